@@ -1,0 +1,297 @@
+"""One configured database: a lazily opened async pool, server facts, the cached snapshot,
+and the read-only query path.
+
+Connection failures are diagnosed with a direct connection attempt so the caller gets the real
+reason (wrong password, server down, unknown database) instead of a pool timeout. A connection
+that broke mid-call is discarded by the pool; the pool checks connections on checkout, so the next
+call after a server restart gets a fresh one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+import psycopg
+from psycopg import sql as pgsql
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+from pydantic import BaseModel, Field
+
+from dbarchitect.config import Limits, Settings
+from dbarchitect.core.models import SchemaSnapshot
+from dbarchitect.core.results import QueryResult, ResultColumn, approx_size, json_safe
+from dbarchitect.core.sql.readonly import check_read_only
+from dbarchitect.live.postgres.errors import DatabaseError, connection_error, query_error
+
+
+class ServerInfo(BaseModel):
+    version: str
+    version_num: int
+    database: str
+    current_user: str
+    is_superuser: bool
+    can_create_db: bool
+    in_recovery: bool
+    extensions: dict[str, str] = Field(default_factory=dict, description="Installed extensions -> version.")
+    available_extensions: list[str] = Field(default_factory=list)
+
+    @property
+    def major(self) -> int:
+        return self.version_num // 10000
+
+    def has(self, extension: str) -> bool:
+        return extension in self.extensions
+
+
+class Database:
+    def __init__(self, name: str, dsn: str, settings: Settings):
+        self.name = name
+        self.dsn = dsn
+        self.settings = settings
+        self._pool: AsyncConnectionPool | None = None
+        self._lock = anyio.Lock()
+        self._info: ServerInfo | None = None
+        self._snapshot: SchemaSnapshot | None = None
+
+    @property
+    def limits(self) -> Limits:
+        return self.settings.limits
+
+    @property
+    def secrets(self) -> list[str]:
+        return self.settings.secrets()
+
+    def _connect_kwargs(self) -> dict[str, Any]:
+        return {
+            "autocommit": True,
+            "application_name": self.settings.application_name,
+            "connect_timeout": self.limits.connect_timeout_s,
+        }
+
+    async def _probe(self) -> psycopg.AsyncConnection:
+        try:
+            return await psycopg.AsyncConnection.connect(self.dsn, **self._connect_kwargs())
+        except psycopg.Error as exc:
+            raise connection_error(exc, self.dsn, self.secrets) from None
+
+    async def _get_pool(self) -> AsyncConnectionPool:
+        async with self._lock:
+            if self._pool is None:
+                probe = await self._probe()  # the real reason when the server cannot be reached
+                await probe.close()
+                pool = AsyncConnectionPool(
+                    self.dsn,
+                    kwargs=self._connect_kwargs(),
+                    min_size=1,
+                    max_size=4,
+                    open=False,
+                    check=AsyncConnectionPool.check_connection,
+                    timeout=self.limits.connect_timeout_s,
+                    reconnect_timeout=60,
+                    name=f"dbarchitect-{self.name}",
+                )
+                await pool.open(wait=False)
+                self._pool = pool
+            return self._pool
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[psycopg.AsyncConnection]:
+        """An autocommit connection from the pool; connection problems become DatabaseError."""
+        pool = await self._get_pool()
+        try:
+            cm = pool.connection()
+            conn = await cm.__aenter__()
+        except PoolTimeout:
+            probe = await self._probe()  # raises the precise reason when the server is unreachable
+            await probe.close()
+            raise DatabaseError(
+                f"All {pool.max_size} connections of '{self.name}' are busy; retry in a moment."
+            ) from None
+        except psycopg.OperationalError as exc:
+            raise connection_error(exc, self.dsn, self.secrets) from None
+        exc_info: tuple = (None, None, None)
+        try:
+            yield conn
+        except BaseException as exc:
+            exc_info = (type(exc), exc, exc.__traceback__)
+            raise
+        finally:
+            await cm.__aexit__(*exc_info)
+
+    async def run(self, fn: Callable[[psycopg.AsyncConnection], Awaitable[Any]]) -> Any:
+        """Run `fn(conn)`; database errors become one actionable DatabaseError."""
+        async with self.connection() as conn:
+            try:
+                return await fn(conn)
+            except DatabaseError:
+                raise
+            except psycopg.Error as exc:
+                raise self.explain_error(exc) from None
+
+    def explain_error(self, exc: BaseException) -> DatabaseError:
+        return query_error(
+            exc,
+            statement_timeout_ms=self.limits.statement_timeout_ms,
+            lock_timeout_ms=self.limits.lock_timeout_ms,
+            secrets=self.secrets,
+        )
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    # ---------------------------------------------------------------------------------------
+    async def info(self, refresh: bool = False) -> ServerInfo:
+        if self._info is None or refresh:
+            self._info = await self.run(read_server_info)
+        return self._info
+
+    async def snapshot(self, refresh: bool = False) -> SchemaSnapshot:
+        if self._snapshot is None or refresh:
+            from dbarchitect.live.postgres.introspect import take_snapshot
+
+            self._snapshot = await self.run(take_snapshot)
+        return self._snapshot
+
+    def forget_snapshot(self) -> None:
+        self._snapshot = None
+
+    @asynccontextmanager
+    async def read_only_transaction(self, conn: psycopg.AsyncConnection) -> AsyncIterator[None]:
+        """BEGIN READ ONLY with this database's timeouts (and role); always rolled back."""
+        await conn.execute("BEGIN READ ONLY")
+        try:
+            await set_local_limits(conn, self.limits)
+            if self.settings.role:
+                await conn.execute(pgsql.SQL("SET LOCAL ROLE {}").format(pgsql.Identifier(self.settings.role)))
+            yield
+        finally:
+            if not conn.closed:
+                await conn.execute("ROLLBACK")
+
+    async def run_query(self, sql: str, max_rows: int | None = None) -> QueryResult:
+        """The read-only query path: gate, volatility check, extended protocol, READ ONLY, caps."""
+        verdict = check_read_only(sql)
+        if not verdict.ok:
+            raise DatabaseError(f"Refused: {verdict.reason} Nothing was executed.")
+        limit = min(max_rows or self.limits.max_rows, self.limits.max_rows)
+
+        async def go(conn: psycopg.AsyncConnection) -> QueryResult:
+            async with self.read_only_transaction(conn):
+                if verdict.functions:
+                    await refuse_volatile_user_functions(conn, verdict.functions)
+                result = await stream_rows(conn, sql, limit, self.limits, kind=verdict.statement_kind)
+            await name_types(conn, result)
+            return result
+
+        result: QueryResult = await self.run(go)
+        result.connection = self.name
+        return result
+
+
+async def set_local_limits(conn: psycopg.AsyncConnection, limits: Limits) -> None:
+    await conn.execute(
+        "SELECT set_config('statement_timeout', %s, true), set_config('lock_timeout', %s, true),"
+        " set_config('idle_in_transaction_session_timeout', %s, true)",
+        (f"{limits.statement_timeout_ms}ms", f"{limits.lock_timeout_ms}ms", f"{limits.statement_timeout_ms * 2}ms"),
+    )
+
+
+async def refuse_volatile_user_functions(conn: psycopg.AsyncConnection, names: list[str]) -> None:
+    """Refuse calls of user-defined (non pg_catalog) functions that are VOLATILE: they may write."""
+    cur = await conn.execute(
+        """
+        SELECT p.oid::regprocedure::text
+          FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+          JOIN unnest(%s::text[]) AS f(name)
+            ON p.proname = split_part(f.name, '.', array_length(string_to_array(f.name, '.'), 1))
+           AND (CASE WHEN f.name LIKE '%%.%%' THEN n.nspname = split_part(f.name, '.', 1)
+                     ELSE pg_function_is_visible(p.oid) END)
+         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+           AND p.provolatile = 'v'
+         ORDER BY 1
+        """,
+        (names,),
+    )
+    volatile = [r[0] for r in await cur.fetchall()]
+    if volatile:
+        raise DatabaseError(
+            f"Refused: {', '.join(volatile)} is a VOLATILE user function and may modify data. "
+            "Nothing was executed. If it only reads, declare it STABLE (ALTER FUNCTION … STABLE)."
+        )
+
+
+async def stream_rows(conn: psycopg.AsyncConnection, sql: str, limit: int, limits: Limits, kind: str) -> QueryResult:
+    """Run one statement with the extended protocol (a second stacked statement cannot run) and
+    read at most `limit` rows and about `max_response_chars` characters; the rest is cancelled."""
+    started = time.perf_counter()
+    rows: list[list[Any]] = []
+    size = 0
+    truncated, reason, short_cells = False, None, 0
+    cur = conn.cursor()
+    async for raw in cur.stream(sql):
+        if len(rows) >= limit:
+            truncated, reason = True, f"more than max_rows={limit} rows; add LIMIT/WHERE or aggregate"
+            break
+        row = []
+        for value in raw:
+            v, shortened = json_safe(value, limits.max_cell_chars)
+            short_cells += shortened
+            row.append(v)
+        size += approx_size(row)
+        if size > limits.max_response_chars and rows:
+            truncated, reason = True, f"the response reached the {limits.max_response_chars}-character cap"
+            break
+        rows.append(row)
+    elapsed = (time.perf_counter() - started) * 1000
+    columns = [ResultColumn(name=d.name, type=str(d.type_code)) for d in (cur.description or [])]
+    return QueryResult(
+        columns=columns,
+        rows=rows,
+        row_count=len(rows),
+        truncated=truncated,
+        truncated_reason=reason,
+        truncated_cells=short_cells,
+        elapsed_ms=round(elapsed, 2),
+        statement_kind=kind,
+    )
+
+
+async def name_types(conn: psycopg.AsyncConnection, result: QueryResult) -> None:
+    """Replace type OIDs in `result.columns` by their SQL names."""
+    oids = sorted({int(c.type) for c in result.columns if c.type.isdigit()})
+    if not oids:
+        return
+    cur = await conn.execute("SELECT oid::int, format_type(oid, NULL) FROM pg_type WHERE oid = ANY(%s)", (oids,))
+    names = dict(await cur.fetchall())
+    for c in result.columns:
+        if c.type.isdigit():
+            c.type = names.get(int(c.type), c.type)
+
+
+async def read_server_info(conn: psycopg.AsyncConnection) -> ServerInfo:
+    cur = await conn.execute(
+        """
+        SELECT version(), current_setting('server_version_num')::int, current_database(), current_user,
+               r.rolsuper, r.rolcreatedb OR r.rolsuper, pg_is_in_recovery(),
+               coalesce((SELECT json_object_agg(extname, extversion) FROM pg_extension), '{}'),
+               coalesce((SELECT array_agg(name ORDER BY name) FROM pg_available_extensions), '{}')
+          FROM pg_roles r WHERE r.rolname = current_user
+        """
+    )
+    row = await cur.fetchone()
+    return ServerInfo(
+        version=row[0],
+        version_num=row[1],
+        database=row[2],
+        current_user=row[3],
+        is_superuser=row[4],
+        can_create_db=row[5],
+        in_recovery=row[6],
+        extensions=row[7],
+        available_extensions=row[8],
+    )
