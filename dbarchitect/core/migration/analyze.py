@@ -1,0 +1,955 @@
+"""From a statement's syntax tree to operations and a lock/rewrite/scan prediction.
+
+Each statement becomes a list of `Op`s (one per ALTER TABLE sub-command, one per DDL statement), each
+carrying the lock it takes on its relation, whether it rewrites or scans it, and the details the
+rules read. `MigrationState` follows the file: relations created so far, the transaction block,
+`SET lock_timeout`, the session time zone, columns and constraints added earlier.
+
+Lock levels follow PostgreSQL's AlterTableGetLockLevel and the observations on PostgreSQL 15 in the
+catalogue (rolled-back transactions, pg_locks + relfilenode).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pglast import ast
+from pglast.enums import AlterTableType as AT
+from pglast.enums import ConstrType as CT
+from pglast.enums import ObjectType as OT
+from pglast.enums import TransactionStmtKind as TK
+
+from dbarchitect.core.migration.context import LintContext
+from dbarchitect.core.migration.models import StatementPrediction, stronger_lock
+from dbarchitect.core.migration.types import (
+    BUILTIN_BINARY_COERCIBLE,
+    SERIAL_TYPES,
+    TypeSpec,
+    change_rewrites,
+    from_catalog,
+    from_type_name,
+)
+
+AE = "AccessExclusiveLock"
+EXCL = "ExclusiveLock"
+SRE = "ShareRowExclusiveLock"
+SHARE = "ShareLock"
+SUE = "ShareUpdateExclusiveLock"
+RX = "RowExclusiveLock"
+RS = "RowShareLock"
+AS = "AccessShareLock"
+
+# Built-in functions by volatility (pg_proc.provolatile of a stock server); others come from the catalog.
+VOLATILE_BUILTINS = frozenset(
+    {
+        "random",
+        "random_normal",
+        "clock_timestamp",
+        "timeofday",
+        "gen_random_uuid",
+        "uuidv4",
+        "uuidv7",
+        "uuid_generate_v1",
+        "uuid_generate_v1mc",
+        "uuid_generate_v4",
+        "nextval",
+        "setval",
+        "txid_current",
+        "pg_current_xact_id",
+        "gen_random_bytes",
+        "setseed",
+    }
+)
+STABLE_BUILTINS = frozenset(
+    {
+        "now",
+        "transaction_timestamp",
+        "statement_timestamp",
+        "current_setting",
+        "to_char",
+        "to_timestamp",
+        "current_database",
+        "current_schema",
+        "age",
+        "date_trunc",
+    }
+)
+IMMUTABLE_BUILTINS = frozenset(
+    {
+        "lower",
+        "upper",
+        "coalesce",
+        "length",
+        "abs",
+        "round",
+        "md5",
+        "concat_ws",
+        "jsonb_build_object",
+        "json_build_object",
+        "array_length",
+        "make_date",
+        "greatest",
+        "least",
+        "btrim",
+        "trim",
+        "substring",
+        "left",
+        "right",
+        "replace",
+    }
+)
+
+# SET reloptions that take only SHARE UPDATE EXCLUSIVE (AlterTableGetRelOptionsLockLevel).
+_SUE_RELOPTIONS_PREFIXES = ("autovacuum_", "toast.autovacuum_", "fillfactor", "toast_tuple_target",
+                            "parallel_workers", "vacuum_", "log_autovacuum_min_duration", "user_catalog_table")
+
+
+@dataclass
+class Op:
+    """One thing a statement does to one relation (or to the session)."""
+
+    kind: str
+    table: str | None = None
+    column: str | None = None
+    name: str | None = None
+    lock: str | None = None
+    extra_locks: dict[str, str] = field(default_factory=dict)
+    rewrite: bool = False
+    scan: bool = False
+    index_rewrite: bool = False
+    concurrent: bool = False
+    not_valid: bool = False
+    detail: dict = field(default_factory=dict)
+    node: object = None
+
+
+@dataclass
+class TxInfo:
+    """The transaction block a statement runs in (id 0: autocommit)."""
+
+    id: int
+    explicit: bool
+
+
+@dataclass
+class MigrationState:
+    """What the file has done so far. Mutated statement by statement."""
+
+    ctx: LintContext
+    pg_version: int
+    assume_in_transaction: bool
+    created: dict[str, int] = field(default_factory=dict)  # relation -> statement that created it
+    created_indexes: dict[str, str] = field(default_factory=dict)  # index -> table
+    columns: dict[tuple[str, str], TypeSpec] = field(default_factory=dict)  # columns added by the file
+    proven_not_null: set[tuple[str, str]] = field(default_factory=set)
+    checked_tables: set[str] = field(default_factory=set)  # tables given a validated CHECK by the file
+    not_valid: dict[tuple[str, str], int] = field(default_factory=dict)  # (table, constraint) -> tx id
+    check_exprs: dict[tuple[str, str], object] = field(default_factory=dict)  # NOT VALID checks -> expression
+    lock_timeout: bool = False
+    lock_timeout_local: bool = False
+    statement_timeout: bool = False
+    timezone: str | None = None
+    tx_open: bool = False
+    tx_counter: int = 0
+    tx_id: int = 0
+
+    def __post_init__(self) -> None:
+        self.timezone = self.ctx.timezone
+        if self.assume_in_transaction:
+            self.tx_counter = 1
+            self.tx_id = 1
+
+    # ------------------------------------------------------------------ name resolution
+    def qualify(self, rv) -> str:
+        schema = rv.schemaname or self.ctx.default_schema
+        return f"{schema}.{rv.relname}"
+
+    def qualify_names(self, names) -> str:
+        parts = [n.sval for n in names]
+        if len(parts) == 1:
+            return f"{self.ctx.default_schema}.{parts[0]}"
+        return ".".join(parts[-2:])
+
+    def preexisting(self, rel: str | None) -> bool:
+        return rel is not None and rel not in self.created
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.tx_open or self.assume_in_transaction
+
+    def column_type(self, table: str, column: str) -> TypeSpec | None:
+        spec = self.columns.get((table, column))
+        if spec is not None:
+            return spec
+        facts = self.ctx.relation(table)
+        col = facts.columns.get(column) if facts else None
+        if col is None:
+            return None
+        return from_catalog(col.type, col.type_name, col.typmod)
+
+    def index_table(self, index: str) -> str | None:
+        return self.created_indexes.get(index) or self.ctx.index_tables.get(index)
+
+
+# ---------------------------------------------------------------------------------------------
+# Expressions
+# ---------------------------------------------------------------------------------------------
+
+
+def walk(node):
+    """Every pglast node under `node` (depth first), node included."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, tuple | list):
+            stack.extend(n)
+            continue
+        if not isinstance(n, ast.Node):
+            continue
+        yield n
+        for slot in n.__slots__:
+            v = getattr(n, slot, None)
+            if isinstance(v, ast.Node | tuple | list):
+                stack.append(v)
+
+
+def func_name(fc) -> tuple[str, str | None]:
+    names = [n.sval for n in fc.funcname]
+    return names[-1].lower(), (names[0].lower() if len(names) > 1 else None)
+
+
+def expression_volatility(expr, ctx: LintContext) -> tuple[str, list[str]]:
+    """Most volatile category in `expr` and the functions it could not classify."""
+    worst = "immutable"
+    unknown: list[str] = []
+    order = {"immutable": 0, "stable": 1, "volatile": 2}
+    for n in walk(expr):
+        vol = None
+        if isinstance(n, ast.FuncCall):
+            name, schema = func_name(n)
+            qualified = f"{schema}.{name}" if schema else None
+            vol = ctx.functions.get(qualified) if qualified else None
+            vol = vol or ctx.functions.get(name)
+            if vol is None:
+                if name in VOLATILE_BUILTINS:
+                    vol = "volatile"
+                elif name in STABLE_BUILTINS:
+                    vol = "stable"
+                elif name in IMMUTABLE_BUILTINS:
+                    vol = "immutable"
+                else:
+                    vol = "volatile"
+                    unknown.append(qualified or name)
+        elif isinstance(n, ast.SQLValueFunction):
+            vol = "stable"
+        elif isinstance(n, ast.SubLink):
+            vol = "volatile"
+        if vol and order[vol] > order[worst]:
+            worst = vol
+    return worst, unknown
+
+
+def deparse(node) -> str:
+    from pglast.stream import RawStream
+
+    try:
+        return RawStream()(node)
+    except Exception:  # noqa: BLE001 - deparse is cosmetic; fall back to the node name
+        return type(node).__name__
+
+
+# ---------------------------------------------------------------------------------------------
+# Statement analysis
+# ---------------------------------------------------------------------------------------------
+
+
+class Analyzer:
+    def __init__(self, state: MigrationState):
+        self.st = state
+        self._binary = frozenset(BUILTIN_BINARY_COERCIBLE | set(map(tuple, state.ctx.binary_coercible)))
+
+    # ------------------------------------------------------------------ entry point
+    def ops(self, node) -> list[Op]:
+        handler = getattr(self, "_" + type(node).__name__, None)
+        if handler is None:
+            return [Op(kind="other")]
+        return handler(node)
+
+    # ------------------------------------------------------------------ CREATE TABLE
+    def _CreateStmt(self, n) -> list[Op]:
+        table = self.st.qualify(n.relation)
+        ops = [Op(kind="create_table", table=table, name=n.relation.relname, node=n,
+                  detail={"if_not_exists": bool(n.if_not_exists), "temp": n.relation.relpersistence == "t"})]
+        for elt in n.tableElts or ():
+            if isinstance(elt, ast.ColumnDef):
+                spec = from_type_name(elt.typeName)
+                raw = elt.typeName.names[-1].sval.lower()
+                ops.append(Op(kind="table_column", table=table, column=elt.colname, node=elt,
+                              detail={"type": spec, "serial": raw in SERIAL_TYPES,
+                                      "identity": any(c.contype == CT.CONSTR_IDENTITY for c in elt.constraints or ())}))
+                for c in elt.constraints or ():
+                    if c.contype == CT.CONSTR_FOREIGN:
+                        ops.extend(self._fk_on_new_table(table, [elt.colname], c))
+            elif isinstance(elt, ast.Constraint) and elt.contype == CT.CONSTR_FOREIGN:
+                ops.extend(self._fk_on_new_table(table, [s.sval for s in elt.fk_attrs or ()], elt))
+        if n.partbound is not None and n.inhRelations:
+            parent = self.st.qualify(n.inhRelations[0])
+            ops.append(Op(kind="create_partition", table=parent, lock=AE, name=table, node=n))
+        return ops
+
+    def _fk_on_new_table(self, table: str, cols: list[str], c) -> list[Op]:
+        ref = self.st.qualify(c.pktable)
+        return [Op(kind="fk_on_new_table", table=ref, lock=SRE, name=c.conname, node=c,
+                   detail={"from_table": table, "columns": cols})]
+
+    def _CreateTableAsStmt(self, n) -> list[Op]:
+        into = n.into.rel
+        table = self.st.qualify(into)
+        kind = "create_matview" if n.objtype == OT.OBJECT_MATVIEW else "create_table_as"
+        ops = [Op(kind=kind, table=table, name=into.relname, node=n, detail={"if_not_exists": bool(n.if_not_exists)})]
+        ops.extend(self._reads(n.query))
+        return ops
+
+    def _ViewStmt(self, n) -> list[Op]:
+        view = self.st.qualify(n.view)
+        ops = [Op(kind="create_view", table=view, name=n.view.relname, node=n, detail={"replace": bool(n.replace)})]
+        if n.replace and self.st.preexisting(view):
+            ops[0].lock = AE
+        ops.extend(self._reads(n.query, lock=AS))
+        return ops
+
+    # ------------------------------------------------------------------ ALTER TABLE
+    def _AlterTableStmt(self, n) -> list[Op]:
+        if n.objtype not in (OT.OBJECT_TABLE, OT.OBJECT_MATVIEW, OT.OBJECT_FOREIGN_TABLE, OT.OBJECT_VIEW,
+                             OT.OBJECT_INDEX):
+            return [Op(kind="other")]
+        if n.objtype == OT.OBJECT_INDEX:
+            index = self.st.qualify(n.relation)
+            return [Op(kind="alter_index", table=self.st.index_table(index), name=index, lock=AE, node=n)]
+        table = self.st.qualify(n.relation)
+        ops: list[Op] = []
+        for cmd in n.cmds or ():
+            ops.extend(self._alter_cmd(table, cmd))
+        return ops
+
+    def _alter_cmd(self, table: str, cmd) -> list[Op]:
+        t = cmd.subtype
+        if t == AT.AT_AddColumn:
+            return self._add_column(table, cmd.def_)
+        if t == AT.AT_AlterColumnType:
+            return [self._alter_type(table, cmd)]
+        if t == AT.AT_SetNotNull:
+            return [self._set_not_null(table, cmd.name)]
+        if t == AT.AT_DropNotNull:
+            return [Op(kind="drop_not_null", table=table, column=cmd.name, lock=AE, node=cmd)]
+        if t == AT.AT_ColumnDefault:
+            return [Op(kind="set_default" if cmd.def_ is not None else "drop_default", table=table,
+                       column=cmd.name, lock=AE, node=cmd)]
+        if t == AT.AT_AddConstraint:
+            return self._add_constraint(table, cmd.def_)
+        if t == AT.AT_ValidateConstraint:
+            return [self._validate(table, cmd.name)]
+        if t == AT.AT_DropConstraint:
+            return [Op(kind="drop_constraint", table=table, name=cmd.name, lock=AE, node=cmd)]
+        if t == AT.AT_DropColumn:
+            return [Op(kind="drop_column", table=table, column=cmd.name, lock=AE, node=cmd,
+                       detail={"cascade": int(cmd.behavior) == 1})]
+        if t in (AT.AT_SetLogged, AT.AT_SetUnLogged):
+            kind = "set_logged" if t == AT.AT_SetLogged else "set_unlogged"
+            return [Op(kind=kind, table=table, lock=AE, rewrite=True, node=cmd)]
+        if t == AT.AT_SetAccessMethod:
+            return [Op(kind="set_access_method", table=table, name=cmd.name, lock=AE, rewrite=True, node=cmd)]
+        if t == AT.AT_SetTableSpace:
+            return [Op(kind="set_tablespace", table=table, name=cmd.name, lock=AE, rewrite=True, node=cmd)]
+        if t == AT.AT_AttachPartition:
+            child = self.st.qualify(cmd.def_.name)
+            op = Op(kind="attach_partition", table=table, name=child, lock=SUE if self.st.pg_version >= 12 else AE,
+                    node=cmd)
+            op.extra_locks[child] = AE
+            op.detail["child"] = child
+            facts = self.st.ctx.relation(child)
+            op.detail["proven"] = child in self.st.checked_tables or bool(
+                facts and any(c.kind == "check" and c.validated for c in facts.constraints))
+            return [op]
+        if t == AT.AT_DetachPartition:
+            child = self.st.qualify(cmd.def_.name)
+            conc = bool(cmd.def_.concurrent)
+            mode = SUE if conc else AE
+            op = Op(kind="detach_partition", table=table, name=child, lock=mode, concurrent=conc, node=cmd)
+            op.extra_locks[child] = mode
+            return [op]
+        if t == AT.AT_DetachPartitionFinalize:
+            return [Op(kind="detach_partition_finalize", table=table, lock=SUE, node=cmd)]
+        if t == AT.AT_ReplicaIdentity:
+            return [Op(kind="replica_identity", table=table, lock=AE, node=cmd)]
+        if t in (AT.AT_EnableRowSecurity, AT.AT_DisableRowSecurity, AT.AT_ForceRowSecurity,
+                 AT.AT_NoForceRowSecurity):
+            return [Op(kind="row_security", table=table, lock=AE, node=cmd, detail={"subtype": t.name})]
+        if t in (AT.AT_SetStatistics, AT.AT_ClusterOn, AT.AT_DropCluster, AT.AT_SetOptions, AT.AT_ResetOptions):
+            return [Op(kind="set_statistics", table=table, column=cmd.name, lock=SUE, node=cmd)]
+        if t in (AT.AT_SetRelOptions, AT.AT_ResetRelOptions):
+            names = [d.defname if not d.defnamespace else f"{d.defnamespace}.{d.defname}" for d in cmd.def_ or ()]
+            light = names and all(nm.startswith(_SUE_RELOPTIONS_PREFIXES) for nm in names)
+            return [Op(kind="set_reloptions", table=table, lock=SUE if light else AE, node=cmd)]
+        if t in (AT.AT_EnableTrig, AT.AT_EnableAlwaysTrig, AT.AT_EnableReplicaTrig, AT.AT_DisableTrig,
+                 AT.AT_EnableTrigAll, AT.AT_DisableTrigAll, AT.AT_EnableTrigUser, AT.AT_DisableTrigUser):
+            return [Op(kind="toggle_trigger", table=table, name=cmd.name, lock=SRE, node=cmd)]
+        if t == AT.AT_AddIdentity:
+            return [Op(kind="add_identity", table=table, column=cmd.name, lock=AE, node=cmd)]
+        if t == AT.AT_SetExpression:
+            return [Op(kind="set_expression", table=table, column=cmd.name, lock=AE, rewrite=True, node=cmd)]
+        if t in (AT.AT_AddInherit, AT.AT_DropInherit):
+            return [Op(kind="inherit", table=table, lock=AE, node=cmd)]
+        if t == AT.AT_ChangeOwner:
+            return [Op(kind="change_owner", table=table, lock=AE, node=cmd)]
+        return [Op(kind="alter_other", table=table, column=cmd.name, lock=AE, node=cmd,
+                   detail={"subtype": t.name})]
+
+    def _add_column(self, table: str, cdef) -> list[Op]:
+        spec = from_type_name(cdef.typeName)
+        raw = cdef.typeName.names[-1].sval.lower()
+        op = Op(kind="add_column", table=table, column=cdef.colname, lock=AE, node=cdef,
+                detail={"type": spec, "serial": raw in SERIAL_TYPES, "default": None, "volatility": None,
+                        "unknown_functions": [], "identity": False, "generated": False, "not_null": False,
+                        "if_not_exists": bool(getattr(cdef, "if_not_exists", False))})
+        ops = [op]
+        d = op.detail
+        for c in cdef.constraints or ():
+            if c.contype == CT.CONSTR_DEFAULT:
+                d["default"] = c.raw_expr
+                null_default = isinstance(c.raw_expr, ast.A_Const) and c.raw_expr.isnull
+                if not null_default:
+                    vol, unknown = expression_volatility(c.raw_expr, self.st.ctx)
+                    d["volatility"], d["unknown_functions"] = vol, unknown
+            elif c.contype == CT.CONSTR_IDENTITY:
+                d["identity"] = True
+            elif c.contype == CT.CONSTR_GENERATED:
+                d["generated"] = True
+            elif c.contype in (CT.CONSTR_NOTNULL, CT.CONSTR_PRIMARY):
+                d["not_null"] = True
+            if c.contype in (CT.CONSTR_PRIMARY, CT.CONSTR_UNIQUE):
+                ops.append(Op(kind="add_constraint", table=table, column=cdef.colname, name=c.conname, lock=AE,
+                              scan=True, node=c, detail={"contype": "primary_key" if c.contype == CT.CONSTR_PRIMARY
+                                                         else "unique", "columns": [cdef.colname],
+                                                         "using_index": None, "inline": True}))
+            elif c.contype == CT.CONSTR_FOREIGN:
+                ref = self.st.qualify(c.pktable)
+                fk = Op(kind="add_constraint", table=table, column=cdef.colname, name=c.conname, lock=SRE,
+                        node=c, not_valid=bool(c.skip_validation),
+                        detail={"contype": "foreign_key", "columns": [cdef.colname], "ref": ref, "inline": True})
+                fk.extra_locks[ref] = SRE
+                ops.append(fk)
+            elif c.contype == CT.CONSTR_CHECK:
+                ops.append(Op(kind="add_constraint", table=table, column=cdef.colname, name=c.conname, lock=AE,
+                              node=c, not_valid=bool(c.skip_validation),
+                              detail={"contype": "check", "columns": [cdef.colname], "inline": True,
+                                      "expr": c.raw_expr}))
+        has_default = d["volatility"] is not None
+        if d["serial"] or d["identity"] or d["generated"]:
+            op.rewrite = True
+        elif has_default and (d["volatility"] == "volatile" or self.st.pg_version < 11):
+            op.rewrite = True
+        if d["not_null"] and not has_default and not op.rewrite:
+            op.scan = True  # the table must be empty, PostgreSQL checks every row
+        domain = ".".join(n.sval for n in cdef.typeName.names)
+        if domain in self.st.ctx.domains_with_constraints or \
+                f"{self.st.ctx.default_schema}.{domain}" in self.st.ctx.domains_with_constraints:
+            op.rewrite = True
+            d["domain_with_constraints"] = True
+        return ops
+
+    def _alter_type(self, table: str, cmd) -> Op:
+        new = from_type_name(cmd.def_.typeName)
+        old = self.st.column_type(table, cmd.name)
+        using = cmd.def_.raw_default is not None
+        op = Op(kind="alter_type", table=table, column=cmd.name, lock=AE, node=cmd,
+                detail={"new": new, "old": old, "using": using})
+        if old is None:
+            op.rewrite = True
+            op.detail["reason"] = f"the current type of {cmd.name} is unknown; most type changes rewrite"
+            op.detail["assumed"] = True
+        else:
+            op.rewrite, op.detail["reason"] = change_rewrites(
+                old, new, using=using, timezone=self.st.timezone, pg_version=self.st.pg_version,
+                binary_coercible=self._binary)
+        facts = self.st.ctx.relation(table)
+        col = facts.columns.get(cmd.name) if facts else None
+        op.detail["views"] = list(col.views) if col else []
+        return op
+
+    def _set_not_null(self, table: str, column: str) -> Op:
+        facts = self.st.ctx.relation(table)
+        col = facts.columns.get(column) if facts else None
+        proven = (table, column) in self.st.proven_not_null or bool(col and col.proven_not_null)
+        already = bool(col and col.not_null)
+        proof_counts = proven and self.st.pg_version >= 12
+        return Op(kind="set_not_null", table=table, column=column, lock=AE, scan=not (proof_counts or already),
+                  detail={"proven": proven, "already": already})
+
+    def _add_constraint(self, table: str, c) -> list[Op]:
+        name = c.conname
+        not_valid = bool(c.skip_validation)
+        if c.contype == CT.CONSTR_CHECK:
+            return [Op(kind="add_constraint", table=table, name=name, lock=AE, scan=not not_valid, not_valid=not_valid,
+                       node=c, detail={"contype": "check", "expr": c.raw_expr,
+                                       "columns": sorted({f.fields[-1].sval for f in walk(c.raw_expr)
+                                                          if isinstance(f, ast.ColumnRef)
+                                                          and isinstance(f.fields[-1], ast.String)})})]
+        if c.contype == CT.CONSTR_FOREIGN:
+            ref = self.st.qualify(c.pktable)
+            cols = [s.sval for s in c.fk_attrs or ()]
+            op = Op(kind="add_constraint", table=table, name=name, lock=SRE, scan=not not_valid, not_valid=not_valid,
+                    node=c, detail={"contype": "foreign_key", "columns": cols, "ref": ref,
+                                    "ref_columns": [s.sval for s in c.pk_attrs or ()]})
+            op.extra_locks[ref] = SRE
+            return [op]
+        if c.contype in (CT.CONSTR_PRIMARY, CT.CONSTR_UNIQUE):
+            contype = "primary_key" if c.contype == CT.CONSTR_PRIMARY else "unique"
+            cols = [s.sval for s in c.keys or ()]
+            using = c.indexname
+            op = Op(kind="add_constraint", table=table, name=name, lock=AE, scan=using is None, node=c,
+                    detail={"contype": contype, "columns": cols, "using_index": using})
+            if contype == "primary_key":
+                nullable = [col for col in cols if not self._known_not_null(table, col)]
+                op.detail["nullable"] = nullable
+                if nullable:
+                    op.scan = True
+            return [op]
+        if c.contype == CT.CONSTR_EXCLUSION:
+            return [Op(kind="add_constraint", table=table, name=name, lock=AE, scan=True, node=c,
+                       detail={"contype": "exclude", "columns": []})]
+        if c.contype == CT.CONSTR_NOTNULL:
+            return [self._set_not_null(table, c.keys[0].sval)] if c.keys else [Op(kind="other")]
+        return [Op(kind="add_constraint", table=table, name=name, lock=AE, node=c, detail={"contype": "other"})]
+
+    def _known_not_null(self, table: str, column: str) -> bool:
+        facts = self.st.ctx.relation(table)
+        col = facts.columns.get(column) if facts else None
+        return bool(col and col.not_null)
+
+    def _validate(self, table: str, name: str) -> Op:
+        op = Op(kind="validate_constraint", table=table, name=name, lock=SUE, scan=True)
+        facts = self.st.ctx.relation(table)
+        con = facts.constraint(name) if facts else None
+        if con is not None and con.kind == "foreign_key" and con.references:
+            op.extra_locks[con.references] = RS
+            op.detail["ref"] = con.references
+        op.detail["known"] = con is not None
+        op.detail["same_tx"] = self.st.in_transaction and self.st.not_valid.get((table, name)) == self.st.tx_id
+        return op
+
+    # ------------------------------------------------------------------ renames
+    def _RenameStmt(self, n) -> list[Op]:
+        rt = n.renameType
+        if rt == OT.OBJECT_COLUMN:
+            table = self.st.qualify(n.relation)
+            return [Op(kind="rename_column", table=table, column=n.subname, name=n.newname, lock=AE, node=n)]
+        if rt in (OT.OBJECT_TABLE, OT.OBJECT_VIEW, OT.OBJECT_MATVIEW, OT.OBJECT_FOREIGN_TABLE):
+            table = self.st.qualify(n.relation)
+            return [Op(kind="rename_table", table=table, name=n.newname, lock=AE, node=n)]
+        if rt == OT.OBJECT_SCHEMA:
+            return [Op(kind="rename_schema", name=n.subname, detail={"new": n.newname}, node=n)]
+        if rt == OT.OBJECT_TABCONSTRAINT:
+            table = self.st.qualify(n.relation)
+            return [Op(kind="rename_constraint", table=table, name=n.subname, lock=AE, node=n)]
+        if rt == OT.OBJECT_INDEX:
+            index = self.st.qualify(n.relation)
+            return [Op(kind="rename_index", table=self.st.index_table(index), name=index, lock=SUE, node=n)]
+        return [Op(kind="rename_other", node=n)]
+
+    # ------------------------------------------------------------------ indexes
+    def _IndexStmt(self, n) -> list[Op]:
+        table = self.st.qualify(n.relation)
+        name = f"{n.relation.schemaname or self.st.ctx.default_schema}.{n.idxname}" if n.idxname else None
+        cols = [e.name if e.name else None for e in n.indexParams or ()]
+        return [Op(kind="create_index", table=table, name=name, lock=SUE if n.concurrent else SHARE, scan=True,
+                   concurrent=bool(n.concurrent), node=n,
+                   detail={"unique": bool(n.unique), "columns": cols, "if_not_exists": bool(n.if_not_exists),
+                           "partial": n.whereClause is not None})]
+
+    def _ReindexStmt(self, n) -> list[Op]:
+        conc = any(d.defname == "concurrently" for d in n.params or ())
+        kind = int(n.kind)
+        # ReindexObjectType: 0 INDEX, 1 TABLE, 2 SCHEMA, 3 SYSTEM, 4 DATABASE
+        if kind == 0 and n.relation is not None:
+            index = self.st.qualify(n.relation)
+            table = self.st.index_table(index)
+            return [Op(kind="reindex", table=table, name=index, lock=SUE if conc else SHARE, concurrent=conc,
+                       index_rewrite=True, node=n, detail={"target": "index"})]
+        if kind == 1 and n.relation is not None:
+            table = self.st.qualify(n.relation)
+            return [Op(kind="reindex", table=table, name=table, lock=SUE if conc else SHARE, concurrent=conc,
+                       index_rewrite=True, node=n, detail={"target": "table"})]
+        return [Op(kind="reindex", name=n.name, concurrent=conc, node=n, detail={"target": "many"})]
+
+    # ------------------------------------------------------------------ DROP / TRUNCATE
+    def _DropStmt(self, n) -> list[Op]:
+        rt = n.removeType
+        ops: list[Op] = []
+        cascade = int(n.behavior) == 1
+        for obj in n.objects or ():
+            if rt == OT.OBJECT_INDEX:
+                index = self.st.qualify_names(obj)
+                table = self.st.index_table(index)
+                ops.append(Op(kind="drop_index", table=table, name=index, lock=SUE if n.concurrent else AE,
+                              concurrent=bool(n.concurrent), node=n,
+                              detail={"if_exists": bool(n.missing_ok), "cascade": cascade}))
+            elif rt in (OT.OBJECT_TABLE, OT.OBJECT_MATVIEW, OT.OBJECT_VIEW, OT.OBJECT_FOREIGN_TABLE):
+                rel = self.st.qualify_names(obj)
+                ops.append(Op(kind="drop_table", table=rel, name=rel, lock=AE, node=n,
+                              detail={"if_exists": bool(n.missing_ok), "cascade": cascade,
+                                      "objtype": rt.name[7:].lower()}))
+            elif rt == OT.OBJECT_SCHEMA:
+                ops.append(Op(kind="drop_schema", name=obj.sval if isinstance(obj, ast.String) else str(obj),
+                              node=n, detail={"if_exists": bool(n.missing_ok), "cascade": cascade}))
+            elif rt == OT.OBJECT_EXTENSION:
+                ops.append(Op(kind="drop_extension", name=obj.sval if isinstance(obj, ast.String) else str(obj),
+                              node=n, detail={"cascade": cascade}))
+            elif rt == OT.OBJECT_TRIGGER:
+                names = [s.sval for s in obj]
+                table = self.st.qualify_names([ast.String(s) for s in names[:-1]])
+                ops.append(Op(kind="drop_trigger", table=table, name=names[-1], lock=AE, node=n,
+                              detail={"if_exists": bool(n.missing_ok)}))
+            elif rt == OT.OBJECT_TYPE:
+                ops.append(Op(kind="drop_type", name=self.st.qualify_names(obj.names) if hasattr(obj, "names")
+                              else str(obj), node=n, detail={"if_exists": bool(n.missing_ok)}))
+            else:
+                ops.append(Op(kind="drop_other", node=n, detail={"if_exists": bool(n.missing_ok),
+                                                                 "objtype": rt.name[7:].lower()}))
+        return ops
+
+    def _DropdbStmt(self, n) -> list[Op]:
+        return [Op(kind="drop_database", name=n.dbname, node=n)]
+
+    def _TruncateStmt(self, n) -> list[Op]:
+        cascade = int(n.behavior) == 1
+        return [Op(kind="truncate", table=self.st.qualify(rv), lock=AE, rewrite=True, node=n,
+                   detail={"cascade": cascade}) for rv in n.relations]
+
+    # ------------------------------------------------------------------ maintenance
+    def _VacuumStmt(self, n) -> list[Op]:
+        opts = {d.defname for d in n.options or ()}
+        full = "full" in opts
+        rels = [self.st.qualify(v.relation) for v in n.rels or ()]
+        if not n.is_vacuumcmd:
+            return [Op(kind="analyze", table=r, lock=SUE, node=n) for r in rels] or [Op(kind="analyze", node=n)]
+        ops = [Op(kind="vacuum", table=r, lock=AE if full else SUE, rewrite=full, scan=True, node=n,
+                  detail={"full": full}) for r in rels]
+        return ops or [Op(kind="vacuum", node=n, detail={"full": full})]
+
+    def _ClusterStmt(self, n) -> list[Op]:
+        if n.relation is None:
+            return [Op(kind="cluster", node=n, detail={"all": True})]
+        return [Op(kind="cluster", table=self.st.qualify(n.relation), lock=AE, rewrite=True, node=n,
+                   detail={"all": False})]
+
+    def _RefreshMatViewStmt(self, n) -> list[Op]:
+        mv = self.st.qualify(n.relation)
+        if n.concurrent:
+            return [Op(kind="refresh_matview", table=mv, lock=EXCL, concurrent=True, node=n)]
+        return [Op(kind="refresh_matview", table=mv, lock=AE, rewrite=True, node=n)]
+
+    # ------------------------------------------------------------------ triggers, rules, policies
+    def _CreateTrigStmt(self, n) -> list[Op]:
+        return [Op(kind="create_trigger", table=self.st.qualify(n.relation), name=n.trigname, lock=SRE, node=n,
+                   detail={"replace": bool(n.replace)})]
+
+    def _CreatePolicyStmt(self, n) -> list[Op]:
+        return [Op(kind="policy", table=self.st.qualify(n.table), name=n.policy_name, lock=AE, node=n)]
+
+    def _AlterPolicyStmt(self, n) -> list[Op]:
+        return [Op(kind="policy", table=self.st.qualify(n.table), name=n.policy_name, lock=AE, node=n)]
+
+    def _GrantStmt(self, n) -> list[Op]:
+        return [Op(kind="grant", node=n, detail={"is_grant": bool(n.is_grant)})]
+
+    def _CommentStmt(self, n) -> list[Op]:
+        return [Op(kind="comment", node=n)]
+
+    # ------------------------------------------------------------------ types, domains, extensions
+    def _AlterEnumStmt(self, n) -> list[Op]:
+        enum = self.st.qualify_names(n.typeName)
+        if n.oldVal:
+            return [Op(kind="enum_rename_value", name=enum, node=n, detail={"old": n.oldVal, "new": n.newVal})]
+        return [Op(kind="enum_add_value", name=enum, node=n,
+                   detail={"value": n.newVal, "placed": n.newValNeighbor is not None,
+                           "if_not_exists": bool(n.skipIfNewValExists)})]
+
+    def _CreateEnumStmt(self, n) -> list[Op]:
+        return [Op(kind="create_type", name=self.st.qualify_names(n.typeName), node=n)]
+
+    def _CreateDomainStmt(self, n) -> list[Op]:
+        checks = [c for c in n.constraints or () if c.contype == CT.CONSTR_CHECK]
+        return [Op(kind="create_domain", name=self.st.qualify_names(n.domainname), node=n,
+                   detail={"checks": len(checks)})]
+
+    def _AlterDomainStmt(self, n) -> list[Op]:
+        domain = self.st.qualify_names(n.typeName)
+        if n.subtype == "C":
+            not_valid = bool(getattr(n.def_, "skip_validation", False))
+            return [Op(kind="alter_domain_add_constraint", name=domain, not_valid=not_valid, node=n)]
+        if n.subtype == "V":
+            return [Op(kind="alter_domain_validate", name=domain, node=n)]
+        if n.subtype == "O":
+            return [Op(kind="alter_domain_set_not_null", name=domain, node=n)]
+        return [Op(kind="alter_domain", name=domain, node=n)]
+
+    def _AlterExtensionStmt(self, n) -> list[Op]:
+        return [Op(kind="alter_extension", name=n.extname, node=n)]
+
+    def _CreateExtensionStmt(self, n) -> list[Op]:
+        return [Op(kind="create_extension", name=n.extname, node=n, detail={"if_not_exists": bool(n.if_not_exists)})]
+
+    def _CreateSeqStmt(self, n) -> list[Op]:
+        owned = any(d.defname == "owned_by" for d in n.options or ())
+        return [Op(kind="create_sequence", name=self.st.qualify(n.sequence), node=n,
+                   detail={"owned": owned, "if_not_exists": bool(n.if_not_exists)})]
+
+    def _CreateFunctionStmt(self, n) -> list[Op]:
+        lang = next((d.arg.sval.lower() for d in n.options or () if d.defname == "language"), "sql")
+        return [Op(kind="create_function", name=".".join(s.sval for s in n.funcname), node=n,
+                   detail={"language": lang, "replace": bool(n.replace), "procedure": bool(n.is_procedure)})]
+
+    def _CreateSchemaStmt(self, n) -> list[Op]:
+        return [Op(kind="create_schema", name=n.schemaname, node=n, detail={"if_not_exists": bool(n.if_not_exists)})]
+
+    def _CreatedbStmt(self, n) -> list[Op]:
+        return [Op(kind="create_database", name=n.dbname, node=n)]
+
+    def _AlterSystemStmt(self, n) -> list[Op]:
+        return [Op(kind="alter_system", node=n)]
+
+    # ------------------------------------------------------------------ session and transactions
+    def _VariableSetStmt(self, n) -> list[Op]:
+        value = None
+        if n.args:
+            arg = n.args[0]
+            v = getattr(arg, "val", None)
+            value = getattr(v, "sval", None) if v is not None else None
+            if value is None and v is not None:
+                value = getattr(v, "ival", None)
+        return [Op(kind="set", name=(n.name or "").lower(), node=n,
+                   detail={"value": value, "local": bool(n.is_local), "reset": int(n.kind) >= 3})]
+
+    def _TransactionStmt(self, n) -> list[Op]:
+        return [Op(kind="transaction", name=TK(n.kind).name[len("TRANS_STMT_"):], node=n)]
+
+    def _LockStmt(self, n) -> list[Op]:
+        from dbarchitect.core.migration.models import LOCK_MODES
+
+        mode = LOCK_MODES[n.mode - 1] if 1 <= n.mode <= len(LOCK_MODES) else AE
+        return [Op(kind="lock", table=self.st.qualify(rv), lock=mode, node=n) for rv in n.relations]
+
+    # ------------------------------------------------------------------ DML
+    def _reads(self, node, lock: str = AS, exclude: set[str] | None = None) -> list[Op]:
+        ctes = {c.ctename for c in walk(node) if isinstance(c, ast.CommonTableExpr)}
+        ops = []
+        seen = set(exclude or ())
+        for rv in walk(node):
+            if isinstance(rv, ast.RangeVar):
+                if not rv.schemaname and rv.relname in ctes:
+                    continue
+                rel = self.st.qualify(rv)
+                if rel not in seen:
+                    seen.add(rel)
+                    ops.append(Op(kind="read", table=rel, lock=lock))
+        return ops
+
+    def _SelectStmt(self, n) -> list[Op]:
+        lock = RS if n.lockingClause else AS
+        return [Op(kind="select")] + self._reads(n, lock=lock)
+
+    def _dml(self, n, kind: str) -> list[Op]:
+        table = self.st.qualify(n.relation)
+        where = getattr(n, "whereClause", None)
+        op = Op(kind=kind, table=table, lock=RX, node=n, scan=where is None and kind != "insert",
+                detail={"where": where})
+        return [op] + self._reads(n, exclude={table})
+
+    def _UpdateStmt(self, n) -> list[Op]:
+        return self._dml(n, "update")
+
+    def _DeleteStmt(self, n) -> list[Op]:
+        return self._dml(n, "delete")
+
+    def _InsertStmt(self, n) -> list[Op]:
+        return self._dml(n, "insert")
+
+    def _DoStmt(self, n) -> list[Op]:
+        return [Op(kind="do_block", node=n)]
+
+
+# Statements PostgreSQL refuses inside a transaction block.
+def transactional(node, ops: list[Op]) -> bool:
+    name = type(node).__name__
+    if name in ("CreatedbStmt", "DropdbStmt", "AlterSystemStmt", "CreateTableSpaceStmt", "DropTableSpaceStmt"):
+        return False
+    if name == "VacuumStmt":
+        return not node.is_vacuumcmd
+    if name == "ClusterStmt":
+        return node.relation is not None
+    if name == "ReindexStmt":
+        return not (ops and ops[0].concurrent) and int(node.kind) not in (2, 3, 4)
+    if name == "IndexStmt":
+        return not node.concurrent
+    if name == "DropStmt":
+        return not node.concurrent
+    if name == "AlterTableStmt":
+        return not any(o.kind == "detach_partition" and o.concurrent for o in ops)
+    if name == "AlterEnumStmt":
+        return True
+    return True
+
+
+def statement_kind(node) -> str:
+    name = type(node).__name__
+    if name == "AlterTableStmt":
+        subs = sorted({c.subtype.name for c in node.cmds or ()})
+        return f"{name}:{','.join(subs)}"
+    if name == "TransactionStmt":
+        return f"{name}:{TK(node.kind).name[len('TRANS_STMT_'):]}"
+    if name == "DropStmt":
+        return f"{name}:{node.removeType.name[len('OBJECT_'):]}"
+    if name == "RenameStmt":
+        return f"{name}:{node.renameType.name[len('OBJECT_'):]}"
+    return name
+
+
+def predict(index: int, line: int, sql: str, node, ops: list[Op], state: MigrationState) -> StatementPrediction:
+    """Merge a statement's ops into the per-relation prediction (pre-existing relations only)."""
+    locks: dict[str, str] = {}
+    rewrites: list[str] = []
+    index_rewrites: list[str] = []
+    scans: list[str] = []
+    assumptions: list[str] = []
+    data_loss: list[str] = []
+    breaks: list[str] = []
+    creates: list[str] = []
+    for op in ops:
+        if op.kind in ("create_table", "create_table_as", "create_matview", "create_view") and op.table:
+            if not (op.kind == "create_view" and op.lock):
+                creates.append(op.table)
+        targets = [(op.table, op.lock)] + list(op.extra_locks.items())
+        for rel, mode in targets:
+            if rel is None or mode is None or not state.preexisting(rel):
+                continue
+            if op.kind in ("create_table", "create_table_as", "create_matview"):
+                continue
+            locks[rel] = stronger_lock(locks.get(rel), mode)
+        if op.table and state.preexisting(op.table):
+            if op.rewrite and op.table not in rewrites:
+                rewrites.append(op.table)
+            if op.index_rewrite and op.table not in index_rewrites:
+                index_rewrites.append(op.table)
+            if op.scan and op.table not in scans:
+                scans.append(op.table)
+        child = op.detail.get("child") if op.kind == "attach_partition" else None
+        if child and state.preexisting(child) and not op.detail.get("proven") and child not in scans:
+            scans.append(child)
+        if op.kind in ("drop_index", "reindex", "alter_index", "rename_index") and op.table is None and op.name:
+            assumptions.append(f"the table of index {op.name} is unknown without the catalog")
+        if op.detail.get("assumed"):
+            assumptions.append(op.detail["reason"])
+        for fn in op.detail.get("unknown_functions", ()):
+            assumptions.append(f"volatility of {fn}() unknown: assumed volatile")
+        if op.kind in ("drop_column",):
+            data_loss.append(f"{op.table}.{op.column}")
+        elif op.kind in ("drop_table", "truncate") and state.preexisting(op.table):
+            data_loss.append(op.table)
+        elif op.kind in ("drop_schema", "drop_database"):
+            data_loss.append(op.name)
+        if op.kind in ("rename_column", "drop_column", "alter_type", "drop_not_null") and state.preexisting(op.table):
+            breaks.append(f"{op.table}.{op.column}")
+        elif op.kind in ("rename_table", "drop_table") and state.preexisting(op.table):
+            breaks.append(op.table)
+        elif op.kind in ("rename_schema", "enum_rename_value"):
+            breaks.append(op.name)
+    # A statement on a table created earlier in the file takes no lock worth predicting.
+    return StatementPrediction(
+        index=index, line=line, sql=sql, kind=statement_kind(node), locks=locks, rewrites=rewrites,
+        index_rewrites=index_rewrites, scans=scans, transactional=transactional(node, ops),
+        in_transaction=state.in_transaction, creates=creates, data_loss=data_loss, breaks_running_code=breaks,
+        assumptions=assumptions,
+    )
+
+
+def advance(state: MigrationState, index: int, ops: list[Op]) -> None:
+    """Apply a statement's effects to the migration state (after its rules ran)."""
+    for op in ops:
+        k = op.kind
+        if k in ("create_table", "create_table_as", "create_matview") and op.table:
+            state.created.setdefault(op.table, index)
+        elif k == "create_view" and op.table and (not op.detail.get("replace") or op.table not in state.ctx.relations):
+            state.created.setdefault(op.table, index)
+        elif k == "table_column":
+            state.columns[(op.table, op.column)] = op.detail["type"]
+        elif k == "add_column":
+            state.columns[(op.table, op.column)] = op.detail["type"]
+        elif k == "alter_type":
+            state.columns[(op.table, op.column)] = op.detail["new"]
+        elif k == "create_index" and op.name:
+            state.created_indexes[op.name] = op.table
+        elif k == "rename_table" and op.table:
+            schema = op.table.split(".", 1)[0]
+            if op.table in state.created:
+                state.created[f"{schema}.{op.name}"] = state.created[op.table]
+        elif k == "drop_table" and op.table in state.created:
+            del state.created[op.table]
+        elif k == "add_constraint" and op.detail.get("contype") == "check":
+            if op.not_valid:
+                state.not_valid[(op.table, op.name or "")] = state.tx_id
+                state.check_exprs[(op.table, op.name or "")] = op.detail.get("expr")
+            else:
+                _record_check(state, op.table, op.detail.get("expr"))
+        elif k == "add_constraint" and op.not_valid:
+            state.not_valid[(op.table, op.name or "")] = state.tx_id
+        elif k == "validate_constraint":
+            key = (op.table, op.name or "")
+            state.not_valid.pop(key, None)
+            expr = state.check_exprs.pop(key, None)
+            if expr is not None:
+                _record_check(state, op.table, expr)
+        elif k == "set":
+            _apply_set(state, op)
+        elif k == "transaction":
+            _apply_tx(state, op.name or "")
+
+
+def _record_check(state: MigrationState, table: str | None, expr) -> None:
+    """A validated CHECK (col IS NOT NULL) proves the column non-null (PostgreSQL 12+)."""
+    if table is None or expr is None:
+        return
+    state.checked_tables.add(table)
+    for n in walk(expr):
+        if isinstance(n, ast.NullTest) and int(n.nulltesttype) == 1 and isinstance(n.arg, ast.ColumnRef):
+            last = n.arg.fields[-1]
+            if isinstance(last, ast.String):
+                state.proven_not_null.add((table, last.sval))
+
+
+def _apply_set(state: MigrationState, op: Op) -> None:
+    name, value, reset = op.name, op.detail.get("value"), op.detail.get("reset")
+    on = not reset and value not in (None, 0, "0")
+    if name == "lock_timeout":
+        state.lock_timeout = on
+        state.lock_timeout_local = on and bool(op.detail.get("local"))
+    elif name == "statement_timeout":
+        state.statement_timeout = on
+    elif name == "timezone":
+        state.timezone = None if reset else (str(value) if value is not None else None)
+
+
+def _apply_tx(state: MigrationState, kind: str) -> None:
+    if kind in ("BEGIN", "START"):
+        if not state.tx_open and not state.assume_in_transaction:
+            state.tx_counter += 1
+            state.tx_id = state.tx_counter
+        state.tx_open = True
+    elif kind in ("COMMIT", "ROLLBACK", "COMMIT_PREPARED", "ROLLBACK_PREPARED", "PREPARE"):
+        state.tx_open = False
+        if state.assume_in_transaction:
+            # the runner's transaction ended early; what follows runs in autocommit
+            state.assume_in_transaction = False
+        state.tx_id = 0
+        if state.lock_timeout_local:  # SET LOCAL ends with the transaction
+            state.lock_timeout = state.lock_timeout_local = False

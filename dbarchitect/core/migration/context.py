@@ -1,0 +1,109 @@
+"""Catalog facts that turn a rule-based guess into a prediction for *this* database.
+
+`LintContext()` (empty) is the offline mode: every prediction that depends on the catalog records
+the assumption it made. `dbarchitect.live.postgres.lint_context.build_lint_context` fills it from a
+live server for the relations a migration touches.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Volatility = Literal["immutable", "stable", "volatile"]
+RelKind = Literal["table", "partitioned_table", "materialized_view", "view", "foreign_table"]
+
+
+class ColumnFacts(BaseModel):
+    name: str
+    type: str = Field(description="format_type() text, e.g. character varying(50).")
+    type_name: str = Field(description="pg_type.typname of the base type, e.g. varchar, int4, _int4.")
+    typmod: int = Field(default=-1, description="pg_attribute.atttypmod.")
+    not_null: bool = False
+    proven_not_null: bool = Field(
+        default=False, description="A validated CHECK (col IS NOT NULL) exists, so SET NOT NULL skips the scan."
+    )
+    has_default: bool = False
+    views: list[str] = Field(default_factory=list, description="Views/materialized views using the column.")
+
+
+class ConstraintFacts(BaseModel):
+    name: str
+    kind: Literal["primary_key", "foreign_key", "unique", "check", "exclude", "trigger", "not_null"]
+    columns: list[str] = Field(default_factory=list)
+    validated: bool = True
+    definition: str = ""
+    references: str | None = Field(default=None, description="Referenced table of a foreign key.")
+    index: str | None = Field(default=None, description="Backing index, schema.name.")
+
+
+class IndexFacts(BaseModel):
+    name: str = Field(description="Qualified index name.")
+    columns: list[str | None] = Field(default_factory=list, description="Key columns; None for expressions.")
+    unique: bool = False
+    primary: bool = False
+    valid: bool = True
+    constraint: str | None = None
+    size_bytes: int = 0
+
+
+class RelationFacts(BaseModel):
+    name: str = Field(description="Qualified name schema.relname.")
+    kind: RelKind = "table"
+    size_bytes: int = Field(default=0, description="Heap bytes.")
+    total_bytes: int = Field(default=0, description="Heap + indexes + TOAST.")
+    rows: int = Field(default=-1, description="Estimated rows (reltuples, else n_live_tup); -1 unknown.")
+    writes: int = Field(default=0, description="Rows inserted + updated + deleted since statistics reset.")
+    writes_per_second: float | None = Field(
+        default=None, description="writes divided by the time since the statistics reset, when known."
+    )
+    seq_scans: int = 0
+    idx_scans: int = 0
+    partition_parent: str | None = None
+    columns: dict[str, ColumnFacts] = Field(default_factory=dict)
+    constraints: list[ConstraintFacts] = Field(default_factory=list)
+    indexes: list[IndexFacts] = Field(default_factory=list)
+    dependent_views: list[str] = Field(default_factory=list, description="Views reading this relation.")
+    referenced_by: list[str] = Field(default_factory=list, description="Tables with a foreign key to this one.")
+    triggers: list[str] = Field(default_factory=list)
+
+    def constraint(self, name: str) -> ConstraintFacts | None:
+        return next((c for c in self.constraints if c.name == name), None)
+
+
+class LintContext(BaseModel):
+    """What the catalog says about the objects a migration touches. Empty means offline."""
+
+    server_version_num: int | None = Field(default=None, description="e.g. 150018; None offline.")
+    default_schema: str = Field(default="public", description="First schema of the search_path.")
+    timezone: str | None = Field(default=None, description="Session TimeZone of the migration runner.")
+    relations: dict[str, RelationFacts] = Field(default_factory=dict)
+    index_tables: dict[str, str] = Field(
+        default_factory=dict, description="Qualified index name -> qualified table name."
+    )
+    functions: dict[str, Volatility] = Field(
+        default_factory=dict,
+        description="Function name (bare and schema-qualified) -> volatility; overloads merged to the "
+        "most volatile.",
+    )
+    binary_coercible: list[tuple[str, str]] = Field(
+        default_factory=list, description="(source typname, target typname) pairs of pg_cast castmethod 'b'."
+    )
+    domains_with_constraints: list[str] = Field(default_factory=list, description="Qualified domain names.")
+    enums: dict[str, list[str]] = Field(default_factory=dict, description="Qualified enum -> labels.")
+    known_missing: list[str] = Field(
+        default_factory=list,
+        description="Relations the migration names that the catalog does not have (created elsewhere).",
+    )
+
+    @property
+    def online(self) -> bool:
+        return self.server_version_num is not None
+
+    @property
+    def pg_major(self) -> int | None:
+        return self.server_version_num // 10000 if self.server_version_num else None
+
+    def relation(self, name: str | None) -> RelationFacts | None:
+        return self.relations.get(name) if name else None

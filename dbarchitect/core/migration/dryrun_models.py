@@ -1,0 +1,442 @@
+"""What a dry run observed, and how it compares with what the lint predicted.
+
+Pure data and pure logic: `dbarchitect.live.postgres.dryrun` fills `StatementObservation`s on a
+shadow database; `compare_statement` lines each one up with the lint's `StatementPrediction`
+(same statement numbering: both come from pglast's split of the same text), and
+`CatalogFingerprint.diff` says exactly what a down migration failed to restore.
+
+Vocabulary shared with `dbarchitect.core.migration.models`: relations are `schema.name` as they
+were named *before the migration started*; lock modes are `pg_locks.mode` names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from dbarchitect.core.migration.models import LOCK_RANK, LOCK_SQL_NAME, StatementPrediction, stronger_lock
+from dbarchitect.core.models import Evidence, Finding, Severity
+
+# Relation kinds whose locks the prediction models (pg_class.relkind -> word).
+RELKIND_NAMES: dict[str, str] = {
+    "r": "table",
+    "p": "partitioned table",
+    "m": "materialized view",
+    "v": "view",
+    "f": "foreign table",
+    "i": "index",
+    "I": "partitioned index",
+    "S": "sequence",
+    "c": "composite type",
+    "t": "toast table",
+}
+TABLE_LEVEL_KINDS = frozenset({"table", "partitioned table", "materialized view", "view", "foreign table"})
+
+# Findings the dry run emits. Codes MG901-MG909 are reserved for dry-run observations.
+DRY_RUN_RULES: dict[str, tuple[str, Severity]] = {
+    "dry-run-statement-failed": ("MG901", Severity.error),
+    "dry-run-prediction-mismatch": ("MG902", Severity.warning),
+    "dry-run-not-reversible": ("MG903", Severity.error),
+    "dry-run-data-not-restored": ("MG904", Severity.warning),
+    "dry-run-statement-refused": ("MG905", Severity.warning),
+    "dry-run-rewrite-observed": ("MG906", Severity.info),
+}
+
+
+def _finding(rule: str, message: str, *, statement: int | None = None, line: int | None = None,
+             obj: str | None = None, fix: str | None = None, detail: str, data: dict | None = None) -> Finding:
+    code, severity = DRY_RUN_RULES[rule]
+    return Finding(
+        rule=rule, code=code, severity=severity, message=message, fix=fix, statement=statement, line=line,
+        object=obj, evidence=[Evidence(kind="dry_run", detail=detail, data=data or {})],
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------
+# Observations
+# --------------------------------------------------------------------------------------------
+
+
+class RelationLock(BaseModel):
+    """Locks one statement took on one relation that existed before the migration."""
+
+    relation: str = Field(description="schema.name, as named before the migration.")
+    kind: str = Field(description="table, index, materialized view, sequence, ...")
+    modes: list[str] = Field(description="pg_locks.mode names the statement acquired, weakest first.")
+    strongest: str
+    waited_for: str | None = Field(
+        default=None,
+        description="A mode the statement requested but had to wait for (seen while a gate session held a "
+        "conflicting lock; only for statements run outside a transaction block).",
+    )
+
+
+class RelationRewrite(BaseModel):
+    relation: str
+    kind: str
+    old_filenode: int
+    new_filenode: int
+
+
+class TableScan(BaseModel):
+    table: str
+    seq_scans: int = Field(description="Sequential scans started by the statement (pg_stat_*_user_tables).")
+    idx_scans: int = 0
+
+
+class StatementError(BaseModel):
+    sqlstate: str | None = None
+    message: str
+    detail: str | None = None
+    hint: str | None = None
+    phase: Literal["execute", "commit", "timeout", "refused", "parse"] = "execute"
+
+
+class StatementObservation(BaseModel):
+    """What PostgreSQL did when one statement ran on the shadow."""
+
+    index: int = Field(description="1-based statement number (pglast split, same as the lint's).")
+    line: int
+    sql: str
+    kind: str = Field(description="pglast node name, e.g. AlterTableStmt, IndexStmt.")
+    status: Literal["ok", "error", "not_run", "refused", "transaction_control"] = "ok"
+    ran_in_transaction: bool = False
+    transactional: bool | None = Field(
+        default=None,
+        description="Observed: False when PostgreSQL refused it inside a transaction block (SQLSTATE 25001), "
+        "True when it ran in one; None when not tried.",
+    )
+    lock_observation: Literal["exact", "sampled", "none"] = Field(
+        default="none",
+        description="exact: pg_locks of the runner's own backend before commit; sampled: pg_locks of the "
+        "runner polled from a second session (statements outside a transaction block).",
+    )
+    locks: list[RelationLock] = Field(default_factory=list)
+    locks_already_held: dict[str, str] = Field(
+        default_factory=dict,
+        description="Relation -> strongest mode an earlier statement of the same transaction already held: a "
+        "statement cannot be seen re-acquiring a lock its transaction holds.",
+    )
+    rewritten: list[RelationRewrite] = Field(default_factory=list)
+    scanned: list[TableScan] = Field(default_factory=list)
+    created: list[str] = Field(default_factory=list, description="Relations that appeared (schema.name (kind)).")
+    dropped: list[str] = Field(default_factory=list, description="Pre-existing relations that disappeared.")
+    notices: list[str] = Field(default_factory=list, description="Server messages (client_min_messages=debug1).")
+    error: StatementError | None = None
+    duration_ms: float = 0.0
+
+    def table_locks(self) -> dict[str, str]:
+        """Strongest lock per table-level relation (the prediction's `locks` vocabulary)."""
+        return {lk.relation: lk.strongest for lk in self.locks if lk.kind in TABLE_LEVEL_KINDS}
+
+    def heap_rewrites(self) -> set[str]:
+        return {r.relation for r in self.rewritten if r.kind in TABLE_LEVEL_KINDS}
+
+    def index_only_rewrites(self, index_table: dict[str, str]) -> set[str]:
+        """Tables whose indexes got new filenodes while their heap kept its own."""
+        heap = self.heap_rewrites()
+        out = set()
+        for r in self.rewritten:
+            table = index_table.get(r.relation)
+            if r.kind == "index" and table and table not in heap:
+                out.add(table)
+        return out
+
+
+# --------------------------------------------------------------------------------------------
+# Predicted vs observed
+# --------------------------------------------------------------------------------------------
+
+
+class Comparison(BaseModel):
+    """One aspect of one statement, predicted and observed side by side."""
+
+    statement: int
+    aspect: Literal["lock", "rewrite", "index_rewrite", "scan", "transactional", "statement"]
+    relation: str | None = None
+    predicted: str
+    observed: str
+    agrees: bool
+    note: str | None = None
+
+
+def _describe_lock(mode: str | None) -> str:
+    return f"{mode} ({LOCK_SQL_NAME[mode]})" if mode in LOCK_SQL_NAME else "no lock"
+
+
+def _norm_sql(text: str) -> str:
+    return " ".join(text.replace(";", " ").split()).lower()
+
+
+def compare_statement(
+    pred: StatementPrediction, obs: StatementObservation, index_table: dict[str, str]
+) -> list[Comparison]:
+    """Line up one prediction with one observation; every aspect gets a row, disagreements have agrees=False.
+
+    A rewrite implies a full read, so a table predicted (or observed) to be rewritten counts as scanned on
+    that side. A lock that an earlier statement of the same transaction already held at the predicted
+    strength or stronger cannot be observed again; that row agrees with a note instead of a false alarm.
+    """
+    rows: list[Comparison] = []
+    n = obs.index
+    if _norm_sql(pred.sql) != _norm_sql(obs.sql):
+        rows.append(Comparison(
+            statement=n, aspect="statement", predicted=pred.sql[:200], observed=obs.sql[:200], agrees=False,
+            note="The prediction and the dry run numbered the statements differently; the rows below may pair "
+            "the wrong statements.",
+        ))  # fmt: skip
+    if obs.status != "ok":
+        return rows
+    if obs.transactional is not None:
+        rows.append(Comparison(
+            statement=n, aspect="transactional", predicted=str(pred.transactional).lower(),
+            observed=str(obs.transactional).lower(), agrees=pred.transactional == obs.transactional,
+        ))  # fmt: skip
+    observed_locks = obs.table_locks()
+    for rel in sorted(set(pred.locks) | set(observed_locks)):
+        p, o = pred.locks.get(rel), observed_locks.get(rel)
+        held = obs.locks_already_held.get(rel)
+        note = None
+        agrees = p == o
+        if not agrees and p is not None and held is not None and LOCK_RANK[held] >= LOCK_RANK[p]:
+            if o is None or LOCK_RANK[o] <= LOCK_RANK[p]:
+                agrees = True
+                note = f"masked: the transaction already held {held} from an earlier statement"
+        if not agrees and obs.lock_observation == "sampled" and o is not None and p is not None:
+            if LOCK_RANK[o] < LOCK_RANK[p]:
+                note = "sampled from a second session; a short-lived stronger lock can escape sampling"
+        rows.append(Comparison(
+            statement=n, aspect="lock", relation=rel, predicted=_describe_lock(p), observed=_describe_lock(o),
+            agrees=agrees, note=note,
+        ))  # fmt: skip
+    heap = obs.heap_rewrites()
+    for rel in sorted(set(pred.rewrites) | heap):
+        p_, o_ = rel in pred.rewrites, rel in heap
+        rows.append(Comparison(
+            statement=n, aspect="rewrite", relation=rel, predicted="rewrite" if p_ else "no rewrite",
+            observed="rewrite" if o_ else "no rewrite", agrees=p_ == o_,
+        ))  # fmt: skip
+    idx = obs.index_only_rewrites(index_table)
+    for rel in sorted(set(pred.index_rewrites) | idx):
+        p_, o_ = rel in pred.index_rewrites, rel in idx
+        rows.append(Comparison(
+            statement=n, aspect="index_rewrite", relation=rel,
+            predicted="indexes rebuilt" if p_ else "indexes kept", observed="indexes rebuilt" if o_ else "indexes kept",
+            agrees=p_ == o_,
+        ))  # fmt: skip
+    pred_scans = set(pred.scans) | set(pred.rewrites)
+    obs_scans = {s.table for s in obs.scanned if s.seq_scans > 0} | heap
+    for rel in sorted(pred_scans | obs_scans):
+        p_, o_ = rel in pred_scans, rel in obs_scans
+        rows.append(Comparison(
+            statement=n, aspect="scan", relation=rel, predicted="full scan" if p_ else "no scan",
+            observed="full scan" if o_ else "no scan", agrees=p_ == o_,
+        ))  # fmt: skip
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# Catalog fingerprint
+# --------------------------------------------------------------------------------------------
+
+
+class FingerprintDifference(BaseModel):
+    key: str = Field(description="The catalog object, e.g. 'column public.users.email'.")
+    change: Literal["added", "removed", "changed"]
+    before: str | None = None
+    after: str | None = None
+
+
+class CatalogFingerprint(BaseModel):
+    """A canonical description of a database's user-visible schema: key -> properties text.
+
+    Keys name objects by schema-qualified name (never by OID); columns carry their logical position
+    among the live columns, so a dropped-and-re-added column that lands elsewhere is a difference,
+    while the invisible `pg.dropped` slot it leaves behind is not.
+    """
+
+    entries: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def digest(self) -> str:
+        h = hashlib.sha256()
+        for k in sorted(self.entries):
+            h.update(k.encode())
+            h.update(b"\x00")
+            h.update(self.entries[k].encode())
+            h.update(b"\x01")
+        return h.hexdigest()
+
+    def diff(self, after: CatalogFingerprint) -> list[FingerprintDifference]:
+        out = []
+        for key in sorted(set(self.entries) | set(after.entries)):
+            b, a = self.entries.get(key), after.entries.get(key)
+            if b == a:
+                continue
+            change = "added" if b is None else "removed" if a is None else "changed"
+            out.append(FingerprintDifference(key=key, change=change, before=b, after=a))
+        return out
+
+
+class TableData(BaseModel):
+    """Row count and per-column multiset hashes of one table's rows."""
+
+    rows: int
+    columns: dict[str, str] = Field(default_factory=dict)
+
+
+class DataDifference(BaseModel):
+    table: str
+    rows_before: int
+    rows_after: int
+    columns: list[str] = Field(description="Columns whose values differ (or that are missing after).")
+
+
+def diff_data(before: dict[str, TableData], after: dict[str, TableData]) -> list[DataDifference]:
+    out = []
+    for table in sorted(before):
+        b = before[table]
+        a = after.get(table)
+        if a is None:
+            continue  # a table that is gone is a schema difference already
+        cols = sorted(c for c in b.columns if a.columns.get(c) != b.columns[c])
+        if cols or a.rows != b.rows:
+            out.append(DataDifference(table=table, rows_before=b.rows, rows_after=a.rows, columns=cols))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# The report
+# --------------------------------------------------------------------------------------------
+
+
+class ShadowInfo(BaseModel):
+    """Where the dry run ran and how faithful the shadow is."""
+
+    host: Literal["same_server", "scratch_server", "local_cluster"]
+    database: str = Field(description="The scratch database's name (dropped at the end).")
+    source: Literal["pg_dump", "schema_sql", "empty"]
+    server_version: str = ""
+    target_server_version: str | None = None
+    tables: int = 0
+    rows_seeded: int = 0
+    unseeded_tables: list[str] = Field(
+        default_factory=list, description="Tables left empty: no synthetic row satisfied their constraints."
+    )
+    skipped_objects: list[str] = Field(
+        default_factory=list, description="Schema statements the scratch server rejected (first line + error)."
+    )
+    session_settings: dict[str, str] = Field(
+        default_factory=dict, description="Settings copied from the target session (search_path, TimeZone, ...)."
+    )
+    build_ms: float = 0.0
+    dropped: bool = Field(default=False, description="True once the scratch database was dropped.")
+
+
+class ReversibilityReport(BaseModel):
+    reversible: bool = Field(description="True when up then down restored the schema fingerprint exactly.")
+    checked: bool = Field(default=True, description="False when the up or down migration failed first.")
+    reason: str | None = None
+    differences: list[FingerprintDifference] = Field(default_factory=list)
+    data_differences: list[DataDifference] = Field(
+        default_factory=list, description="Synthetic rows the down migration did not bring back as they were."
+    )
+    up_changed: int = Field(default=0, description="Fingerprint entries the up migration changed.")
+    down: list[StatementObservation] = Field(default_factory=list)
+
+
+class DryRunReport(BaseModel):
+    """The result of `dry_run_migration`."""
+
+    ok: bool = Field(description="Every statement ran, and (with down_sql) the schema came back exactly.")
+    statements: list[StatementObservation] = Field(default_factory=list)
+    comparisons: list[Comparison] = Field(default_factory=list)
+    disagreements: list[Comparison] = Field(default_factory=list)
+    predicted: bool = Field(default=False, description="True when a lint prediction was compared.")
+    reversibility: ReversibilityReport | None = None
+    shadow: ShadowInfo
+    assume_in_transaction: bool = True
+    findings: list[Finding] = Field(default_factory=list)
+    duration_ms: float = 0.0
+    timed_out: bool = False
+
+    def statement(self, index: int) -> StatementObservation:
+        return next(s for s in self.statements if s.index == index)
+
+
+def build_findings(report: DryRunReport) -> list[Finding]:
+    """The report's conclusions as findings with dry_run evidence (messages state the consequence)."""
+    out: list[Finding] = []
+    for s in report.statements:
+        if s.status == "error" and s.error:
+            where = " at COMMIT" if s.error.phase == "commit" else ""
+            out.append(_finding(
+                "dry-run-statement-failed",
+                f"Statement {s.index} failed on the shadow{where}: {s.error.message}. The migration stops here; "
+                "in a transaction everything before it is rolled back.",
+                statement=s.index, line=s.line, detail=f"SQLSTATE {s.error.sqlstate}: {s.error.message}",
+                data=s.error.model_dump(),
+            ))  # fmt: skip
+        if s.status == "refused" and s.error:
+            out.append(_finding(
+                "dry-run-statement-refused", f"Statement {s.index} was not run: {s.error.message}",
+                statement=s.index, line=s.line, detail=s.error.message,
+            ))  # fmt: skip
+        for rw in s.rewritten:
+            if rw.kind not in TABLE_LEVEL_KINDS:
+                continue
+            lock = s.table_locks().get(rw.relation) or s.locks_already_held.get(rw.relation)
+            out.append(_finding(
+                "dry-run-rewrite-observed",
+                f"Statement {s.index} rewrote {rw.relation} and all its indexes"
+                + (f" under {LOCK_SQL_NAME.get(lock, lock)}" if lock else "") + ": time grows with the table's size.",
+                statement=s.index, line=s.line, obj=rw.relation,
+                detail=f"pg_class.relfilenode of {rw.relation} changed {rw.old_filenode} -> {rw.new_filenode}",
+                data=rw.model_dump(),
+            ))  # fmt: skip
+    for c in report.disagreements:
+        obs = next((s for s in report.statements if s.index == c.statement), None)
+        what = f" on {c.relation}" if c.relation else ""
+        out.append(_finding(
+            "dry-run-prediction-mismatch",
+            f"Statement {c.statement}: the lint predicted {c.predicted}{what} ({c.aspect}), PostgreSQL did "
+            f"{c.observed}.",
+            statement=c.statement, line=obs.line if obs else None, obj=c.relation,
+            detail=f"{c.aspect}: predicted {c.predicted}, observed {c.observed}" + (f" ({c.note})" if c.note else ""),
+            data=c.model_dump(),
+        ))  # fmt: skip
+    rev = report.reversibility
+    if rev is not None and rev.checked and not rev.reversible:
+        shown = "; ".join(f"{d.key} {d.change}" for d in rev.differences[:5])
+        more = f" (+{len(rev.differences) - 5} more)" if len(rev.differences) > 5 else ""
+        out.append(_finding(
+            "dry-run-not-reversible",
+            f"The down migration does not restore the schema: {shown}{more}.",
+            fix="Make the down migration recreate exactly what the up migration changed (names, column order, "
+            "defaults, constraint validity), or declare the migration irreversible.",
+            detail=f"{len(rev.differences)} catalog fingerprint entries differ after up then down",
+            data={"differences": [d.model_dump() for d in rev.differences[:50]]},
+        ))  # fmt: skip
+    if rev is not None and rev.checked and rev.data_differences:
+        shown = "; ".join(
+            f"{d.table} ({', '.join(d.columns) or 'rows'})" for d in rev.data_differences[:5]
+        )
+        out.append(_finding(
+            "dry-run-data-not-restored",
+            f"After up then down the rows differ in {shown}: the up migration destroys data the down migration "
+            "cannot bring back.",
+            fix="Copy the data aside before destroying it (or keep the column until a later release), and restore "
+            "it in the down migration.",
+            detail="per-column multiset hashes of the synthetic rows differ after up then down",
+            data={"data_differences": [d.model_dump() for d in rev.data_differences[:50]]},
+        ))  # fmt: skip
+    return out
+
+
+def strongest(modes: list[str]) -> str:
+    best: str | None = None
+    for m in modes:
+        best = stronger_lock(best, m)
+    return best or ""

@@ -1,0 +1,127 @@
+"""lint_migration's engine: parse, predict statement by statement, run the MG rules, apply ignores."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import lru_cache
+from types import ModuleType
+
+from dbarchitect.core.migration.analyze import Analyzer, MigrationState, advance, predict
+from dbarchitect.core.migration.context import LintContext
+from dbarchitect.core.migration.kit import Migration, Statement
+from dbarchitect.core.migration.models import MigrationReport
+from dbarchitect.core.migration.parse import MigrationParseError, split
+from dbarchitect.core.rules.registry import family_modules
+
+DEFAULT_PG_VERSION = 17
+SUPPORTED_PG_VERSIONS = range(10, 20)
+
+
+@lru_cache(maxsize=1)
+def _rules() -> tuple[list[ModuleType], dict[str, list[ModuleType]], list[ModuleType]]:
+    """Migration rules; indexed by the op kinds they declare (OPS), plus those that read every statement."""
+    mods = family_modules("migration")
+    by_kind: dict[str, list[ModuleType]] = defaultdict(list)
+    always: list[ModuleType] = []
+    for mod in mods:
+        kinds = getattr(mod, "OPS", None)
+        if kinds:
+            for k in kinds:
+                by_kind[k].append(mod)
+        else:
+            always.append(mod)
+    return mods, dict(by_kind), always
+
+
+def rules() -> list[ModuleType]:
+    return _rules()[0]
+
+
+def analyze(
+    sql: str,
+    *,
+    context: LintContext | None = None,
+    pg_version: int | None = None,
+    assume_in_transaction: bool = False,
+) -> Migration:
+    """Parse and predict every statement (no rules). Raises MigrationParseError."""
+    ctx = context or LintContext()
+    version = pg_version or ctx.pg_major or DEFAULT_PG_VERSION
+    if version not in SUPPORTED_PG_VERSIONS:
+        raise ValueError(f"pg_version {version} is not supported (10 to 19)")
+    state = MigrationState(ctx=ctx, pg_version=version, assume_in_transaction=assume_in_transaction)
+    analyzer = Analyzer(state)
+    mig = Migration(ctx=ctx, pg_version=version, assume_in_transaction=assume_in_transaction)
+    for raw in split(sql):
+        ops = analyzer.ops(raw.node)
+        prediction = predict(raw.index, raw.line, raw.sql, raw.node, ops, state)
+        is_tx_stmt = type(raw.node).__name__ == "TransactionStmt"
+        # BEGIN itself opens the block; report it as outside, COMMIT as inside.
+        tx = state.tx_id if state.in_transaction else 0
+        if is_tx_stmt and ops[0].name in ("BEGIN", "START") and not state.in_transaction:
+            tx = 0
+        prediction.in_transaction = tx != 0
+        prediction.ignored = sorted(raw.ignores)
+        mig.statements.append(
+            Statement(
+                index=raw.index, line=raw.line, sql=raw.sql, node=raw.node, ops=ops, prediction=prediction,
+                ignores=raw.ignores, tx=tx, explicit_tx=state.tx_open, lock_timeout=state.lock_timeout,
+                timezone=state.timezone,
+            )
+        )
+        advance(state, raw.index, ops)
+    mig.created = state.created
+    mig.created_indexes = state.created_indexes
+    mig.open_at_end = state.tx_open
+    return mig
+
+
+def lint(
+    sql: str,
+    *,
+    context: LintContext | None = None,
+    pg_version: int | None = None,
+    assume_in_transaction: bool = False,
+    source: str | None = None,
+) -> MigrationReport:
+    """Lint a migration: per-statement predictions and the findings of every migration rule.
+
+    `context` carries catalog facts (build it with live.postgres.lint_context.build_lint_context);
+    `pg_version` is the target's major version (default: the context's server, else 17);
+    `assume_in_transaction` says the runner wraps the whole file in one transaction.
+    A syntax error is reported in `parse_error` (the report then has no statements).
+    """
+    ctx = context or LintContext()
+    try:
+        mig = analyze(sql, context=ctx, pg_version=pg_version, assume_in_transaction=assume_in_transaction)
+    except MigrationParseError as exc:
+        return MigrationReport(
+            pg_version=pg_version or ctx.pg_major or DEFAULT_PG_VERSION,
+            assume_in_transaction=assume_in_transaction, catalog=ctx.online, source=source,
+            parse_error=str(exc),
+        )
+    _, by_kind, always = _rules()
+    findings = []
+    for stmt in mig.statements:
+        todo: list[ModuleType] = list(always)
+        seen = {id(m) for m in todo}
+        for op in stmt.ops:
+            for mod in by_kind.get(op.kind, ()):
+                if id(mod) not in seen:
+                    seen.add(id(mod))
+                    todo.append(mod)
+        for mod in todo:
+            meta = mod.RULE
+            if stmt.ignores and ("all" in stmt.ignores or meta.name in stmt.ignores
+                                 or meta.code.lower() in stmt.ignores):
+                continue
+            findings.extend(mod.check(stmt, mig))
+    findings.sort(key=lambda f: (f.statement or 0, -f.severity.rank, f.code))
+    return MigrationReport(
+        statements=[s.prediction for s in mig.statements],
+        findings=findings,
+        pg_version=mig.pg_version,
+        assume_in_transaction=assume_in_transaction,
+        catalog=ctx.online,
+        source=source,
+    )
