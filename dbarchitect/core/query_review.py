@@ -1,0 +1,76 @@
+"""review_query: the query anti-pattern rules (family QR) over one or more SQL statements.
+
+Pure: parsing is sqlglot (any dialect it reads; the rules that need PostgreSQL semantics check
+`ctx.postgres`), catalog facts come from an optional `SchemaSnapshot`. With a snapshot, rules cite
+NOT NULL, keys, types, indexes and table sizes, and stay quiet about tables too small to matter.
+"""
+
+from __future__ import annotations
+
+import sqlglot
+from pydantic import BaseModel, Field
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+from sqlglot.tokens import TokenType
+
+from dbarchitect.core.models import Finding, SchemaSnapshot
+from dbarchitect.core.rules.query._context import QueryContext
+from dbarchitect.core.rules.registry import family_modules
+
+DIALECTS = {"postgres": "postgres", "postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql"}
+
+
+class QueryParseError(ValueError):
+    """The SQL could not be parsed in the requested dialect (a user-fixable error)."""
+
+
+class QueryReview(BaseModel):
+    dialect: str
+    statements: int = Field(description="How many statements were reviewed.")
+    catalog: bool = Field(description="Whether catalog facts (a schema snapshot) informed the review.")
+    findings: list[Finding] = Field(default_factory=list)
+    rules_run: list[str] = Field(default_factory=list, description="Codes of the rules applied.")
+
+
+def parse_statements(sql: str, dialect: str = "postgres") -> list[tuple[exp.Expression, int]]:
+    """Parse `sql` into (statement, 1-based line) pairs; raise QueryParseError with the parser's reason."""
+    read = DIALECTS.get(dialect.lower())
+    if read is None:
+        raise QueryParseError(f"Unsupported dialect {dialect!r}; use one of {', '.join(sorted(DIALECTS))}.")
+    try:
+        trees = sqlglot.parse(sql, read=read)
+        tokens = sqlglot.Dialect.get_or_raise(read).tokenize(sql)
+    except SqlglotError as exc:
+        raise QueryParseError(f"Cannot parse the SQL as {read}: {exc}") from exc
+    lines, expect_start = [], True
+    for tok in tokens:
+        if tok.token_type == TokenType.SEMICOLON:
+            expect_start = True
+        elif expect_start:
+            lines.append(tok.line)
+            expect_start = False
+    out = []
+    for i, tree in enumerate(t for t in trees if t is not None):
+        out.append((tree, lines[i] if i < len(lines) else 1))
+    if not out:
+        raise QueryParseError("No SQL statement found.")
+    return out
+
+
+def review_query(sql: str, dialect: str = "postgres", snapshot: SchemaSnapshot | None = None) -> QueryReview:
+    """Run every query rule over every statement of `sql`; findings sorted most severe first."""
+    read = DIALECTS.get(dialect.lower(), dialect)
+    modules = family_modules("query")
+    findings: list[Finding] = []
+    for number, (tree, line) in enumerate(parse_statements(sql, dialect), start=1):
+        ctx = QueryContext(statement=tree, dialect=read, snapshot=snapshot, number=number, line=line)
+        for module in modules:
+            findings.extend(module.check(ctx))
+    findings.sort(key=lambda f: (-f.severity.rank, f.statement or 0, f.code))
+    return QueryReview(
+        dialect=read,
+        statements=number,
+        catalog=snapshot is not None,
+        findings=findings,
+        rules_run=[m.RULE.code for m in modules],
+    )

@@ -1,0 +1,75 @@
+"""
+## What it does
+Flags HAVING conditions that reference only grouping columns and no aggregate.
+
+## Why is this bad?
+HAVING filters after grouping: every row is read and aggregated first, and the groups are thrown
+away afterwards. The same condition in WHERE filters rows before grouping and can use an index.
+
+## Example
+```sql
+SELECT user_id, count(*) FROM posts GROUP BY user_id HAVING user_id > 100;
+```
+
+## Use instead
+```sql
+SELECT user_id, count(*) FROM posts WHERE user_id > 100 GROUP BY user_id;
+```
+Not with GROUPING SETS/ROLLUP/CUBE (grouping columns are NULL in super-aggregate rows), and not
+for conditions with volatile functions (evaluated once per group instead of once per row).
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from dbarchitect.core.models import Finding, Severity
+from dbarchitect.core.rules.query._context import QueryContext, static
+from dbarchitect.core.rules.query._facts import conjuncts
+from dbarchitect.core.rules.registry import RuleMeta
+
+RULE = RuleMeta(
+    name="having-on-group-key",
+    code="QR022",
+    family="query",
+    severity=Severity.advice,
+    summary="A HAVING condition on grouping columns belongs in WHERE.",
+)
+
+SAFE_NODES = (
+    exp.Column, exp.Identifier, exp.Literal, exp.Boolean, exp.Null, exp.Paren, exp.And, exp.Or, exp.Not,
+    exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Is, exp.In, exp.Between, exp.Like, exp.ILike,
+    exp.Add, exp.Sub, exp.Mul, exp.Neg, exp.Placeholder, exp.Parameter, exp.Cast, exp.DataType, exp.Tuple,
+)
+
+
+def movable_terms(select: exp.Select) -> list[exp.Expression]:
+    """HAVING conjuncts that read only plain grouping columns with row-level, non-volatile operators."""
+    having, group = select.args.get("having"), select.args.get("group")
+    if having is None or group is None:
+        return []
+    if any(group.args.get(k) for k in ("grouping_sets", "cube", "rollup", "totals")):
+        return []
+    keys = {e.sql() for e in group.expressions if isinstance(e, exp.Column)}
+    aliases = {e.alias for e in select.expressions if isinstance(e, exp.Alias)}
+    out = []
+    for term in conjuncts(having.this):
+        cols = list(term.find_all(exp.Column))
+        if not cols or any(c.sql() not in keys or (not c.table and c.name in aliases) for c in cols):
+            continue
+        if all(isinstance(n, SAFE_NODES) for n in term.walk()):
+            out.append(term)
+    return out
+
+
+def check(ctx: QueryContext) -> list[Finding]:
+    out = []
+    for select in ctx.selects():
+        for term in movable_terms(select):
+            out.append(ctx.finding(
+                RULE,
+                f"`HAVING {ctx.sql(term)}` reads only grouping columns: every row is aggregated before the groups are discarded.",
+                fix=f"Move `{ctx.sql(term)}` to WHERE.",
+                evidence=[static("The condition reads only GROUP BY columns and no aggregate, so it is the same for every row of a group.")],
+            ))
+    return out

@@ -1,0 +1,86 @@
+"""
+## What it does
+Flags `ts BETWEEN 'YYYY-MM-DD' AND 'YYYY-MM-DD'` (and upper bounds like `'... 23:59:59'`) on a
+timestamp column.
+
+## Why is this bad?
+BETWEEN includes both ends. The upper date means midnight at the start of that day, so
+`BETWEEN '2024-01-01' AND '2024-01-31'` misses almost all of January 31st; `23:59:59` misses its
+last second's fractions; and consecutive ranges both contain the shared midnight.
+
+## Example
+```sql
+SELECT * FROM posts WHERE created_at BETWEEN '2024-01-01' AND '2024-01-31';
+```
+
+## Use instead
+```sql
+SELECT * FROM posts WHERE created_at >= '2024-01-01' AND created_at < '2024-02-01';
+```
+This changes the result (it returns January 31st); that is the intended fix.
+
+## References
+PostgreSQL wiki, "Don't Do This: Don't use BETWEEN (especially with timestamps)".
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlglot import exp
+
+from dbarchitect.core.models import Evidence, Finding, Severity
+from dbarchitect.core.rules.query._context import QueryContext, static
+from dbarchitect.core.rules.query._facts import nodes_in_predicates, strip_parens
+from dbarchitect.core.rules.registry import RuleMeta
+
+RULE = RuleMeta(
+    name="between-timestamps",
+    code="QR024",
+    family="query",
+    severity=Severity.warning,
+    summary="BETWEEN with date bounds on a timestamp misses most of the last day.",
+)
+
+DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+END_OF_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]23:59(:59(\.9+)?)?$")
+
+
+def timestamp_betweens(ctx: QueryContext) -> list[tuple[exp.Between, exp.Column, str | None]]:
+    """BETWEENs on a (possibly) timestamp column with date-only or end-of-day string bounds."""
+    out = []
+    for node in nodes_in_predicates(ctx.statement, exp.Between):
+        col = strip_parens(node.this)
+        high = strip_parens(node.args["high"])
+        if not isinstance(col, exp.Column) or not (isinstance(high, exp.Literal) and high.is_string):
+            continue
+        if not (DATE_ONLY.match(high.this) or END_OF_DAY.match(high.this)):
+            continue
+        type_ = ctx.facts.column_type(col)
+        if type_ is not None and not type_.startswith("timestamp"):
+            continue
+        out.append((node, col, type_))
+    return out
+
+
+def check(ctx: QueryContext) -> list[Finding]:
+    out = []
+    for node, col, type_ in timestamp_betweens(ctx):
+        if type_ is None and ctx.snapshot is not None and ctx.facts.resolve(col) is not None:
+            continue
+        high = strip_parens(node.args["high"]).this
+        evidence: list[Evidence] = [static("BETWEEN is inclusive at both ends; a date bound means midnight.")]
+        if type_ is not None:
+            ref = ctx.facts.resolve(col)
+            evidence.insert(0, Evidence(kind="catalog", detail=f"{ref.label} is {ref.column.type}.",
+                                        data={"column": ref.label, "type": ref.column.type}))
+        missed = "almost the whole last day" if DATE_ONLY.match(high) else "the fractions of the last second"
+        out.append(ctx.finding(
+            RULE,
+            f"`{ctx.sql(node)}` on a timestamp includes the upper bound {high!r} exactly and misses {missed}"
+            + ("" if type_ else " (if the column is a timestamp)") + ".",
+            fix=f"Use a half-open range: {col.sql()} >= <start> AND {col.sql()} < <day after the last day>.",
+            evidence=evidence,
+            severity=None if type_ else Severity.advice,
+        ))
+    return out
