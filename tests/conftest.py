@@ -7,6 +7,7 @@ DBARCHITECT_TEST_DSN to a superuser DSN of an existing server to use that instea
 Fixtures:
   pg            -> PgServer: .dsn(db), .admin(sql), .create_db(), .cluster (None for an external server)
   db_dsn        -> DSN of a fresh database (a copy of a template holding hypopg + pg_stat_statements)
+  blog_dsn      -> DSN of a fresh copy of the sample blog database
   anyio_backend -> "asyncio" (async tests use @pytest.mark.anyio)
 """
 
@@ -41,9 +42,9 @@ class PgServer:
             cur = conn.execute(sql, params)
             return cur.fetchall() if cur.description else None
 
-    def create_db(self, setup_sql: str | None = None, name: str | None = None) -> str:
+    def create_db(self, setup_sql: str | None = None, name: str | None = None, template: str = TEMPLATE) -> str:
         name = name or f"t_{os.getpid()}_{next(_counter)}"
-        self.admin(f'CREATE DATABASE "{name}" TEMPLATE {TEMPLATE}')
+        self.admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         if setup_sql:
             with psycopg.connect(self.dsn(name), autocommit=True) as conn:
                 conn.execute(setup_sql)
@@ -89,6 +90,22 @@ def pg():
 @pytest.fixture
 def db_dsn(pg) -> str:
     return pg.create_db()
+
+
+@pytest.fixture(scope="session")
+def blog_template(pg) -> str:
+    """A database holding the sample blog schema and rows (dbarchitect/samples/blog.sql)."""
+    from dbarchitect.live.postgres.embedded import sample_sql
+
+    pg.admin("DROP DATABASE IF EXISTS blog_template")
+    pg.create_db(sample_sql(), name="blog_template")
+    return "blog_template"
+
+
+@pytest.fixture
+def blog_dsn(pg, blog_template) -> str:
+    """A fresh copy of the sample blog database."""
+    return pg.create_db(template=blog_template)
 
 
 @pytest.fixture

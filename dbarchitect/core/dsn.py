@@ -51,9 +51,9 @@ def describe_dsn(dsn: str) -> str:
     where = f"{host}:{p['port']}" if p.get("port") else host
     if p.get("service"):
         where = f"service {p['service']}"
-    db = p.get("dbname", "(default database)")
+    db = p.get("dbname", "(default)")
     user = p.get("user")
-    return f"{db} at {where}" + (f" as {user}" if user else "")
+    return f"database {db} at {where}" + (f" as {user}" if user else "")
 
 
 def redact(text: str, secrets: list[str] | tuple[str, ...] = ()) -> str:

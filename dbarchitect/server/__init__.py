@@ -1,0 +1,134 @@
+"""MCP wiring only: build_server(), tool registration, prompts, resources, error mapping.
+
+This package is the only place that imports `mcp`. Tools live in dbarchitect.tools as plain async
+functions `(app, **arguments) -> pydantic model`; `expose()` turns each into an MCP tool whose
+output schema is the model, whose structured content is the model, and whose text content is a
+compact rendering. Problems the caller can fix become tool errors with one actionable sentence.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+import typing
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import BaseModel
+
+from dbarchitect import __version__
+from dbarchitect.app import App
+from dbarchitect.config import Settings
+from dbarchitect.core.describe import UserInputError
+from dbarchitect.core.dsn import redact
+from dbarchitect.core.render import render
+from dbarchitect.core.rules.registry import all_rules, find_rule, rule_doc
+from dbarchitect.live.postgres.errors import DatabaseError
+from dbarchitect.tools.query import run_query
+from dbarchitect.tools.schema import describe_schema
+
+log = logging.getLogger("dbarchitect")
+
+READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
+
+INSTRUCTIONS = """dbarchitect is a PostgreSQL database architect. Its answers are deterministic findings
+that carry their proof. Start with describe_schema; run_query is read-only, capped and time-limited.
+Every tool takes an optional `connection` naming one of the configured databases."""
+
+# Errors whose message is written for the caller: they become tool errors, not crashes.
+USER_ERRORS = (DatabaseError, UserInputError)
+
+
+def expose(server: MCPServer, app: App, fn: Callable[..., Any], *, annotations: ToolAnnotations = READ_ONLY) -> None:
+    """Register `fn(app, **kwargs) -> Model` as an MCP tool with Model as its output schema."""
+    hints = typing.get_type_hints(fn, include_extras=True)
+    model = hints["return"]
+    sig = inspect.signature(fn)
+    params = [p.replace(annotation=hints.get(name, p.annotation)) for name, p in sig.parameters.items() if name != "app"]
+    wants_ctx = "ctx" in sig.parameters
+    if wants_ctx:
+        params = [p for p in params if p.name != "ctx"]
+        params.append(inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context))
+    secrets = app.settings.secrets()
+
+    @functools.wraps(fn)
+    async def tool(**kwargs: Any) -> CallToolResult:
+        try:
+            result: BaseModel = await fn(app, **kwargs)
+        except USER_ERRORS as exc:
+            raise ToolError(redact(str(exc), secrets)) from None
+        text = render(result, max_chars=app.settings.limits.max_response_chars)
+        return CallToolResult(
+            content=[TextContent(type="text", text=redact(text, secrets))],
+            structured_content=result.model_dump(mode="json", by_alias=True),
+        )
+
+    ret = Annotated[CallToolResult, model]
+    tool.__signature__ = sig.replace(parameters=params, return_annotation=ret)  # type: ignore[attr-defined]
+    tool.__annotations__ = {p.name: p.annotation for p in params} | {"return": ret}
+    del tool.__wrapped__  # the SDK must read our signature, not the wrapped function's
+    server.add_tool(tool, name=fn.__name__, annotations=annotations)
+
+
+def _prompt_text(name: str) -> str:
+    return resources.files("dbarchitect.prompts").joinpath(f"{name}.md").read_text()
+
+
+def build_server(settings: Settings | None = None, app: App | None = None) -> MCPServer:
+    """The dbarchitect MCP server. `app` (settings + connections) is created from `settings` when omitted."""
+    from dbarchitect.config import load_settings
+
+    app = app or App(settings or load_settings())
+
+    @asynccontextmanager
+    async def lifespan(_server: MCPServer) -> AsyncIterator[App]:
+        try:
+            yield app
+        finally:
+            await app.close()
+
+    server = MCPServer(
+        "dbarchitect",
+        title="dbarchitect — database architect",
+        instructions=INSTRUCTIONS,
+        version=__version__,
+        lifespan=lifespan,
+    )
+    for fn in TOOLS:
+        expose(server, app, fn)
+
+    @server.prompt(name="database-architect", title="Work as a senior database architect")
+    def database_architect(focus: str = "") -> str:
+        """The expert's way of working with this database; optional `focus` (e.g. "migrations")."""
+        return _prompt_text("database-architect").replace("{focus}", f"\nFocus for this session: {focus}" if focus else "")
+
+    @server.prompt(name="schema-review", title="Review the schema, step by step")
+    def schema_review(schema: str = "") -> str:
+        """A schema-review workflow over describe_schema and run_query; optional `schema` to scope it."""
+        return _prompt_text("schema-review").replace("{scope}", f" (schema {schema})" if schema else "")
+
+    @server.resource("rules://{name}", name="rule", title="Rule documentation", mime_type="text/markdown")
+    def rule_resource(name: str) -> str:
+        """A rule's documentation: what it flags, why, an example and what to do instead."""
+        module = find_rule(name)
+        if module is None:
+            known = ", ".join(sorted(m.RULE.name for m in all_rules())) or "none yet"
+            raise ValueError(f"No rule named {name!r}. Known rules: {known}")
+        return rule_doc(module)
+
+    @server.resource("rules://index", name="rules", title="All rules", mime_type="text/markdown")
+    def rules_index() -> str:
+        """Every rule with its code, family, severity and summary."""
+        rows = [f"- {m.RULE.code} {m.RULE.name} ({m.RULE.family}, {m.RULE.severity.value}): {m.RULE.summary}" for m in all_rules()]
+        return "\n".join(rows) or "No rules registered."
+
+    return server
+
+
+TOOLS: list[Callable[..., Any]] = [describe_schema, run_query]

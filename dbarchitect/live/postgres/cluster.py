@@ -234,9 +234,13 @@ class LocalCluster:
         if self.remove_on_stop:
             shutil.rmtree(self.base_dir, ignore_errors=True)
 
+    def halt(self, mode: str = "fast") -> None:
+        """Stop the server but keep its files, so `start()` brings it back on the same port."""
+        self._run([str(self.bindir / "pg_ctl"), "stop", "-w", "-m", mode, "-D", str(self.data_dir)], check=False)
+
     def restart(self) -> None:
         """Stop and start again on the same port (used by the fault tests)."""
-        self._run([str(self.bindir / "pg_ctl"), "stop", "-w", "-m", "fast", "-D", str(self.data_dir)], check=False)
+        self.halt()
         self.start()
 
     def log_tail(self, chars: int = 3000) -> str:

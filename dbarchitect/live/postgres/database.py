@@ -99,27 +99,25 @@ class Database:
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[psycopg.AsyncConnection]:
-        """An autocommit connection from the pool; connection problems become DatabaseError."""
+        """An autocommit connection from the pool; connection problems become DatabaseError.
+
+        When the pool cannot hand out a connection in time (server restarted, pool backing off),
+        a direct connection is tried: it either explains why the server is unreachable or serves
+        this call while the pool recovers."""
         pool = await self._get_pool()
         try:
-            cm = pool.connection()
-            conn = await cm.__aenter__()
-        except PoolTimeout:
-            probe = await self._probe()  # raises the precise reason when the server is unreachable
-            await probe.close()
-            raise DatabaseError(
-                f"All {pool.max_size} connections of '{self.name}' are busy; retry in a moment."
-            ) from None
-        except psycopg.OperationalError as exc:
-            raise connection_error(exc, self.dsn, self.secrets) from None
-        exc_info: tuple = (None, None, None)
+            conn = await pool.getconn(timeout=min(3.0, float(self.limits.connect_timeout_s)))
+        except (PoolTimeout, psycopg.OperationalError):
+            direct = await self._probe()  # raises the precise reason when the server is unreachable
+            try:
+                yield direct
+            finally:
+                await direct.close()
+            return
         try:
             yield conn
-        except BaseException as exc:
-            exc_info = (type(exc), exc, exc.__traceback__)
-            raise
         finally:
-            await cm.__aexit__(*exc_info)
+            await pool.putconn(conn)  # a broken connection is discarded, not reused
 
     async def run(self, fn: Callable[[psycopg.AsyncConnection], Awaitable[Any]]) -> Any:
         """Run `fn(conn)`; database errors become one actionable DatabaseError."""

@@ -27,27 +27,27 @@ def connection_error(exc: BaseException, dsn: str, secrets: list[str]) -> Databa
     params = where
     if "password authentication failed" in low or "no password supplied" in low or "password is required" in low:
         msg = (
-            f"Authentication failed connecting to {params}: the password is wrong or missing. "
+            f"Authentication failed ({params}): the password is wrong or missing. "
             "Check the DSN's password, PGPASSWORD or ~/.pgpass."
         )
     elif "does not exist" in low and "database" in low:
-        msg = f"Cannot connect to {params}: that database does not exist on the server. Check the database name."
+        msg = f"Cannot connect ({params}): that database does not exist on the server. Check the database name."
     elif "role" in low and "does not exist" in low:
-        msg = f"Cannot connect to {params}: the user (role) does not exist on the server."
+        msg = f"Cannot connect ({params}): that user (role) does not exist on the server."
     elif "connection refused" in low or "no such file or directory" in low or "could not connect" in low:
         msg = (
-            f"Cannot reach PostgreSQL at {params}: the server is down or not accepting connections there. "
+            f"Cannot reach PostgreSQL ({params}): the server is down or not accepting connections there. "
             "Check host and port, and that the server is running."
         )
     elif "timeout" in low:
-        msg = f"Connecting to {params} timed out: the host did not answer. Check the network path and host."
+        msg = f"Connecting ({params}) timed out: the host did not answer. Check the network path and host."
     elif "no pg_hba.conf entry" in low:
-        msg = f"The server at {params} refuses this client in pg_hba.conf (host, user or SSL mode not allowed)."
+        msg = f"The server ({params}) refuses this client in pg_hba.conf (host, user or SSL mode not allowed)."
     elif "ssl" in low:
-        msg = f"SSL negotiation with {params} failed: {raw.splitlines()[-1].strip()}"
+        msg = f"SSL negotiation failed ({params}): {raw.splitlines()[-1].strip()}"
     else:
         last = raw.strip().splitlines()[-1] if raw.strip() else type(exc).__name__
-        msg = f"Cannot connect to {params}: {last}"
+        msg = f"Cannot connect ({params}): {last}"
     return DatabaseError(redact(msg, secrets))
 
 

@@ -1,0 +1,5 @@
+import sys
+
+from dbarchitect.cli import main
+
+sys.exit(main())

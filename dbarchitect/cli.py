@@ -1,0 +1,230 @@
+"""Command line: `dbarchitect serve | demo | embedded | describe | query`.
+
+Every subcommand reads the same settings (DATABASE_URL, DBARCHITECT_DB_<NAME>, libpq's PG* variables)
+and flags for the limits. Passwords are scrubbed from everything it prints or logs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import logging
+import os
+import sys
+
+from dbarchitect import __version__
+from dbarchitect.config import Settings, load_settings
+from dbarchitect.core.dsn import redact
+
+
+class RedactingFilter(logging.Filter):
+    def __init__(self, secrets: list[str]):
+        super().__init__()
+        self.secrets = secrets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage(), self.secrets)
+        record.args = ()
+        return True
+
+
+def setup_logging(settings: Settings, level: str = "WARNING") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter(settings.secrets()))
+    root = logging.getLogger()
+    for h in list(root.handlers):
+        root.removeHandler(h)
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("connection and limits")
+    g.add_argument("--dsn", help="the default connection (overrides DATABASE_URL)")
+    g.add_argument(
+        "--connection", action="append", default=[], metavar="NAME=DSN", help="add a named connection (repeatable)"
+    )
+    g.add_argument("--embedded", action="store_true", help="use the embedded local PostgreSQL with the sample schema")
+    g.add_argument("--allow-writes", action="store_true", help="enable tools that write (off by default)")
+    g.add_argument("--role", help="SET ROLE to this least-privilege role for every call")
+    g.add_argument("--statement-timeout", type=float, metavar="SECONDS", help="per-statement limit (default 15)")
+    g.add_argument("--lock-timeout", type=float, metavar="SECONDS", help="lock wait limit (default 3)")
+    g.add_argument("--max-rows", type=int, help="rows returned by run_query at most (default 200)")
+    g.add_argument("--max-response-chars", type=int, help="characters per response at most (default 60000)")
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    env = dict(os.environ)
+    if args.embedded:
+        from dbarchitect.live.postgres.embedded import ensure_embedded
+
+        env["DATABASE_URL"] = ensure_embedded()
+    if args.dsn:
+        env["DATABASE_URL"] = args.dsn
+    extra = []
+    for item in args.connection:
+        name, sep, dsn = item.partition("=")
+        if not sep or not name:
+            raise SystemExit(f"--connection expects NAME=DSN, got {redact(item)!r}")
+        extra.append((name.lower(), dsn))
+    return load_settings(
+        env,
+        extra_dsns=extra,
+        allow_writes=args.allow_writes or None,
+        role=args.role,
+        statement_timeout_ms=int(args.statement_timeout * 1000) if args.statement_timeout else None,
+        lock_timeout_ms=int(args.lock_timeout * 1000) if args.lock_timeout else None,
+        max_rows=args.max_rows,
+        max_response_chars=args.max_response_chars,
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args)
+    setup_logging(settings, "INFO" if args.verbose else "WARNING")
+    from dbarchitect.server import build_server
+
+    server = build_server(settings)
+    if not args.http:
+        server.run("stdio")
+        return 0
+    host, _, port = args.http.rpartition(":")
+    host = host.strip("[]") or "127.0.0.1"
+    token = args.token or os.environ.get("DBARCHITECT_TOKEN")
+    if not _is_loopback(host) and not token:
+        print(
+            f"Refusing to serve on {host}: a non-loopback address needs a bearer token "
+            "(--token or DBARCHITECT_TOKEN). Clients then send 'Authorization: Bearer <token>'.",
+            file=sys.stderr,
+        )
+        return 2
+    from dbarchitect.server.http import serve_http
+
+    serve_http(server, host, int(port), token)
+    return 0
+
+
+def cmd_embedded(args: argparse.Namespace) -> int:
+    from dbarchitect.live.postgres.embedded import embedded_cluster, ensure_embedded
+
+    if args.action == "start" or args.action == "dsn":
+        dsn = ensure_embedded()
+        print(dsn if args.action == "dsn" else f"embedded PostgreSQL running: {dsn}")
+    elif args.action == "stop":
+        cluster = embedded_cluster()
+        cluster.stop()
+        print("embedded PostgreSQL stopped")
+    else:
+        cluster = embedded_cluster()
+        print(f"running on port {cluster.current_port()}" if cluster.running() else "not running")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from dbarchitect.demo import run_demo
+
+    return run_demo(keep=args.keep)
+
+
+def _run_tool(args: argparse.Namespace, tool, **kwargs) -> int:
+    import anyio
+
+    from dbarchitect.app import App
+    from dbarchitect.core.describe import UserInputError
+    from dbarchitect.core.render import render
+    from dbarchitect.live.postgres.errors import DatabaseError
+
+    settings = settings_from_args(args)
+    setup_logging(settings)
+
+    async def go():
+        app = App(settings)
+        try:
+            return await tool(app, **kwargs)
+        finally:
+            await app.close()
+
+    try:
+        result = anyio.run(go)
+    except (DatabaseError, UserInputError) as exc:
+        print(f"error: {redact(str(exc), settings.secrets())}", file=sys.stderr)
+        return 1
+    if getattr(args, "json", False):
+        print(result.model_dump_json(indent=2, by_alias=True))
+    else:
+        print(redact(render(result), settings.secrets()))
+    return 0
+
+
+def cmd_describe(args: argparse.Namespace) -> int:
+    from dbarchitect.tools.schema import describe_schema
+
+    return _run_tool(
+        args, describe_schema, table=args.table, format=args.format, schema=args.schema, connection=args.connection_name
+    )
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from dbarchitect.tools.query import run_query
+
+    return _run_tool(args, run_query, sql=args.sql, connection=args.connection_name)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dbarchitect", description="A database architect for AI assistants (MCP).")
+    parser.add_argument("--version", action="version", version=f"dbarchitect {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="run the MCP server (stdio by default)")
+    _common(p)
+    p.add_argument("--http", metavar="HOST:PORT", help="serve streamable HTTP (stateless) instead of stdio")
+    p.add_argument("--token", help="bearer token required from HTTP clients (or DBARCHITECT_TOKEN)")
+    p.add_argument("-v", "--verbose", action="store_true")
+    p.set_defaults(fn=cmd_serve)
+
+    p = sub.add_parser("demo", help="start a throwaway PostgreSQL with a sample schema and show every tool")
+    p.add_argument("--keep", action="store_true", help="leave the demo cluster running")
+    p.set_defaults(fn=cmd_demo)
+
+    p = sub.add_parser("embedded", help="manage the embedded local PostgreSQL used by --embedded")
+    p.add_argument("action", choices=["start", "stop", "status", "dsn"])
+    p.set_defaults(fn=cmd_embedded)
+
+    p = sub.add_parser("describe", help="describe_schema from the command line")
+    _common(p)
+    p.add_argument("--table")
+    p.add_argument("--format", choices=["summary", "mermaid"], default="summary")
+    p.add_argument("--schema")
+    p.add_argument("--on", dest="connection_name", help="named connection to use")
+    p.add_argument("--json", action="store_true", help="print the structured result")
+    p.set_defaults(fn=cmd_describe)
+
+    p = sub.add_parser("query", help="run_query from the command line (read-only)")
+    _common(p)
+    p.add_argument("sql")
+    p.add_argument("--on", dest="connection_name", help="named connection to use")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_query)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.fn(args) or 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

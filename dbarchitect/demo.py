@@ -1,0 +1,129 @@
+"""`make demo`: a throwaway PostgreSQL with the sample blog schema, a real MCP client session against
+`dbarchitect serve` over stdio, what each tool answers, and a ready client configuration."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import textwrap
+import time
+
+import anyio
+
+# (title, tool, arguments, characters of the answer to print)
+SCENES: list[tuple[str, str, dict, int]] = [
+    ("The schema at a glance", "describe_schema", {}, 3000),
+    ("One table in full", "describe_schema", {"table": "comments"}, 3000),
+    ("An ER diagram", "describe_schema", {"format": "mermaid", "pattern": "post"}, 1500),
+    (
+        "A read-only analytics query",
+        "run_query",
+        {
+            "sql": "SELECT u.status, count(DISTINCT u.id) AS users, count(p.id) AS posts,\n"
+            "       percentile_cont(0.5) WITHIN GROUP (ORDER BY length(p.body)) AS median_body\n"
+            "  FROM users u LEFT JOIN posts p ON p.user_id = u.id\n"
+            " GROUP BY ROLLUP (u.status) ORDER BY 1"
+        },
+        2000,
+    ),
+    ("A write is refused before it runs", "run_query", {"sql": "WITH gone AS (DELETE FROM comments RETURNING id) SELECT count(*) FROM gone"}, 600),
+    ("Stacked statements are refused", "run_query", {"sql": "SELECT 1; DROP TABLE users"}, 600),
+]
+
+
+def _banner(text: str) -> str:
+    return f"\n{'═' * 78}\n  {text}\n{'═' * 78}"
+
+
+def _client_config(python: str) -> str:
+    script = os.path.join(os.path.dirname(python), "dbarchitect")
+    parts = [script] if os.path.exists(script) else [python, "-m", "dbarchitect"]
+    parts.append("serve")
+    cmd = " ".join(parts)
+    embedded = {"mcpServers": {"dbarchitect": {"command": parts[0], "args": parts[1:] + ["--embedded"]}}}
+    yours = {
+        "mcpServers": {
+            "dbarchitect": {
+                "command": parts[0],
+                "args": parts[1:],
+                "env": {"DATABASE_URL": "postgresql://readonly_user@db.example.com:5432/app"},
+            }
+        }
+    }
+    return "\n".join(
+        [
+            "Claude Code, the embedded sample database (started on demand):",
+            f"  claude mcp add dbarchitect -- {cmd} --embedded",
+            "Claude Code, your database (password from ~/.pgpass or PGPASSWORD, never in the URL):",
+            f"  claude mcp add dbarchitect -e DATABASE_URL=postgresql://readonly_user@db.example.com:5432/app -- {cmd}",
+            "Cursor (.cursor/mcp.json), embedded:",
+            textwrap.indent(json.dumps(embedded, indent=2), "  "),
+            "Cursor, your database:",
+            textwrap.indent(json.dumps(yours, indent=2), "  "),
+        ]
+    )
+
+
+async def _session(dsn: str) -> int:
+    from mcp import Client, StdioServerParameters
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DBARCHITECT_DB_")}
+    env["DATABASE_URL"] = dsn
+    params = StdioServerParameters(command=sys.executable, args=["-m", "dbarchitect", "serve"], env=env)
+    failures = 0
+    async with Client(params, read_timeout_seconds=120) as client:
+        tools = await client.list_tools()
+        print(_banner(f"MCP session over stdio: {len(tools.tools)} tools"))
+        for t in tools.tools:
+            ro = "read-only" if t.annotations and t.annotations.read_only_hint else "writes"
+            print(f"  • {t.name} ({ro}): {(t.description or '').splitlines()[0]}")
+        prompts = await client.list_prompts()
+        print(f"  prompts: {', '.join(p.name for p in prompts.prompts)}")
+        for title, tool, arguments, limit in SCENES:
+            print(_banner(f"{title} — {tool}({', '.join(f'{k}=…' for k in arguments)})"))
+            if "sql" in arguments:
+                print(textwrap.indent(arguments["sql"], "  sql> "))
+            started = time.perf_counter()
+            result = await client.call_tool(tool, arguments)
+            took = (time.perf_counter() - started) * 1000
+            text = "\n".join(c.text for c in result.content if getattr(c, "text", None))
+            if len(text) > limit:
+                text = text[:limit] + "\n  …"
+            label = "refused (as it should be)" if result.is_error else f"answered in {took:.0f} ms"
+            print(f"  [{label}]")
+            print(textwrap.indent(text, "  "))
+            expected_error = title.endswith("refused before it runs") or title.startswith("Stacked")
+            if result.is_error != expected_error:
+                failures += 1
+                print(f"  !! unexpected {'error' if result.is_error else 'success'}")
+    return failures
+
+
+def run_demo(keep: bool = False) -> int:
+    from dbarchitect.live.postgres.cluster import ClusterError, LocalCluster
+    from dbarchitect.live.postgres.embedded import load_sample
+
+    print(_banner("Starting a throwaway PostgreSQL 15 and loading the sample blog schema"))
+    try:
+        cluster = LocalCluster.temporary().start()
+    except ClusterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    try:
+        started = time.perf_counter()
+        dsn = load_sample(cluster)
+        print(f"  {cluster.url('blog')}  (loaded in {time.perf_counter() - started:.1f} s)")
+        failures = anyio.run(_session, dsn)
+        print(_banner("Use it from your assistant"))
+        print(_client_config(sys.executable))
+        if failures:
+            print(f"demo finished with {failures} unexpected result(s)", file=sys.stderr)
+            return 1
+        print("demo finished: every tool answered over MCP stdio.")
+        return 0
+    finally:
+        if keep:
+            print(f"cluster kept running: {cluster.url('blog')} (data in {cluster.base_dir})")
+        else:
+            cluster.stop()
