@@ -1,0 +1,169 @@
+"""review_schema against a server: a live database, or DDL text loaded into a scratch database.
+
+- `review_database(conn)`: snapshot the connected database and review it (`source="live"`).
+- `review_ddl(ddl, admin_dsn=... | cluster=...)`: create a scratch database, run the DDL in it
+  statement by statement, snapshot, review (`source="scratch"`), and drop the database, also when
+  anything fails. With no server given or reachable, it falls back to the pure parser
+  (`source="parsed"`) and says which rules that leaves out.
+- `scratch_database(admin_dsn)`: the scratch database itself, for other callers (design checks).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import psycopg
+from psycopg import sql
+
+from dbarchitect.core.schema_parse import review_ddl_offline, split_statements
+from dbarchitect.core.schema_review import SchemaReview, review
+from dbarchitect.live.postgres.cluster import LocalCluster
+from dbarchitect.live.postgres.introspect import take_snapshot
+
+SCRATCH_PREFIX = "dbarchitect_scratch_"
+
+Q_TRIGGER_FUNCTIONS = """
+SELECT DISTINCT p.oid::regproc::text AS name, p.prosrc AS body
+  FROM pg_trigger tg JOIN pg_proc p ON p.oid = tg.tgfoid
+ WHERE NOT tg.tgisinternal
+"""
+
+
+class DDLLoadError(Exception):
+    """The DDL does not run on PostgreSQL; says which statement, on which line, and the server's message."""
+
+    def __init__(self, message: str, *, statement: int, line: int, sqlstate: str | None, text: str):
+        super().__init__(f"statement {statement} (line {line}) failed: {message}")
+        self.statement = statement
+        self.line = line
+        self.sqlstate = sqlstate
+        self.text = text
+        self.server_message = message
+
+
+class ScratchUnavailable(Exception):
+    """No scratch database could be created (server unreachable, or no CREATEDB privilege)."""
+
+
+async def fetch_function_sources(conn: psycopg.AsyncConnection) -> dict[str, str]:
+    """Bodies of the functions that triggers call, keyed as `Trigger.function` names them."""
+    cur = await conn.execute(Q_TRIGGER_FUNCTIONS)
+    return {name: body for name, body in await cur.fetchall()}
+
+
+async def review_database(conn: psycopg.AsyncConnection, *, schema: str | None = None) -> SchemaReview:
+    """Review the connected database's schema (all user schemas, or one)."""
+    # In a SQL_ASCII database psycopg hands text back as bytes, which the snapshot cannot read;
+    # catalog names are read as UTF-8 for the review and the session setting restored afterwards.
+    sql_ascii = conn.info.parameter_status("client_encoding") == "SQL_ASCII"
+    if sql_ascii:
+        await conn.execute("SET client_encoding TO 'UTF8'")
+    try:
+        snapshot = await take_snapshot(conn)
+        sources = await fetch_function_sources(conn)
+    finally:
+        if sql_ascii:
+            await conn.execute("SET client_encoding TO 'SQL_ASCII'")
+    return review(snapshot, schema=schema, source="live", function_sources=sources)
+
+
+def _admin_dsn(admin_dsn: str | None, cluster: LocalCluster | None) -> str | None:
+    if admin_dsn:
+        return admin_dsn
+    if cluster is not None:
+        return cluster.start().dsn()
+    return None
+
+
+@asynccontextmanager
+async def scratch_database(admin_dsn: str) -> AsyncIterator[str]:
+    """A fresh empty database (from template0) for the duration of the block; dropped afterwards."""
+    name = f"{SCRATCH_PREFIX}{uuid.uuid4().hex[:12]}"
+    try:
+        admin = await psycopg.AsyncConnection.connect(admin_dsn, autocommit=True, connect_timeout=10)
+    except psycopg.OperationalError as exc:
+        raise ScratchUnavailable(f"cannot reach the server for a scratch database: {exc}") from exc
+    try:
+        try:
+            await admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
+        except psycopg.Error as exc:
+            raise ScratchUnavailable(f"cannot create a scratch database: {exc}") from exc
+        params = psycopg.conninfo.conninfo_to_dict(admin_dsn)
+        params["dbname"] = name
+        try:
+            yield psycopg.conninfo.make_conninfo(**params)
+        finally:
+            await admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    finally:
+        await admin.close()
+
+
+async def load_ddl(conn: psycopg.AsyncConnection, ddl: str) -> int:
+    """Run DDL statement by statement (so CONCURRENTLY works and an error names its statement).
+
+    Returns the number of statements run; raises DDLLoadError on the first failure."""
+    statements = split_statements(ddl)
+    for number, (text, line) in enumerate(statements, start=1):
+        try:
+            await conn.execute(text)
+        except psycopg.Error as exc:
+            diag = exc.diag
+            raise DDLLoadError(
+                (diag.message_primary or str(exc)).strip(),
+                statement=number,
+                line=line,
+                sqlstate=diag.sqlstate,
+                text=text,
+            ) from exc
+    return len(statements)
+
+
+async def _settle_statistics(conn: psycopg.AsyncConnection) -> None:
+    """Make this session's table counters visible to the snapshot, and gather column statistics."""
+    if conn.info.server_version >= 150000:
+        await conn.execute("SELECT pg_stat_force_next_flush()")
+    await conn.execute("ANALYZE")
+
+
+
+async def review_ddl_on_server(ddl: str, admin_dsn: str, *, schema: str | None = None) -> SchemaReview:
+    """Load the DDL into a scratch database on this server and review it through the catalog."""
+    async with scratch_database(admin_dsn) as dsn:
+        async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+            count = await load_ddl(conn, ddl)
+            await _settle_statistics(conn)
+            snapshot = await take_snapshot(conn)
+            sources = await fetch_function_sources(conn)
+    snapshot.database = ""
+    return review(
+        snapshot,
+        schema=schema,
+        source="scratch",
+        ddl=ddl,
+        function_sources=sources,
+        notes=[f"{count} statement(s) loaded into a scratch database and reviewed through its catalog."],
+    )
+
+
+async def review_ddl(
+    ddl: str,
+    *,
+    admin_dsn: str | None = None,
+    cluster: LocalCluster | None = None,
+    schema: str | None = None,
+) -> SchemaReview:
+    """Review DDL text: through a scratch database when a server is given and reachable, else parsed.
+
+    A server that is reachable but rejects the DDL raises DDLLoadError: the DDL is wrong, and
+    reviewing a parse of it would pretend otherwise."""
+    dsn = _admin_dsn(admin_dsn, cluster)
+    if dsn is None:
+        return review_ddl_offline(ddl, schema=schema, why="no PostgreSQL server was given")
+    try:
+        return await review_ddl_on_server(ddl, dsn, schema=schema)
+    except ScratchUnavailable as exc:
+        reason = re.sub(r"\s+", " ", str(exc)).strip()
+        return review_ddl_offline(ddl, schema=schema, why=reason)
