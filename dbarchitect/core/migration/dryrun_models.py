@@ -12,6 +12,7 @@ were named *before the migration started*; lock modes are `pg_locks.mode` names.
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -114,10 +115,11 @@ class StatementObservation(BaseModel):
         "runner polled from a second session (statements outside a transaction block).",
     )
     locks: list[RelationLock] = Field(default_factory=list)
-    locks_already_held: dict[str, str] = Field(
+    locks_already_held: dict[str, list[str]] = Field(
         default_factory=dict,
-        description="Relation -> strongest mode an earlier statement of the same transaction already held: a "
-        "statement cannot be seen re-acquiring a lock its transaction holds.",
+        description="Relation -> modes earlier statements of the same transaction already held. pg_locks shows "
+        "one row per mode, so a statement asking for a *different* mode is seen; one asking again for a mode "
+        "its transaction already holds is not.",
     )
     rewritten: list[RelationRewrite] = Field(default_factory=list)
     scanned: list[TableScan] = Field(default_factory=list)
@@ -166,8 +168,12 @@ def _describe_lock(mode: str | None) -> str:
     return f"{mode} ({LOCK_SQL_NAME[mode]})" if mode in LOCK_SQL_NAME else "no lock"
 
 
+_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+
+
 def _norm_sql(text: str) -> str:
-    return " ".join(text.replace(";", " ").split()).lower()
+    """Statement text without comments, semicolons, case and whitespace differences."""
+    return " ".join(_COMMENTS.sub(" ", text).replace(";", " ").split()).lower()
 
 
 def compare_statement(
@@ -197,13 +203,12 @@ def compare_statement(
     observed_locks = obs.table_locks()
     for rel in sorted(set(pred.locks) | set(observed_locks)):
         p, o = pred.locks.get(rel), observed_locks.get(rel)
-        held = obs.locks_already_held.get(rel)
+        held = obs.locks_already_held.get(rel, [])
         note = None
         agrees = p == o
-        if not agrees and p is not None and held is not None and LOCK_RANK[held] >= LOCK_RANK[p]:
-            if o is None or LOCK_RANK[o] <= LOCK_RANK[p]:
-                agrees = True
-                note = f"masked: the transaction already held {held} from an earlier statement"
+        if not agrees and p in held and (o is None or LOCK_RANK[o] < LOCK_RANK[p]):
+            agrees = True
+            note = f"not observable: the transaction already held {p} from an earlier statement"
         if not agrees and obs.lock_observation == "sampled" and o is not None and p is not None:
             if LOCK_RANK[o] < LOCK_RANK[p]:
                 note = "sampled from a second session; a short-lived stronger lock can escape sampling"
@@ -325,6 +330,11 @@ class ShadowInfo(BaseModel):
     unseeded_tables: list[str] = Field(
         default_factory=list, description="Tables left empty: no synthetic row satisfied their constraints."
     )
+    nulls_from_statistics: list[str] = Field(
+        default_factory=list,
+        description="Columns (schema.table.column) the target's pg_stats shows NULLs in; one synthetic row has NULL "
+        "there, so NOT NULL changes fail on the shadow as they would on the target.",
+    )
     skipped_objects: list[str] = Field(
         default_factory=list, description="Schema statements the scratch server rejected (first line + error)."
     )
@@ -387,7 +397,7 @@ def build_findings(report: DryRunReport) -> list[Finding]:
         for rw in s.rewritten:
             if rw.kind not in TABLE_LEVEL_KINDS:
                 continue
-            lock = s.table_locks().get(rw.relation) or s.locks_already_held.get(rw.relation)
+            lock = stronger_lock(s.table_locks().get(rw.relation), strongest(s.locks_already_held.get(rw.relation, [])))
             out.append(_finding(
                 "dry-run-rewrite-observed",
                 f"Statement {s.index} rewrote {rw.relation} and all its indexes"
@@ -435,8 +445,8 @@ def build_findings(report: DryRunReport) -> list[Finding]:
     return out
 
 
-def strongest(modes: list[str]) -> str:
+def strongest(modes: list[str]) -> str | None:
     best: str | None = None
     for m in modes:
         best = stronger_lock(best, m)
-    return best or ""
+    return best
