@@ -141,6 +141,7 @@ class MigrationState:
     created: dict[str, int] = field(default_factory=dict)  # relation -> statement that created it
     created_indexes: dict[str, str] = field(default_factory=dict)  # index -> table
     columns: dict[tuple[str, str], TypeSpec] = field(default_factory=dict)  # columns added by the file
+    added_columns: dict[tuple[str, str], int] = field(default_factory=dict)  # ADD COLUMN -> statement
     proven_not_null: set[tuple[str, str]] = field(default_factory=set)
     checked_tables: set[str] = field(default_factory=set)  # tables given a validated CHECK by the file
     not_valid: dict[tuple[str, str], int] = field(default_factory=dict)  # (table, constraint) -> tx id
@@ -335,7 +336,9 @@ class Analyzer:
     def _alter_cmd(self, table: str, cmd) -> list[Op]:
         t = cmd.subtype
         if t == AT.AT_AddColumn:
-            return self._add_column(table, cmd.def_)
+            ops = self._add_column(table, cmd.def_)
+            ops[0].detail["if_not_exists"] = bool(cmd.missing_ok)
+            return ops
         if t == AT.AT_AlterColumnType:
             return [self._alter_type(table, cmd)]
         if t == AT.AT_SetNotNull:
@@ -353,7 +356,7 @@ class Analyzer:
             return [Op(kind="drop_constraint", table=table, name=cmd.name, lock=AE, node=cmd)]
         if t == AT.AT_DropColumn:
             return [Op(kind="drop_column", table=table, column=cmd.name, lock=AE, node=cmd,
-                       detail={"cascade": int(cmd.behavior) == 1})]
+                       detail={"cascade": int(cmd.behavior) == 1, "if_exists": bool(cmd.missing_ok)})]
         if t in (AT.AT_SetLogged, AT.AT_SetUnLogged):
             kind = "set_logged" if t == AT.AT_SetLogged else "set_unlogged"
             return [Op(kind=kind, table=table, lock=AE, rewrite=True, node=cmd)]
@@ -507,6 +510,11 @@ class Analyzer:
             contype = "primary_key" if c.contype == CT.CONSTR_PRIMARY else "unique"
             cols = [s.sval for s in c.keys or ()]
             using = c.indexname
+            if using and not cols:
+                facts = self.st.ctx.relation(table)
+                qualified = f"{table.split('.', 1)[0]}.{using}"
+                idx = next((i for i in facts.indexes if i.name == qualified), None) if facts else None
+                cols = [col for col in idx.columns if col] if idx else []
             op = Op(kind="add_constraint", table=table, name=name, lock=AE, scan=using is None, node=c,
                     detail={"contype": contype, "columns": cols, "using_index": using})
             if contype == "primary_key":
@@ -885,16 +893,16 @@ def advance(state: MigrationState, index: int, ops: list[Op]) -> None:
             state.columns[(op.table, op.column)] = op.detail["type"]
         elif k == "add_column":
             state.columns[(op.table, op.column)] = op.detail["type"]
+            state.added_columns.setdefault((op.table, op.column), index)
         elif k == "alter_type":
             state.columns[(op.table, op.column)] = op.detail["new"]
         elif k == "create_index" and op.name:
             state.created_indexes[op.name] = op.table
+            state.created.setdefault(op.name, index)  # indexes are relations too
         elif k == "rename_table" and op.table:
             schema = op.table.split(".", 1)[0]
             if op.table in state.created:
                 state.created[f"{schema}.{op.name}"] = state.created[op.table]
-        elif k == "drop_table" and op.table in state.created:
-            del state.created[op.table]
         elif k == "add_constraint" and op.detail.get("contype") == "check":
             if op.not_valid:
                 state.not_valid[(op.table, op.name or "")] = state.tx_id

@@ -72,6 +72,7 @@ def analyze(
         advance(state, raw.index, ops)
     mig.created = state.created
     mig.created_indexes = state.created_indexes
+    mig.added_columns = state.added_columns
     mig.open_at_end = state.tx_open
     return mig
 

@@ -50,6 +50,7 @@ class Migration:
     statements: list[Statement] = field(default_factory=list)
     created: dict[str, int] = field(default_factory=dict)
     created_indexes: dict[str, str] = field(default_factory=dict)
+    added_columns: dict[tuple[str, str], int] = field(default_factory=dict)
     open_at_end: bool = False
     memo: dict[str, dict] = field(default_factory=dict)
 
@@ -59,6 +60,11 @@ class Migration:
             return False
         at = self.created.get(rel)
         return at is None or at >= stmt.index
+
+    def column_added_before(self, table: str | None, column: str | None, stmt: Statement) -> bool:
+        """Was `table.column` added by an earlier statement of this migration?"""
+        at = self.added_columns.get((table, column))
+        return at is not None and at < stmt.index
 
     def facts(self, rel: str | None) -> RelationFacts | None:
         return self.ctx.relation(rel)

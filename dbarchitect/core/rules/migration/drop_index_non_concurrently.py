@@ -35,11 +35,7 @@ OPS = {"drop_index"}
 
 def check(stmt, mig):
     for op in stmt.ops_of("drop_index"):
-        if op.concurrent or op.name in mig.created_indexes and mig.created.get(op.table, 10**9) < stmt.index:
-            continue
-        created_here = any(o.kind == "create_index" and o.name == op.name
-                           for s in mig.statements[: stmt.index - 1] for o in s.ops)
-        if created_here:
+        if op.concurrent or not mig.preexisting(op.name, stmt):
             continue
         facts = mig.facts(op.table)
         idx = next((i for i in facts.indexes if i.name == op.name), None) if facts else None

@@ -1,0 +1,90 @@
+"""
+## What it does
+Flags a foreign key whose referencing columns are not the leading columns of any index, looking at
+the catalog (with a connection) and at the indexes the migration itself creates.
+
+## Why is this bad?
+PostgreSQL does not index the referencing side automatically. Every DELETE or key UPDATE on the
+parent then scans the child table to check for references, under a lock, which makes deletes slow
+and amplifies lock waits; joins from parent to child cannot use an index either.
+
+## Example
+```sql
+CREATE TABLE order_items (id bigint PRIMARY KEY, order_id bigint REFERENCES orders (id));
+```
+
+## Use instead
+```sql
+CREATE INDEX CONCURRENTLY order_items_order_id_idx ON order_items (order_id);
+```
+"""
+
+from pglast.enums import ConstrType
+
+from dbarchitect.core.migration.kit import finding, ident, short
+from dbarchitect.core.models import Severity
+from dbarchitect.core.rules.registry import RuleMeta
+
+RULE = RuleMeta(
+    name="foreign-key-without-index",
+    code="MG038",
+    family="migration",
+    severity=Severity.warning,
+    summary="A foreign key without an index on its referencing columns makes parent deletes scan the child.",
+)
+OPS = {"add_constraint", "fk_on_new_table"}
+_KEYS = (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE)
+
+
+def _file_indexes(mig) -> dict[str, list[list[str | None]]]:
+    memo = mig.scratch(RULE)
+    if "indexes" not in memo:
+        out: dict[str, list[list[str | None]]] = {}
+        for s in mig.statements:
+            for o in s.ops:
+                if o.kind == "create_index":
+                    out.setdefault(o.table, []).append(list(o.detail["columns"]))
+                elif o.kind == "add_constraint" and o.detail.get("contype") in ("primary_key", "unique"):
+                    out.setdefault(o.table, []).append(list(o.detail["columns"]))
+                elif o.kind == "create_table":
+                    for elt in o.node.tableElts or ():
+                        cons = getattr(elt, "constraints", None) or ()
+                        for c in cons:
+                            if c.contype in _KEYS:
+                                out.setdefault(o.table, []).append([elt.colname])
+                        if type(elt).__name__ == "Constraint" and elt.contype in _KEYS:
+                            out.setdefault(o.table, []).append([k.sval for k in elt.keys or ()])
+        memo["indexes"] = out
+    return memo["indexes"]
+
+
+def _covered(cols: list[str], indexes: list[list[str | None]]) -> bool:
+    return any(idx[: len(cols)] == cols or sorted(idx[: len(cols)], key=str) == sorted(cols) for idx in indexes)
+
+
+def check(stmt, mig):
+    for op in stmt.ops_of("add_constraint", "fk_on_new_table"):
+        if op.kind == "add_constraint":
+            if op.detail.get("contype") != "foreign_key":
+                continue
+            table, cols = op.table, op.detail["columns"]
+        else:
+            table, cols = op.detail["from_table"], op.detail["columns"]
+        if not cols:
+            continue
+        indexes = list(_file_indexes(mig).get(table, []))
+        facts = mig.facts(table)
+        if facts is not None:
+            indexes += [list(i.columns) for i in facts.indexes if i.valid]
+        elif op.kind == "add_constraint" and mig.preexisting(table, stmt) and table not in mig.ctx.known_missing:
+            continue  # existing table, catalog unknown: its indexes are unknown
+        if _covered(cols, indexes):
+            continue
+        collist = ", ".join(ident(c) for c in cols)
+        t = short(table, mig.ctx)
+        yield finding(
+            RULE, stmt, mig, obj=table, why="no index starts with the referencing columns",
+            message=f"Foreign key ({collist}) on {t} has no index on its referencing columns: every DELETE or key "
+            "UPDATE on the referenced table scans it, and joins cannot use an index.",
+            fix=f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {t.split('.')[-1]}_{'_'.join(cols)}_idx ON {t} ({collist});",
+        )

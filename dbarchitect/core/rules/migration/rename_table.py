@@ -1,0 +1,62 @@
+"""
+## What it does
+Flags `ALTER TABLE ... RENAME TO` (tables, views, materialized views) and `ALTER SCHEMA ... RENAME`
+for objects that existed before the migration.
+
+## Why is this bad?
+Instant for PostgreSQL, fatal for the application: every query of the running release names the
+old table or schema and fails until all instances are redeployed.
+
+## Example
+```sql
+ALTER TABLE users RENAME TO accounts;
+```
+
+## Use instead
+Rename, then keep the old name alive as a simple view (automatically updatable) until no code uses it:
+```sql
+BEGIN;
+ALTER TABLE users RENAME TO accounts;
+CREATE VIEW users AS SELECT * FROM accounts;
+COMMIT;
+-- later release: DROP VIEW users;
+```
+"""
+
+from dbarchitect.core.migration.kit import describe, finding, ident, sql_rel
+from dbarchitect.core.models import Severity
+from dbarchitect.core.rules.registry import RuleMeta
+
+RULE = RuleMeta(
+    name="rename-table",
+    code="MG020",
+    family="migration",
+    severity=Severity.warning,
+    summary="RENAME of a table or schema breaks application code still using the old name.",
+)
+OPS = {"rename_table", "rename_schema"}
+
+
+def check(stmt, mig):
+    for op in stmt.ops_of("rename_table"):
+        if not mig.preexisting(op.table, stmt):
+            continue
+        schema = op.table.split(".", 1)[0]
+        new = sql_rel(f"{schema}.{op.name}", mig.ctx)
+        yield finding(
+            RULE, stmt, mig, obj=op.table, why="running code addresses tables by name",
+            message=f"RENAME of {describe(mig, op.table)} to {op.name}: every query of the running release that names "
+            "the old table fails until it is redeployed.",
+            fix=f"BEGIN;\nALTER TABLE {sql_rel(op.table, mig.ctx)} RENAME TO {ident(op.name)};\n"
+            f"CREATE VIEW {sql_rel(op.table, mig.ctx)} AS SELECT * FROM {new};  -- old name keeps working\n"
+            "COMMIT;\n-- drop the view once no code uses the old name",
+        )
+    for op in stmt.ops_of("rename_schema"):
+        yield finding(
+            RULE, stmt, mig, obj=op.name, why="running code and search_path settings name the schema",
+            message=f"RENAME of schema {op.name} to {op.detail['new']}: queries, search_path settings and grants that "
+            "name the old schema stop resolving.",
+            fix=f"-- create the new schema and move objects over while both names resolve, e.g.\n"
+            f"CREATE SCHEMA {ident(op.detail['new'])};\n-- ALTER TABLE {ident(op.name)}.t SET SCHEMA "
+            f"{ident(op.detail['new'])}; plus compatibility views in the old schema",
+        )

@@ -1,0 +1,222 @@
+"""Catalog facts for the migration lint, read for exactly the objects a migration touches.
+
+A handful of batched queries (relations, columns, constraints, indexes, dependent views, functions,
+casts, domains, enums), each filtered to the names the migration mentions. Read-only: nothing here
+writes to the server.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import psycopg
+from pglast import ast
+from psycopg.rows import dict_row
+
+from dbarchitect.core.migration.analyze import walk
+from dbarchitect.core.migration.context import (
+    ColumnFacts,
+    ConstraintFacts,
+    IndexFacts,
+    LintContext,
+    RelationFacts,
+)
+from dbarchitect.core.migration.engine import analyze
+from dbarchitect.core.migration.parse import MigrationParseError
+
+_KIND = {"r": "table", "p": "partitioned_table", "m": "materialized_view", "v": "view", "f": "foreign_table"}
+_CONTYPE = {"p": "primary_key", "f": "foreign_key", "u": "unique", "c": "check", "x": "exclude", "t": "trigger",
+            "n": "not_null"}
+_VOL = {"i": "immutable", "s": "stable", "v": "volatile"}
+_NOT_NULL = re.compile(r'(?:\(|^|\s)((?:"[^"]+")|[A-Za-z_][A-Za-z0-9_$]*) IS NOT NULL')
+
+
+def _names(sql_or_statements: str | Sequence[str], schema: str) -> tuple[set[str], set[str], set[str]]:
+    """Relations (qualified), index names (qualified) and function names a migration mentions."""
+    sql = sql_or_statements if isinstance(sql_or_statements, str) else ";\n".join(sql_or_statements)
+    try:
+        mig = analyze(sql, context=LintContext(default_schema=schema))
+    except MigrationParseError:
+        return set(), set(), set()
+    rels: set[str] = set()
+    indexes: set[str] = set()
+    funcs: set[str] = set()
+    for stmt in mig.statements:
+        for op in stmt.ops:
+            if op.table:
+                rels.add(op.table)
+            rels.update(op.extra_locks)
+            if op.kind in ("attach_partition", "detach_partition") and op.name:
+                rels.add(op.name)
+            if op.kind in ("drop_index", "reindex", "alter_index", "rename_index") and op.name:
+                indexes.add(op.name)
+            if op.kind == "fk_on_new_table":
+                rels.add(op.detail["from_table"])
+        for n in walk(stmt.node):
+            if isinstance(n, ast.FuncCall):
+                funcs.add(n.funcname[-1].sval.lower())
+    return rels, indexes, funcs
+
+
+async def _rows(conn: psycopg.AsyncConnection, sql: str, params=None) -> list[dict]:
+    async with conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(sql, params)
+        return await cur.fetchall()
+
+
+async def build_lint_context(
+    conn: psycopg.AsyncConnection, sql_or_statements: str | Sequence[str], *, timezone: str | None = None
+) -> LintContext:
+    """Read the catalog facts the lint needs for the relations, indexes and functions the migration names.
+
+    `timezone` overrides the session TimeZone the migration runner will use (default: this session's).
+    """
+    head = (await _rows(conn, """
+        SELECT current_setting('server_version_num')::int AS v,
+               coalesce((current_schemas(false))[1], 'public') AS schema,
+               current_setting('TimeZone') AS tz,
+               (SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()) AS stats_reset,
+               extract(epoch FROM now() - coalesce(
+                   (SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()),
+                   pg_postmaster_start_time())) AS stats_age
+    """))[0]
+    ctx = LintContext(server_version_num=head["v"], default_schema=head["schema"], timezone=timezone or head["tz"])
+    rels, index_names, funcs = _names(sql_or_statements, head["schema"])
+    stats_age = float(head["stats_age"] or 0)
+
+    # Indexes named by the migration -> their tables.
+    if index_names:
+        for r in await _rows(conn, """
+            SELECT n.nspname || '.' || ic.relname AS index, tn.nspname || '.' || t.relname AS table
+            FROM pg_index i
+            JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace
+            JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace tn ON tn.oid = t.relnamespace
+            WHERE n.nspname || '.' || ic.relname = ANY(%s)
+        """, (sorted(index_names),)):
+            ctx.index_tables[r["index"]] = r["table"]
+            rels.add(r["table"])
+
+    if rels:
+        await _relations(conn, ctx, sorted(rels), stats_age)
+    ctx.known_missing = sorted(r for r in rels if r not in ctx.relations)
+
+    if funcs:
+        for r in await _rows(conn, """
+            SELECT n.nspname AS schema, p.proname AS name, p.provolatile AS vol
+            FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+            WHERE p.proname = ANY(%s)
+        """, (sorted(funcs),)):
+            order = ["immutable", "stable", "volatile"]
+            vol = _VOL[r["vol"]]
+            for key in (r["name"], f"{r['schema']}.{r['name']}"):
+                prev = ctx.functions.get(key)
+                if prev is None or order.index(vol) > order.index(prev):
+                    ctx.functions[key] = vol  # type: ignore[assignment]
+
+    ctx.binary_coercible = [(r["s"], r["t"]) for r in await _rows(conn, """
+        SELECT s.typname AS s, t.typname AS t FROM pg_cast c
+        JOIN pg_type s ON s.oid = c.castsource JOIN pg_type t ON t.oid = c.casttarget
+        WHERE c.castmethod = 'b'
+    """)]
+    ctx.domains_with_constraints = [r["name"] for r in await _rows(conn, """
+        SELECT DISTINCT n.nspname || '.' || t.typname AS name FROM pg_type t
+        JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_constraint c ON c.contypid = t.oid
+        WHERE t.typtype = 'd' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+    """)]
+    for r in await _rows(conn, """
+        SELECT n.nspname || '.' || t.typname AS name, array_agg(e.enumlabel ORDER BY e.enumsortorder) AS labels
+        FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_enum e ON e.enumtypid = t.oid
+        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') GROUP BY 1
+    """):
+        ctx.enums[r["name"]] = list(r["labels"])
+    return ctx
+
+
+async def _relations(conn: psycopg.AsyncConnection, ctx: LintContext, names: list[str], stats_age: float) -> None:
+    rows = await _rows(conn, """
+        SELECT c.oid, n.nspname || '.' || c.relname AS name, c.relkind,
+               pg_relation_size(c.oid) AS size, pg_total_relation_size(c.oid) AS total,
+               c.reltuples::bigint AS reltuples, s.n_live_tup,
+               coalesce(s.n_tup_ins + s.n_tup_upd + s.n_tup_del, 0) AS writes,
+               coalesce(s.seq_scan, 0) AS seq_scan, coalesce(s.idx_scan, 0) AS idx_scan,
+               (SELECT pn.nspname || '.' || p.relname FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent
+                  JOIN pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid LIMIT 1) AS parent,
+               ARRAY(SELECT DISTINCT rn.nspname || '.' || rc.relname FROM pg_constraint fk
+                       JOIN pg_class rc ON rc.oid = fk.conrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+                     WHERE fk.contype = 'f' AND fk.confrelid = c.oid) AS referenced_by,
+               ARRAY(SELECT tgname FROM pg_trigger WHERE tgrelid = c.oid AND NOT tgisinternal) AS triggers
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+        WHERE n.nspname || '.' || c.relname = ANY(%s) AND c.relkind IN ('r', 'p', 'm', 'v', 'f')
+    """, (names,))
+    if not rows:
+        return
+    by_oid: dict[int, RelationFacts] = {}
+    for r in rows:
+        rows_est = r["reltuples"] if r["reltuples"] is not None and r["reltuples"] >= 0 else (r["n_live_tup"] or 0)
+        facts = RelationFacts(
+            name=r["name"], kind=_KIND[r["relkind"]], size_bytes=r["size"], total_bytes=r["total"], rows=rows_est,
+            writes=r["writes"], writes_per_second=(r["writes"] / stats_age) if stats_age > 0 and r["writes"] else None,
+            seq_scans=r["seq_scan"], idx_scans=r["idx_scan"], partition_parent=r["parent"],
+            referenced_by=list(r["referenced_by"]), triggers=list(r["triggers"]),
+        )
+        by_oid[r["oid"]] = facts
+        ctx.relations[facts.name] = facts
+    oids = list(by_oid)
+
+    attnames: dict[tuple[int, int], str] = {}
+    for r in await _rows(conn, """
+        SELECT a.attrelid AS oid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod) AS type,
+               t.typname, a.atttypmod, a.attnotnull, a.atthasdef,
+               ARRAY(SELECT DISTINCT vn.nspname || '.' || v.relname FROM pg_depend d
+                       JOIN pg_rewrite rw ON rw.oid = d.objid JOIN pg_class v ON v.oid = rw.ev_class
+                       JOIN pg_namespace vn ON vn.oid = v.relnamespace
+                     WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
+                       AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND v.oid <> a.attrelid) AS views
+        FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+        WHERE a.attrelid = ANY(%s) AND a.attnum > 0 AND NOT a.attisdropped
+    """, (oids,)):
+        attnames[(r["oid"], r["attnum"])] = r["attname"]
+        by_oid[r["oid"]].columns[r["attname"]] = ColumnFacts(
+            name=r["attname"], type=r["type"], type_name=r["typname"], typmod=r["atttypmod"],
+            not_null=r["attnotnull"], has_default=r["atthasdef"], views=list(r["views"]),
+        )
+    for facts in by_oid.values():
+        facts.dependent_views = sorted({v for c in facts.columns.values() for v in c.views})
+
+    for r in await _rows(conn, """
+        SELECT c.conrelid AS oid, c.conname, c.contype, c.convalidated, c.conkey,
+               pg_get_constraintdef(c.oid) AS def,
+               (SELECT rn.nspname || '.' || rc.relname FROM pg_class rc JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+                 WHERE rc.oid = c.confrelid) AS ref,
+               (SELECT ins.nspname || '.' || ic.relname FROM pg_class ic JOIN pg_namespace ins ON ins.oid = ic.relnamespace
+                 WHERE ic.oid = c.conindid) AS index
+        FROM pg_constraint c WHERE c.conrelid = ANY(%s)
+    """, (oids,)):
+        facts = by_oid[r["oid"]]
+        cols = [attnames.get((r["oid"], k), str(k)) for k in (r["conkey"] or [])]
+        kind = _CONTYPE.get(r["contype"], "check")
+        facts.constraints.append(ConstraintFacts(
+            name=r["conname"], kind=kind, columns=cols, validated=r["convalidated"], definition=r["def"],
+            references=r["ref"], index=r["index"]))
+        if kind == "check" and r["convalidated"] and " OR " not in r["def"].upper():
+            for m in _NOT_NULL.finditer(r["def"]):
+                name = m.group(1).strip('"')
+                if name in facts.columns:
+                    facts.columns[name].proven_not_null = True
+
+    for r in await _rows(conn, """
+        SELECT i.indrelid AS oid, n.nspname || '.' || ic.relname AS name, i.indkey::int[] AS keys,
+               i.indnkeyatts AS nkeys, i.indisunique, i.indisprimary, i.indisvalid,
+               (SELECT conname FROM pg_constraint WHERE conindid = i.indexrelid AND contype IN ('p','u','x')
+                 LIMIT 1) AS constraint, pg_relation_size(i.indexrelid) AS size
+        FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace
+        WHERE i.indrelid = ANY(%s)
+    """, (oids,)):
+        facts = by_oid[r["oid"]]
+        cols = [attnames.get((r["oid"], k)) if k else None for k in list(r["keys"])[: r["nkeys"]]]
+        facts.indexes.append(IndexFacts(
+            name=r["name"], columns=cols, unique=r["indisunique"], primary=r["indisprimary"],
+            valid=r["indisvalid"], constraint=r["constraint"], size_bytes=r["size"]))
+        ctx.index_tables.setdefault(r["name"], facts.name)
