@@ -236,9 +236,10 @@ class QueryFacts:
         select = ref.scope.expression
         for term in conjuncts(where_of(select)):
             target = None
-            if isinstance(term, exp.Not) and isinstance(term.this, exp.Is):
-                if isinstance(term.this.expression, exp.Null):
-                    target = term.this.this
+            if isinstance(term, exp.Is) and term.args.get("negate") and isinstance(term.expression, exp.Null):
+                target = term.this
+            elif isinstance(term, exp.Not) and isinstance(term.this, exp.Is) and isinstance(term.this.expression, exp.Null):
+                target = term.this.this
             if target is not None and isinstance(target, exp.Column):
                 other = self.resolve(target)
                 if other is not None and (other.alias, other.name) == (ref.alias, ref.name):

@@ -31,7 +31,7 @@ from sqlglot import exp
 
 from dbarchitect.core.models import Evidence, Finding, Severity
 from dbarchitect.core.rules.query._context import QueryContext, static
-from dbarchitect.core.rules.query._facts import nodes_in_predicates, strip_parens
+from dbarchitect.core.rules.query._facts import QueryFacts, nodes_in_predicates, strip_parens
 from dbarchitect.core.rules.registry import RuleMeta
 
 RULE = RuleMeta(
@@ -46,28 +46,29 @@ DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 END_OF_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]23:59(:59(\.9+)?)?$")
 
 
-def timestamp_betweens(ctx: QueryContext) -> list[tuple[exp.Between, exp.Column, str | None]]:
-    """BETWEENs on a (possibly) timestamp column with date-only or end-of-day string bounds."""
+def timestamp_betweens(statement: exp.Expression, facts: QueryFacts) -> list[tuple[exp.Between, exp.Column, str | None]]:
+    """BETWEENs on a timestamp column (or one of unknown type) with date-only or end-of-day upper bounds."""
     out = []
-    for node in nodes_in_predicates(ctx.statement, exp.Between):
+    for node in nodes_in_predicates(statement, exp.Between):
         col = strip_parens(node.this)
         high = strip_parens(node.args["high"])
         if not isinstance(col, exp.Column) or not (isinstance(high, exp.Literal) and high.is_string):
             continue
         if not (DATE_ONLY.match(high.this) or END_OF_DAY.match(high.this)):
             continue
-        type_ = ctx.facts.column_type(col)
+        type_ = facts.column_type(col)
         if type_ is not None and not type_.startswith("timestamp"):
             continue
+        ref = facts.resolve(col)
+        if type_ is None and ref is not None and ref.table is not None:
+            continue  # the catalog knows the table but not this column: nothing to say
         out.append((node, col, type_))
     return out
 
 
 def check(ctx: QueryContext) -> list[Finding]:
     out = []
-    for node, col, type_ in timestamp_betweens(ctx):
-        if type_ is None and ctx.snapshot is not None and ctx.facts.resolve(col) is not None:
-            continue
+    for node, col, type_ in timestamp_betweens(ctx.statement, ctx.facts):
         high = strip_parens(node.args["high"]).this
         evidence: list[Evidence] = [static("BETWEEN is inclusive at both ends; a date bound means midnight.")]
         if type_ is not None:

@@ -55,7 +55,7 @@ def check(ctx: QueryContext) -> list[Finding]:
         terms = disjuncts(node)
         null_params = {
             _param_key(t.this) for t in terms
-            if isinstance(t, exp.Is) and isinstance(t.expression, exp.Null) and _param_key(t.this)
+            if isinstance(t, exp.Is) and not t.args.get("negate") and isinstance(t.expression, exp.Null) and _param_key(t.this)
         }
         for term in terms:
             params = {_param_key(n) for n in term.find_all(exp.Placeholder, exp.Parameter)}
