@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from dbarchitect.core.models import SchemaSnapshot, Table
+from dbarchitect.core.models import SchemaSnapshot, ServerInfo, Table
 
 
 class UserInputError(ValueError):
@@ -49,6 +49,10 @@ class TableSummary(BaseModel):
 class SchemaSummary(BaseModel):
     database: str
     server_version: str
+    role: str | None = Field(default=None, description="The role the tools run as.")
+    capabilities: dict[str, str] = Field(
+        default_factory=dict, description="Optional extensions: installed, available, or missing."
+    )
     totals: dict[str, int] = Field(description="Counts of tables, views, sequences, enums, functions, ...")
     tables: list[TableSummary]
     total_tables: int = Field(description="Tables matching the filter, across all pages.")
@@ -142,6 +146,7 @@ def summarize(
     pattern: str | None = None,
     cursor: str | None = None,
     page_size: int = 100,
+    info: ServerInfo | None = None,
 ) -> SchemaSummary:
     tables = select_tables(snap, schema, pattern)
     try:
@@ -155,6 +160,8 @@ def summarize(
     return SchemaSummary(
         database=snap.database,
         server_version=snap.server_version,
+        role=(f"{info.current_user}{' (superuser)' if info.is_superuser else ''}" if info else None),
+        capabilities=info.capabilities() if info else {},
         totals={
             "schemas": len(snap.schemas),
             "tables": len(snap.tables),

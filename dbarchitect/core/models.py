@@ -52,6 +52,39 @@ class Finding(BaseModel):
     line: int | None = Field(default=None, description="1-based line of the statement, for SQL input.")
 
 
+class ServerInfo(BaseModel):
+    """Facts about the connected server and role, read once per connection."""
+
+    version: str
+    version_num: int
+    database: str
+    current_user: str
+    is_superuser: bool
+    can_create_db: bool
+    in_recovery: bool
+    extensions: dict[str, str] = Field(default_factory=dict, description="Installed extensions -> version.")
+    available_extensions: list[str] = Field(default_factory=list)
+
+    @property
+    def major(self) -> int:
+        return self.version_num // 10000
+
+    def has(self, extension: str) -> bool:
+        return extension in self.extensions
+
+    def capabilities(self) -> dict[str, str]:
+        """What the optional extensions make possible here: installed, available (to CREATE), or missing."""
+        out = {}
+        for ext in ("hypopg", "pg_stat_statements"):
+            if ext in self.extensions:
+                out[ext] = "installed"
+            elif ext in self.available_extensions:
+                out[ext] = f"available: CREATE EXTENSION {ext}"
+            else:
+                out[ext] = "missing on the server"
+        return out
+
+
 # --------------------------------------------------------------------------------------------
 # Catalog snapshot
 # --------------------------------------------------------------------------------------------

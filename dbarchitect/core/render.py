@@ -83,6 +83,9 @@ def _describe(r: DescribeSchemaResult) -> str:
         return ""
     totals = ", ".join(f"{v} {k}" for k, v in s.totals.items() if v)
     lines = [f"{s.database} (PostgreSQL {s.server_version}): {totals}"]
+    if s.role or s.capabilities:
+        caps = "; ".join(f"{k}: {v}" for k, v in s.capabilities.items())
+        lines.append(f"connected as {s.role}" + (f"; {caps}" if caps else ""))
     lines += [t.line for t in s.tables]
     shown = len(s.tables)
     if s.next_cursor:

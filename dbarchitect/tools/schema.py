@@ -25,11 +25,14 @@ async def describe_schema(
     """Describe the database schema: one line per table (rows, size, primary key, FK targets, index
     count, flags), paged by cursor; `table=` for one table in full (DDL-like text plus structured
     columns, constraints, indexes, triggers, statistics); `format="mermaid"` for an ER diagram."""
-    snap = await app.db(connection).snapshot(refresh=refresh)
+    db = app.db(connection)
+    snap = await db.snapshot(refresh=refresh)
     if table:
         return DescribeSchemaResult(mode="table", detail=describe.detail(snap, table), snapshot_taken_at=snap.taken_at)
     if format == "mermaid":
         chosen = describe.select_tables(snap, schema, pattern)
         return DescribeSchemaResult(mode="mermaid", mermaid=describe.mermaid(snap, chosen), snapshot_taken_at=snap.taken_at)
-    summary = describe.summarize(snap, schema=schema, pattern=pattern, cursor=cursor, page_size=page_size)
+    summary = describe.summarize(
+        snap, schema=schema, pattern=pattern, cursor=cursor, page_size=page_size, info=await db.info()
+    )
     return DescribeSchemaResult(mode="summary", summary=summary, snapshot_taken_at=snap.taken_at)

@@ -98,3 +98,12 @@ async def test_prompts_and_rule_resources(server):
         assert "Focus for this session: migrations" in got.messages[0].content.text
         index = await client.read_resource("rules://index")
         assert index.contents[0].text
+
+
+async def test_summary_reports_role_and_capabilities(server):
+    async with Client(server) as client:
+        res = await client.call_tool("describe_schema", {})
+    summary = res.structured_content["summary"]
+    assert summary["role"] == "postgres (superuser)"
+    assert summary["capabilities"] == {"hypopg": "installed", "pg_stat_statements": "installed"}
+    assert "hypopg: installed" in res.content[0].text

@@ -18,32 +18,12 @@ import anyio
 import psycopg
 from psycopg import sql as pgsql
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
-from pydantic import BaseModel, Field
 
 from dbarchitect.config import Limits, Settings
-from dbarchitect.core.models import SchemaSnapshot
+from dbarchitect.core.models import SchemaSnapshot, ServerInfo
 from dbarchitect.core.results import QueryResult, ResultColumn, approx_size, json_safe
 from dbarchitect.core.sql.readonly import check_read_only
 from dbarchitect.live.postgres.errors import DatabaseError, connection_error, query_error
-
-
-class ServerInfo(BaseModel):
-    version: str
-    version_num: int
-    database: str
-    current_user: str
-    is_superuser: bool
-    can_create_db: bool
-    in_recovery: bool
-    extensions: dict[str, str] = Field(default_factory=dict, description="Installed extensions -> version.")
-    available_extensions: list[str] = Field(default_factory=list)
-
-    @property
-    def major(self) -> int:
-        return self.version_num // 10000
-
-    def has(self, extension: str) -> bool:
-        return extension in self.extensions
 
 
 class Database:

@@ -140,3 +140,15 @@ async def test_stats_and_sizes_of_the_sample(blog_dsn):
     assert s.table("audit_log").primary_key is None
     users_seq = next(q for q in s.sequences if q.owned_by == "users.id")
     assert users_seq.data_type == "integer" and 0 < users_seq.percent_used < 0.01
+
+
+async def test_server_info_detects_extensions(pg):
+    dsn = pg.create_db("DROP EXTENSION hypopg")
+    db = Database("default", dsn, load_settings({"DATABASE_URL": dsn}))
+    try:
+        info = await db.info()
+    finally:
+        await db.close()
+    assert info.major == 15 and info.is_superuser and not info.in_recovery
+    assert info.has("pg_stat_statements") and not info.has("hypopg")
+    assert info.capabilities()["hypopg"] == "available: CREATE EXTENSION hypopg"
