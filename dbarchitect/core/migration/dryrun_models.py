@@ -368,6 +368,9 @@ class DryRunReport(BaseModel):
     reversibility: ReversibilityReport | None = None
     shadow: ShadowInfo
     assume_in_transaction: bool = True
+    index_tables: dict[str, str] = Field(
+        default_factory=dict, description="Pre-existing index -> its table (both schema.name)."
+    )
     findings: list[Finding] = Field(default_factory=list)
     duration_ms: float = 0.0
     timed_out: bool = False

@@ -44,8 +44,9 @@ def split(sql: str) -> list[RawStatement]:
     try:
         raws = pglast.parse_sql(sql)
     except ParseError as exc:
-        loc = exc.location if isinstance(getattr(exc, "location", None), int) else None
-        line = sql.count("\n", 0, loc) + 1 if loc is not None else None
+        # pglast: args = (message, 1-based character offset)
+        loc = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
+        line = sql.count("\n", 0, max(loc - 1, 0)) + 1 if loc is not None else None
         raise MigrationParseError(str(exc.args[0]) if exc.args else str(exc), line) from None
     out: list[RawStatement] = []
     # Line numbers are counted incrementally: statement offsets only grow.

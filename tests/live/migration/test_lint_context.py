@@ -1,0 +1,75 @@
+"""build_lint_context against the real test PostgreSQL: the catalog facts the migration lint relies on."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from dbarchitect.core.migration.engine import lint
+from dbarchitect.live.postgres.lint_context import build_lint_context
+
+SETUP = """
+CREATE TABLE users (id int PRIMARY KEY, email varchar(50), nick text,
+                    CONSTRAINT users_email_nn CHECK (email IS NOT NULL));
+CREATE TABLE orders (id bigint PRIMARY KEY, user_id int REFERENCES users (id), placed_at timestamp);
+CREATE INDEX orders_placed_idx ON orders (placed_at);
+CREATE VIEW user_emails AS SELECT email FROM users;
+CREATE FUNCTION stable_fn() RETURNS int LANGUAGE sql STABLE AS 'SELECT 1';
+CREATE DOMAIN positive AS int CHECK (VALUE > 0);
+CREATE TYPE mood AS ENUM ('sad', 'ok');
+INSERT INTO users SELECT g, 'u' || g || '@x', 'n' FROM generate_series(1, 5000) g;
+INSERT INTO orders SELECT g, 1 + g % 5000, now() FROM generate_series(1, 20000) g;
+ANALYZE users; ANALYZE orders;
+-- on a table with rows NOT VALID really leaves the constraint unvalidated (CREATE TABLE would validate it)
+ALTER TABLE users ADD CONSTRAINT users_nick_nn CHECK (nick IS NOT NULL) NOT VALID;
+"""
+
+MIGRATION = """
+ALTER TABLE users ALTER COLUMN email SET NOT NULL;
+ALTER TABLE users ALTER COLUMN nick SET NOT NULL;
+ALTER TABLE users ADD COLUMN score int DEFAULT stable_fn();
+ALTER TABLE users ALTER COLUMN email TYPE varchar(100);
+DROP INDEX orders_placed_idx;
+"""
+
+
+@pytest.fixture
+async def ctx(pg):
+    dsn = pg.create_db(SETUP)
+    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+        yield await build_lint_context(conn, MIGRATION)
+
+
+@pytest.mark.anyio
+async def test_catalog_facts(ctx):
+    assert ctx.server_version_num and ctx.server_version_num >= 100000
+    assert ctx.default_schema == "public"
+    users, orders = ctx.relations["public.users"], ctx.relations["public.orders"]
+    assert users.rows == 5000 and orders.rows == 20000
+    assert orders.total_bytes > orders.size_bytes > 0
+    assert users.columns["email"].proven_not_null is True
+    assert users.columns["nick"].proven_not_null is False  # NOT VALID proves nothing
+    assert users.columns["email"].views == ["public.user_emails"]
+    assert users.columns["email"].type == "character varying(50)"
+    assert "public.orders" in users.referenced_by
+    assert ctx.index_tables["public.orders_placed_idx"] == "public.orders"
+    assert ctx.functions["stable_fn"] == "stable"
+    assert ("varchar", "text") in [tuple(p) for p in ctx.binary_coercible]
+    assert "public.positive" in ctx.domains_with_constraints
+    assert ctx.enums["public.mood"] == ["sad", "ok"]
+    assert users.writes >= 5000
+
+
+@pytest.mark.anyio
+async def test_lint_with_catalog(ctx):
+    report = lint(MIGRATION, context=ctx)
+    by_stmt = {s.index: s for s in report.statements}
+    assert by_stmt[1].scans == []  # validated CHECK proves email NOT NULL
+    assert by_stmt[2].scans == ["public.users"]
+    assert by_stmt[3].rewrites == []  # stable default: metadata only
+    assert by_stmt[5].locks == {"public.orders": "AccessExclusiveLock"}
+    codes = {(f.code, f.statement) for f in report.findings}
+    assert ("MG008", 2) in codes and ("MG008", 1) not in codes
+    assert ("MG001", 3) not in codes
+    assert ("MG006", 4) in codes  # the view user_emails makes the type change fail
+    assert any("20 k rows" in f.message for f in report.findings if f.code == "MG014")
