@@ -117,7 +117,7 @@ def type_text(type_name) -> tuple[str, str | None]:
     if len(names) == 1 and bare in _SERIALS:
         return _SERIALS[bare], bare
     mods = [str(_const(m)) if _const(m) is not None else _deparse(m) for m in (type_name.typmods or ())]
-    if len(names) == 2 and names[0] == "pg_catalog" and bare in _PG_TYPES:
+    if bare in _PG_TYPES and (len(names) == 1 or names[0] == "pg_catalog"):
         base = _PG_TYPES[bare]
     elif len(names) == 2 and names[0] not in ("pg_catalog", "public"):
         base = ".".join(qi(n) for n in names)

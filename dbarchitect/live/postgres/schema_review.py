@@ -5,7 +5,9 @@
   statement by statement, snapshot, review (`source="scratch"`), and drop the database, also when
   anything fails. With no server given or reachable, it falls back to the pure parser
   (`source="parsed"`) and says which rules that leaves out.
-- `scratch_database(admin_dsn)`: the scratch database itself, for other callers (design checks).
+- `verify_design(design, admin_dsn=... | cluster=...)`: run a design_schema result on a scratch
+  database, review it through the catalog, run its down DDL and check nothing is left.
+- `scratch_database(admin_dsn)`: the scratch database itself, for other callers.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from contextlib import asynccontextmanager
 import psycopg
 from psycopg import sql
 
+from dbarchitect.core.design import SchemaDesign
+from dbarchitect.core.models import Severity
 from dbarchitect.core.schema_parse import review_ddl_offline, split_statements
 from dbarchitect.core.schema_review import SchemaReview, review
 from dbarchitect.live.postgres.cluster import LocalCluster
@@ -167,3 +171,44 @@ async def review_ddl(
     except ScratchUnavailable as exc:
         reason = re.sub(r"\s+", " ", str(exc)).strip()
         return review_ddl_offline(ddl, schema=schema, why=reason)
+
+
+Q_LEFTOVERS = """
+SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relkind IN ('r', 'p', 'S', 'v', 'm', 'i')
+           AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%%') AS relations,
+       (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')) AS functions
+"""
+
+
+async def verify_design(
+    design: SchemaDesign,
+    *,
+    admin_dsn: str | None = None,
+    cluster: LocalCluster | None = None,
+) -> SchemaDesign:
+    """Run a design on a scratch database: the up DDL, the catalog review of the result, then the
+    down DDL and a check that it leaves nothing behind. Returns the design with the scratch review
+    and `verified=True`; raises DDLLoadError if either script fails, ScratchUnavailable without a server."""
+    dsn = _admin_dsn(admin_dsn, cluster)
+    if dsn is None:
+        raise ScratchUnavailable("verify_design needs a PostgreSQL server (admin_dsn or cluster)")
+    async with scratch_database(dsn) as scratch:
+        async with await psycopg.AsyncConnection.connect(scratch, autocommit=True) as conn:
+            up = await load_ddl(conn, design.up_sql)
+            snapshot = await take_snapshot(conn)
+            sources = await fetch_function_sources(conn)
+            down = await load_ddl(conn, design.down_sql)
+            cur = await conn.execute(Q_LEFTOVERS)
+            relations, functions = await cur.fetchone()
+    report = review(snapshot, source="scratch", ddl=design.up_sql, function_sources=sources,
+                    notes=[f"The design's {up} statement(s) ran on a scratch database and were reviewed through its catalog."])  # fmt: skip
+    verification = [
+        f"up: {up} statement(s) ran on PostgreSQL {snapshot.server_version}, creating {len(snapshot.tables)} tables",
+        f"review: {len(report.findings)} finding(s), {len(report.at_least(Severity.warning))} of warning severity or worse",
+        f"down: {down} statement(s) ran and left {relations} relation(s) and {functions} function(s) behind",
+    ]
+    return design.model_copy(
+        update={"review": report, "verified": relations == 0 and functions == 0, "verification": verification}
+    )

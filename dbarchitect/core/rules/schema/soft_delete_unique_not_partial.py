@@ -1,7 +1,9 @@
 """
 ## What it does
 Flags UNIQUE constraints and unique indexes on a soft-deleted table (a `deleted_at`,
-`is_deleted`, `archived_at`, ... column) that are not partial on live rows.
+`is_deleted`, `archived_at`, ... column) that are not partial on live rows. A UNIQUE that
+contains the whole primary key (`(tenant_id, id)`, kept as a target for composite foreign keys)
+is unique anyway and is left alone.
 
 ## Why is this bad?
 With soft delete a "deleted" row stays in the table, so a full UNIQUE keeps its value taken for
@@ -52,9 +54,12 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
         soft = soft_delete_column(t)
         if soft is None or t.partition_of:
             continue
+        pk = set(t.primary_key.columns) if t.primary_key else None
         for name, idx, cols, pred in unique_keys(t):
             if pred and soft.name in pred:
                 continue
+            if pk and pk <= set(cols):
+                continue  # contains the primary key: unique anyway (a target for composite foreign keys)
             if None in cols:
                 key_cols = [c for c in (idx.columns if idx else cols) if c is not None]
                 note = "-- the key has expressions: keep them in the partial index\n"
