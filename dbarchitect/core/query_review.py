@@ -14,6 +14,7 @@ from sqlglot.errors import SqlglotError
 from sqlglot.tokens import TokenType
 
 from dbarchitect.core.models import Finding, SchemaSnapshot
+from dbarchitect.core.n_plus_one import detect_in_trees
 from dbarchitect.core.rules.query._context import QueryContext
 from dbarchitect.core.rules.registry import family_modules
 
@@ -62,10 +63,14 @@ def review_query(sql: str, dialect: str = "postgres", snapshot: SchemaSnapshot |
     read = DIALECTS.get(dialect.lower(), dialect)
     modules = family_modules("query")
     findings: list[Finding] = []
-    for number, (tree, line) in enumerate(parse_statements(sql, dialect), start=1):
+    statements = parse_statements(sql, dialect)
+    for number, (tree, line) in enumerate(statements, start=1):
         ctx = QueryContext(statement=tree, dialect=read, snapshot=snapshot, number=number, line=line)
         for module in modules:
-            findings.extend(module.check(ctx))
+            if hasattr(module, "check"):
+                findings.extend(module.check(ctx))
+    if len(statements) > 1:
+        findings.extend(detect_in_trees([t for t, _ in statements], snapshot, read).findings)
     findings.sort(key=lambda f: (-f.severity.rank, f.statement or 0, f.code))
     return QueryReview(
         dialect=read,

@@ -191,11 +191,13 @@ def codes(sql, snapshot, dialect):
 
 def test_every_rule_is_documented_and_has_cases():
     modules = family_modules("query")
-    assert [m.RULE.code for m in modules] == [f"QR{i:03d}" for i in range(1, 31)]
+    assert [m.RULE.code for m in modules] == [f"QR{i:03d}" for i in range(1, 32)]
     for module in modules:
         doc = inspect.cleandoc(module.__doc__ or "")
         for heading in REQUIRED_HEADINGS:
             assert f"## {heading}" in doc, (module.RULE.code, heading)
+        if not hasattr(module, "check"):
+            continue  # QR031 reads statement sequences: tests/unit/query/test_n_plus_one.py
         fires, quiet = CASES[module.RULE.code]
         assert fires and quiet, module.RULE.code
 
