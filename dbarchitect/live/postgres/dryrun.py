@@ -161,7 +161,6 @@ class _Rel:
 class _State:
     observations: list[StatementObservation] = field(default_factory=list)
     current: StatementObservation | None = None
-    index_table: dict[str, str] = field(default_factory=dict)  # index -> its table (pre-existing names)
 
 
 _LEADING_NOISE = re.compile(r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.DOTALL)
@@ -599,12 +598,12 @@ async def dry_run_migration(
     t_start = time.perf_counter()
     up = parse_statements(sql)
     down = parse_statements(down_sql) if down_sql else []
-    total = 6 + len(up) + len(down) + (2 if down_sql else 0)
+    total = 5 + len(up) + (2 + len(down) if down else 0)
     done_steps = 0
 
     async def step(message: str) -> None:
         nonlocal done_steps
-        done_steps += 1
+        done_steps = total if message == "done" else min(done_steps + 1, total - 1)
         if progress is not None:
             await progress(done_steps, total, message)
 
@@ -643,7 +642,7 @@ async def dry_run_migration(
         for obs in report.statements:
             pred = next((p for p in preds if p.index == obs.index), None)
             if pred is not None:
-                report.comparisons.extend(compare_statement(pred, obs, state.index_table))
+                report.comparisons.extend(compare_statement(pred, obs, report.index_tables))
         report.disagreements = [c for c in report.comparisons if not c.agrees]
     up_ok = all(o.status in ("ok", "transaction_control") for o in report.statements)
     rev_ok = report.reversibility is None or report.reversibility.reversible
@@ -700,7 +699,7 @@ async def _dry_run(report: DryRunReport, host: ScratchHost, name: str, ddl: str,
         if down:
             fp_before, data_before = await _fingerprints(dsn, settings)
         baseline = await _Runner(conn, dsn, {}, assume_tx, timeout_ms).relations()
-        state.index_table = {
+        report.index_tables = {
             rel.name: baseline[rel.table_oid].name for rel in baseline.values()
             if rel.table_oid is not None and rel.table_oid in baseline
         }

@@ -26,9 +26,9 @@ _QUERIES: tuple[str, ...] = (
         FROM pg_namespace n WHERE {_USER_NS}""",
     # relations
     f"""SELECT 'relation ' || n.nspname || '.' || c.relname,
-          concat_ws(' ', 'kind=' || c.relkind, 'persistence=' || c.relpersistence,
+          concat_ws(' ', 'kind=' || c.relkind::text, 'persistence=' || c.relpersistence::text,
             'options=' || coalesce(c.reloptions::text, ''), 'rls=' || c.relrowsecurity || '/' || c.relforcerowsecurity,
-            'replica_identity=' || c.relreplident, 'owner=' || pg_get_userbyid(c.relowner),
+            'replica_identity=' || c.relreplident::text, 'owner=' || pg_get_userbyid(c.relowner),
             'acl=' || coalesce(c.relacl::text, ''), 'am=' || coalesce(am.amname, ''),
             'partition_of=' || coalesce((SELECT i.inhparent::regclass::text FROM pg_inherits i
                                          WHERE i.inhrelid = c.oid AND c.relispartition), ''),
@@ -43,9 +43,9 @@ _QUERIES: tuple[str, ...] = (
     f"""SELECT 'column ' || n.nspname || '.' || c.relname || '.' || a.attname,
           concat_ws(' ', 'position=' || row_number() OVER (PARTITION BY c.oid ORDER BY a.attnum),
             'type=' || format_type(a.atttypid, a.atttypmod), 'not_null=' || a.attnotnull,
-            'default=' || coalesce(pg_get_expr(ad.adbin, ad.adrelid), ''), 'identity=' || a.attidentity,
-            'generated=' || a.attgenerated, 'collation=' || coalesce(co.collname, ''),
-            'statistics=' || a.attstattarget, 'storage=' || a.attstorage, 'acl=' || coalesce(a.attacl::text, ''))
+            'default=' || coalesce(pg_get_expr(ad.adbin, ad.adrelid), ''), 'identity=' || a.attidentity::text,
+            'generated=' || a.attgenerated::text, 'collation=' || coalesce(co.collname, ''),
+            'statistics=' || a.attstattarget, 'storage=' || a.attstorage::text, 'acl=' || coalesce(a.attacl::text, ''))
         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
         LEFT JOIN pg_collation co ON co.oid = a.attcollation AND a.attcollation <> 100
@@ -53,7 +53,7 @@ _QUERIES: tuple[str, ...] = (
           AND {_NOT_EXT.format(cls="'pg_class'", oid="c.oid")}""",
     # constraints (tables and domains)
     f"""SELECT 'constraint ' || n.nspname || '.' || coalesce(c.relname, t.typname) || '.' || con.conname,
-          concat_ws(' ', 'type=' || con.contype, 'def=' || pg_get_constraintdef(con.oid),
+          concat_ws(' ', 'type=' || con.contype::text, 'def=' || pg_get_constraintdef(con.oid),
             'validated=' || con.convalidated, 'deferrable=' || con.condeferrable || '/' || con.condeferred)
         FROM pg_constraint con JOIN pg_namespace n ON n.oid = con.connamespace
         LEFT JOIN pg_class c ON c.oid = con.conrelid LEFT JOIN pg_type t ON t.oid = con.contypid
@@ -81,7 +81,7 @@ _QUERIES: tuple[str, ...] = (
         WHERE {_USER_NS} AND {_NOT_EXT.format(cls="'pg_class'", oid="c.oid")}""",
     # types: enums (labels in order), domains, ranges
     f"""SELECT 'type ' || n.nspname || '.' || t.typname,
-          concat_ws(' ', 'typtype=' || t.typtype,
+          concat_ws(' ', 'typtype=' || t.typtype::text,
             'labels=' || coalesce((SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e
                                    WHERE e.enumtypid = t.oid), ''),
             'base=' || CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) ELSE '' END,
@@ -91,16 +91,16 @@ _QUERIES: tuple[str, ...] = (
         WHERE t.typtype IN ('e', 'd', 'r') AND {_USER_NS} AND {_NOT_EXT.format(cls="'pg_type'", oid="t.oid")}""",
     # functions and procedures
     f"""SELECT 'function ' || n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
-          concat_ws(' ', 'returns=' || coalesce(pg_get_function_result(p.oid), ''), 'kind=' || p.prokind,
-            'language=' || l.lanname, 'volatility=' || p.provolatile, 'strict=' || p.proisstrict,
-            'security_definer=' || p.prosecdef, 'parallel=' || p.proparallel,
+          concat_ws(' ', 'returns=' || coalesce(pg_get_function_result(p.oid), ''), 'kind=' || p.prokind::text,
+            'language=' || l.lanname, 'volatility=' || p.provolatile::text, 'strict=' || p.proisstrict,
+            'security_definer=' || p.prosecdef, 'parallel=' || p.proparallel::text,
             'config=' || coalesce(p.proconfig::text, ''), 'body_md5=' || md5(coalesce(p.prosrc, '')),
             'owner=' || pg_get_userbyid(p.proowner), 'acl=' || coalesce(p.proacl::text, ''))
         FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang
         WHERE {_USER_NS} AND {_NOT_EXT.format(cls="'pg_proc'", oid="p.oid")}""",
     # triggers
     f"""SELECT 'trigger ' || n.nspname || '.' || c.relname || '.' || tg.tgname,
-          'def=' || pg_get_triggerdef(tg.oid) || ' enabled=' || tg.tgenabled
+          'def=' || pg_get_triggerdef(tg.oid) || ' enabled=' || tg.tgenabled::text
         FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE NOT tg.tgisinternal AND {_USER_NS}""",
     # row-level security policies
@@ -121,7 +121,7 @@ _QUERIES: tuple[str, ...] = (
           AND NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = d.classoid AND x.objid = d.objoid
                           AND x.deptype = 'e')""",
     # event triggers
-    """SELECT 'event_trigger ' || evtname, evtevent || ' ' || evtenabled || ' ' || evtfoid::regproc::text
+    """SELECT 'event_trigger ' || evtname, evtevent || ' ' || evtenabled::text || ' ' || evtfoid::regproc::text
         FROM pg_event_trigger""",
     # per-database settings (ALTER DATABASE ... SET, ALTER ROLE ... IN DATABASE ... SET)
     """SELECT 'setting ' || coalesce(pg_get_userbyid(s.setrole), 'all roles') || ' ' || cfg, 'set'

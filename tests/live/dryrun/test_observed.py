@@ -4,11 +4,13 @@ Expected values are the observations recorded in the domain catalogue ("Observed
 15.18"), so these tests pin the dry run to the server's real behaviour.
 """
 
+import anyio
 import pytest
 
 from dbarchitect.live.postgres.dryrun import dry_run_migration
+from dbarchitect.live.postgres.shadow import list_shadows
 
-pytestmark = [pytest.mark.anyio, pytest.mark.live]
+pytestmark = [pytest.mark.live]
 
 AE, SHARE, SUE = "AccessExclusiveLock", "ShareLock", "ShareUpdateExclusiveLock"
 
@@ -30,21 +32,25 @@ CASES = {
                      'verifying table "orders"'),
     "add-check-not-valid": ("ALTER TABLE orders ADD CONSTRAINT total_small CHECK (total < 1000) NOT VALID",
                             "public.orders", AE, False, False, None),
-    "validate-check": ("ALTER TABLE orders VALIDATE CONSTRAINT total_positive", "public.orders", SUE, False, True,
-                       None),
+    "validate-check": ("ALTER TABLE orders VALIDATE CONSTRAINT total_small", "public.orders", SUE, False, True,
+                       'verifying table "orders"'),
     "create-index-concurrently": ("CREATE INDEX CONCURRENTLY orders_note_idx ON orders (note)", "public.orders",
                                   SUE, False, True, None),
 }
 
 
+@pytest.fixture(scope="module")
+def observed(target):
+    """All cases in one dry run, each statement in its own transaction (so each lock set is its own)."""
+    sql = "\n".join(stmt + ";" for stmt, *_ in CASES.values())
+    return anyio.run(lambda: dry_run_migration(sql, target=target, assume_in_transaction=False))
+
+
 @pytest.mark.parametrize("case", list(CASES))
-async def test_observed_lock_rewrite_scan(case, target, no_shadows_left):
+def test_observed_lock_rewrite_scan(case, observed):
     sql, table, lock, rewrite, scan, message = CASES[case]
-    setup = ""
-    if case == "validate-check":
-        setup = "ALTER TABLE orders ADD CONSTRAINT total_positive CHECK (total > 0) NOT VALID;\n"
-    report = await dry_run_migration(setup + sql, target=target, assume_in_transaction=False)
-    obs = report.statements[-1]
+    obs = observed.statements[list(CASES).index(case)]
+    assert obs.sql == sql
     assert obs.status == "ok", obs.error
     assert obs.table_locks().get(table) == lock, obs.locks
     assert (table in obs.heap_rewrites()) is rewrite, obs.rewritten
@@ -52,10 +58,18 @@ async def test_observed_lock_rewrite_scan(case, target, no_shadows_left):
     assert (table in scanned) is scan, obs.scanned
     if message:
         assert any(message in n for n in obs.notices), obs.notices
-    assert report.shadow.dropped
-    assert report.shadow.rows_seeded >= 9 and report.shadow.unseeded_tables == []
 
 
+def test_shadow_was_seeded_and_dropped(observed, pg):
+    shadow = observed.shadow
+    assert shadow.dropped and shadow.source == "pg_dump" and shadow.host == "same_server"
+    assert shadow.tables == 3 and shadow.unseeded_tables == [] and shadow.rows_seeded == 9
+    # order_lines.qty must lie in 4..5: only the CHECK's own literals satisfy it
+    assert "public.orders.note" in shadow.nulls_from_statistics
+    assert anyio.run(list_shadows, pg.dsn()) == []
+
+
+@pytest.mark.anyio
 async def test_concurrently_runs_outside_the_transaction(target):
     report = await dry_run_migration(
         "ALTER TABLE users ADD COLUMN x int;\nCREATE INDEX CONCURRENTLY users_x_idx ON users (x);\n"
@@ -72,6 +86,7 @@ async def test_concurrently_runs_outside_the_transaction(target):
     assert last.ran_in_transaction and last.locks_already_held == {}  # a new transaction after the CIC
 
 
+@pytest.mark.anyio
 async def test_table_rewrite_renews_every_index(target):
     report = await dry_run_migration("ALTER TABLE users ALTER COLUMN n TYPE bigint", target=target)
     obs = report.statements[0]
@@ -82,6 +97,7 @@ async def test_table_rewrite_renews_every_index(target):
     assert "ACCESS EXCLUSIVE" in finding.message and finding.evidence[0].kind == "dry_run"
 
 
+@pytest.mark.anyio
 async def test_session_timezone_decides_timestamptz_rewrite(target):
     sql = "ALTER TABLE users ALTER COLUMN created TYPE timestamptz"
     utc = await dry_run_migration(sql, target=target, session_settings={"TimeZone": "UTC"})
@@ -91,6 +107,7 @@ async def test_session_timezone_decides_timestamptz_rewrite(target):
     assert oslo.shadow.session_settings["TimeZone"] == "Europe/Oslo"
 
 
+@pytest.mark.anyio
 async def test_foreign_key_locks_both_tables(target):
     report = await dry_run_migration(
         "ALTER TABLE orders ADD CONSTRAINT orders_user_fk2 FOREIGN KEY (user_id) REFERENCES users (id)",
@@ -100,6 +117,7 @@ async def test_foreign_key_locks_both_tables(target):
     assert locks == {"public.orders": "ShareRowExclusiveLock", "public.users": "ShareRowExclusiveLock"}
 
 
+@pytest.mark.anyio
 async def test_same_transaction_still_shows_each_mode(target):
     report = await dry_run_migration(
         "ALTER TABLE orders ADD CONSTRAINT c CHECK (total < 1000) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT c;",
@@ -114,6 +132,7 @@ async def test_same_transaction_still_shows_each_mode(target):
     assert {s.table for s in validate.scanned} == {"public.orders"}
 
 
+@pytest.mark.anyio
 async def test_synthetic_rows_make_validation_fail_where_production_would(target):
     # orders.note is NULL in every row: SET NOT NULL must fail on the shadow, as it would on the target
     report = await dry_run_migration("ALTER TABLE orders ALTER COLUMN note SET NOT NULL", target=target)
@@ -122,9 +141,28 @@ async def test_synthetic_rows_make_validation_fail_where_production_would(target
     assert "contains null values" in obs.error.message
 
 
+@pytest.mark.anyio
 async def test_type_change_under_a_view_fails_as_on_the_target(target):
     report = await dry_run_migration("ALTER TABLE users ALTER COLUMN email TYPE varchar(100)", target=target)
     obs = report.statements[0]
     assert obs.status == "error" and obs.error.sqlstate == "0A000"
     assert "active_users" in obs.error.detail
     assert report.findings[0].rule == "dry-run-statement-failed" and report.findings[0].statement == 1
+
+
+@pytest.mark.anyio
+async def test_refresh_and_reindex_read_their_tables(target):
+    report = await dry_run_migration(
+        "REFRESH MATERIALIZED VIEW order_totals;\nREINDEX TABLE users;", target=target, assume_in_transaction=False
+    )
+    refresh, reindex = report.statements
+    # the refresh reads its base table in full, writes a new heap and builds its index on it
+    assert refresh.table_locks() == {"public.order_totals": AE, "public.orders": "AccessShareLock"}
+    assert refresh.heap_rewrites() == {"public.order_totals"}
+    assert {s.table for s in refresh.scanned} == {"public.orders", "public.order_totals"}
+    # REINDEX: SHARE on the table, new files for every index, the heap read to build them, no heap rewrite
+    assert reindex.table_locks() == {"public.users": SHARE}
+    assert reindex.heap_rewrites() == set()
+    assert reindex.index_only_rewrites(report.index_tables) == {"public.users"}
+    assert {s.table for s in reindex.scanned} == {"public.users"}
+
