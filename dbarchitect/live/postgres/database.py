@@ -203,6 +203,9 @@ async def refuse_volatile_user_functions(conn: psycopg.AsyncConnection, names: l
         )
 
 
+BYTEA_OID = 17
+
+
 async def stream_rows(conn: psycopg.AsyncConnection, sql: str, limit: int, limits: Limits, kind: str) -> QueryResult:
     """Run one statement with the extended protocol (a second stacked statement cannot run) and
     read at most `limit` rows and about `max_response_chars` characters; the rest is cancelled."""
@@ -211,12 +214,18 @@ async def stream_rows(conn: psycopg.AsyncConnection, sql: str, limit: int, limit
     size = 0
     truncated, reason, short_cells = False, None, 0
     cur = conn.cursor()
+    undecoded: list[bool] | None = None
     async for raw in cur.stream(sql):
         if len(rows) >= limit:
             truncated, reason = True, f"more than max_rows={limit} rows; add LIMIT/WHERE or aggregate"
             break
+        if undecoded is None:
+            # a SQL_ASCII database hands text over as bytes: decode it, but keep bytea as bytes
+            undecoded = [d.type_code != BYTEA_OID for d in cur.description or []]
         row = []
-        for value in raw:
+        for i, value in enumerate(raw):
+            if isinstance(value, bytes) and undecoded[i]:
+                value = value.decode("utf-8", errors="replace")
             v, shortened = json_safe(value, limits.max_cell_chars)
             short_cells += shortened
             row.append(v)

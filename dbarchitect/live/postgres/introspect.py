@@ -244,6 +244,18 @@ async def _fetch(conn: psycopg.AsyncConnection, query: str) -> list[dict]:
 async def take_snapshot(conn: psycopg.AsyncConnection) -> SchemaSnapshot:
     """Read every user object of the connected database (one READ ONLY transaction, ~12 queries)."""
     started_tx = conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE and conn.autocommit
+    # In a SQL_ASCII database psycopg returns text as bytes; read the catalog as UTF-8 and restore.
+    sql_ascii = conn.info.parameter_status("client_encoding") == "SQL_ASCII"
+    if sql_ascii:
+        await conn.execute("SET client_encoding TO 'UTF8'")
+    try:
+        return await _read(conn, started_tx)
+    finally:
+        if sql_ascii:
+            await conn.execute("SET client_encoding TO 'SQL_ASCII'")
+
+
+async def _read(conn: psycopg.AsyncConnection, started_tx: bool) -> SchemaSnapshot:
     if started_tx:
         await conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
     try:

@@ -152,3 +152,17 @@ async def test_server_info_detects_extensions(pg):
     assert info.major == 15 and info.is_superuser and not info.in_recovery
     assert info.has("pg_stat_statements") and not info.has("hypopg")
     assert info.capabilities()["hypopg"] == "available: CREATE EXTENSION hypopg"
+
+
+async def test_snapshot_of_a_sql_ascii_database(pg):
+    pg.admin("DROP DATABASE IF EXISTS snap_ascii")
+    pg.admin("CREATE DATABASE snap_ascii TEMPLATE template0 ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C'")
+    pg.admin("CREATE TABLE legacy (id int PRIMARY KEY, name text)", dbname="snap_ascii")
+    dsn = pg.dsn("snap_ascii")
+    db = Database("default", dsn, load_settings({"DATABASE_URL": dsn}))
+    try:
+        s = await db.snapshot()
+        assert (await db.run_query("SELECT current_setting('client_encoding')")).rows == [["SQL_ASCII"]]
+    finally:
+        await db.close()
+    assert s.encoding == "SQL_ASCII" and s.table("legacy").primary_key.columns == ["id"]
