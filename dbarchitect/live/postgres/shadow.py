@@ -336,12 +336,32 @@ WITH RECURSIVE up(leaf, rel) AS (
   SELECT up.leaf, i.inhparent FROM up JOIN pg_inherits i ON i.inhrelid = up.rel
   JOIN pg_class p ON p.oid = i.inhrelid WHERE p.relispartition
 )
-SELECT up.leaf, pg_get_expr(c.relpartbound, c.oid),
+SELECT up.leaf, up.rel = up.leaf, i.inhparent, pg_get_expr(c.relpartbound, c.oid),
        (SELECT array_agg(a.attname) FROM pg_partitioned_table pt, unnest(pt.partattrs) k(n)
           JOIN pg_attribute a ON a.attnum = k.n WHERE pt.partrelid = i.inhparent AND a.attrelid = i.inhparent)
 FROM up JOIN pg_class c ON c.oid = up.rel JOIN pg_inherits i ON i.inhrelid = up.rel
 WHERE c.relispartition
 """
+
+_HASH_BOUND = re.compile(r"FOR VALUES WITH \(modulus (\d+), remainder (\d+)\)", re.IGNORECASE)
+_STRING_POOL = ("'A'", "'AAA'", "'abc'", "'a@example.com'", "'x-1'")
+
+
+async def _hash_partition_values(
+    conn: psycopg.AsyncConnection, parent: int, modulus: int, remainder: int, typ: str
+) -> list[str]:
+    """Values of the key type that hash into this partition (PostgreSQL's own satisfies_hash_partition)."""
+    try:
+        async with conn.transaction():
+            rows = await (await conn.execute(
+                f"SELECT g::text FROM generate_series(1, 5000) g "
+                f"WHERE satisfies_hash_partition(%s::oid, %s, %s, (g::text)::{typ}) LIMIT 8",
+                (parent, modulus, remainder),
+            )).fetchall()  # fmt: skip
+    except psycopg.Error:
+        return []
+    return [f"'{r[0]}'" for r in rows]
+
 
 _LITERAL = re.compile(r"'((?:[^']|'')*)'|(?<![\w.$])(-?\d+(?:\.\d+)?)(?![\w.])")
 
@@ -448,9 +468,16 @@ async def _load_tables(conn: psycopg.AsyncConnection) -> tuple[dict[int, _Table]
     for typ, definition in await (await conn.execute(_DOMAIN_CHECKS_SQL)).fetchall():
         domain_checks.setdefault(typ, []).extend(_literals(definition))
     bounds: dict[int, list[str]] = {}
-    for leaf, bound, keys in await (await conn.execute(_PARTITION_SQL)).fetchall():
+    for leaf, direct, parent, bound, keys in await (await conn.execute(_PARTITION_SQL)).fetchall():
         if leaf in tables:
             tables[leaf].partition_keys.update(keys or [])
+            hashed = _HASH_BOUND.search(bound or "")
+            if direct and hashed and keys and len(keys) == 1:
+                key = next((c for c in tables[leaf].cols if c.name == keys[0]), None)
+                if key is not None:
+                    bounds.setdefault(leaf, []).extend(
+                        await _hash_partition_values(conn, parent, int(hashed[1]), int(hashed[2]), key.type)
+                    )
             bounds.setdefault(leaf, []).extend(_literals(bound))
     enums = await _enum_labels(conn)
     type_oid_of_domain: dict[str, int] = {}
@@ -574,7 +601,7 @@ async def _seed_table(
     inserted = 0
     for i in range(1, n + 1):
         cands: dict[str, list[str]] = {}
-        for c in cols:
+        for pos, c in enumerate(cols):
             typed = f"::{c.type}"
             options: list[str] = []
             if c.identity == "a":
@@ -587,6 +614,7 @@ async def _seed_table(
             else:
                 if c.has_default and (c.name not in key_cols or c.identity):
                     options.append("DEFAULT")
+                v = "NULL"
                 if c.typtype == "e":
                     labels = enums.get(c.base_oid, [])
                     options += [_literal(labels[(i - 1 + k) % len(labels)]) + typed for k in range(len(labels))]
@@ -594,7 +622,14 @@ async def _seed_table(
                     v = _value_sql(c, i)
                     if v != "NULL":
                         options.append(f"({v}){typed}")
-                options += [f"({lit}){typed}" for lit in c.candidates]
+                if c.name in t.partition_keys:  # bound values (hash: values PostgreSQL routes here) first
+                    options[-1:-1] = [f"({lit}){typed}" for lit in c.candidates]
+                else:
+                    options += [f"({lit}){typed}" for lit in c.candidates]
+                if c.category == "N" and v != "NULL":  # a different order per column, for CHECK (lo < hi)
+                    options += [f"({i + 1000 * (pos + 1)}){typed}", f"({i + 1000 * (60 - pos)}){typed}"]
+                if c.category == "S":
+                    options += [f"({lit}){typed}" for lit in _STRING_POOL]
                 if c.name in t.partition_keys:
                     options += [f"({_value_sql(c, i + 7 * k)}){typed}" for k in range(1, 8)]
                 if c.has_default and "DEFAULT" not in options:
@@ -608,7 +643,7 @@ async def _seed_table(
                 options.insert(0, "NULL")
             cands[c.name] = options
         pick = {c.name: 0 for c in cols}
-        for _attempt in range(12):
+        for _attempt in range(24):
             values = ", ".join(cands[c.name][pick[c.name]] for c in cols)
             names = ", ".join(psql.Identifier(c.name).as_string(conn) for c in cols)
             try:
