@@ -36,6 +36,8 @@ _TABLE = (
     Threshold("stale_analyze_base", 50, "rows", "PostgreSQL autovacuum_analyze_threshold default"),
     Threshold("stale_analyze_scale", 0.1, "share of reltuples", "PostgreSQL autovacuum_analyze_scale_factor default",
               "Past base + scale x reltuples changed rows, autovacuum itself would re-analyze."),
+    Threshold("stale_count_drift", 0.2, "share of rows", "ours",
+              "reltuples 20 % away from n_live_tup shows the statistics describe another table size."),
     # 8 seq scan discarding rows
     Threshold("seqscan_removed_vs_rows", 2, "x rows returned", "depesz INDEXABLE_SEQSCAN (removed > 2 x rows)"),
     Threshold("seqscan_removed_share", 0.5, "share of rows read", "PEV2 filter badge (50 %)"),

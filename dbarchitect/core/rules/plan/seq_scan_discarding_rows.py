@@ -82,7 +82,13 @@ def build(ctx: PlanContext, n, removed: float, kept: float, share_removed: float
                 data={"index": index.existing, "table": index.table},
             )
         )
-    if index is not None:
+    if index is not None and index.existing:
+        fix = (
+            f"{index.existing} already indexes these columns: make the predicate match it (no cast or function on the "
+            f"column, the column's own type and collation), or index the expression the filter uses. "
+            f"Otherwise: {index.sql}"
+        )
+    elif index is not None:
         fix = index.sql
         if len(index.columns) > 1:
             fix += " (equality columns first, then the range column)"

@@ -3,8 +3,11 @@
 ## What it does
 With a database connection, reads `pg_stat_user_tables` for every table the plan reads: never
 analyzed (`last_analyze` and `last_autoanalyze` both empty), or more rows modified since the last
-analyze (`n_mod_since_analyze`) than autovacuum's own trigger (50 + 10 % of `reltuples`).
-Graded up when a node reading the table is also mis-estimated.
+analyze (`n_mod_since_analyze`) than autovacuum's own trigger (50 + 10 % of `reltuples`) while
+the statistics show it: the row count (`reltuples`) is 20 % off the live count, or a node reading
+the table is mis-estimated. (Rows changed in the same transaction as the ANALYZE are counted as
+changes after it; the second condition keeps that from raising a false alarm.) Graded up when a
+node reading the table is mis-estimated.
 
 ## Why is this bad?
 The planner's row estimates come from `pg_statistic`. After a bulk load or a large delete they
@@ -52,12 +55,14 @@ def check(ctx: PlanContext):
         st = table.stats
         never = st.last_analyze is None and st.last_autoanalyze is None
         limit = T("stale_analyze_base") + T("stale_analyze_scale") * max(table.reltuples, 0)
-        changed = st.mods_since_analyze > limit
-        if not (never or changed):
-            continue
         misestimated = [
             n for n in nodes if ctx.analyzed and n.executed and misestimate(n)[0] >= T("misestimate_factor")
         ]
+        live, known = float(st.live_tuples), max(table.reltuples, 0.0)
+        count_off = abs(live - known) > T("stale_count_drift") * max(live, known, 1.0)
+        changed = st.mods_since_analyze > limit and (count_off or bool(misestimated))
+        if not (never or changed):
+            continue
         if never:
             what = f"{qualified} has never been analyzed"
         else:
