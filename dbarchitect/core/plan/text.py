@@ -261,7 +261,8 @@ def _parse_buffers(value: str, out: dict[str, Any]) -> None:
 
 
 def _parse_io_timings(value: str, out: dict[str, Any]) -> None:
-    # PG<15: "read=1.2 write=0.3"; PG15/16: "shared/local read=.. write=.., temp read=.."; PG17: "shared ..., local ..., temp ..."
+    # PG<15 "read=1.2 write=0.3"; PG15-16 "shared read=.. write=.., temp read=.."; PG17 adds "local ...".
+    # Shared timings keep the PG<=16 JSON key; the normaliser folds every variant into one number.
     for group in split_top_level(value):
         words = group.split()
         if not words:
@@ -275,10 +276,8 @@ def _parse_io_timings(value: str, out: dict[str, Any]) -> None:
             if not v:
                 continue
             kind = "Read" if k == "read" else "Write"
-            if scope in ("", "shared/local"):
+            if scope in ("", "shared", "shared/local"):
                 key = f"I/O {kind} Time"
-            elif scope == "shared":
-                key = f"Shared I/O {kind} Time"
             elif scope == "local":
                 key = f"Local I/O {kind} Time"
             else:
