@@ -1,0 +1,550 @@
+"""draft_migration: from a desired schema (DDL) to a verified, online-safe migration plan.
+
+1. The target DDL (and `from_ddl`, when the current schema is given as DDL) is loaded into scratch
+   databases, so PostgreSQL itself parses it; both sides are read as catalog snapshots, plus the facts
+   the snapshot lacks (`read_extras`: function bodies, comments on indexes/constraints/functions/...,
+   materialized-view indexes, storage parameters, inherited partition objects, domain constraints,
+   identity sequences).
+2. `dbarchitect.core.diff.plan_migration` plans the up steps; the down plan is the plan from the target
+   back to the current schema. The migration lint predicts each step's locks and adds its findings.
+3. Verification on a shadow of the current schema: apply the up steps as a runner would (transactional
+   steps in BEGIN/COMMIT, the others outside), re-introspect and compare with the target's catalog
+   fingerprint (convergence); plan again from the result (must be empty); apply the down steps and
+   compare with the original fingerprint (round trip). Column order is the one tolerated difference:
+   ADD COLUMN appends, and reordering would rewrite the table.
+4. The dry run (`dry_run_migration`) runs the same steps on its own shadow with synthetic rows and its
+   observed locks are attached to each step.
+
+Every scratch database is dropped at the end, also on errors and cancellation.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Literal
+
+import anyio
+import psycopg
+from psycopg import sql as psql
+
+from dbarchitect.core.diff.models import (
+    CatalogExtras,
+    DraftReport,
+    Difference,
+    Hazard,
+    MigrationPlan,
+    ObservedLock,
+    Step,
+    StepObservation,
+    Verification,
+    render_script,
+    render_step,
+)
+from dbarchitect.core.diff.planner import plan_migration
+from dbarchitect.core.migration.context import LintContext
+from dbarchitect.core.migration.dryrun_models import CatalogFingerprint
+from dbarchitect.core.migration.engine import lint
+from dbarchitect.core.migration.parse import MigrationParseError, split
+from dbarchitect.core.models import SchemaSnapshot
+from dbarchitect.live.postgres.cluster import LocalCluster
+from dbarchitect.live.postgres.errors import DatabaseError
+from dbarchitect.live.postgres.fingerprint import catalog_fingerprint
+from dbarchitect.live.postgres.introspect import take_snapshot
+from dbarchitect.live.postgres.lint_context import build_lint_context
+from dbarchitect.live.postgres.shadow import (
+    ScratchHost,
+    create_shadow_db,
+    drop_shadow_db,
+    dump_schema,
+    new_shadow_name,
+    resolve_scratch,
+    restore_schema,
+    split_statements,
+)
+
+
+class DraftInputError(DatabaseError):
+    """The target or from DDL does not load: the message names the statement and PostgreSQL's error."""
+
+
+# --------------------------------------------------------------------------------------------
+# Extra catalog facts
+# --------------------------------------------------------------------------------------------
+
+_NS = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%%'"
+_NOT_EXT = "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = {cls}::regclass AND d.objid = {oid} AND d.deptype = 'e')"
+
+_Q_FUNCTIONS = f"""
+SELECT n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+       pg_get_functiondef(p.oid), CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END,
+       obj_description(p.oid, 'pg_proc')
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+ WHERE p.prokind IN ('f', 'p') AND {_NS} AND {_NOT_EXT.format(cls="'pg_proc'", oid="p.oid")}
+"""
+_Q_COMMENTS = f"""
+SELECT 'index ' || n.nspname || '.' || c.relname, d.description
+  FROM pg_description d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid AND d.objsubid = 0
+  JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('i', 'I') AND {_NS}
+UNION ALL
+SELECT 'sequence ' || n.nspname || '.' || c.relname, d.description
+  FROM pg_description d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid AND d.objsubid = 0
+  JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND {_NS}
+UNION ALL
+SELECT CASE t.typtype WHEN 'd' THEN 'domain ' ELSE 'type ' END || n.nspname || '.' || t.typname, d.description
+  FROM pg_description d JOIN pg_type t ON d.classoid = 'pg_type'::regclass AND d.objoid = t.oid
+  JOIN pg_namespace n ON n.oid = t.typnamespace WHERE {_NS}
+UNION ALL
+SELECT 'constraint ' || n.nspname || '.' || c.relname || '.' || con.conname, d.description
+  FROM pg_description d JOIN pg_constraint con ON d.classoid = 'pg_constraint'::regclass AND d.objoid = con.oid
+  JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {_NS}
+UNION ALL
+SELECT 'trigger ' || n.nspname || '.' || c.relname || '.' || tg.tgname, d.description
+  FROM pg_description d JOIN pg_trigger tg ON d.classoid = 'pg_trigger'::regclass AND d.objoid = tg.oid
+  JOIN pg_class c ON c.oid = tg.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {_NS}
+UNION ALL
+SELECT 'policy ' || n.nspname || '.' || c.relname || '.' || pol.polname, d.description
+  FROM pg_description d JOIN pg_policy pol ON d.classoid = 'pg_policy'::regclass AND d.objoid = pol.oid
+  JOIN pg_class c ON c.oid = pol.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {_NS}
+UNION ALL
+SELECT 'schema ' || n.nspname, d.description
+  FROM pg_description d JOIN pg_namespace n ON d.classoid = 'pg_namespace'::regclass AND d.objoid = n.oid
+ WHERE {_NS}
+"""
+_Q_MATVIEW_INDEXES = f"""
+SELECT n.nspname || '.' || c.relname, ic.relname, pg_get_indexdef(ix.indexrelid)
+  FROM pg_index ix JOIN pg_class c ON c.oid = ix.indrelid JOIN pg_class ic ON ic.oid = ix.indexrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind = 'm' AND {_NS} ORDER BY 1, 2
+"""
+_Q_RELATIONS = f"""
+SELECT n.nspname || '.' || c.relname, c.relkind::text, c.relispopulated, coalesce(c.reloptions, '{{}}')
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('r', 'p', 'v', 'm') AND {_NS} AND {_NOT_EXT.format(cls="'pg_class'", oid="c.oid")}
+"""
+_Q_INHERITED = f"""
+SELECT 'column ' || n.nspname || '.' || c.relname || '.' || a.attname
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relispartition AND a.attnum > 0 AND NOT a.attisdropped AND NOT a.attislocal AND {_NS}
+UNION ALL
+SELECT 'constraint ' || n.nspname || '.' || c.relname || '.' || con.conname
+  FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE con.coninhcount > 0 AND NOT con.conislocal AND {_NS}
+UNION ALL
+SELECT 'index ' || n.nspname || '.' || ic.relname
+  FROM pg_inherits i JOIN pg_class ic ON ic.oid = i.inhrelid JOIN pg_namespace n ON n.oid = ic.relnamespace
+ WHERE ic.relkind IN ('i', 'I') AND {_NS}
+"""
+_Q_DOMAIN_CONSTRAINTS = f"""
+SELECT n.nspname || '.' || t.typname, con.conname, pg_get_constraintdef(con.oid)
+  FROM pg_constraint con JOIN pg_type t ON t.oid = con.contypid JOIN pg_namespace n ON n.oid = t.typnamespace
+ WHERE con.contype = 'c' AND {_NS}
+"""
+_Q_IDENTITY_SEQUENCES = f"""
+SELECT n.nspname || '.' || s.relname
+  FROM pg_depend d JOIN pg_class s ON s.oid = d.objid JOIN pg_namespace n ON n.oid = s.relnamespace
+ WHERE d.classid = 'pg_class'::regclass AND s.relkind = 'S' AND d.deptype = 'i' AND {_NS}
+"""
+
+
+async def read_extras(conn: psycopg.AsyncConnection) -> CatalogExtras:
+    """The catalog facts a faithful diff needs beyond `take_snapshot` (one read-only snapshot)."""
+    ex = CatalogExtras()
+    own_tx = conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE and conn.autocommit
+    if own_tx:
+        await conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    try:
+        for key, df, kind, comment in await (await conn.execute(_Q_FUNCTIONS)).fetchall():
+            ex.function_defs[key] = df.strip()
+            ex.function_kinds[key] = kind
+            if comment is not None:
+                ex.comments[f"function {key}"] = comment
+        for key, text in await (await conn.execute(_Q_COMMENTS)).fetchall():
+            ex.comments[key] = text
+        for mv, name, df in await (await conn.execute(_Q_MATVIEW_INDEXES)).fetchall():
+            ex.matview_indexes.setdefault(mv, []).append((name, df))
+        for key, kind, populated, opts in await (await conn.execute(_Q_RELATIONS)).fetchall():
+            if kind == "m":
+                ex.populated[key] = populated
+            if opts:
+                ex.reloptions[key] = sorted(opts)
+        ex.inherited = sorted(r[0] for r in await (await conn.execute(_Q_INHERITED)).fetchall())
+        for dom, name, df in await (await conn.execute(_Q_DOMAIN_CONSTRAINTS)).fetchall():
+            ex.domain_constraints.setdefault(dom, {})[name] = df
+        ex.identity_sequences = sorted(r[0] for r in await (await conn.execute(_Q_IDENTITY_SEQUENCES)).fetchall())
+    finally:
+        if own_tx:
+            await conn.execute("COMMIT")
+    return ex
+
+
+async def read_catalog(dsn: str) -> tuple[SchemaSnapshot, CatalogExtras, CatalogFingerprint]:
+    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+        return await take_snapshot(conn), await read_extras(conn), await catalog_fingerprint(conn)
+
+
+# --------------------------------------------------------------------------------------------
+# Scratch databases
+# --------------------------------------------------------------------------------------------
+
+_RESET = """
+DO $reset$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT evtname FROM pg_event_trigger LOOP EXECUTE format('DROP EVENT TRIGGER %I', r.evtname); END LOOP;
+  FOR r IN SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' LOOP
+    EXECUTE format('DROP EXTENSION IF EXISTS %I CASCADE', r.extname);
+  END LOOP;
+  FOR r IN SELECT nspname FROM pg_namespace
+            WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\\_%' LOOP
+    EXECUTE format('DROP SCHEMA %I CASCADE', r.nspname);
+  END LOOP;
+END
+$reset$;
+CREATE SCHEMA public AUTHORIZATION pg_database_owner;
+GRANT USAGE ON SCHEMA public TO PUBLIC;
+COMMENT ON SCHEMA public IS 'standard public schema';
+"""
+
+
+class ScratchPool:
+    """Scratch databases on one server: created on demand, reset (every user schema dropped) for reuse,
+    all dropped by `close()`. One `draft_migration` call uses its own pool unless one is passed in, which
+    lets a batch of drafts (the acceptance corpus) share a few databases instead of creating dozens."""
+
+    def __init__(self, host: ScratchHost):
+        self.host = host
+        self.free: list[str] = []
+        self.all: list[str] = []
+
+    async def acquire(self) -> str:
+        if self.free:
+            name = self.free.pop()
+            try:
+                async with await psycopg.AsyncConnection.connect(self.host.dsn(name), autocommit=True) as conn:
+                    await conn.execute(_RESET)
+                return self.host.dsn(name)
+            except psycopg.Error:
+                pass  # a damaged scratch database: use a new one
+        name = new_shadow_name()
+        self.all.append(name)
+        await create_shadow_db(self.host, name)
+        return self.host.dsn(name)
+
+    def release(self, dsn: str) -> None:
+        name = psycopg.conninfo.conninfo_to_dict(dsn)["dbname"]
+        if name in self.all and name not in self.free:
+            self.free.append(name)
+
+    async def close(self) -> None:
+        with anyio.CancelScope(shield=True):
+            for name in self.all:
+                with anyio.move_on_after(60):
+                    await drop_shadow_db(self.host, name)
+            self.all.clear()
+            self.free.clear()
+
+    async def __aenter__(self) -> ScratchPool:
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.close()
+
+
+async def _load(dsn: str, ddl: str, what: str) -> None:
+    try:
+        statements = split_statements(ddl)
+    except Exception as exc:  # pglast ParseError
+        raise DraftInputError(f"The {what} does not parse: {exc}") from exc
+    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+        for n, stmt in enumerate(statements, start=1):
+            try:
+                await conn.execute(stmt)
+            except psycopg.Error as exc:
+                msg = (exc.diag.message_primary or str(exc)).strip()
+                first = stmt.strip().splitlines()[0][:120]
+                raise DraftInputError(f"The {what} fails at statement {n} ({first}): {msg}") from exc
+
+
+# --------------------------------------------------------------------------------------------
+# Running steps on the shadow
+# --------------------------------------------------------------------------------------------
+
+
+async def apply_steps(dsn: str, steps: list[Step]) -> str | None:
+    """Run the steps as a migration runner would; returns the first error (step id and message) or None."""
+    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+        for step in steps:
+            try:
+                if step.transactional:
+                    async with conn.transaction():
+                        await conn.execute(f"SET LOCAL lock_timeout = '{step.lock_timeout}'")
+                        await conn.execute(f"SET LOCAL statement_timeout = '{step.statement_timeout}'")
+                        for stmt in step.statements:
+                            await conn.execute(stmt)
+                else:
+                    await conn.execute(f"SET lock_timeout = '{step.lock_timeout}'")
+                    await conn.execute(f"SET statement_timeout = '{step.statement_timeout}'")
+                    for stmt in step.statements:
+                        await conn.execute(stmt)
+            except psycopg.Error as exc:
+                msg = (exc.diag.message_primary or str(exc)).strip()
+                return f"step {step.id} ({step.description}): {msg}"
+    return None
+
+
+def _compare(expected: CatalogFingerprint, actual: CatalogFingerprint) -> tuple[list[Difference], list[Difference]]:
+    """Differences, and the tolerated ones (only a column's logical position differs)."""
+    real, tolerated = [], []
+    for d in expected.diff(actual):
+        diff = Difference(key=d.key, change=d.change, before=d.before, after=d.after)
+        if d.change == "changed" and d.key.startswith("column ") and _strip_position(d.before) == _strip_position(d.after):
+            tolerated.append(diff)
+        else:
+            real.append(diff)
+    return real, tolerated
+
+
+def _strip_position(text: str | None) -> str:
+    import re
+
+    return re.sub(r"^position=\d+ ", "", text or "")
+
+
+# --------------------------------------------------------------------------------------------
+# Lint: predicted locks and findings per step
+# --------------------------------------------------------------------------------------------
+
+
+def _statement_map(steps: list[Step], dry_run: bool = False) -> tuple[str, list[int]]:
+    """The script of the steps and, per statement (pglast numbering), the step it belongs to."""
+    parts, owners = [], []
+    for s in steps:
+        text = render_step(s, dry_run=dry_run)
+        parts.append(text)
+        try:
+            owners += [s.id] * len(split(text))
+        except MigrationParseError:
+            owners += [s.id]
+    return "".join(parts), owners
+
+
+def attach_lint(plan: MigrationPlan, context: LintContext | None) -> None:
+    """Per step: the lint's predicted locks and rewrites, and its findings as hazards."""
+    if not plan.steps:
+        return
+    sql, owners = _statement_map(plan.steps)
+    report = lint(sql, context=context)
+    by_id = {s.id: s for s in plan.steps}
+    for pred in report.statements:
+        if pred.index - 1 >= len(owners):
+            continue
+        step = by_id[owners[pred.index - 1]]
+        for rel, mode in pred.locks.items():
+            prev = step.lock_relations.get(rel)
+            if prev is None or _rank(mode) > _rank(prev):
+                step.lock_relations[rel] = mode
+        for r in pred.rewrites:
+            if r not in step.rewrites:
+                step.rewrites.append(r)
+    for step in plan.steps:
+        if step.lock_relations:
+            step.lock = max(step.lock_relations.values(), key=_rank)
+    for f in report.findings:
+        if f.statement is None or f.statement - 1 >= len(owners):
+            continue
+        step = by_id[owners[f.statement - 1]]
+        sev = "error" if f.severity.value == "error" else "warning" if f.severity.value == "warning" else "info"
+        h = Hazard(code=f.rule, severity=sev, message=f.message, object=f.object, step=step.id, source="lint",
+                   rule=f.code)  # fmt: skip
+        if not any(x.code == h.code and x.source == "lint" for x in step.hazards):
+            step.hazards.append(h)
+            plan.hazards.append(h)
+
+
+def _rank(mode: str) -> int:
+    from dbarchitect.core.migration.models import LOCK_RANK
+
+    return LOCK_RANK.get(mode, -1)
+
+
+# --------------------------------------------------------------------------------------------
+# The entry point
+# --------------------------------------------------------------------------------------------
+
+
+async def draft_migration(
+    target_ddl: str,
+    *,
+    dsn: str | None = None,
+    from_ddl: str | None = None,
+    renames: dict[str, str] | None = None,
+    allow_data_loss: bool = False,
+    online: bool = True,
+    backfill: dict[str, str] | None = None,
+    verify: bool = True,
+    dry_run: bool = True,
+    scratch: str | LocalCluster | ScratchHost | None = None,
+    pool: ScratchPool | None = None,
+) -> DraftReport:
+    """Draft the migration from the current schema (the live database at `dsn`, or `from_ddl`) to `target_ddl`.
+
+    The live database is only read (catalog queries; pg_dump --schema-only for the shadow). Scratch
+    databases live on `scratch` (a server conninfo, a LocalCluster, a ScratchHost) or, by default, on
+    the database's own server when its role may CREATE DATABASE. `verify` runs the plan on a shadow
+    (convergence, re-plan, round trip); `dry_run` adds the dry run's observed locks per step.
+    Raises DraftInputError when a DDL text does not load, DryRunUnavailable when no scratch place exists.
+    """
+    if (dsn is None) == (from_ddl is None):
+        raise ValueError("give exactly one of dsn (the live database) or from_ddl (the current schema as DDL)")
+    own_pool = pool is None
+    if pool is None:
+        host = await resolve_scratch(dsn, scratch)
+        pool = ScratchPool(host)
+    try:
+        return await _draft(pool, target_ddl, dsn, from_ddl, renames or {}, allow_data_loss, online, backfill or {},
+                            verify, dry_run)  # fmt: skip
+    finally:
+        if own_pool:
+            await pool.close()
+
+
+async def _draft(pool: ScratchPool, target_ddl: str, dsn: str | None, from_ddl: str | None, renames: dict[str, str],
+                 allow_data_loss: bool, online: bool, backfill: dict[str, str], verify: bool,
+                 dry_run: bool) -> DraftReport:  # fmt: skip
+    notes: list[str] = []
+    held: list[str] = []
+    try:
+        target_dsn = await pool.acquire()
+        held.append(target_dsn)
+        await _load(target_dsn, target_ddl, "target DDL")
+        if from_ddl is not None:
+            current_dsn = await pool.acquire()
+            held.append(current_dsn)
+            await _load(current_dsn, from_ddl, "from DDL")
+        else:
+            current_dsn = dsn
+        cur_snap, cur_extras, cur_fp = await read_catalog(current_dsn)
+        tgt_snap, tgt_extras, tgt_fp = await read_catalog(target_dsn)
+
+        kwargs = dict(renames=renames, allow_data_loss=allow_data_loss, online=online, backfill=backfill)
+        draft = plan_migration(cur_snap, tgt_snap, current_extras=cur_extras, target_extras=tgt_extras, **kwargs)
+        context: LintContext | None = None
+        if draft.steps:
+            async with await psycopg.AsyncConnection.connect(current_dsn, autocommit=True) as conn:
+                context = await build_lint_context(conn, [s for st in draft.steps for s in st.statements
+                                                          if not s.startswith("DO ")])  # fmt: skip
+        plan = plan_migration(cur_snap, tgt_snap, current_extras=cur_extras, target_extras=tgt_extras,
+                              context=context, **kwargs)  # fmt: skip
+        attach_lint(plan, context)
+        inverse = _invert_renames(renames, cur_snap)
+        down = plan_migration(tgt_snap, cur_snap, current_extras=tgt_extras, target_extras=cur_extras,
+                              renames=inverse, allow_data_loss=True, online=online)  # fmt: skip
+        down_sql = render_script(down.steps, down.phases, "down migration")
+        ver = Verification()
+        if verify:
+            t0 = time.perf_counter()
+            if from_ddl is not None:
+                shadow = current_dsn  # the scratch copy of the current schema is ours to change
+            else:
+                shadow = await pool.acquire()
+                held.append(shadow)
+                ddl = await dump_schema(dsn, cur_snap.server_version_num // 10000)
+                skipped = await restore_schema(shadow, ddl)
+                if skipped:
+                    notes.append(f"the shadow could not restore {len(skipped)} statement(s): {skipped[:3]}")
+            await _verify(ver, shadow, plan, down, tgt_fp, cur_fp, tgt_snap, tgt_extras, kwargs)
+            ver.duration_ms = (time.perf_counter() - t0) * 1000
+        if dry_run and plan.steps:
+            await _attach_dry_run(plan, ver, pool.host, dsn, from_ddl, context)
+        return DraftReport(up_sql=plan.up_sql, down_sql=down_sql, steps=plan.steps, down_steps=down.steps,
+                           phases=plan.phases, hazards=plan.hazards, refused=plan.refused, patterns=plan.patterns,
+                           verification=ver, current_source="from_ddl" if from_ddl is not None else "connection",
+                           notes=notes)  # fmt: skip
+    finally:
+        for d in held:
+            pool.release(d)
+
+
+def _invert_renames(renames: dict[str, str], cur: SchemaSnapshot) -> dict[str, str]:
+    out = {}
+    for old, new in renames.items():
+        parts = old.split(".")
+        tkey = old if len(parts) == 2 else f"public.{old}" if len(parts) == 1 else None
+        if tkey and cur.table(tkey) is not None and len(parts) <= 2 and "." not in new:
+            out[f"{tkey.split('.')[0]}.{new}"] = parts[-1]
+            continue
+        table = ".".join(parts[:-1])
+        out[f"{table}.{new}"] = parts[-1]
+    return out
+
+
+async def _verify(ver: Verification, shadow: str, plan: MigrationPlan, down: MigrationPlan,
+                  tgt_fp: CatalogFingerprint, cur_fp: CatalogFingerprint, tgt_snap: SchemaSnapshot,
+                  tgt_extras: CatalogExtras, kwargs: dict) -> None:  # fmt: skip
+    ver.ran = True
+    err = await apply_steps(shadow, plan.steps)
+    if err:
+        ver.error = f"up: {err}"
+        return
+    ver.applied = True
+    snap, extras, fp = await read_catalog(shadow)
+    ver.convergence_differences, ver.tolerated = _compare(tgt_fp, fp)
+    ver.converged = not ver.convergence_differences
+    again = plan_migration(snap, tgt_snap, current_extras=extras, target_extras=tgt_extras,
+                           **{**kwargs, "renames": {}})  # fmt: skip
+    ver.replan_steps = [s.description for s in again.steps]
+    ver.replan_empty = not again.steps and not again.refused or (not again.steps and bool(plan.refused))
+    err = await apply_steps(shadow, down.steps)
+    if err:
+        ver.error = f"down: {err}"
+        return
+    ver.down_applied = True
+    _, _, fp_back = await read_catalog(shadow)
+    diffs, tolerated = _compare(cur_fp, fp_back)
+    ver.reversibility_differences = diffs
+    ver.tolerated += tolerated
+    ver.reversible = not diffs
+
+
+async def _attach_dry_run(plan: MigrationPlan, ver: Verification, host: ScratchHost, dsn: str | None,
+                          from_ddl: str | None, context: LintContext | None) -> None:  # fmt: skip
+    from dbarchitect.live.postgres.dryrun import dry_run_migration
+
+    sql, owners = _statement_map(plan.steps, dry_run=True)
+    prediction = lint(sql, context=context)
+    report = await dry_run_migration(sql, target=dsn, schema_sql=from_ddl, scratch=host, prediction=prediction,
+                                     assume_in_transaction=False)  # fmt: skip
+    ver.dry_run_ok = report.ok
+    ver.dry_run_findings = [f"{f.code} {f.message}" for f in report.findings]
+    by_id = {s.id: s for s in plan.steps}
+    for obs in report.statements:
+        if obs.status == "transaction_control" or obs.index - 1 >= len(owners):
+            continue
+        step = by_id[owners[obs.index - 1]]
+        if obs.kind == "VariableSetStmt":
+            continue
+        so = step.observed or StepObservation(status="ok")
+        if obs.status != "ok":
+            so.status = obs.status
+            if obs.error:
+                so.error = obs.error.message
+        for lk in obs.locks:
+            so.locks.append(ObservedLock(relation=lk.relation, mode=lk.strongest))
+        so.rewritten += [r.relation for r in obs.rewritten]
+        so.scanned += [s.table for s in obs.scanned]
+        if obs.transactional is not None:
+            so.transactional = obs.transactional if so.transactional is None else so.transactional and obs.transactional
+        step.observed = so
+    for c in report.comparisons:
+        if c.statement - 1 < len(owners) and not c.agrees:
+            step = by_id[owners[c.statement - 1]]
+            if step.observed is not None:
+                step.observed.agrees_with_prediction = False
+    for s in plan.steps:
+        if s.observed is not None and s.observed.agrees_with_prediction is None and s.observed.status == "ok":
+            s.observed.agrees_with_prediction = True
+
+
+CurrentSource = Literal["connection", "from_ddl"]
+__all__ = ["DraftInputError", "ScratchPool", "apply_steps", "draft_migration", "read_extras"]
+_ = psql
