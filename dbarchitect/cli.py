@@ -48,6 +48,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     g.add_argument("--embedded", action="store_true", help="use the embedded local PostgreSQL with the sample schema")
     g.add_argument("--allow-writes", action="store_true", help="enable tools that write (off by default)")
     g.add_argument("--role", help="SET ROLE to this least-privilege role for every call")
+    g.add_argument("--scratch-dsn", help="server for scratch databases (dry runs, DDL review); or DBARCHITECT_SCRATCH_DSN")
     g.add_argument("--statement-timeout", type=float, metavar="SECONDS", help="per-statement limit (default 15)")
     g.add_argument("--lock-timeout", type=float, metavar="SECONDS", help="lock wait limit (default 3)")
     g.add_argument("--max-rows", type=int, help="rows returned by run_query at most (default 200)")
@@ -73,6 +74,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         extra_dsns=extra,
         allow_writes=args.allow_writes or None,
         role=args.role,
+        scratch_dsn=args.scratch_dsn,
         statement_timeout_ms=int(args.statement_timeout * 1000) if args.statement_timeout else None,
         lock_timeout_ms=int(args.lock_timeout * 1000) if args.lock_timeout else None,
         max_rows=args.max_rows,

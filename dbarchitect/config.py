@@ -3,6 +3,8 @@
 Connections:
   DATABASE_URL               the `default` connection (a URL or a libpq key=value string)
   DBARCHITECT_DB_<NAME>      adds the connection `<name>` (lower-cased), e.g. DBARCHITECT_DB_ANALYTICS
+  DBARCHITECT_SCRATCH_DSN    a server for scratch databases (dry runs, DDL review); otherwise the
+                             embedded local PostgreSQL, or the connected server when it allows it
 Without DATABASE_URL the default connection is libpq's own default: PGHOST, PGPORT, PGDATABASE,
 PGUSER, PGPASSWORD, PGSERVICE / pg_service.conf and ~/.pgpass all keep working.
 """
@@ -32,12 +34,19 @@ class Settings(BaseModel):
     default_connection: str = "default"
     allow_writes: bool = False
     role: str | None = Field(default=None, description="SET ROLE to this least-privilege role for every call.")
+    scratch_dsn: str | None = Field(
+        default=None,
+        description="A server where dbarchitect may CREATE and DROP scratch databases (dry runs, DDL review).",
+    )
+    use_embedded_scratch: bool = Field(
+        default=True, description="Fall back to the embedded local PostgreSQL for scratch databases."
+    )
     application_name: str = "dbarchitect"
     limits: Limits = Field(default_factory=Limits)
 
     def secrets(self) -> list[str]:
         """Every password found in the configured DSNs and the environment; never to be printed."""
-        found = [p for dsn in self.connections.values() if (p := dsn_password(dsn))]
+        found = [p for dsn in [*self.connections.values(), self.scratch_dsn or ""] if (p := dsn_password(dsn))]
         if pw := os.environ.get("PGPASSWORD"):
             found.append(pw)
         return found
@@ -56,4 +65,6 @@ def load_settings(env: Mapping[str, str] | None = None, *, extra_dsns: Iterable[
         connections[name] = dsn
     limits = Limits(**{k: overrides.pop(k) for k in list(overrides) if k in Limits.model_fields and overrides[k] is not None})
     clean = {k: v for k, v in overrides.items() if v is not None}
+    if "scratch_dsn" not in clean and env.get("DBARCHITECT_SCRATCH_DSN"):
+        clean["scratch_dsn"] = env["DBARCHITECT_SCRATCH_DSN"]
     return Settings(connections=connections, limits=limits, **clean)

@@ -9,8 +9,15 @@ from collections.abc import Callable
 from pydantic import BaseModel
 
 from dbarchitect.core.describe import DescribeSchemaResult
+from dbarchitect.core.design import SchemaDesign
+from dbarchitect.core.migration.models import MigrationReport
+from dbarchitect.core.migration.render import render_text as render_migration_text
 from dbarchitect.core.models import Finding
+from dbarchitect.core.n_plus_one import NPlusOneReport
+from dbarchitect.core.query_review import QueryReview
 from dbarchitect.core.results import QueryResult
+from dbarchitect.core.rewrites import RewriteReport
+from dbarchitect.core.schema_review import SchemaReview
 
 _RENDERERS: dict[type, Callable[[BaseModel], str]] = {}
 
@@ -93,3 +100,86 @@ def _describe(r: DescribeSchemaResult) -> str:
     elif shown == 0:
         lines.append("No tables match.")
     return "\n".join(lines)
+
+
+def _counts(findings: list[Finding]) -> str:
+    counts: dict[str, int] = {}
+    for f in findings:
+        counts[f.severity.value] = counts.get(f.severity.value, 0) + 1
+    order = ("error", "warning", "advice", "info")
+    return ", ".join(f"{counts[s]} {s}" for s in order if s in counts) or "no findings"
+
+
+def _with_findings(title: str, findings: list[Finding], extra: list[str] = ()) -> str:
+    return "\n".join([f"{title}: {_counts(findings)}", *extra, render_findings(findings) if findings else ""]).rstrip()
+
+
+@renderer(SchemaReview)
+def _schema_review(r: SchemaReview) -> str:
+    where = r.database or "the DDL"
+    extra = [f"skipped {s.code} {s.rule}: {s.reason}" for s in r.skipped] + list(r.notes)
+    return _with_findings(f"Schema review of {where} ({r.tables} tables, source {r.source})", r.findings, extra)
+
+
+@renderer(QueryReview)
+def _query_review(r: QueryReview) -> str:
+    how = "with the catalog" if r.catalog else "without a catalog (rules only)"
+    return _with_findings(f"Query review of {r.statements} statement(s) {how}", r.findings)
+
+
+@renderer(MigrationReport)
+def _migration(r: MigrationReport) -> str:
+    return render_migration_text(r)
+
+
+@renderer(SchemaDesign)
+def _design(d: SchemaDesign) -> str:
+    parts = ["-- up", d.up_sql.strip(), "", "-- down", d.down_sql.strip(), "", "```mermaid", d.mermaid, "```"]
+    parts += [f"verified on PostgreSQL: {'yes' if d.verified else 'no'}", *(f"- {v}" for v in d.verification)]
+    parts += [f"note: {n}" for n in d.notes]
+    parts.append(_with_findings("Review of the design", d.review.findings))
+    return "\n".join(parts)
+
+
+@renderer(RewriteReport)
+def _rewrites(r: RewriteReport) -> str:
+    if not r.rewrites:
+        return "No rewrite applies." + ("" if r.catalog else " (No catalog was available: some rewrites need one.)")
+    out = []
+    for rw in r.rewrites:
+        out.append(f"- [{rw.safety}] {rw.name} ({rw.code}): {rw.title}")
+        out.append(f"  condition: {rw.condition}")
+        if rw.changes:
+            out.append(f"  changes: {rw.changes}")
+        out.append(f"  {rw.before.strip()}  →  {rw.after.strip()}")
+        if rw.index:
+            out.append(f"  needs: {rw.index}")
+        if v := rw.verification:
+            cost = f"; cost {v.cost_original} → {v.cost_rewritten}" if v.cost_original is not None else ""
+            out.append(f"  verification: {v.status} ({v.rows_original} vs {v.rows_rewritten} rows{cost}) {v.detail}".rstrip())
+            for row in v.only_in_original[:3]:
+                out.append(f"    only in original: {row}")
+            for row in v.only_in_rewritten[:3]:
+                out.append(f"    only in rewrite: {row}")
+        for e in rw.evidence:
+            out.append(f"  evidence ({e.kind}): {e.detail}")
+    if r.applied:
+        out += ["", f"Safe rewrites applied ({', '.join(r.applied)}):", r.sql]
+    return "\n".join(out)
+
+
+@renderer(NPlusOneReport)
+def _n_plus_one(r: NPlusOneReport) -> str:
+    if not r.patterns:
+        return f"No N+1 pattern found in {r.source}."
+    out = []
+    for p in r.patterns:
+        ratio = f", {p.ratio:.0f}× its parent" if p.ratio else ""
+        out.append(f"- {p.kind} lookup on {p.table}.{p.column}: {p.calls} calls{ratio}")
+        out.append(f"  repeated: {p.lookup}")
+        if p.parent:
+            out.append(f"  parent: {p.parent}")
+        out.append(f"  batched: {p.batched}")
+        if p.json_agg:
+            out.append("  one query:\n    " + p.json_agg.replace("\n", "\n    "))
+    return "\n".join(out)

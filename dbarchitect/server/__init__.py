@@ -30,8 +30,9 @@ from dbarchitect.core.dsn import redact
 from dbarchitect.core.render import render
 from dbarchitect.core.rules.registry import all_rules, find_rule, rule_doc
 from dbarchitect.live.postgres.errors import DatabaseError
-from dbarchitect.tools.query import run_query
-from dbarchitect.tools.schema import describe_schema
+from dbarchitect.tools.migration import lint_migration
+from dbarchitect.tools.query import detect_n_plus_one, review_query, rewrite_query, run_query
+from dbarchitect.tools.schema import describe_schema, design_schema, review_schema
 
 log = logging.getLogger("dbarchitect")
 
@@ -131,4 +132,13 @@ def build_server(settings: Settings | None = None, app: App | None = None) -> MC
     return server
 
 
-TOOLS: list[Callable[..., Any]] = [describe_schema, run_query]
+TOOLS: list[Callable[..., Any]] = [
+    describe_schema,
+    run_query,
+    review_schema,
+    design_schema,
+    review_query,
+    rewrite_query,
+    detect_n_plus_one,
+    lint_migration,
+]

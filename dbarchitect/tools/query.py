@@ -1,13 +1,21 @@
-"""run_query: one read-only statement, every layer of the read-only guarantee applied."""
+"""Query tools: run_query (read-only, every layer applied), review_query, rewrite_query, detect_n_plus_one."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from dbarchitect.app import App
+from dbarchitect.core.describe import UserInputError
+from dbarchitect.core.n_plus_one import NPlusOneReport, detect_from_statements
+from dbarchitect.core.query_review import QueryParseError, QueryReview
+from dbarchitect.core.query_review import review_query as build_review
 from dbarchitect.core.results import QueryResult
+from dbarchitect.core.rewrites import RewriteReport
+from dbarchitect.core.rewrites import rewrite_query as build_rewrites
+from dbarchitect.live.postgres.n_plus_one import detect_n_plus_one as detect_live
+from dbarchitect.live.postgres.verify import rewrite_and_verify
 
 
 async def run_query(
@@ -20,3 +28,71 @@ async def run_query(
     max_rows, with `truncated`). Statements that could write are refused before they run; the
     statement then runs with the extended protocol inside a READ ONLY transaction with a timeout."""
     return await app.db(connection).run_query(sql, max_rows=max_rows)
+
+
+async def review_query(
+    app: App,
+    sql: Annotated[str, Field(description="One or more queries; several statements are also checked for N+1.")],
+    dialect: Annotated[Literal["postgres", "mysql"], Field(description="SQL dialect of the text.")] = "postgres",
+    offline: Annotated[bool, Field(description="Do not read the catalog; rules only.")] = False,
+    connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
+) -> QueryReview:
+    """Find query anti-patterns (rules QR001…): NOT IN over nullable columns, OFFSET pagination,
+    non-sargable predicates, leading-wildcard LIKE, OR across columns, BETWEEN on timestamps, = NULL,
+    SELECT *, ORDER BY random(), implicit casts, correlated subqueries, DISTINCT hiding a 1:N join,
+    optional-filter "smart logic", N+1 sequences, and more. Connected, the catalog decides:
+    nullability, keys, column types, existing indexes and table sizes (a scan of 200 rows is not a finding)."""
+    snapshot = None if offline or dialect != "postgres" else await app.snapshot_if_reachable(connection)
+    try:
+        return build_review(sql, dialect=dialect, snapshot=snapshot)
+    except QueryParseError as exc:
+        raise UserInputError(str(exc)) from None
+
+
+async def rewrite_query(
+    app: App,
+    sql: Annotated[str, Field(description="One SELECT statement to rewrite.")],
+    verify: Annotated[
+        bool, Field(description="Run original and rewrite read-only and compare their rows and costs.")
+    ] = True,
+    dialect: Annotated[Literal["postgres", "mysql"], Field(description="SQL dialect of the text.")] = "postgres",
+    connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
+) -> RewriteReport:
+    """Rewrite a query with targeted, labelled transforms: `proven` (the safety condition is a catalog
+    fact, cited), `verified` (both ran read-only and returned the same rows; costs before/after),
+    `advisory` (changes semantics or the API, and says what), `refuted` (verification found different
+    rows — shown, never offered as safe). NOT IN→NOT EXISTS, IN→JOIN/EXISTS, correlated subquery→
+    LATERAL/grouped join, OFFSET→keyset with its index, function-on-column→range, and more."""
+    try:
+        if dialect != "postgres":
+            return build_rewrites(sql, snapshot=None, dialect=dialect)
+        snapshot = await app.snapshot_if_reachable(connection)
+        if snapshot is None:
+            return build_rewrites(sql, snapshot=None, dialect=dialect)
+        db = app.db(connection)
+        timeout = db.limits.statement_timeout_ms
+        return await db.run(lambda conn: rewrite_and_verify(conn, sql, snapshot=snapshot, verify=verify, timeout_ms=timeout))
+    except QueryParseError as exc:
+        raise UserInputError(str(exc)) from None
+
+
+async def detect_n_plus_one(
+    app: App,
+    statements: Annotated[
+        list[str] | None,
+        Field(description="An application's statements in order (a query log); omit to read pg_stat_statements."),
+    ] = None,
+    connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
+) -> NPlusOneReport:
+    """Find N+1 query patterns — a single-row lookup by a foreign key repeated once per parent row —
+    from a statement log, or from pg_stat_statements (lookups called far more often than their parent
+    query), and propose the batched replacement: one JOIN, `= ANY($1)`, or a json_agg shape."""
+    if statements:
+        snapshot = await app.snapshot_if_reachable(connection)
+        try:
+            return detect_from_statements(statements, snapshot=snapshot)
+        except QueryParseError as exc:
+            raise UserInputError(str(exc)) from None
+    db = app.db(connection)
+    snapshot = await db.snapshot()
+    return await db.run(lambda conn: detect_live(conn, snapshot))

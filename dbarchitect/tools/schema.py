@@ -1,4 +1,4 @@
-"""describe_schema: the catalog snapshot as a paged summary, one table in full, or an ER diagram."""
+"""Schema tools: describe_schema (summary, one table, ER diagram), review_schema, design_schema."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ from pydantic import Field
 
 from dbarchitect.app import App
 from dbarchitect.core import describe
-from dbarchitect.core.describe import DescribeSchemaResult
+from dbarchitect.core.describe import DescribeSchemaResult, UserInputError
+from dbarchitect.core.design import DesignError, SchemaDesign
+from dbarchitect.core.design import design_schema as build_design
+from dbarchitect.core.design.spec import SchemaSpec
+from dbarchitect.core.models import Severity
+from dbarchitect.core.schema_parse import DDLParseError
+from dbarchitect.core.schema_review import SchemaReview
+from dbarchitect.live.postgres import schema_review
 
 
 async def describe_schema(
@@ -36,3 +43,66 @@ async def describe_schema(
         snap, schema=schema, pattern=pattern, cursor=cursor, page_size=page_size, info=await db.info()
     )
     return DescribeSchemaResult(mode="summary", summary=summary, snapshot_taken_at=snap.taken_at)
+
+
+async def review_schema(
+    app: App,
+    ddl: Annotated[
+        str | None, Field(description="CREATE statements to review instead of the connected database.")
+    ] = None,
+    schema: Annotated[str | None, Field(description="Only this schema.")] = None,
+    min_severity: Annotated[
+        Literal["info", "advice", "warning", "error"], Field(description="Leave out findings below this.")
+    ] = "info",
+    connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
+) -> SchemaReview:
+    """Review a schema as an architect would: missing primary keys, unindexed foreign keys, timestamp
+    without time zone, serial over identity, json over jsonb, case-sensitive unique emails, soft-delete
+    uniques, redundant indexes, EAV and 1NF smells, sequences running out, and more (rules SD001…).
+    Each finding has the consequence, the fix as online-safe DDL, and its evidence. With `ddl`, the
+    text is loaded into a scratch database and reviewed through PostgreSQL's own catalog (parsed
+    offline when no server is available; the report says which rules were skipped)."""
+    if ddl is not None:
+        admin = await app.scratch_admin_dsn(connection)
+        try:
+            report = await schema_review.review_ddl(ddl, admin_dsn=admin, schema=schema)
+        except (schema_review.DDLLoadError, DDLParseError) as exc:
+            raise UserInputError(f"The DDL does not run: {exc}. Fix it and review again.") from None
+    else:
+        report = await app.db(connection).run(lambda conn: schema_review.review_database(conn, schema=schema))
+    return filter_findings(report, min_severity)
+
+
+def filter_findings(report: SchemaReview, min_severity: str) -> SchemaReview:
+    floor = Severity(min_severity).rank
+    if floor == 0:
+        return report
+    kept = [f for f in report.findings if f.severity.rank >= floor]
+    note = f"{len(report.findings) - len(kept)} finding(s) below {min_severity} left out."
+    return report.model_copy(update={"findings": kept, "notes": [*report.notes, note]})
+
+
+async def design_schema(
+    app: App,
+    spec: Annotated[SchemaSpec, Field(description="Entities, relationships and options of the schema to design.")],
+    verify: Annotated[bool, Field(description="Run the DDL on a scratch database and review the result.")] = True,
+) -> SchemaDesign:
+    """Design a PostgreSQL schema from a spec: identity keys, foreign keys with their indexes, CHECKs,
+    junction tables, partial uniques for soft delete, full-text search, tenant RLS, updated_at
+    triggers, comments; with the down DDL, a Mermaid ER diagram, and the review of the result —
+    verified by running it on a scratch database (zero warning-or-worse findings by construction)."""
+    try:
+        design = build_design(spec)
+    except DesignError as exc:
+        raise UserInputError(f"The spec cannot be designed cleanly: {exc}") from None
+    if not verify:
+        return design
+    admin = await app.scratch_admin_dsn()
+    if admin is None:
+        return design.model_copy(
+            update={"verification": ["not run: no PostgreSQL server for a scratch database (set --scratch-dsn)"]}
+        )
+    try:
+        return await schema_review.verify_design(design, admin_dsn=admin)
+    except schema_review.DDLLoadError as exc:
+        raise UserInputError(f"The designed DDL failed on PostgreSQL: {exc}") from None

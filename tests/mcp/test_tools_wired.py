@@ -1,0 +1,91 @@
+"""Every analysis tool answers over MCP on the sample blog: structured result, useful text, and
+clear tool errors for bad input."""
+
+import pathlib
+
+import pytest
+import yaml
+from mcp import Client
+
+from dbarchitect.config import load_settings
+from dbarchitect.server import build_server
+
+pytestmark = pytest.mark.anyio
+FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures"
+
+
+@pytest.fixture
+def server(pg, blog_dsn):
+    settings = load_settings({"DATABASE_URL": blog_dsn}, scratch_dsn=pg.dsn(), use_embedded_scratch=False)
+    return build_server(settings)
+
+
+async def call(client, tool, args):
+    res = await client.call_tool(tool, args)
+    assert not res.is_error, res.content[0].text
+    return res.structured_content, res.content[0].text
+
+
+async def test_review_schema_live_and_ddl(server):
+    async with Client(server) as client:
+        report, text = await call(client, "review_schema", {})
+        rules = {(f["rule"], f["object"]) for f in report["findings"]}
+        assert any(r == "foreign-key-without-index" and "comments" in (o or "") for r, o in rules)
+        assert any(r == "table-without-primary-key" and "audit_log" in (o or "") for r, o in rules), rules
+        assert "Schema review of" in text and "fix:" in text
+
+        report, _ = await call(client, "review_schema", {"ddl": "CREATE TABLE t (id serial PRIMARY KEY, at timestamp);"})
+        assert report["source"] == "scratch"
+        assert {f["code"] for f in report["findings"]} >= {"SD003"}  # timestamp without time zone
+
+        res = await client.call_tool("review_schema", {"ddl": "CREATE TABLE t (id int REFERENCES nowhere(id));"})
+        assert res.is_error and "The DDL does not run" in res.content[0].text and "nowhere" in res.content[0].text
+
+        report, _ = await call(client, "review_schema", {"min_severity": "warning"})
+        assert report["findings"] and all(f["severity"] in ("warning", "error") for f in report["findings"])
+
+
+async def test_design_schema_verified(server):
+    spec = yaml.safe_load((FIXTURES / "design" / "blog.yaml").read_text())
+    async with Client(server) as client:
+        design, text = await call(client, "design_schema", {"spec": spec})
+        assert design["verified"] is True
+        assert "CREATE TABLE" in design["up_sql"] and design["mermaid"].startswith("erDiagram")
+        assert not [f for f in design["review"]["findings"] if f["severity"] in ("warning", "error")]
+        res = await client.call_tool("design_schema", {"spec": {"entities": []}})
+        assert res.is_error
+
+
+async def test_lint_migration_uses_the_catalog(server):
+    sql = "CREATE INDEX comments_post_idx ON comments (post_id);\nALTER TABLE posts ALTER COLUMN user_id TYPE bigint;"
+    async with Client(server) as client:
+        report, text = await call(client, "lint_migration", {"sql": sql})
+        assert report["catalog"] is True and report["pg_version"] == 15
+        codes = {f["rule"] for f in report["findings"]}
+        assert "create-index-non-concurrently" in codes
+        first = report["statements"][0]
+        assert first["locks"] == {"public.comments": "ShareLock"}
+        assert report["statements"][1]["rewrites"] == ["public.posts"]
+        assert "CONCURRENTLY" in text
+        offline, _ = await call(client, "lint_migration", {"sql": sql, "offline": True})
+        assert offline["catalog"] is False
+
+
+async def test_review_rewrite_and_n_plus_one(server):
+    async with Client(server) as client:
+        review, text = await call(client, "review_query", {"sql": "SELECT * FROM comments WHERE user_id NOT IN (SELECT id FROM users WHERE status = 'banned')"})
+        assert review["catalog"] is True
+        assert any(f["rule"].startswith("not-in") for f in review["findings"]), [f["rule"] for f in review["findings"]]
+
+        mysql, _ = await call(client, "review_query", {"sql": "SELECT * FROM t ORDER BY RAND() LIMIT 1", "dialect": "mysql"})
+        assert mysql["catalog"] is False and mysql["findings"]
+
+        rw, text = await call(client, "rewrite_query", {"sql": "SELECT u.id, (SELECT count(*) FROM posts p WHERE p.user_id = u.id) AS n FROM users u"})
+        assert rw["rewrites"] and rw["rewrites"][0]["safety"] in ("verified", "unverified", "proven")
+
+        res = await client.call_tool("rewrite_query", {"sql": "SELECT 1; SELECT 2"})
+        assert res.is_error and "one statement" in res.content[0].text
+
+        log = ["SELECT * FROM users WHERE status = 'active' LIMIT 3"] + [f"SELECT * FROM posts WHERE user_id = {i}" for i in (1, 2, 3)]
+        n1, text = await call(client, "detect_n_plus_one", {"statements": log})
+        assert n1["patterns"] and n1["patterns"][0]["table"].endswith("posts") and "batched" in text
