@@ -182,6 +182,81 @@ def cmd_query(args: argparse.Namespace) -> int:
     return _run_tool(args, run_query, sql=args.sql, connection=args.connection_name)
 
 
+def cmd_lint_migration(args: argparse.Namespace) -> int:
+    """Lint migration files like a CI linter: exit 1 when an error-severity finding (or a syntax
+    error) remains. Offline unless --dsn names a database whose catalog should sharpen the findings."""
+    import anyio
+
+    from dbarchitect.core.migration.engine import lint
+    from dbarchitect.core.migration.render import render
+    from dbarchitect.live.postgres.errors import DatabaseError
+
+    texts = []
+    for path in args.files:
+        try:
+            texts.append((path, sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()))
+        except OSError as exc:
+            print(f"error: cannot read {path}: {exc.strerror}", file=sys.stderr)
+            return 2
+
+    async def contexts():
+        from dbarchitect.app import App
+        from dbarchitect.live.postgres.lint_context import build_lint_context
+
+        app = App(settings_from_args(args))
+        try:
+            db = app.db()
+            return [await db.run(lambda conn, sql=sql: build_lint_context(conn, sql)) for _, sql in texts]
+        finally:
+            await app.close()
+
+    ctxs: list = [None] * len(texts)
+    if args.dsn:
+        try:
+            ctxs = anyio.run(contexts)
+        except DatabaseError as exc:
+            print(f"error: {redact(str(exc))}", file=sys.stderr)
+            return 2
+    try:
+        reports = [
+            lint(sql, context=ctx, pg_version=args.pg_version, assume_in_transaction=args.in_transaction, source=path)
+            for (path, sql), ctx in zip(texts, ctxs, strict=True)
+        ]
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(render(reports, args.format))
+    return 1 if any(r.has_errors for r in reports) else 0
+
+
+def cmd_review_schema(args: argparse.Namespace) -> int:
+    from dbarchitect.tools.schema import review_schema
+
+    ddl = open(args.ddl, encoding="utf-8").read() if args.ddl else None
+    return _run_tool(args, review_schema, ddl=ddl, schema=args.schema, min_severity=args.min_severity)
+
+
+def cmd_review_query(args: argparse.Namespace) -> int:
+    from dbarchitect.tools.query import review_query
+
+    return _run_tool(args, review_query, sql=_sql_arg(args.sql), dialect=args.dialect)
+
+
+def cmd_rewrite_query(args: argparse.Namespace) -> int:
+    from dbarchitect.tools.query import rewrite_query
+
+    return _run_tool(args, rewrite_query, sql=_sql_arg(args.sql), verify=not args.no_verify)
+
+
+def _sql_arg(value: str) -> str:
+    """SQL text, or @FILE for a file, or - for standard input."""
+    if value == "-":
+        return sys.stdin.read()
+    if value.startswith("@"):
+        return open(value[1:], encoding="utf-8").read()
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dbarchitect", description="A database architect for AI assistants (MCP).")
     parser.add_argument("--version", action="version", version=f"dbarchitect {__version__}")
@@ -210,6 +285,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--on", dest="connection_name", help="named connection to use")
     p.add_argument("--json", action="store_true", help="print the structured result")
     p.set_defaults(fn=cmd_describe)
+
+    p = sub.add_parser("lint-migration", help="lint migration files (exit 1 on error findings), like squawk")
+    p.add_argument("files", nargs="+", metavar="FILE", help="SQL files, or - for standard input")
+    p.add_argument("--pg-version", type=int, help="target major version (default: the --dsn server's, else 17)")
+    p.add_argument("--format", choices=["text", "json", "sarif", "github"], default="text")
+    p.add_argument("--in-transaction", action="store_true", help="the runner wraps each file in a transaction")
+    _common(p)
+    p.set_defaults(fn=cmd_lint_migration)
+
+    p = sub.add_parser("review-schema", help="review_schema: the connected database, or --ddl FILE")
+    _common(p)
+    p.add_argument("--ddl", metavar="FILE", help="review this DDL (in a scratch database) instead")
+    p.add_argument("--schema")
+    p.add_argument("--min-severity", choices=["info", "advice", "warning", "error"], default="info")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_review_schema)
+
+    p = sub.add_parser("review-query", help="review_query: anti-patterns in SQL (text, @FILE or -)")
+    _common(p)
+    p.add_argument("sql")
+    p.add_argument("--dialect", choices=["postgres", "mysql"], default="postgres")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_review_query)
+
+    p = sub.add_parser("rewrite-query", help="rewrite_query: labelled rewrites, verified by running both")
+    _common(p)
+    p.add_argument("sql")
+    p.add_argument("--no-verify", action="store_true")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_rewrite_query)
 
     p = sub.add_parser("query", help="run_query from the command line (read-only)")
     _common(p)

@@ -1,0 +1,48 @@
+"""`dbarchitect lint-migration` works like a CI linter: exit codes and machine formats."""
+
+import json
+import subprocess
+import sys
+
+
+def run(tmp_path, sql, *args):
+    f = tmp_path / "m.sql"
+    f.write_text(sql)
+    return subprocess.run(
+        [sys.executable, "-m", "dbarchitect", "lint-migration", str(f), *args], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_error_finding_exits_1_with_fix(tmp_path):
+    proc = run(tmp_path, "CREATE INDEX i ON orders (customer_id);\n")
+    assert proc.returncode == 1
+    assert "MG012 create-index-non-concurrently" in proc.stdout and "CREATE INDEX CONCURRENTLY" in proc.stdout
+
+
+def test_safe_migration_exits_0(tmp_path):
+    proc = run(tmp_path, "SET lock_timeout = '3s';\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON orders (customer_id);\n")
+    assert proc.returncode == 0, proc.stdout
+
+
+def test_json_sarif_github(tmp_path):
+    sql = "ALTER TABLE orders ADD COLUMN x int DEFAULT random();\n"
+    data = json.loads(run(tmp_path, sql, "--format", "json").stdout)
+    assert data[0]["statements"][0]["rewrites"] == ["public.orders"]
+    sarif = json.loads(run(tmp_path, sql, "--format", "sarif").stdout)
+    assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"]
+    gh = run(tmp_path, sql, "--format", "github").stdout
+    assert gh.startswith("::error file=") and "line=1" in gh
+
+
+def test_version_gate(tmp_path):
+    sql = "SET lock_timeout = '3s';\nALTER TABLE orders ADD COLUMN x int NOT NULL DEFAULT 0;\n"
+    assert run(tmp_path, sql, "--pg-version", "10").returncode == 1  # rewrites before PostgreSQL 11
+    assert run(tmp_path, sql, "--pg-version", "15").returncode == 0
+
+
+def test_unreadable_file_and_bad_version(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "dbarchitect", "lint-migration", str(tmp_path / "nope.sql")],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert proc.returncode == 2 and "cannot read" in proc.stderr
+    proc = run(tmp_path, "SELECT 1;", "--pg-version", "9")
+    assert proc.returncode == 2 and "error:" in proc.stderr
