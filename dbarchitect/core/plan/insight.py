@@ -39,6 +39,7 @@ class PlanContext:
     sql: str | None = None
     catalog: SchemaSnapshot | None = None
     _sql_lower: str | None = None
+    _executed: list[PlanNode] | None = None
 
     @property
     def analyzed(self) -> bool:
@@ -71,7 +72,9 @@ class PlanContext:
 
     def executed(self):
         """Nodes that ran (all nodes of a plain EXPLAIN)."""
-        return (n for n in self.plan.nodes if n.executed)
+        if self._executed is None:
+            self._executed = [n for n in self.plan.nodes if n.executed]
+        return self._executed
 
 
 def misestimate(node: PlanNode) -> tuple[float, str]:

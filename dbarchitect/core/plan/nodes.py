@@ -143,14 +143,10 @@ class PlanNode:
     exclusive_io_read_ms: float = 0.0
     in_parallel: bool = False
     disabled: bool = False
+    executed: bool = True  # False only for a node ANALYZE reports as never executed
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.raw.get(key, default)
-
-    @property
-    def executed(self) -> bool:
-        """False only for a node that ANALYZE reports as never executed."""
-        return "Actual Loops" not in self.raw or self.loops > 0
 
     @property
     def is_cte(self) -> bool:
@@ -288,6 +284,7 @@ def _make_node(raw: dict[str, Any], node_id: int, depth: int, parent: PlanNode |
     n.startup_cost = _num(raw.get("Startup Cost"))
     n.total_cost = _num(raw.get("Total Cost"))
     n.loops = _num(raw.get("Actual Loops"))
+    n.executed = "Actual Loops" not in raw or n.loops > 0
     n.actual_rows = _num(raw.get("Actual Rows"))
     n.rows = n.actual_rows * n.loops
     n.removed_by_filter = _num(raw.get("Rows Removed by Filter")) * n.loops

@@ -47,14 +47,14 @@ def _from_string(text: str) -> tuple[Any, str]:
             return json.loads(text), "json"
         except json.JSONDecodeError as exc:
             raise PlanParseError(f"The plan looks like JSON but does not parse: {exc}") from exc
-    cleaned = "\n".join(clean_lines(text)).strip()
-    if cleaned[:1] in "[{":  # JSON pasted from psql, with its header and `+` continuations
+    lines = clean_lines(text)
+    if lines and lines[0].lstrip()[:1] in ("[", "{"):  # JSON pasted from psql, header and `+` continuations
         try:
-            return json.loads(cleaned), "json"
+            return json.loads("\n".join(lines)), "json"
         except json.JSONDecodeError as exc:
             raise PlanParseError(f"The plan looks like JSON but does not parse: {exc}") from exc
     try:
-        return parse_text(text), "text"
+        return parse_text(lines), "text"
     except (ValueError, IndexError) as exc:
         raise PlanParseError(f"Cannot read the text-format plan: {exc}") from exc
 

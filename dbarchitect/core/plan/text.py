@@ -435,22 +435,28 @@ def parse_property(line: str, out: dict[str, Any]) -> None:
 # ------------------------------------------------------------------------------------------------
 
 
+_DASHES = re.compile(r"-{3,}[-+]*")
+_ROWS = re.compile(r"\(\d+ rows?\)")
+
+
 def clean_lines(text: str) -> list[str]:
     """Remove psql's decorations: header, dashes, row count, `+` continuations, a quoted wrapper."""
-    lines = text.replace("\r\n", "\n").replace("\t", "    ").split("\n")
     out = []
-    for ln in lines:
+    for ln in text.replace("\r\n", "\n").replace("\t", "    ").split("\n"):
         s = ln.rstrip()
         if s.endswith("+"):
             s = s[:-1].rstrip()
-        stripped = s.strip()
+        stripped = s.lstrip()
         if not stripped:
             continue
-        if stripped == "QUERY PLAN" or re.fullmatch(r"-{3,}[-+]*", stripped):
+        first = stripped[0]
+        if first == "Q" and stripped == "QUERY PLAN":
             continue
-        if re.fullmatch(r"\(\d+ rows?\)", stripped):
+        if first == "-" and _DASHES.fullmatch(stripped):
             continue
-        if len(stripped) >= 2 and stripped[0] == stripped[-1] == '"' and stripped.count('"') == 2:
+        if first == "(" and _ROWS.fullmatch(stripped):
+            continue
+        if first == '"' and len(stripped) >= 2 and stripped[-1] == '"' and stripped.count('"') == 2:
             s = s.replace('"', "", 1)
             s = s[: s.rfind('"')]
         out.append(s)
@@ -461,9 +467,10 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-def parse_text(text: str) -> dict[str, Any]:
-    """The JSON document (`{"Plan": ..., "Planning Time": ...}`) of a text-format EXPLAIN."""
-    lines = clean_lines(text)
+def parse_text(text: str | list[str]) -> dict[str, Any]:
+    """The JSON document (`{"Plan": ..., "Planning Time": ...}`) of a text-format EXPLAIN
+    (the text, or its lines already passed through `clean_lines`)."""
+    lines = clean_lines(text) if isinstance(text, str) else text
     if not lines:
         raise ValueError("The plan text is empty.")
     doc: dict[str, Any] = {}
@@ -547,12 +554,12 @@ def parse_text(text: str) -> dict[str, Any]:
 def _relationship(parent: dict[str, Any]) -> str:
     """The Parent Relationship of the next plain child of `parent`, as EXPLAIN assigns it."""
     nt = parent.get("Node Type")
-    plain = [p for p in parent.get("Plans", []) if p.get("Parent Relationship") in ("Outer", "Inner", "Member", "Subquery")]
     if nt in ("Append", "Merge Append", "BitmapAnd", "BitmapOr"):
         return "Member"
     if nt == "Subquery Scan":
         return "Subquery"
     if nt in ("Nested Loop", "Hash Join", "Merge Join", "Recursive Union", "SetOp"):
+        plain = any(p.get("Parent Relationship") == "Outer" for p in parent.get("Plans", ()))
         return "Inner" if plain else "Outer"
     return "Outer"
 
