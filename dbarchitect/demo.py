@@ -8,15 +8,40 @@ import os
 import sys
 import textwrap
 import time
+from typing import NamedTuple
 
 import anyio
 
-# (title, tool, arguments, characters of the answer to print)
-SCENES: list[tuple[str, str, dict, int]] = [
-    ("The schema at a glance", "describe_schema", {}, 3000),
-    ("One table in full", "describe_schema", {"table": "comments"}, 3000),
-    ("An ER diagram", "describe_schema", {"format": "mermaid", "pattern": "post"}, 1500),
-    (
+DANGEROUS_MIGRATION = """ALTER TABLE comments ADD COLUMN edited_at timestamptz DEFAULT clock_timestamp();
+CREATE INDEX comments_post_id_idx ON comments (post_id);
+ALTER TABLE posts ALTER COLUMN user_id TYPE bigint;
+ALTER TABLE users ADD CONSTRAINT users_status_check CHECK (status IN ('active', 'inactive', 'banned'));"""
+
+DESIGN_SPEC = {
+    "entities": [
+        {"name": "authors", "attributes": [{"name": "email", "type": "email", "unique": True},
+                                           {"name": "name", "type": "text"}]},
+        {"name": "articles", "attributes": [{"name": "title", "type": "text", "max_length": 200},
+                                            {"name": "status", "type": "text", "values": ["draft", "live"], "default": "draft"}]},
+    ],
+    "relationships": [{"kind": "one_to_many", "parent": "authors", "child": "articles", "on_delete": "cascade"}],
+    "options": {"timestamps": True, "soft_delete": True},
+}  # fmt: skip
+
+
+class Scene(NamedTuple):
+    title: str
+    tool: str
+    arguments: dict
+    limit: int = 2500  # characters of the answer to print
+    expect_error: bool = False
+
+
+SCENES: list[Scene] = [
+    Scene("The schema at a glance", "describe_schema", {}, 3000),
+    Scene("One table in full", "describe_schema", {"table": "comments"}),
+    Scene("An ER diagram", "describe_schema", {"format": "mermaid", "pattern": "post"}, 1500),
+    Scene(
         "A read-only analytics query",
         "run_query",
         {
@@ -27,9 +52,21 @@ SCENES: list[tuple[str, str, dict, int]] = [
         },
         2000,
     ),
-    ("A write is refused before it runs", "run_query", {"sql": "WITH gone AS (DELETE FROM comments RETURNING id) SELECT count(*) FROM gone"}, 600),
-    ("Stacked statements are refused", "run_query", {"sql": "SELECT 1; DROP TABLE users"}, 600),
-]
+    Scene("A write is refused before it runs", "run_query",
+          {"sql": "WITH gone AS (DELETE FROM comments RETURNING id) SELECT count(*) FROM gone"}, 600, True),
+    Scene("Stacked statements are refused", "run_query", {"sql": "SELECT 1; DROP TABLE users"}, 600, True),
+    Scene("Schema review (warnings and worse)", "review_schema", {"min_severity": "warning"}, 3500),
+    Scene("A dangerous migration, linted against the live catalog", "lint_migration", {"sql": DANGEROUS_MIGRATION}, 4000),
+    Scene("Query review", "review_query",
+          {"sql": "SELECT * FROM comments WHERE user_id NOT IN (SELECT id FROM users WHERE status = 'banned')\n"
+                  "ORDER BY created_at DESC OFFSET 5000 LIMIT 20"}, 3000),
+    Scene("A rewrite, verified by running both queries", "rewrite_query",
+          {"sql": "SELECT u.username, (SELECT count(*) FROM posts p WHERE p.user_id = u.id) AS posts FROM users u"}, 2500),
+    Scene("N+1 in an application's query log", "detect_n_plus_one",
+          {"statements": ["SELECT id, username FROM users WHERE status = 'banned' LIMIT 3"]
+                         + [f"SELECT id, title FROM posts WHERE user_id = {i}" for i in (50, 100, 150)]}, 2000),
+    Scene("Design a schema from a spec (verified on PostgreSQL)", "design_schema", {"spec": DESIGN_SPEC}, 3000),
+]  # fmt: skip
 
 
 def _banner(text: str) -> str:
@@ -65,11 +102,12 @@ def _client_config(python: str) -> str:
     )
 
 
-async def _session(dsn: str) -> int:
+async def _session(dsn: str, scratch_dsn: str) -> int:
     from mcp import Client, StdioServerParameters
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("DBARCHITECT_DB_")}
     env["DATABASE_URL"] = dsn
+    env["DBARCHITECT_SCRATCH_DSN"] = scratch_dsn  # scratch databases go to the same throwaway cluster
     params = StdioServerParameters(command=sys.executable, args=["-m", "dbarchitect", "serve"], env=env)
     failures = 0
     async with Client(params, read_timeout_seconds=120) as client:
@@ -80,7 +118,7 @@ async def _session(dsn: str) -> int:
             print(f"  • {t.name} ({ro}): {(t.description or '').splitlines()[0]}")
         prompts = await client.list_prompts()
         print(f"  prompts: {', '.join(p.name for p in prompts.prompts)}")
-        for title, tool, arguments, limit in SCENES:
+        for title, tool, arguments, limit, expect_error in SCENES:
             print(_banner(f"{title} — {tool}({', '.join(f'{k}=…' for k in arguments)})"))
             if "sql" in arguments:
                 print(textwrap.indent(arguments["sql"], "  sql> "))
@@ -93,8 +131,7 @@ async def _session(dsn: str) -> int:
             label = "refused (as it should be)" if result.is_error else f"answered in {took:.0f} ms"
             print(f"  [{label}]")
             print(textwrap.indent(text, "  "))
-            expected_error = title.endswith("refused before it runs") or title.startswith("Stacked")
-            if result.is_error != expected_error:
+            if result.is_error != expect_error:
                 failures += 1
                 print(f"  !! unexpected {'error' if result.is_error else 'success'}")
     return failures
@@ -114,7 +151,7 @@ def run_demo(keep: bool = False) -> int:
         started = time.perf_counter()
         dsn = load_sample(cluster)
         print(f"  {cluster.url('blog')}  (loaded in {time.perf_counter() - started:.1f} s)")
-        failures = anyio.run(_session, dsn)
+        failures = anyio.run(_session, dsn, cluster.dsn())
         print(_banner("Use it from your assistant"))
         print(_client_config(sys.executable))
         if failures:
