@@ -21,6 +21,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+import anyio
 import psycopg
 from pglast import ast, parse_sql
 from pglast.parser import ParseError
@@ -299,7 +300,9 @@ async def hypothetical_replan(
             improvement=0.0, error=str(exc).strip().splitlines()[0],
         )
     finally:
-        await conn.execute("SELECT hypopg_reset()")
+        # shielded: a cancelled tool call must not leave hypothetical indexes on a pooled connection
+        with anyio.CancelScope(shield=True):
+            await conn.execute("SELECT hypopg_reset()")
 
 
 def _fk_probe(finding: PlanFinding) -> str | None:
