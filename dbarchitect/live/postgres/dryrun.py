@@ -229,6 +229,7 @@ class _Runner:
         self.assume_tx = assume_tx
         self.statement_timeout_ms = statement_timeout_ms
         self.in_tx = False
+        self.explicit = False  # inside a BEGIN ... COMMIT block written in the migration
         self.notices: list[str] | None = None
         self.pid = 0
         self.last_in_tx: StatementObservation | None = None
@@ -281,11 +282,20 @@ class _Runner:
                     relation=base.name, kind=base.kind, modes=new, strongest=strongest(new + ([w] if w else [])) or "",
                     waited_for=w,
                 ))  # fmt: skip
+        # An index rebuilt under a new OID with its old name (REINDEX CONCURRENTLY, an ALTER TYPE that
+        # rebuilds indexes) is the same index to the application: a rewrite when its storage changed,
+        # nothing at all when PostgreSQL kept the storage (a binary-coercible type change).
+        new_by_name = {(r.name, r.kind): oid for oid, r in rels_after.items() if oid not in rels_before}
+        replaced: set[int] = set()
         for oid, before in rels_before.items():
             base = self.baseline.get(oid)
             after = rels_after.get(oid)
             if base is None:
                 continue
+            if after is None and (before.name, before.kind) in new_by_name:
+                new_oid = new_by_name[(before.name, before.kind)]
+                replaced.add(new_oid)
+                after = rels_after[new_oid]
             if after is None:
                 obs.dropped.append(f"{base.name} ({base.kind})")
             elif before.filenode and after.filenode and before.filenode != after.filenode:
@@ -293,7 +303,7 @@ class _Runner:
                     relation=base.name, kind=base.kind, old_filenode=before.filenode, new_filenode=after.filenode,
                 ))  # fmt: skip
         for oid, rel in rels_after.items():
-            if oid not in rels_before:
+            if oid not in rels_before and oid not in replaced:
                 obs.created.append(f"{rel.name} ({rel.kind})")
         for oid, (seq, idx) in stats_after.items():
             base = self.baseline.get(oid)
@@ -307,7 +317,7 @@ class _Runner:
         self.in_tx = True
 
     async def commit(self) -> StatementError | None:
-        self.in_tx = False
+        self.in_tx = self.explicit = False
         try:
             await self.conn.execute("COMMIT")
         except psycopg.Error as exc:
@@ -315,7 +325,7 @@ class _Runner:
         return None
 
     async def rollback(self) -> None:
-        self.in_tx = False
+        self.in_tx = self.explicit = False
         if self.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
             await self.conn.execute("ROLLBACK")
 
@@ -339,7 +349,16 @@ class _Runner:
             await self.conn.execute("SAVEPOINT dbarchitect_dry_run")
             await self.conn.execute(st.sql)
             await self.conn.execute("RELEASE SAVEPOINT dbarchitect_dry_run")
-        except pge.ActiveSqlTransaction:
+        except pge.ActiveSqlTransaction as exc:
+            if self.explicit:  # inside the migration's own BEGIN block PostgreSQL refuses it: so do we
+                obs.duration_ms = (time.perf_counter() - t0) * 1000
+                self.notices = None
+                obs.status = "error"
+                obs.error = _error(exc, "execute")
+                obs.ran_in_transaction = True
+                obs.transactional = False
+                await self.rollback()
+                return obs
             obs.duration_ms = (time.perf_counter() - t0) * 1000
             self.notices = None
             await self.conn.execute("ROLLBACK TO SAVEPOINT dbarchitect_dry_run")
@@ -388,6 +407,7 @@ class _Runner:
                 obs.notices.append("WARNING: there is already a transaction in progress")
             else:
                 await self.begin()
+                self.explicit = True
         elif kind in _COMMIT:
             if self.in_tx:
                 if error := await self.commit():
@@ -495,25 +515,40 @@ def _error(exc: psycopg.Error, phase: str, statement_timeout_ms: int = 0) -> Sta
                           hint=diag.message_hint, phase=phase)  # fmt: skip
 
 
-async def _run_all(runner: _Runner, stmts: list[_Stmt], state: _State, step: Callable[[str], Awaitable[None]]) -> bool:
-    """Run statements in order; stop at the first error. True when all ran."""
+async def _run_all(runner: _Runner, stmts: list[_Stmt], state: _State, step: Callable[[str], Awaitable[None]],
+                   continue_on_error: bool = False) -> bool:  # fmt: skip
+    """Run statements in order; stop at the first error unless `continue_on_error` (then, like psql without
+    ON_ERROR_STOP, a failed statement inside a BEGIN block dooms the rest of that block). True when all ran."""
     if runner.assume_tx:
         await runner.begin()
     ok = True
+    stopped = skip_block = False
     for st in stmts:
         state.current = StatementObservation(index=st.index, line=st.line, sql=st.sql, kind=st.kind, status="not_run")
         state.observations.append(state.current)
-        if not ok:
+        ends_block = isinstance(st.node, ast.TransactionStmt) and st.node.kind in _COMMIT | _ROLLBACK
+        if stopped or (skip_block and not ends_block):
+            continue
+        if skip_block:
+            skip_block = False
+            state.current.status = "transaction_control"
+            state.current.notices.append("the transaction had failed: this ends it with a rollback")
             continue
         await step(f"statement {st.index}: {st.kind}")
+        in_block = runner.explicit
         obs = await runner.run(st)
         state.observations[-1] = obs
         state.current = obs
-        if any(o.status == "error" for o in state.observations):
+        if any(o.status == "error" for o in state.observations) and ok:
             ok = False
             await runner.rollback()
+        if not ok and (not continue_on_error or runner.assume_tx):
+            stopped = True
+        elif obs.status == "error":
+            await runner.rollback()
+            skip_block = in_block
     state.current = None
-    if ok and runner.in_tx:
+    if runner.in_tx and not stopped:
         if error := await runner.commit():
             failed = runner.last_in_tx or state.observations[-1]
             failed.status = "error"
@@ -579,6 +614,7 @@ async def dry_run_migration(
     prediction: MigrationReport | Sequence[StatementPrediction] | None = None,
     assume_in_transaction: bool = True,
     session_settings: dict[str, str] | None = None,
+    continue_on_error: bool = False,
     rows_per_table: int = 3,
     statement_timeout_s: float = 60.0,
     timeout_s: float = 600.0,
@@ -592,6 +628,8 @@ async def dry_run_migration(
     prediction: the lint's report; each statement is compared aspect by aspect.
     assume_in_transaction: the runner wraps the file in one transaction (statements PostgreSQL
     refuses in a transaction still run, outside it); False runs each statement in its own.
+    continue_on_error: with assume_in_transaction=False, go on after a failed statement (as psql
+    without ON_ERROR_STOP does) instead of stopping there.
     Raises DryRunUnavailable / MigrationParseError for conditions the caller must fix; everything
     that happens on the shadow is in the report.
     """
@@ -622,7 +660,7 @@ async def dry_run_migration(
     try:
         with anyio.move_on_after(timeout_s) as scope:
             await _dry_run(report, host, name, ddl, tinfo, session_settings, rows_per_table, statement_timeout_s,
-                           up, down, assume_in_transaction, state, down_state, step)  # fmt: skip
+                           up, down, assume_in_transaction, continue_on_error, state, down_state, step)  # fmt: skip
         if scope.cancelled_caught:
             report.timed_out = True
             for obs in state.observations + down_state.observations:
@@ -664,7 +702,8 @@ def _fill_unrun(observations: list[StatementObservation], stmts: list[_Stmt]) ->
 
 async def _dry_run(report: DryRunReport, host: ScratchHost, name: str, ddl: str, tinfo: _TargetInfo | None,
                    session_settings: dict[str, str] | None, rows_per_table: int, statement_timeout_s: float,
-                   up: list[_Stmt], down: list[_Stmt], assume_tx: bool, state: _State, down_state: _State,
+                   up: list[_Stmt], down: list[_Stmt], assume_tx: bool, continue_on_error: bool, state: _State,
+                   down_state: _State,
                    step: Callable[[str], Awaitable[None]]) -> None:  # fmt: skip
     shadow = report.shadow
     t0 = time.perf_counter()
@@ -705,7 +744,7 @@ async def _dry_run(report: DryRunReport, host: ScratchHost, name: str, ddl: str,
         }
         runner = _Runner(conn, dsn, baseline, assume_tx, timeout_ms)
         await runner.start()
-        up_ok = await _run_all(runner, up, state, step)
+        up_ok = await _run_all(runner, up, state, step, continue_on_error)
         if not down:
             return
         rev = ReversibilityReport(reversible=False)
