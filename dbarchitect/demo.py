@@ -65,6 +65,9 @@ SCENES: list[Scene] = [
     Scene("N+1 in an application's query log", "detect_n_plus_one",
           {"statements": ["SELECT id, username FROM users WHERE status = 'banned' LIMIT 3"]
                          + [f"SELECT id, title FROM posts WHERE user_id = {i}" for i in (50, 100, 150)]}, 2000),
+    Scene("A slow query explained, the index proven with HypoPG", "explain_query",
+          {"sql": "SELECT c.body, u.username FROM comments c JOIN users u ON u.id = c.user_id\n"
+                  " WHERE c.post_id = $1 ORDER BY c.created_at", "analyze": True}, 3500),
     Scene("Design a schema from a spec (verified on PostgreSQL)", "design_schema", {"spec": DESIGN_SPEC}, 3000),
 ]  # fmt: skip
 

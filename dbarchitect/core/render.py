@@ -14,6 +14,8 @@ from dbarchitect.core.migration.models import MigrationReport
 from dbarchitect.core.migration.render import render_text as render_migration_text
 from dbarchitect.core.models import Finding
 from dbarchitect.core.n_plus_one import NPlusOneReport
+from dbarchitect.core.plan.render import render_report as render_plan
+from dbarchitect.core.plan.report import PlanReport
 from dbarchitect.core.query_review import QueryReview
 from dbarchitect.core.results import QueryResult
 from dbarchitect.core.rewrites import RewriteReport
@@ -183,3 +185,8 @@ def _n_plus_one(r: NPlusOneReport) -> str:
         if p.json_agg:
             out.append("  one query:\n    " + p.json_agg.replace("\n", "\n    "))
     return "\n".join(out)
+
+
+@renderer(PlanReport)
+def _plan(r: PlanReport) -> str:
+    return render_plan(r)

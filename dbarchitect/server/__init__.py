@@ -31,6 +31,7 @@ from dbarchitect.core.render import render
 from dbarchitect.core.rules.registry import all_rules, find_rule, rule_doc
 from dbarchitect.live.postgres.errors import DatabaseError
 from dbarchitect.tools.migration import lint_migration
+from dbarchitect.tools.plan import explain_plan, explain_query
 from dbarchitect.tools.query import detect_n_plus_one, review_query, rewrite_query, run_query
 from dbarchitect.tools.schema import describe_schema, design_schema, review_schema
 
@@ -140,5 +141,7 @@ TOOLS: list[Callable[..., Any]] = [
     review_query,
     rewrite_query,
     detect_n_plus_one,
+    explain_query,
+    explain_plan,
     lint_migration,
 ]

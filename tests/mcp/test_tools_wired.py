@@ -89,3 +89,20 @@ async def test_review_rewrite_and_n_plus_one(server):
         log = ["SELECT * FROM users WHERE status = 'active' LIMIT 3"] + [f"SELECT * FROM posts WHERE user_id = {i}" for i in (1, 2, 3)]
         n1, text = await call(client, "detect_n_plus_one", {"statements": log})
         assert n1["patterns"] and n1["patterns"][0]["table"].endswith("posts") and "batched" in text
+
+
+async def test_explain_query_and_explain_plan(server):
+    sql = "SELECT c.body, u.username FROM comments c JOIN users u ON u.id = c.user_id WHERE c.post_id = $1 ORDER BY c.created_at"
+    async with Client(server) as client:
+        report, text = await call(client, "explain_query", {"sql": sql, "analyze": True})
+        codes = {i["code"] for i in report["insights"]}
+        assert "PL008" in codes, codes
+        assert any(e["kind"] == "hypopg" for i in report["insights"] for e in i["evidence"])
+        assert report["params"]
+        res = await client.call_tool("explain_query", {"sql": "DELETE FROM posts WHERE id < 10", "analyze": True})
+        assert res.is_error and "writes" in res.content[0].text.lower()
+        plain, _ = await call(client, "run_query", {"sql": "EXPLAIN (FORMAT JSON) SELECT * FROM comments WHERE post_id = 7"})
+        from_json, _ = await call(client, "explain_plan", {"plan": plain["rows"][0][0]})
+        assert from_json["tree"]
+        res = await client.call_tool("explain_plan", {"plan": "this is not a plan"})
+        assert res.is_error and "could not be read" in res.content[0].text

@@ -467,6 +467,23 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
+# The first word(s) of every plan node type PostgreSQL 12-18 prints; used only to recognise a root
+# line printed with COSTS OFF (other lines carry "(cost=" or "(actual").
+_NODE_WORDS = frozenset(
+    """Aggregate Append Bitmap BitmapAnd BitmapOr CTE Custom Delete Foreign Function Gather Group
+    GroupAggregate Hash HashAggregate Incremental Index Insert Limit LockRows Materialize Memoize Merge
+    MergeAppend Mixed ModifyTable Named Nested Partial ProjectSet Recursive Result Sample Seq SetOp Sort
+    Subquery Table TableFunc Tid Unique Update Values WindowAgg WorkTable Finalize Parallel Async""".split()
+)
+
+
+def _looks_like_node(body: str) -> bool:
+    if _COST_RE.search(body) or _ACTUAL_RE.search(body) or _NEVER in body:
+        return True
+    first = body.split(None, 1)[0] if body.split() else ""
+    return first in _NODE_WORDS
+
+
 def parse_text(text: str | list[str]) -> dict[str, Any]:
     """The JSON document (`{"Plan": ..., "Planning Time": ...}`) of a text-format EXPLAIN
     (the text, or its lines already passed through `clean_lines`)."""
@@ -498,6 +515,10 @@ def parse_text(text: str | list[str]) -> dict[str, Any]:
             continue
         section = None
         if is_arrow or not root_seen:
+            if not root_seen and not _looks_like_node(body):
+                raise ValueError(
+                    f"{body[:60]!r} is not a plan node line (expected e.g. 'Seq Scan on t  (cost=0.00..1.50 rows=50 width=4)')"
+                )
             raw = parse_header(body)
             raw_ind = ind
             if not root_seen:
