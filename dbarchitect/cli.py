@@ -248,6 +248,18 @@ def cmd_rewrite_query(args: argparse.Namespace) -> int:
     return _run_tool(args, rewrite_query, sql=_sql_arg(args.sql), verify=not args.no_verify)
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    from dbarchitect.tools.plan import explain_query
+
+    return _run_tool(args, explain_query, sql=_sql_arg(args.sql), analyze=args.analyze, hypothetical_indexes=args.hypothetical)
+
+
+def cmd_explain_plan(args: argparse.Namespace) -> int:
+    from dbarchitect.tools.plan import explain_plan
+
+    return _run_tool(args, explain_plan, plan=_sql_arg(args.plan), use_catalog=bool(args.dsn or args.embedded))
+
+
 def _sql_arg(value: str) -> str:
     """SQL text, or @FILE for a file, or - for standard input."""
     if value == "-":
@@ -315,6 +327,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-verify", action="store_true")
     p.add_argument("--json", action="store_true")
     p.set_defaults(fn=cmd_rewrite_query)
+
+    p = sub.add_parser("explain", help="explain_query: EXPLAIN [ANALYZE] with ranked insights and HypoPG proof")
+    _common(p)
+    p.add_argument("sql", help="SQL text, @FILE or -")
+    p.add_argument("--analyze", action="store_true")
+    p.add_argument("--hypothetical", action="append", default=[], metavar="CREATE INDEX …")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_explain)
+
+    p = sub.add_parser("explain-plan", help="explain_plan: diagnose EXPLAIN output (JSON or text; @FILE or -)")
+    _common(p)
+    p.add_argument("plan")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_explain_plan)
 
     p = sub.add_parser("query", help="run_query from the command line (read-only)")
     _common(p)

@@ -46,3 +46,22 @@ def test_unreadable_file_and_bad_version(tmp_path):
     assert proc.returncode == 2 and "cannot read" in proc.stderr
     proc = run(tmp_path, "SELECT 1;", "--pg-version", "9")
     assert proc.returncode == 2 and "error:" in proc.stderr
+
+
+PLAN = """ Sort  (cost=1456.90..1456.91 rows=3 width=27) (actual time=14.2..14.2 rows=3 loops=1)
+   Sort Key: c.created_at
+   ->  Seq Scan on comments c  (cost=0.00..1456.88 rows=3 width=27) (actual time=0.1..14.1 rows=3 loops=1)
+         Filter: (post_id = 9798)
+         Rows Removed by Filter: 59997
+ Planning Time: 0.4 ms
+ Execution Time: 14.3 ms
+"""
+
+
+def test_explain_plan_from_a_file_offline(tmp_path):
+    f = tmp_path / "plan.txt"
+    f.write_text(PLAN)
+    proc = subprocess.run([sys.executable, "-m", "dbarchitect", "explain-plan", f"@{f}"],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "PL008" in proc.stdout and "CREATE INDEX CONCURRENTLY ON comments (post_id)" in proc.stdout
