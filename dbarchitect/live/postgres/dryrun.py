@@ -19,14 +19,22 @@ How each quantity is observed, and why that way:
   statement names and a snapshot: the statement takes its first locks and then waits for the gate
   (CONCURRENTLY waits for older transactions; a stronger request waits on the lock itself); the
   observer records what the runner holds and what it waits for, then releases the gate.
-- Rewrites: `pg_class.relfilenode` of every pre-existing relation, before and after.
+- Rewrites: `pg_class.relfilenode` of every pre-existing relation, before and after. An index that
+  comes back under a new OID with its old name (REINDEX CONCURRENTLY, indexes rebuilt by ALTER TYPE)
+  is matched by name: rewritten when its storage changed, untouched when PostgreSQL kept it.
 - Scans: `seq_scan` deltas of `pg_stat_xact_user_tables`, read on the runner's backend inside the
   transaction (pending counters are not flushed while a transaction is open, so the delta is the
   statement's own). Outside a transaction: `pg_stat_user_tables`, with `pg_stat_force_next_flush()`
   before each read.
 - Transactional: every statement is first tried inside the transaction under a savepoint;
   SQLSTATE 25001 ("cannot run inside a transaction block") rolls back to the savepoint, commits
-  what came before, and runs the statement outside -- so this too is observed, not guessed.
+  what came before, and runs the statement outside -- so this too is observed, not guessed. Inside
+  a BEGIN ... COMMIT block written in the migration itself the 25001 stays an error, as it would be.
+- Synthetic rows (`shadow.seed_rows`): a few per table, satisfying NOT NULL, CHECK, UNIQUE, foreign
+  keys, domains, enums and partition bounds; a column the target's `pg_stats.null_frac` shows NULLs
+  in gets one NULL, so SET NOT NULL or a validation fails on the shadow where it would fail on the
+  target. Row *counts* are tiny, so plan-dependent reads (a foreign key's validation query) may
+  differ from production's plan; locks and rewrites do not depend on row counts.
 - Server messages at client_min_messages=debug1 ("rewriting table", "verifying table", "existing
   constraints ... sufficient to prove") are kept per statement as supporting evidence.
 
@@ -580,9 +588,8 @@ async def _read_target(target: str) -> _TargetInfo:
             "SELECT current_setting('server_version_num')::int, current_setting('server_version'), "
             "pg_encoding_to_char(encoding), datcollate, datctype FROM pg_database WHERE datname = current_database()"
         )).fetchone()  # fmt: skip
-        settings = {}
-        for name in SESSION_SETTINGS:
-            settings[name] = (await (await conn.execute("SELECT current_setting(%s)", (name,))).fetchone())[0]
+        cur = await conn.execute("SELECT name, current_setting(name) FROM unnest(%s::text[]) name", (list(SESSION_SETTINGS),))
+        settings = dict(await cur.fetchall())
         mvs = await (await conn.execute(
             f"SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
             f"WHERE c.relkind = 'm' AND c.relispopulated AND {_USER_NS}"
