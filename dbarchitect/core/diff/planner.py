@@ -76,6 +76,7 @@ BATCH_SIZE = 5000
 
 # Buckets in execution order, with their phase. Within a bucket, steps keep the order they were added.
 _BUCKETS: list[tuple[str, PhaseName]] = [
+    ("table_renames", "expand"),
     ("pre_drop_views", "expand"),
     ("drop_triggers", "expand"),
     ("drop_policies", "expand"),
@@ -89,7 +90,6 @@ _BUCKETS: list[tuple[str, PhaseName]] = [
     ("domains", "expand"),
     ("sequences", "expand"),
     ("functions", "expand"),
-    ("table_renames", "expand"),
     ("tables", "expand"),
     ("table_indexes", "expand"),
     ("column_renames", "expand"),
@@ -153,8 +153,8 @@ class _Planner:
         self.pg = tgt.server_version_num or cur.server_version_num or 150000
         self.cur_tables = {t.qualified: t for t in cur.tables}
         self.tgt_tables = {t.qualified: t for t in tgt.tables}
-        self.cur_views = {v.qualified: v for v in cur.views}
-        self.tgt_views = {v.qualified: v for v in tgt.views}
+        self.cur_views = {v.qualified: _norm_deps(v) for v in cur.views}
+        self.tgt_views = {v.qualified: _norm_deps(v) for v in tgt.views}
         self.table_renames: dict[str, str] = {}  # current key -> target key
         self.column_renames: dict[tuple[str, str], str] = {}  # (target table key, current col) -> target col
         self.recreate_views: set[str] = set()  # current views to drop and recreate
@@ -251,6 +251,7 @@ class _Planner:
             else:
                 self.alter_table(ct, self.tgt_tables[key])
         self.drop_tables()
+        self.identity_sequence_renames()
         self.views()
         self.matview_indexes()
         self.table_comments()
@@ -488,6 +489,27 @@ class _Planner:
             self.add("contract_sequences", "drop-sequence", key, f"drop sequence {key}",
                      [f"DROP SEQUENCE {qkey(key)}"], lock=None)  # fmt: skip
 
+    def identity_sequence_renames(self) -> None:
+        """An identity column keeps its sequence when its table or column is renamed; the target names the
+        sequence after the new names, so rename it too."""
+        cur_by_owner = {(s.schema_name, s.owned_by): s for s in self.cur.sequences
+                        if s.qualified in self.cx.identity_sequences and s.owned_by}  # fmt: skip
+        for s in self.tgt.sequences:
+            if s.qualified not in self.tx.identity_sequences or not s.owned_by:
+                continue
+            table, _, col = s.owned_by.rpartition(".")
+            tkey = _key(s.schema_name, table)
+            ct = self.cur_table_for(tkey)
+            if ct is None:
+                continue
+            old_col = self.cur_column_for(tkey, ct, col)
+            if old_col is None:
+                continue
+            old = cur_by_owner.get((ct.schema_name, f"{ct.name}.{old_col.name}"))
+            if old is not None and old.name != s.name:
+                self.add("sequence_owned", "rename-sequence", s.qualified, f"rename sequence {old.qualified} to {s.name}",
+                         [f"ALTER SEQUENCE {qkey(old.qualified)} RENAME TO {qi(s.name)}"], lock=None)  # fmt: skip
+
     def _functions(self, snap: SchemaSnapshot, extras: CatalogExtras) -> dict[str, str]:
         return dict(extras.function_defs)
 
@@ -573,7 +595,8 @@ class _Planner:
             if ix.constraint or self._inherited(self.tx, "index", _key(t.schema_name, ix.name)):
                 continue
             self.add("table_indexes", "create-index", _key(t.schema_name, ix.name),
-                     f"create index {ix.name} on the new (empty) table {key}", [ix.definition], lock=None)  # fmt: skip
+                     f"create index {ix.name} on the new (empty) table {key}",
+                     [ix.definition.replace(" ON ONLY ", " ON ", 1)], lock=None)  # fmt: skip
         for tg in t.triggers:
             self.add("triggers", "create-trigger", f"{key}.{tg.name}", f"create trigger {tg.name} on {key}",
                      [tg.definition], lock=None)  # fmt: skip
@@ -737,8 +760,9 @@ class _Planner:
         tq = qkey(t.qualified)
         batch = (f"UPDATE {tq} SET {assignment} WHERE ctid = ANY (ARRAY(SELECT ctid FROM {tq} WHERE {pending} "
                  f"LIMIT {BATCH_SIZE}))")  # fmt: skip
-        loop = (f"DO $backfill$\nDECLARE n bigint;\nBEGIN\n  LOOP\n    {batch};\n    GET DIAGNOSTICS n = ROW_COUNT;\n"
-                f"    COMMIT;\n    EXIT WHEN n < {BATCH_SIZE};\n  END LOOP;\nEND\n$backfill$")  # fmt: skip
+        loop = (f"DO $backfill$\nDECLARE done_rows bigint;\nBEGIN\n  LOOP\n    {batch};\n"
+                f"    GET DIAGNOSTICS done_rows = ROW_COUNT;\n    COMMIT;\n    EXIT WHEN done_rows < {BATCH_SIZE};\n"
+                "  END LOOP;\nEND\n$backfill$")  # fmt: skip
         self.add(bucket, "batched-backfill", obj, f"backfill {obj} in batches of {BATCH_SIZE} rows, committing after "
                  "each batch (run outside a transaction block; safe to re-run)", [loop], transactional=False,
                  lock=RX, pattern="batched-backfill", statement_timeout="0", dry_run_statements=[batch],
@@ -832,7 +856,9 @@ class _Planner:
         using = f" USING {col}::{new.type}" if not _same_base(old.type, new.type) else ""
         sql = f"ALTER TABLE {tq} ALTER COLUMN {col} TYPE {new.type}{coll}{using}"
         rewrites = self.predicted_rewrite(f"ALTER TABLE {qkey(ct.qualified)} ALTER COLUMN {qi(old.name)} "
-                                          f"TYPE {new.type}{coll}{using.replace(col, qi(old.name))}")  # fmt: skip
+                                          f"TYPE {new.type}{coll}")  # fmt: skip
+        if not rewrites:
+            sql = f"ALTER TABLE {tq} ALTER COLUMN {col} TYPE {new.type}{coll}"
         blockers = self.expand_contract_blockers(ct, old)
         views = self.views_on(ct.qualified)
         if rewrites and self.opts.online and not blockers:
@@ -862,7 +888,7 @@ class _Planner:
 
     def views_on(self, table_key: str) -> list[str]:
         out = []
-        for v in self.cur.views:
+        for v in self.cur_views.values():
             if table_key in v.depends_on:
                 out.append(v.qualified)
         return out
@@ -959,12 +985,12 @@ class _Planner:
         self.dropped_columns[ct.qualified].add(c.name)
         self.altered_tables.add(ct.qualified)
         relax = []
+        if c.identity:
+            relax.append(f"ALTER TABLE {tq} ALTER COLUMN {qi(c.name)} DROP IDENTITY")
         if c.not_null:
             relax.append(f"ALTER TABLE {tq} ALTER COLUMN {qi(c.name)} DROP NOT NULL")
         if c.default is not None and not c.identity:
             relax.append(f"ALTER TABLE {tq} ALTER COLUMN {qi(c.name)} DROP DEFAULT")
-        if c.identity:
-            relax.append(f"ALTER TABLE {tq} ALTER COLUMN {qi(c.name)} DROP IDENTITY")
         if relax:
             self.add("columns_alter", "relax-column", obj, f"let code that no longer writes {obj} insert rows "
                      "(drop NOT NULL and default)", relax, pattern="safe-column-removal")  # fmt: skip
@@ -979,6 +1005,17 @@ class _Planner:
         tq = qkey(key)
         cur = {c.name: c for c in ct.constraints if not self._inherited(self.cx, "constraint", f"{ct.qualified}.{c.name}")}
         tgt = {c.name: c for c in tt.constraints if not self._inherited(self.tx, "constraint", f"{key}.{c.name}")}
+        for name, c in list(tgt.items()):
+            if name in cur:
+                continue
+            twin = next((o for n, o in cur.items() if n not in tgt and o.kind == c.kind
+                         and _con_same(o, c, self.column_renames, key)), None)  # fmt: skip
+            if twin is not None:
+                self.add("drop_constraints", "rename-constraint", f"{key}.{name}",
+                         f"rename constraint {twin.name} to {name}",
+                         [f"ALTER TABLE {tq} RENAME CONSTRAINT {qi(twin.name)} TO {qi(name)}"])  # fmt: skip
+                del cur[twin.name]
+                cur[name] = twin.model_copy(update={"name": name, "index": c.index if twin.index else None})
         for name, c in cur.items():
             if name in tgt:
                 continue
@@ -1089,6 +1126,16 @@ class _Planner:
                and not self._inherited(self.tx, "index", _key(schema, i.name))}  # fmt: skip
         # indexes that back a constraint of the target are created by add_unique
         partitioned = tt.kind == "partitioned_table"
+        for name, ix in list(tgt.items()):
+            if name in cur:
+                continue
+            twin = next((o for n, o in cur.items() if n not in tgt and _index_same(o, ix, ct, tt, self.column_renames)),
+                        None)  # fmt: skip
+            if twin is not None:
+                self.add("drop_indexes", "rename-index", _key(schema, name), f"rename index {twin.name} to {name}",
+                         [f"ALTER INDEX {qn(schema, twin.name)} RENAME TO {qi(name)}"])  # fmt: skip
+                del cur[twin.name]
+                cur[name] = ix
         for name, ix in tgt.items():
             old = cur.get(name)
             ikey = _key(schema, name)
@@ -1099,7 +1146,7 @@ class _Planner:
                     self.add("drop_indexes", "drop-index", ikey, f"drop the changed index {name}",
                              [f"DROP INDEX {qn(schema, name)}"])  # fmt: skip
                 self.add("indexes", "create-index", ikey, f"create index {name} on the partitioned table {key}",
-                         [ix.definition], lock=SHARE, statement_timeout="0",
+                         [ix.definition.replace(" ON ONLY ", " ON ", 1)], lock=SHARE, statement_timeout="0",
                          hazards=[self.hazard("index-on-partitioned-table", "CREATE INDEX CONCURRENTLY is not "
                                   "possible on a partitioned table: writes wait while every partition is indexed.",
                                   ikey)])  # fmt: skip
@@ -1473,6 +1520,13 @@ def _fk_indexed(t: Table, c: Constraint) -> bool:
     return any([x for x in ix.columns[:n]] == c.columns for ix in t.indexes)
 
 
+def _norm_deps(v: View) -> View:
+    """depends_on holds regclass texts, unqualified for relations on the search path: qualify them."""
+    deps = [d if "." in d.replace('"."', ".") else f"public.{d}" for d in v.depends_on]
+    deps = [d.replace('"', "") for d in deps]
+    return v.model_copy(update={"depends_on": deps})
+
+
 def _topo(views: dict[str, View], keys: set[str], reverse: bool = False) -> list[str]:
     """Order views so that each comes after the views it reads (reverse: dependents first)."""
     out: list[str] = []
@@ -1491,6 +1545,25 @@ def _topo(views: dict[str, View], keys: set[str], reverse: bool = False) -> list
         if k in views:
             visit(k)
     return list(reversed(out)) if reverse else out
+
+
+def keep_refused(target: SchemaSnapshot, current: SchemaSnapshot, plan: MigrationPlan) -> SchemaSnapshot:
+    """The catalog the plan actually reaches: the target plus the tables and columns it refused to drop."""
+    if not plan.refused:
+        return target
+    out = target.model_copy(deep=True)
+    for r in plan.refused:
+        if r.change == "drop table":
+            t = current.table(r.object)
+            if t is not None:
+                out.tables.append(t.model_copy(deep=True))
+        elif r.change == "drop column":
+            table_key, _, col = r.object.rpartition(".")
+            ct, tt = current.table(table_key), out.table(table_key)
+            c = ct.column(col) if ct else None
+            if tt is not None and c is not None:
+                tt.columns.append(c.model_copy(update={"position": max((x.position for x in tt.columns), default=0) + 1}))
+    return out
 
 
 def plan_migration(

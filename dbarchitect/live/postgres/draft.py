@@ -40,7 +40,7 @@ from dbarchitect.core.diff.models import (
     render_script,
     render_step,
 )
-from dbarchitect.core.diff.planner import plan_migration
+from dbarchitect.core.diff.planner import keep_refused, plan_migration
 from dbarchitect.core.migration.context import LintContext
 from dbarchitect.core.migration.dryrun_models import CatalogFingerprint
 from dbarchitect.core.migration.engine import lint
@@ -437,7 +437,8 @@ async def _draft(pool: ScratchPool, target_ddl: str, dsn: str | None, from_ddl: 
                               context=context, **kwargs)  # fmt: skip
         attach_lint(plan, context)
         inverse = _invert_renames(renames, cur_snap)
-        down = plan_migration(tgt_snap, cur_snap, current_extras=tgt_extras, target_extras=cur_extras,
+        reached = keep_refused(tgt_snap, cur_snap, plan)
+        down = plan_migration(reached, cur_snap, current_extras=tgt_extras, target_extras=cur_extras,
                               renames=inverse, allow_data_loss=True, online=online)  # fmt: skip
         down_sql = render_script(down.steps, down.phases, "down migration")
         ver = Verification()
@@ -493,7 +494,7 @@ async def _verify(ver: Verification, shadow: str, plan: MigrationPlan, down: Mig
     again = plan_migration(snap, tgt_snap, current_extras=extras, target_extras=tgt_extras,
                            **{**kwargs, "renames": {}})  # fmt: skip
     ver.replan_steps = [s.description for s in again.steps]
-    ver.replan_empty = not again.steps and not again.refused or (not again.steps and bool(plan.refused))
+    ver.replan_empty = not again.steps
     err = await apply_steps(shadow, down.steps)
     if err:
         ver.error = f"down: {err}"
