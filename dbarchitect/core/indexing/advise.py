@@ -1,0 +1,273 @@
+"""Turn a selection (or, without HypoPG, the query structure alone) into an `IndexAdvice`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from dbarchitect.core.indexing.candidates import CandidateSet, StatsMap
+from dbarchitect.core.indexing.models import (
+    Candidate,
+    IndexAdvice,
+    IndexRecommendation,
+    QueryCost,
+    RejectedCandidate,
+    WorkloadQuery,
+)
+from dbarchitect.core.indexing.select import Selection
+from dbarchitect.core.indexing.shape import QueryShape
+from dbarchitect.core.models import Evidence, SchemaSnapshot
+
+STATIC_MIN_ROWS = 10_000  # below this a sequential scan is cheap: no uncosted (static) advice
+MAX_REJECTED = 12
+HYPOPG_INSTALL = (
+    "Install HypoPG to have every recommendation proven by planner costs: "
+    "`apt-get install postgresql-{major}-hypopg` (or build it from https://github.com/HypoPG/hypopg), "
+    "then `CREATE EXTENSION hypopg;` in this database. It only creates hypothetical indexes in the session."
+)
+
+
+def _ident(name: str) -> str:
+    return name if re.fullmatch(r"[a-z_][a-z0-9_$]*", name) else '"' + name.replace('"', '""') + '"'
+
+
+def table_sql(qualified: str) -> str:
+    schema, _, name = qualified.partition(".")
+    return f"{_ident(schema)}.{_ident(name)}"
+
+
+def index_name(cand: Candidate, taken: set[str]) -> str:
+    table = cand.table.split(".", 1)[1]
+    parts = [c if c else re.sub(r"[^a-z0-9]+", "_", k.lower()).strip("_") for c, k in zip(cand.columns, cand.keys)]
+    suffix = {"partial": "part_idx", "gin_trgm": "trgm_idx", "gin": "gin_idx", "fts": "fts_idx", "brin": "brin_idx"}.get(
+        cand.kind, "idx"
+    )
+    if cand.include and cand.kind != "partial":
+        suffix = "cov_idx"
+    base = "_".join([table, *parts])
+    room = 63 - len(suffix) - 1
+    base = base.encode()[:room].decode(errors="ignore").rstrip("_")
+    name, n = f"{base}_{suffix}", 2
+    while name in taken:
+        name = f"{base[: room - 3]}_{suffix}{n}"
+        n += 1
+    taken.add(name)
+    return name
+
+
+def ddl(cand: Candidate, name: str, snapshot: SchemaSnapshot) -> tuple[str, str]:
+    t = snapshot.table(cand.table)
+    conc = "" if t is not None and t.kind == "partitioned_table" else "CONCURRENTLY "
+    create = f"CREATE INDEX {conc}{_ident(name)} {cand.body(table_sql(cand.table))};"
+    schema = cand.table.split(".", 1)[0]
+    return create, f"DROP INDEX {conc}IF EXISTS {_ident(schema)}.{_ident(name)};"
+
+
+def static_size(cand: Candidate, snapshot: SchemaSnapshot, stats: StatsMap) -> int:
+    """Rough size without HypoPG: rows × (key widths + tuple overhead) / fill factor."""
+    t = snapshot.table(cand.table)
+    rows = max(1, t.estimated_rows if t else 1)
+    width = 0
+    for c in [*cand.columns, *cand.include]:
+        st = stats.get((cand.table, c)) if c else None
+        width += st.avg_width if st else 16
+    if cand.method == "brin":
+        return max(8192 * 3, (t.pages if t else 0) // 128 * 16)
+    per_row = {"gin": 3.0, "btree": 1.0}.get(cand.method, 1.0) * (width + 16)
+    if cand.kind == "gin_trgm":
+        per_row = width * 3 + 16
+    return int(rows * per_row / 0.9) + 8192
+
+
+def _recommend(cand: Candidate, *, rank: int, taken: set[str], snapshot: SchemaSnapshot, size: int, reason: str,
+               helps: list[QueryCost], evidence: Evidence, **extra) -> IndexRecommendation:  # fmt: skip
+    name = index_name(cand, taken)
+    create, undo = ddl(cand, name, snapshot)
+    return IndexRecommendation(
+        rank=rank, name=name, table=cand.table, ddl=create, undo=undo, kind=cand.kind, method=cand.method,
+        keys=list(cand.keys), include=list(cand.include), predicate=cand.predicate, estimated_size_bytes=size,
+        reason=reason, helps=helps, evidence=evidence, **extra,
+    )  # fmt: skip
+
+
+def _uncosted(cset: CandidateSet, cand: Candidate) -> list[QueryCost]:
+    return [QueryCost(query=q, cost_before=0, cost_after=0) for q in sorted(cset.queries[cand])]
+
+
+def _static_ok(cand: Candidate, snapshot: SchemaSnapshot) -> bool:
+    t = snapshot.table(cand.table)
+    return t is not None and t.estimated_rows >= STATIC_MIN_ROWS
+
+
+def _static_recs(cset: CandidateSet, snapshot: SchemaSnapshot, stats: StatsMap, taken: set[str], start: int,
+                 extensions: set[str], room: int | None = None) -> list[IndexRecommendation]:  # fmt: skip
+    """Uncosted kinds (GIN), smallest first, within the `room` left in the budget."""
+    out = []
+    statics = [c for c in cset.candidates if not c.hypothetical and _static_ok(c, snapshot)]
+    for cand in sorted(statics, key=lambda c: (static_size(c, snapshot, stats), c.signature)):
+        size = static_size(cand, snapshot, stats)
+        if room is not None:
+            if size > room:
+                continue
+            room -= size
+        ext = cand.requires_extension
+        note = f" Needs the {ext} extension (CREATE EXTENSION {ext};)." if ext and ext not in extensions else ""
+        evidence = Evidence(
+            kind="static",
+            detail=f"HypoPG cannot model {cand.method.upper()} indexes, so this one is not costed: it follows "
+            f"from the query's structure ({cset.reasons[cand]}). Check it with validate=true or EXPLAIN.",
+            data={"queries": sorted(cset.queries[cand])},
+        )
+        out.append(_recommend(cand, rank=start + len(out), taken=taken, snapshot=snapshot, size=size,
+                              reason=cset.reasons[cand] + note, helps=_uncosted(cset, cand), evidence=evidence,
+                              requires_extension=ext))  # fmt: skip
+    return out
+
+
+def from_selection(
+    queries: Sequence[WorkloadQuery],
+    cset: CandidateSet,
+    sel: Selection,
+    snapshot: SchemaSnapshot,
+    stats: StatsMap,
+    *,
+    budget_bytes: int | None,
+    extensions: set[str],
+) -> IndexAdvice:
+    weights = {q.id: q.weight for q in queries}
+    taken = {i.name for t in snapshot.tables for i in t.indexes}
+    recs: list[IndexRecommendation] = []
+    names: dict[Candidate, str] = {}
+    for pick in sel.picks:
+        c = pick.candidate
+        helps = [QueryCost(query=q, weight=weights[q], cost_before=round(b, 2), cost_after=round(a, 2))
+                 for q, (b, a) in sorted(pick.helps.items(), key=lambda kv: kv[1][1] - kv[1][0])]  # fmt: skip
+        evidence = Evidence(
+            kind="hypopg",
+            detail=(
+                f"With this index as a HypoPG hypothetical index the planner's cost of "
+                f"{len(helps)} quer{'y' if len(helps) == 1 else 'ies'} drops by "
+                f"{pick.benefit:,.0f} (weighted), for an estimated {pick.size / 2**20:.1f} MB."
+            ),
+            data={"helps": {q: {"before": b, "after": a} for q, (b, a) in pick.helps.items()}, "size_bytes": pick.size},
+        )
+        rec = _recommend(c, rank=len(recs) + 1, taken=taken, snapshot=snapshot, size=pick.size,
+                         reason=cset.reasons.get(c, ""), helps=helps, evidence=evidence,
+                         workload_benefit=round(pick.benefit, 2), write_charge=round(pick.charge, 2))  # fmt: skip
+        names[c] = rec.name
+        recs.append(rec)
+    budget = budget_bytes if budget_bytes is not None else sel.default_budget
+    room = None if budget is None else budget - sum(r.estimated_size_bytes for r in recs)
+    recs += _static_recs(cset, snapshot, stats, taken, len(recs) + 1, extensions, room)
+    qcosts = []
+    for q in queries:
+        if q.id not in sel.final:
+            continue
+        final = sel.final[q.id]
+        qcosts.append(
+            QueryCost(
+                query=q.id,
+                weight=q.weight,
+                cost_before=round(sel.base[q.id], 2),
+                cost_after=round(final.cost, 2),
+                indexes_used=[names[c] for c in final.used if c in names],
+            )
+        )
+    rejected = sorted(sel.rejected.items(), key=lambda kv: -kv[1][0])
+    rejected_out = [RejectedCandidate(index=c.signature, reason=why) for c, (_, why) in rejected[:MAX_REJECTED]]
+    for cand, existing in list(cset.covered.items())[: max(0, MAX_REJECTED - len(rejected_out))]:
+        rejected_out.append(RejectedCandidate(index=cand.signature, reason=f"existing index {existing} already covers it"))
+    before = sum(weights[q] * c for q, c in sel.base.items())
+    after = sum(weights[q] * c.cost for q, c in sel.final.items())
+    notes = []
+    if sel.default_budget is not None:
+        budget_bytes = sel.default_budget
+        notes.append(f"No budget_mb given: the default budget is {sel.default_budget / 2**20:.0f} MB "
+                     "(a quarter of the heap the workload reads, at least 64 MB).")  # fmt: skip
+    if len(sel.rejected) > MAX_REJECTED:
+        notes.append(f"{len(sel.rejected) - MAX_REJECTED} more rejected candidates not listed.")
+    return IndexAdvice(
+        mode="hypopg",
+        database=snapshot.database,
+        workload_source=queries[0].source if queries else "explicit",
+        queries=list(queries),
+        recommendations=recs,
+        workload_cost_before=round(before, 2),
+        workload_cost_after=round(after, 2),
+        query_costs=qcosts,
+        total_size_bytes=sum(r.estimated_size_bytes for r in recs),
+        budget_bytes=budget_bytes,
+        rejected=rejected_out,
+        skipped_queries=dict(sel.skipped),
+        candidates_considered=len(cset.candidates) + len(cset.covered),
+        costings=sel.costings,
+        notes=notes,
+    )
+
+
+def heuristic(
+    queries: Sequence[WorkloadQuery],
+    shapes: Mapping[str, QueryShape],
+    cset: CandidateSet,
+    snapshot: SchemaSnapshot,
+    stats: StatsMap,
+    *,
+    budget_bytes: int | None,
+    max_indexes: int | None,
+    extensions: set[str],
+    major: int = 15,
+) -> IndexAdvice:
+    """Without HypoPG: per query block, the most specific btree candidate (equality, then range or
+    sort, join key first for joins), on tables big enough for a scan to matter; not costed."""
+    best: dict[Candidate, float] = {}
+    for cand in cset.candidates:
+        if not cand.hypothetical or cand.include or not _static_ok(cand, snapshot):
+            continue
+        t = snapshot.table(cand.table)
+        score = sum(queries_by_id(queries).get(q, 1.0) for q in cset.queries[cand]) * len(cand.columns)
+        score *= (t.estimated_rows if t else 1) ** 0.5
+        best[cand] = score
+    # keep the longest candidate of each leading-column family
+    chosen: list[Candidate] = []
+    for cand in sorted(best, key=lambda c: (-len(c.columns), -best[c], c.signature)):
+        if any(o.table == cand.table and o.predicate == cand.predicate and o.keys[: len(cand.keys)] == cand.keys
+               for o in chosen):  # fmt: skip
+            continue
+        chosen.append(cand)
+    chosen.sort(key=lambda c: -best[c])
+    taken = {i.name for t in snapshot.tables for i in t.indexes}
+    recs: list[IndexRecommendation] = []
+    used = 0
+    for cand in chosen:
+        size = static_size(cand, snapshot, stats)
+        if budget_bytes is not None and used + size > budget_bytes:
+            continue
+        if max_indexes is not None and len(recs) >= max_indexes:
+            break
+        used += size
+        evidence = Evidence(
+            kind="static",
+            detail="Heuristic, not costed (HypoPG is not installed): derived from the query's predicates "
+            f"and pg_stats ({cset.reasons[cand]}).",
+            data={"queries": sorted(cset.queries[cand])},
+        )
+        recs.append(_recommend(cand, rank=len(recs) + 1, taken=taken, snapshot=snapshot, size=size,
+                               reason=cset.reasons[cand], helps=_uncosted(cset, cand), evidence=evidence))  # fmt: skip
+    room = None if budget_bytes is None else budget_bytes - used
+    recs += _static_recs(cset, snapshot, stats, taken, len(recs) + 1, extensions, room)
+    return IndexAdvice(
+        mode="heuristic",
+        database=snapshot.database,
+        workload_source=queries[0].source if queries else "explicit",
+        queries=list(queries),
+        recommendations=recs,
+        total_size_bytes=sum(r.estimated_size_bytes for r in recs),
+        budget_bytes=budget_bytes,
+        skipped_queries={q: s.error for q, s in shapes.items() if s.error},
+        candidates_considered=len(cset.candidates) + len(cset.covered),
+        notes=["HEURISTIC: these recommendations are not proven by planner costs. " + HYPOPG_INSTALL.format(major=major)],
+    )
+
+
+def queries_by_id(queries: Sequence[WorkloadQuery]) -> dict[str, float]:
+    return {q.id: q.weight for q in queries}

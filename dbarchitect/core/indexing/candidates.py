@@ -1,0 +1,317 @@
+"""Candidate indexes from each query's structure, and the existing indexes that already cover them.
+
+Per table a query block reads: equality columns first (most selective first, by pg_stats), then
+IN lists, then one range column or the ORDER BY keys; join keys alone and followed by the block's
+filters (the inner side of a nested loop or a correlated subquery); INCLUDE columns when the index
+would then answer the block on its own (index-only scan); a partial index when a constant
+predicate selects a small share of a skewed column; expression indexes for function predicates;
+GIN for containment, full text and `LIKE '%x%'` (pg_trgm); BRIN for range predicates on large,
+physically ordered columns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from dbarchitect.core.indexing.models import Candidate, ColumnStats
+from dbarchitect.core.indexing.shape import Pred, QueryShape, TableAccess
+from dbarchitect.core.models import Index, SchemaSnapshot, Table
+from dbarchitect.core.rules.schema._common import index_keys
+
+MAX_KEYS = 4  # btree keys per candidate
+MAX_INCLUDE = 3  # INCLUDE columns for an index-only scan
+MAX_INCLUDE_WIDTH = 64  # bytes (pg_stats.avg_width) per INCLUDE column
+PARTIAL_MAX_FREQ = 0.3  # a constant predicate keeping at most this share of rows makes a partial index
+PARTIAL_MAX_DISTINCT = 1000  # … on a column with few distinct values (a status, a flag, a type)
+BRIN_MIN_CORRELATION = 0.9  # |pg_stats.correlation| for BRIN
+BRIN_MIN_ROWS = 100_000
+
+StatsMap = Mapping[tuple[str, str], ColumnStats]
+
+
+@dataclass
+class CandidateSet:
+    """Candidates with why each exists and which queries asked for it."""
+
+    reasons: dict[Candidate, str] = field(default_factory=dict)
+    queries: dict[Candidate, set[str]] = field(default_factory=dict)
+    covered: dict[Candidate, str] = field(default_factory=dict)  # candidate -> existing index name
+
+    def add(self, cand: Candidate, reason: str, query: str) -> None:
+        if cand not in self.reasons:
+            self.reasons[cand] = reason
+        self.queries.setdefault(cand, set()).add(query)
+
+    @property
+    def candidates(self) -> list[Candidate]:
+        return list(self.reasons)
+
+
+def _q(name: str) -> str:
+    return name if re.fullmatch(r"[a-z_][a-z0-9_$]*", name) else '"' + name.replace('"', '""') + '"'
+
+
+def _eq_order(access: TableAccess, table: Table | None, stats: StatsMap) -> list[str]:
+    """Equality columns, most selective first."""
+    rows = float(table.estimated_rows if table else 0)
+    preds: dict[str, Pred] = {}
+    for p in access.preds:
+        if p.kind in ("eq", "null") and p.column and p.column not in preds:
+            preds[p.column] = p
+
+    def sel(col: str) -> float:
+        st = stats.get((access.table, col))
+        if st is None:
+            return 0.5
+        return st.eq_selectivity(rows, preds[col].value if preds[col].constant else None)
+
+    return sorted(preds, key=lambda c: (sel(c), c))
+
+
+def _btree(table: str, keys: list[tuple[str, bool]], *, include=(), predicate=None, kind="btree") -> Candidate | None:
+    seen, out = set(), []
+    for col, desc in keys:
+        if col in seen:
+            continue
+        seen.add(col)
+        out.append((col, desc))
+    out = out[:MAX_KEYS]
+    if not out:
+        return None
+    # an index scanned backwards serves the opposite order: write the first key ascending
+    if out[0][1]:
+        out = [(c, not d) for c, d in out]
+    cols = tuple(c for c, _ in out)
+    inc = tuple(c for c in include if c not in cols)
+    if len(out) > 1 and kind == "btree":
+        kind = "composite"
+    return Candidate(
+        table=table,
+        keys=tuple(_q(c) + (" DESC" if d else "") for c, d in out),
+        columns=cols,
+        include=tuple(_q(c) for c in inc),
+        predicate=predicate,
+        kind="covering" if inc and kind in ("btree", "composite") else kind,
+    )
+
+
+def _include_for(access: TableAccess, keys: tuple[str | None, ...], stats: StatsMap) -> list[str] | None:
+    rest = sorted(access.referenced - {k for k in keys if k})
+    if not rest or len(rest) > MAX_INCLUDE:
+        return None
+    for col in rest:
+        st = stats.get((access.table, col))
+        if st is not None and st.avg_width > MAX_INCLUDE_WIDTH:
+            return None
+    return rest
+
+
+def _skewed(st: ColumnStats | None, rows: float, value: str | None) -> bool:
+    if st is None or value is None:
+        return False
+    freq = st.frequency(value)
+    if freq is None or freq > PARTIAL_MAX_FREQ:
+        return False
+    return st.distinct(rows) <= PARTIAL_MAX_DISTINCT
+
+
+def _literal_sql(value: str) -> str:
+    if re.fullmatch(r"-?\d+(\.\d+)?|true|false", value):
+        return value
+    return "'" + value.replace("'", "''") + "'"
+
+
+def for_access(access: TableAccess, query: str, snapshot: SchemaSnapshot, stats: StatsMap, out: CandidateSet) -> None:
+    table = snapshot.table(access.table)
+    t = access.table
+    rows = float(table.estimated_rows if table else 0)
+    eq = _eq_order(access, table, stats)
+    ins = [c for c in access.columns("in") if c not in eq]
+    ranges = [c for c in access.columns("range", "like_prefix") if c not in eq and c not in ins]
+    joins = [c for c in access.columns("join") if c not in eq]
+    head = [(c, False) for c in eq + ins]
+
+    def add(keys, reason, include=(), predicate=None, kind="btree"):
+        cand = _btree(t, keys, include=include, predicate=predicate, kind=kind)
+        if cand is not None:
+            out.add(cand, reason, query)
+            if not include and not cand.include:
+                inc = _include_for(access, cand.columns, stats)
+                if inc and len(cand.columns) + len(inc) > 1:
+                    covering = _btree(t, keys, include=inc, predicate=predicate, kind=kind)
+                    if covering is not None:
+                        out.add(covering, reason + "; INCLUDE makes it answer the query from the index alone", query)
+
+    for c in eq + ins:
+        add([(c, False)], f"filter {c}")
+    if len(head) > 1:
+        add(head, "equality filters " + ", ".join(c for c, _ in head))
+    for r in ranges[:2]:
+        add([(r, False)], f"range filter {r}")
+        if head:
+            add(head + [(r, False)], f"equality filters then the range on {r}")
+        like = next((p for p in access.preds if p.kind == "like_prefix" and p.column == r), None)
+        if like is not None:
+            keys = [f"{_q(c)}" for c, _ in head] + [f"{_q(r)} text_pattern_ops"]
+            out.add(
+                Candidate(table=t, keys=tuple(keys), columns=(*[c for c, _ in head], r)),
+                f"LIKE '{like.value}' is a prefix search: text_pattern_ops serves it under any collation",
+                query,
+            )
+    if access.sort:
+        add(head + access.sort, "filters then the ORDER BY " + ", ".join(c for c, _ in access.sort)
+            + (" (top-N with LIMIT)" if access.limit else ""))  # fmt: skip
+    if access.group and head:
+        add(head + [(g, False) for g in access.group], "filters then the GROUP BY")
+    for j in joins[:3]:
+        add([(j, False)], f"join key {j}")
+        if head or ranges:
+            add([(j, False), *head] + [(r, False) for r in ranges[:1]], f"join key {j} with this block's filters")
+
+    # partial: a constant predicate on a skewed column becomes the WHERE of a smaller index
+    for p in access.preds:
+        if p.kind not in ("eq",) or not p.constant or p.column is None:
+            continue
+        if not _skewed(stats.get((t, p.column)), rows, p.value):
+            continue
+        others = [(c, False) for c in eq + ins if c != p.column]
+        tail = access.sort or [(r, False) for r in ranges[:1]]
+        keys = others + tail or [(j, False) for j in joins[:1]] or [(p.column, False)]
+        pred = f"{_q(p.column)} = {_literal_sql(p.value)}"
+        add(keys, f"{p.column} = {p.value!r} keeps a small share of rows: a partial index holds only those",
+            predicate=pred, kind="partial")  # fmt: skip
+
+    # expression predicates: lower(email) = …, date_trunc(…) < …
+    for p in access.preds:
+        if p.kind in ("expr_eq", "expr_range") and p.expr:
+            expr_key = f"({p.expr})"
+            keys = tuple([_q(c) for c in eq] + [expr_key])[:MAX_KEYS]
+            out.add(
+                Candidate(table=t, keys=keys, columns=(*eq[: len(keys) - 1], None), kind="expression"),
+                f"the predicate compares {p.expr}, which a plain index on the column cannot serve",
+                query,
+            )
+    # GIN kinds HypoPG cannot model
+    for p in access.preds:
+        if p.kind == "like_infix":
+            key = _q(p.column) if p.column else f"({p.expr})"
+            out.add(
+                Candidate(table=t, keys=(f"{key} gin_trgm_ops",), columns=(p.column,), method="gin",
+                          kind="gin_trgm", requires_extension="pg_trgm"),  # fmt: skip
+                f"{p.sql} has a leading wildcard: only a trigram index serves it",
+                query,
+            )
+        elif p.kind == "contains" and p.column:
+            out.add(
+                Candidate(table=t, keys=(_q(p.column),), columns=(p.column,), method="gin", kind="gin"),
+                f"{p.sql} is a containment test: GIN serves it",
+                query,
+            )
+        elif p.kind == "fts" and p.expr:
+            out.add(
+                Candidate(table=t, keys=(f"({p.expr})",), columns=(None,), method="gin", kind="fts"),
+                f"full-text search on {p.expr}: a GIN index on the same expression serves it",
+                query,
+            )
+    # BRIN: large table, range filter, physically ordered column
+    if rows >= BRIN_MIN_ROWS:
+        for r in ranges[:2]:
+            st = stats.get((t, r))
+            if st is not None and st.correlation is not None and abs(st.correlation) >= BRIN_MIN_CORRELATION:
+                out.add(
+                    Candidate(table=t, keys=(_q(r),), columns=(r,), method="brin", kind="brin"),
+                    f"{r} follows the physical row order (correlation {st.correlation:.2f}): a BRIN index is tiny",
+                    query,
+                )
+
+
+def generate(
+    shapes: Mapping[str, QueryShape], snapshot: SchemaSnapshot, stats: StatsMap
+) -> CandidateSet:
+    """Every candidate for every query, minus those an existing index already covers."""
+    out = CandidateSet()
+    for qid, shape in shapes.items():
+        for access in shape.accesses:
+            for_access(access, qid, snapshot, stats, out)
+    for cand in list(out.reasons):
+        table = snapshot.table(cand.table)
+        existing = covering_index(table, cand) if table else None
+        if existing is not None:
+            out.covered[cand] = existing.name
+            del out.reasons[cand]
+            out.queries.pop(cand, None)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Does an existing index already cover a candidate?
+# --------------------------------------------------------------------------------------------
+
+_CAST = re.compile(r"::[a-z_ ]+(\([0-9, ]*\))?(\[\])?")
+_CAST_FN = re.compile(r"cast\(\s*([^()]*?)\s+as\s+[^()]+?\)")
+_OPS = re.compile(r"\s+[a-z0-9_.]+_ops\b")
+
+
+def norm_key(text: str) -> str:
+    """Comparable key text: casts, quotes, parentheses, ASC, NULLS order and case removed."""
+    t = text.lower()
+    while True:
+        stripped = _CAST_FN.sub(r"\1", t)
+        if stripped == t:
+            break
+        t = stripped
+    t = _CAST.sub("", t)
+    t = t.replace('"', "").replace("(", "").replace(")", "")
+    t = re.sub(r"\s+asc\b", "", t)
+    t = re.sub(r"\s+nulls\s+(first|last)", "", t)
+    t = re.sub(r"\s+desc\b", " desc", t)
+    return re.sub(r"\s+", " ", t).strip()
+
+
+def _base(key: str) -> str:
+    """A normalised key without operator class and direction."""
+    return _OPS.sub("", key).removesuffix(" desc").replace(" ", "")
+
+
+def _full(key: str) -> str:
+    return key.replace(" ", "")
+
+
+def norm_predicate(text: str | None) -> str | None:
+    return None if text is None else _full(norm_key(text))
+
+
+def existing_keys(index: Index) -> list[str]:
+    """Normalised key texts of an existing index, direction and operator class included."""
+    return [norm_key(k) for k in index_keys(index).keys]
+
+
+def _flip(keys: list[str]) -> list[str]:
+    return [k.removesuffix(" desc") if k.endswith(" desc") else k + " desc" for k in keys]
+
+
+def covers(index: Index, cand: Candidate) -> bool:
+    """`index` serves every lookup `cand` would: same method, the candidate's keys are its leading
+    keys (all directions flipped counts too), the candidate's INCLUDE columns are in it, and a
+    compatible predicate (none, or the same)."""
+    if not (index.valid and index.ready) or index.method != cand.method:
+        return False
+    if index.predicate and norm_predicate(index.predicate) != norm_predicate(cand.predicate):
+        return False
+    have = existing_keys(index)
+    want = [norm_key(k) for k in cand.keys]
+    if cand.method in ("gin", "brin", "hash"):
+        if [_base(k) for k in have] != [_base(k) for k in want]:
+            return False
+    else:
+        lead = [_full(k) for k in have[: len(want)]]
+        if lead != [_full(k) for k in want] and lead != [_full(k) for k in _flip(want)]:
+            return False
+    stored = {_base(k) for k in have} | {_base(norm_key(c)) for c in index.include}
+    return all(_base(norm_key(c)) in stored for c in cand.include)
+
+
+def covering_index(table: Table, cand: Candidate) -> Index | None:
+    return next((i for i in table.indexes if covers(i, cand)), None)

@@ -1,0 +1,52 @@
+"""review_indexes' core: run every index rule (family IX) over a snapshot plus per-index facts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
+from dbarchitect.core.rules.index._common import IndexContext
+from dbarchitect.core.rules.registry import family_modules
+
+
+class IndexReview(BaseModel):
+    """What review_indexes answers: findings worst first, each with fix DDL and its undo."""
+
+    database: str = ""
+    schema_name: str | None = None
+    indexes: int = Field(default=0, description="Indexes reviewed.")
+    stats_reset: str | None = Field(default=None, description="When the usage counters were last reset.")
+    stats_age_days: float | None = Field(default=None, description="How old the usage statistics are.")
+    findings: list[Finding] = Field(default_factory=list)
+    counts: dict[str, int] = Field(default_factory=dict)
+    rules_run: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+
+def review(snapshot: SchemaSnapshot, facts: Mapping[str, Mapping[str, Any]] | None = None,
+           *, schema: str | None = None) -> IndexReview:  # fmt: skip
+    """`facts`: per `schema.index` btree facts (pages, tuples, key widths, block size) for the bloat estimate."""
+    ctx = IndexContext.build(snapshot, facts or {}, schema=schema)
+    findings: list[Finding] = []
+    run = []
+    for mod in family_modules("index"):
+        run.append(mod.RULE.code)
+        findings.extend(mod.check(snapshot, ctx))
+    findings.sort(key=lambda f: (-f.severity.rank, f.code, f.object or ""))
+    counts = {s.value: 0 for s in Severity}
+    for f in findings:
+        counts[f.severity.value] += 1
+    return IndexReview(
+        database=snapshot.database,
+        schema_name=schema,
+        indexes=sum(len(t.indexes) for t in ctx.tables),
+        stats_reset=snapshot.stats_reset,
+        stats_age_days=ctx.stats_age_days,
+        findings=findings,
+        counts=counts,
+        rules_run=run,
+        notes=ctx.notes,
+    )

@@ -1,0 +1,336 @@
+"""What a query asks of each table it reads: equality, range, join, sort and group columns,
+function predicates, containment and text search, and the columns it reads.
+
+The query is parsed with sqlglot (PostgreSQL dialect) and its columns are qualified against the
+catalog snapshot, so an unqualified `p_partkey` in a correlated subquery is attributed to the
+table that really has it (the outer `part`), not to any table that happens to be in scope. A
+column of an enclosing query, a `$n` parameter or a literal is a value known when the scan runs:
+an index can look it up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.optimizer.qualify import qualify
+from sqlglot.optimizer.scope import Scope, traverse_scope
+
+from dbarchitect.core.models import SchemaSnapshot
+
+PredKind = Literal[
+    "eq", "in", "null", "range", "like_prefix", "like_infix", "contains", "fts", "join", "expr_eq", "expr_range"
+]
+
+
+@dataclass
+class Pred:
+    kind: PredKind
+    column: str | None = None
+    expr: str | None = None  # key text of an expression predicate, e.g. lower(email)
+    value: str | None = None  # the literal, when compared to one
+    constant: bool = False  # compared to a literal (not a parameter or an outer column)
+    partner: str | None = None  # join: the other table
+    sql: str = ""  # the predicate as written (columns unqualified), for partial-index WHERE
+
+
+@dataclass
+class TableAccess:
+    """One table read by one query block."""
+
+    table: str  # schema.name
+    alias: str
+    preds: list[Pred] = field(default_factory=list)
+    sort: list[tuple[str, bool]] = field(default_factory=list)  # (column, descending)
+    group: list[str] = field(default_factory=list)
+    referenced: set[str] = field(default_factory=set)
+    limit: bool = False
+
+    def columns(self, *kinds: str) -> list[str]:
+        out: list[str] = []
+        for p in self.preds:
+            if p.kind in kinds and p.column and p.column not in out:
+                out.append(p.column)
+        return out
+
+
+@dataclass
+class QueryShape:
+    accesses: list[TableAccess] = field(default_factory=list)
+    statement: str = "select"
+    error: str | None = None
+
+    @property
+    def tables(self) -> set[str]:
+        return {a.table for a in self.accesses}
+
+
+def _schema_mapping(snapshot: SchemaSnapshot) -> dict:
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for t in snapshot.tables:
+        out.setdefault(t.schema_name, {})[t.name] = {c.name: "TEXT" for c in t.columns}
+    return out
+
+
+def _strip(node: exp.Expression) -> str:
+    """SQL text of an expression with its column qualifiers removed (as an index key is written)."""
+    copy = node.copy()
+    for col in copy.find_all(exp.Column):
+        col.set("table", None)
+        col.set("db", None)
+    return copy.sql(dialect="postgres")
+
+
+def _literal(node: exp.Expression) -> str | None:
+    while isinstance(node, (exp.Cast, exp.Paren)):
+        node = node.this
+    if isinstance(node, exp.Literal):
+        return node.this
+    if isinstance(node, exp.Boolean):
+        return "true" if node.this else "false"
+    return None
+
+
+class _Resolver:
+    def __init__(self, scope: Scope, snapshot: SchemaSnapshot, default_schema: str):
+        self.scope = scope
+        self.tables: dict[str, str] = {}  # alias -> schema.name
+        self.columns: dict[str, set[str]] = {}
+        for alias, source in scope.sources.items():
+            if isinstance(source, exp.Table):
+                t = snapshot.table(f"{source.db}.{source.name}" if source.db else source.name)
+                if t is None and not source.db:
+                    t = snapshot.table(f"{default_schema}.{source.name}")
+                if t is not None:
+                    self.tables[alias] = t.qualified
+                    self.columns[alias] = {c.name for c in t.columns}
+
+    def local(self, col: exp.Column) -> str | None:
+        """The alias of this block's base table the column belongs to, or None (outer, derived, unknown)."""
+        if col.table:
+            return col.table if col.table in self.tables else None
+        owners = [a for a, cols in self.columns.items() if col.name in cols]
+        if len(owners) == 1 and not any(col.name in _derived_cols(s) for s in self.scope.sources.values()):
+            return owners[0]
+        return None
+
+    def local_columns(self, node: exp.Expression) -> list[tuple[str, exp.Column]]:
+        out = []
+        for n in node.walk(prune=lambda x: isinstance(x, (exp.Subquery, exp.Select)) and x is not node):
+            if isinstance(n, exp.Column):
+                alias = self.local(n)
+                if alias is not None:
+                    out.append((alias, n))
+        return out
+
+
+def _derived_cols(source) -> set[str]:
+    if isinstance(source, Scope) and isinstance(source.expression, exp.Select):
+        return set(source.expression.named_selects)
+    return set()
+
+
+def _conjuncts(node: exp.Expression | None) -> list[exp.Expression]:
+    if node is None:
+        return []
+    if isinstance(node, exp.Paren):
+        return _conjuncts(node.this)
+    if isinstance(node, exp.And):
+        return _conjuncts(node.left) + _conjuncts(node.right)
+    return [node]
+
+
+_RANGE = (exp.GT, exp.GTE, exp.LT, exp.LTE)
+
+
+def _analyze_conjunct(c: exp.Expression, res: _Resolver, acc: dict[str, TableAccess]) -> None:
+    text = _strip(c)
+    if isinstance(c, exp.Or):
+        _analyze_or(c, res, acc)
+        return
+    if isinstance(c, exp.Not):
+        return
+    if isinstance(c, (exp.EQ, *_RANGE)):
+        left, right = c.this, c.expression
+        lcols, rcols = res.local_columns(left), res.local_columns(right)
+        if lcols and rcols:
+            la, ra = {a for a, _ in lcols}, {a for a, _ in rcols}
+            if (
+                isinstance(c, exp.EQ)
+                and isinstance(left, exp.Column)
+                and isinstance(right, exp.Column)
+                and la != ra
+            ):
+                a1, a2 = la.pop(), ra.pop()
+                acc[a1].preds.append(Pred("join", column=left.name, partner=res.tables[a2], sql=text))
+                acc[a2].preds.append(Pred("join", column=right.name, partner=res.tables[a1], sql=text))
+            return
+        if not lcols and rcols:
+            left, right, lcols = right, left, rcols
+        if not lcols or len({a for a, _ in lcols}) != 1:
+            return
+        alias = lcols[0][0]
+        value = _literal(right)
+        constant = value is not None
+        if isinstance(left, exp.Column):
+            kind = "eq" if isinstance(c, exp.EQ) else "range"
+            acc[alias].preds.append(Pred(kind, column=left.name, value=value, constant=constant, sql=text))
+        elif not isinstance(left, (exp.Subquery, exp.Select)):
+            kind = "expr_eq" if isinstance(c, exp.EQ) else "expr_range"
+            acc[alias].preds.append(Pred(kind, expr=_strip(left), value=value, constant=constant, sql=text))
+        return
+    if isinstance(c, exp.Between) and isinstance(c.this, exp.Column) and res.local(c.this):
+        if not res.local_columns(c.args["low"]) and not res.local_columns(c.args["high"]):
+            acc[res.local(c.this)].preds.append(Pred("range", column=c.this.name, sql=text))
+        return
+    if isinstance(c, exp.In) and isinstance(c.this, exp.Column) and res.local(c.this):
+        alias = res.local(c.this)
+        if c.args.get("query") is not None:
+            acc[alias].preds.append(Pred("join", column=c.this.name, partner=None, sql=text))
+        elif not any(res.local_columns(e) for e in c.expressions):
+            acc[alias].preds.append(Pred("in", column=c.this.name, sql=text))
+        return
+    if isinstance(c, exp.Is) and isinstance(c.this, exp.Column) and res.local(c.this):
+        if isinstance(c.expression, exp.Null):
+            acc[res.local(c.this)].preds.append(Pred("null", column=c.this.name, value=None, constant=True, sql=text))
+        return
+    if isinstance(c, (exp.Like, exp.ILike)):
+        if c.args.get("negate"):
+            return  # NOT LIKE keeps most rows: no index serves it
+        target = c.this
+        pattern = _literal(c.expression)
+        cols = res.local_columns(target)
+        if len({a for a, _ in cols}) != 1 or res.local_columns(c.expression):
+            return
+        alias = cols[0][0]
+        if isinstance(c, exp.Like) and isinstance(target, exp.Column) and pattern and not pattern.startswith(("%", "_")):
+            acc[alias].preds.append(Pred("like_prefix", column=target.name, value=pattern, constant=True, sql=text))
+        elif pattern is None or pattern.strip("%_"):
+            col = target.name if isinstance(target, exp.Column) else None
+            acc[alias].preds.append(Pred("like_infix", column=col, expr=None if col else _strip(target), sql=text))
+        return
+    if isinstance(c, (exp.ArrayContainsAll, exp.ArrayOverlaps)) or (
+        isinstance(c, exp.Binary) and c.key in ("jsonbcontains", "arraycontained", "jsonbhaskey")
+    ):
+        target = c.this
+        if isinstance(target, exp.Column) and res.local(target) and not res.local_columns(c.expression):
+            acc[res.local(target)].preds.append(Pred("contains", column=target.name, sql=text))
+        return
+    if isinstance(c, exp.MatchAgainst):
+        for vec in c.expressions:
+            cols = res.local_columns(vec)
+            if cols and len({a for a, _ in cols}) == 1:
+                acc[cols[0][0]].preds.append(Pred("fts", expr=_strip(vec), sql=text))
+        return
+
+
+def _analyze_or(c: exp.Or, res: _Resolver, acc: dict[str, TableAccess]) -> None:
+    """What every branch of an OR asks of a table holds for the whole OR: `a = 1 OR a = 2` acts as
+    `a IN (1, 2)`; q19-style ORs of conjunctions that all join on the same key keep that join."""
+    per_branch: list[dict[str, TableAccess]] = []
+    for b in _or_branches(c):
+        local = {alias: TableAccess(table=a.table, alias=alias) for alias, a in acc.items()}
+        for part in _conjuncts(b):
+            _analyze_conjunct(part, res, local)
+        per_branch.append(local)
+    for alias, a in acc.items():
+        branches = [br[alias].preds for br in per_branch]
+        first = branches[0]
+        for p in first:
+            same = [next((q for q in preds if q.kind == p.kind and q.column == p.column and q.expr == p.expr), None)
+                    for preds in branches[1:]]  # fmt: skip
+            if any(q is None for q in same):
+                continue
+            if p.kind == "eq" and any(q.value != p.value or not q.constant for q in same):
+                a.preds.append(Pred("in", column=p.column, sql=_strip(c)))
+            elif p.kind in ("eq", "join", "range", "in", "null", "expr_eq", "expr_range", "like_prefix"):
+                keep = p.kind in ("join", "eq")  # an eq reaching here has the same literal in every branch
+                a.preds.append(Pred(p.kind, column=p.column, expr=p.expr, value=p.value if keep else None,
+                                    constant=p.constant and keep, partner=p.partner, sql=p.sql if keep else _strip(c)))  # fmt: skip
+
+
+def _or_branches(node: exp.Expression) -> list[exp.Expression]:
+    if isinstance(node, exp.Paren):
+        return _or_branches(node.this)
+    if isinstance(node, exp.Or):
+        return _or_branches(node.left) + _or_branches(node.right)
+    return [node]
+
+
+def _analyze_scope(scope: Scope, snapshot: SchemaSnapshot, default_schema: str) -> list[TableAccess]:
+    sel = scope.expression
+    if not isinstance(sel, exp.Select):
+        return []
+    res = _Resolver(scope, snapshot, default_schema)
+    if not res.tables:
+        return []
+    acc = {alias: TableAccess(table=t, alias=alias) for alias, t in res.tables.items()}
+    conds = _conjuncts(sel.args.get("where") and sel.args["where"].this)
+    for j in sel.args.get("joins") or []:
+        conds += _conjuncts(j.args.get("on"))
+    for c in conds:
+        _analyze_conjunct(c, res, acc)
+    for col in scope.columns:
+        alias = res.local(col)
+        if alias is not None:
+            acc[alias].referenced.add(col.name)
+    has_limit = sel.args.get("limit") is not None
+    order = sel.args.get("order")
+    if order is not None:
+        keys = []
+        for o in order.expressions:
+            node = o.this
+            if isinstance(node, exp.Column) and res.local(node):
+                keys.append((res.local(node), node.name, bool(o.args.get("desc"))))
+            else:
+                keys = []
+                break
+        if keys and len({a for a, _, _ in keys}) == 1:
+            acc[keys[0][0]].sort = [(n, d) for _, n, d in keys]
+    group = sel.args.get("group")
+    if group is not None:
+        gcols = [(res.local(g), g.name) for g in group.expressions if isinstance(g, exp.Column) and res.local(g)]
+        if gcols and len({a for a, _ in gcols}) == 1 and len(gcols) == len(group.expressions):
+            acc[gcols[0][0]].group = [n for _, n in gcols]
+    for a in acc.values():
+        a.limit = has_limit
+    return list(acc.values())
+
+
+def analyze(sql: str, snapshot: SchemaSnapshot, default_schema: str = "public") -> QueryShape:
+    """The per-table access patterns of one statement (SELECT, or the WHERE of UPDATE/DELETE)."""
+    try:
+        tree = sqlglot.parse_one(sql, read="postgres")
+    except Exception as exc:  # noqa: BLE001 - sqlglot raises several error types
+        return QueryShape(error=f"sqlglot could not parse it: {str(exc).splitlines()[0][:200]}")
+    statement = tree.key if tree.key in ("update", "delete", "insert") else "select"
+    if isinstance(tree, (exp.Update, exp.Delete)):
+        # a DELETE/UPDATE finds its rows like `SELECT … FROM target WHERE …`
+        target = tree.this
+        where = tree.args.get("where")
+        probe = exp.select("*").from_(target.copy())
+        if where is not None:
+            probe = probe.where(where.this.copy())
+        tree = probe
+    try:
+        tree = qualify(
+            tree,
+            schema=_schema_mapping(snapshot),
+            db=default_schema,
+            dialect="postgres",
+            validate_qualify_columns=False,
+            quote_identifiers=False,
+            expand_stars=False,
+            identify=False,
+        )
+    except Exception:  # noqa: BLE001 - unqualified columns are then resolved per scope by name
+        pass
+    shape = QueryShape(statement=statement)
+    try:
+        for scope in traverse_scope(tree):
+            shape.accesses.extend(_analyze_scope(scope, snapshot, default_schema))
+    except Exception as exc:  # noqa: BLE001
+        shape.error = f"could not analyse its structure: {str(exc).splitlines()[0][:200]}"
+    return shape

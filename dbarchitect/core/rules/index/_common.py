@@ -1,0 +1,76 @@
+"""What the index rules share: the review context (tables in scope, statistics age, per-index
+facts) and the DDL to drop an index together with the DDL that undoes the drop."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from dbarchitect.core.models import Evidence, Finding, Index, SchemaSnapshot, Table
+from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rules.schema._common import concurrently, qi, qname, qt
+
+
+@dataclass
+class IndexContext:
+    tables: list[Table]
+    facts: Mapping[str, Mapping[str, Any]]
+    stats_age_days: float | None
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, snapshot: SchemaSnapshot, facts: Mapping[str, Mapping[str, Any]], schema: str | None = None) -> IndexContext:
+        tables = [t for t in snapshot.tables if t.kind != "foreign_table" and (schema is None or t.schema_name == schema)]
+        age = None
+        notes = []
+        if snapshot.stats_reset and snapshot.taken_at:
+            try:
+                age = (dt.datetime.fromisoformat(snapshot.taken_at) - dt.datetime.fromisoformat(snapshot.stats_reset)).total_seconds() / 86400
+            except ValueError:
+                age = None
+        if age is None:
+            notes.append("pg_stat_database.stats_reset is empty: usage counters run since the server started "
+                         "(or were never reset); their age is unknown.")  # fmt: skip
+        return cls(tables=tables, facts=facts, stats_age_days=age, notes=notes)
+
+    def evidence(self, detail: str, **data: object) -> Evidence:
+        return Evidence(kind="catalog", detail=detail, data=dict(data))
+
+    def stats_age_text(self) -> str:
+        if self.stats_age_days is None:
+            return "since the statistics were last reset (age unknown)"
+        return f"in the {self.stats_age_days:.1f} days since the statistics were reset"
+
+
+def finding(rule: RuleMeta, *, message: str, obj: str, fix: str, evidence: list[Evidence], severity=None) -> Finding:
+    return Finding(rule=rule.name, code=rule.code, severity=severity or rule.severity, message=message, fix=fix,
+                   evidence=evidence, object=obj)  # fmt: skip
+
+
+def recreate_sql(table: Table, index: Index) -> str:
+    """The index's own definition, built CONCURRENTLY where allowed: the undo of a drop."""
+    d = index.definition or ""
+    if table.kind != "partitioned_table":
+        d = re.sub(r"^CREATE (UNIQUE )?INDEX ", lambda m: f"CREATE {m.group(1) or ''}INDEX CONCURRENTLY ", d, count=1)
+    return d + ";"
+
+
+def drop_sql(table: Table, index: Index) -> str:
+    if index.constraint:
+        return f"ALTER TABLE {qt(table)} DROP CONSTRAINT IF EXISTS {qi(index.constraint)};"
+    return f"DROP INDEX {concurrently(table)}IF EXISTS {qname(table.schema_name, index.name)};"
+
+
+def drop_with_undo(table: Table, index: Index) -> str:
+    return f"{drop_sql(table, index)}\n-- undo: {recreate_sql(table, index)}"
+
+
+def is_enforcing(index: Index) -> bool:
+    return index.primary or index.unique or index.constraint is not None
+
+
+def size_text(n: int) -> str:
+    return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{n / 1024:.0f} kB"

@@ -1,0 +1,167 @@
+"""The HypoPG cost oracle: planner costs of workload queries under sets of hypothetical indexes.
+
+Every EXPLAIN runs inside one READ ONLY transaction (each under its own savepoint and the
+statement timeout), so a costed statement can never write. Hypothetical indexes live only in
+this backend; `hypothetical_session` always calls `hypopg_reset()` on the way out — on success,
+on errors, on timeouts and on cancellation — so none is ever left behind on a pooled connection.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+import psycopg
+
+from dbarchitect.core.indexing.advise import table_sql
+from dbarchitect.core.indexing.models import Candidate, WorkloadQuery
+from dbarchitect.core.indexing.select import OracleError, PlanCost
+from dbarchitect.core.indexing.workload import parameters
+
+
+class HypoPGOracle:
+    """Implements `core.indexing.select.CostOracle` on one connection inside a READ ONLY transaction."""
+
+    def __init__(self, conn: psycopg.AsyncConnection, *, generic_plan: bool = False):
+        self.conn = conn
+        self.generic_plan = generic_plan  # PG 16+: EXPLAIN (GENERIC_PLAN) for $n queries
+        self.present: dict[Candidate, tuple[int, str]] = {}  # candidate -> (oid, hypothetical name)
+        self.by_name: dict[str, Candidate] = {}
+        self._failed: dict[Candidate, str] = {}
+        self._sp = 0
+
+    async def _create(self, cand: Candidate) -> tuple[int, str]:
+        if cand in self._failed:
+            raise OracleError(self._failed[cand])
+        sql = f"CREATE INDEX {cand.body(table_sql(cand.table))}"
+        try:
+            async with self._savepoint():
+                cur = await self.conn.execute("SELECT indexrelid::int, indexname FROM hypopg_create_index(%s)", (sql,))
+                oid, name = await cur.fetchone()
+        except psycopg.Error as exc:
+            self._failed[cand] = str(exc).strip().splitlines()[0]
+            raise OracleError(self._failed[cand]) from None
+        self.present[cand] = (oid, name)
+        self.by_name[name] = cand
+        return oid, name
+
+    async def _drop(self, cand: Candidate) -> None:
+        oid, name = self.present.pop(cand)
+        self.by_name.pop(name, None)
+        await self.conn.execute("SELECT hypopg_drop_index(%s)", (oid,))
+
+    @asynccontextmanager
+    async def _savepoint(self) -> AsyncIterator[None]:
+        self._sp += 1
+        sp = f"dbarchitect_sp{self._sp}"
+        await self.conn.execute(f"SAVEPOINT {sp}")
+        try:
+            yield
+        except BaseException:
+            if not self.conn.closed:
+                await self.conn.execute(f"ROLLBACK TO SAVEPOINT {sp}")
+            raise
+        else:
+            await self.conn.execute(f"RELEASE SAVEPOINT {sp}")
+
+    async def size(self, candidate: Candidate) -> int:
+        oid, _ = self.present.get(candidate) or await self._create(candidate)
+        cur = await self.conn.execute("SELECT hypopg_relation_size(%s)", (oid,))
+        return int((await cur.fetchone())[0])
+
+    async def set_indexes(self, indexes: frozenset[Candidate]) -> None:
+        for cand in [c for c in self.present if c not in indexes]:
+            await self._drop(cand)
+        for cand in indexes:
+            if cand not in self.present:
+                await self._create(cand)
+
+    async def explain(self, sql: str) -> dict:
+        opts = "FORMAT JSON, GENERIC_PLAN" if self.generic_plan else "FORMAT JSON"
+        try:
+            async with self._savepoint():
+                cur = await self.conn.execute(f"EXPLAIN ({opts}) {sql}")
+                raw = (await cur.fetchone())[0]
+        except psycopg.errors.QueryCanceled:
+            raise OracleError("planning hit the statement timeout") from None
+        except psycopg.Error as exc:
+            raise OracleError(f"EXPLAIN failed: {str(exc).strip().splitlines()[0]}") from None
+        doc = raw if isinstance(raw, list) else json.loads(raw)
+        return doc[0]["Plan"]
+
+    async def explain_generic(self, sql: str, nparams: int) -> dict:
+        """PostgreSQL < 16: the generic plan of a `$n` statement via PREPARE + force_generic_plan."""
+        self._sp += 1
+        name = f"dbarchitect_q{self._sp}"
+        try:
+            async with self._savepoint():
+                await self.conn.execute("SELECT set_config('plan_cache_mode', 'force_generic_plan', true)")
+                await self.conn.execute(f"PREPARE {name} AS {sql}")
+                try:
+                    args = ", ".join(["NULL"] * nparams)
+                    cur = await self.conn.execute(f"EXPLAIN (FORMAT JSON) EXECUTE {name}({args})")
+                    raw = (await cur.fetchone())[0]
+                finally:
+                    await self.conn.execute(f"DEALLOCATE {name}")
+                await self.conn.execute("SELECT set_config('plan_cache_mode', 'auto', true)")
+        except psycopg.errors.QueryCanceled:
+            raise OracleError("planning hit the statement timeout") from None
+        except psycopg.Error as exc:
+            raise OracleError(f"EXPLAIN of the generic plan failed: {str(exc).strip().splitlines()[0]}") from None
+        doc = raw if isinstance(raw, list) else json.loads(raw)
+        return doc[0]["Plan"]
+
+    async def cost(self, query: WorkloadQuery, indexes: frozenset[Candidate]) -> PlanCost:
+        await self.set_indexes(indexes)
+        sql = query.costed_sql
+        params = parameters(sql)
+        if params and not self.generic_plan:
+            plan = await self.explain_generic(sql, max(params))
+        else:
+            plan = await self.explain(sql)
+        used = {self.by_name[n] for n in plan_index_names(plan) if n in self.by_name}
+        return PlanCost(float(plan["Total Cost"]), frozenset(used))
+
+
+def plan_index_names(plan: dict) -> list[str]:
+    out: list[str] = []
+
+    def walk(node: dict) -> None:
+        name = node.get("Index Name")
+        if name and name not in out:
+            out.append(name)
+        for child in node.get("Plans", ()):
+            walk(child)
+
+    walk(plan)
+    return out
+
+
+@asynccontextmanager
+async def hypothetical_session(
+    conn: psycopg.AsyncConnection, *, statement_timeout_ms: int, generic_plan: bool = False
+) -> AsyncIterator[HypoPGOracle]:
+    """A READ ONLY transaction with HypoPG ready; hypothetical indexes reset however it ends."""
+    await conn.execute("SELECT hypopg_reset()")
+    await conn.execute("BEGIN READ ONLY")
+    try:
+        await conn.execute(
+            "SELECT set_config('statement_timeout', %s, true), set_config('lock_timeout', %s, true)",
+            (f"{statement_timeout_ms}ms", f"{min(statement_timeout_ms, 5000)}ms"),
+        )
+        yield HypoPGOracle(conn, generic_plan=generic_plan)
+    finally:
+        with anyio.CancelScope(shield=True):
+            if not conn.closed:
+                try:
+                    await conn.execute("ROLLBACK")
+                finally:
+                    await conn.execute("SELECT hypopg_reset()")
+
+
+async def hypothetical_count(conn: psycopg.AsyncConnection) -> int:
+    """How many hypothetical indexes this backend holds (0 after every advisor run)."""
+    cur = await conn.execute("SELECT count(*) FROM hypopg_list_indexes")
+    return int((await cur.fetchone())[0])

@@ -1,0 +1,339 @@
+"""recommend_indexes and review_indexes against a live PostgreSQL.
+
+`recommend_indexes` reads the workload (explicit statements, or the top of pg_stat_statements),
+the catalog and pg_stats, lets the core generate candidates, and costs them with HypoPG
+(`live.postgres.hypopg`). Without HypoPG it answers with clearly labelled heuristics.
+`validate=True` builds the recommendations for real on a scratch copy and times the workload.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import psycopg
+from psycopg import sql as pgsql
+
+from dbarchitect.core.indexing import advise as advise_mod
+from dbarchitect.core.indexing.candidates import generate
+from dbarchitect.core.indexing.models import (
+    ColumnStats,
+    IndexAdvice,
+    MeasuredQuery,
+    ValidationReport,
+    WorkloadQuery,
+)
+from dbarchitect.core.indexing.review import IndexReview, review
+from dbarchitect.core.indexing.select import select
+from dbarchitect.core.indexing.shape import analyze
+from dbarchitect.core.indexing.workload import bind_from_stats, costable, parameters
+from dbarchitect.core.models import Evidence, SchemaSnapshot
+from dbarchitect.live.postgres.database import Database, read_server_info
+from dbarchitect.live.postgres.hypopg import hypothetical_session
+from dbarchitect.live.postgres.introspect import take_snapshot
+
+Progress = Callable[[int, int, str], Awaitable[None]]
+DEFAULT_TIMEOUT_MS = 30_000
+
+Q_STATS = """
+SELECT schemaname || '.' || tablename, attname, coalesce(null_frac, 0)::float8, coalesce(n_distinct, 0)::float8,
+       coalesce(avg_width, 0), most_common_vals::text::text[], most_common_freqs::float8[],
+       histogram_bounds::text::text[], correlation::float8
+  FROM pg_stats
+ WHERE NOT inherited AND (schemaname || '.' || tablename) = ANY(%s)
+"""
+
+Q_TOP_STATEMENTS = """
+SELECT s.queryid::text, s.query, s.calls, s.total_exec_time
+  FROM pg_stat_statements s
+ WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+   AND s.toplevel
+   AND s.query ~* '^\\s*(\\(\\s*)*(select|with|update|delete|insert)\\M'
+   AND s.query !~* '(pg_catalog|information_schema|pg_stat_|hypopg|pg_class|pg_namespace)'
+ ORDER BY s.total_exec_time DESC
+ LIMIT %s
+"""
+
+
+async def column_stats(conn: psycopg.AsyncConnection, tables: Sequence[str]) -> dict[tuple[str, str], ColumnStats]:
+    if not tables:
+        return {}
+    cur = await conn.execute(Q_STATS, (list(tables),))
+    out = {}
+    for table, col, null_frac, n_distinct, width, mcv, mcf, hist, corr in await cur.fetchall():
+        out[(table, col)] = ColumnStats(
+            table=table, column=col, null_frac=null_frac, n_distinct=n_distinct, avg_width=width,
+            most_common_vals=mcv or [], most_common_freqs=mcf or [], histogram_bounds=hist or [],
+            correlation=corr,
+        )  # fmt: skip
+    return out
+
+
+async def top_statements(conn: psycopg.AsyncConnection, limit: int = 20) -> list[WorkloadQuery]:
+    """The statements with the most total execution time since pg_stat_statements was reset."""
+    cur = await conn.execute(Q_TOP_STATEMENTS, (limit,))
+    return [
+        WorkloadQuery(id=f"stmt_{qid}", sql=q, weight=float(calls), source="pg_stat_statements", calls=calls,
+                      total_ms=round(total, 2))  # fmt: skip
+        for qid, q, calls, total in await cur.fetchall()
+    ]
+
+
+def explicit_workload(queries: Sequence[str], weights: Sequence[float] | None) -> list[WorkloadQuery]:
+    if weights is not None and len(weights) != len(queries):
+        raise ValueError(f"weights has {len(weights)} entries for {len(queries)} queries")
+    return [
+        WorkloadQuery(id=f"q{i + 1}", sql=q.strip().rstrip(";"), weight=float(weights[i]) if weights else 1.0)
+        for i, q in enumerate(queries)
+    ]
+
+
+async def _recommend(
+    conn: psycopg.AsyncConnection,
+    *,
+    queries: Sequence[str] | None,
+    weights: Sequence[float] | None,
+    from_stats: bool,
+    budget_mb: float | None,
+    max_indexes: int | None,
+    top: int,
+    statement_timeout_ms: int,
+    progress: Progress | None,
+    snapshot: SchemaSnapshot | None = None,
+) -> IndexAdvice:
+    started = time.perf_counter()
+    info = await read_server_info(conn)
+    notes: list[str] = []
+    if queries:
+        workload = explicit_workload(queries, weights)
+    elif from_stats or not queries:
+        if not info.has("pg_stat_statements"):
+            raise ValueError(
+                "No queries given and pg_stat_statements is not installed in this database: pass `queries`, or "
+                "add pg_stat_statements to shared_preload_libraries and run CREATE EXTENSION pg_stat_statements."
+            )
+        workload = await top_statements(conn, top)
+        if not workload:
+            raise ValueError("pg_stat_statements holds no user statements yet: pass `queries`, or let the application run.")
+    skipped: dict[str, str] = {}
+    for q in workload:
+        why = costable(q.sql)
+        if why:
+            skipped[q.id] = why
+    workload = [q for q in workload if q.id not in skipped]
+    snapshot = snapshot or await take_snapshot(conn)
+    shapes = {q.id: analyze(q.sql, snapshot) for q in workload}
+    for qid, shape in shapes.items():
+        if shape.error:
+            notes.append(f"{qid}: {shape.error}; it is costed, but proposes no candidates")
+    tables = sorted({t for s in shapes.values() for t in s.tables})
+    stats = await column_stats(conn, tables)
+    generic = info.version_num >= 160000
+    for q in workload:
+        if parameters(q.sql) and not generic:
+            bound, values = bind_from_stats(q.sql, snapshot, stats)
+            q.bound_parameters = values
+            if bound is not None:
+                q.explain_sql = bound
+            else:
+                notes.append(f"{q.id}: some $n parameters have no column statistics; costed with the generic plan")
+    cset = generate(shapes, snapshot, stats)
+    budget = int(budget_mb * 2**20) if budget_mb is not None else None
+    extensions = set(info.extensions)
+    if not info.has("hypopg"):
+        advice = advise_mod.heuristic(
+            workload, shapes, cset, snapshot, stats, budget_bytes=budget, max_indexes=max_indexes,
+            extensions=extensions, major=info.major,
+        )  # fmt: skip
+        if "hypopg" in info.available_extensions:
+            advice.notes.append("HypoPG is available on this server: CREATE EXTENSION hypopg; enables proven advice.")
+    else:
+        async with hypothetical_session(conn, statement_timeout_ms=statement_timeout_ms, generic_plan=generic) as oracle:
+            sel = await select(
+                workload, shapes, cset, snapshot, oracle, budget_bytes=budget, max_indexes=max_indexes,
+                progress=progress,
+            )  # fmt: skip
+        advice = advise_mod.from_selection(
+            workload, cset, sel, snapshot, stats, budget_bytes=budget, extensions=extensions
+        )
+    advice.skipped_queries.update(skipped)
+    advice.notes = notes + advice.notes
+    advice.elapsed_s = round(time.perf_counter() - started, 3)
+    return advice
+
+
+async def recommend_indexes(
+    target: psycopg.AsyncConnection | Database,
+    queries: Sequence[str] | None = None,
+    weights: Sequence[float] | None = None,
+    from_stats: bool = False,
+    budget_mb: float | None = None,
+    max_indexes: int | None = None,
+    *,
+    validate: bool = False,
+    scratch: str | psycopg.AsyncConnection | None = None,
+    top: int = 20,
+    statement_timeout_ms: int | None = None,
+    progress: Progress | None = None,
+) -> IndexAdvice:
+    """Recommend indexes for a workload, each proven by HypoPG planner costs.
+
+    `queries` (with optional `weights`) or, when omitted or `from_stats`, the `top` statements of
+    pg_stat_statements by total time. `budget_mb` caps the total estimated size, `max_indexes`
+    the count. `validate=True` needs `scratch`: the DSN (or an open autocommit connection) of a copy
+    of the database where the recommendations may really be built and the workload timed."""
+    if validate and scratch is None:
+        raise ValueError("validate=true needs a scratch copy of the database (scratch=DSN): it builds real indexes there.")
+
+    async def go(conn: psycopg.AsyncConnection) -> IndexAdvice:
+        return await _recommend(
+            conn, queries=queries, weights=weights, from_stats=from_stats, budget_mb=budget_mb,
+            max_indexes=max_indexes, top=top, statement_timeout_ms=timeout, progress=progress,
+        )  # fmt: skip
+
+    if isinstance(target, Database):
+        timeout = statement_timeout_ms or target.limits.statement_timeout_ms
+        advice = await target.run(go)
+    else:
+        timeout = statement_timeout_ms or DEFAULT_TIMEOUT_MS
+        advice = await go(target)
+    if validate and advice.recommendations:
+        advice.validation = await validate_on_scratch(scratch, advice, statement_timeout_ms=timeout)
+    return advice
+
+
+# --------------------------------------------------------------------------------------------
+# validate=true: build for real on a scratch copy, time the workload before and after
+# --------------------------------------------------------------------------------------------
+
+
+async def _time(conn: psycopg.AsyncConnection, sql: str, runs: int, timeout_ms: int) -> tuple[float | None, bool, str | None]:
+    times = []
+    for _ in range(runs):
+        await conn.execute("BEGIN READ ONLY")
+        try:
+            await conn.execute("SELECT set_config('statement_timeout', %s, true)", (f"{timeout_ms}ms",))
+            t0 = time.perf_counter()
+            cur = await conn.execute(sql)
+            if cur.description:
+                await cur.fetchall()
+            times.append((time.perf_counter() - t0) * 1000)
+        except psycopg.errors.QueryCanceled:
+            times.append(float(timeout_ms))
+            await conn.execute("ROLLBACK")
+            return statistics.median(times), True, None
+        except psycopg.Error as exc:
+            await conn.execute("ROLLBACK")
+            return None, False, str(exc).strip().splitlines()[0]
+        else:
+            await conn.execute("ROLLBACK")
+    return statistics.median(times), False, None
+
+
+async def validate_on_scratch(
+    scratch: str | psycopg.AsyncConnection, advice: IndexAdvice, *, runs: int = 3, statement_timeout_ms: int = 30_000
+) -> ValidationReport:
+    """Time each workload query (median of `runs`, each in a rolled-back READ ONLY transaction),
+    build the recommended indexes, ANALYZE, time again, then drop the indexes again."""
+    own = isinstance(scratch, str)
+    conn = await psycopg.AsyncConnection.connect(scratch, autocommit=True) if own else scratch
+    try:
+        cur = await conn.execute("SELECT current_database()")
+        dbname = (await cur.fetchone())[0]
+        sqls = {q.id: q.costed_sql for q in advice.queries if q.id not in advice.skipped_queries}
+        before = {qid: await _time(conn, s, runs, statement_timeout_ms) for qid, s in sqls.items()}
+        report = ValidationReport(database=dbname, runs=runs, statement_timeout_ms=statement_timeout_ms)
+        built = []
+        for rec in advice.recommendations:
+            try:
+                if rec.requires_extension:
+                    await conn.execute(pgsql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(pgsql.Identifier(rec.requires_extension)))
+                await conn.execute(rec.ddl)
+                built.append(rec)
+                report.built.append(rec.name)
+            except psycopg.Error as exc:
+                report.build_errors[rec.name] = str(exc).strip().splitlines()[0]
+        tables = sorted({r.table for r in built})
+        for t in tables:
+            schema, _, name = t.partition(".")
+            await conn.execute(pgsql.SQL("ANALYZE {}.{}").format(pgsql.Identifier(schema), pgsql.Identifier(name)))
+        if built:
+            cur = await conn.execute(
+                "SELECT coalesce(sum(pg_relation_size(c.oid)), 0) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relkind = 'i' AND n.nspname || '.' || c.relname = ANY(%s)",
+                ([f"{r.table.split('.')[0]}.{r.name}" for r in built],),
+            )
+            report.actual_size_bytes = int((await cur.fetchone())[0])
+        after = {qid: await _time(conn, s, runs, statement_timeout_ms) for qid, s in sqls.items()}
+        for rec in built:
+            await conn.execute(rec.undo)
+        for qid in sqls:
+            b, a = before[qid], after[qid]
+            report.queries.append(
+                MeasuredQuery(
+                    query=qid, ms_before=None if b[0] is None else round(b[0], 2),
+                    ms_after=None if a[0] is None else round(a[0], 2), timed_out_before=b[1], timed_out_after=a[1],
+                    error=b[2] or a[2],
+                )  # fmt: skip
+            )
+        report.total_ms_before = round(sum(q.ms_before or 0 for q in report.queries), 2)
+        report.total_ms_after = round(sum(q.ms_after or 0 for q in report.queries), 2)
+        report.evidence = Evidence(
+            kind="execution",
+            detail=(
+                f"Built {len(built)} indexes ({report.actual_size_bytes / 2**20:.1f} MB) in {dbname}; the workload took "
+                f"{report.total_ms_before:,.1f} ms before and {report.total_ms_after:,.1f} ms after (median of {runs})."
+            ),
+            data={q.query: {"before_ms": q.ms_before, "after_ms": q.ms_after} for q in report.queries},
+        )
+        return report
+    finally:
+        if own:
+            await conn.close()
+
+
+# --------------------------------------------------------------------------------------------
+# review_indexes
+# --------------------------------------------------------------------------------------------
+
+Q_INDEX_EXTRA = """
+SELECT n.nspname || '.' || ic.relname, ic.relpages::bigint, ic.reltuples::float8,
+       (SELECT array_agg(coalesce(s.avg_width, 8) ORDER BY k.ord)
+          FROM unnest(ix.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
+          LEFT JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.attnum
+          LEFT JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = a.attname
+                               AND NOT s.inherited) AS widths,
+       current_setting('block_size')::int
+  FROM pg_index ix
+  JOIN pg_class ic ON ic.oid = ix.indexrelid
+  JOIN pg_class c ON c.oid = ix.indrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_am am ON am.oid = ic.relam
+ WHERE am.amname = 'btree' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+   AND n.nspname NOT LIKE 'pg\\_toast%%'
+"""
+
+
+async def index_facts(conn: psycopg.AsyncConnection) -> dict[str, dict[str, Any]]:
+    """Per btree index: pages, tuples and key widths (for the bloat estimate)."""
+    cur = await conn.execute(Q_INDEX_EXTRA)
+    return {
+        name: {"pages": pages, "tuples": tuples, "widths": list(widths or []), "block_size": bs}
+        for name, pages, tuples, widths, bs in await cur.fetchall()
+    }
+
+
+async def review_indexes(target: psycopg.AsyncConnection | Database, schema: str | None = None) -> IndexReview:
+    """Unused, duplicate, redundant, invalid, missing-for-FK, bloated indexes and over-indexed
+    write-heavy tables, each with the DDL to fix it and the DDL to undo the fix."""
+
+    async def go(conn: psycopg.AsyncConnection) -> IndexReview:
+        snap = await take_snapshot(conn)
+        facts = await index_facts(conn)
+        return review(snap, facts, schema=schema)
+
+    if isinstance(target, Database):
+        return await target.run(go)
+    return await go(target)

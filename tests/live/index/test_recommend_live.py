@@ -1,0 +1,186 @@
+"""recommend_indexes on the sample blog schema with its generated rows, costed by real HypoPG."""
+
+from __future__ import annotations
+
+import anyio
+import psycopg
+import pytest
+
+from dbarchitect.core.indexing.candidates import norm_key
+from dbarchitect.live.postgres.hypopg import hypothetical_count
+from dbarchitect.live.postgres.index_advisor import recommend_indexes
+
+pytestmark = [pytest.mark.anyio, pytest.mark.live]
+
+LATEST_PUBLISHED = (
+    "SELECT id, title, created_at FROM posts WHERE user_id = 42 AND status = 'published' "
+    "ORDER BY created_at DESC LIMIT 10"
+)
+USER_POSTS_JOIN = "SELECT u.username, p.title FROM users u JOIN posts p ON p.user_id = u.id WHERE u.id = 7"
+BANNED = "SELECT id, email FROM users WHERE status = 'banned' ORDER BY created_at DESC LIMIT 20"
+COMMENTS_OF_POST = "SELECT * FROM comments WHERE post_id = 17 ORDER BY created_at"
+LOWER_EMAIL = "SELECT * FROM users WHERE lower(email) = lower('User7@example.com')"
+WORKLOAD = [LATEST_PUBLISHED, USER_POSTS_JOIN, BANNED, COMMENTS_OF_POST, LOWER_EMAIL]
+
+# the sample ships posts(user_id) indexes: drop them so the advisor has to find them itself
+NO_POST_INDEXES = "DROP INDEX posts_user_id_idx; DROP INDEX posts_user_id_created_idx; ANALYZE;"
+
+
+async def _connect(dsn: str) -> psycopg.AsyncConnection:
+    conn = await psycopg.AsyncConnection.connect(dsn, autocommit=True)
+    await conn.execute("CREATE EXTENSION IF NOT EXISTS hypopg")
+    return conn
+
+
+def _existing(pg, dsn) -> set[tuple[str, tuple[str, ...]]]:
+    dbname = psycopg.conninfo.conninfo_to_dict(dsn)["dbname"]
+    rows = pg.admin(
+        "SELECT c.relname, array_agg(pg_get_indexdef(i.indexrelid, k, true) ORDER BY k) FROM pg_index i "
+        "JOIN pg_class c ON c.oid = i.indrelid, generate_series(1, i.indnkeyatts) k "
+        "WHERE c.relnamespace = 'public'::regnamespace GROUP BY c.relname, i.indexrelid",
+        dbname=dbname,
+    )
+    return {(t, tuple(norm_key(k) for k in keys)) for t, keys in rows}
+
+
+async def test_finds_what_a_practitioner_would(pg, blog_dsn):
+    pg.admin(NO_POST_INDEXES, dbname=psycopg.conninfo.conninfo_to_dict(blog_dsn)["dbname"])
+    progress = []
+
+    async def report(done, total, message):
+        progress.append((done, total, message))
+
+    conn = await _connect(blog_dsn)
+    try:
+        advice = await recommend_indexes(conn, WORKLOAD, progress=report)
+        assert await hypothetical_count(conn) == 0
+    finally:
+        await conn.close()
+    assert advice.mode == "hypopg"
+    by_table = {}
+    for r in advice.recommendations:
+        by_table.setdefault(r.table, []).append(r)
+        assert r.ddl.startswith("CREATE INDEX CONCURRENTLY ")
+        assert r.undo.startswith("DROP INDEX CONCURRENTLY IF EXISTS ")
+        assert r.estimated_size_bytes > 0
+        if r.evidence.kind == "hypopg":
+            assert r.helps and all(h.cost_after < h.cost_before for h in r.helps)
+    posts = by_table["public.posts"]
+    # the FK lookup and "a user's latest published posts": an index led by user_id that also
+    # serves status and the created_at order
+    assert any(r.keys[0] == "user_id" for r in posts), [r.ddl for r in posts]
+    latest = [r for r in posts if r.keys[0] == "user_id" and any("created_at" in k for k in r.keys)]
+    assert latest, [r.ddl for r in posts]
+    assert any("status" in " ".join(r.keys) or r.predicate == "status = 'published'" for r in latest)
+    # a partial index where the constant predicate is selective (2 % of users are banned)
+    partial = [r for r in advice.recommendations if r.predicate]
+    assert any(r.table == "public.users" and "banned" in r.predicate for r in partial), [r.ddl for r in partial]
+    # the expression index for lower(email), the FK on comments.post_id
+    assert any(r.table == "public.users" and "lower" in r.keys[0].lower() for r in advice.recommendations)
+    assert any(r.table == "public.comments" and r.keys[0] == "post_id" for r in advice.recommendations)
+    assert advice.workload_cost_after < advice.workload_cost_before
+    assert progress and progress[-1][0] == progress[-1][1]
+
+
+async def test_never_recommends_an_existing_index(pg, blog_dsn):
+    conn = await _connect(blog_dsn)
+    try:
+        first = await recommend_indexes(conn, WORKLOAD)
+        assert first.recommendations
+        for r in first.recommendations:  # build them for real, then ask again
+            if r.evidence.kind == "hypopg":
+                await conn.execute(r.ddl)
+        await conn.execute("ANALYZE")
+        second = await recommend_indexes(conn, WORKLOAD)
+    finally:
+        await conn.close()
+    existing = _existing(pg, blog_dsn)
+    for r in second.recommendations:
+        mine = (r.table.split(".")[1], tuple(norm_key(k) for k in r.keys))
+        assert mine not in existing or r.predicate, r.ddl
+    assert not [r for r in second.recommendations if r.evidence.kind == "hypopg"]
+    assert any("already covers" in x.reason for x in second.rejected)
+
+
+async def test_respects_the_budget_and_max_indexes(blog_dsn):
+    conn = await _connect(blog_dsn)
+    try:
+        free = await recommend_indexes(conn, WORKLOAD)
+        sizes = sorted(r.estimated_size_bytes for r in free.recommendations if r.evidence.kind == "hypopg")
+        budget = sizes[0] + 1
+        tight = await recommend_indexes(conn, WORKLOAD, budget_mb=budget / 2**20)
+        one = await recommend_indexes(conn, WORKLOAD, max_indexes=1)
+        assert await hypothetical_count(conn) == 0
+    finally:
+        await conn.close()
+    assert len(sizes) >= 2
+    assert sum(r.estimated_size_bytes for r in tight.recommendations) <= budget
+    assert any("budget" in r.reason for r in tight.rejected)
+    assert len([r for r in one.recommendations if r.evidence.kind == "hypopg"]) == 1
+
+
+async def test_resets_hypothetical_indexes_on_errors(blog_dsn):
+    conn = await _connect(blog_dsn)
+    try:
+        advice = await recommend_indexes(conn, [COMMENTS_OF_POST, "SELECT * FROM no_such_table WHERE x = 1"])
+        assert "q2" in advice.skipped_queries
+        assert await hypothetical_count(conn) == 0
+        # a cancelled run leaves nothing behind either: the reset runs shielded, or psycopg closes a
+        # connection whose query was interrupted, and the backend's hypothetical indexes die with it
+        with anyio.move_on_after(0.3):
+            await recommend_indexes(conn, WORKLOAD * 4)
+        if not conn.closed:
+            assert await hypothetical_count(conn) == 0
+            assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    finally:
+        await conn.close()
+
+
+async def test_parameterised_statements_and_refusals(blog_dsn):
+    conn = await _connect(blog_dsn)
+    try:
+        advice = await recommend_indexes(
+            conn,
+            ["SELECT * FROM comments WHERE post_id = $1 ORDER BY created_at LIMIT $2", "DROP TABLE users",
+             "SELECT 1; DELETE FROM users"],  # fmt: skip
+        )
+    finally:
+        await conn.close()
+    q1 = advice.queries[0]
+    assert set(q1.bound_parameters) == {"$1", "$2"} and "$1" not in q1.costed_sql
+    assert any(r.keys[0] == "post_id" for r in advice.recommendations)
+    assert "DROP" in advice.skipped_queries["q2"] or "Drop" in advice.skipped_queries["q2"]
+    assert "2 statements" in advice.skipped_queries["q3"]
+
+
+async def test_heuristic_without_hypopg(pg, blog_dsn):
+    pg.admin("DROP EXTENSION IF EXISTS hypopg", dbname=psycopg.conninfo.conninfo_to_dict(blog_dsn)["dbname"])
+    conn = await psycopg.AsyncConnection.connect(blog_dsn, autocommit=True)
+    try:
+        advice = await recommend_indexes(conn, WORKLOAD)
+    finally:
+        await conn.close()
+    assert advice.mode == "heuristic"
+    assert advice.recommendations and all(r.evidence.kind == "static" for r in advice.recommendations)
+    assert any("HEURISTIC" in n and "hypopg" in n.lower() for n in advice.notes)
+    assert any(r.table == "public.comments" and r.keys[0] == "post_id" for r in advice.recommendations)
+
+
+async def test_validate_builds_on_a_scratch_copy(pg, blog_template):
+    source = pg.create_db(template=blog_template)
+    scratch = pg.create_db(template=blog_template)
+    conn = await _connect(source)
+    try:
+        advice = await recommend_indexes(conn, [COMMENTS_OF_POST, BANNED], validate=True, scratch=scratch)
+    finally:
+        await conn.close()
+    v = advice.validation
+    assert v is not None and v.built and not v.build_errors
+    assert v.actual_size_bytes > 0 and len(v.queries) == 2
+    assert v.evidence.kind == "execution"
+    assert all(q.ms_before is not None and q.ms_after is not None for q in v.queries)
+    # the source was never touched; the scratch copy is left as it was
+    assert not pg.admin("SELECT 1 FROM pg_indexes WHERE indexname = %s", params=[v.built[0]],
+                        dbname=psycopg.conninfo.conninfo_to_dict(source)["dbname"])  # fmt: skip
+    assert not pg.admin("SELECT 1 FROM pg_indexes WHERE indexname = %s", params=[v.built[0]],
+                        dbname=psycopg.conninfo.conninfo_to_dict(scratch)["dbname"])  # fmt: skip
