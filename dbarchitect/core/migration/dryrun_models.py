@@ -453,3 +453,75 @@ def strongest(modes: list[str]) -> str | None:
     for m in modes:
         best = stronger_lock(best, m)
     return best
+
+
+def render_text(report: DryRunReport) -> str:
+    """Compact text for a tool result's text content (the structured content carries everything)."""
+    sh = report.shadow
+    verdict = "ran cleanly" if report.ok else "timed out" if report.timed_out else "found problems"
+    out = [
+        f"Dry run {verdict} on a shadow ({sh.host}, {sh.source}, PostgreSQL {sh.server_version or '?'}; "
+        f"{sh.tables} tables, {sh.rows_seeded} synthetic rows; shadow {'dropped' if sh.dropped else 'NOT dropped'}) "
+        f"in {report.duration_ms / 1000:.1f} s."
+    ]
+    if sh.unseeded_tables:
+        out.append(f"Left empty (no synthetic row fit their constraints): {', '.join(sh.unseeded_tables)}")
+    if sh.skipped_objects:
+        out.append(f"{len(sh.skipped_objects)} schema object(s) could not be copied, e.g. {sh.skipped_objects[0]}")
+    out.append(_render_statements(report.statements, report.index_tables))
+    if report.predicted:
+        agree = len(report.comparisons) - len(report.disagreements)
+        out.append(f"Predicted vs observed: {agree}/{len(report.comparisons)} agree.")
+        for c in report.disagreements:
+            rel = f" {c.relation}" if c.relation else ""
+            note = f" ({c.note})" if c.note else ""
+            out.append(f"  ✗ #{c.statement} {c.aspect}{rel}: predicted {c.predicted}, observed {c.observed}{note}")
+    rev = report.reversibility
+    if rev is not None:
+        if not rev.checked:
+            out.append(f"Reversibility not checked: {rev.reason}.")
+        elif rev.reversible and not rev.data_differences:
+            out.append(f"Reversible: up then down restored the schema exactly ({rev.up_changed} changes undone).")
+        else:
+            if not rev.reversible:
+                out.append(f"NOT reversible: {len(rev.differences)} catalog difference(s) after up then down:")
+                for d in rev.differences[:10]:
+                    out.append(f"  {d.change}: {d.key}" + (f"\n    before: {d.before}\n    after:  {d.after}"
+                                                            if d.change == "changed" else ""))
+            for d in rev.data_differences:
+                out.append(f"  data not restored in {d.table}: {', '.join(d.columns) or 'row count'} "
+                           f"({d.rows_before} rows before, {d.rows_after} after)")
+        if rev.down:
+            out.append("Down migration:")
+            out.append(_render_statements(rev.down, {}))
+    return "\n".join(out)
+
+
+def _render_statements(statements: list[StatementObservation], index_tables: dict[str, str]) -> str:
+    lines = []
+    for s in statements:
+        head = f"#{s.index} (line {s.line}) {s.kind} [{s.status}]"
+        if s.status in ("not_run", "transaction_control"):
+            lines.append(head)
+            continue
+        if s.error:
+            lines.append(f"{head}: {s.error.message}" + (f" — {s.error.detail}" if s.error.detail else ""))
+            continue
+        parts = []
+        locks = s.table_locks()
+        if locks:
+            parts.append("locks " + ", ".join(f"{r} {LOCK_SQL_NAME.get(m, m)}" for r, m in locks.items()))
+        heap = sorted(s.heap_rewrites())
+        if heap:
+            parts.append("REWROTE " + ", ".join(heap))
+        idx = sorted(s.index_only_rewrites(index_tables))
+        if idx:
+            parts.append("rebuilt indexes of " + ", ".join(idx))
+        scans = [f"{x.table}" for x in s.scanned if x.seq_scans]
+        if scans:
+            parts.append("read in full " + ", ".join(scans))
+        if s.transactional is False:
+            parts.append("outside a transaction")
+        parts.append(f"{s.duration_ms:.0f} ms")
+        lines.append(f"{head}: " + "; ".join(parts))
+    return "\n".join(lines)

@@ -3,7 +3,7 @@
 import psycopg
 import pytest
 
-from dbarchitect.core.migration.dryrun_models import StatementObservation, RelationLock, compare_statement
+from dbarchitect.core.migration.dryrun_models import RelationLock, StatementObservation, compare_statement, render_text
 from dbarchitect.core.migration.engine import lint
 from dbarchitect.core.migration.models import StatementPrediction
 from dbarchitect.live.postgres.dryrun import dry_run_migration
@@ -61,6 +61,9 @@ async def test_wrong_predictions_are_flagged(target):
     mismatches = [f for f in report.findings if f.rule == "dry-run-prediction-mismatch"]
     assert len(mismatches) == 3 and all(f.evidence[0].kind == "dry_run" for f in mismatches)
     assert any(c.agrees and c.aspect == "lock" and c.statement == 1 for c in report.comparisons)
+    text = render_text(report)
+    assert "✗ #1 rewrite public.users: predicted rewrite, observed no rewrite" in text
+    assert "Predicted vs observed: " in text
 
 
 async def test_misnumbered_prediction_is_called_out(target):

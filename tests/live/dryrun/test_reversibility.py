@@ -2,6 +2,7 @@
 
 import pytest
 
+from dbarchitect.core.migration.dryrun_models import render_text
 from dbarchitect.live.postgres.dryrun import dry_run_migration
 
 pytestmark = [pytest.mark.anyio, pytest.mark.live]
@@ -35,6 +36,9 @@ async def test_type_change_without_way_back(target):
     assert "type=integer" in rev.differences[0].before and "type=bigint" in rev.differences[0].after
     finding = next(f for f in report.findings if f.rule == "dry-run-not-reversible")
     assert "column public.users.n changed" in finding.message
+    text = render_text(report)
+    assert "NOT reversible: 1 catalog difference(s)" in text and "changed: column public.users.n" in text
+    assert "#1 (line 1) AlterTableStmt [ok]: locks public.users ACCESS EXCLUSIVE; REWROTE public.users" in text
 
 
 async def test_drop_and_re_add_moves_the_column_and_loses_the_data(target):
