@@ -342,6 +342,7 @@ class ShadowInfo(BaseModel):
         default_factory=dict, description="Settings copied from the target session (search_path, TimeZone, ...)."
     )
     build_ms: float = 0.0
+    notes: list[str] = Field(default_factory=list, description="What limits the shadow's fidelity.")
     dropped: bool = Field(default=False, description="True once the scratch database was dropped.")
 
 
@@ -464,6 +465,7 @@ def render_text(report: DryRunReport) -> str:
         f"{sh.tables} tables, {sh.rows_seeded} synthetic rows; shadow {'dropped' if sh.dropped else 'NOT dropped'}) "
         f"in {report.duration_ms / 1000:.1f} s."
     ]
+    out += [f"Note: {n}" for n in sh.notes]
     if sh.unseeded_tables:
         out.append(f"Left empty (no synthetic row fit their constraints): {', '.join(sh.unseeded_tables)}")
     if sh.skipped_objects:

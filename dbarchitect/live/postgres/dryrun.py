@@ -730,10 +730,19 @@ async def _dry_run(report: DryRunReport, host: ScratchHost, name: str, ddl: str,
         shadow.rows_seeded, shadow.unseeded_tables = await seed_rows(conn, rows_per_table, nulls)
         shadow.nulls_from_statistics = nulls
         await refresh_matviews(conn, tinfo.populated_matviews if tinfo else None)
-        shadow.server_version = (await (await conn.execute("SHOW server_version")).fetchone())[0]
+        row = await (await conn.execute("SELECT current_setting('server_version'), "
+                                        "current_setting('server_version_num')::int")).fetchone()  # fmt: skip
+        shadow.server_version = row[0]
+        if tinfo and row[1] // 10000 != tinfo.version_num // 10000:
+            shadow.notes.append(
+                f"the shadow runs PostgreSQL {row[0]} but the target runs {tinfo.version}: locks and rewrites are "
+                "those of the shadow's version; use a scratch server of the target's major version"
+            )
         cur = await conn.execute("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                                  f"WHERE c.relkind IN ('r', 'p') AND {_USER_NS}")  # fmt: skip
         shadow.tables = (await cur.fetchone())[0]
+    if tinfo is None and ddl.strip():
+        shadow.notes.append("the schema came from DDL, not from a database: no statistics, so no NULLs were seeded")
     shadow.build_ms = (time.perf_counter() - t0) * 1000
 
     async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:

@@ -76,6 +76,7 @@ async def test_schema_sql_on_the_local_cluster(pg):
         scratch=pg.cluster,
     )
     assert report.shadow.host == "local_cluster" and report.shadow.source == "schema_sql"
+    assert any("came from DDL" in n for n in report.shadow.notes)
     first, second = report.statements
     assert first.status == "ok" and first.heap_rewrites() == set()
     # text -> varchar(10) must check every value: a rewrite under ACCESS EXCLUSIVE
