@@ -12,6 +12,8 @@ from typing import NamedTuple
 
 import anyio
 
+from dbarchitect.live.postgres.embedded import sample_sql
+
 DANGEROUS_MIGRATION = """ALTER TABLE comments ADD COLUMN edited_at timestamptz DEFAULT clock_timestamp();
 CREATE INDEX comments_post_id_idx ON comments (post_id);
 ALTER TABLE posts ALTER COLUMN user_id TYPE bigint;
@@ -57,6 +59,10 @@ SCENES: list[Scene] = [
     Scene("Stacked statements are refused", "run_query", {"sql": "SELECT 1; DROP TABLE users"}, 600, True),
     Scene("Schema review (warnings and worse)", "review_schema", {"min_severity": "warning"}, 3500),
     Scene("A dangerous migration, linted against the live catalog", "lint_migration", {"sql": DANGEROUS_MIGRATION}, 4000),
+    Scene("The same migration, run on a shadow: what PostgreSQL actually did", "dry_run_migration",
+          {"sql": DANGEROUS_MIGRATION}, 3500),
+    Scene("Draft the migration to a better schema, verified on a shadow", "draft_migration",
+          {"target_ddl": sample_sql("blog_target")}, 4000),
     Scene("Query review", "review_query",
           {"sql": "SELECT * FROM comments WHERE user_id NOT IN (SELECT id FROM users WHERE status = 'banned')\n"
                   "ORDER BY created_at DESC OFFSET 5000 LIMIT 20"}, 3000),

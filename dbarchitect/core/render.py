@@ -10,6 +10,8 @@ from pydantic import BaseModel
 
 from dbarchitect.core.describe import DescribeSchemaResult
 from dbarchitect.core.design import SchemaDesign
+from dbarchitect.core.diff.models import DraftReport
+from dbarchitect.core.migration.dryrun_models import DryRunReport
 from dbarchitect.core.migration.models import MigrationReport
 from dbarchitect.core.migration.render import render_text as render_migration_text
 from dbarchitect.core.models import Finding
@@ -190,3 +192,68 @@ def _n_plus_one(r: NPlusOneReport) -> str:
 @renderer(PlanReport)
 def _plan(r: PlanReport) -> str:
     return render_plan(r)
+
+
+@renderer(DryRunReport)
+def _dry_run(r: DryRunReport) -> str:
+    s = r.shadow
+    out = [
+        f"Dry run {'OK' if r.ok else 'FAILED'} on a shadow ({s.host}, {s.tables} tables, {s.rows_seeded} synthetic rows,"
+        f" dropped: {'yes' if s.dropped else 'NO'}) in {r.duration_ms:.0f} ms"
+        + ("; TIMED OUT" if r.timed_out else "")
+    ]
+    for o in r.statements:
+        locks = ", ".join(f"{lk.relation} {lk.strongest}" for lk in o.locks) or "no locks on existing relations"
+        line = f"{o.index}. [{o.status}] {o.sql.splitlines()[0][:90]}\n   observed: {locks}"
+        if o.rewritten:
+            line += "; rewrote " + ", ".join(rw.relation for rw in o.rewritten)
+        if o.scanned:
+            line += "; scanned " + ", ".join(sc.table for sc in o.scanned)
+        if o.error:
+            line += f"\n   error: {o.error.message}"
+        out.append(line)
+    if r.predicted:
+        if r.disagreements:
+            out.append("Prediction vs observation — disagreements:")
+            out += [f"- statement {c.statement} {c.aspect} {c.relation or ''}: predicted {c.predicted}, observed {c.observed}"
+                    + (f" ({c.note})" if c.note else "") for c in r.disagreements]  # fmt: skip
+        else:
+            out.append(f"The lint's predictions agree with every observation ({len(r.comparisons)} compared).")
+    if rev := r.reversibility:
+        out.append(f"Reversible: {'yes' if rev.reversible else 'no'}" + (f" ({rev.reason})" if rev.reason else ""))
+        out += [f"- {d}" for d in rev.differences[:20]]
+    if r.findings:
+        out.append(render_findings(r.findings))
+    return "\n".join(out)
+
+
+@renderer(DraftReport)
+def _draft(r: DraftReport) -> str:
+    v = r.verification
+    if not r.steps:
+        return "Nothing to do: the current schema already matches the target."
+    checks = (
+        f"converges: {'yes' if v.converged else 'NO'}; re-plan empty: {'yes' if v.replan_empty else 'NO'}; "
+        f"down restores the original: {'yes' if v.reversible else 'NO'}; dry run: "
+        + {True: "ok", False: "FAILED", None: "not run"}[v.dry_run_ok]
+    )
+    out = [f"Migration plan: {len(r.steps)} step(s), patterns: {', '.join(r.patterns) or 'none'}",
+           f"verification ({'ran' if v.ran else 'not run'}): {checks}" + (f"; error: {v.error}" if v.error else "")]  # fmt: skip
+    for phase in r.phases:
+        out.append(f"phase {phase.name}" + (" (deploy the application first)" if phase.deploy_before else ""))
+        for sid in phase.steps:
+            st = next(s for s in r.steps if s.id == sid)
+            seen = ""
+            if st.observed and st.observed.locks:
+                seen = "; observed " + ", ".join(f"{lk.relation} {lk.mode}" for lk in st.observed.locks)
+            where = "in a transaction" if st.transactional else "outside a transaction"
+            out.append(f"  {st.id}. {st.description} [{where}, lock {st.lock or 'none'}{seen}]")
+    if r.hazards:
+        out.append("hazards:")
+        out += [f"- [{h.severity}] {h.code}: {h.message}" for h in r.hazards]
+    if r.refused:
+        out.append("refused (data loss):")
+        out += [f"- {x.change} {x.object}: {x.reason} (enable with {x.enable_with})" for x in r.refused]
+    out += [f"note: {n}" for n in r.notes]
+    out += ["", r.up_sql.strip(), "", r.down_sql.strip()]
+    return "\n".join(out)

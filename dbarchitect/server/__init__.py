@@ -30,7 +30,7 @@ from dbarchitect.core.dsn import redact
 from dbarchitect.core.render import render
 from dbarchitect.core.rules.registry import all_rules, find_rule, rule_doc
 from dbarchitect.live.postgres.errors import DatabaseError
-from dbarchitect.tools.migration import lint_migration
+from dbarchitect.tools.migration import draft_migration, dry_run_migration, lint_migration
 from dbarchitect.tools.plan import explain_plan, explain_query
 from dbarchitect.tools.query import detect_n_plus_one, review_query, rewrite_query, run_query
 from dbarchitect.tools.schema import describe_schema, design_schema, review_schema
@@ -53,10 +53,10 @@ def expose(server: MCPServer, app: App, fn: Callable[..., Any], *, annotations: 
     model = hints["return"]
     sig = inspect.signature(fn)
     params = [p.replace(annotation=hints.get(name, p.annotation)) for name, p in sig.parameters.items() if name != "app"]
-    wants_ctx = "ctx" in sig.parameters
+    wants_ctx = "ctx" in sig.parameters  # tools that report progress get the request Context as `ctx`
     if wants_ctx:
         params = [p for p in params if p.name != "ctx"]
-        params.append(inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context))
+        params.append(inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context, default=None))
     secrets = app.settings.secrets()
 
     @functools.wraps(fn)
@@ -144,4 +144,6 @@ TOOLS: list[Callable[..., Any]] = [
     explain_query,
     explain_plan,
     lint_migration,
+    dry_run_migration,
+    draft_migration,
 ]

@@ -1,16 +1,21 @@
-"""Migration tools: lint_migration (predicted from rules and the live catalog)."""
+"""Migration tools: lint_migration (predicted from rules and the catalog), dry_run_migration
+(observed on a shadow), draft_migration (a verified plan from a desired schema)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field
 
 from dbarchitect.app import App
 from dbarchitect.core.describe import UserInputError
 from dbarchitect.core.migration.engine import lint
+from dbarchitect.core.diff.models import DraftReport
+from dbarchitect.core.migration.dryrun_models import DryRunReport
 from dbarchitect.core.migration.models import MigrationReport
 from dbarchitect.live.postgres.errors import DatabaseError
+from dbarchitect.live.postgres.draft import draft_migration as run_draft
+from dbarchitect.live.postgres.dryrun import dry_run_migration as run_dry
 from dbarchitect.live.postgres.lint_context import build_lint_context
 
 
@@ -44,3 +49,101 @@ async def lint_migration(
         return lint(sql, context=context, pg_version=pg_version, assume_in_transaction=assume_in_transaction)
     except ValueError as exc:
         raise UserInputError(str(exc)) from None
+
+
+async def dry_run_migration(
+    app: App,
+    sql: Annotated[str, Field(description="The migration to try.")],
+    down_sql: Annotated[
+        str | None, Field(description="Its down migration: applied after `sql`, then the schema is compared.")
+    ] = None,
+    assume_in_transaction: Annotated[
+        bool, Field(description="The runner wraps the file in one transaction (CONCURRENTLY still runs outside).")
+    ] = True,
+    connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
+    ctx: Any = None,
+) -> DryRunReport:
+    """Run a migration where it can do no harm and report what PostgreSQL actually did: a shadow copy
+    of the database's schema (plus a few synthetic rows per table) in a scratch database; per statement
+    the locks held (pg_locks), relations rewritten (relfilenode changed), tables scanned, errors; the
+    lint's prediction beside each observation with every disagreement flagged; with `down_sql`,
+    whether the schema comes back exactly. The target database is only read; the shadow is always dropped."""
+    db = app.db(connection)
+    prediction = await lint_migration(app, sql, assume_in_transaction=assume_in_transaction, connection=connection)
+    scratch = await app.scratch_admin_dsn(connection, prefer_same_server=True)
+    if scratch is None:
+        raise UserInputError(
+            "No place for the shadow database: the role may not CREATE DATABASE here, no --scratch-dsn is "
+            "configured, and no local PostgreSQL could be started. Set DBARCHITECT_SCRATCH_DSN."
+        )
+    return await run_dry(
+        sql,
+        down_sql=down_sql,
+        target=db.dsn,
+        scratch=None if scratch == db.dsn else scratch,
+        prediction=prediction,
+        assume_in_transaction=assume_in_transaction,
+        statement_timeout_s=db.limits.statement_timeout_ms / 1000 * 4,
+        progress=_progress(ctx),
+    )
+
+
+async def draft_migration(
+    app: App,
+    target_ddl: Annotated[str, Field(description="The schema you want, as CREATE statements (the whole schema).")],
+    from_ddl: Annotated[
+        str | None, Field(description="The current schema as DDL, instead of the connected database.")
+    ] = None,
+    renames: Annotated[
+        dict[str, str] | None,
+        Field(description='Renames instead of drop+add, e.g. {"users.name": "full_name"} or {"users": "accounts"}.'),
+    ] = None,
+    allow_data_loss: Annotated[bool, Field(description="Allow drops that lose data (listed as hazards).")] = False,
+    online: Annotated[
+        bool, Field(description="Expand/contract for rewriting type changes instead of one blocking ALTER.")
+    ] = True,
+    backfill: Annotated[
+        dict[str, str] | None,
+        Field(description='Values for existing rows of new NOT NULL columns, e.g. {"users.plan": "\'free\'"}.'),
+    ] = None,
+    verify: Annotated[
+        bool, Field(description="Apply the plan to a shadow: convergence, empty re-plan, down round trip, locks.")
+    ] = True,
+    connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
+) -> DraftReport:
+    """Draft the migration from the current schema (the connected database, or `from_ddl`) to
+    `target_ddl`, the way a careful DBA writes it: dependency-ordered steps with their locks and
+    timeouts, online-safe patterns (CONCURRENTLY, NOT VALID then VALIDATE, NOT NULL through a CHECK,
+    unique index then USING INDEX, expand/contract), phases with the deploy in between, the down
+    migration, and refused data-losing drops — verified on a shadow: it converges to the target,
+    planning again yields nothing, the down plan restores the original, observed locks per step."""
+    dsn = None if from_ddl is not None else app.db(connection).dsn
+    scratch = await app.scratch_admin_dsn(connection)
+    if scratch is None:
+        raise UserInputError(
+            "draft_migration needs a scratch PostgreSQL to load the DDL into: set DBARCHITECT_SCRATCH_DSN, "
+            "or install the PostgreSQL server package so the embedded local cluster can start."
+        )
+    return await run_draft(
+        target_ddl,
+        dsn=dsn,
+        from_ddl=from_ddl,
+        renames=renames,
+        allow_data_loss=allow_data_loss,
+        online=online,
+        backfill=backfill,
+        verify=verify,
+        dry_run=verify,
+        scratch=scratch,
+    )
+
+
+def _progress(ctx: Any):
+    """An MCP progress callback from the request context, when the client asked for progress."""
+    if ctx is None:
+        return None
+
+    async def report(done: float, total: float | None, message: str) -> None:
+        await ctx.report_progress(done, total, message)
+
+    return report

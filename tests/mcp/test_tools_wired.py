@@ -106,3 +106,35 @@ async def test_explain_query_and_explain_plan(server):
         assert from_json["tree"]
         res = await client.call_tool("explain_plan", {"plan": "this is not a plan"})
         assert res.is_error and "could not be read" in res.content[0].text
+
+
+async def test_dry_run_migration_with_progress(server, blog_dsn):
+    progress: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(done, total, message):
+        progress.append((done, total, message))
+
+    sql = "CREATE INDEX comments_post_idx ON comments (post_id);\nALTER TABLE posts ALTER COLUMN user_id TYPE bigint;"
+    down = "DROP INDEX comments_post_idx;\nALTER TABLE posts ALTER COLUMN user_id TYPE integer;"
+    async with Client(server) as client:
+        res = await client.call_tool("dry_run_migration", {"sql": sql, "down_sql": down}, progress_callback=on_progress)
+        assert not res.is_error, res.content[0].text
+        report = res.structured_content
+    first, second = report["statements"][0], report["statements"][1]
+    assert first["status"] == "ok" and second["status"] == "ok"
+    assert report["predicted"] and report["reversibility"]["reversible"] is True
+    assert any("posts" in r["relation"] for r in second["rewritten"]), second
+    assert progress and progress[-1][0] == progress[-1][1]  # reached the end
+    assert not report["shadow"]["database"] in [r[0] for r in __import__("psycopg").connect(blog_dsn).execute("SELECT datname FROM pg_database").fetchall()]
+
+
+async def test_draft_migration_from_ddl(server):
+    before = "CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL);"
+    after = ("CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL);\n"
+             "CREATE INDEX users_email_idx ON users (email);")  # fmt: skip
+    async with Client(server) as client:
+        report, text = await call(client, "draft_migration", {"target_ddl": after, "from_ddl": before})
+        assert "CREATE INDEX CONCURRENTLY" in report["up_sql"] and "DROP INDEX" in report["down_sql"]
+        assert report["verification"]["converged"] is True
+        res = await client.call_tool("draft_migration", {"target_ddl": "CREATE TABLE t (id int REFERENCES nowhere);", "from_ddl": before})
+        assert res.is_error and "nowhere" in res.content[0].text

@@ -65,6 +65,11 @@ async def _rows(conn: psycopg.AsyncConnection, sql: str, params=None) -> list[di
         return await cur.fetchall()
 
 
+# A write rate averaged over less than this (statistics reset or server started recently, e.g. right
+# after a bulk load) says more about the load than about the table's traffic: not reported.
+MIN_RATE_WINDOW_S = 3600
+
+
 async def build_lint_context(
     conn: psycopg.AsyncConnection, sql_or_statements: str | Sequence[str], *, timezone: str | None = None
 ) -> LintContext:
@@ -157,7 +162,7 @@ async def _relations(conn: psycopg.AsyncConnection, ctx: LintContext, names: lis
         rows_est = r["reltuples"] if r["reltuples"] is not None and r["reltuples"] >= 0 else (r["n_live_tup"] or 0)
         facts = RelationFacts(
             name=r["name"], kind=_KIND[r["relkind"]], size_bytes=r["size"], total_bytes=r["total"], rows=rows_est,
-            writes=r["writes"], writes_per_second=(r["writes"] / stats_age) if stats_age > 0 and r["writes"] else None,
+            writes=r["writes"], writes_per_second=(r["writes"] / stats_age) if stats_age >= MIN_RATE_WINDOW_S and r["writes"] else None,
             seq_scans=r["seq_scan"], idx_scans=r["idx_scan"], partition_parent=r["parent"],
             referenced_by=list(r["referenced_by"]), triggers=list(r["triggers"]),
         )
