@@ -111,3 +111,17 @@ async def test_progress_is_reported_in_order(target):
     assert dones == sorted(dones) and len(set(t for _, t, _ in seen)) == 1
     assert seen[-1][0] == seen[-1][1] and seen[-1][2] == "done"
     assert any("statement 2" in m for _, _, m in seen)
+
+
+async def test_ordinary_role_with_createdb_keeps_the_shadow_next_to_the_target(pg, target, no_shadows_left):
+    db = psycopg.conninfo.conninfo_to_dict(target)["dbname"]
+    pg.admin("DROP ROLE IF EXISTS dry_owner")
+    pg.admin("CREATE ROLE dry_owner LOGIN PASSWORD 'owner-pw-77' CREATEDB")
+    pg.admin("GRANT SELECT ON ALL TABLES IN SCHEMA public TO dry_owner", dbname=db)
+    report = await dry_run_migration(
+        "ALTER TABLE users ALTER COLUMN n TYPE bigint", target=pg.dsn(db, user="dry_owner", password="owner-pw-77")
+    )
+    assert report.shadow.host == "same_server" and report.shadow.dropped
+    assert report.statements[0].heap_rewrites() == {"public.users"}
+    # extensions only a superuser may create are reported, not silently missing
+    assert any("hypopg" in s for s in report.shadow.skipped_objects), report.shadow.skipped_objects
