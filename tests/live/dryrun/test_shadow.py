@@ -82,3 +82,21 @@ async def test_schema_sql_on_the_local_cluster(pg):
     # text -> varchar(10) must check every value: a rewrite under ACCESS EXCLUSIVE
     assert second.status == "ok" and second.heap_rewrites() == {"public.regions"}, second.error
     assert report.shadow.dropped
+
+
+async def test_stale_shadows_from_a_crashed_process_are_dropped(pg):
+    from dbarchitect.live.postgres.shadow import drop_stale_shadows, list_shadows
+
+    host = ScratchHost("same_server", pg.dsn())
+    stale = "dbarchitect_shadow_1000000000_4242_deadbeef"  # created in 2001
+    fresh = new_shadow_name()
+    await create_shadow_db(host, stale)
+    await create_shadow_db(host, fresh)
+    try:
+        assert await drop_stale_shadows(pg.dsn(), older_than_s=3600) == [stale]
+        assert await list_shadows(pg.dsn()) == [fresh]
+    finally:
+        await drop_shadow_db(host, fresh)
+        await drop_shadow_db(host, stale)
+    with pytest.raises(ValueError, match="not a shadow"):
+        await drop_shadow_db(host, "postgres")
