@@ -260,6 +260,41 @@ def cmd_explain_plan(args: argparse.Namespace) -> int:
     return _run_tool(args, explain_plan, plan=_sql_arg(args.plan), use_catalog=bool(args.dsn or args.embedded))
 
 
+def _read(path: str | None) -> str | None:
+    if path is None:
+        return None
+    return sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
+
+
+def cmd_draft_migration(args: argparse.Namespace) -> int:
+    import json
+
+    from dbarchitect.tools.migration import draft_migration
+
+    renames = json.loads(args.renames_json) if args.renames_json else dict(i.split("=", 1) for i in args.rename)
+    backfill = dict(item.split("=", 1) for item in args.backfill)
+    return _run_tool(
+        args,
+        draft_migration,
+        target_ddl=_read(args.target),
+        from_ddl=_read(getattr(args, "from")),
+        renames=renames or None,
+        allow_data_loss=args.allow_data_loss,
+        online=not args.offline_changes,
+        backfill=backfill or None,
+        verify=not args.no_verify,
+    )
+
+
+def cmd_dry_run(args: argparse.Namespace) -> int:
+    from dbarchitect.tools.migration import dry_run_migration
+
+    return _run_tool(
+        args, dry_run_migration, sql=_read(args.file), down_sql=_read(args.down),
+        assume_in_transaction=not args.no_transaction,
+    )  # fmt: skip
+
+
 def _sql_arg(value: str) -> str:
     """SQL text, or @FILE for a file, or - for standard input."""
     if value == "-":
@@ -305,6 +340,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--in-transaction", action="store_true", help="the runner wraps each file in a transaction")
     _common(p)
     p.set_defaults(fn=cmd_lint_migration)
+
+    p = sub.add_parser("dry-run", help="dry_run_migration: run a migration on a shadow and report what happened")
+    _common(p)
+    p.add_argument("file", help="the migration (or - for standard input)")
+    p.add_argument("--down", metavar="FILE", help="its down migration: checks the schema comes back exactly")
+    p.add_argument("--no-transaction", action="store_true", help="the runner does not wrap the file in a transaction")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_dry_run)
+
+    p = sub.add_parser("draft-migration", help="draft_migration: a verified, online-safe plan to a target schema")
+    _common(p)
+    p.add_argument("--target", required=True, metavar="FILE", help="the desired schema (CREATE statements)")
+    p.add_argument("--from", metavar="FILE", help="the current schema as DDL (instead of --dsn / DATABASE_URL)")
+    p.add_argument("--rename", action="append", default=[], metavar="OLD=NEW", help="e.g. users.name=full_name")
+    p.add_argument("--renames-json", help="renames as a JSON object")
+    p.add_argument("--backfill", action="append", default=[], metavar="TABLE.COLUMN=SQL", help="value for existing rows")
+    p.add_argument("--allow-data-loss", action="store_true")
+    p.add_argument("--offline-changes", action="store_true", help="no expand/contract: one blocking ALTER per change")
+    p.add_argument("--no-verify", action="store_true")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_draft_migration)
 
     p = sub.add_parser("review-schema", help="review_schema: the connected database, or --ddl FILE")
     _common(p)
