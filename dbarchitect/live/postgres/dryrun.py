@@ -387,7 +387,14 @@ class _Runner:
             return obs
         obs.duration_ms = (time.perf_counter() - t0) * 1000
         self.notices = None
-        locks1, stats1, rels1 = await self._observe()
+        try:
+            locks1, stats1, rels1 = await self._observe()
+        except psycopg.Error as exc:  # e.g. the statement set a statement_timeout too short for anything
+            obs.status = "error"
+            obs.error = _error(exc, "execute", self.statement_timeout_ms)
+            obs.error.message = f"the statement ran, but observing it failed: {obs.error.message}"
+            await self.rollback()
+            return obs
         obs.ran_in_transaction = True
         obs.transactional = True
         obs.lock_observation = "exact"
@@ -504,12 +511,18 @@ class _Runner:
 
 
 async def _close_gate(gate: psycopg.AsyncConnection, tables: list[str]) -> bool:
+    """Hold ROW EXCLUSIVE and a snapshot on the tables, so the statement waits once it holds its first locks.
+    False (observation by sampling only) when there is nothing to hold or the gate cannot be closed."""
     if not tables:
         return False
-    await gate.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
-    await gate.execute("SELECT 1")
-    for t in tables:
-        await gate.execute(f"LOCK TABLE {t} IN ROW EXCLUSIVE MODE")
+    try:
+        await gate.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        await gate.execute("SELECT 1")
+        for t in tables:
+            await gate.execute(f"LOCK TABLE {t} IN ROW EXCLUSIVE MODE NOWAIT")
+    except psycopg.Error:
+        await gate.execute("ROLLBACK")
+        return False
     return True
 
 
