@@ -39,13 +39,13 @@ async def test_statement_timeout_is_reported_as_timeout(target, no_shadows_left)
 async def test_overall_time_limit_drops_the_shadow_even_mid_statement(target, no_shadows_left):
     t0 = time.monotonic()
     report = await dry_run_migration(
-        "SET statement_timeout = 0;\nSELECT pg_sleep(60);\nCREATE TABLE never (a int);", target=target, timeout_s=2
+        "SET statement_timeout = 0;\nSELECT pg_sleep(60);\nCREATE TABLE never (a int);", target=target, timeout_s=5
     )
     assert report.timed_out and not report.ok
     assert [s.status for s in report.statements] == ["ok", "error", "not_run"]
     assert report.statements[1].error.phase == "timeout"
     assert report.shadow.dropped
-    assert time.monotonic() - t0 < 15
+    assert time.monotonic() - t0 < 20
 
 
 async def test_cancelled_by_the_caller_still_drops_the_shadow(pg, target, no_shadows_left):
