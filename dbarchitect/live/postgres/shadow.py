@@ -227,8 +227,14 @@ async def dump_schema(target: str, server_major: int, timeout_s: float = 120) ->
         raise DryRunUnavailable(f"pg_dump of the target's schema took longer than {timeout_s:g} s.") from exc
     if proc.returncode != 0:
         err = proc.stderr.decode(errors="replace").strip()
+        hint = ""
+        if "permission denied" in err:
+            hint = (" pg_dump locks every table IN ACCESS SHARE MODE, which needs SELECT on it: grant SELECT to "
+                    "this role, or pass the schema as DDL.")
+        elif "lock" in err and "timeout" in err:
+            hint = " A table was locked by another session (a pending ALTER?); try again when it is free."
         raise DryRunUnavailable(
-            redact(f"pg_dump could not read the target's schema: {err[-800:]}", [password] if password else [])
+            redact(f"pg_dump could not read the target's schema: {err[-800:]}{hint}", [password] if password else [])
         )
     return _META_COMMAND.sub("", proc.stdout.decode())
 

@@ -125,3 +125,13 @@ async def test_ordinary_role_with_createdb_keeps_the_shadow_next_to_the_target(p
     assert report.statements[0].heap_rewrites() == {"public.users"}
     # extensions only a superuser may create are reported, not silently missing
     assert any("hypopg" in s for s in report.shadow.skipped_objects), report.shadow.skipped_objects
+
+
+async def test_role_that_cannot_read_the_tables_gets_a_remedy(pg, target):
+    pg.admin("DROP ROLE IF EXISTS dry_blind")
+    pg.admin("CREATE ROLE dry_blind LOGIN PASSWORD 'blind-pw-5' CREATEDB")
+    blind = pg.dsn(psycopg.conninfo.conninfo_to_dict(target)["dbname"], user="dry_blind", password="blind-pw-5")
+    with pytest.raises(DryRunUnavailable, match="needs SELECT") as info:
+        await dry_run_migration("CREATE INDEX ON users (n)", target=blind)
+    assert "blind-pw-5" not in str(info.value)
+    assert await list_shadows(pg.dsn()) == []
