@@ -373,6 +373,12 @@ class _Runner:
             if error := await self.commit():  # what came before in this transaction
                 return self._failed_before(obs, error)
             obs.notices.clear()
+            if not autocommit:
+                obs.notices.append(
+                    "ran outside the runner's transaction: a runner that wraps the whole file in one transaction "
+                    f"stops here with \"{exc.diag.message_primary}\"; give this statement a migration of its own "
+                    "that runs without a transaction"
+                )
             await self._run_outside(st, obs)
             if obs.status == "ok" and not autocommit:
                 await self.begin()  # the runner's transaction continues after the statement

@@ -83,6 +83,7 @@ async def test_concurrently_runs_outside_the_transaction(target):
     # the gate session made the build wait after taking its lock, so the lock is seen every time
     assert cic.table_locks() == {"public.users": SUE}
     assert "public.users_x_idx (index)" in cic.created
+    assert any("cannot run inside a transaction block" in n for n in cic.notices)
     assert last.ran_in_transaction and last.locks_already_held == {}  # a new transaction after the CIC
 
 
