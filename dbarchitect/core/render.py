@@ -12,6 +12,7 @@ from dbarchitect.core.describe import DescribeSchemaResult
 from dbarchitect.core.design import SchemaDesign
 from dbarchitect.core.diff.models import DraftReport
 from dbarchitect.core.migration.dryrun_models import DryRunReport
+from dbarchitect.core.migration.dryrun_models import render_text as render_dry_run
 from dbarchitect.core.migration.models import MigrationReport
 from dbarchitect.core.migration.render import render_text as render_migration_text
 from dbarchitect.core.models import Finding
@@ -196,35 +197,7 @@ def _plan(r: PlanReport) -> str:
 
 @renderer(DryRunReport)
 def _dry_run(r: DryRunReport) -> str:
-    s = r.shadow
-    out = [
-        f"Dry run {'OK' if r.ok else 'FAILED'} on a shadow ({s.host}, {s.tables} tables, {s.rows_seeded} synthetic rows,"
-        f" dropped: {'yes' if s.dropped else 'NO'}) in {r.duration_ms:.0f} ms"
-        + ("; TIMED OUT" if r.timed_out else "")
-    ]
-    for o in r.statements:
-        locks = ", ".join(f"{lk.relation} {lk.strongest}" for lk in o.locks) or "no locks on existing relations"
-        line = f"{o.index}. [{o.status}] {o.sql.splitlines()[0][:90]}\n   observed: {locks}"
-        if o.rewritten:
-            line += "; rewrote " + ", ".join(rw.relation for rw in o.rewritten)
-        if o.scanned:
-            line += "; scanned " + ", ".join(sc.table for sc in o.scanned)
-        if o.error:
-            line += f"\n   error: {o.error.message}"
-        out.append(line)
-    if r.predicted:
-        if r.disagreements:
-            out.append("Prediction vs observation — disagreements:")
-            out += [f"- statement {c.statement} {c.aspect} {c.relation or ''}: predicted {c.predicted}, observed {c.observed}"
-                    + (f" ({c.note})" if c.note else "") for c in r.disagreements]  # fmt: skip
-        else:
-            out.append(f"The lint's predictions agree with every observation ({len(r.comparisons)} compared).")
-    if rev := r.reversibility:
-        out.append(f"Reversible: {'yes' if rev.reversible else 'no'}" + (f" ({rev.reason})" if rev.reason else ""))
-        out += [f"- {d}" for d in rev.differences[:20]]
-    if r.findings:
-        out.append(render_findings(r.findings))
-    return "\n".join(out)
+    return render_dry_run(r)
 
 
 @renderer(DraftReport)
