@@ -325,6 +325,7 @@ class SchemaSnapshot(BaseModel):
     server_version: str = ""
     server_version_num: int = 0
     encoding: str = ""
+    collation: str = Field(default="", description="pg_database.datcollate: the default collation of text.")
     taken_at: str = ""
     stats_reset: str | None = Field(default=None, description="When pg_stat_database counters were reset.")
     schemas: list[str] = Field(default_factory=list)

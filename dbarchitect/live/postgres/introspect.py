@@ -203,7 +203,7 @@ SELECT pol.polrelid::int AS rel, pol.polname AS name, pol.polcmd, pol.polpermiss
 Q_DATABASE = """
 SELECT current_database() AS database, current_setting('server_version') AS server_version,
        current_setting('server_version_num')::int AS server_version_num,
-       pg_encoding_to_char(d.encoding) AS encoding, now() AS taken_at,
+       pg_encoding_to_char(d.encoding) AS encoding, d.datcollate AS collation, now() AS taken_at,
        (SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()) AS stats_reset
   FROM pg_database d WHERE d.datname = current_database()
 """
@@ -431,6 +431,7 @@ async def _read(conn: psycopg.AsyncConnection, started_tx: bool) -> SchemaSnapsh
         server_version=db["server_version"],
         server_version_num=db["server_version_num"],
         encoding=db["encoding"],
+        collation=db["collation"],
         taken_at=_ts(db["taken_at"]),
         stats_reset=_ts(db["stats_reset"]),
         schemas=schemas,

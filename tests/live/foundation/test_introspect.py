@@ -56,6 +56,7 @@ async def test_snapshot_reads_every_kind(pg):
     finally:
         await db.close()
     assert s.server_version_num >= 150000 and s.encoding == "UTF8" and s.schemas == ["public", "shop"]
+    assert s.collation  # pg_database.datcollate, e.g. C.UTF-8 on the test cluster
     names = {t.qualified for t in s.tables}
     assert {"shop.customers", "shop.orders", "shop.orders_2024", "shop.cart", "shop.child", "shop.bookings"} <= names
     assert not any(t.schema_name == "public" and t.name.startswith("gbt") for t in s.tables)  # extension objects left out

@@ -54,20 +54,28 @@ def check(ctx: QueryContext) -> list[Finding]:
         ref = ctx.facts.resolve(col) if isinstance(col, exp.Column) else None
         if ref is None or ref.table is None or ref.column is None or ctx.negligible(ref.table):
             continue
-        if (ref.column.collation or "").strip('"') in ("C", "POSIX"):
+        collation = (ref.column.collation or ctx.snapshot.collation or "").strip('"')
+        if collation in ("C", "POSIX"):
             continue
         indexes = ctx.facts.indexes_leading(ref.table, ref.name)
         btrees = [i for i in indexes if i.method == "btree"]
         if not btrees or any("pattern_ops" in i.definition or 'COLLATE "C"' in i.definition for i in btrees):
             continue
         opclass = "varchar_pattern_ops" if ref.column.type.startswith("character varying") else "text_pattern_ops"
+        if collation:  # known: the index cannot serve the LIKE, whatever the data
+            why, severity = f"the collation of {ref.name} is {collation}, not C, so it cannot serve a prefix LIKE", Severity.warning
+        else:
+            why, severity = "unless the database collation is C it cannot serve a prefix LIKE", None
         out.append(ctx.finding(
             RULE,
-            f"`{ctx.sql(like)}`: the B-tree index {btrees[0].name} uses the default operator class; unless the "
-            "database collation is C it cannot serve a prefix LIKE.",
+            f"`{ctx.sql(like)}`: the B-tree index {btrees[0].name} uses the default operator class; {why}.",
+            severity=severity,
             fix=f"CREATE INDEX CONCURRENTLY ON {ref.table.qualified} ({ref.name} {opclass});",
             evidence=[Evidence(kind="catalog", detail=f"{btrees[0].name}: {btrees[0].definition}",
-                               data={"index": btrees[0].name})] + ctx.size_evidence(ref.table),
+                               data={"index": btrees[0].name})]
+            + ([Evidence(kind="catalog", detail=f"collation in effect for {ref.name}: {collation}",
+                         data={"collation": collation})] if collation else [])
+            + ctx.size_evidence(ref.table),
             obj=ref.table.qualified,
         ))
     return out
