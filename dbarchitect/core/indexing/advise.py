@@ -175,6 +175,8 @@ def from_selection(
         )
     rejected = sorted(sel.rejected.items(), key=lambda kv: -kv[1][0])
     rejected_out = [RejectedCandidate(index=c.signature, reason=why) for c, (_, why) in rejected[:MAX_REJECTED]]
+    for cand, why in cset.risky.items():
+        rejected_out.insert(0, RejectedCandidate(index=cand.signature, reason=why))
     for cand, existing in list(cset.covered.items())[: max(0, MAX_REJECTED - len(rejected_out))]:
         rejected_out.append(RejectedCandidate(index=cand.signature, reason=f"existing index {existing} already covers it"))
     before = sum(weights[q] * c for q, c in sel.base.items())

@@ -30,6 +30,26 @@ BRIN_MIN_ROWS = 100_000
 
 StatsMap = Mapping[tuple[str, str], ColumnStats]
 
+# A join key with many rows per value, scattered over a large heap, makes a nested loop fetch
+# that many random heap pages per outer row. The planner's cache model (effective_cache_size,
+# Mackert-Lohman) prices those fetches low, and such an index is the classic cause of plans that
+# get slower once it exists (TPC-H q07/q21 with an index on lineitem.l_suppkey: ~600 rows per key).
+SCATTERED_MIN_ROWS = 1_000_000
+SCATTERED_ROWS_PER_KEY = 100
+SCATTERED_MAX_CORRELATION = 0.5
+
+
+def scattered_join_key(table: str, column: str, rows: float, stats: StatsMap) -> str | None:
+    st = stats.get((table, column))
+    if st is None or rows < SCATTERED_MIN_ROWS:
+        return None
+    per_key = rows / st.distinct(rows)
+    if per_key <= SCATTERED_ROWS_PER_KEY or (st.correlation is not None and abs(st.correlation) >= SCATTERED_MAX_CORRELATION):
+        return None
+    return (f"join key {column} alone: ~{per_key:,.0f} rows per value scattered over {rows:,.0f} rows (correlation "
+            f"{st.correlation or 0:.2f}); nested loops over it fetch that many random pages per outer row, which the "
+            "planner underprices. Composite candidates that add this block's filters are still considered.")  # fmt: skip
+
 
 @dataclass
 class CandidateSet:
@@ -38,6 +58,7 @@ class CandidateSet:
     reasons: dict[Candidate, str] = field(default_factory=dict)
     queries: dict[Candidate, set[str]] = field(default_factory=dict)
     covered: dict[Candidate, str] = field(default_factory=dict)  # candidate -> existing index name
+    risky: dict[Candidate, str] = field(default_factory=dict)  # candidate -> why it is not proposed
 
     def add(self, cand: Candidate, reason: str, query: str) -> None:
         if cand not in self.reasons:
@@ -133,18 +154,24 @@ def for_access(access: TableAccess, query: str, snapshot: SchemaSnapshot, stats:
     joins = [c for c in access.columns("join") if c not in eq]
     head = [(c, False) for c in eq + ins]
 
-    def add(keys, reason, include=(), predicate=None, kind="btree"):
+    def add(keys, reason, include=(), predicate=None, kind="btree", fixed=()):
+        """`fixed`: columns the partial predicate pins to one value (no need to INCLUDE them)."""
         cand = _btree(t, keys, include=include, predicate=predicate, kind=kind)
         if cand is not None:
             out.add(cand, reason, query)
             if not include and not cand.include:
-                inc = _include_for(access, cand.columns, stats)
+                inc = _include_for(access, cand.columns + tuple(fixed), stats)
                 if inc and len(cand.columns) + len(inc) > 1:
                     covering = _btree(t, keys, include=inc, predicate=predicate, kind=kind)
                     if covering is not None:
                         out.add(covering, reason + "; INCLUDE makes it answer the query from the index alone", query)
 
+    per_outer_row = {p.column for p in access.preds if p.kind == "eq" and not p.constant and p.column}
     for c in eq + ins:
+        risk = scattered_join_key(t, c, rows, stats) if c in per_outer_row else None
+        if risk:
+            out.risky.setdefault(_btree(t, [(c, False)]), risk.replace("join key", "per-row lookup key"))
+            continue
         add([(c, False)], f"filter {c}")
     if len(head) > 1:
         add(head, "equality filters " + ", ".join(c for c, _ in head))
@@ -166,7 +193,11 @@ def for_access(access: TableAccess, query: str, snapshot: SchemaSnapshot, stats:
     if access.group and head:
         add(head + [(g, False) for g in access.group], "filters then the GROUP BY")
     for j in joins[:3]:
-        add([(j, False)], f"join key {j}")
+        risk = scattered_join_key(t, j, rows, stats)
+        if risk:
+            out.risky.setdefault(_btree(t, [(j, False)]), risk)
+        else:
+            add([(j, False)], f"join key {j}")
         if head or ranges:
             add([(j, False), *head] + [(r, False) for r in ranges[:1]], f"join key {j} with this block's filters")
 
@@ -181,7 +212,7 @@ def for_access(access: TableAccess, query: str, snapshot: SchemaSnapshot, stats:
         keys = others + tail or [(j, False) for j in joins[:1]] or [(p.column, False)]
         pred = f"{_q(p.column)} = {_literal_sql(p.value)}"
         add(keys, f"{p.column} = {p.value!r} keeps a small share of rows: a partial index holds only those",
-            predicate=pred, kind="partial")  # fmt: skip
+            predicate=pred, kind="partial", fixed=(p.column,))  # fmt: skip
 
     # expression predicates: lower(email) = …, date_trunc(…) < …
     for p in access.preds:

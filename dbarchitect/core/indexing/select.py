@@ -186,7 +186,25 @@ async def select(
             sel.sizes[c] = max(8192, await oracle.size(c))
         except OracleError as exc:
             sel.rejected[c] = (0.0, f"HypoPG could not create it: {exc}")
-    costs.total = len(queries) + sum(len(relevant[c]) for c in hypo) * 2
+    # all candidates at once: the planner shows which ones it would use at all. Those, and the
+    # shorter variants of them (same leading keys, no INCLUDE: a cheaper option under a budget),
+    # go on; a candidate no plan touches even with every alternative available is dropped.
+    usable = [c for c in hypo if c not in sel.rejected]
+    used_any: set[Candidate] = set()
+    for q in live:
+        mine = frozenset(c for c in usable if q in relevant[c])
+        if not mine:
+            continue
+        try:
+            used_any |= (await costs.cost(q, mine)).used
+        except OracleError as exc:
+            sel.skipped[q] = str(exc)
+    for c in usable:
+        if c in used_any or any(u.table == c.table and u.predicate == c.predicate and u.keys[: len(c.keys)] == c.keys
+                                and not c.include for u in used_any):  # fmt: skip
+            continue
+        sel.rejected[c] = (0.0, "no plan uses it even when every candidate is available")
+    costs.total = len(queries) + sum(len(relevant[c]) for c in hypo if c not in sel.rejected) * 2
 
     chosen: list[Candidate] = []
     current = {q: sel.base[q] for q in live}
