@@ -116,6 +116,7 @@ class Op:
     extra_locks: dict[str, str] = field(default_factory=dict)
     rewrite: bool = False
     scan: bool = False
+    extra_scans: list[str] = field(default_factory=list)  # other relations read in full
     index_rewrite: bool = False
     concurrent: bool = False
     not_valid: bool = False
@@ -146,6 +147,7 @@ class MigrationState:
     checked_tables: set[str] = field(default_factory=set)  # tables given a validated CHECK by the file
     not_valid: dict[tuple[str, str], int] = field(default_factory=dict)  # (table, constraint) -> tx id
     check_exprs: dict[tuple[str, str], object] = field(default_factory=dict)  # NOT VALID checks -> expression
+    fk_refs: dict[tuple[str, str], str] = field(default_factory=dict)  # (table, FK added by the file) -> referenced
     lock_timeout: bool = False
     lock_timeout_local: bool = False
     statement_timeout: bool = False
@@ -505,6 +507,10 @@ class Analyzer:
                     node=c, detail={"contype": "foreign_key", "columns": cols, "ref": ref,
                                     "ref_columns": [s.sval for s in c.pk_attrs or ()]})
             op.extra_locks[ref] = SRE
+            if not not_valid and self.st.preexisting(table):
+                # RI_Initial_Check: an anti-join of the table against the referenced one reads both. (On a
+                # table created earlier in the file, empty, the executor may never start on the other side.)
+                op.extra_scans.append(ref)
             return [op]
         if c.contype in (CT.CONSTR_PRIMARY, CT.CONSTR_UNIQUE):
             contype = "primary_key" if c.contype == CT.CONSTR_PRIMARY else "unique"
@@ -539,10 +545,29 @@ class Analyzer:
         op = Op(kind="validate_constraint", table=table, name=name, lock=SUE, scan=True)
         facts = self.st.ctx.relation(table)
         con = facts.constraint(name) if facts else None
-        if con is not None and con.kind == "foreign_key" and con.references:
-            op.extra_locks[con.references] = RS
-            op.detail["ref"] = con.references
-        op.detail["known"] = con is not None
+        # A constraint added earlier in the file wins over the catalog (which predates the migration).
+        key = (table, name)
+        in_file = key in self.st.fk_refs or key in self.st.not_valid
+        valid = (key in self.st.fk_refs and key not in self.st.not_valid) or (
+            not in_file and con is not None and con.validated)
+        ref = None
+        if valid:
+            op.scan = False  # already valid: PostgreSQL checks nothing (and locks no referenced table)
+        elif key in self.st.fk_refs:
+            ref = self.st.fk_refs[key]
+        elif not in_file and con is not None and con.kind == "foreign_key":
+            ref = con.references
+        if ref:
+            # Validating a foreign key takes ROW SHARE on the referenced table and reads it (RI_Initial_Check).
+            op.extra_locks[ref] = RS
+            op.extra_scans.append(ref)
+            op.detail["ref"] = ref
+        op.detail["known"] = con is not None or in_file
+        if not op.detail["known"]:
+            op.detail["assumed"] = True
+            op.detail["reason"] = (
+                f"constraint {name} of {table} is unknown without the catalog: if it is a foreign key, VALIDATE "
+                "also takes ROW SHARE on the referenced table and reads it (not predicted)")
         op.detail["same_tx"] = self.st.in_transaction and self.st.not_valid.get((table, name)) == self.st.tx_id
         return op
 
@@ -583,11 +608,11 @@ class Analyzer:
             index = self.st.qualify(n.relation)
             table = self.st.index_table(index)
             return [Op(kind="reindex", table=table, name=index, lock=SUE if conc else SHARE, concurrent=conc,
-                       index_rewrite=True, node=n, detail={"target": "index"})]
+                       index_rewrite=True, scan=True, node=n, detail={"target": "index"})]
         if kind == 1 and n.relation is not None:
             table = self.st.qualify(n.relation)
             return [Op(kind="reindex", table=table, name=table, lock=SUE if conc else SHARE, concurrent=conc,
-                       index_rewrite=True, node=n, detail={"target": "table"})]
+                       index_rewrite=True, scan=True, node=n, detail={"target": "table"})]
         return [Op(kind="reindex", name=n.name, concurrent=conc, node=n, detail={"target": "many"})]
 
     # ------------------------------------------------------------------ DROP / TRUNCATE
@@ -654,8 +679,27 @@ class Analyzer:
     def _RefreshMatViewStmt(self, n) -> list[Op]:
         mv = self.st.qualify(n.relation)
         if n.concurrent:
-            return [Op(kind="refresh_matview", table=mv, lock=EXCL, concurrent=True, node=n)]
-        return [Op(kind="refresh_matview", table=mv, lock=AE, rewrite=True, node=n)]
+            # CONCURRENTLY diffs the new result against the old contents: a full read of the matview.
+            op = Op(kind="refresh_matview", table=mv, lock=EXCL, concurrent=True, scan=True, node=n)
+        else:
+            op = Op(kind="refresh_matview", table=mv, lock=AE, rewrite=True, node=n)
+        if n.skipData:
+            return [op]  # WITH NO DATA does not run the query
+        # The stored query runs: ACCESS SHARE on everything it reads (views included, expanded by the rewriter)
+        # and a full read of its tables -- known only from the catalog.
+        facts = self.st.ctx.relation(mv)
+        if facts is None or facts.kind != "materialized_view" or not self.st.preexisting(mv):
+            why = "without the catalog" if self.st.preexisting(mv) else "for a view created by this migration"
+            op.detail["assumed"] = True
+            op.detail["reason"] = (
+                f"the relations materialized view {mv} reads are not known {why}: their ACCESS SHARE locks and "
+                "reads are not predicted")
+            return [op]
+        for rel, kind in facts.base_relations.items():
+            op.extra_locks[rel] = AS
+            if kind in ("table", "materialized_view"):
+                op.extra_scans.append(rel)
+        return [op]
 
     # ------------------------------------------------------------------ triggers, rules, policies
     def _CreateTrigStmt(self, n) -> list[Op]:
@@ -851,6 +895,9 @@ def predict(index: int, line: int, sql: str, node, ops: list[Op], state: Migrati
                 index_rewrites.append(op.table)
             if op.scan and op.table not in scans:
                 scans.append(op.table)
+        for rel in op.extra_scans:
+            if state.preexisting(rel) and rel not in scans:
+                scans.append(rel)
         child = op.detail.get("child") if op.kind == "attach_partition" else None
         if child and state.preexisting(child) and not op.detail.get("proven") and child not in scans:
             scans.append(child)
@@ -909,6 +956,12 @@ def advance(state: MigrationState, index: int, ops: list[Op]) -> None:
                 state.check_exprs[(op.table, op.name or "")] = op.detail.get("expr")
             else:
                 _record_check(state, op.table, op.detail.get("expr"))
+        elif k == "add_constraint" and op.detail.get("contype") == "foreign_key":
+            name = op.name or _default_fk_name(op.table, op.detail.get("columns") or [])
+            if name:
+                state.fk_refs[(op.table, name)] = op.detail["ref"]
+            if op.not_valid:
+                state.not_valid[(op.table, name or "")] = state.tx_id
         elif k == "add_constraint" and op.not_valid:
             state.not_valid[(op.table, op.name or "")] = state.tx_id
         elif k == "validate_constraint":
@@ -921,6 +974,15 @@ def advance(state: MigrationState, index: int, ops: list[Op]) -> None:
             _apply_set(state, op)
         elif k == "transaction":
             _apply_tx(state, op.name or "")
+
+
+def _default_fk_name(table: str | None, columns: list[str]) -> str | None:
+    """The name PostgreSQL gives an unnamed foreign key (<table>_<columns>_fkey), when it needs no truncation
+    (ChooseConstraintName shortens longer ones, and adds a number when the name is taken)."""
+    if not table or not columns:
+        return None
+    name = f"{table.split('.', 1)[1]}_{'_'.join(columns)}_fkey"
+    return name if len(name.encode()) <= 63 else None
 
 
 def _record_check(state: MigrationState, table: str | None, expr) -> None:

@@ -67,6 +67,12 @@ class RelationFacts(BaseModel):
     dependent_views: list[str] = Field(default_factory=list, description="Views reading this relation.")
     referenced_by: list[str] = Field(default_factory=list, description="Tables with a foreign key to this one.")
     triggers: list[str] = Field(default_factory=list)
+    base_relations: dict[str, RelKind] = Field(
+        default_factory=dict,
+        description="Views and materialized views: qualified relation -> kind of every user relation the stored "
+        "query reads (pg_depend of its pg_rewrite rule), views expanded to what they read and partitioned "
+        "tables to their partitions. Complete for every view and materialized view in the context.",
+    )
 
     def constraint(self, name: str) -> ConstraintFacts | None:
         return next((c for c in self.constraints if c.name == name), None)

@@ -47,6 +47,7 @@ def _names(sql_or_statements: str | Sequence[str], schema: str) -> tuple[set[str
             if op.table:
                 rels.add(op.table)
             rels.update(op.extra_locks)
+            rels.update(op.extra_scans)
             if op.kind in ("attach_partition", "detach_partition") and op.name:
                 rels.add(op.name)
             if op.kind in ("drop_index", "reindex", "alter_index", "rename_index") and op.name:
@@ -225,3 +226,32 @@ async def _relations(conn: psycopg.AsyncConnection, ctx: LintContext, names: lis
             name=r["name"], columns=cols, unique=r["indisunique"], primary=r["indisprimary"],
             valid=r["indisvalid"], constraint=r["constraint"], size_bytes=r["size"]))
         ctx.index_tables.setdefault(r["name"], facts.name)
+
+    # What each view / materialized view reads: the relations its rewrite rule depends on, views expanded
+    # to their own reads (the rewriter locks both) and partitioned tables to their partitions (the planner
+    # locks and scans those).
+    view_oids = [oid for oid, f in by_oid.items() if f.kind in ("view", "materialized_view")]
+    if view_oids:
+        for r in await _rows(conn, """
+            WITH RECURSIVE reads(root, rel) AS (
+                SELECT rw.ev_class, d.refobjid FROM pg_rewrite rw
+                JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid
+                 AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> rw.ev_class
+                WHERE rw.ev_class = ANY(%s)
+              UNION
+                SELECT r.root, x.rel FROM reads r JOIN pg_class c ON c.oid = r.rel
+                CROSS JOIN LATERAL (
+                    SELECT d.refobjid FROM pg_rewrite rw
+                    JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid
+                     AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> rw.ev_class
+                    WHERE c.relkind = 'v' AND rw.ev_class = c.oid
+                  UNION ALL
+                    SELECT i.inhrelid FROM pg_inherits i WHERE c.relkind = 'p' AND i.inhparent = c.oid
+                ) x(rel)
+            )
+            SELECT DISTINCT r.root AS oid, n.nspname || '.' || c.relname AS name, c.relkind
+            FROM reads r JOIN pg_class c ON c.oid = r.rel JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE r.rel <> r.root AND c.relkind IN ('r', 'p', 'm', 'v', 'f')
+              AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%%'
+        """, (view_oids,)):
+            by_oid[r["oid"]].base_relations[r["name"]] = _KIND[r["relkind"]]  # type: ignore[assignment]

@@ -6,6 +6,7 @@ import psycopg
 import pytest
 
 from dbarchitect.core.migration.engine import lint
+from dbarchitect.live.postgres.dryrun import dry_run_migration
 from dbarchitect.live.postgres.lint_context import build_lint_context
 
 SETUP = """
@@ -73,3 +74,56 @@ async def test_lint_with_catalog(ctx):
     assert ("MG001", 3) not in codes
     assert ("MG006", 4) in codes  # the view user_emails makes the type change fail
     assert any("20 k rows" in f.message for f in report.findings if f.code == "MG014")
+
+
+READS_SETUP = """
+CREATE TABLE users (id int PRIMARY KEY);
+CREATE TABLE orders (id int PRIMARY KEY, user_id int, total numeric);
+INSERT INTO users VALUES (1); INSERT INTO orders VALUES (1, 1, 10);
+ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;
+CREATE TABLE meas (at date NOT NULL, v int) PARTITION BY RANGE (at);
+CREATE TABLE meas_2024 PARTITION OF meas FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE VIEW paid AS SELECT o.* FROM orders o JOIN users u ON u.id = o.user_id WHERE total > 0;
+CREATE MATERIALIZED VIEW stats AS SELECT (SELECT count(*) FROM paid) AS paid, (SELECT sum(v) FROM meas) AS v;
+CREATE MATERIALIZED VIEW constant AS SELECT 1 AS one;
+CREATE TABLE items (id int, order_id int REFERENCES orders (id));
+"""
+READS = """
+ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;
+REFRESH MATERIALIZED VIEW stats;
+REFRESH MATERIALIZED VIEW constant;
+ALTER TABLE items VALIDATE CONSTRAINT items_order_id_fkey;
+"""
+
+
+@pytest.mark.anyio
+async def test_what_validate_and_refresh_read(pg):
+    dsn = pg.create_db(READS_SETUP)
+    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+        ctx = await build_lint_context(conn, READS)
+    fk = ctx.relations["public.orders"].constraint("orders_user_fk")
+    assert fk and fk.kind == "foreign_key" and fk.references == "public.users" and not fk.validated
+    # the view is expanded to what it reads, the partitioned table to its partitions
+    assert ctx.relations["public.stats"].base_relations == {
+        "public.paid": "view", "public.orders": "table", "public.users": "table",
+        "public.meas": "partitioned_table", "public.meas_2024": "table",
+    }
+    assert ctx.relations["public.constant"].base_relations == {}
+    validate, refresh, constant, valid = lint(READS, context=ctx).statements
+    assert validate.locks == {"public.orders": "ShareUpdateExclusiveLock", "public.users": "RowShareLock"}
+    assert validate.scans == ["public.orders", "public.users"]
+    assert refresh.locks == {"public.stats": "AccessExclusiveLock", **{
+        r: "AccessShareLock" for r in ("public.paid", "public.orders", "public.users", "public.meas",
+                                       "public.meas_2024")}}
+    assert sorted(refresh.scans) == ["public.meas_2024", "public.orders", "public.users"]
+    assert refresh.assumptions == []
+    assert constant.locks == {"public.constant": "AccessExclusiveLock"} and constant.assumptions == []
+    assert valid.locks == {"public.items": "ShareUpdateExclusiveLock"} and valid.scans == []  # already valid
+
+    # and PostgreSQL agrees
+    report = lint(READS, context=ctx, assume_in_transaction=False)
+    run = await dry_run_migration(READS, target=dsn, prediction=report, assume_in_transaction=False)
+    assert [o.status for o in run.statements] == ["ok"] * 4
+    assert {(c.statement, c.relation) for c in run.comparisons if c.aspect == "lock"} >= {
+        (1, "public.users"), (2, "public.paid"), (2, "public.meas_2024")}
+    assert run.disagreements == [], run.disagreements

@@ -24,7 +24,7 @@ OBSERVED = [
     ("ALTER TABLE users ADD CONSTRAINT c CHECK (id > 0) NOT VALID", {"public.users": AE}, [], [], True),
     ("ALTER TABLE users VALIDATE CONSTRAINT c", {"public.users": SUE}, [], ["public.users"], True),
     ("ALTER TABLE orders ADD CONSTRAINT f FOREIGN KEY (user_id) REFERENCES users (id)",
-     {"public.orders": SRE, "public.users": SRE}, [], ["public.orders"], True),
+     {"public.orders": SRE, "public.users": SRE}, [], ["public.orders", "public.users"], True),
     ("CREATE INDEX i ON users (email)", {"public.users": SHARE}, [], ["public.users"], True),
     ("CREATE INDEX CONCURRENTLY i ON users (email)", {"public.users": SUE}, [], ["public.users"], False),
     ("ALTER TABLE orders SET UNLOGGED", {"public.orders": AE}, ["public.orders"], [], True),
@@ -36,11 +36,12 @@ OBSERVED = [
     ("ALTER TABLE parent DETACH PARTITION child CONCURRENTLY", {"public.parent": SUE, "public.child": SUE}, [], [],
      False),
     ("REFRESH MATERIALIZED VIEW mv", {"public.mv": AE}, ["public.mv"], [], True),
-    ("REFRESH MATERIALIZED VIEW CONCURRENTLY mv", {"public.mv": "ExclusiveLock"}, [], [], True),
+    ("REFRESH MATERIALIZED VIEW CONCURRENTLY mv", {"public.mv": "ExclusiveLock"}, [], ["public.mv"], True),
     ("TRUNCATE orders", {"public.orders": AE}, ["public.orders"], [], True),
     ("CLUSTER users USING users_pkey", {"public.users": AE}, ["public.users"], [], True),
     ("VACUUM FULL users", {"public.users": AE}, ["public.users"], ["public.users"], False),
-    ("REINDEX TABLE users", {"public.users": SHARE}, [], [], True),
+    ("REINDEX TABLE users", {"public.users": SHARE}, [], ["public.users"], True),
+    ("REINDEX TABLE CONCURRENTLY users", {"public.users": SUE}, [], ["public.users"], False),
     ("ALTER TABLE users ALTER COLUMN email SET STATISTICS 500", {"public.users": SUE}, [], [], True),
 ]
 
