@@ -282,6 +282,7 @@ def cmd_draft_migration(args: argparse.Namespace) -> int:
         allow_data_loss=args.allow_data_loss,
         online=not args.offline_changes,
         backfill=backfill or None,
+        scope=args.scope,
         verify=not args.no_verify,
     )
 
@@ -358,6 +359,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backfill", action="append", default=[], metavar="TABLE.COLUMN=SQL", help="value for existing rows")
     p.add_argument("--allow-data-loss", action="store_true")
     p.add_argument("--offline-changes", action="store_true", help="no expand/contract: one blocking ALTER per change")
+    p.add_argument("--scope", choices=["objects", "schema"], default="objects",
+                   help="objects (default): change only what the target defines; schema: the target is the whole "
+                   "schema, what it omits is dropped")  # fmt: skip
     p.add_argument("--no-verify", action="store_true")
     p.add_argument("--json", action="store_true")
     p.set_defaults(fn=cmd_draft_migration)

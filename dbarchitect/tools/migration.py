@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -90,7 +90,11 @@ async def dry_run_migration(
 
 async def draft_migration(
     app: App,
-    target_ddl: Annotated[str, Field(description="The schema you want, as CREATE statements (the whole schema).")],
+    target_ddl: Annotated[
+        str,
+        Field(description="The schema you want, as CREATE statements: some tables (scope='objects') or the whole "
+              "schema (scope='schema')."),
+    ],
     from_ddl: Annotated[
         str | None, Field(description="The current schema as DDL, instead of the connected database.")
     ] = None,
@@ -106,6 +110,11 @@ async def draft_migration(
         dict[str, str] | None,
         Field(description='Values for existing rows of new NOT NULL columns, e.g. {"users.plan": "\'free\'"}.'),
     ] = None,
+    scope: Annotated[
+        Literal["objects", "schema"],
+        Field(description="objects (default): change only what the target defines, drop nothing it does not "
+              "mention. schema: the target is the whole schema; objects it omits are dropped."),
+    ] = "objects",
     verify: Annotated[
         bool, Field(description="Apply the plan to a shadow: convergence, empty re-plan, down round trip, locks.")
     ] = True,
@@ -116,7 +125,18 @@ async def draft_migration(
     timeouts, online-safe patterns (CONCURRENTLY, NOT VALID then VALIDATE, NOT NULL through a CHECK,
     unique index then USING INDEX, expand/contract), phases with the deploy in between, the down
     migration, and refused data-losing drops — verified on a shadow: it converges to the target,
-    planning again yields nothing, the down plan restores the original, observed locks per step."""
+    planning again yields nothing, the down plan restores the original, observed locks per step.
+
+    `scope` (default "objects") says what the target is. "objects": only what it defines — each table
+    it contains is compared in full (columns, constraints, indexes, triggers, policies, comments), the
+    views, functions, types, sequences and extensions it contains are created or changed, and nothing
+    it does not mention is dropped; the verification also proves every other object is untouched, and
+    `left_alone` lists them. It is the default because a target naming a few tables is the common
+    request, and reading it as the whole schema would plan drops of every view, function, index and
+    extension it happens to omit. "schema": the target is the whole desired schema, so what it omits is
+    dropped — pass it when removal by omission is what you want. In either scope, drops that lose data
+    (tables, columns, extensions such as pg_stat_statements or hypopg) are refused and listed in
+    `refused` unless `allow_data_loss=true`."""
     dsn = None if from_ddl is not None else app.db(connection).dsn
     scratch = await app.scratch_admin_dsn(connection)
     if scratch is None:
@@ -132,6 +152,7 @@ async def draft_migration(
         allow_data_loss=allow_data_loss,
         online=online,
         backfill=backfill,
+        scope=scope,
         verify=verify,
         dry_run=verify,
         scratch=scratch,

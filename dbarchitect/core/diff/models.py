@@ -146,10 +146,25 @@ class Verification(BaseModel):
     """Proof obtained on a shadow of the current schema."""
 
     ran: bool = False
+    scope: Literal["objects", "schema"] = Field(
+        default="schema",
+        description="schema: the shadow must equal the target. objects: the objects the target defines must equal "
+        "it, and every other object must be unchanged.",
+    )
     applied: bool = Field(default=False, description="Every up step ran without error.")
     error: str | None = None
-    converged: bool = False
-    convergence_differences: list[Difference] = Field(default_factory=list)
+    converged: bool = Field(
+        default=False, description="The shadow reached the expected catalog (with scope=objects: also untouched)."
+    )
+    convergence_differences: list[Difference] = Field(
+        default_factory=list, description="Where the objects in scope differ from the target."
+    )
+    untouched: bool | None = Field(
+        default=None, description="scope=objects: the objects the target does not mention are exactly as they were."
+    )
+    out_of_scope_changes: list[Difference] = Field(
+        default_factory=list, description="scope=objects: changes to objects the target does not mention."
+    )
     tolerated: list[Difference] = Field(
         default_factory=list,
         description="Differences accepted by design: column order (ADD COLUMN appends; reordering would rewrite).",
@@ -177,12 +192,17 @@ class DraftReport(BaseModel):
     patterns: list[str]
     verification: Verification
     current_source: Literal["connection", "from_ddl"]
+    scope: Literal["objects", "schema"] = "schema"
+    left_alone: list[str] = Field(
+        default_factory=list,
+        description="scope=objects: objects of the current schema the target does not mention (kept as they are).",
+    )
     notes: list[str] = Field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         v = self.verification
-        return v.converged and v.replan_empty and v.reversible and not self.refused
+        return v.converged and v.untouched is not False and v.replan_empty and v.reversible and not self.refused
 
 
 def render_step(step: Step, *, dry_run: bool = False) -> str:

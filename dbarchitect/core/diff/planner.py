@@ -295,15 +295,26 @@ class _Planner:
         for name in sorted(set(cur) - set(tgt)):
             if name == "plpgsql":
                 continue
+            msg = (f"DROP EXTENSION {name} removes everything the extension provides (its functions, types, "
+                   "operators, and the data of its own tables, e.g. pg_stat_statements' statistics or hypopg's "
+                   "hypothetical indexes); extensions are often installed for operations, not by the schema.")
+            if not self.opts.allow_data_loss:
+                self.refused.append(Refusal(object=name, change="drop extension", reason=msg))
+                self.hazards.append(self.hazard("data-loss-refused", msg + " Refused: pass allow_data_loss=true to "
+                                                "drop it, or add CREATE EXTENSION to the target.", name, "error"))
+                continue
             self.add("contract_extensions", "drop-extension", name, f"drop extension {name}",
                      [f"DROP EXTENSION IF EXISTS {qi(name)}"], lock=None,
-                     hazards=[self.hazard("extension-drop", f"Dropping {name} fails while objects use it.", name)])
+                     hazards=[self.hazard("extension-drop", f"Dropping {name} fails while objects use it.", name),
+                              self.hazard("data-loss", msg, name, "error")])  # fmt: skip
 
     def schemas(self) -> None:
         cur, tgt = set(self.cur.schemas), set(self.tgt.schemas)
         for s in sorted(tgt - cur):
             self.add("schemas", "create-schema", s, f"create schema {s}", [f"CREATE SCHEMA {qi(s)}"], lock=None)
-        for s in sorted(cur - tgt):
+        kept = {e.schema_name for e in self.cur.extensions
+                if any(r.change == "drop extension" and r.object == e.name for r in self.refused)}  # fmt: skip
+        for s in sorted(cur - tgt - kept):
             self.add("contract_schemas", "drop-schema", s, f"drop schema {s}", [f"DROP SCHEMA {qi(s)}"], lock=None)
 
     # ---------------------------------------------------------------- types
@@ -1548,7 +1559,8 @@ def _topo(views: dict[str, View], keys: set[str], reverse: bool = False) -> list
 
 
 def keep_refused(target: SchemaSnapshot, current: SchemaSnapshot, plan: MigrationPlan) -> SchemaSnapshot:
-    """The catalog the plan actually reaches: the target plus the tables and columns it refused to drop."""
+    """The catalog the plan actually reaches: the target plus the tables, columns and extensions it refused
+    to drop."""
     if not plan.refused:
         return target
     out = target.model_copy(deep=True)
@@ -1563,6 +1575,12 @@ def keep_refused(target: SchemaSnapshot, current: SchemaSnapshot, plan: Migratio
             c = ct.column(col) if ct else None
             if tt is not None and c is not None:
                 tt.columns.append(c.model_copy(update={"position": max((x.position for x in tt.columns), default=0) + 1}))
+        elif r.change == "drop extension":
+            e = next((x for x in current.extensions if x.name == r.object), None)
+            if e is not None and all(x.name != e.name for x in out.extensions):
+                out.extensions.append(e.model_copy(deep=True))
+                if e.schema_name not in out.schemas:
+                    out.schemas.append(e.schema_name)
     return out
 
 

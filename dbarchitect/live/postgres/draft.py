@@ -12,6 +12,10 @@
    fingerprint (convergence); plan again from the result (must be empty); apply the down steps and
    compare with the original fingerprint (round trip). Column order is the one tolerated difference:
    ADD COLUMN appends, and reordering would rewrite the table.
+   With scope="objects" (a partial target) the target is first merged into the current catalog
+   (`dbarchitect.core.diff.scope`): the plan, the re-plan and the convergence check all use that merged
+   catalog, and the differences are split into the target's objects (convergence) and the rest (which
+   must be untouched).
 4. The dry run (`dry_run_migration`) runs the same steps on its own shadow with synthetic rows and its
    observed locks are attached to each step.
 
@@ -41,6 +45,16 @@ from dbarchitect.core.diff.models import (
     render_step,
 )
 from dbarchitect.core.diff.planner import keep_refused, plan_migration
+from dbarchitect.core.diff.scope import (
+    DEFAULT_SCOPE,
+    SCOPES,
+    FingerprintScope,
+    Scope,
+    left_alone,
+    scoped_fingerprint,
+    scoped_target,
+    target_scope,
+)
 from dbarchitect.core.migration.context import LintContext
 from dbarchitect.core.migration.dryrun_models import CatalogFingerprint
 from dbarchitect.core.migration.engine import lint
@@ -250,7 +264,11 @@ class ScratchPool:
         await self.close()
 
 
-async def _load(dsn: str, ddl: str, what: str) -> None:
+# SQLSTATEs of a statement that names something the DDL itself does not define.
+_UNDEFINED = {"42P01", "42704", "42883", "3F000", "42703"}
+
+
+async def _load(dsn: str, ddl: str, what: str, *, partial: bool = False) -> None:
     try:
         statements = split_statements(ddl)
     except Exception as exc:  # pglast ParseError
@@ -262,7 +280,11 @@ async def _load(dsn: str, ddl: str, what: str) -> None:
             except psycopg.Error as exc:
                 msg = (exc.diag.message_primary or str(exc)).strip()
                 first = stmt.strip().splitlines()[0][:120]
-                raise DraftInputError(f"The {what} fails at statement {n} ({first}): {msg}") from exc
+                hint = ""
+                if partial and exc.sqlstate in _UNDEFINED:
+                    hint = (" (with scope='objects' the target is loaded on its own into an empty database: "
+                            "include the tables, types and functions it references -- they are then compared too)")
+                raise DraftInputError(f"The {what} fails at statement {n} ({first}): {msg}{hint}") from exc
 
 
 # --------------------------------------------------------------------------------------------
@@ -381,6 +403,7 @@ async def draft_migration(
     allow_data_loss: bool = False,
     online: bool = True,
     backfill: dict[str, str] | None = None,
+    scope: Scope = DEFAULT_SCOPE,
     verify: bool = True,
     dry_run: bool = True,
     scratch: str | LocalCluster | ScratchHost | None = None,
@@ -392,17 +415,23 @@ async def draft_migration(
     databases live on `scratch` (a server conninfo, a LocalCluster, a ScratchHost) or, by default, on
     the database's own server when its role may CREATE DATABASE. `verify` runs the plan on a shadow
     (convergence, re-plan, round trip); `dry_run` adds the dry run's observed locks per step.
+    `scope`: "objects" (default) compares only the objects the target defines -- its tables in full, and
+    its views, functions, types, sequences, extensions and schemas -- and leaves everything else alone;
+    "schema" takes the target as the whole schema, so what it omits is dropped (data-losing drops refused
+    unless allow_data_loss). See `dbarchitect.core.diff.scope`.
     Raises DraftInputError when a DDL text does not load, DryRunUnavailable when no scratch place exists.
     """
     if (dsn is None) == (from_ddl is None):
         raise ValueError("give exactly one of dsn (the live database) or from_ddl (the current schema as DDL)")
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
     own_pool = pool is None
     if pool is None:
         host = await resolve_scratch(dsn, scratch)
         pool = ScratchPool(host)
     try:
         return await _draft(pool, target_ddl, dsn, from_ddl, renames or {}, allow_data_loss, online, backfill or {},
-                            verify, dry_run)  # fmt: skip
+                            verify, dry_run, scope)  # fmt: skip
     finally:
         if own_pool:
             await pool.close()
@@ -410,13 +439,13 @@ async def draft_migration(
 
 async def _draft(pool: ScratchPool, target_ddl: str, dsn: str | None, from_ddl: str | None, renames: dict[str, str],
                  allow_data_loss: bool, online: bool, backfill: dict[str, str], verify: bool,
-                 dry_run: bool) -> DraftReport:  # fmt: skip
+                 dry_run: bool, scope: Scope) -> DraftReport:  # fmt: skip
     notes: list[str] = []
     held: list[str] = []
     try:
         target_dsn = await pool.acquire()
         held.append(target_dsn)
-        await _load(target_dsn, target_ddl, "target DDL")
+        await _load(target_dsn, target_ddl, "target DDL", partial=scope == "objects")
         if from_ddl is not None:
             current_dsn = await pool.acquire()
             held.append(current_dsn)
@@ -425,6 +454,19 @@ async def _draft(pool: ScratchPool, target_ddl: str, dsn: str | None, from_ddl: 
             current_dsn = dsn
         cur_snap, cur_extras, cur_fp = await read_catalog(current_dsn)
         tgt_snap, tgt_extras, tgt_fp = await read_catalog(target_dsn)
+        alone: list[str] = []
+        in_scope: FingerprintScope | None = None
+        if scope == "objects":
+            # the effective target: the current catalog with the target's objects in place
+            defined = target_scope(cur_snap, tgt_snap, tgt_extras, renames)
+            alone = left_alone(cur_snap, cur_extras, defined)
+            in_scope = FingerprintScope(defined, cur_fp, tgt_fp)
+            tgt_snap, tgt_extras = scoped_target(cur_snap, tgt_snap, cur_extras, tgt_extras, defined)
+            tgt_fp = scoped_fingerprint(cur_fp, tgt_fp, in_scope)
+            if alone:
+                notes.append(f"scope=objects: {len(alone)} object(s) of the current schema the target does not "
+                             f"mention are left as they are ({', '.join(alone[:5])}{', ...' if len(alone) > 5 else ''}); "
+                             "pass scope='schema' to treat the target as the whole schema and drop them.")  # fmt: skip
 
         kwargs = dict(renames=renames, allow_data_loss=allow_data_loss, online=online, backfill=backfill)
         draft = plan_migration(cur_snap, tgt_snap, current_extras=cur_extras, target_extras=tgt_extras, **kwargs)
@@ -441,7 +483,7 @@ async def _draft(pool: ScratchPool, target_ddl: str, dsn: str | None, from_ddl: 
         down = plan_migration(reached, cur_snap, current_extras=tgt_extras, target_extras=cur_extras,
                               renames=inverse, allow_data_loss=True, online=online)  # fmt: skip
         down_sql = render_script(down.steps, down.phases, "down migration")
-        ver = Verification()
+        ver = Verification(scope=scope)
         if verify:
             t0 = time.perf_counter()
             if from_ddl is not None:
@@ -453,14 +495,14 @@ async def _draft(pool: ScratchPool, target_ddl: str, dsn: str | None, from_ddl: 
                 skipped = await restore_schema(shadow, ddl)
                 if skipped:
                     notes.append(f"the shadow could not restore {len(skipped)} statement(s): {skipped[:3]}")
-            await _verify(ver, shadow, plan, down, tgt_fp, cur_fp, tgt_snap, tgt_extras, kwargs)
+            await _verify(ver, shadow, plan, down, tgt_fp, cur_fp, tgt_snap, tgt_extras, kwargs, in_scope)
             ver.duration_ms = (time.perf_counter() - t0) * 1000
         if dry_run and plan.steps:
             await _attach_dry_run(plan, ver, pool.host, dsn, from_ddl, context)
         return DraftReport(up_sql=plan.up_sql, down_sql=down_sql, steps=plan.steps, down_steps=down.steps,
                            phases=plan.phases, hazards=plan.hazards, refused=plan.refused, patterns=plan.patterns,
                            verification=ver, current_source="from_ddl" if from_ddl is not None else "connection",
-                           notes=notes)  # fmt: skip
+                           scope=scope, left_alone=alone, notes=notes)  # fmt: skip
     finally:
         for d in held:
             pool.release(d)
@@ -481,7 +523,10 @@ def _invert_renames(renames: dict[str, str], cur: SchemaSnapshot) -> dict[str, s
 
 async def _verify(ver: Verification, shadow: str, plan: MigrationPlan, down: MigrationPlan,
                   tgt_fp: CatalogFingerprint, cur_fp: CatalogFingerprint, tgt_snap: SchemaSnapshot,
-                  tgt_extras: CatalogExtras, kwargs: dict) -> None:  # fmt: skip
+                  tgt_extras: CatalogExtras, kwargs: dict, in_scope: FingerprintScope | None = None) -> None:  # fmt: skip
+    """`tgt_fp` is the catalog the plan must reach; with `in_scope` (scope=objects) it is the current catalog
+    with the target's objects in place, and a difference outside the scope is an object the plan touched
+    although the target does not mention it."""
     ver.ran = True
     err = await apply_steps(shadow, plan.steps)
     if err:
@@ -489,8 +534,14 @@ async def _verify(ver: Verification, shadow: str, plan: MigrationPlan, down: Mig
         return
     ver.applied = True
     snap, extras, fp = await read_catalog(shadow)
-    ver.convergence_differences, ver.tolerated = _compare(tgt_fp, fp)
-    ver.converged = not ver.convergence_differences
+    diffs, ver.tolerated = _compare(tgt_fp, fp)
+    if in_scope is None:
+        ver.convergence_differences = diffs
+    else:
+        ver.convergence_differences = [d for d in diffs if in_scope(d.key)]
+        ver.out_of_scope_changes = [d for d in diffs if not in_scope(d.key)]
+        ver.untouched = not ver.out_of_scope_changes
+    ver.converged = not diffs
     again = plan_migration(snap, tgt_snap, current_extras=extras, target_extras=tgt_extras,
                            **{**kwargs, "renames": {}})  # fmt: skip
     ver.replan_steps = [s.description for s in again.steps]

@@ -1,6 +1,10 @@
 """The acceptance corpus: every before/after pair in tests/fixtures/migrations is drafted, applied on a
 shadow of `before`, and must converge to `after`, re-plan to nothing and round-trip through the down plan,
-with the safe patterns and hazards its expect.yaml names."""
+with the safe patterns and hazards its expect.yaml names.
+
+`options.scope` says how `after.sql` is read: "schema" (the whole schema: what it omits is dropped) or
+"objects" (the default: only what it defines; everything else must stay exactly as it was). Cases without
+it are whole schemas whose plan is the same in both scopes (they then exercise the default)."""
 
 from __future__ import annotations
 
@@ -55,6 +59,16 @@ async def test_case(case, pool):
     assert not set(expect.get("hazards", [])) - codes, codes
     actions = [s.action for s in report.steps]
     assert not set(expect.get("actions", [])) - set(actions), actions
+    if "only_actions" in expect:
+        assert set(actions) <= set(expect["only_actions"]), actions
+    assert report.scope == opts.get("scope", "objects") == v.scope
+    if report.scope == "objects":
+        assert v.untouched is True, v.out_of_scope_changes
+    else:
+        assert v.untouched is None and not v.out_of_scope_changes
+    if "left_alone" in expect:
+        assert report.left_alone == expect["left_alone"]
+        assert any("left as they are" in n for n in report.notes), report.notes
     if case == "no_change":
         assert not report.steps and "nothing to do" in report.up_sql
     elif not refused:
