@@ -203,30 +203,38 @@ def _dry_run(r: DryRunReport) -> str:
 @renderer(DraftReport)
 def _draft(r: DraftReport) -> str:
     v = r.verification
+    out: list[str] = []
     if not r.steps:
-        return "Nothing to do: the current schema already matches the target."
-    checks = (
-        f"converges: {'yes' if v.converged else 'NO'}; re-plan empty: {'yes' if v.replan_empty else 'NO'}; "
-        f"down restores the original: {'yes' if v.reversible else 'NO'}; dry run: "
-        + {True: "ok", False: "FAILED", None: "not run"}[v.dry_run_ok]
-    )
-    out = [f"Migration plan: {len(r.steps)} step(s), patterns: {', '.join(r.patterns) or 'none'}",
-           f"verification ({'ran' if v.ran else 'not run'}): {checks}" + (f"; error: {v.error}" if v.error else "")]  # fmt: skip
-    for phase in r.phases:
-        out.append(f"phase {phase.name}" + (" (deploy the application first)" if phase.deploy_before else ""))
-        for sid in phase.steps:
-            st = next(s for s in r.steps if s.id == sid)
-            seen = ""
-            if st.observed and st.observed.locks:
-                seen = "; observed " + ", ".join(f"{lk.relation} {lk.mode}" for lk in st.observed.locks)
-            where = "in a transaction" if st.transactional else "outside a transaction"
-            out.append(f"  {st.id}. {st.description} [{where}, lock {st.lock or 'none'}{seen}]")
+        out.append("Nothing to change: the current schema already matches the target" + (" (except what was refused below)." if r.refused else "."))
+    else:
+        checks = (
+            f"converges: {'yes' if v.converged else 'NO'}; re-plan empty: {'yes' if v.replan_empty else 'NO'}; "
+            f"down restores the original: {'yes' if v.reversible else 'NO'}; dry run: "
+            + {True: "ok", False: "FAILED", None: "not run"}[v.dry_run_ok]
+        )
+        if v.untouched is not None:
+            checks += f"; objects outside the target untouched: {'yes' if v.untouched else 'NO'}"
+        out += [f"Migration plan: {len(r.steps)} step(s), patterns: {', '.join(r.patterns) or 'none'}",
+                f"verification ({'ran' if v.ran else 'not run'}): {checks}" + (f"; error: {v.error}" if v.error else "")]  # fmt: skip
+        out += [f"- changed outside the target: {d.key} {d.change}" for d in v.out_of_scope_changes[:10]]
+        for phase in r.phases:
+            out.append(f"phase {phase.name}" + (" (deploy the application first)" if phase.deploy_before else ""))
+            for sid in phase.steps:
+                st = next(s for s in r.steps if s.id == sid)
+                seen = ""
+                if st.observed and st.observed.locks:
+                    seen = "; observed " + ", ".join(f"{lk.relation} {lk.mode}" for lk in st.observed.locks)
+                where = "in a transaction" if st.transactional else "outside a transaction"
+                out.append(f"  {st.id}. {st.description} [{where}, lock {st.lock or 'none'}{seen}]")
     if r.hazards:
         out.append("hazards:")
         out += [f"- [{h.severity}] {h.code}: {h.message}" for h in r.hazards]
     if r.refused:
         out.append("refused (data loss):")
         out += [f"- {x.change} {x.object}: {x.reason} (enable with {x.enable_with})" for x in r.refused]
+    if r.left_alone:
+        out.append(f"left alone (not in the target): {', '.join(r.left_alone[:30])}" + (" …" if len(r.left_alone) > 30 else ""))
     out += [f"note: {n}" for n in r.notes]
-    out += ["", r.up_sql.strip(), "", r.down_sql.strip()]
+    if r.steps:
+        out += ["", r.up_sql.strip(), "", r.down_sql.strip()]
     return "\n".join(out)
