@@ -1,0 +1,219 @@
+#!/usr/bin/env python
+"""TPC-H SF1: dbarchitect's recommend_indexes against postgres-mcp 0.3.0 and no secondary indexes,
+measured in one run on one server.
+
+Steps:
+ 1. a local PostgreSQL 15 (the embedded spawner) under --cluster-dir, HypoPG and pg_trgm available;
+ 2. the source database `tpch1` (schema.sql: primary and foreign keys only) loaded from the CSV
+    files `tpchgen-cli csv -s 1 --output-dir CSV` writes, then VACUUM ANALYZE (skipped when loaded);
+ 3. one copy per run (`CREATE DATABASE tpch1_<run> TEMPLATE tpch1`);
+ 4. the advisors on their copy: postgres-mcp's own classes driven by pgmcp_index.py in its own
+    Python 3.12 virtual environment (as written, and with every column pre-qualified), and
+    dbarchitect's `recommend_indexes` on the 22 queries as written; each one's wall time;
+ 5. per copy: the recommended indexes built, ANALYZE, CHECKPOINT, then each query 3 times with
+    statement_timeout 60 s (a timeout counts as 60 s); the median per query, the total, the bytes
+    of the new indexes (pg_relation_size).
+
+Usage (generated data stays in /tmp, never in git):
+  .venv/bin/pip install tpchgen-cli
+  .venv/bin/tpchgen-cli csv -s 1 --output-dir /tmp/tpch-sf1
+  python3.12 -m venv /tmp/pgmcp-venv && (see README.md for the postgres-mcp install)
+  .venv/bin/python bench/tpch/run.py --csv /tmp/tpch-sf1 --pgmcp-python /tmp/pgmcp-venv/bin/python \
+      --out /tmp/tpch-results.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import glob
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+from psycopg import errors
+
+from dbarchitect.live.postgres.cluster import LocalCluster
+from dbarchitect.live.postgres.index_advisor import recommend_indexes
+
+HERE = Path(__file__).resolve().parent
+TABLES = ["region", "nation", "supplier", "customer", "part", "partsupp", "orders", "lineitem"]
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--cluster-dir", default="/tmp/dbarchitect-tpch/pg")
+    p.add_argument("--csv", default="/tmp/tpch-sf1", help="tpchgen-cli csv output directory")
+    p.add_argument("--pgmcp-python", default=None, help="python of postgres-mcp's venv; omit to skip postgres-mcp")
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--timeout-s", type=float, default=60.0)
+    p.add_argument("--only", default="baseline,pgmcp,pgmcp_qualified,dbarchitect")
+    p.add_argument("--out", default=None)
+    return p.parse_args()
+
+
+def load_source(admin_dsn: str, dsn: str, csv_dir: str) -> None:
+    with psycopg.connect(admin_dsn, autocommit=True) as c:
+        if c.execute("SELECT 1 FROM pg_database WHERE datname = 'tpch1'").fetchone():
+            with psycopg.connect(dsn, autocommit=True) as s:
+                if s.execute("SELECT to_regclass('lineitem') IS NOT NULL").fetchone()[0] and s.execute(
+                    "SELECT reltuples > 0 FROM pg_class WHERE relname = 'lineitem'"
+                ).fetchone()[0]:
+                    return
+            c.execute("DROP DATABASE tpch1")
+        c.execute("CREATE DATABASE tpch1")
+    print("loading TPC-H into tpch1 …", file=sys.stderr, flush=True)
+    with psycopg.connect(dsn, autocommit=True) as c:
+        c.execute((HERE / "schema.sql").read_text())
+        for t in TABLES:
+            with open(os.path.join(csv_dir, f"{t}.csv"), "rb") as fh, c.cursor() as cur:
+                with cur.copy(f"COPY {t} FROM STDIN WITH (FORMAT csv, HEADER true)") as cp:
+                    while chunk := fh.read(1 << 20):
+                        cp.write(chunk)
+        c.execute("VACUUM ANALYZE")
+
+
+def copy_db(admin_dsn: str, name: str) -> None:
+    with psycopg.connect(admin_dsn, autocommit=True) as c:
+        c.execute(f"DROP DATABASE IF EXISTS {name}")
+        c.execute(f"CREATE DATABASE {name} TEMPLATE tpch1")
+
+
+def queries() -> list[tuple[str, str]]:
+    return [(Path(f).stem, Path(f).read_text().strip().rstrip(";")) for f in sorted(glob.glob(str(HERE / "queries" / "*.sql")))]
+
+
+def run_pgmcp(python: str, dsn_url: str, qualified: bool) -> dict:
+    cmd = [python, str(HERE / "pgmcp_index.py"), "--dsn", dsn_url, "--queries", str(HERE / "queries"),
+           "--create-hypopg", "--ensure-analyzed"]  # fmt: skip
+    if qualified:
+        cmd.append("--qualify-columns")
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"pgmcp_index.py failed: {proc.stderr[-2000:]}")
+    doc = json.loads(proc.stdout)
+    return {"statements": doc.get("recommended_indexes", []), "advisor_s": doc.get("advisor_wall_time_s", wall),
+            "process_s": round(wall, 2), "errors": doc.get("errors") or doc.get("failed_queries")}  # fmt: skip
+
+
+async def run_dbarchitect(dsn: str) -> dict:
+    conn = await psycopg.AsyncConnection.connect(dsn, autocommit=True)
+    try:
+        await conn.execute("CREATE EXTENSION IF NOT EXISTS hypopg")
+        qs = queries()
+        t0 = time.perf_counter()
+        advice = await recommend_indexes(conn, [q for _, q in qs], statement_timeout_ms=60_000)
+        wall = time.perf_counter() - t0
+    finally:
+        await conn.close()
+    names = {f"q{i + 1}": name for i, (name, _) in enumerate(qs)}
+    return {
+        "statements": [r.ddl for r in advice.recommendations],
+        "extensions": sorted({r.requires_extension for r in advice.recommendations if r.requires_extension}),
+        "advisor_s": round(wall, 3),
+        "estimated_bytes": advice.total_size_bytes,
+        "costings": advice.costings,
+        "workload_cost_before": advice.workload_cost_before,
+        "workload_cost_after": advice.workload_cost_after,
+        "per_index": [{"ddl": r.ddl, "evidence": r.evidence.kind, "size": r.estimated_size_bytes,
+                       "helps": {names[h.query]: [h.cost_before, h.cost_after] for h in r.helps}}
+                      for r in advice.recommendations],  # fmt: skip
+        "rejected": [r.model_dump() for r in advice.rejected],
+        "skipped": advice.skipped_queries,
+    }
+
+
+def measure(dsn: str, statements: list[str], extensions: list[str], runs: int, timeout_s: float) -> dict:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for ext in extensions:
+            conn.execute(f"CREATE EXTENSION IF NOT EXISTS {ext}")
+        before = {r[0] for r in conn.execute("SELECT indexrelid FROM pg_index")}
+        built, errs = [], {}
+        t0 = time.perf_counter()
+        for s in statements:
+            try:
+                conn.execute(s.strip().rstrip(";"))
+                built.append(s)
+            except psycopg.Error as exc:
+                errs[s] = str(exc).strip().splitlines()[0]
+        build_s = time.perf_counter() - t0
+        new = [r[0] for r in conn.execute("SELECT indexrelid FROM pg_index") if r[0] not in before]
+        size = sum(conn.execute("SELECT pg_relation_size(%s::oid)", (o,)).fetchone()[0] for o in new)
+        conn.execute("ANALYZE")
+        conn.execute("CHECKPOINT")
+        per = {}
+        for name, sql in queries():
+            conn.execute(f"SET statement_timeout = {int(timeout_s * 1000)}")
+            times, timeouts = [], 0
+            for _ in range(runs):
+                t = time.perf_counter()
+                try:
+                    conn.execute(sql).fetchall()
+                    times.append(time.perf_counter() - t)
+                except errors.QueryCanceled:
+                    times.append(timeout_s)
+                    timeouts += 1
+            per[name] = {"median_s": round(statistics.median(times), 3), "timeouts": timeouts}
+            print(f"  {name}: {per[name]['median_s']} s", file=sys.stderr, flush=True)
+        conn.execute("SET statement_timeout = 0")
+    return {"indexes": len(new), "index_bytes": size, "build_s": round(build_s, 1), "build_errors": errs,
+            "per_query": per, "total_s": round(sum(v["median_s"] for v in per.values()), 2)}  # fmt: skip
+
+
+def main() -> None:
+    args = parse_args()
+    cluster = LocalCluster.persistent(Path(args.cluster_dir)).start()
+    admin = cluster.dsn("postgres")
+    load_source(admin, cluster.dsn("tpch1"), args.csv)
+    only = args.only.split(",")
+    results: dict[str, dict] = {}
+    advisors: dict[str, dict] = {}
+    for run in only:
+        db = f"tpch1_{run}"
+        copy_db(admin, db)
+        print(f"== {run}", file=sys.stderr, flush=True)
+        if run == "baseline":
+            advisors[run] = {"statements": [], "advisor_s": None}
+        elif run in ("pgmcp", "pgmcp_qualified"):
+            if not args.pgmcp_python:
+                continue
+            advisors[run] = run_pgmcp(args.pgmcp_python, cluster.url(db), qualified=run == "pgmcp_qualified")
+        elif run == "dbarchitect":
+            advisors[run] = asyncio.run(run_dbarchitect(cluster.dsn(db)))
+        print(f"   advisor: {advisors[run].get('advisor_s')} s, {len(advisors[run]['statements'])} indexes",
+              file=sys.stderr, flush=True)  # fmt: skip
+        if run != "baseline" and not advisors[run]["statements"] and "baseline" in results:
+            results[run] = {**results["baseline"], "same_as_baseline": True}
+        else:
+            results[run] = measure(cluster.dsn(db), advisors[run]["statements"], advisors[run].get("extensions", []),
+                                   args.runs, args.timeout_s)  # fmt: skip
+        with psycopg.connect(admin, autocommit=True) as c:
+            c.execute(f"DROP DATABASE IF EXISTS {db}")
+    doc = {"advisors": advisors, "measured": results,
+           "server": {"version": psycopg.connect(admin).execute("SHOW server_version").fetchone()[0]}}  # fmt: skip
+    text = json.dumps(doc, indent=1)
+    if args.out:
+        Path(args.out).write_text(text + "\n")
+    print(text)
+    print_table(doc)
+
+
+def print_table(doc: dict) -> None:
+    rows = ["| run | workload total | timeouts | indexes | index bytes | advisor wall time |", "|---|---|---|---|---|---|"]
+    for run, m in doc["measured"].items():
+        a = doc["advisors"][run]
+        to = sum(1 for v in m["per_query"].values() if v["timeouts"] * 2 > 1)
+        adv = f"{a['advisor_s']:.1f} s" if a.get("advisor_s") is not None else "—"
+        rows.append(f"| {run} | {m['total_s']:.1f} s | {to} | {m['indexes']} | {m['index_bytes'] / 2**20:.0f} MB | {adv} |")
+    print("\n".join(rows), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
