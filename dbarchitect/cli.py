@@ -296,6 +296,20 @@ def cmd_dry_run(args: argparse.Namespace) -> int:
     )  # fmt: skip
 
 
+def cmd_recommend_indexes(args: argparse.Namespace) -> int:
+    from dbarchitect.tools.index import recommend_indexes
+
+    queries = [_sql_arg(q) for q in args.query] or None
+    return _run_tool(args, recommend_indexes, queries=queries, from_stats=args.from_stats, budget_mb=args.budget_mb,
+                     max_indexes=args.max_indexes)  # fmt: skip
+
+
+def cmd_review_indexes(args: argparse.Namespace) -> int:
+    from dbarchitect.tools.index import review_indexes
+
+    return _run_tool(args, review_indexes, schema=args.schema)
+
+
 def _sql_arg(value: str) -> str:
     """SQL text, or @FILE for a file, or - for standard input."""
     if value == "-":
@@ -365,6 +379,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-verify", action="store_true")
     p.add_argument("--json", action="store_true")
     p.set_defaults(fn=cmd_draft_migration)
+
+    p = sub.add_parser("recommend-indexes", help="recommend_indexes: indexes for a workload, proven with HypoPG")
+    _common(p)
+    p.add_argument("--query", action="append", default=[], metavar="SQL", help="a workload query (repeatable; @FILE)")
+    p.add_argument("--from-stats", action="store_true", help="the top queries of pg_stat_statements")
+    p.add_argument("--budget-mb", type=float)
+    p.add_argument("--max-indexes", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_recommend_indexes)
+
+    p = sub.add_parser("review-indexes", help="review_indexes: unused, duplicate, redundant, invalid, missing FK indexes")
+    _common(p)
+    p.add_argument("--schema")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_review_indexes)
 
     p = sub.add_parser("review-schema", help="review_schema: the connected database, or --ddl FILE")
     _common(p)

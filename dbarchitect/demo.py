@@ -74,6 +74,14 @@ SCENES: list[Scene] = [
     Scene("A slow query explained, the index proven with HypoPG", "explain_query",
           {"sql": "SELECT c.body, u.username FROM comments c JOIN users u ON u.id = c.user_id\n"
                   " WHERE c.post_id = $1 ORDER BY c.created_at", "analyze": True}, 3500),
+    Scene("Index recommendations for the app's workload, proven with HypoPG", "recommend_indexes",
+          {"queries": [
+              "SELECT id, title, created_at FROM posts WHERE user_id = 42 AND status = 'published'"
+              " ORDER BY created_at DESC LIMIT 10",
+              "SELECT * FROM comments WHERE post_id = 17 ORDER BY created_at",
+              "SELECT id, email FROM users WHERE status = 'banned' ORDER BY created_at DESC LIMIT 20",
+              "SELECT * FROM users WHERE lower(email) = lower('User7@example.com')"]}, 3500),
+    Scene("Review of the existing indexes", "review_indexes", {}, 2500),
     Scene("Design a schema from a spec (verified on PostgreSQL)", "design_schema", {"spec": DESIGN_SPEC}, 3000),
 ]  # fmt: skip
 

@@ -8,8 +8,10 @@ from collections.abc import Callable
 
 from pydantic import BaseModel
 
-from dbarchitect.core.describe import DescribeSchemaResult
+from dbarchitect.core.describe import DescribeSchemaResult, human_bytes
 from dbarchitect.core.design import SchemaDesign
+from dbarchitect.core.indexing.models import IndexAdvice
+from dbarchitect.core.indexing.review import IndexReview
 from dbarchitect.core.diff.models import DraftReport
 from dbarchitect.core.migration.dryrun_models import DryRunReport
 from dbarchitect.core.migration.dryrun_models import render_text as render_dry_run
@@ -237,4 +239,36 @@ def _draft(r: DraftReport) -> str:
     out += [f"note: {n}" for n in r.notes]
     if r.steps:
         out += ["", r.up_sql.strip(), "", r.down_sql.strip()]
+    return "\n".join(out)
+
+
+@renderer(IndexReview)
+def _index_review(r: IndexReview) -> str:
+    age = f"usage statistics {r.stats_age_days:.1f} days old" if r.stats_age_days is not None else "usage statistics age unknown"
+    return _with_findings(f"Index review of {r.database or 'the database'} ({r.indexes} indexes, {age})", r.findings, list(r.notes))
+
+
+@renderer(IndexAdvice)
+def _index_advice(a: IndexAdvice) -> str:
+    head = f"Index advice ({a.mode}, workload from {a.workload_source}, {len(a.queries)} queries, {a.costings} costings, {a.elapsed_s:.1f} s)"
+    out = [head]
+    if a.workload_cost_before is not None and a.workload_cost_after is not None:
+        cut = 100 * (1 - a.workload_cost_after / a.workload_cost_before) if a.workload_cost_before else 0
+        out.append(f"workload cost {a.workload_cost_before:,.0f} → {a.workload_cost_after:,.0f} ({cut:.0f} % lower); "
+                   f"new indexes {human_bytes(a.total_size_bytes)}" + (f" of a {human_bytes(a.budget_bytes)} budget" if a.budget_bytes else ""))  # fmt: skip
+    if not a.recommendations:
+        out.append("No index to recommend.")
+    for r in a.recommendations:
+        out.append(f"{r.rank}. {r.ddl}  (~{human_bytes(r.estimated_size_bytes)})")
+        out.append(f"   why: {r.reason}")
+        for q in r.helps:
+            out.append(f"   {q.query}: cost {q.cost_before:,.1f} → {q.cost_after:,.1f}")
+        out.append(f"   evidence ({r.evidence.kind}): {r.evidence.detail}")
+        out.append(f"   undo: {r.undo}")
+    if a.rejected:
+        out.append("rejected: " + "; ".join(f"{x.index} — {x.reason}" for x in a.rejected[:8]))
+    out += [f"skipped {k}: {v}" for k, v in a.skipped_queries.items()]
+    out += [f"note: {n}" for n in a.notes]
+    if a.validation is not None:
+        out.append(f"validation: {a.validation.model_dump_json(exclude_none=True)[:1500]}")
     return "\n".join(out)

@@ -30,6 +30,7 @@ from dbarchitect.core.dsn import redact
 from dbarchitect.core.render import render
 from dbarchitect.core.rules.registry import all_rules, find_rule, rule_doc
 from dbarchitect.live.postgres.errors import DatabaseError
+from dbarchitect.tools.index import recommend_indexes, review_indexes
 from dbarchitect.tools.migration import draft_migration, dry_run_migration, lint_migration
 from dbarchitect.tools.plan import explain_plan, explain_query
 from dbarchitect.tools.query import detect_n_plus_one, review_query, rewrite_query, run_query
@@ -143,6 +144,8 @@ TOOLS: list[Callable[..., Any]] = [
     detect_n_plus_one,
     explain_query,
     explain_plan,
+    recommend_indexes,
+    review_indexes,
     lint_migration,
     dry_run_migration,
     draft_migration,

@@ -138,3 +138,37 @@ async def test_draft_migration_from_ddl(server):
         assert report["verification"]["converged"] is True
         res = await client.call_tool("draft_migration", {"target_ddl": "CREATE TABLE t (id int REFERENCES nowhere);", "from_ddl": before})
         assert res.is_error and "nowhere" in res.content[0].text
+
+
+WORKLOAD = [
+    "SELECT id, title, created_at FROM posts WHERE user_id = 42 AND status = 'published' ORDER BY created_at DESC LIMIT 10",
+    "SELECT * FROM comments WHERE post_id = 17 ORDER BY created_at",
+    "SELECT * FROM users WHERE lower(email) = lower('User7@example.com')",
+]
+
+
+async def test_recommend_and_review_indexes(server, blog_dsn):
+    progress = []
+
+    async def on_progress(done, total, message):
+        progress.append(done)
+
+    async with Client(server) as client:
+        res = await client.call_tool("recommend_indexes", {"queries": WORKLOAD}, progress_callback=on_progress)
+        assert not res.is_error, res.content[0].text
+        advice = res.structured_content
+        assert advice["mode"] == "hypopg" and advice["recommendations"]
+        ddl = " ".join(r["ddl"] for r in advice["recommendations"])
+        assert "ON public.comments (post_id)" in ddl and "CONCURRENTLY" in ddl and "LOWER(email)" in ddl, ddl
+        assert advice["workload_cost_after"] < advice["workload_cost_before"]
+        assert "workload cost" in res.content[0].text and progress
+        left = __import__("psycopg").connect(blog_dsn).execute("SELECT count(*) FROM hypopg_list_indexes").fetchone()
+        assert left == (0,)
+
+        res = await client.call_tool("recommend_indexes", {"queries": WORKLOAD, "validate": True})
+        assert res.is_error and "validate_connection" in res.content[0].text
+
+        review, text = await call(client, "review_indexes", {})
+        rules = {f["rule"] for f in review["findings"]}
+        assert "redundant-prefix-index" in rules or any("redundant" in r for r in rules), rules
+        assert "Index review of" in text

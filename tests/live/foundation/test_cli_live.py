@@ -37,3 +37,9 @@ def test_explain_with_analyze(pg, blog_dsn):
     proc = run(pg, blog_dsn, "explain", "SELECT * FROM comments WHERE post_id = 42", "--analyze")
     assert proc.returncode == 0, proc.stderr
     assert "PL008" in proc.stdout and "HypoPG" in proc.stdout
+
+
+def test_recommend_indexes_from_the_command_line(pg, blog_dsn):
+    proc = run(pg, blog_dsn, "recommend-indexes", "--query", "SELECT * FROM comments WHERE post_id = 17")
+    assert proc.returncode == 0, proc.stderr
+    assert "CREATE INDEX CONCURRENTLY comments_post_id_idx ON public.comments (post_id)" in proc.stdout

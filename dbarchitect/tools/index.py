@@ -1,0 +1,71 @@
+"""Index tools: recommend_indexes (proven with HypoPG) and review_indexes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from dbarchitect.app import App
+from dbarchitect.core.describe import UserInputError
+from dbarchitect.core.indexing.models import IndexAdvice
+from dbarchitect.core.indexing.review import IndexReview
+from dbarchitect.live.postgres import index_advisor
+from dbarchitect.tools.migration import _progress
+
+
+async def recommend_indexes(
+    app: App,
+    queries: Annotated[
+        list[str] | None, Field(description="The workload; omit to use the top queries of pg_stat_statements.")
+    ] = None,
+    weights: Annotated[list[float] | None, Field(description="Relative weight of each query (e.g. calls/hour).")] = None,
+    from_stats: Annotated[bool, Field(description="Use pg_stat_statements' top queries by total time.")] = False,
+    budget_mb: Annotated[float | None, Field(gt=0, description="Storage the new indexes may take, in MB.")] = None,
+    max_indexes: Annotated[int | None, Field(ge=1, description="At most this many indexes.")] = None,
+    validate: Annotated[
+        bool, Field(description="Build the picks for real on `validate_connection` (a copy) and time the workload.")
+    ] = False,
+    validate_connection: Annotated[
+        str | None, Field(description="Named connection holding a copy of the data, for validate=true.")
+    ] = None,
+    connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
+    ctx: Any = None,
+) -> IndexAdvice:
+    """Recommend indexes for a workload and prove each one: candidates from every query's structure
+    (equality, range, sort/group columns; join keys; partial indexes for selective constants; INCLUDE
+    for index-only scans; expression, GIN, BRIN), skipping what existing indexes cover, then chosen
+    greedily by benefit per byte with HypoPG what-if costing (re-costed after each pick, within the
+    storage budget, charging write-heavy tables). Each recommendation has `CREATE INDEX CONCURRENTLY`,
+    its size, the queries it helps with planner cost before/after, and the undo; rejected candidates
+    say why. Without HypoPG the advice is labelled heuristic. No hypothetical index is left behind."""
+    db = app.db(connection)
+    scratch = None
+    if validate:
+        if not validate_connection:
+            raise UserInputError(
+                "validate=true builds the indexes for real, so it needs a copy of the database: configure one "
+                "(DBARCHITECT_DB_COPY=<dsn>) and pass validate_connection='copy'."
+            )
+        scratch = app.db(validate_connection).dsn
+    try:
+        return await index_advisor.recommend_indexes(
+            db, queries, weights, from_stats, budget_mb, max_indexes,
+            validate=validate, scratch=scratch, progress=_progress(ctx),
+        )  # fmt: skip
+    except ValueError as exc:
+        raise UserInputError(str(exc)) from None
+
+
+async def review_indexes(
+    app: App,
+    schema: Annotated[str | None, Field(description="Only this schema.")] = None,
+    connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
+) -> IndexReview:
+    """Review existing indexes (IX001…): unused ones (with how old the usage statistics are), duplicates,
+    redundant prefixes, invalid ones, foreign keys without a supporting index, bloat, over-indexed
+    write-heavy tables — each with the DROP/CREATE DDL and its undo."""
+    try:
+        return await index_advisor.review_indexes(app.db(connection), schema=schema)
+    except ValueError as exc:
+        raise UserInputError(str(exc)) from None
