@@ -39,6 +39,9 @@ from dbarchitect.tools.schema import describe_schema, design_schema, review_sche
 log = logging.getLogger("dbarchitect")
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
+# Never writes to the target database, but creates and drops a scratch database — on the same server
+# when its role may CREATE DATABASE and no scratch server is configured — so not "read-only".
+SCRATCH = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
 
 INSTRUCTIONS = """dbarchitect is a PostgreSQL database architect. Its answers are deterministic findings
 that carry their proof. Start with describe_schema; run_query is read-only, capped and time-limited.
@@ -104,7 +107,7 @@ def build_server(settings: Settings | None = None, app: App | None = None) -> MC
         lifespan=lifespan,
     )
     for fn in TOOLS:
-        expose(server, app, fn)
+        expose(server, app, fn, annotations=SCRATCH if fn in SCRATCH_TOOLS else READ_ONLY)
 
     @server.prompt(name="database-architect", title="Work as a senior database architect")
     def database_architect(focus: str = "") -> str:
@@ -150,3 +153,4 @@ TOOLS: list[Callable[..., Any]] = [
     dry_run_migration,
     draft_migration,
 ]
+SCRATCH_TOOLS = (dry_run_migration, draft_migration)
