@@ -131,7 +131,7 @@ async def _session(dsn: str, scratch_dsn: str) -> int:
         tools = await client.list_tools()
         print(_banner(f"MCP session over stdio: {len(tools.tools)} tools"))
         for t in tools.tools:
-            ro = "read-only" if t.annotations and t.annotations.read_only_hint else "writes"
+            ro = "read-only" if t.annotations and t.annotations.read_only_hint else "uses a scratch database"
             print(f"  • {t.name} ({ro}): {(t.description or '').splitlines()[0]}")
         prompts = await client.list_prompts()
         print(f"  prompts: {', '.join(p.name for p in prompts.prompts)}")
