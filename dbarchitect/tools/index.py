@@ -62,9 +62,10 @@ async def review_indexes(
     schema: Annotated[str | None, Field(description="Only this schema.")] = None,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> IndexReview:
-    """Review existing indexes (IX001…): unused ones (with how old the usage statistics are), duplicates,
-    redundant prefixes, invalid ones, foreign keys without a supporting index, bloat, over-indexed
-    write-heavy tables — each with the DROP/CREATE DDL and its undo."""
+    """Review existing indexes: unused ones (IX001, with how old the usage statistics are), duplicates
+    (SD017), redundant prefixes (SD018), invalid ones (IX004), foreign keys without a supporting index
+    (SD002), bloat (IX006), over-indexed write-heavy tables (IX007) — each with the DROP/CREATE DDL and
+    its undo."""
     try:
         return await index_advisor.review_indexes(app.db(connection), schema=schema)
     except ValueError as exc:

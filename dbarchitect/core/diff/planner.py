@@ -65,6 +65,7 @@ from dbarchitect.core.models import (
     Trigger,
     View,
 )
+from dbarchitect.core.rules.schema._indexes import fk_supporting_index
 
 AE = "AccessExclusiveLock"
 SRE = "ShareRowExclusiveLock"
@@ -1527,8 +1528,7 @@ def _trigger_def(tg: Trigger, t: Table, target: Table) -> str:
 
 
 def _fk_indexed(t: Table, c: Constraint) -> bool:
-    n = len(c.columns)
-    return any([x for x in ix.columns[:n]] == c.columns for ix in t.indexes)
+    return fk_supporting_index(t, c.columns) is not None
 
 
 def _norm_deps(v: View) -> View:

@@ -1,4 +1,6 @@
-"""review_indexes' core: run every index rule (family IX) over a snapshot plus per-index facts."""
+"""review_indexes' core: run every index rule (family IX) over a snapshot plus per-index facts, and
+the schema rules for the index patterns both reviews report (`SCHEMA_RULES`): one rule module per
+pattern, whichever review asks."""
 
 from __future__ import annotations
 
@@ -10,6 +12,11 @@ from pydantic import BaseModel, Field
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rules.index._common import IndexContext
 from dbarchitect.core.rules.registry import family_modules
+from dbarchitect.core.rules.schema import duplicate_index, foreign_key_without_index, redundant_prefix_index
+from dbarchitect.core.rules.schema._common import ReviewContext
+
+#: schema rules that are also index review rules (they replaced IX005, IX002 and IX003)
+SCHEMA_RULES = (foreign_key_without_index, duplicate_index, redundant_prefix_index)
 
 
 class IndexReview(BaseModel):
@@ -30,11 +37,15 @@ def review(snapshot: SchemaSnapshot, facts: Mapping[str, Mapping[str, Any]] | No
            *, schema: str | None = None) -> IndexReview:  # fmt: skip
     """`facts`: per `schema.index` btree facts (pages, tuples, key widths, block size) for the bloat estimate."""
     ctx = IndexContext.build(snapshot, facts or {}, schema=schema)
+    sctx = ReviewContext(source="live", schema=schema)
     findings: list[Finding] = []
     run = []
     for mod in family_modules("index"):
         run.append(mod.RULE.code)
         findings.extend(mod.check(snapshot, ctx))
+    for mod in SCHEMA_RULES:
+        run.append(mod.RULE.code)
+        findings.extend(mod.check(snapshot, sctx))
     findings.sort(key=lambda f: (-f.severity.rank, f.code, f.object or ""))
     counts = {s.value: 0 for s in Severity}
     for f in findings:

@@ -1,17 +1,19 @@
 """What the index rules share: the review context (tables in scope, statistics age, per-index
-facts) and the DDL to drop an index together with the DDL that undoes the drop."""
+facts). The DDL to drop an index together with the DDL that undoes the drop lives with the index
+patterns in `rules.schema._indexes` and is re-exported here."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from dbarchitect.core.models import Evidence, Finding, Index, SchemaSnapshot, Table
 from dbarchitect.core.rules.registry import RuleMeta
-from dbarchitect.core.rules.schema._common import concurrently, qi, qname, qt
+from dbarchitect.core.rules.schema._indexes import drop_sql, drop_with_undo, recreate_sql
+
+__all__ = ["IndexContext", "drop_sql", "drop_with_undo", "finding", "is_enforcing", "recreate_sql", "size_text"]
 
 
 @dataclass
@@ -48,24 +50,6 @@ class IndexContext:
 def finding(rule: RuleMeta, *, message: str, obj: str, fix: str, evidence: list[Evidence], severity=None) -> Finding:
     return Finding(rule=rule.name, code=rule.code, severity=severity or rule.severity, message=message, fix=fix,
                    evidence=evidence, object=obj)  # fmt: skip
-
-
-def recreate_sql(table: Table, index: Index) -> str:
-    """The index's own definition, built CONCURRENTLY where allowed: the undo of a drop."""
-    d = index.definition or ""
-    if table.kind != "partitioned_table":
-        d = re.sub(r"^CREATE (UNIQUE )?INDEX ", lambda m: f"CREATE {m.group(1) or ''}INDEX CONCURRENTLY ", d, count=1)
-    return d + ";"
-
-
-def drop_sql(table: Table, index: Index) -> str:
-    if index.constraint:
-        return f"ALTER TABLE {qt(table)} DROP CONSTRAINT IF EXISTS {qi(index.constraint)};"
-    return f"DROP INDEX {concurrently(table)}IF EXISTS {qname(table.schema_name, index.name)};"
-
-
-def drop_with_undo(table: Table, index: Index) -> str:
-    return f"{drop_sql(table, index)}\n-- undo: {recreate_sql(table, index)}"
 
 
 def is_enforcing(index: Index) -> bool:

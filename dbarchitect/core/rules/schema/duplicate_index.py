@@ -1,9 +1,12 @@
 """
 ## What it does
-Flags indexes that repeat another index of the same table: same access method, same keys in
-the same order (with the same opclass, collation and direction) and the same predicate. Among
-the copies it keeps the one that enforces something (primary key, constraint, uniqueness) and
-flags the others.
+Flags an index that repeats another valid index of the same table: same access method, same keys
+in the same order (with the same operator class, collation and direction) and the same predicate,
+where the index kept also holds its INCLUDE columns and enforces at least as much. Among the copies
+it keeps the primary key, then one that backs a constraint, then a unique index, then the one with
+the most INCLUDE columns, then one that queries use, and flags the others. Two copies with different
+INCLUDE columns both serve index-only scans the other cannot and are not flagged; an index left
+invalid by a failed build is the invalid-index rule's business, not a copy.
 
 ## Why is this bad?
 Every copy is written on every INSERT and on every UPDATE that is not HOT, takes disk, WAL,
@@ -20,6 +23,9 @@ CREATE INDEX users_email_idx ON users (email);      -- same keys as users_email_
 ```sql
 DROP INDEX CONCURRENTLY users_email_idx;
 ```
+The fix comes with its undo (the index's own definition, built CONCURRENTLY; for a copy that backs a
+constraint, the index and `ADD CONSTRAINT ... USING INDEX`). review_schema and review_indexes both
+run this rule.
 
 ## References
 splinter 0009 (duplicate index); pghero and pg-mcp duplicate indexes; postgres-checkup H004.
@@ -27,20 +33,10 @@ splinter 0009 (duplicate index); pghero and pg-mcp duplicate indexes; postgres-c
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from dbarchitect.core.models import Finding, Index, SchemaSnapshot, Severity, Table
+from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rules.registry import RuleMeta
-from dbarchitect.core.rules.schema._common import (
-    ReviewContext,
-    concurrently,
-    finding,
-    index_keys,
-    qi,
-    qname,
-    qt,
-    usable_indexes,
-)
+from dbarchitect.core.rules.schema._common import ReviewContext, finding, index_keys
+from dbarchitect.core.rules.schema._indexes import drop_with_undo, duplicate_indexes
 
 RULE = RuleMeta(
     name="duplicate-index",
@@ -51,52 +47,33 @@ RULE = RuleMeta(
 )
 
 
-def _rank(i: Index) -> tuple:
-    return (not i.primary, i.constraint is None, not i.unique, -len(i.include), i.name)
-
-
-def drop_index_sql(table: Table, index: Index) -> str:
-    if index.constraint:
-        return f"ALTER TABLE {qt(table)} DROP CONSTRAINT IF EXISTS {qi(index.constraint)};"
-    return f"DROP INDEX {concurrently(table)}IF EXISTS {qname(table.schema_name, index.name)};"
-
-
 def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
     out = []
     for t in ctx.tables(snapshot):
-        if t.partition_of:
-            continue
-        groups: dict[tuple, list[Index]] = defaultdict(list)
-        for i in usable_indexes(t):
+        for i, keep in duplicate_indexes(t):
             k = index_keys(i)
-            groups[(k.method, k.keys, k.predicate)].append(i)
-        for (_method, keys, pred), members in groups.items():
-            if len(members) < 2:
-                continue
-            keep, *extra = sorted(members, key=_rank)
-            for i in extra:
-                if i.primary:
-                    continue
-                where = f" WHERE {pred}" if pred else ""
-                out.append(
-                    finding(
-                        RULE,
-                        ctx,
-                        message=(
-                            f"Index {i.name} on {t.qualified} ({', '.join(keys)}){where} repeats {keep.name}: every write "
-                            f"maintains both, and no query needs the second"
-                            + (f" ({i.size_bytes:,} bytes)." if i.size_bytes else ".")
-                        ),
-                        obj=f"{t.schema_name}.{i.name}",
-                        fix=drop_index_sql(t, i),
-                        evidence=[
-                            ctx.evidence(
-                                f"{i.name} and {keep.name} have the same method, keys and predicate",
-                                duplicate=i.definition or i.name,
-                                kept=keep.definition or keep.name,
-                                scans=i.scans,
-                            )
-                        ],
-                    )
+            where = f" WHERE {k.predicate}" if k.predicate else ""
+            extra = sorted(index_keys(keep).include - k.include)
+            also = f" (which also INCLUDEs {', '.join(extra)})" if extra else ""
+            out.append(
+                finding(
+                    RULE,
+                    ctx,
+                    message=(
+                        f"Index {i.name} on {t.qualified} ({', '.join(k.keys)}){where} repeats {keep.name}{also}: "
+                        "every write maintains both, and no query needs the second"
+                        + (f" ({i.size_bytes:,} bytes)." if i.size_bytes else ".")
+                    ),
+                    obj=f"{t.schema_name}.{i.name}",
+                    fix=drop_with_undo(t, i),
+                    evidence=[
+                        ctx.evidence(
+                            f"{i.name} and {keep.name} have the same method, keys and predicate",
+                            duplicate=i.definition or i.name,
+                            kept=keep.definition or keep.name,
+                            scans=i.scans,
+                        )
+                    ],
                 )
+            )
     return out

@@ -1,7 +1,11 @@
 """
 ## What it does
-Flags foreign keys whose columns are not the leading columns (in any order) of a valid,
-non-partial btree or hash index on the referencing table.
+Flags a foreign key whose columns are not exactly the leading key columns (in any order) of a
+valid index the foreign-key check can use on the referencing table: a btree, a hash index for a
+one-column key, not partial (or partial only on `<fk column> IS NOT NULL`, which every lookup by
+the key implies). A composite primary key `(post_id, tag_id)` covers a foreign key on `post_id` but
+not one on `tag_id`; INCLUDE columns are not keys and cover nothing; an index still being built or
+left invalid by a failed `CREATE INDEX CONCURRENTLY` covers nothing either.
 
 ## Why is this bad?
 Every DELETE of a parent row, and every UPDATE of its key, makes PostgreSQL look for child rows.
@@ -16,54 +20,38 @@ CREATE TABLE comments (
     id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     post_id bigint NOT NULL REFERENCES posts (id) ON DELETE CASCADE
 );
+CREATE TABLE post_tags (post_id bigint REFERENCES posts, tag_id bigint REFERENCES tags,
+                        PRIMARY KEY (post_id, tag_id));   -- nothing leads with tag_id
 ```
 
 ## Use instead
 ```sql
 CREATE INDEX CONCURRENTLY comments_post_id_idx ON comments (post_id);
+CREATE INDEX CONCURRENTLY post_tags_tag_id_idx ON post_tags (tag_id);
 ```
-An index whose leading columns already are the foreign key's (a composite primary key such as
-`(post_id, tag_id)`) covers it; no extra index is needed.
+An index whose leading columns already are the foreign key's (the composite primary key
+`(post_id, tag_id)` for `post_id`) covers it; no extra index is needed. The fix comes with its undo
+(`DROP INDEX CONCURRENTLY ...`). review_schema and review_indexes both run this rule.
 
 ## References
-splinter 0001; postgres-checkup H003; pgMustard "foreign key trigger" tip.
+splinter 0001; postgres-checkup H003; supabase/splinter #90 (composite PK false positive);
+pgMustard "foreign key trigger" tip.
 """
 
 from __future__ import annotations
 
-from dbarchitect.core.models import Finding, SchemaSnapshot, Severity, Table
+from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rules.registry import RuleMeta
-from dbarchitect.core.rules.schema._common import (
-    ReviewContext,
-    concurrently,
-    finding,
-    index_name,
-    qi,
-    qt,
-    usable_indexes,
-)
+from dbarchitect.core.rules.schema._common import ReviewContext, finding, index_name
+from dbarchitect.core.rules.schema._indexes import create_with_undo, fk_supporting_index
 
 RULE = RuleMeta(
     name="foreign-key-without-index",
     code="SD002",
     family="schema",
     severity=Severity.warning,
-    summary="A foreign key has no index on its columns: parent deletes and joins scan the child table.",
+    summary="A foreign key has no index leading with its columns: parent deletes and joins scan the child table.",
 )
-
-
-def covering_index(table: Table, columns: list[str]):
-    """The first usable index whose leading len(columns) keys are exactly these columns."""
-    n = len(columns)
-    for idx in usable_indexes(table):
-        if idx.predicate or idx.method not in ("btree", "hash"):
-            continue
-        if idx.method == "hash" and n != 1:
-            continue
-        lead = idx.columns[:n]
-        if len(lead) == n and None not in lead and set(lead) == set(columns):
-            return idx
-    return None
 
 
 def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
@@ -72,11 +60,10 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
         if t.partition_of:
             continue  # the parent's (partitioned) index is what matters
         for fk in t.foreign_keys:
-            if not fk.columns or covering_index(t, fk.columns):
+            if not fk.columns or fk_supporting_index(t, fk.columns):
                 continue
             ref = fk.references.table if fk.references else "its parent"
             action = fk.references.on_delete if fk.references else "NO ACTION"
-            cols = ", ".join(qi(c) for c in fk.columns)
             rows = t.estimated_rows
             size = f" ({rows:,} rows)" if rows > 0 else ""
             out.append(
@@ -89,17 +76,14 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
                         f"from {ref} to {t.name} cannot use an index."
                     ),
                     obj=f"{t.qualified}.{fk.name}",
-                    fix=(
-                        f"CREATE INDEX {concurrently(t)}{qi(index_name(t.name, fk.columns, 'idx'))} "
-                        f"ON {qt(t)} ({cols});"
-                    ),
+                    fix=create_with_undo(t, index_name(t.name, fk.columns, "idx"), fk.columns),
                     evidence=[
                         ctx.evidence(
-                            f"no valid non-partial index on {t.qualified} leads with ({', '.join(fk.columns)})",
+                            f"no valid index on {t.qualified} leads with ({', '.join(fk.columns)})",
                             constraint=fk.name,
                             columns=fk.columns,
                             references=ref,
-                            indexes=[i.name for i in t.indexes],
+                            indexes={i.name: list(i.columns) for i in t.indexes},
                         )
                     ],
                 )

@@ -1,7 +1,10 @@
 """
 ## What it does
-Flags a foreign key whose referencing columns are not the leading columns of any index, looking at
-the catalog (with a connection) and at the indexes the migration itself creates.
+Flags a migration that adds a foreign key (`ALTER TABLE ... ADD FOREIGN KEY`, or `REFERENCES` in a
+new table) whose referencing columns are not exactly the leading columns (in any order) of any index,
+looking at the catalog (with a connection) and at the indexes the migration itself creates. A
+composite primary key `(order_id, line_no)` covers a foreign key on `order_id`, not one on `line_no`.
+The schema rule `foreign-key-without-index` (SD002) flags the same gap on a schema as it stands.
 
 ## Why is this bad?
 PostgreSQL does not index the referencing side automatically. Every DELETE or key UPDATE on the
@@ -15,7 +18,9 @@ CREATE TABLE order_items (id bigint PRIMARY KEY, order_id bigint REFERENCES orde
 
 ## Use instead
 ```sql
-CREATE INDEX CONCURRENTLY order_items_order_id_idx ON order_items (order_id);
+CREATE TABLE order_items (id bigint PRIMARY KEY, order_id bigint REFERENCES orders (id));
+CREATE INDEX order_items_order_id_idx ON order_items (order_id);   -- in the same migration
+-- on an existing, populated table: CREATE INDEX CONCURRENTLY, outside a transaction
 ```
 """
 
@@ -24,13 +29,14 @@ from pglast.enums import ConstrType
 from dbarchitect.core.migration.kit import finding, ident, short
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rules.schema._indexes import leads_with
 
 RULE = RuleMeta(
-    name="foreign-key-without-index",
+    name="add-foreign-key-without-index",
     code="MG038",
     family="migration",
     severity=Severity.warning,
-    summary="A foreign key without an index on its referencing columns makes parent deletes scan the child.",
+    summary="The migration adds a foreign key with no index on its referencing columns: parent deletes scan the child.",
 )
 OPS = {"add_constraint", "fk_on_new_table"}
 _KEYS = (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE)
@@ -59,7 +65,7 @@ def _file_indexes(mig) -> dict[str, list[list[str | None]]]:
 
 
 def _covered(cols: list[str], indexes: list[list[str | None]]) -> bool:
-    return any(idx[: len(cols)] == cols or sorted(idx[: len(cols)], key=str) == sorted(cols) for idx in indexes)
+    return any(leads_with(idx, cols) for idx in indexes)
 
 
 def check(stmt, mig):
