@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from dbarchitect.core.indexing.candidates import CandidateSet, StatsMap
+from dbarchitect.core.indexing.candidates import CandidateSet, StatsMap, covers, existing_keys, norm_predicate
 from dbarchitect.core.indexing.models import (
     Candidate,
     IndexAdvice,
@@ -16,10 +16,11 @@ from dbarchitect.core.indexing.models import (
 )
 from dbarchitect.core.indexing.select import Selection
 from dbarchitect.core.indexing.shape import QueryShape
-from dbarchitect.core.models import Evidence, SchemaSnapshot
+from dbarchitect.core.models import Evidence, Index, SchemaSnapshot
 
 STATIC_MIN_ROWS = 10_000  # below this a sequential scan is cheap: no uncosted (static) advice
 MAX_REJECTED = 12
+MAX_COVERED = 4  # rejected slots kept for "an existing index already covers it", however many others there are
 HYPOPG_INSTALL = (
     "Install HypoPG to have every recommendation proven by planner costs: "
     "`apt-get install postgresql-{major}-hypopg` (or build it from https://github.com/HypoPG/hypopg), "
@@ -90,6 +91,26 @@ def _recommend(cand: Candidate, *, rank: int, taken: set[str], snapshot: SchemaS
     )  # fmt: skip
 
 
+def superseded(cand: Candidate, snapshot: SchemaSnapshot) -> list[str]:
+    """Existing plain indexes `cand` makes redundant: each is covered by `cand` itself (its keys lead
+    `cand`'s, its INCLUDE columns are stored in it, same or no predicate) and backs no constraint."""
+    t = snapshot.table(cand.table)
+    if t is None or not cand.hypothetical:
+        return []
+    out = []
+    for ix in t.indexes:
+        if ix.unique or ix.primary or ix.constraint or not ix.valid:
+            continue
+        keys = tuple(existing_keys(ix))
+        as_cand = Candidate(table=cand.table, keys=keys, columns=(None,) * len(keys), method=ix.method,
+                            include=tuple(ix.include), predicate=ix.predicate)  # fmt: skip
+        mine = Index(name="_", method=cand.method, columns=[None] * len(cand.keys), expressions=list(cand.keys),
+                     include=list(cand.include), predicate=cand.predicate)  # fmt: skip
+        if norm_predicate(ix.predicate) == norm_predicate(cand.predicate) and covers(mine, as_cand):
+            out.append(ix.name)
+    return out
+
+
 def _uncosted(cset: CandidateSet, cand: Candidate) -> list[QueryCost]:
     return [QueryCost(query=q, cost_before=0, cost_after=0) for q in sorted(cset.queries[cand])]
 
@@ -151,8 +172,13 @@ def from_selection(
             ),
             data={"helps": {q: {"before": b, "after": a} for q, (b, a) in pick.helps.items()}, "size_bytes": pick.size},
         )
+        sup = superseded(c, snapshot)
+        reason = cset.reasons.get(c, "")
+        if sup:
+            reason += (f"; it serves every lookup of the existing {', '.join(sup)} and more (same leading keys), "
+                       "which can be dropped once it is built")  # fmt: skip
         rec = _recommend(c, rank=len(recs) + 1, taken=taken, snapshot=snapshot, size=pick.size,
-                         reason=cset.reasons.get(c, ""), helps=helps, evidence=evidence,
+                         reason=reason, helps=helps, evidence=evidence, supersedes=sup,
                          workload_benefit=round(pick.benefit, 2), write_charge=round(pick.charge, 2))  # fmt: skip
         names[c] = rec.name
         recs.append(rec)
@@ -173,11 +199,15 @@ def from_selection(
                 indexes_used=[names[c] for c in final.used if c in names],
             )
         )
+    # risky kinds first, then the costed rejections by benefit, and always a few of the candidates an
+    # existing index already covers (the answer to "why not X?" when X exists)
     rejected = sorted(sel.rejected.items(), key=lambda kv: -kv[1][0])
-    rejected_out = [RejectedCandidate(index=c.signature, reason=why) for c, (_, why) in rejected[:MAX_REJECTED]]
+    covered = list(cset.covered.items())
+    shown = MAX_REJECTED - min(MAX_COVERED, len(covered))
+    rejected_out = [RejectedCandidate(index=c.signature, reason=why) for c, (_, why) in rejected[:shown]]
     for cand, why in cset.risky.items():
         rejected_out.insert(0, RejectedCandidate(index=cand.signature, reason=why))
-    for cand, existing in list(cset.covered.items())[: max(0, MAX_REJECTED - len(rejected_out))]:
+    for cand, existing in covered[: max(MAX_REJECTED - len(rejected_out), min(MAX_COVERED, len(covered)))]:
         rejected_out.append(RejectedCandidate(index=cand.signature, reason=f"existing index {existing} already covers it"))
     before = sum(weights[q] * c for q, c in sel.base.items())
     after = sum(weights[q] * c.cost for q, c in sel.final.items())
@@ -186,8 +216,12 @@ def from_selection(
         budget_bytes = sel.default_budget
         notes.append(f"No budget_mb given: the default budget is {sel.default_budget / 2**20:.0f} MB "
                      "(a quarter of the heap the workload reads, at least 64 MB).")  # fmt: skip
-    if len(sel.rejected) > MAX_REJECTED:
-        notes.append(f"{len(sel.rejected) - MAX_REJECTED} more rejected candidates not listed.")
+    if len(sel.rejected) > shown:
+        notes.append(f"{len(sel.rejected) - shown} more rejected candidates not listed.")
+    if sel.dedup_sized:
+        notes.append(f"{len(sel.dedup_sized)} plain btree candidates are sized with deduplication (PostgreSQL 13+: "
+                     "equal keys stored once with a list of row pointers), from pg_stats; HypoPG's own estimate, one "
+                     "entry per row, is several times larger for keys with many rows per value.")  # fmt: skip
     return IndexAdvice(
         mode="hypopg",
         database=snapshot.database,

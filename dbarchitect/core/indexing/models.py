@@ -143,6 +143,9 @@ class IndexRecommendation(BaseModel):
     write_charge: float = Field(default=0.0, description="Planner-cost units charged for maintaining it on writes.")
     evidence: Evidence
     requires_extension: str | None = None
+    supersedes: list[str] = Field(
+        default_factory=list, description="Existing indexes this one makes redundant (drop them after building it)."
+    )
 
 
 class RejectedCandidate(BaseModel):

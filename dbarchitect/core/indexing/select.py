@@ -15,6 +15,13 @@ hypothetical indexes, tests may answer it with anything that costs plans. The co
 - Write charge: every index is maintained on each non-HOT write of its table. A table's writes
   per scan (pg_stat_user_tables since the last reset, capped) times the workload weight of the
   queries reading it, times `WRITE_COST_PER_ROW` planner units, is subtracted from the benefit.
+- Scattered lookups: a candidate led by a join key with many rows per value scattered over a large
+  heap (`candidates.scattered_join_key`) is only safe for the queries that also bind its later keys.
+  When a workload query's plan would use it while that query binds nothing but the leading key, per
+  outer row (TPC-H q21 on `lineitem (l_suppkey, l_shipdate)`: l_suppkey only, ~600 random heap
+  pages per supplier, priced low by the planner's cache model), the candidate is rejected — the
+  plan-level form of the rule that keeps such single-column keys out of the candidates. The same
+  check runs once more on the final set.
 """
 
 from __future__ import annotations
@@ -24,9 +31,10 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
 
-from dbarchitect.core.indexing.candidates import CandidateSet
+from dbarchitect.core.indexing.candidates import CandidateSet, StatsMap, scattered_join_key
 from dbarchitect.core.indexing.models import Candidate, WorkloadQuery
 from dbarchitect.core.indexing.shape import QueryShape
+from dbarchitect.core.indexing.size import dedup_btree_size
 from dbarchitect.core.models import SchemaSnapshot
 
 QUERY_MIN_GAIN = 0.05  # a query is helped when its planner cost drops by at least 5 %
@@ -81,6 +89,8 @@ class Selection:
     skipped: dict[str, str] = field(default_factory=dict)
     costings: int = 0
     default_budget: int | None = None  # set when the caller gave no budget
+    oracle_sizes: dict[Candidate, int] = field(default_factory=dict)  # one entry per row (HypoPG), no dedup
+    dedup_sized: set[Candidate] = field(default_factory=set)  # sized with btree deduplication, not by the oracle
 
 
 def default_budget(snapshot: SchemaSnapshot, shapes: Mapping[str, QueryShape]) -> int:
@@ -112,6 +122,30 @@ def leading_column_used(cand: Candidate, shape: QueryShape) -> bool:
         if any(p.column == lead for p in a.preds) or any(c == lead for c, _ in a.sort) or lead in a.group:
             return True
     return False
+
+
+def bare_scattered_lookup(c: Candidate, shape: QueryShape, snapshot: SchemaSnapshot, stats: StatsMap) -> str | None:
+    """Why `shape` can use `c` only as a per-outer-row lookup on its scattered leading key, or None."""
+    lead = c.columns[0] if c.columns else None
+    t = snapshot.table(c.table)
+    if lead is None or t is None:
+        return None
+    risk = scattered_join_key(c.table, lead, float(t.estimated_rows), stats)
+    if risk is None:
+        return None
+    rest = {x for x in c.columns[1:] if x}
+    bare = proper = False
+    for a in shape.accesses:
+        if a.table != c.table:
+            continue
+        lead_preds = [p for p in a.preds if p.column == lead]
+        if not lead_preds:
+            continue
+        if any(p.constant for p in lead_preds) or any(p.column in rest for p in a.preds):
+            proper = True
+        elif any(p.kind in ("join", "eq", "in") for p in lead_preds):
+            bare = True
+    return risk.split(";")[0].replace("join key", "per-row lookup key") if bare and not proper else None
 
 
 def _strong(c: Candidate, helps: Mapping[str, tuple[float, float]], size: int, snapshot: SchemaSnapshot) -> bool:
@@ -153,7 +187,10 @@ async def select(
     budget_bytes: int | None = None,
     max_indexes: int | None = None,
     progress: Progress | None = None,
+    stats: StatsMap | None = None,
 ) -> Selection:
+    """`stats` (pg_stats) lets plain btree candidates be sized with deduplication (`size.py`);
+    without it, or where deduplication does not apply, the oracle's size is used."""
     sel = Selection()
     if budget_bytes is None:
         budget_bytes = default_budget(snapshot, shapes)
@@ -183,7 +220,11 @@ async def select(
 
     for c in hypo:
         try:
-            sel.sizes[c] = max(8192, await oracle.size(c))
+            sel.sizes[c] = sel.oracle_sizes[c] = max(8192, await oracle.size(c))
+            dedup = dedup_btree_size(c, snapshot, stats) if stats else None
+            if dedup is not None and dedup < sel.sizes[c]:
+                sel.sizes[c] = dedup
+                sel.dedup_sized.add(c)
         except OracleError as exc:
             sel.rejected[c] = (0.0, f"HypoPG could not create it: {exc}")
     # all candidates at once: the planner shows which ones it would use at all. Those, and the
@@ -209,14 +250,24 @@ async def select(
     chosen: list[Candidate] = []
     current = {q: sel.base[q] for q in live}
 
+    risks: dict[Candidate, str] = {}
+
     async def evaluate(c: Candidate) -> tuple[float, dict[str, tuple[float, float]]]:
+        """Benefit over the current picks; a scattered bare lookup in any plan rejects `c` (benefit 0)."""
         benefit, helps = 0.0, {}
         for q in relevant[c]:
             before = current[q]
-            after = (await costs.cost(q, frozenset([*chosen, c]))).cost
+            plan = await costs.cost(q, frozenset([*chosen, c]))
+            after = plan.cost
+            if c in plan.used and stats and c not in risks:
+                why = bare_scattered_lookup(c, shapes[q], snapshot, stats)
+                if why:
+                    risks[c] = f"{q} would use it only through its leading key, per outer row: {why}"
             if before > 0 and (before - after) / before >= QUERY_MIN_GAIN:
                 benefit += weights[q] * (before - after)
                 helps[q] = (before, after)
+        if c in risks:
+            return 0.0, {}
         return benefit, helps
 
     heap: list[tuple[float, int, int, Candidate]] = []
@@ -225,6 +276,9 @@ async def select(
             continue
         benefit, _ = await evaluate(c)
         net = benefit - charge_rate[c.table]
+        if c in risks:
+            sel.rejected[c] = (0.0, risks[c])
+            continue
         if net <= 0:
             why = "no workload query's plan gets ≥5 % cheaper with it" if benefit <= 0 else (
                 f"write-heavy table: maintaining it ({charge_rate[c.table]:,.0f}) outweighs the read benefit "
@@ -239,7 +293,9 @@ async def select(
         if evaluated != rnd:
             benefit, _ = await evaluate(c)
             net = benefit - charge_rate[c.table]
-            if net <= 0:
+            if c in risks:
+                sel.rejected[c] = (0.0, risks[c])
+            elif net <= 0:
                 sel.rejected[c] = (benefit, "the indexes picked before it already give its benefit")
             else:
                 heapq.heappush(heap, (-net / sel.sizes[c], i, rnd, c))
@@ -262,12 +318,18 @@ async def select(
             top_n = "(top-N with LIMIT)" in cset.reasons.get(e, "")
             growth = TOP_N_MAX_GROWTH if top_n else EXTEND_MAX_GROWTH
             if (e is c or e.table != c.table or e.predicate != c.predicate or e.keys[: len(c.keys)] != c.keys
-                    or e in sel.rejected or e not in sel.sizes or sel.sizes[e] > growth * sel.sizes[c]
+                    or e in sel.rejected or e not in sel.sizes
+                    # "barely larger" compares entry widths: a longer key that cannot deduplicate is not
+                    # penalised against the deduplicated size of its prefix (the budget uses the real sizes)
+                    or sel.oracle_sizes.get(e, sel.sizes[e]) > growth * sel.oracle_sizes.get(c, sel.sizes[c])
                     or (len(e.keys), len(e.include)) <= (len(c.keys), len(c.include))):  # fmt: skip
                 continue
             if budget_bytes is not None and used_bytes + sel.sizes[e] > budget_bytes:
                 continue
             e_benefit, e_helps = await evaluate(e)
+            if e in risks:
+                sel.rejected[e] = (0.0, risks[e])
+                continue
             if e_benefit - charge_rate[e.table] >= net * (TOP_N_MIN_SHARE if top_n else 1.0):
                 sel.rejected[c] = (benefit, f"{e.signature} is as good and barely larger, so it was taken instead")
                 c, benefit, helps, net = e, e_benefit, e_helps, e_benefit - charge_rate[e.table]
@@ -294,6 +356,22 @@ async def select(
             sel.picks.remove(pick)
             sel.rejected[pick.candidate] = (loss, "later picks gave the same benefit, so it was dropped again")
 
+    # the final set once more: a pick that some query's plan now uses as a bare scattered lookup goes
+    while stats:
+        final = frozenset(p.candidate for p in sel.picks)
+        bad = None
+        for q in live:
+            for c in (await costs.cost(q, final)).used:
+                why = bare_scattered_lookup(c, shapes[q], snapshot, stats)
+                if why:
+                    bad = (c, f"{q} would use it only through its leading key, per outer row: {why}")
+                    break
+            if bad:
+                break
+        if bad is None:
+            break
+        sel.picks = [p for p in sel.picks if p.candidate != bad[0]]
+        sel.rejected[bad[0]] = (0.0, bad[1])
     final = frozenset(p.candidate for p in sel.picks)
     for q in live:
         sel.final[q] = await costs.cost(q, final)

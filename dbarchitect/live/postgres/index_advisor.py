@@ -153,7 +153,7 @@ async def _recommend(
         async with hypothetical_session(conn, statement_timeout_ms=statement_timeout_ms, generic_plan=generic) as oracle:
             sel = await select(
                 workload, shapes, cset, snapshot, oracle, budget_bytes=budget, max_indexes=max_indexes,
-                progress=progress,
+                progress=progress, stats=stats,
             )  # fmt: skip
         advice = advise_mod.from_selection(
             workload, cset, sel, snapshot, stats, budget_bytes=budget, extensions=extensions
