@@ -10,9 +10,13 @@ Steps:
  4. the advisors on their copy: postgres-mcp's own classes driven by pgmcp_index.py in its own
     Python 3.12 virtual environment (as written, and with every column pre-qualified), and
     dbarchitect's `recommend_indexes` on the 22 queries as written; each one's wall time;
- 5. per copy: the recommended indexes built, ANALYZE, CHECKPOINT, then each query 3 times with
-    statement_timeout 60 s (a timeout counts as 60 s); the median per query, the total, the bytes
-    of the new indexes (pg_relation_size).
+ 5. per copy: the recommended indexes built, ANALYZE, CHECKPOINT, the bytes of the new indexes
+    (pg_relation_size);
+ 6. with every copy built, the workload measured interleaved: per query, one untimed warm-up
+    execution on each configuration, then 3 rounds running the configurations round-robin, with
+    statement_timeout 60 s (a timeout counts as 60 s); the median per query and configuration, the
+    total. A configuration whose advisor recommends nothing is the baseline configuration and
+    reports the baseline's timings.
 
 Usage (generated data stays in /tmp, never in git):
   .venv/bin/pip install tpchgen-cli
@@ -130,7 +134,8 @@ async def run_dbarchitect(dsn: str) -> dict:
     }
 
 
-def measure(dsn: str, statements: list[str], extensions: list[str], runs: int, timeout_s: float) -> dict:
+def build(dsn: str, statements: list[str], extensions: list[str]) -> dict:
+    """Build the recommended indexes on a copy, then ANALYZE and CHECKPOINT; nothing is timed here."""
     with psycopg.connect(dsn, autocommit=True) as conn:
         for ext in extensions:
             conn.execute(f"CREATE EXTENSION IF NOT EXISTS {ext}")
@@ -148,23 +153,44 @@ def measure(dsn: str, statements: list[str], extensions: list[str], runs: int, t
         size = sum(conn.execute("SELECT pg_relation_size(%s::oid)", (o,)).fetchone()[0] for o in new)
         conn.execute("ANALYZE")
         conn.execute("CHECKPOINT")
-        per = {}
+    return {"indexes": len(new), "index_bytes": size, "build_s": round(build_s, 1), "build_errors": errs}
+
+
+def time_query(conn: psycopg.Connection, sql: str, timeout_s: float) -> tuple[float, bool]:
+    t = time.perf_counter()
+    try:
+        conn.execute(sql).fetchall()
+        return time.perf_counter() - t, False
+    except errors.QueryCanceled:
+        return timeout_s, True  # a timeout counts as the full statement_timeout
+
+
+def measure_interleaved(dsns: dict[str, str], runs: int, timeout_s: float) -> dict[str, dict]:
+    """Per query: one untimed warm-up execution per configuration, then `runs` rounds in which the
+    configurations run round-robin (same order every round); the median per configuration."""
+    conns = {run: psycopg.connect(dsn, autocommit=True) for run, dsn in dsns.items()}
+    try:
+        for c in conns.values():
+            c.execute(f"SET statement_timeout = {int(timeout_s * 1000)}")
+        per: dict[str, dict] = {run: {} for run in conns}
         for name, sql in queries():
-            conn.execute(f"SET statement_timeout = {int(timeout_s * 1000)}")
-            times, timeouts = [], 0
+            for c in conns.values():  # warm-up round, not counted
+                time_query(c, sql, timeout_s)
+            times: dict[str, list[float]] = {run: [] for run in conns}
+            timeouts = dict.fromkeys(conns, 0)
             for _ in range(runs):
-                t = time.perf_counter()
-                try:
-                    conn.execute(sql).fetchall()
-                    times.append(time.perf_counter() - t)
-                except errors.QueryCanceled:
-                    times.append(timeout_s)
-                    timeouts += 1
-            per[name] = {"median_s": round(statistics.median(times), 3), "timeouts": timeouts}
-            print(f"  {name}: {per[name]['median_s']} s", file=sys.stderr, flush=True)
-        conn.execute("SET statement_timeout = 0")
-    return {"indexes": len(new), "index_bytes": size, "build_s": round(build_s, 1), "build_errors": errs,
-            "per_query": per, "total_s": round(sum(v["median_s"] for v in per.values()), 2)}  # fmt: skip
+                for run, c in conns.items():
+                    dt, to = time_query(c, sql, timeout_s)
+                    times[run].append(dt)
+                    timeouts[run] += to
+            for run in conns:
+                per[run][name] = {"median_s": round(statistics.median(times[run]), 3), "timeouts": timeouts[run],
+                                  "times_s": [round(t, 3) for t in times[run]]}  # fmt: skip
+            print(f"  {name}: " + ", ".join(f"{r} {per[r][name]['median_s']}" for r in conns), file=sys.stderr, flush=True)
+    finally:
+        for c in conns.values():
+            c.close()
+    return {run: {"per_query": p, "total_s": round(sum(v["median_s"] for v in p.values()), 2)} for run, p in per.items()}
 
 
 def main() -> None:
@@ -173,30 +199,46 @@ def main() -> None:
     admin = cluster.dsn("postgres")
     load_source(admin, cluster.dsn("tpch1"), args.csv)
     only = args.only.split(",")
-    results: dict[str, dict] = {}
+    builds: dict[str, dict] = {}
     advisors: dict[str, dict] = {}
+    aliases: dict[str, str] = {}
+    # Phase 1: every configuration's copy, its advisor (wall time), its indexes built.
     for run in only:
         db = f"tpch1_{run}"
+        if run in ("pgmcp", "pgmcp_qualified") and not args.pgmcp_python:
+            continue
         copy_db(admin, db)
         print(f"== {run}", file=sys.stderr, flush=True)
         if run == "baseline":
             advisors[run] = {"statements": [], "advisor_s": None}
         elif run in ("pgmcp", "pgmcp_qualified"):
-            if not args.pgmcp_python:
-                continue
             advisors[run] = run_pgmcp(args.pgmcp_python, cluster.url(db), qualified=run == "pgmcp_qualified")
         elif run == "dbarchitect":
             advisors[run] = asyncio.run(run_dbarchitect(cluster.dsn(db)))
         print(f"   advisor: {advisors[run].get('advisor_s')} s, {len(advisors[run]['statements'])} indexes",
               file=sys.stderr, flush=True)  # fmt: skip
-        if run != "baseline" and not advisors[run]["statements"] and "baseline" in results:
-            results[run] = {**results["baseline"], "same_as_baseline": True}
-        else:
-            results[run] = measure(cluster.dsn(db), advisors[run]["statements"], advisors[run].get("extensions", []),
-                                   args.runs, args.timeout_s)  # fmt: skip
-        with psycopg.connect(admin, autocommit=True) as c:
-            c.execute(f"DROP DATABASE IF EXISTS {db}")
+        if run != "baseline" and not advisors[run]["statements"] and "baseline" in builds:
+            # No index recommended: this copy is the baseline configuration; its timings are the
+            # baseline's, measured in the same interleaved rounds (not a second, separate measurement).
+            aliases[run] = "baseline"
+            with psycopg.connect(admin, autocommit=True) as c:
+                c.execute(f"DROP DATABASE IF EXISTS {db}")
+            continue
+        builds[run] = build(cluster.dsn(db), advisors[run]["statements"], advisors[run].get("extensions", []))
+    # Phase 2: all configurations measured together, query by query, round-robin.
+    print("== measuring interleaved: " + ", ".join(builds), file=sys.stderr, flush=True)
+    timed = measure_interleaved({run: cluster.dsn(f"tpch1_{run}") for run in builds}, args.runs, args.timeout_s)
+    results: dict[str, dict] = {}
+    for run in only:
+        if run in builds:
+            results[run] = {**builds[run], **timed[run]}
+        elif run in aliases:
+            results[run] = {**results[aliases[run]], "same_as_baseline": True}
+    with psycopg.connect(admin, autocommit=True) as c:
+        for run in builds:
+            c.execute(f"DROP DATABASE IF EXISTS tpch1_{run}")
     doc = {"advisors": advisors, "measured": results,
+           "method": {"interleaved": True, "warmup_rounds": 1, "rounds": args.runs, "timeout_s": args.timeout_s},
            "server": {"version": psycopg.connect(admin).execute("SHOW server_version").fetchone()[0]}}  # fmt: skip
     text = json.dumps(doc, indent=1)
     if args.out:
