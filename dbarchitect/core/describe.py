@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from dbarchitect.core.models import SchemaSnapshot, ServerInfo, Table
+from dbarchitect.core.sql.ident import quote_ident
 
 
 class UserInputError(ValueError):
@@ -179,8 +180,7 @@ def summarize(
     )
 
 
-def _ident(name: str) -> str:
-    return name if name.isidentifier() and name.lower() == name else '"' + name.replace('"', '""') + '"'
+_ident = quote_ident
 
 
 def table_ddl(t: Table) -> str:

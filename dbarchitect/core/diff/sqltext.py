@@ -4,26 +4,12 @@ from __future__ import annotations
 
 import re
 
-_PLAIN = re.compile(r"^[a-z_][a-z0-9_$]*$")
-# Words that must be quoted as identifiers (PostgreSQL's reserved key words, plus a few type-like ones).
-_RESERVED = frozenset(
-    """all analyse analyze and any array as asc asymmetric both case cast check collate column constraint
-    create current_catalog current_date current_role current_time current_timestamp current_user default
-    deferrable desc distinct do else end except false fetch for foreign from grant group having in initially
-    intersect into lateral leading limit localtime localtimestamp not null offset on only or order placing
-    primary references returning select session_user some symmetric table then to trailing true union unique
-    user using variadic when where window with authorization binary collation concurrently cross current_schema
-    freeze full ilike inner is isnull join left like natural notnull outer overlaps right similar tablesample
-    verbose""".split()
-)
+from dbarchitect.core.sql.ident import quote_ident
+
 MAX_IDENT = 63
 
 
-def qi(name: str) -> str:
-    """Quote an identifier when PostgreSQL needs it quoted."""
-    if _PLAIN.match(name) and name not in _RESERVED:
-        return name
-    return '"' + name.replace('"', '""') + '"'
+qi = quote_ident  # quoted when PostgreSQL needs it (its own keyword list, via pglast)
 
 
 def qn(schema: str, name: str) -> str:

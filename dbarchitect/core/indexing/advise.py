@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from dbarchitect.core.sql.ident import quote_ident
 from dbarchitect.core.indexing.candidates import CandidateSet, StatsMap, covers, existing_keys, norm_predicate
 from dbarchitect.core.indexing.models import (
     Candidate,
@@ -28,8 +29,7 @@ HYPOPG_INSTALL = (
 )
 
 
-def _ident(name: str) -> str:
-    return name if re.fullmatch(r"[a-z_][a-z0-9_$]*", name) else '"' + name.replace('"', '""') + '"'
+_ident = quote_ident
 
 
 def table_sql(qualified: str) -> str:

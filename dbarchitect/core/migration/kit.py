@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from dbarchitect.core.sql.ident import quote_ident
 from dbarchitect.core.migration.analyze import Op
 from dbarchitect.core.migration.context import LintContext, RelationFacts
 from dbarchitect.core.migration.models import LOCK_SQL_NAME, StatementPrediction, lock_blocks
@@ -185,12 +186,8 @@ def finding(
 
 
 def ident(name: str | None) -> str:
-    """Quote an identifier only when PostgreSQL would need it."""
-    if not name:
-        return "?"
-    if name.replace("_", "a").isalnum() and name == name.lower() and not name[0].isdigit():
-        return name
-    return '"' + name.replace('"', '""') + '"'
+    """Quote an identifier only when PostgreSQL would need it ("?" when unknown)."""
+    return quote_ident(name) if name else "?"
 
 
 def sql_rel(rel: str | None, ctx: LintContext) -> str:

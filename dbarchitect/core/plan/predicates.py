@@ -17,6 +17,7 @@ from pglast import ast, enums, parse_sql
 from pglast.parser import ParseError
 from pglast.stream import RawStream
 
+from dbarchitect.core.sql.ident import quote_ident
 from dbarchitect.core.models import SchemaSnapshot, Table
 from dbarchitect.core.plan.report import IndexSuggestion
 
@@ -153,12 +154,6 @@ def local_columns(expr: str | None, alias: str | None, relation: str | None) -> 
         seen.add((c.name, c.kind))
         out.append(c)
     return out
-
-
-def quote_ident(name: str) -> str:
-    if re.fullmatch(r"[a-z_][a-z0-9_$]*", name):
-        return name
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _key_text(col: PredicateColumn) -> str:

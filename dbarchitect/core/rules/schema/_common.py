@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from pglast import parse_sql
-from pglast.stream import RawStream, maybe_double_quote_name
+from pglast.stream import RawStream
+
+from dbarchitect.core.sql.ident import quote_ident
 
 from dbarchitect.core.models import Column, Evidence, Finding, Index, SchemaSnapshot, Sequence, Table
 from dbarchitect.core.rules.registry import RuleMeta
@@ -73,9 +75,7 @@ def finding(rule: RuleMeta, ctx: ReviewContext, *, message: str, obj: str, fix: 
 # --------------------------------------------------------------------------------------------
 
 
-def qi(name: str) -> str:
-    """An identifier as it must be written in SQL (quoted when mixed-case, reserved or unusual)."""
-    return maybe_double_quote_name(name)
+qi = quote_ident  # an identifier as it must be written in SQL (quoted when mixed-case, reserved or unusual)
 
 
 def qt(table: Table) -> str:
