@@ -13,12 +13,11 @@
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 import psycopg
-from psycopg import sql
 
 from dbarchitect.core.design import SchemaDesign
 from dbarchitect.core.models import Severity
@@ -26,8 +25,9 @@ from dbarchitect.core.schema_parse import review_ddl_offline, split_statements
 from dbarchitect.core.schema_review import SchemaReview, review
 from dbarchitect.live.postgres.cluster import LocalCluster
 from dbarchitect.live.postgres.introspect import take_snapshot
+from dbarchitect.live.postgres.shadow import SHADOW_PREFIX, ScratchHost, create_shadow_db, drop_shadow_db, new_shadow_name
 
-SCRATCH_PREFIX = "dbarchitect_scratch_"
+SCRATCH_PREFIX = SHADOW_PREFIX  # scratch databases are shadows by name (see scratch_database)
 
 Q_TRIGGER_FUNCTIONS = """
 SELECT DISTINCT p.oid::regproc::text AS name, p.prosrc AS body
@@ -84,25 +84,22 @@ def _admin_dsn(admin_dsn: str | None, cluster: LocalCluster | None) -> str | Non
 
 @asynccontextmanager
 async def scratch_database(admin_dsn: str) -> AsyncIterator[str]:
-    """A fresh empty database (from template0) for the duration of the block; dropped afterwards."""
-    name = f"{SCRATCH_PREFIX}{uuid.uuid4().hex[:12]}"
+    """A fresh empty database (from template0) for the duration of the block; dropped afterwards, also
+    on errors and cancellation. Created and named by the dry run's shadow helpers, so a crashed process's
+    leftovers are found and dropped by `shadow.drop_stale_shadows` like any shadow."""
+    host = ScratchHost(kind="scratch_server", conninfo=admin_dsn)
+    name = new_shadow_name()
     try:
-        admin = await psycopg.AsyncConnection.connect(admin_dsn, autocommit=True, connect_timeout=10)
+        await create_shadow_db(host, name)
     except psycopg.OperationalError as exc:
         raise ScratchUnavailable(f"cannot reach the server for a scratch database: {exc}") from exc
+    except psycopg.Error as exc:
+        raise ScratchUnavailable(f"cannot create a scratch database: {exc}") from exc
     try:
-        try:
-            await admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
-        except psycopg.Error as exc:
-            raise ScratchUnavailable(f"cannot create a scratch database: {exc}") from exc
-        params = psycopg.conninfo.conninfo_to_dict(admin_dsn)
-        params["dbname"] = name
-        try:
-            yield psycopg.conninfo.make_conninfo(**params)
-        finally:
-            await admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        yield host.dsn(name)
     finally:
-        await admin.close()
+        with anyio.CancelScope(shield=True):
+            await drop_shadow_db(host, name)
 
 
 async def load_ddl(conn: psycopg.AsyncConnection, ddl: str) -> int:
