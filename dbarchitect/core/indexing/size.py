@@ -1,32 +1,39 @@
-"""Size of a plain btree index under deduplication (PostgreSQL 13+), from pg_stats.
+"""Size of a btree index as CREATE INDEX builds it, from pg_stats and the catalog.
 
-HypoPG (1.3) sizes a btree as one index tuple per row. Since PostgreSQL 13 a btree stores equal
-keys once, followed by a posting list of 6-byte heap TIDs, whenever every key column's operator
-class allows it ("equalimage": integers, dates, timestamps, text with a deterministic collation, …;
-not numeric, floats, jsonb, arrays, or intervals). On a foreign-key column with 30 rows per value
-that is a 3–4× smaller index (TPC-H `lineitem (l_partkey)`: HypoPG 150 MB, built 43 MB), and a
-budget spent on HypoPG's figure runs out early.
+HypoPG (1.3) sizes a btree as one index tuple per row with generous widths. Two things make real
+indexes smaller, and a budget spent on HypoPG's figure runs out early:
+- deduplication (PostgreSQL 13+): equal keys are stored once, followed by a posting list of 6-byte
+  heap TIDs, whenever every key column's operator class allows it ("equalimage": integers, dates,
+  timestamps, text with a deterministic collation, …; not numeric, floats, jsonb, arrays, intervals)
+  and there is no INCLUDE column. On a foreign-key column with 30 rows per value that is a 3–4×
+  smaller index (TPC-H `lineitem (l_partkey)`: HypoPG 150 MB, built 43 MB);
+- tight tuples: an index tuple is the 8-byte header plus the aligned key and INCLUDE data (a numeric
+  of a few digits is 5 bytes), not HypoPG's padded widths (TPC-H `lineitem (l_orderkey) INCLUDE
+  (l_quantity)`: HypoPG 259 MB, built 189 MB).
 
-`dedup_btree_size` estimates a freshly built (CREATE INDEX) index, mirroring nbtsort:
-- distinct keys D from pg_stats n_distinct (the product over key columns, capped at the rows N);
-  k = N / D rows per key, assumed evenly spread;
-- a plain leaf tuple is MAXALIGN(8-byte header + key data) plus a 4-byte line pointer; a posting
-  tuple is MAXALIGN(MAXALIGN(header + key) + 6 × TIDs), and CREATE INDEX caps a posting tuple at
-  10 % of a page (≈ 130 TIDs for an int4 key), so a key with k rows takes ⌈k / cap⌉ of them —
-  whichever of plain or posting is smaller (build-time dedup only merges when it saves space);
+`btree_size` mirrors nbtsort:
+- distinct keys D from pg_stats n_distinct (the product over key columns), capped at the rows N, at N
+  when a unique key is among the columns, and at the referenced table's rows when the columns are a
+  foreign key (distinct pairs of `lineitem (l_partkey, l_suppkey)` ≤ rows of partsupp); k = N / D rows
+  per key, assumed evenly spread;
+- a plain leaf tuple is MAXALIGN(8-byte header + key and INCLUDE data) plus a 4-byte line pointer;
+  a posting tuple is MAXALIGN(MAXALIGN(header + key) + 6 × TIDs), and CREATE INDEX caps a posting
+  tuple at 10 % of a page (≈ 130 TIDs for an int4 key), so a key with k rows takes ⌈k / cap⌉ of
+  them — whichever of plain or posting is smaller (build-time dedup only merges when it saves space);
 - leaf pages are filled to the default fillfactor 90 (8152 usable bytes less 819 left free), plus
   about 1 % for the inner pages and the metapage.
 
-It answers None where deduplication does not apply or is disabled — unique, partial (the share of
-rows is HypoPG's to estimate), expression and INCLUDE indexes, non-btree methods, key types
-without equalimage, non-default collations, missing statistics — and the caller keeps HypoPG's
-estimate. It also answers None for a physically ordered column (|correlation| ≥ 0.5) with more
-distinct values than ANALYZE's sample can see repeatedly: ANALYZE samples whole blocks, on such a
-column the rows of one block share their values, and n_distinct comes out several times too low
+It answers None — the caller keeps HypoPG's estimate — for partial (the share of rows is HypoPG's
+to estimate), expression and non-btree indexes, column types of unknown layout and missing
+statistics; and for a deduplicating key on a physically ordered column (|correlation| ≥ 0.5) with
+more distinct values than ANALYZE's sample can see repeatedly: ANALYZE samples whole blocks, on such
+a column the rows of one block share their values, and n_distinct comes out several times too low
 (TPC-H l_orderkey: 384 k for 1.5 M), which would make the index look far smaller than it is.
-Measured against built indexes on TPC-H SF1 (`bench/tpch/README.md`) and the blog sample
-(`tests/live/index`): within ±5 % for single keys; several-column keys are overestimated when
-their columns are correlated (the product of n_distinct), never underestimated by that.
+`dedup_btree_size` is the same estimate restricted to indexes that deduplicate.
+Measured against built indexes on TPC-H SF1 (`bench/tpch/README.md`, `tests/unit/index`) and the blog
+sample (`tests/live/index`): within ±5 % for single keys, INCLUDE indexes and foreign-key pairs;
+other several-column keys are overestimated when their columns are correlated (the product of
+n_distinct), never underestimated by that.
 """
 
 from __future__ import annotations
@@ -56,6 +63,9 @@ _FIXED: dict[str, int] = {
     "timestamp without time zone": 8, "timestamp with time zone": 8, "time without time zone": 8,
     "uuid": 1, "money": 8,
 }  # fmt: skip
+# Types without equalimage (never deduplicated) whose layout is known: alignment, 0 = varlena
+_OTHER: dict[str, int] = {"numeric": 0, "real": 4, "double precision": 8, "interval": 8, "jsonb": 0, "json": 0,
+                          "inet": 0, "cidr": 0, "tsvector": 0, "bit varying": 0, "time with time zone": 8}
 _VARLENA = ("text", "character varying", "character", "bytea", "name")
 _DETERMINISTIC = {None, "default", "C", "POSIX", "ucs_basic", "pg_c_utf8"}
 
@@ -64,52 +74,99 @@ def _maxalign(n: float) -> float:
     return math.ceil(n / 8) * 8
 
 
-def _type_align(type_text: str) -> int | None:
-    """The alignment of a dedup-safe key type, 0 for a varlena one, None when dedup is unsafe."""
+def _layout(type_text: str) -> tuple[int, bool] | None:
+    """(alignment, deduplication-safe) of a column type; alignment 0 = short varlena; None = unknown."""
     t = re.sub(r"\(.*?\)", "", type_text.lower()).strip()
     if t.endswith("[]"):
-        return None
+        return 0, False
     if t in _FIXED:
-        return _FIXED[t]
+        return _FIXED[t], True
     if t in _VARLENA:
-        return 0
+        return 0, True
+    if t in _OTHER:
+        return _OTHER[t], False
     return None
 
 
-def dedup_btree_size(cand: Candidate, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats]) -> int | None:
-    """Estimated bytes of `cand` built with btree deduplication, or None where it does not apply."""
-    if cand.method != "btree" or cand.include or cand.predicate or not cand.columns or None in cand.columns:
+def _distinct_bound(cand: Candidate, snapshot: SchemaSnapshot, rows: float, per_column: dict[str, float]) -> float:
+    """Distinct keys: the product of the columns' n_distinct, capped by the catalog — a unique key
+    among them makes every row distinct; the columns of a foreign key take at most as many value
+    combinations as the referenced table has rows (TPC-H `lineitem (l_partkey, l_suppkey)` → partsupp:
+    800 k pairs, not 194 k × 10 k)."""
+    table = snapshot.table(cand.table)
+    best = min(math.prod(per_column.values()), rows)
+    for con in table.constraints if table else []:
+        cols = set(con.columns)
+        if not cols or not cols <= per_column.keys():
+            continue
+        if con.kind in ("primary_key", "unique"):
+            return rows
+        if con.kind == "foreign_key" and con.references is not None:
+            ref = snapshot.table(con.references.table)
+            if ref is not None and ref.estimated_rows > 0:
+                others = math.prod(d for c, d in per_column.items() if c not in cols)
+                best = min(best, float(ref.estimated_rows) * others)
+    return max(best, 1.0)
+
+
+def btree_size(cand: Candidate, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats]) -> int | None:
+    """Estimated bytes of `cand` as CREATE INDEX builds it (deduplicated where it applies), or None."""
+    if cand.method != "btree" or cand.predicate or not cand.columns or None in cand.columns:
         return None
-    if any(" " in k.strip().removesuffix(" DESC").strip() for k in cand.keys):  # operator class (text_pattern_ops …)
-        return None
+    opclass = any(" " in k.strip().removesuffix(" DESC").strip() for k in cand.keys)  # text_pattern_ops …
     table = snapshot.table(cand.table)
     if table is None or table.estimated_rows <= 0:
         return None
     cols = {c.name: c for c in table.columns}
     rows = float(table.estimated_rows)
-    distinct, data = 1.0, 0.0
-    for name in cand.columns:
+    per_column: dict[str, float] = {}
+    data, dedup = 0.0, not cand.include and not opclass
+    unique = any(con.kind in ("primary_key", "unique") and con.columns and set(con.columns) <= set(cand.columns)
+                 for con in table.constraints)  # fmt: skip
+    for i, name in enumerate([*cand.columns, *(k.strip('"') for k in cand.include)]):
         col, st = cols.get(name), stats.get((cand.table, name))
-        if col is None or st is None or col.collation not in _DETERMINISTIC:
+        if col is None or st is None:
             return None
-        align = _type_align(col.type)
-        if align is None:
+        layout = _layout(col.type)
+        if layout is None:
             return None
-        if (st.correlation is not None and abs(st.correlation) >= CLUSTERED_CORRELATION
-                and st.distinct(rows) > CLUSTERED_MIN_DISTINCT):  # fmt: skip
-            return None
-        width = max(1, st.avg_width)
+        align, safe = layout
         if align:
             data = math.ceil(data / align) * align
-        data += width
-        distinct *= st.distinct(rows)
-    distinct = min(max(distinct, 1.0), rows)
-    k = rows / distinct
+        data += max(1, st.avg_width)
+        if i >= len(cand.columns):
+            continue
+        dedup = dedup and safe and col.collation in _DETERMINISTIC
+        if dedup and not unique and (st.correlation is not None and abs(st.correlation) >= CLUSTERED_CORRELATION
+                      and st.distinct(rows) > CLUSTERED_MIN_DISTINCT):  # fmt: skip
+            return None  # deduplicates, but ANALYZE's block sample cannot tell by how much
+        per_column[name] = st.distinct(rows)
     key_tuple = _maxalign(TUPLE_HEADER + data)
-    plain = k * (key_tuple + LINE_POINTER)
-    per_posting = max(1, int((MAX_POSTING - key_tuple) // TID))
-    postings = math.ceil(k / per_posting)
-    posting = postings * (LINE_POINTER + key_tuple) + _maxalign(k * TID) + (postings - 1) * 4
-    leaf_bytes = distinct * min(plain, posting)
+    if dedup:
+        distinct = _distinct_bound(cand, snapshot, rows, per_column)
+        k = rows / distinct
+        plain = k * (key_tuple + LINE_POINTER)
+        per_posting = max(1, int((MAX_POSTING - key_tuple) // TID))
+        postings = math.ceil(k / per_posting)
+        posting = postings * (LINE_POINTER + key_tuple) + _maxalign(k * TID) + (postings - 1) * 4
+        leaf_bytes = distinct * min(plain, posting)
+    else:
+        leaf_bytes = rows * (key_tuple + LINE_POINTER)
     pages = math.ceil(leaf_bytes / (PAGE_USABLE - LEAF_FREE) * INNER_OVERHEAD) + 1
     return pages * BLOCK
+
+
+def dedup_btree_size(cand: Candidate, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats]) -> int | None:
+    """`btree_size` where deduplication applies (plain keys of equalimage types), else None."""
+    if cand.include:
+        return None
+    table = snapshot.table(cand.table)
+    cols = {c.name: c for c in table.columns} if table else {}
+    for name in cand.columns:
+        col = cols.get(name or "")
+        layout = _layout(col.type) if col else None
+        if layout is None or not layout[1] or col.collation not in _DETERMINISTIC:
+            return None
+    if any(" " in k.strip().removesuffix(" DESC").strip() for k in cand.keys):
+        return None
+    return btree_size(cand, snapshot, stats)

@@ -17,7 +17,7 @@ import psycopg
 
 from dbarchitect.core.indexing.advise import table_sql
 from dbarchitect.core.indexing.models import Candidate, WorkloadQuery
-from dbarchitect.core.indexing.select import OracleError, PlanCost
+from dbarchitect.core.indexing.select import Lookup, OracleError, PlanCost
 from dbarchitect.core.indexing.workload import parameters
 
 
@@ -122,7 +122,13 @@ class HypoPGOracle:
         else:
             plan = await self.explain(sql)
         used = {self.by_name[n] for n in plan_index_names(plan) if n in self.by_name}
-        return PlanCost(float(plan["Total Cost"]), frozenset(used))
+        lookups = tuple(Lookup(self.by_name.get(name), *facts, index=name) for name, *facts in plan_lookups(plan))
+        return PlanCost(float(plan["Total Cost"]), frozenset(used), lookups)
+
+    async def rows(self, table: str, predicates: tuple[str, ...]) -> float:
+        """The planner's estimate of the rows of `table` that satisfy all `predicates`."""
+        plan = await self.explain(f"SELECT 1 FROM {table_sql(table)} WHERE {' AND '.join(predicates)}")
+        return float(plan["Plan Rows"])
 
 
 def plan_index_names(plan: dict) -> list[str]:
@@ -136,6 +142,49 @@ def plan_index_names(plan: dict) -> list[str]:
             walk(child)
 
     walk(plan)
+    return out
+
+
+def _parallel_divisor(workers: int) -> float:
+    """costsize.c get_parallel_divisor: the workers plus what the leader still contributes."""
+    leader = 1.0 - 0.3 * workers
+    return workers + (leader if leader > 0 else 0.0)
+
+
+def plan_lookups(plan: dict) -> list[tuple[str, str, float, float, float]]:
+    """(index name, node type, loops, rows per loop, cost share) of every index scan in the tree.
+
+    Loops count repeated executions: the inner side of a Nested Loop runs once per outer row, a
+    SubPlan once per row of the node it hangs from (1 = a single scan). Below a Gather the rows are
+    per process, so the loops of a repeated scan are scaled by the parallel divisor (every process
+    runs its share of the outer rows), while the plan's total counts one process's cost share."""
+    out: list[tuple[str, str, float, float, float]] = []
+
+    def walk(node: dict, loops: float, share: float, procs: float, heap_cost: float | None) -> None:
+        kind = node.get("Node Type", "")
+        name = node.get("Index Name")
+        if name:
+            per_loop = heap_cost if kind == "Bitmap Index Scan" and heap_cost is not None else node["Total Cost"]
+            repeated = loops * procs if loops > 1 else 1.0
+            out.append((name, kind, repeated, float(node.get("Plan Rows", 0)), share * float(per_loop)))
+        children = node.get("Plans", ())
+        if kind in ("Gather", "Gather Merge"):
+            for child in children:
+                walk(child, loops, share, _parallel_divisor(int(node.get("Workers Planned", 0))), None)
+            return
+        outer_rows = next((float(c.get("Plan Rows", 1)) for c in children if c.get("Parent Relationship") == "Outer"), 1.0)
+        bitmap = float(node["Total Cost"]) if kind == "Bitmap Heap Scan" else heap_cost
+        for child in children:
+            rel = child.get("Parent Relationship")
+            if kind == "Nested Loop" and rel == "Inner":
+                walk(child, loops * outer_rows, share * outer_rows, procs, None)
+            elif rel == "SubPlan":
+                rows = float(node.get("Plan Rows", 1))
+                walk(child, loops * rows, share * rows, procs, None)
+            else:
+                walk(child, loops, share, procs, bitmap if kind in ("Bitmap Heap Scan", "BitmapAnd", "BitmapOr") else None)
+
+    walk(plan, 1.0, 1.0, 1.0, None)
     return out
 
 

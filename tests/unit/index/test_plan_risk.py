@@ -1,0 +1,146 @@
+"""Plan-risk guards of the index advisor: looped lookups priced as uncached reads, and broad ranges
+over a poorly correlated column. Figures are TPC-H SF1's (pg_stats and EXPLAIN as PostgreSQL 15 gave them)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dbarchitect.core.indexing.candidates import CandidateSet
+from dbarchitect.core.indexing.models import Candidate, ColumnStats, WorkloadQuery
+from dbarchitect.core.indexing.select import (
+    Lookup,
+    PlanCost,
+    OracleError,
+    broad_range,
+    broad_range_probes,
+    select,
+    uncached_lookups,
+)
+from dbarchitect.core.indexing.shape import analyze
+from dbarchitect.core.models import Column, Index, SchemaSnapshot, Table
+from dbarchitect.live.postgres.hypopg import plan_lookups
+
+ORDERS = Table(schema="public", name="orders", reltuples=1_500_000, pages=26_095, size_bytes=26_095 * 8192,
+               columns=[Column(name=n, position=i, type=t) for i, (n, t) in enumerate(
+                   [("o_orderkey", "integer"), ("o_custkey", "integer"), ("o_orderdate", "date"),
+                    ("o_totalprice", "numeric")])],
+               indexes=[Index(name="orders_pkey", columns=["o_orderkey"], unique=True, primary=True)])  # fmt: skip
+CUSTOMER = Table(schema="public", name="customer", reltuples=150_000, pages=3_585, size_bytes=3_585 * 8192,
+                 columns=[Column(name="c_custkey", position=1, type="integer"),
+                          Column(name="c_nationkey", position=2, type="integer")])  # fmt: skip
+SNAP = SchemaSnapshot(database="t", tables=[ORDERS, CUSTOMER])
+
+
+def _st(table, col, n_distinct, corr):
+    return ColumnStats(table=f"public.{table}", column=col, n_distinct=n_distinct, avg_width=4, correlation=corr)
+
+
+STATS = {(s.table, s.column): s for s in [
+    _st("orders", "o_orderkey", -1, 1.0), _st("orders", "o_custkey", 85_682, 0.008), _st("orders", "o_orderdate", 2_406, -0.001),
+    _st("customer", "c_custkey", -1, 1.0), _st("customer", "c_nationkey", 25, 0.02)]}  # fmt: skip
+CUSTKEY = Candidate(table="public.orders", keys=("o_custkey",), columns=("o_custkey",))
+ORDERDATE = Candidate(table="public.orders", keys=("o_orderdate",), columns=("o_orderdate",))
+PER_CUSTOMER = ("SELECT o_orderkey FROM customer, orders WHERE c_custkey = o_custkey AND c_nationkey IN (8, 9, 12) "
+                "AND o_orderdate >= DATE '1994-01-01' AND o_orderdate < DATE '1995-01-01'")  # fmt: skip
+
+# the shape of TPC-H q05's plan with a hypothetical orders (o_custkey) index, trimmed
+Q05_PLAN = {
+    "Node Type": "Gather Merge", "Total Cost": 82079.2, "Plan Rows": 50, "Workers Planned": 2,
+    "Plans": [{"Node Type": "Nested Loop", "Parent Relationship": "Outer", "Total Cost": 20677.4, "Plan Rows": 18729,
+               "Plans": [
+                   {"Node Type": "Hash Join", "Parent Relationship": "Outer", "Total Cost": 4571.9, "Plan Rows": 12500},
+                   {"Node Type": "Index Scan", "Parent Relationship": "Inner", "Index Name": "<1>btree_orders_o_custkey",
+                    "Total Cost": 1.26, "Plan Rows": 3}]}]}  # fmt: skip
+
+
+def test_plan_lookups_multiplies_loops_through_nested_loops_and_workers():
+    [(name, node, loops, rows, share)] = plan_lookups(Q05_PLAN)
+    assert (name, node, rows) == ("<1>btree_orders_o_custkey", "Index Scan", 3.0)
+    assert loops == pytest.approx(12_500 * 2.4)  # outer rows per process × parallel divisor of 2 workers
+    assert share == pytest.approx(12_500 * 1.26)  # what the plan's total counts for them
+    single = {"Node Type": "Bitmap Heap Scan", "Total Cost": 900.0, "Plan Rows": 100,
+              "Plans": [{"Node Type": "Bitmap Index Scan", "Parent Relationship": "Outer", "Index Name": "x",
+                         "Total Cost": 50.0, "Plan Rows": 120}]}  # fmt: skip
+    assert plan_lookups(single) == [("x", "Bitmap Index Scan", 1.0, 120.0, 900.0)]  # one scan, heap cost counted
+
+
+def test_uncached_lookups_fire_on_many_scattered_per_row_lookups():
+    shape = analyze(PER_CUSTOMER, SNAP)
+    plan = PlanCost(82_079.0, frozenset([CUSTKEY]), (Lookup(CUSTKEY, "Index Scan", 30_000, 3, 15_750),))
+    extra, why = uncached_lookups(plan, shape, SNAP, STATS)
+    assert extra == pytest.approx(15_750 * 3) and "page reads from public.orders's 26,095 pages" in why[CUSTKEY.signature]
+
+
+def test_uncached_lookups_count_existing_indexes_fed_by_a_new_plan():
+    """An index-only scan on a new index can feed an existing index's lookups (q03: lineitem_pkey)."""
+    shape = analyze("SELECT o_totalprice FROM customer, orders WHERE o_orderkey = c_custkey", SNAP)
+    many = PlanCost(1.0, frozenset(), (Lookup(None, "Index Scan", 40_000, 1, 12e4, index="orders_pkey"),))
+    extra, why = uncached_lookups(many, shape, SNAP, STATS)
+    assert extra == pytest.approx(12e4 * 3) and "existing index orders_pkey" in why["existing index orders_pkey"]
+    # physically ordered: one page per lookup, so fewer lookups than pages stay silent
+    few = PlanCost(1.0, frozenset(), (Lookup(None, "Index Scan", 20_000, 1, 6e4, index="orders_pkey"),))
+    assert uncached_lookups(few, shape, SNAP, STATS) == (0.0, {})
+    unknown = PlanCost(1.0, frozenset(), (Lookup(None, "Index Scan", 40_000, 1, 12e4, index="no_such_index"),))
+    assert uncached_lookups(unknown, shape, SNAP, STATS) == (0.0, {})
+
+
+def test_uncached_lookups_stay_silent_on_few_lookups_index_only_scans_and_correlated_keys():
+    shape = analyze(PER_CUSTOMER, SNAP)
+    few = PlanCost(1.0, frozenset([CUSTKEY]), (Lookup(CUSTKEY, "Index Scan", 200, 3, 250),))  # 200 × 17 < pages
+    assert uncached_lookups(few, shape, SNAP, STATS) == (0.0, {})
+    index_only = PlanCost(1.0, frozenset([CUSTKEY]), (Lookup(CUSTKEY, "Index Only Scan", 30_000, 3, 9e3),))
+    assert uncached_lookups(index_only, shape, SNAP, STATS) == (0.0, {})
+    clustered = {**STATS, ("public.orders", "o_custkey"): _st("orders", "o_custkey", 85_682, 0.9)}
+    # physically ordered: ~1 page per lookup, and 20 k lookups read fewer pages than the table has
+    many = PlanCost(1.0, frozenset([CUSTKEY]), (Lookup(CUSTKEY, "Index Scan", 20_000, 3, 9e3),))
+    assert uncached_lookups(many, shape, SNAP, clustered) == (0.0, {})
+    assert uncached_lookups(many, shape, SNAP, STATS)[0] > 0  # the same plan on the scattered key fires
+
+
+def test_broad_range_fires_on_a_range_touching_every_page_and_not_on_a_narrow_one():
+    shape = analyze(PER_CUSTOMER, SNAP)
+    [probe] = broad_range_probes(ORDERDATE, shape, SNAP, STATS)
+    assert all("o_orderdate" in p for p in probe) and len(probe) == 2
+    assert "nearly every page" in broad_range(ORDERDATE, 227_000, "q5", SNAP, STATS)  # one year: 15 %
+    assert broad_range(ORDERDATE, 57_000, "q10", SNAP, STATS) is None  # a quarter: ~2 rows per page
+    assert broad_range_probes(CUSTKEY, shape, SNAP, STATS) == []  # a join key, not a range
+    covering = Candidate(table="public.orders", keys=("o_orderdate",), columns=("o_orderdate",),
+                         include=("o_orderkey", "o_custkey"))  # fmt: skip
+    assert broad_range_probes(covering, shape, SNAP, STATS) == []  # answers the access alone: no heap pages
+
+
+class _Planner:
+    """o_custkey makes q1 look 20 % cheaper through 30 k per-customer lookups; o_orderdate is never
+    used by the plan (HypoPG's model of it is too large) but q1's year would match 15 % of the rows."""
+
+    def __init__(self, year_rows: float):
+        self.year_rows = year_rows
+
+    async def cost(self, query, indexes):
+        if CUSTKEY in indexes:
+            return PlanCost(80_000.0, frozenset([CUSTKEY]), (Lookup(CUSTKEY, "Index Scan", 30_000, 3, 15_750),))
+        return PlanCost(100_000.0, frozenset())
+
+    async def size(self, cand):
+        return 40 * 2**20
+
+    async def rows(self, table, predicates):
+        if table != "public.orders":
+            raise OracleError("no such table")
+        return self.year_rows
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_selection_rejects_what_the_guards_flag_and_says_why():
+    shapes = {"q1": analyze(PER_CUSTOMER, SNAP)}
+    cset = CandidateSet()
+    for c in (CUSTKEY, ORDERDATE):
+        cset.add(c, "test", "q1")
+    sel = await select([WorkloadQuery(id="q1", sql=PER_CUSTOMER)], shapes, cset, SNAP, _Planner(227_000), stats=STATS)
+    assert not sel.picks and sel.risky == {CUSTKEY, ORDERDATE}
+    assert "Priced as uncached reads" in sel.rejected[CUSTKEY][1]
+    assert "nearly every page" in sel.rejected[ORDERDATE][1]
+    # without statistics the guards cannot judge, and the planner's word stands
+    sel = await select([WorkloadQuery(id="q1", sql=PER_CUSTOMER)], shapes, cset, SNAP, _Planner(227_000), stats=None)
+    assert [p.candidate for p in sel.picks] == [CUSTKEY] and not sel.risky
