@@ -9,6 +9,7 @@ on errors, on timeouts and on cancellation — so none is ever left behind on a 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -122,7 +123,8 @@ class HypoPGOracle:
         else:
             plan = await self.explain(sql)
         used = {self.by_name[n] for n in plan_index_names(plan) if n in self.by_name}
-        lookups = tuple(Lookup(self.by_name.get(name), *facts, index=name) for name, *facts in plan_lookups(plan))
+        lookups = tuple(Lookup(self.by_name.get(name), kind, loops, rows, share, index=name, fed_by=fed)
+                        for name, kind, loops, rows, share, fed in plan_lookups(plan))  # fmt: skip
         return PlanCost(float(plan["Total Cost"]), frozenset(used), lookups)
 
     async def rows(self, table: str, predicates: tuple[str, ...]) -> float:
@@ -151,40 +153,73 @@ def _parallel_divisor(workers: int) -> float:
     return workers + (leader if leader > 0 else 0.0)
 
 
-def plan_lookups(plan: dict) -> list[tuple[str, str, float, float, float]]:
-    """(index name, node type, loops, rows per loop, cost share) of every index scan in the tree.
+_ORDER_KEEPING = {"Hash Join", "Merge Join", "Nested Loop", "Gather", "Materialize", "Memoize", "Result",
+                  "Limit", "Subquery Scan"}  # their output follows their outer (first) input's order
+_COND_REF = re.compile(r"=\s*\(?([a-z_][a-z0-9_$]*)\.([a-z_][a-z0-9_$]*)\)?", re.I)
 
-    Loops count repeated executions: the inner side of a Nested Loop runs once per outer row, a
-    SubPlan once per row of the node it hangs from (1 = a single scan). Below a Gather the rows are
-    per process, so the loops of a repeated scan are scaled by the parallel divisor (every process
-    runs its share of the outer rows), while the plan's total counts one process's cost share."""
-    out: list[tuple[str, str, float, float, float]] = []
 
-    def walk(node: dict, loops: float, share: float, procs: float, heap_cost: float | None) -> None:
+def _driver(node: dict) -> dict | None:
+    """The scan whose row order a subtree's output follows (a Seq Scan's is the heap order)."""
+    while node.get("Node Type") in _ORDER_KEEPING:
+        kids = node.get("Plans", ())
+        outer = next((c for c in kids if c.get("Parent Relationship") in ("Outer", "Member")), kids[0] if kids else None)
+        if outer is None:
+            return None
+        node = outer
+    return node if node.get("Node Type") in ("Seq Scan", "Index Scan", "Index Only Scan") else None
+
+
+def _fed_by(lookup: dict, outer: dict | None) -> tuple[str, str] | None:
+    """(relation, column) when `lookup`'s index condition is fed, in heap order, by a sequential scan."""
+    driver = _driver(outer) if outer else None
+    if driver is None or driver.get("Node Type") != "Seq Scan":
+        return None
+    for alias, column in _COND_REF.findall(lookup.get("Index Cond", "") or lookup.get("Recheck Cond", "")):
+        if alias == driver.get("Alias"):
+            return driver.get("Relation Name", ""), column
+    return None
+
+
+def plan_lookups(plan: dict) -> list[tuple[str, str, float, float, float, tuple[str, str] | None]]:
+    """(index name, node type, loops, rows per loop, cost share, fed by) of every index scan in the tree.
+
+    Loops count repeated executions: the inner side of a Nested Loop runs once per outer row, a SubPlan
+    once per row of the node it hangs from (1 = a single scan). Below a Gather the rows are per
+    process, so the loops of a repeated scan are scaled by the parallel divisor (every process runs
+    its share of the outer rows), while the plan's total counts one process's cost share. "Fed by" is
+    the (relation, column) whose values drive a nested loop's lookups when its outer side streams a
+    sequential scan of that relation, in heap order (None otherwise)."""
+    out: list[tuple[str, str, float, float, float, tuple[str, str] | None]] = []
+
+    def walk(node: dict, loops: float, share: float, procs: float, heap_cost: float | None,
+             outer: dict | None) -> None:  # fmt: skip
         kind = node.get("Node Type", "")
         name = node.get("Index Name")
         if name:
             per_loop = heap_cost if kind == "Bitmap Index Scan" and heap_cost is not None else node["Total Cost"]
             repeated = loops * procs if loops > 1 else 1.0
-            out.append((name, kind, repeated, float(node.get("Plan Rows", 0)), share * float(per_loop)))
+            out.append((name, kind, repeated, float(node.get("Plan Rows", 0)), share * float(per_loop),
+                        _fed_by(node, outer) if loops > 1 else None))  # fmt: skip
         children = node.get("Plans", ())
         if kind in ("Gather", "Gather Merge"):
             for child in children:
-                walk(child, loops, share, _parallel_divisor(int(node.get("Workers Planned", 0))), None)
+                walk(child, loops, share, _parallel_divisor(int(node.get("Workers Planned", 0))), None, outer)
             return
-        outer_rows = next((float(c.get("Plan Rows", 1)) for c in children if c.get("Parent Relationship") == "Outer"), 1.0)
+        outer_node = next((c for c in children if c.get("Parent Relationship") == "Outer"), None)
+        outer_rows = float(outer_node.get("Plan Rows", 1)) if outer_node else 1.0
         bitmap = float(node["Total Cost"]) if kind == "Bitmap Heap Scan" else heap_cost
         for child in children:
             rel = child.get("Parent Relationship")
             if kind == "Nested Loop" and rel == "Inner":
-                walk(child, loops * outer_rows, share * outer_rows, procs, None)
+                walk(child, loops * outer_rows, share * outer_rows, procs, None, outer_node)
             elif rel == "SubPlan":
                 rows = float(node.get("Plan Rows", 1))
-                walk(child, loops * rows, share * rows, procs, None)
+                walk(child, loops * rows, share * rows, procs, None, None)
             else:
-                walk(child, loops, share, procs, bitmap if kind in ("Bitmap Heap Scan", "BitmapAnd", "BitmapOr") else None)
+                walk(child, loops, share, procs, bitmap if kind in ("Bitmap Heap Scan", "BitmapAnd", "BitmapOr") else None,
+                     outer)  # fmt: skip
 
-    walk(plan, 1.0, 1.0, 1.0, None)
+    walk(plan, 1.0, 1.0, 1.0, None, None)
     return out
 
 

@@ -54,14 +54,38 @@ Q05_PLAN = {
 
 
 def test_plan_lookups_multiplies_loops_through_nested_loops_and_workers():
-    [(name, node, loops, rows, share)] = plan_lookups(Q05_PLAN)
+    [(name, node, loops, rows, share, fed_by)] = plan_lookups(Q05_PLAN)
+    assert fed_by is None  # its outer side is a hash join over a customer scan, not an orders scan
     assert (name, node, rows) == ("<1>btree_orders_o_custkey", "Index Scan", 3.0)
     assert loops == pytest.approx(12_500 * 2.4)  # outer rows per process × parallel divisor of 2 workers
     assert share == pytest.approx(12_500 * 1.26)  # what the plan's total counts for them
     single = {"Node Type": "Bitmap Heap Scan", "Total Cost": 900.0, "Plan Rows": 100,
               "Plans": [{"Node Type": "Bitmap Index Scan", "Parent Relationship": "Outer", "Index Name": "x",
                          "Total Cost": 50.0, "Plan Rows": 120}]}  # fmt: skip
-    assert plan_lookups(single) == [("x", "Bitmap Index Scan", 1.0, 120.0, 900.0)]  # one scan, heap cost counted
+    assert plan_lookups(single) == [("x", "Bitmap Index Scan", 1.0, 120.0, 900.0, None)]  # one scan, heap cost counted
+
+
+# q03's shape: orders → lineitem_pkey lookups, fed by a (parallel) sequential scan of orders, or by
+# per-customer index-only scans of a new index
+def _q03(outer_leaf):
+    return {"Node Type": "Gather Merge", "Total Cost": 190_000.0, "Plan Rows": 10, "Workers Planned": 2, "Plans": [
+        {"Node Type": "Nested Loop", "Parent Relationship": "Outer", "Total Cost": 1.0, "Plan Rows": 60_000, "Plans": [
+            {"Node Type": "Hash Join", "Parent Relationship": "Outer", "Total Cost": 1.0, "Plan Rows": 60_000,
+             "Plans": [outer_leaf, {"Node Type": "Hash", "Parent Relationship": "Inner", "Total Cost": 1.0,
+                                    "Plan Rows": 30_000}]},
+            {"Node Type": "Index Scan", "Parent Relationship": "Inner", "Index Name": "lineitem_pkey",
+             "Index Cond": "(l_orderkey = orders.o_orderkey)", "Total Cost": 1.5, "Plan Rows": 8}]}]}  # fmt: skip
+
+
+def test_plan_lookups_tells_which_sequential_scan_feeds_a_nested_loop():
+    seq = {"Node Type": "Seq Scan", "Parent Relationship": "Outer", "Relation Name": "orders", "Alias": "orders",
+           "Total Cost": 1.0, "Plan Rows": 60_000}  # fmt: skip
+    [lk] = plan_lookups(_q03(seq))
+    assert lk[0] == "lineitem_pkey" and lk[5] == ("orders", "o_orderkey")
+    by_customer = {"Node Type": "Index Only Scan", "Parent Relationship": "Outer", "Index Name": "orders_cust_idx",
+                   "Relation Name": "orders", "Alias": "orders", "Total Cost": 1.0, "Plan Rows": 60_000}  # fmt: skip
+    fed = [x for x in plan_lookups(_q03(by_customer)) if x[0] == "lineitem_pkey"]
+    assert fed and fed[0][5] is None  # keys in customer order, not heap order
 
 
 def test_uncached_lookups_fire_on_many_scattered_per_row_lookups():
@@ -80,6 +104,13 @@ def test_uncached_lookups_count_existing_indexes_fed_by_a_new_plan():
     # physically ordered: one page per lookup, so fewer lookups than pages stay silent
     few = PlanCost(1.0, frozenset(), (Lookup(None, "Index Scan", 20_000, 1, 6e4, index="orders_pkey"),))
     assert uncached_lookups(few, shape, SNAP, STATS) == (0.0, {})
+    # the same lookups fed in heap order by a sequential scan of an order-key-ordered table sweep forward
+    swept = PlanCost(1.0, frozenset(), (Lookup(None, "Index Scan", 40_000, 1, 12e4, index="orders_pkey",
+                                               fed_by=("customer", "c_custkey")),))  # fmt: skip
+    assert uncached_lookups(swept, shape, SNAP, STATS) == (0.0, {})
+    scattered_feed = PlanCost(1.0, frozenset(), (Lookup(None, "Index Scan", 40_000, 1, 12e4, index="orders_pkey",
+                                                        fed_by=("customer", "c_nationkey")),))  # fmt: skip
+    assert uncached_lookups(scattered_feed, shape, SNAP, STATS)[0] > 0
     unknown = PlanCost(1.0, frozenset(), (Lookup(None, "Index Scan", 40_000, 1, 12e4, index="no_such_index"),))
     assert uncached_lookups(unknown, shape, SNAP, STATS) == (0.0, {})
 
