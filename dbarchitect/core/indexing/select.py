@@ -223,11 +223,9 @@ def _in_key_order(fed_by: tuple[str, str] | None, snapshot: SchemaSnapshot, stat
     if fed_by is None:
         return False
     relation, column = fed_by
-    for t in snapshot.tables:
-        if t.name == relation:
-            st = stats.get((t.qualified, column))
-            return st is not None and st.correlation is not None and abs(st.correlation) >= SCATTERED_MAX_CORRELATION
-    return False
+    t = snapshot.table(relation)
+    st = stats.get((t.qualified, column)) if t else None
+    return st is not None and st.correlation is not None and abs(st.correlation) >= SCATTERED_MAX_CORRELATION
 
 
 def uncached_lookups(plan: PlanCost, shape: QueryShape, snapshot: SchemaSnapshot, stats: StatsMap
@@ -461,9 +459,9 @@ async def select(
                 if why:
                     risks[c] = f"{q} would use it only through its leading key, per outer row: {why}"
                 else:
-                    why = await looped_regression(q, plan, await costs.cost(q, frozenset(chosen)))
-                    if why:
-                        risks[c] = why
+                    found = await looped_regression(q, plan, await costs.cost(q, frozenset(chosen)))
+                    if found:
+                        risks[c] = found[0]
             if before > 0 and (before - after) / before >= QUERY_MIN_GAIN:
                 benefit += weights[q] * (before - after)
                 helps[q] = (before, after)
@@ -471,8 +469,10 @@ async def select(
             return 0.0, {}
         return benefit, helps
 
-    async def looped_regression(q: str, plan: PlanCost, before: PlanCost) -> str | None:
-        """Why `plan` is expected slower than `before` once its looped lookups are priced as uncached."""
+    async def looped_regression(q: str, plan: PlanCost, before: PlanCost, without: str = "without it"
+                                ) -> tuple[str, set[str]] | None:  # fmt: skip
+        """Why `plan` is expected slower than `before` once its looped lookups are priced as uncached,
+        and the indexes (labels of `uncached_lookups`) whose lookups were repriced."""
         extra, whys = uncached_lookups(plan, shapes[q], snapshot, stats)
         if not whys:
             return None
@@ -481,7 +481,7 @@ async def select(
         if after_adj <= before_adj:
             return None
         return (f"{q}'s plan with it makes {'; '.join(whys.values())}. Priced as uncached reads it costs "
-                f"{after_adj:,.0f}, more than {before_adj:,.0f} without it")  # fmt: skip
+                f"{after_adj:,.0f}, more than {before_adj:,.0f} {without}", set(whys))  # fmt: skip
 
     heap: list[tuple[float, int, int, Candidate]] = []
     for i, c in enumerate(hypo):
@@ -585,10 +585,10 @@ async def select(
                     break
             mine = sorted((c for c in plan.used if c in final), key=lambda c: c.signature)
             if not bad and mine:
-                why = await looped_regression(q, plan, await costs.cost(q, frozenset()))
-                if why:
-                    guilty = next((c for c in mine if c.signature in why), mine[0])
-                    bad = (guilty, why.replace(" without it", " without the new indexes"))
+                found = await looped_regression(q, plan, await costs.cost(q, frozenset()), "without the new indexes")
+                if found:
+                    guilty = next((c for c in mine if c.signature in found[1]), mine[0])
+                    bad = (guilty, found[0])
             if bad:
                 break
         if bad is None:

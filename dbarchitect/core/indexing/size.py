@@ -43,7 +43,7 @@ import re
 from collections.abc import Mapping
 
 from dbarchitect.core.indexing.models import Candidate, ColumnStats
-from dbarchitect.core.models import SchemaSnapshot
+from dbarchitect.core.models import SchemaSnapshot, Table
 
 BLOCK = 8192
 PAGE_USABLE = BLOCK - 24 - 16  # page header, btree special space
@@ -88,19 +88,15 @@ def _layout(type_text: str) -> tuple[int, bool] | None:
     return None
 
 
-def _distinct_bound(cand: Candidate, snapshot: SchemaSnapshot, rows: float, per_column: dict[str, float]) -> float:
-    """Distinct keys: the product of the columns' n_distinct, capped by the catalog — a unique key
-    among them makes every row distinct; the columns of a foreign key take at most as many value
-    combinations as the referenced table has rows (TPC-H `lineitem (l_partkey, l_suppkey)` → partsupp:
-    800 k pairs, not 194 k × 10 k)."""
-    table = snapshot.table(cand.table)
+def _distinct_bound(table: Table, snapshot: SchemaSnapshot, rows: float, per_column: dict[str, float]) -> float:
+    """Distinct keys: the product of the columns' n_distinct, capped at the rows and by the catalog —
+    the columns of a foreign key take at most as many value combinations as the referenced table has
+    rows (TPC-H `lineitem (l_partkey, l_suppkey)` → partsupp: 800 k pairs, not 194 k × 10 k)."""
     best = min(math.prod(per_column.values()), rows)
-    for con in table.constraints if table else []:
+    for con in table.constraints:
         cols = set(con.columns)
         if not cols or not cols <= per_column.keys():
             continue
-        if con.kind in ("primary_key", "unique"):
-            return rows
         if con.kind == "foreign_key" and con.references is not None:
             ref = snapshot.table(con.references.table)
             if ref is not None and ref.estimated_rows > 0:
@@ -109,8 +105,9 @@ def _distinct_bound(cand: Candidate, snapshot: SchemaSnapshot, rows: float, per_
     return max(best, 1.0)
 
 
-def btree_size(cand: Candidate, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats]) -> int | None:
-    """Estimated bytes of `cand` as CREATE INDEX builds it (deduplicated where it applies), or None."""
+def _estimate(cand: Candidate, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats]
+              ) -> tuple[int, bool] | None:  # fmt: skip
+    """(bytes, deduplicated) of `cand` as CREATE INDEX builds it, or None."""
     if cand.method != "btree" or cand.predicate or not cand.columns or None in cand.columns:
         return None
     opclass = any(" " in k.strip().removesuffix(" DESC").strip() for k in cand.keys)  # text_pattern_ops …
@@ -143,7 +140,7 @@ def btree_size(cand: Candidate, snapshot: SchemaSnapshot, stats: Mapping[tuple[s
         per_column[name] = st.distinct(rows)
     key_tuple = _maxalign(TUPLE_HEADER + data)
     if dedup:
-        distinct = _distinct_bound(cand, snapshot, rows, per_column)
+        distinct = rows if unique else _distinct_bound(table, snapshot, rows, per_column)
         k = rows / distinct
         plain = k * (key_tuple + LINE_POINTER)
         per_posting = max(1, int((MAX_POSTING - key_tuple) // TID))
@@ -153,20 +150,16 @@ def btree_size(cand: Candidate, snapshot: SchemaSnapshot, stats: Mapping[tuple[s
     else:
         leaf_bytes = rows * (key_tuple + LINE_POINTER)
     pages = math.ceil(leaf_bytes / (PAGE_USABLE - LEAF_FREE) * INNER_OVERHEAD) + 1
-    return pages * BLOCK
+    return pages * BLOCK, dedup
+
+
+def btree_size(cand: Candidate, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats]) -> int | None:
+    """Estimated bytes of `cand` as CREATE INDEX builds it (deduplicated where it applies), or None."""
+    est = _estimate(cand, snapshot, stats)
+    return est[0] if est else None
 
 
 def dedup_btree_size(cand: Candidate, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats]) -> int | None:
     """`btree_size` where deduplication applies (plain keys of equalimage types), else None."""
-    if cand.include:
-        return None
-    table = snapshot.table(cand.table)
-    cols = {c.name: c for c in table.columns} if table else {}
-    for name in cand.columns:
-        col = cols.get(name or "")
-        layout = _layout(col.type) if col else None
-        if layout is None or not layout[1] or col.collation not in _DETERMINISTIC:
-            return None
-    if any(" " in k.strip().removesuffix(" DESC").strip() for k in cand.keys):
-        return None
-    return btree_size(cand, snapshot, stats)
+    est = _estimate(cand, snapshot, stats)
+    return est[0] if est and est[1] else None

@@ -122,29 +122,15 @@ class HypoPGOracle:
             plan = await self.explain_generic(sql, max(params))
         else:
             plan = await self.explain(sql)
-        used = {self.by_name[n] for n in plan_index_names(plan) if n in self.by_name}
         lookups = tuple(Lookup(self.by_name.get(name), kind, loops, rows, share, index=name, fed_by=fed)
                         for name, kind, loops, rows, share, fed in plan_lookups(plan))  # fmt: skip
-        return PlanCost(float(plan["Total Cost"]), frozenset(used), lookups)
+        used = frozenset(lk.candidate for lk in lookups if lk.candidate is not None)
+        return PlanCost(float(plan["Total Cost"]), used, lookups)
 
     async def rows(self, table: str, predicates: tuple[str, ...]) -> float:
         """The planner's estimate of the rows of `table` that satisfy all `predicates`."""
         plan = await self.explain(f"SELECT 1 FROM {table_sql(table)} WHERE {' AND '.join(predicates)}")
         return float(plan["Plan Rows"])
-
-
-def plan_index_names(plan: dict) -> list[str]:
-    out: list[str] = []
-
-    def walk(node: dict) -> None:
-        name = node.get("Index Name")
-        if name and name not in out:
-            out.append(name)
-        for child in node.get("Plans", ()):
-            walk(child)
-
-    walk(plan)
-    return out
 
 
 def _parallel_divisor(workers: int) -> float:
