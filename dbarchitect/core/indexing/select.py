@@ -35,7 +35,7 @@ from dbarchitect.core.indexing.candidates import (
     SCATTERED_MAX_CORRELATION,
     SCATTERED_MIN_ROWS,
     CandidateSet,
-     StatsMap,
+    StatsMap,
     scattered_join_key,
 )
 from dbarchitect.core.indexing.models import Candidate, WorkloadQuery
@@ -241,7 +241,8 @@ def uncached_lookups(plan: PlanCost, shape: QueryShape, snapshot: SchemaSnapshot
     ordered; looped over more outer rows than that multiplies to more page reads than the table has
     pages — unless the keys arrive in that order (a nested loop whose outer side streams a sequential
     scan of a table ordered by the feeding column, e.g. orders → lineitem_pkey on TPC-H, where both
-    heaps are laid out by order key): then the lookups sweep the heap forward once. TPC-H q05/q07 with `orders (o_custkey)`: ~30 k customers × 15 orders each over 26 k pages,
+    heaps are laid out by order key): then the lookups sweep the heap forward once.
+    TPC-H q05/q07 with `orders (o_custkey)`: ~30 k customers × 15 orders each over 26 k pages,
     planned 20 % cheaper, measured 1.5–2× slower; q03 with `orders (o_custkey, o_orderdate) INCLUDE
     (…)`: an index-only scan per customer, cheap in itself, but it turns the 147 k `lineitem_pkey`
     lookups that a sequential scan of orders fed in key order into random ones (+29–39 %).
