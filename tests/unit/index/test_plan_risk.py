@@ -13,6 +13,8 @@ from dbarchitect.core.indexing.select import (
     OracleError,
     broad_range,
     broad_range_probes,
+    reordered_feed,
+    reorders_scan,
     select,
     uncached_lookups,
 )
@@ -175,3 +177,86 @@ async def test_selection_rejects_what_the_guards_flag_and_says_why():
     # without statistics the guards cannot judge, and the planner's word stands
     sel = await select([WorkloadQuery(id="q1", sql=PER_CUSTOMER)], shapes, cset, SNAP, _Planner(227_000), stats=None)
     assert [p.candidate for p in sel.picks] == [CUSTKEY] and not sel.risky
+
+
+# q03: a sequential scan of orders feeds lineitem_pkey lookups in heap order (both heaps laid out by
+# order key): one forward sweep. An index-only scan led by o_orderdate would feed them in date order.
+LINEITEM = Table(schema="public", name="lineitem", reltuples=6_001_215, pages=112_503, size_bytes=112_503 * 8192,
+                 columns=[Column(name="l_orderkey", position=1, type="integer"),
+                          Column(name="l_shipdate", position=2, type="date")],
+                 indexes=[Index(name="lineitem_pkey", columns=["l_orderkey", "l_linenumber"], unique=True,
+                                primary=True)])  # fmt: skip
+SNAP3 = SchemaSnapshot(database="t", tables=[ORDERS, CUSTOMER, LINEITEM])
+STATS3 = {**STATS, ("public.lineitem", "l_orderkey"): _st("lineitem", "l_orderkey", 1_500_000, 1.0)}
+Q03 = ("SELECT l_orderkey, o_orderdate FROM orders, lineitem WHERE l_orderkey = o_orderkey "
+       "AND o_orderdate < DATE '1995-03-15' AND l_shipdate > DATE '1995-03-15'")  # fmt: skip
+BY_DATE = Candidate(table="public.orders", keys=("o_orderdate",), columns=("o_orderdate",), include=("o_orderkey",))
+
+
+def _swept(loops: float) -> PlanCost:
+    return PlanCost(190_000.0, frozenset(), (Lookup(None, "Index Scan", loops, 8, 87_000, index="lineitem_pkey",
+                                                    fed_by=("orders", "o_orderkey")),))  # fmt: skip
+
+
+def test_reordered_feed_fires_when_a_covering_index_could_replace_the_feeding_scan():
+    shape = analyze(Q03, SNAP3)
+    assert reorders_scan(BY_DATE, shape, SNAP3, STATS3)
+    extra, why = reordered_feed(BY_DATE, _swept(145_541), shape, SNAP3, STATS3)
+    assert extra == pytest.approx(87_000 * 3)
+    assert "~145,541 lookups" in why and "lineitem_pkey" in why and "out of heap order" in why
+    assert uncached_lookups(_swept(145_541), shape, SNAP3, STATS3) == (0.0, {})  # as planned: a forward sweep
+
+
+def test_reordered_feed_stays_silent_when_the_order_survives_or_the_lookups_are_few():
+    shape = analyze(Q03, SNAP3)
+    # not covering: only a bitmap scan could serve the range, and it returns rows in heap order
+    assert not reorders_scan(ORDERDATE, shape, SNAP3, STATS3)
+    assert reordered_feed(ORDERDATE, _swept(145_541), shape, SNAP3, STATS3) is None
+    # led by the order key itself: an index-only scan keeps the heap's order
+    by_key = Candidate(table="public.orders", keys=("o_orderkey", "o_orderdate"), columns=("o_orderkey", "o_orderdate"))
+    assert reordered_feed(by_key, _swept(145_541), shape, SNAP3, STATS3) is None
+    # fewer lookups than lineitem has pages: cached either way
+    assert reordered_feed(BY_DATE, _swept(50_000), shape, SNAP3, STATS3) is None
+    # lookups fed by something else than a sequential scan of orders
+    unfed = PlanCost(190_000.0, frozenset(), (Lookup(None, "Index Scan", 145_541, 8, 87_000, index="lineitem_pkey"),))
+    assert reordered_feed(BY_DATE, unfed, shape, SNAP3, STATS3) is None
+    # no constant bound on the leading column: nothing for an index scan to start from
+    unbounded = analyze("SELECT l_orderkey, o_orderdate FROM orders, lineitem WHERE l_orderkey = o_orderkey", SNAP3)
+    assert reordered_feed(BY_DATE, _swept(145_541), unbounded, SNAP3, STATS3) is None
+
+
+class _Q03Planner:
+    """HypoPG keeps q03's sequential scan of orders (and its forward sweep of lineitem) with BY_DATE,
+    which makes q10 (a quarter of orders) 40 % cheaper."""
+
+    def __init__(self, loops: float):
+        self.loops = loops
+
+    async def cost(self, query, indexes):
+        if query.id == "q10":
+            return PlanCost(60_000.0, frozenset([BY_DATE])) if BY_DATE in indexes else PlanCost(100_000.0, frozenset())
+        return _swept(self.loops)
+
+    async def size(self, cand):
+        return 120 * 2**20
+
+    async def rows(self, table, predicates):
+        return 57_000.0
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_selection_rejects_an_index_that_could_reorder_a_feed_the_plan_relies_on():
+    quarter = ("SELECT o_orderkey FROM orders WHERE o_orderdate >= DATE '1995-01-01' "
+               "AND o_orderdate < DATE '1995-04-01'")  # fmt: skip
+    queries = [WorkloadQuery(id="q3", sql=Q03), WorkloadQuery(id="q10", sql=quarter)]
+    shapes = {q.id: analyze(q.sql, SNAP3) for q in queries}
+    cset = CandidateSet()
+    cset.add(BY_DATE, "test", "q10")
+    sel = await select(queries, shapes, cset, SNAP3, _Q03Planner(145_541), stats=STATS3)
+    assert not sel.picks and sel.risky == {BY_DATE}
+    reason = sel.rejected[BY_DATE][1]
+    assert reason.startswith("q3 reads public.orders by a sequential scan") and "HypoPG models it at 120 MB" in reason
+    # with fewer lookups than lineitem has pages the same index is taken for q10
+    sel = await select(queries, shapes, cset, SNAP3, _Q03Planner(50_000), stats=STATS3)
+    assert [p.candidate for p in sel.picks] == [BY_DATE] and not sel.risky
