@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import glob
+import hashlib
 import json
 import os
 import statistics
@@ -58,6 +59,7 @@ def parse_args():
     p.add_argument("--timeout-s", type=float, default=60.0)
     p.add_argument("--only", default="baseline,pgmcp,pgmcp_qualified,dbarchitect")
     p.add_argument("--out", default=None)
+    p.add_argument("--report", default=None, metavar="RESULTS_JSON", help="only print the markdown of earlier results")
     return p.parse_args()
 
 
@@ -165,9 +167,17 @@ def time_query(conn: psycopg.Connection, sql: str, timeout_s: float) -> tuple[fl
         return timeout_s, True  # a timeout counts as the full statement_timeout
 
 
+def plan_digest(conn: psycopg.Connection, sql: str) -> str:
+    """A short digest of the plan's shape (EXPLAIN without costs): equal digests, equal plans."""
+    text = "\n".join(r[0] for r in conn.execute(f"EXPLAIN (COSTS OFF) {sql}"))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
 def measure_interleaved(dsns: dict[str, str], runs: int, timeout_s: float) -> dict[str, dict]:
     """Per query: one untimed warm-up execution per configuration, then `runs` rounds in which the
-    configurations run round-robin (same order every round); the median per configuration."""
+    configurations run round-robin, each round starting one configuration later (no configuration
+    always runs right after the same one); the median per configuration, and a digest of the plan
+    each configuration runs (a query slower with the same plan as without indexes is drift)."""
     conns = {run: psycopg.connect(dsn, autocommit=True) for run, dsn in dsns.items()}
     try:
         for c in conns.values():
@@ -178,14 +188,15 @@ def measure_interleaved(dsns: dict[str, str], runs: int, timeout_s: float) -> di
                 time_query(c, sql, timeout_s)
             times: dict[str, list[float]] = {run: [] for run in conns}
             timeouts = dict.fromkeys(conns, 0)
-            for _ in range(runs):
-                for run, c in conns.items():
-                    dt, to = time_query(c, sql, timeout_s)
+            order = list(conns)
+            for r in range(runs):
+                for run in order[r % len(order):] + order[: r % len(order)]:
+                    dt, to = time_query(conns[run], sql, timeout_s)
                     times[run].append(dt)
                     timeouts[run] += to
-            for run in conns:
+            for run, c in conns.items():
                 per[run][name] = {"median_s": round(statistics.median(times[run]), 3), "timeouts": timeouts[run],
-                                  "times_s": [round(t, 3) for t in times[run]]}  # fmt: skip
+                                  "times_s": [round(t, 3) for t in times[run]], "plan": plan_digest(c, sql)}  # fmt: skip
             print(f"  {name}: " + ", ".join(f"{r} {per[r][name]['median_s']}" for r in conns), file=sys.stderr, flush=True)
     finally:
         for c in conns.values():
@@ -195,6 +206,9 @@ def measure_interleaved(dsns: dict[str, str], runs: int, timeout_s: float) -> di
 
 def main() -> None:
     args = parse_args()
+    if args.report:
+        print(report(json.loads(Path(args.report).read_text())))
+        return
     cluster = LocalCluster.persistent(Path(args.cluster_dir)).start()
     admin = cluster.dsn("postgres")
     load_source(admin, cluster.dsn("tpch1"), args.csv)
@@ -244,17 +258,58 @@ def main() -> None:
     if args.out:
         Path(args.out).write_text(text + "\n")
     print(text)
-    print_table(doc)
+    print(report(doc), file=sys.stderr)
 
 
-def print_table(doc: dict) -> None:
-    rows = ["| run | workload total | timeouts | indexes | index bytes | advisor wall time |", "|---|---|---|---|---|---|"]
-    for run, m in doc["measured"].items():
-        a = doc["advisors"][run]
-        to = sum(1 for v in m["per_query"].values() if v["timeouts"] * 2 > 1)
-        adv = f"{a['advisor_s']:.1f} s" if a.get("advisor_s") is not None else "—"
-        rows.append(f"| {run} | {m['total_s']:.1f} s | {to} | {m['indexes']} | {m['index_bytes'] / 2**20:.0f} MB | {adv} |")
-    print("\n".join(rows), file=sys.stderr)
+LABELS = {"baseline": "no secondary indexes", "pgmcp": "postgres-mcp 0.3.0, queries as written",
+          "pgmcp_qualified": "postgres-mcp 0.3.0, columns pre-qualified (its best case)",
+          "dbarchitect": "dbarchitect recommend_indexes, queries as written"}  # fmt: skip
+SLOWER = 1.10  # the target: no query more than 10 % slower than with no secondary indexes
+
+
+def slower(doc: dict, run: str) -> tuple[list[str], list[str]]:
+    """Queries whose median is > 10 % above the baseline's: (with a plan of their own, with the
+    baseline's very plan — drift of the machine, not an effect of the indexes)."""
+    base, mine = doc["measured"]["baseline"]["per_query"], doc["measured"][run]["per_query"]
+    changed, drift = [], []
+    for q, b in base.items():
+        if mine[q]["median_s"] > SLOWER * b["median_s"]:
+            same = b.get("plan") is not None and mine[q].get("plan") == b.get("plan")
+            (drift if same else changed).append(q)
+    return changed, drift
+
+
+def report(doc: dict) -> str:
+    """The results as markdown: totals, per-query medians (▲ slower > 10 % with a different plan,
+    ≈ slower > 10 % running the baseline's plan), each run's indexes and verdicts."""
+    m, a = doc["measured"], doc["advisors"]
+    out = ["| run | workload total | timeouts | indexes | index bytes | advisor wall time |", "|---|---|---|---|---|---|"]
+    for run, x in m.items():
+        to = sum(1 for v in x["per_query"].values() if v["timeouts"] * 2 > 1)
+        adv = f"{a[run]['advisor_s']:.1f} s" if a[run].get("advisor_s") is not None else "—"
+        label = LABELS.get(run, run) + (" (recommends nothing: the baseline configuration)" if x.get("same_as_baseline") else "")
+        out.append(f"| {label} | {x['total_s']:.1f} s | {to} | {x['indexes']} | {x['index_bytes'] / 2**20:.0f} MB | {adv} |")
+    runs = list(m)
+    out += ["", "| query | " + " | ".join(runs) + " |", "|---|" + "---|" * len(runs)]
+    base = m["baseline"]["per_query"]
+    marks = {run: slower(doc, run) for run in runs if run != "baseline" and not m[run].get("same_as_baseline")}
+    for q in base:
+        cells = []
+        for run in runs:
+            changed, drift = marks.get(run, ([], []))
+            cells.append(f"{m[run]['per_query'][q]['median_s']:.2f}" + (" ▲" if q in changed else " ≈" if q in drift else ""))
+        out.append(f"| {q} | " + " | ".join(cells) + " |")
+    out.append("")
+    for run, (changed, drift) in marks.items():
+        out.append(f"- {run}: slower by more than 10 % with its own plan: {', '.join(changed) or 'none'}; "
+                   f"with the baseline's plan (drift): {', '.join(drift) or 'none'}")  # fmt: skip
+        out += [f"  - `{st}`" for st in a[run]["statements"]]
+    if "pgmcp_qualified" in m and "dbarchitect" in m:
+        d, p = m["dbarchitect"], m["pgmcp_qualified"]
+        out.append(f"- dbarchitect / postgres-mcp best case: workload {d['total_s'] / p['total_s']:.2f}×, index bytes "
+                   f"{d['index_bytes'] / max(1, p['index_bytes']):.2f}×, advisor wall time "
+                   f"{a['dbarchitect']['advisor_s'] / a['pgmcp_qualified']['advisor_s']:.2f}×")  # fmt: skip
+    return "\n".join(out)
 
 
 if __name__ == "__main__":
