@@ -13,10 +13,12 @@ Steps:
  5. per copy: the recommended indexes built, ANALYZE, CHECKPOINT, the bytes of the new indexes
     (pg_relation_size);
  6. with every copy built, the workload measured interleaved: per query, one untimed warm-up
-    execution on each configuration, then 3 rounds running the configurations round-robin, with
-    statement_timeout 60 s (a timeout counts as 60 s); the median per query and configuration, the
-    total. A configuration whose advisor recommends nothing is the baseline configuration and
-    reports the baseline's timings.
+    execution on each configuration, then 3 rounds running the configurations round-robin (each
+    round starting one configuration later), with statement_timeout 60 s (a timeout counts as 60 s);
+    the median per query and configuration, the total, and a digest of each configuration's plan per
+    query (`--report` marks a slower query running the baseline's very plan as drift). A
+    configuration whose advisor recommends nothing is the baseline configuration and reports the
+    baseline's timings.
 
 Usage (generated data stays in /tmp, never in git):
   .venv/bin/pip install tpchgen-cli

@@ -228,8 +228,8 @@ def _in_key_order(fed_by: tuple[str, str] | None, snapshot: SchemaSnapshot, stat
     return st is not None and st.correlation is not None and abs(st.correlation) >= SCATTERED_MAX_CORRELATION
 
 
-def uncached_lookups(plan: PlanCost, shape: QueryShape, snapshot: SchemaSnapshot, stats: StatsMap,
-                     reordered: str | None = None) -> tuple[float, dict[str, str]]:  # fmt: skip
+def uncached_lookups(plan: PlanCost, shape: QueryShape, snapshot: SchemaSnapshot, stats: StatsMap
+                     ) -> tuple[float, dict[str, str]]:  # fmt: skip
     """Extra cost of `plan`'s looped lookups into large heaps that read more heap pages than the
     table has, and why, per index (a candidate's signature, or an existing index's name).
 
@@ -247,9 +247,7 @@ def uncached_lookups(plan: PlanCost, shape: QueryShape, snapshot: SchemaSnapshot
     (…)`: an index-only scan per customer, cheap in itself, but it turns the 147 k `lineitem_pkey`
     lookups that a sequential scan of orders fed in key order into random ones (+29–39 %).
     Such lookups are repriced at LOOKUP_UNCACHED_FACTOR, and a plan is trusted only where it still wins
-    (q17 with `lineitem (l_partkey, …)`: 200 parts × 30 rows, 60 s → 0.04 s).
-    `reordered` (a table) prices the plan as if that table's sequential scan no longer fed its keys in
-    heap order (see `reordered_feed`)."""
+    (q17 with `lineitem (l_partkey, …)`: 200 parts × 30 rows, 60 s → 0.04 s)."""
     extra, why = 0.0, {}
     for lk in plan.lookups:
         if lk.node not in ("Index Scan", "Bitmap Index Scan") or lk.loops <= 1:
@@ -265,8 +263,7 @@ def uncached_lookups(plan: PlanCost, shape: QueryShape, snapshot: SchemaSnapshot
             continue
         per_loop = max(lk.rows, per_key)
         ordered = st.correlation is not None and abs(st.correlation) >= SCATTERED_MAX_CORRELATION
-        feeder = snapshot.table(lk.fed_by[0]) if lk.fed_by else None
-        if ordered and _in_key_order(lk.fed_by, snapshot, stats) and not (feeder and feeder.qualified == reordered):
+        if ordered and _in_key_order(lk.fed_by, snapshot, stats):
             continue  # keys arrive in heap order from a scan of a table ordered like this one: a forward sweep
         pages_per_loop = max(1.0, per_loop / max(1.0, rows / t.pages)) if ordered else per_loop
         reads = lk.loops * pages_per_loop
@@ -309,12 +306,18 @@ def reordered_feed(c: Candidate, plan: PlanCost, shape: QueryShape, snapshot: Sc
     hypothetical, 45 MB built), so under HypoPG the sequential scan of orders stays cheaper, while the
     built index makes the planner switch to a parallel index-only scan that turns q03's 147 k
     `lineitem_pkey` lookups from one forward sweep into random reads: measured +39–41 % in three
-    benchmark runs. The plan is priced as `uncached_lookups` would price it with the keys out of order."""
+    benchmark runs. The plan is priced by `uncached_lookups` as if those keys no longer came from a
+    sequential scan."""
     t = snapshot.table(c.table)
-    if t is None or not any(lk.fed_by and lk.loops > 1 for lk in plan.lookups) or not reorders_scan(c, shape, snapshot, stats):
+    if t is None or not reorders_scan(c, shape, snapshot, stats):
         return None
+    fed_here = {i for i, lk in enumerate(plan.lookups) if lk.fed_by and snapshot.table(lk.fed_by[0]) is t}
+    if not fed_here:
+        return None
+    moved = plan._replace(lookups=tuple(lk._replace(fed_by=None) if i in fed_here else lk
+                                        for i, lk in enumerate(plan.lookups)))  # fmt: skip
     now, was = uncached_lookups(plan, shape, snapshot, stats)
-    then, whys = uncached_lookups(plan, shape, snapshot, stats, reordered=t.qualified)
+    then, whys = uncached_lookups(moved, shape, snapshot, stats)
     if then <= now:
         return None
     return then - now, "; ".join(w for label, w in whys.items() if label not in was)
@@ -642,7 +645,7 @@ async def select(
                     bad = (c, f"{q} would use it only through its leading key, per outer row: {why}")
                     break
             for c in sorted(final - plan.used, key=lambda c: c.signature):
-                why = None if bad or c.table not in shapes[q].tables else reorder_risk(c, q, plan)
+                why = None if bad else reorder_risk(c, q, plan)
                 if why:
                     bad = (c, why)
             mine = sorted((c for c in plan.used if c in final), key=lambda c: c.signature)
