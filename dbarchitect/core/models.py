@@ -55,6 +55,8 @@ class Finding(BaseModel):
 class ServerInfo(BaseModel):
     """Facts about the connected server and role, read once per connection."""
 
+    engine: Literal["postgresql", "mysql", "mongodb"] = "postgresql"
+    flavor: str = Field(default="PostgreSQL", description="PostgreSQL, MySQL or MariaDB, ...")
     version: str
     version_num: int
     database: str

@@ -16,7 +16,7 @@ from sqlglot.tokens import TokenType
 from dbarchitect.core.models import Finding, SchemaSnapshot
 from dbarchitect.core.n_plus_one import detect_in_trees
 from dbarchitect.core.rules.query._context import QueryContext
-from dbarchitect.core.rules.registry import family_modules
+from dbarchitect.core.rulebook import family_modules
 
 DIALECTS = {"postgres": "postgres", "postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql"}
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rules.index._common import IndexContext
-from dbarchitect.core.rules.registry import family_modules
+from dbarchitect.core.rulebook import family_modules
 from dbarchitect.core.rules.schema import duplicate_index, foreign_key_without_index, redundant_prefix_index
 from dbarchitect.core.rules.schema._common import ReviewContext
 

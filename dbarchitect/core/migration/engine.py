@@ -11,7 +11,7 @@ from dbarchitect.core.migration.context import LintContext
 from dbarchitect.core.migration.kit import Migration, Statement
 from dbarchitect.core.migration.models import MigrationReport
 from dbarchitect.core.migration.parse import MigrationParseError, split
-from dbarchitect.core.rules.registry import family_modules
+from dbarchitect.core.rulebook import family_modules
 
 DEFAULT_PG_VERSION = 17
 SUPPORTED_PG_VERSIONS = range(10, 20)

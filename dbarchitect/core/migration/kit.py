@@ -14,7 +14,7 @@ from dbarchitect.core.migration.analyze import Op
 from dbarchitect.core.migration.context import LintContext, RelationFacts
 from dbarchitect.core.migration.models import LOCK_SQL_NAME, StatementPrediction, lock_blocks
 from dbarchitect.core.models import Evidence, Finding, Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 
 @dataclass

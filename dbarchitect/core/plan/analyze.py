@@ -13,7 +13,7 @@ from dbarchitect.core.plan.parse import parse_plan
 from dbarchitect.core.plan.render import DEFAULT_TREE_LINES, render_tree, summarize
 from dbarchitect.core.plan.report import PlanFinding, PlanReport
 from dbarchitect.core.plan.thresholds import T
-from dbarchitect.core.rules.registry import family_modules
+from dbarchitect.core.rulebook import family_modules
 
 
 @lru_cache(maxsize=1)

@@ -6,7 +6,7 @@ import psycopg
 import pytest
 
 from dbarchitect.core.indexing.review import SCHEMA_RULES
-from dbarchitect.core.rules.registry import family_modules
+from dbarchitect.core.rulebook import family_modules
 from dbarchitect.live.postgres.index_advisor import review_indexes
 
 pytestmark = [pytest.mark.anyio, pytest.mark.live]

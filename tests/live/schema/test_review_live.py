@@ -9,7 +9,7 @@ import psycopg
 import pytest
 
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import family_modules
+from dbarchitect.core.rulebook import family_modules
 from dbarchitect.live.postgres.schema_review import (
     SCRATCH_PREFIX,
     DDLLoadError,

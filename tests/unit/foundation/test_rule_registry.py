@@ -3,7 +3,7 @@
 
 from collections import Counter
 
-from dbarchitect.core.rules.registry import FAMILY_PACKAGES, REQUIRED_HEADINGS, all_rules, family_modules, find_rule, rule_doc
+from dbarchitect.core.rulebook import FAMILY_PACKAGES, REQUIRED_HEADINGS, all_rules, family_modules, find_rule, rule_doc
 
 
 def test_rule_names_are_unique_across_families():

@@ -3,7 +3,7 @@ retired, and review_indexes runs the schema rules that took their patterns over.
 
 from dbarchitect.core.indexing.review import SCHEMA_RULES
 from dbarchitect.core.rules.index import RETIRED_CODES
-from dbarchitect.core.rules.registry import REQUIRED_HEADINGS, all_rules, family_modules, find_rule, rule_doc
+from dbarchitect.core.rulebook import REQUIRED_HEADINGS, all_rules, family_modules, find_rule, rule_doc
 
 
 def test_index_rules_are_documented_and_coded():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from dbarchitect.core.rules.registry import REQUIRED_HEADINGS, family_modules, rule_doc
+from dbarchitect.core.rulebook import REQUIRED_HEADINGS, family_modules, rule_doc
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "rules" / "migration"
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from dbarchitect.core.plan import explain_plan, parse_plan
-from dbarchitect.core.rules.registry import family_modules
+from dbarchitect.core.rulebook import family_modules
 
 CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "plans"
 SPEC = yaml.safe_load((CORPUS / "cases.yaml").read_text())

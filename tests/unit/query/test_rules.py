@@ -7,7 +7,7 @@ import inspect
 import pytest
 
 from dbarchitect.core.query_review import QueryParseError, review_query
-from dbarchitect.core.rules.registry import REQUIRED_HEADINGS, family_modules
+from dbarchitect.core.rulebook import REQUIRED_HEADINGS, family_modules
 
 from snapshots import blog  # noqa: E402  (tests/unit/query is on sys.path via conftest)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dbarchitect.core.indexing.review import review as review_indexes
 from dbarchitect.core.models import Constraint, Index, SchemaSnapshot, Table
-from dbarchitect.core.rules.registry import family_modules
+from dbarchitect.core.rulebook import family_modules
 from dbarchitect.core.rules.schema import duplicate_index, foreign_key_without_index, redundant_prefix_index
 from dbarchitect.core.rules.schema._common import ReviewContext
 from dbarchitect.core.rules.schema._indexes import (

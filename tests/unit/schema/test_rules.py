@@ -7,7 +7,7 @@ import inspect
 import pytest
 
 from dbarchitect.core.models import Column, Index, SchemaSnapshot, Sequence, Severity, Table, TableStats
-from dbarchitect.core.rules.registry import REQUIRED_HEADINGS, family_modules, rule_doc
+from dbarchitect.core.rulebook import REQUIRED_HEADINGS, family_modules, rule_doc
 from dbarchitect.core.rules.schema._common import ReviewContext
 from dbarchitect.core.schema_parse import snapshot_from_ddl
 from dbarchitect.core.schema_review import review

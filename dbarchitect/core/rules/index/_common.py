@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dbarchitect.core.models import Evidence, Finding, Index, SchemaSnapshot, Table
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._indexes import drop_sql, drop_with_undo, recreate_sql
 
 __all__ = ["IndexContext", "drop_sql", "drop_with_undo", "finding", "is_enforcing", "recreate_sql", "size_text"]

@@ -29,7 +29,7 @@ import math
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rules.index._common import IndexContext, finding, size_text
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import qname
 
 RULE = RuleMeta(

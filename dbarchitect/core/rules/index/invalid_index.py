@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rules.index._common import IndexContext, drop_sql, finding, recreate_sql, size_text
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="invalid-index",

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rules.index._common import IndexContext, drop_with_undo, finding, is_enforcing, size_text
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="unused-index",

@@ -24,7 +24,7 @@ ALTER TABLE orders VALIDATE CONSTRAINT orders_qty_positive;
 from dbarchitect.core.migration.analyze import deparse
 from dbarchitect.core.migration.kit import describe, finding, ident, sql_rel
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="add-check-constraint-validated",

@@ -25,7 +25,7 @@ Or give the column a constant default, which PostgreSQL 11+ adds without a rewri
 
 from dbarchitect.core.migration.kit import describe, finding, ident, sql_rel
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="add-column-not-null-without-default",

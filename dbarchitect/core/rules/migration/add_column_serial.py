@@ -25,7 +25,7 @@ Or build a new table with the column and copy the data over.
 
 from dbarchitect.core.migration.kit import describe, finding, ident, sql_rel
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="add-column-serial",

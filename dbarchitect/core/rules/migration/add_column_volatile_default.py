@@ -28,7 +28,7 @@ UPDATE users SET token = gen_random_uuid() WHERE id BETWEEN 1 AND 10000 AND toke
 from dbarchitect.core.migration.analyze import deparse
 from dbarchitect.core.migration.kit import describe, finding, ident, sql_rel
 from dbarchitect.core.models import Evidence, Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="add-column-volatile-default",

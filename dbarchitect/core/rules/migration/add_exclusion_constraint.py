@@ -21,7 +21,7 @@ batches and swap the tables in a short transaction. At the least, run it in a qu
 
 from dbarchitect.core.migration.kit import LOCK_TIMEOUT_SQL, describe, finding
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="add-exclusion-constraint",

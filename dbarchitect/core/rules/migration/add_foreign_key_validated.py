@@ -23,7 +23,7 @@ ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;
 
 from dbarchitect.core.migration.kit import describe, finding, ident, short, sql_rel
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="add-foreign-key-validated",

@@ -28,7 +28,7 @@ from pglast.enums import ConstrType
 
 from dbarchitect.core.migration.kit import finding, ident, short
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._indexes import leads_with
 
 RULE = RuleMeta(

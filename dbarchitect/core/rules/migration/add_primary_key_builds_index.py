@@ -26,7 +26,7 @@ ALTER TABLE events ADD CONSTRAINT events_pkey PRIMARY KEY USING INDEX events_pke
 
 from dbarchitect.core.migration.kit import describe, finding, ident, sql_rel
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="add-primary-key-builds-index",

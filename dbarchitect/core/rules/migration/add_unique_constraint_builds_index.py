@@ -24,7 +24,7 @@ ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_
 
 from dbarchitect.core.migration.kit import describe, finding, ident, sql_rel
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="add-unique-constraint-builds-index",

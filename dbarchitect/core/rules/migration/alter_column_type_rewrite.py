@@ -29,7 +29,7 @@ ALTER TABLE orders RENAME COLUMN id_new TO id;
 
 from dbarchitect.core.migration.kit import LOCK_TIMEOUT_SQL, describe, finding, ident, sql_rel
 from dbarchitect.core.models import Evidence, Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="alter-column-type-rewrite",

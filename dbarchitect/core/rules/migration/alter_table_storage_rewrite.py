@@ -20,7 +20,7 @@ short transaction; or schedule the statement in a maintenance window with `lock_
 
 from dbarchitect.core.migration.kit import describe, finding, short
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="alter-table-storage-rewrite",

@@ -29,7 +29,7 @@ ALTER TABLE measurements DETACH PARTITION measurements_2023 CONCURRENTLY;
 
 from dbarchitect.core.migration.kit import describe, finding, short
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="attach-detach-partition-blocking",

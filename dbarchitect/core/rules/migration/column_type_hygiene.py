@@ -27,7 +27,7 @@ CREATE TABLE orders (
 
 from dbarchitect.core.migration.kit import finding, short
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="column-type-hygiene",

@@ -25,7 +25,7 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_idx ON orders (customer_
 from dbarchitect.core.migration.analyze import deparse
 from dbarchitect.core.migration.kit import describe, finding, short
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="create-index-non-concurrently",

@@ -22,7 +22,7 @@ Run it in a low-traffic window and retry on lock timeout.
 
 from dbarchitect.core.migration.kit import LOCK_TIMEOUT_SQL, describe, finding
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="create-trigger-on-existing-table",

@@ -24,7 +24,7 @@ Or put the CHECK on the table columns themselves, where NOT VALID + VALIDATE wor
 
 from dbarchitect.core.migration.kit import finding
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="domain-check-constraint",

@@ -23,7 +23,7 @@ ALTER TABLE users DROP COLUMN IF EXISTS legacy_flag;
 
 from dbarchitect.core.migration.kit import LOCK_TIMEOUT_SQL, describe, finding, ident, sql_rel
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="drop-column",

@@ -21,7 +21,7 @@ DROP INDEX CONCURRENTLY IF EXISTS orders_status_idx;
 
 from dbarchitect.core.migration.kit import describe, finding, short
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="drop-index-non-concurrently",

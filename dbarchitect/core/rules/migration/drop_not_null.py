@@ -22,7 +22,7 @@ ALTER TABLE orders ALTER COLUMN shipped_at DROP NOT NULL;
 
 from dbarchitect.core.migration.kit import LOCK_TIMEOUT_SQL, describe, finding, ident, sql_rel
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="drop-not-null",

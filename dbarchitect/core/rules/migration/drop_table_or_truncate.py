@@ -23,7 +23,7 @@ TRUNCATE orders, order_items;   -- explicit list, no CASCADE
 
 from dbarchitect.core.migration.kit import describe, finding, short
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="drop-table-or-truncate",

@@ -32,7 +32,7 @@ from pglast import ast
 from dbarchitect.core.migration.analyze import walk
 from dbarchitect.core.migration.kit import finding
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="enum-value-change",

@@ -23,7 +23,7 @@ whose dependencies PostgreSQL records.
 
 from dbarchitect.core.migration.kit import finding
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="extension-or-untracked-dependency",

@@ -20,7 +20,7 @@ ALTER TABLE events ADD COLUMN payload jsonb;
 
 from dbarchitect.core.migration.kit import finding, ident, short
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="json-column",

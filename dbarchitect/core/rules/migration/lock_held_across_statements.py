@@ -28,7 +28,7 @@ ALTER TABLE users ADD COLUMN nickname text, ADD COLUMN bio text;
 from dbarchitect.core.migration.kit import finding, lock_words, short
 from dbarchitect.core.migration.models import LOCK_RANK
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="lock-held-across-statements",

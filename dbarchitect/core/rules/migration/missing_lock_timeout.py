@@ -25,7 +25,7 @@ ALTER TABLE users ADD COLUMN nickname text;   -- retry with backoff on lock time
 from dbarchitect.core.migration.kit import LOCK_TIMEOUT_SQL, finding, lock_words, short
 from dbarchitect.core.migration.models import LOCK_RANK
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="missing-lock-timeout",

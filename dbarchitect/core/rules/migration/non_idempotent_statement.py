@@ -25,7 +25,7 @@ ALTER TABLE orders ADD COLUMN IF NOT EXISTS note text;
 
 from dbarchitect.core.migration.kit import finding
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="non-idempotent-statement",

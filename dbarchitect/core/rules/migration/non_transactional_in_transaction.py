@@ -27,7 +27,7 @@ CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id);
 
 from dbarchitect.core.migration.kit import finding
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="non-transactional-in-transaction",

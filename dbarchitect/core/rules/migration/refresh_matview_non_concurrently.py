@@ -23,7 +23,7 @@ REFRESH MATERIALIZED VIEW CONCURRENTLY daily_sales;
 
 from dbarchitect.core.migration.kit import describe, finding, short
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="refresh-matview-non-concurrently",

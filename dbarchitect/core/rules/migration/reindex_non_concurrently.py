@@ -21,7 +21,7 @@ REINDEX INDEX CONCURRENTLY orders_customer_idx;  -- PostgreSQL 12+, outside a tr
 
 from dbarchitect.core.migration.kit import describe, finding, short
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="reindex-non-concurrently",

@@ -22,7 +22,7 @@ in the same migration that enables RLS, and test as a non-owner role.
 
 from dbarchitect.core.migration.kit import finding, short
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="replica-identity-rls-or-grant-change",

@@ -26,7 +26,7 @@ ALTER TABLE users DROP CONSTRAINT users_email_not_null;
 
 from dbarchitect.core.migration.kit import describe, finding, ident, sql_rel
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="set-not-null-scans-table",

@@ -28,7 +28,7 @@ WHERE id IN (SELECT id FROM users WHERE active IS NULL ORDER BY id LIMIT 5000);
 from dbarchitect.core.migration.kit import describe, finding, short
 from dbarchitect.core.migration.models import LOCK_RANK
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="unbatched-backfill",

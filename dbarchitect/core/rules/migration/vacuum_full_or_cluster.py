@@ -18,7 +18,7 @@ Reclaim space online with `pg_repack` or `pg_squeeze` (extensions), or on Postgr
 
 from dbarchitect.core.migration.kit import describe, finding, short
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="vacuum-full-or-cluster",

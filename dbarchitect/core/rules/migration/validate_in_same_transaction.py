@@ -30,7 +30,7 @@ ALTER TABLE orders VALIDATE CONSTRAINT orders_qty_positive;
 
 from dbarchitect.core.migration.kit import describe, finding, ident, sql_rel
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="validate-in-same-transaction",

@@ -31,7 +31,7 @@ pgMustard Cache Performance; PEV2 (hit/read, track_io_timing).
 from dbarchitect.core.models import Severity
 from dbarchitect.core.plan.insight import Insight, PlanContext, fmt_ms, fmt_rows, pct, who
 from dbarchitect.core.plan.thresholds import T
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="cache-misses",

@@ -30,7 +30,7 @@ PEV2 (disabled badge); PostgreSQL 18 release notes.
 
 from dbarchitect.core.models import Severity
 from dbarchitect.core.plan.insight import Insight, PlanContext, who
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="disabled-plan-node",

@@ -29,7 +29,7 @@ PEV2; pganalyze Hash Batches; pgMustard Operation on Disk.
 from dbarchitect.core.models import Severity
 from dbarchitect.core.plan.insight import Insight, PlanContext, hash_batched, pct, suggest_work_mem, who
 from dbarchitect.core.plan.thresholds import T
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="hash-multi-batch",

@@ -29,7 +29,7 @@ pgMustard (HashAgg); pganalyze Sort/Hash spills; PostgreSQL 13 release notes.
 from dbarchitect.core.models import Severity
 from dbarchitect.core.plan.insight import Insight, PlanContext, hashagg_spilled, pct, suggest_work_mem, who
 from dbarchitect.core.plan.thresholds import T
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="hashagg-spilled-to-disk",

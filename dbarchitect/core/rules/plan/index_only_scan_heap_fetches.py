@@ -30,7 +30,7 @@ PEV2 (heap fetches 0 / 40 / 90 %).
 from dbarchitect.core.models import Severity
 from dbarchitect.core.plan.insight import Insight, PlanContext, fmt_rows, pct, who
 from dbarchitect.core.plan.thresholds import T
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="index-only-scan-heap-fetches",

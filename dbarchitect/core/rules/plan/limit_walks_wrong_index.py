@@ -36,7 +36,7 @@ from dbarchitect.core.plan.insight import PlanContext, fmt_rows, plain_children
 from dbarchitect.core.plan.predicates import order_by_columns
 from dbarchitect.core.plan.thresholds import T
 from dbarchitect.core.rules.plan.inefficient_index_scan import build
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="limit-walks-wrong-index",

@@ -28,7 +28,7 @@ pganalyze Lossy Bitmaps; pgMustard Lossy Bitmaps.
 
 from dbarchitect.core.models import Severity
 from dbarchitect.core.plan.insight import Insight, PlanContext, fmt_rows, suggest_work_mem, who
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="lossy-bitmap-heap-scan",

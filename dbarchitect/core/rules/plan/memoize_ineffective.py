@@ -30,7 +30,7 @@ PEV2 (displays the counters); PostgreSQL 14 release notes.
 from dbarchitect.core.models import Severity
 from dbarchitect.core.plan.insight import Insight, PlanContext, fmt_rows, suggest_work_mem, who
 from dbarchitect.core.plan.thresholds import T
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="memoize-ineffective",

@@ -33,7 +33,7 @@ from dbarchitect.core.models import Severity
 from dbarchitect.core.plan.insight import Insight, PlanContext, fmt_rows, pct, plain_children, who
 from dbarchitect.core.plan.predicates import local_columns, suggest_index
 from dbarchitect.core.plan.thresholds import T
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="nested-loop-many-inner-loops",

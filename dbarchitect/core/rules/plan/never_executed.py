@@ -25,7 +25,7 @@ PEV2; depesz.
 
 from dbarchitect.core.models import Severity
 from dbarchitect.core.plan.insight import Insight, PlanContext, who
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="never-executed-node",

@@ -34,7 +34,7 @@ from dbarchitect.core.models import Severity
 from dbarchitect.core.plan.insight import Insight, PlanContext, fmt_rows, pct, who
 from dbarchitect.core.plan.predicates import predicate_columns
 from dbarchitect.core.plan.thresholds import T
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="or-in-join-filter",

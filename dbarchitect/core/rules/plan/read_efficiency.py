@@ -30,7 +30,7 @@ pgMustard Read Efficiency.
 from dbarchitect.core.models import Evidence, Severity
 from dbarchitect.core.plan.insight import Insight, PlanContext, fmt_rows, who
 from dbarchitect.core.plan.thresholds import T
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="poor-read-efficiency",

@@ -36,7 +36,7 @@ from dbarchitect.core.models import Severity
 from dbarchitect.core.plan.insight import Insight, PlanContext, fmt_rows, grade, misestimate, plain_children, who
 from dbarchitect.core.plan.predicates import local_columns, quote_ident
 from dbarchitect.core.plan.thresholds import T
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="row-count-misestimate",

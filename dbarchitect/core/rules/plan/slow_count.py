@@ -31,7 +31,7 @@ pgMustard (slow count); PostgreSQL wiki "Slow Counting".
 from dbarchitect.core.models import Severity
 from dbarchitect.core.plan.insight import Insight, PlanContext, fmt_rows, pct, who
 from dbarchitect.core.plan.thresholds import T
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="slow-count",

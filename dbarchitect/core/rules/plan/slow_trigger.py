@@ -32,7 +32,7 @@ from dbarchitect.core.plan.insight import Insight, PlanContext, fmt_ms, fmt_rows
 from dbarchitect.core.plan.predicates import quote_ident
 from dbarchitect.core.plan.report import IndexSuggestion
 from dbarchitect.core.plan.thresholds import T
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="slow-trigger",

@@ -33,7 +33,7 @@ depesz DISK_SORT; pganalyze Disk Sort; pgMustard Operation on Disk.
 from dbarchitect.core.models import Severity
 from dbarchitect.core.plan.insight import Insight, PlanContext, pct, sort_spilled, suggest_work_mem, who
 from dbarchitect.core.plan.thresholds import T
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="sort-spilled-to-disk",

@@ -32,7 +32,7 @@ pganalyze Stale Stats; PostgreSQL autovacuum_analyze_threshold / scale_factor de
 from dbarchitect.core.models import Evidence, Severity
 from dbarchitect.core.plan.insight import Insight, PlanContext, fmt_rows, misestimate
 from dbarchitect.core.plan.thresholds import T
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="stale-statistics",

@@ -41,7 +41,7 @@ from dbarchitect.core.plan.insight import (
     who,
 )
 from dbarchitect.core.plan.thresholds import T
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="temp-file-io",

@@ -24,7 +24,7 @@ depesz and PEV2 (exclusive time colouring).
 from dbarchitect.core.models import Severity
 from dbarchitect.core.plan.insight import Insight, PlanContext, fmt_ms, pct, who
 from dbarchitect.core.plan.thresholds import T
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="time-hotspot",

@@ -29,7 +29,7 @@ PEV2 help text; pgMustard Parallelism.
 
 from dbarchitect.core.models import Severity
 from dbarchitect.core.plan.insight import Insight, PlanContext, pct, plain_children, who
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="workers-not-launched",

@@ -12,7 +12,7 @@ from sqlglot import exp
 
 from dbarchitect.core.models import Evidence, Finding, SchemaSnapshot, Table
 from dbarchitect.core.rules.query._facts import QueryFacts, size_evidence
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 
 @dataclass

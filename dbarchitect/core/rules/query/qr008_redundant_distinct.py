@@ -26,7 +26,7 @@ from sqlglot import exp
 from dbarchitect.core.models import Evidence, Finding, Severity
 from dbarchitect.core.rules.query._context import QueryContext
 from dbarchitect.core.rules.query._facts import QueryFacts, ident_name
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="redundant-distinct",

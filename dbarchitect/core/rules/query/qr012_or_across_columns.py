@@ -30,7 +30,7 @@ from sqlglot import exp
 from dbarchitect.core.models import Evidence, Finding, Severity
 from dbarchitect.core.rules.query._context import QueryContext, static
 from dbarchitect.core.rules.query._facts import conjuncts, disjuncts, oriented, where_of
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="or-across-columns",

@@ -39,7 +39,7 @@ from dbarchitect.core.rules.query._facts import (
     single_column,
     strip_parens,
 )
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="function-on-column",

@@ -28,7 +28,7 @@ from sqlglot import exp
 from dbarchitect.core.models import Evidence, Finding, Severity
 from dbarchitect.core.rules.query._context import QueryContext
 from dbarchitect.core.rules.query._facts import nodes_in_predicates, strip_parens
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="prefix-like-without-pattern-index",

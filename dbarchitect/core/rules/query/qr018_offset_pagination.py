@@ -33,7 +33,7 @@ from sqlglot import exp
 from dbarchitect.core.models import Finding, Severity
 from dbarchitect.core.rules.query._context import QueryContext, static
 from dbarchitect.core.rules.query._facts import is_parameter
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="offset-pagination",

@@ -26,7 +26,7 @@ from sqlglot import exp
 from dbarchitect.core.models import Finding, Severity
 from dbarchitect.core.rules.query._context import QueryContext, static
 from dbarchitect.core.rules.query._facts import conjuncts
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="having-on-group-key",

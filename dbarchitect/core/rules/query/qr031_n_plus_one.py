@@ -38,7 +38,7 @@ ORMs call this eager loading (`includes`, `select_related`/`prefetch_related`, `
 from __future__ import annotations
 
 from dbarchitect.core.models import Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
     name="n-plus-one-queries",

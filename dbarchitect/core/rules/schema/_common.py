@@ -17,7 +17,7 @@ from pglast.stream import RawStream
 from dbarchitect.core.sql.ident import quote_ident
 
 from dbarchitect.core.models import Column, Evidence, Finding, Index, SchemaSnapshot, Sequence, Table
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 
 Source = Literal["live", "scratch", "parsed"]
 

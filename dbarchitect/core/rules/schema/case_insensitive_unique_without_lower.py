@@ -30,7 +30,7 @@ PostgreSQL docs, "Indexes on Expressions" (the `lower(email)` example) and the c
 from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import (
     ReviewContext,
     case_folds,

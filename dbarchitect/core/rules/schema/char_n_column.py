@@ -26,7 +26,7 @@ PostgreSQL wiki, "Don't Do This: char(n)"; squawk ban-char-field.
 from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import (
     ReviewContext,
     alter_type_sql,

@@ -34,7 +34,7 @@ SQLCheck 1001 (multi-valued attribute); Karwin, "SQL Antipatterns", "Jaywalking"
 from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import ReviewContext, col_obj, columns_where, finding, is_text, matches_name
 
 RULE = RuleMeta(

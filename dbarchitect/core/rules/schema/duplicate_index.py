@@ -34,7 +34,7 @@ splinter 0009 (duplicate index); pghero and pg-mcp duplicate indexes; postgres-c
 from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import ReviewContext, finding, index_keys
 from dbarchitect.core.rules.schema._indexes import drop_with_undo, duplicate_indexes
 

@@ -33,7 +33,7 @@ SQLCheck 1006 (entity-attribute-value); Karwin, "SQL Antipatterns", chapter 6.
 from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import ReviewContext, finding, is_text
 
 RULE = RuleMeta(

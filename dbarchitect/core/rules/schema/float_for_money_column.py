@@ -29,7 +29,7 @@ SQLCheck 2001 "imprecise data type"; PostgreSQL docs, "Floating-Point Types".
 from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import (
     ReviewContext,
     alter_type_sql,

@@ -41,7 +41,7 @@ pgMustard "foreign key trigger" tip.
 from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import ReviewContext, finding, index_name
 from dbarchitect.core.rules.schema._indexes import create_with_undo, fk_supporting_index
 

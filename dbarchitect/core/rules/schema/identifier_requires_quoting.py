@@ -32,7 +32,7 @@ import re
 from pglast.keywords import RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity, Table
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import ReviewContext, finding, qi, qname, qt
 
 RULE = RuleMeta(

@@ -30,7 +30,7 @@ from __future__ import annotations
 from pglast import parser
 
 from dbarchitect.core.models import Evidence, Finding, SchemaSnapshot, Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import ReviewContext, finding
 
 RULE = RuleMeta(

@@ -26,7 +26,7 @@ PostgreSQL docs, "JSON Types"; schemalint prefer-jsonb-to-json.
 from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import (
     ReviewContext,
     alter_type_sql,

@@ -31,7 +31,7 @@ SQLCheck 2004 (too many indexes); pghero unused indexes; the seed's "over-indexi
 from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import ReviewContext, concurrently, finding, qname
 
 RULE = RuleMeta(

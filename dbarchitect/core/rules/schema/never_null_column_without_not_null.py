@@ -30,7 +30,7 @@ PostgreSQL docs, `pg_stats.null_frac`; ALTER TABLE notes on SET NOT NULL and val
 from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import ReviewContext, col_obj, finding, qi, qt
 
 RULE = RuleMeta(

@@ -31,7 +31,7 @@ pghero and pg-mcp redundant indexes; postgres-checkup H004.
 from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import ReviewContext, finding, index_keys
 from dbarchitect.core.rules.schema._indexes import drop_with_undo, redundant_prefix_indexes
 

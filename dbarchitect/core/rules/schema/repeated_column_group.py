@@ -34,7 +34,7 @@ import re
 from collections import defaultdict
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import ReviewContext, finding, qi, qt
 
 RULE = RuleMeta(

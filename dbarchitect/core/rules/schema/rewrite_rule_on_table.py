@@ -35,7 +35,7 @@ PostgreSQL wiki, "Don't Do This: rules"; PostgreSQL docs, "Rules Versus Triggers
 from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import ReviewContext, finding, qi, qt
 
 RULE = RuleMeta(

@@ -29,7 +29,7 @@ PostgreSQL docs, "Partial Indexes" (example: a unique index over a subset of row
 from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import (
     ReviewContext,
     drop_unique_sql,

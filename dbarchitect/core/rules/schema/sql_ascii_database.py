@@ -27,7 +27,7 @@ PostgreSQL wiki, "Don't Do This: SQL_ASCII"; PostgreSQL docs, "Character Set Sup
 from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import ReviewContext, finding, qi
 
 RULE = RuleMeta(

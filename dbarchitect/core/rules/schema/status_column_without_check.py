@@ -32,7 +32,7 @@ SQLCheck 2002 (values in definition) weighs CHECK lists against lookup tables; P
 from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import (
     ReviewContext,
     col_obj,

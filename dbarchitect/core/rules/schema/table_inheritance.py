@@ -31,7 +31,7 @@ PostgreSQL wiki, "Don't Do This: table inheritance"; PostgreSQL docs, "Inheritan
 from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import ReviewContext, finding, qt
 
 RULE = RuleMeta(

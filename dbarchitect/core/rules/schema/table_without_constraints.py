@@ -32,7 +32,7 @@ The seed's quality checklist ("Constraints: NOT NULL, UNIQUE, CHECK"); SQLCheck 
 from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import ReviewContext, finding, qi, qt
 
 RULE = RuleMeta(

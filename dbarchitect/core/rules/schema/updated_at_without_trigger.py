@@ -40,7 +40,7 @@ from __future__ import annotations
 import re
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import (
     TIMESTAMP_TYPES,
     ReviewContext,

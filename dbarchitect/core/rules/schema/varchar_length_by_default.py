@@ -32,7 +32,7 @@ PostgreSQL wiki, "Don't Do This: varchar(n) by default"; squawk prefer-text-fiel
 from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
-from dbarchitect.core.rules.registry import RuleMeta
+from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import ReviewContext, base_type, finding, qi, qt, typmod
 
 RULE = RuleMeta(

@@ -1,0 +1,99 @@
+"""The engine seam: which database system a connection speaks, and what every engine provides.
+
+A connection's engine comes from its URL scheme (`postgresql://`/`postgres://` or a libpq key=value
+string -> PostgreSQL; `mysql://`/`mariadb://` -> MySQL/MariaDB; `mongodb://`/`mongodb+srv://` ->
+MongoDB). `App.db(connection)` returns an object that satisfies `Database`; the engine packages
+(`live/postgres`, `live/mysql`, ...) implement it. Tools import this module, never an engine package.
+
+What every engine provides is the `Database` protocol below. What only some engines provide (a
+migration lint context, dry runs, HypoPG, ...) a tool asks for with `db.feature(name)`, which returns
+the engine's implementation or raises `EngineUnsupported` with one sentence naming the tool and the
+engine ("lint_migration does not support MySQL yet").
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, Protocol, runtime_checkable
+
+from dbarchitect.config import Limits, Settings
+from dbarchitect.core.describe import UserInputError
+from dbarchitect.core.models import SchemaSnapshot, ServerInfo
+from dbarchitect.core.results import QueryResult
+
+
+class Engine(str, Enum):
+    postgresql = "postgresql"
+    mysql = "mysql"
+    mongodb = "mongodb"
+
+    @property
+    def label(self) -> str:
+        return {"postgresql": "PostgreSQL", "mysql": "MySQL/MariaDB", "mongodb": "MongoDB"}[self.value]
+
+
+_SCHEMES = {
+    "postgresql": Engine.postgresql,
+    "postgres": Engine.postgresql,
+    "mysql": Engine.mysql,
+    "mariadb": Engine.mysql,
+    "mongodb": Engine.mongodb,
+    "mongodb+srv": Engine.mongodb,
+}
+
+
+def engine_of(dsn: str) -> Engine:
+    """The engine a DSN speaks. Anything without a known `scheme://` prefix (an empty string, a libpq
+    key=value string, a service name) is PostgreSQL, whose client library reads it."""
+    head = dsn.strip()
+    scheme, sep, _ = head.partition("://")
+    if not sep:
+        return Engine.postgresql
+    engine = _SCHEMES.get(scheme.lower())
+    if engine is None:
+        known = ", ".join(f"{s}://" for s in _SCHEMES)
+        raise UserInputError(f"Unknown connection URL scheme {scheme!r}://. Known: {known}.")
+    return engine
+
+
+class EngineUnsupported(UserInputError):
+    """A tool asked an engine for something it cannot do (yet). The message names both."""
+
+    def __init__(self, tool: str, engine: Engine, detail: str | None = None):
+        msg = f"{tool} does not support {engine.label} yet."
+        if detail:
+            msg += f" {detail}"
+        super().__init__(msg)
+        self.tool = tool
+        self.engine = engine
+
+
+@runtime_checkable
+class Database(Protocol):
+    """One configured connection, whatever its engine."""
+
+    name: str
+    dsn: str
+    settings: Settings
+
+    @property
+    def engine(self) -> Engine: ...
+
+    @property
+    def limits(self) -> Limits: ...
+
+    async def info(self, refresh: bool = False) -> ServerInfo:
+        """Server facts: version, flavour, current user and what it may do."""
+
+    async def snapshot(self, refresh: bool = False) -> SchemaSnapshot:
+        """The catalog as the engine-neutral snapshot models (cached; `refresh` re-reads it)."""
+
+    def forget_snapshot(self) -> None: ...
+
+    async def run_query(self, sql: str, max_rows: int | None = None) -> QueryResult:
+        """The read-only query path, with every layer the engine can enforce."""
+
+    def feature(self, name: str, *, tool: str) -> Any:
+        """The engine's implementation of an optional capability, or EngineUnsupported(tool, engine)."""
+
+    async def close(self) -> None: ...
