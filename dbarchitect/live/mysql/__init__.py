@@ -1,0 +1,1 @@
+"""MySQL and MariaDB: the only package that talks to those servers (driver: PyMySQL)."""
