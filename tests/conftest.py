@@ -9,6 +9,12 @@ Fixtures:
   db_dsn        -> DSN of a fresh database (a copy of a template holding hypopg + pg_stat_statements)
   blog_dsn      -> DSN of a fresh copy of the sample blog database
   anyio_backend -> "asyncio" (async tests use @pytest.mark.anyio)
+
+MariaDB (from Debian's mariadb-server; spawned only when a test asks for it, by
+dbarchitect.live.mysql.server, on a free loopback port and a temp datadir; or set
+DBARCHITECT_TEST_MYSQL_URL to a root URL of an existing MySQL/MariaDB server):
+  mysql         -> MyServer: .url(db), .admin(sql, db=None), .create_db(setup_sql)
+  mysql_url     -> mysql://root@127.0.0.1:<port>/<fresh database>
 """
 
 from __future__ import annotations
@@ -115,3 +121,91 @@ def anyio_backend():
 
 def password_free(text: str, password: str) -> bool:
     return re.search(re.escape(password), text) is None
+
+
+# ------------------------------------------------------------------------------------------------
+# MariaDB
+# ------------------------------------------------------------------------------------------------
+
+
+class MyServer:
+    def __init__(self, base_url: str):
+        from urllib.parse import urlsplit
+
+        self.base_url = base_url.rstrip("/")
+        parts = urlsplit(self.base_url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 3306
+        self.user, self.password = parts.username or "root", parts.password or ""
+
+    def url(self, database: str = "") -> str:
+        return f"{self.base_url}/{database}"
+
+    def connect(self, database: str | None = None):
+        import pymysql
+
+        return pymysql.connect(host=self.host, port=self.port, user=self.user, password=self.password,
+                               database=database, autocommit=True, charset="utf8mb4")  # fmt: skip
+
+    def admin(self, sql: str, database: str | None = None):
+        conn = self.connect(database)
+        try:
+            cur = conn.cursor()
+            cur.execute(sql)
+            return cur.fetchall() if cur.description else None
+        finally:
+            conn.close()
+
+    def create_db(self, setup_sql: str | None = None, name: str | None = None) -> str:
+        name = name or f"t_{os.getpid()}_{next(_counter)}"
+        self.admin(f"DROP DATABASE IF EXISTS `{name}`")
+        self.admin(f"CREATE DATABASE `{name}`")
+        if setup_sql:
+            conn = self.connect(name)
+            try:
+                cur = conn.cursor()
+                for stmt in split_mysql(setup_sql):
+                    cur.execute(stmt)
+            finally:
+                conn.close()
+        return self.url(name)
+
+
+def split_mysql(script: str) -> list[str]:
+    """A setup script's statements (`;` at a line end separates; no procedures in fixtures)."""
+    out, buf = [], []
+    for line in script.splitlines():
+        if line.strip().startswith("--") and not buf:
+            continue
+        buf.append(line)
+        if line.rstrip().endswith(";"):
+            stmt = "\n".join(buf).strip().rstrip(";").strip()
+            if stmt:
+                out.append(stmt)
+            buf = []
+    rest = "\n".join(buf).strip()
+    if rest:
+        out.append(rest)
+    return out
+
+
+@pytest.fixture(scope="session")
+def mysql():
+    external = os.environ.get("DBARCHITECT_TEST_MYSQL_URL")
+    if external:
+        yield MyServer(external)
+        return
+    from dbarchitect.live.mysql.server import LocalMariaDB, ServerError
+
+    try:
+        server = LocalMariaDB.temporary().start()
+    except ServerError as exc:
+        pytest.fail(f"Cannot start the test MariaDB: {exc}", pytrace=False)
+    try:
+        yield MyServer(server.url())
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def mysql_url(mysql) -> str:
+    return mysql.create_db()

@@ -6,14 +6,14 @@ import re
 from urllib.parse import unquote, urlsplit
 
 _KV = re.compile(r"(\w+)\s*=\s*('(?:[^'\\]|\\.)*'|\S*)")
-_URL_USERINFO = re.compile(r"(postgres(?:ql)?://[^:/@\s]*:)([^@\s]*)(@)")
+_URL_USERINFO = re.compile(r"((?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?)://[^:/@\s]*:)([^@\s]*)(@)")
 _KV_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
 
 
 def parse_dsn(dsn: str) -> dict[str, str]:
     """Parse a libpq URL or key=value string into its parameters (no validation, no I/O)."""
     dsn = dsn.strip()
-    if dsn.startswith(("postgres://", "postgresql://")):
+    if dsn.startswith(("postgres://", "postgresql://", "mysql://", "mariadb://")):
         parts = urlsplit(dsn)
         out: dict[str, str] = {}
         if parts.hostname:

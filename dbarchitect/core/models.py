@@ -66,6 +66,7 @@ class ServerInfo(BaseModel):
     in_recovery: bool
     extensions: dict[str, str] = Field(default_factory=dict, description="Installed extensions -> version.")
     available_extensions: list[str] = Field(default_factory=list)
+    privileges: list[str] = Field(default_factory=list, description="MySQL/MariaDB: SHOW GRANTS of the current user.")
 
     @property
     def major(self) -> int:
@@ -76,7 +77,9 @@ class ServerInfo(BaseModel):
 
     def capabilities(self) -> dict[str, str]:
         """What the optional extensions make possible here: installed, available (to CREATE), or missing."""
-        out = {}
+        out: dict[str, str] = {}
+        if self.engine != "postgresql":
+            return out
         for ext in ("hypopg", "pg_stat_statements"):
             if ext in self.extensions:
                 out[ext] = "installed"
@@ -92,6 +95,64 @@ class ServerInfo(BaseModel):
 # --------------------------------------------------------------------------------------------
 
 
+# MySQL/MariaDB-only facts: optional sub-models, None on other engines.
+
+
+class MySQLColumn(BaseModel):
+    """What information_schema.columns says beyond the engine-neutral Column."""
+
+    column_type: str = Field(description="COLUMN_TYPE, e.g. int(10) unsigned, varchar(255), enum('a','b').")
+    data_type: str = Field(default="", description="DATA_TYPE, e.g. int, varchar, decimal.")
+    charset: str | None = None
+    auto_increment: bool = False
+    unsigned: bool = False
+    on_update: str | None = Field(default=None, description="ON UPDATE expression (e.g. current_timestamp()).")
+    extra: str = ""
+    max_length: int | None = Field(default=None, description="CHARACTER_MAXIMUM_LENGTH in characters.")
+
+
+class MySQLIndex(BaseModel):
+    index_type: str = Field(description="BTREE, HASH, FULLTEXT or SPATIAL.")
+    sub_parts: list[int | None] = Field(
+        default_factory=list, description="Prefix length per key part (None: the whole column)."
+    )
+    visible: bool = Field(default=True, description="False for MySQL 8 INVISIBLE indexes.")
+    ignored: bool = Field(default=False, description="True for MariaDB 10.6+ IGNORED indexes.")
+    comment: str = ""
+
+
+class MySQLPartition(BaseModel):
+    name: str
+    subpartition: str | None = None
+    method: str = ""
+    expression: str | None = None
+    description: str | None = Field(default=None, description="VALUES LESS THAN / IN bound.")
+    rows: int = 0
+
+
+class MySQLTable(BaseModel):
+    engine: str | None = Field(default=None, description="InnoDB, MyISAM, Aria, MEMORY, ...")
+    row_format: str | None = None
+    charset: str | None = None
+    collation: str | None = None
+    auto_increment: int | None = Field(default=None, description="The next AUTO_INCREMENT value.")
+    create_options: str = ""
+    data_free: int = 0
+    partitions: list[MySQLPartition] = Field(default_factory=list)
+
+
+class MySQLDatabaseFacts(BaseModel):
+    """Server and database facts a MySQL review needs (sql_mode, flavour, defaults)."""
+
+    flavor: str = Field(description="MySQL or MariaDB.")
+    version: str = ""
+    sql_mode: str = Field(default="", description="@@SESSION.sql_mode of dbarchitect's session.")
+    global_sql_mode: str = Field(default="", description="@@GLOBAL.sql_mode: what applications get by default.")
+    charset: str = Field(default="", description="The database's default character set.")
+    collation: str = ""
+    lower_case_table_names: int = 0
+
+
 class Column(BaseModel):
     name: str
     position: int
@@ -105,6 +166,7 @@ class Column(BaseModel):
     comment: str | None = None
     null_frac: float | None = Field(default=None, description="pg_stats.null_frac when analyzed.")
     n_distinct: float | None = None
+    mysql: MySQLColumn | None = None
 
 
 class ForeignKeyRef(BaseModel):
@@ -146,6 +208,7 @@ class Index(BaseModel):
     size_bytes: int = 0
     scans: int = 0
     tuples_read: int = 0
+    mysql: MySQLIndex | None = None
 
 
 class TableStats(BaseModel):
@@ -210,6 +273,7 @@ class Table(BaseModel):
     policies: list[Policy] = Field(default_factory=list)
     rules: list[str] = Field(default_factory=list, description="Rewrite rules (CREATE RULE) by name.")
     stats: TableStats = Field(default_factory=TableStats)
+    mysql: MySQLTable | None = None
 
     model_config = {"populate_by_name": True}
 
@@ -338,6 +402,7 @@ class SchemaSnapshot(BaseModel):
     domains: list[Domain] = Field(default_factory=list)
     functions: list[Function] = Field(default_factory=list)
     extensions: list[Extension] = Field(default_factory=list)
+    mysql: MySQLDatabaseFacts | None = None
 
     def table(self, name: str) -> Table | None:
         """Find a table by `schema.name` or by bare name (first match in `public`, then any schema)."""
