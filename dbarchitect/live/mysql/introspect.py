@@ -69,6 +69,10 @@ def _columns_of(cur, table: str) -> set[str]:
 
 def take_snapshot(conn) -> SchemaSnapshot:
     cur = conn.cursor()
+    try:  # MySQL 8 caches table statistics (rows, sizes, AUTO_INCREMENT) for a day unless told not to
+        cur.execute("SET SESSION information_schema_stats_expiry = 0")
+    except Exception:  # noqa: BLE001 - MariaDB and MySQL 5.7 have no such variable: their values are live
+        pass
     head = _rows(
         cur,
         "SELECT DATABASE() AS db, VERSION() AS v, @@version_comment AS vc, @@SESSION.sql_mode AS sm,"
