@@ -77,6 +77,11 @@ class DescribeSchemaResult(BaseModel):
 
 def _flags(t: Table) -> list[str]:
     flags = []
+    if t.mysql is not None:
+        if t.mysql.engine and t.mysql.engine.lower() != "innodb":
+            flags.append(t.mysql.engine)
+        if t.mysql.charset and t.mysql.charset.lower() not in ("utf8mb4",):
+            flags.append(t.mysql.charset)
     if t.kind == "partitioned_table":
         flags.append("partitioned")
     if t.partition_of:
@@ -185,6 +190,10 @@ _ident = quote_ident
 
 def table_ddl(t: Table) -> str:
     """DDL-like text that reads like `\\d+` and can mostly be run as is."""
+    if t.mysql is not None:
+        from dbarchitect.core.mysql_ddl import mysql_table_ddl
+
+        return mysql_table_ddl(t)
     lines = []
     for c in t.columns:
         parts = [f"    {_ident(c.name)} {c.type}"]

@@ -129,3 +129,25 @@ async def test_connection_errors_are_one_sentence(mysql):
         await make_db(mysql.url("no_such_db")).info()
     with pytest.raises(DatabaseError, match="server is down"):
         await make_db("mysql://root:pw-xyz@127.0.0.1:1/shop").info()
+
+
+async def test_describe_views_of_a_mysql_snapshot(mysql):
+    from dbarchitect.core import describe
+
+    url = mysql.create_db(SHOP)
+    db = make_db(url)
+    try:
+        snap, info = await db.snapshot(), await db.info()
+    finally:
+        await db.close()
+    summary = describe.summarize(snap, info=info, page_size=2)
+    assert summary.total_tables == 5 and summary.next_cursor == "2" and summary.capabilities == {}
+    lines = {t.name.split(".")[1]: t.line for t in describe.summarize(snap, info=info).tables}
+    assert "[MyISAM utf8mb3]" in lines["legacy"] and "partitioned" in lines["events"]
+    ddl = describe.detail(snap, "orders").ddl
+    assert "ENGINE=InnoDB" in ddl and "AUTO_INCREMENT" in ddl and "KEY orders_created (created_at) IGNORED" in ddl
+    assert "CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE CASCADE" in ddl
+    assert "PARTITION p2023 VALUES LESS THAN ('2024-01-01'),  -- ~" in describe.detail(snap, "events").ddl
+    assert "UNIQUE KEY customers_email (email(100))" in describe.detail(snap, "customers").ddl
+    er = describe.mermaid(snap, snap.tables)
+    assert "customers ||--o{" in er and "orders" in er
