@@ -35,6 +35,7 @@ FAMILY_PACKAGES = {
     "plan": "dbarchitect.core.rules.plan",
     "index": "dbarchitect.core.rules.index",
     "mysql_schema": "dbarchitect.core.rules.mysql_schema",
+    "mysql_plan": "dbarchitect.core.rules.mysql_plan",
 }
 
 REQUIRED_HEADINGS = ("What it does", "Why is this bad?", "Example", "Use instead")
