@@ -291,7 +291,20 @@ def check_mysql_read_only(sql: str) -> MySQLVerdict:
     return _finish(inner, body, kind, parse=True, inner_sql=sql[inner[0].start : end])
 
 
-def _finish(tokens: list[Token], body: str, kind: str, *, parse: bool, inner_sql: str = "") -> MySQLVerdict:
+def check_mysql_explainable(sql: str) -> MySQLVerdict:
+    """What `EXPLAIN` (never ANALYZE) may be given: a statement run_query accepts, or one INSERT,
+    REPLACE, UPDATE or DELETE — EXPLAIN plans those without running them. The same token checks
+    apply (no executable comments, one statement, no side-effect functions, no locking reads)."""
+    try:
+        tokens, end = _split_statement(sql)
+    except GateError as exc:
+        return _refuse(f"{exc}.")
+    if tokens and tokens[0].low in ("insert", "replace", "update", "delete"):
+        return _finish(tokens, sql[:end].strip(), tokens[0].low, parse=False, allow_into=tokens[0].low in ("insert", "replace"))
+    return check_mysql_read_only(sql)
+
+
+def _finish(tokens: list[Token], body: str, kind: str, *, parse: bool, inner_sql: str = "", allow_into: bool = False) -> MySQLVerdict:
     functions: list[str] = []
     words = tokens
     for k, t in enumerate(words):
@@ -308,7 +321,7 @@ def _finish(tokens: list[Token], body: str, kind: str, *, parse: bool, inner_sql
                     return _refuse(f"{low.upper()}() is refused: {SIDE_EFFECT_FUNCTIONS[low]}.")
                 functions.append(_qualified(words, k))
             continue
-        if low in ("into", "outfile", "dumpfile"):
+        if low in ("outfile", "dumpfile") or (low == "into" and not (allow_into and k <= 2)):
             return _refuse("SELECT … INTO (OUTFILE, DUMPFILE or @variables) writes files or session state; run_query returns rows instead.")
         if low == "for" and nxt is not None and nxt.low in ("update", "share"):
             return _refuse(f"FOR {nxt.text.upper()} takes row locks that block writers; read without a locking clause.")

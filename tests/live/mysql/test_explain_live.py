@@ -1,0 +1,38 @@
+"""explain on the spawned MariaDB: EXPLAIN FORMAT=JSON and ANALYZE FORMAT=JSON through MySQLExplain."""
+
+from __future__ import annotations
+
+import pytest
+
+from dbarchitect.config import Settings
+from dbarchitect.live.mysql.database import MySQLDatabase
+from dbarchitect.live.postgres.errors import DatabaseError
+
+pytestmark = pytest.mark.anyio
+
+SETUP = """
+CREATE TABLE orders (id int PRIMARY KEY, customer_id int NOT NULL, note varchar(20) NOT NULL);
+INSERT INTO orders SELECT seq, seq % 500, concat('n', seq) FROM seq_1_to_20000;
+"""
+
+
+async def test_explain_and_analyze(mysql):
+    url = mysql.create_db(SETUP)
+    db = MySQLDatabase("default", url, Settings(connections={"default": url}))
+    ex = db.feature("explain", tool="explain_query")
+    try:
+        plain = await ex.explain("SELECT * FROM orders WHERE note = 'n7'")
+        assert not plain.summary.analyzed and plain.insights[0].code == "MY201"
+        assert "orders_note_idx (note)" in plain.insights[0].fix
+        measured = await ex.explain("SELECT * FROM orders WHERE note = 'n7'", analyze=True)
+        assert measured.summary.analyzed and measured.summary.execution_ms is not None
+        assert measured.insights[0].evidence[0].kind == "execution"
+        dml = await ex.explain("DELETE FROM orders WHERE note = 'n7'")  # planned, never executed
+        assert dml.summary.node_count >= 1
+        with pytest.raises(DatabaseError, match="only read-only statements are analyzed"):
+            await ex.explain("DELETE FROM orders WHERE note = 'n7'", analyze=True)
+        with pytest.raises(DatabaseError, match="executable comments"):
+            await ex.explain("SELECT 1 /*! ; DROP TABLE orders */")
+        assert mysql.admin(f"SELECT count(*) FROM `{url.rsplit('/', 1)[1]}`.orders") == ((20000,),)
+    finally:
+        await db.close()
