@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rulebook import RuleMeta
-from dbarchitect.core.rules.schema._common import ReviewContext, col_obj, columns_where, finding, is_text, matches_name
+from dbarchitect.core.rules.schema._common import ReviewContext, col_obj, columns_where, is_text, matches_name
 
 RULE = RuleMeta(
     name="delimited-list-column",
@@ -54,9 +54,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
     out = []
     for t, c in columns_where(snapshot, ctx, lambda c: is_text(c) and matches_name(c.name, LIST_NAMES, LIST_SUFFIXES)):
         out.append(
-            finding(
-                RULE,
-                ctx,
+            RULE.finding(
                 message=(
                     f"{t.qualified}.{c.name} is {c.type} with a name that promises several values: if it holds a "
                     "delimited list, no foreign key checks the items and finding one takes an unindexable LIKE."

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rulebook import RuleMeta
-from dbarchitect.core.rules.schema._common import ReviewContext, concurrently, finding, qname
+from dbarchitect.core.rules.schema._common import ReviewContext, concurrently, qname
 
 RULE = RuleMeta(
     name="many-indexes-on-write-heavy-table",
@@ -64,9 +64,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
             else "-- every index is used: look for single-column indexes that one composite index could replace"
         )
         out.append(
-            finding(
-                RULE,
-                ctx,
+            RULE.finding(
                 message=(
                     f"{t.qualified} has {len(t.indexes)} indexes and a write-heavy workload ({writes:,} rows written "
                     f"against {scans:,} scans): every insert updates all {len(t.indexes)}"

@@ -33,7 +33,6 @@ from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import (
     ReviewContext,
     drop_unique_sql,
-    finding,
     soft_delete_column,
     unique_index_sql,
     unique_keys,
@@ -80,9 +79,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
                     ]
                 )
             out.append(
-                finding(
-                    RULE,
-                    ctx,
+                RULE.finding(
                     message=(
                         f"{name} makes ({keys_txt}) unique across all rows of {t.qualified}, soft-deleted ones too "
                         f"({soft.name}): a deleted row keeps its value taken, so it can never be reused.{trap}"
