@@ -25,6 +25,7 @@ CREATE TABLE post_tags (
     PRIMARY KEY (post_id, tag_id)
 );
 CREATE INDEX post_tags_tag_id_idx ON post_tags (tag_id);
+ALTER TABLE posts DROP COLUMN tag_ids;   -- once its items are rows of post_tags
 ```
 
 ## References

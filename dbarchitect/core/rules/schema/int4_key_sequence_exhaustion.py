@@ -15,7 +15,7 @@ int4 in months.
 ## Example
 ```sql
 CREATE TABLE events (id serial PRIMARY KEY, payload jsonb);
--- SELECT last_value FROM events_id_seq;  -> 1_900_000_000
+SELECT setval('events_id_seq', 1900000000);   -- 88 % of the integer range used
 ```
 
 ## Use instead

@@ -22,6 +22,7 @@ CREATE TABLE customer_phones (
     kind        text NOT NULL CHECK (kind IN ('mobile', 'home', 'work')),
     PRIMARY KEY (customer_id, phone)
 );
+ALTER TABLE customers DROP COLUMN phone1, DROP COLUMN phone2, DROP COLUMN phone3;   -- once moved
 ```
 
 ## References

@@ -19,6 +19,7 @@ CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL UNIQUE, deleted_a
 
 ## Use instead
 ```sql
+ALTER TABLE users DROP CONSTRAINT users_email_key;
 CREATE UNIQUE INDEX users_email_key ON users (lower(email)) WHERE deleted_at IS NULL;
 ```
 
