@@ -10,6 +10,7 @@ from dbarchitect.core.migration.analyze import Analyzer, MigrationState, advance
 from dbarchitect.core.migration.context import LintContext
 from dbarchitect.core.migration.kit import Migration, Statement
 from dbarchitect.core.migration.models import MigrationReport
+from dbarchitect.core.models import sort_findings
 from dbarchitect.core.migration.parse import MigrationParseError, split
 from dbarchitect.core.rulebook import family_modules
 
@@ -117,7 +118,7 @@ def lint(
                                  or meta.code.lower() in stmt.ignores):
                 continue
             findings.extend(mod.check(stmt, mig))
-    findings.sort(key=lambda f: (f.statement or 0, -f.severity.rank, f.code))
+    findings = sort_findings(findings, by=("statement", "severity", "code"))
     return MigrationReport(
         statements=[s.prediction for s in mig.statements],
         findings=findings,

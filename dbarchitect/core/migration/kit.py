@@ -82,23 +82,7 @@ class Migration:
 # ---------------------------------------------------------------------------------------------
 
 
-def human_bytes(n: int) -> str:
-    size = float(n)
-    for unit in ("bytes", "kB", "MB", "GB", "TB"):
-        if size < 1024 or unit == "TB":
-            return f"{size:.0f} {unit}" if unit == "bytes" or size >= 10 else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} bytes"
-
-
-def human_count(n: float) -> str:
-    if n >= 1e9:
-        return f"{n / 1e9:.1f} G".replace(".0 ", " ")
-    if n >= 1e6:
-        return f"{n / 1e6:.0f} M" if n >= 1e7 else f"{n / 1e6:.1f} M".replace(".0 ", " ")
-    if n >= 1e4:
-        return f"{n / 1e3:.0f} k"
-    return f"{int(n)}"
+from dbarchitect.core.units import human_bytes, human_count  # noqa: E402 - the shared wording
 
 
 def short(rel: str | None, ctx: LintContext) -> str:
