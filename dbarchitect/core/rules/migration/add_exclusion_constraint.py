@@ -20,6 +20,7 @@ batches and swap the tables in a short transaction. At the least, run it in a qu
 """
 
 from dbarchitect.core.migration.kit import LOCK_TIMEOUT_SQL, describe, finding
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -30,12 +31,12 @@ RULE = RuleMeta(
     severity=Severity.warning,
     summary="ADD EXCLUDE builds and checks under ACCESS EXCLUSIVE, with no online alternative.",
 )
-OPS = {"add_constraint"}
+OPS = {OpKind.ADD_CONSTRAINT}
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("add_constraint"):
-        if op.detail.get("contype") != "exclude" or not mig.preexisting(op.table, stmt):
+    for op in stmt.ops_of(OpKind.ADD_CONSTRAINT):
+        if op.detail.contype != "exclude" or not mig.preexisting(op.table, stmt):
             continue
         yield finding(
             RULE, stmt, mig, obj=op.table, why="exclusion constraints have neither NOT VALID nor USING INDEX",

@@ -22,6 +22,7 @@ ALTER TABLE users DROP COLUMN IF EXISTS legacy_flag;
 """
 
 from dbarchitect.core.migration.kit import LOCK_TIMEOUT_SQL, describe, finding, ident, sql_rel
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -32,11 +33,11 @@ RULE = RuleMeta(
     severity=Severity.warning,
     summary="DROP COLUMN destroys data and breaks code that still reads the column.",
 )
-OPS = {"drop_column"}
+OPS = {OpKind.DROP_COLUMN}
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("drop_column"):
+    for op in stmt.ops_of(OpKind.DROP_COLUMN):
         if not mig.preexisting(op.table, stmt):
             continue
         if mig.column_added_before(op.table, op.column, stmt):
