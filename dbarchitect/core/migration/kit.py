@@ -169,21 +169,11 @@ def finding(
     severity: Severity | None = None,
     evidence: list[Evidence] | None = None,
 ) -> Finding:
-    """A finding for `stmt`, with static evidence (`why`) and the catalog facts of `obj`."""
-    ev = [static_evidence(stmt, mig, why or rule.summary)]
-    ev += catalog_evidence(mig, obj)
-    ev += evidence or []
-    return Finding(
-        rule=rule.name,
-        code=rule.code,
-        severity=severity or rule.severity,
-        message=message,
-        fix=fix,
-        evidence=ev,
-        object=obj,
-        statement=stmt.index,
-        line=stmt.line,
-    )
+    """`rule.finding` for `stmt` (its number and line), with static evidence (`why`) and the catalog facts of
+    `obj` ahead of the rule's own `evidence`."""
+    ev = [static_evidence(stmt, mig, why or rule.summary), *catalog_evidence(mig, obj), *(evidence or ())]
+    return rule.finding(message=message, fix=fix, evidence=ev, obj=obj, severity=severity, statement=stmt.index,
+                        line=stmt.line)
 
 
 def ident(name: str | None) -> str:

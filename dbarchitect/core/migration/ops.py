@@ -414,9 +414,12 @@ class Op:
 
 
 def check_kinds(kinds, where: str) -> frozenset[OpKind]:
-    """`kinds` as OpKinds; ValueError naming `where` for a kind the analyzer never emits."""
-    if isinstance(kinds, str):
-        raise ValueError(f"{where}: OPS must be a set of op kinds, not the string {kinds!r}")
+    """A rule's OPS as a frozenset of OpKind; ValueError naming `where` for a kind the analyzer never emits
+    (or an OPS that is a string or empty: a rule that reads every statement omits OPS)."""
+    if isinstance(kinds, str) or not isinstance(kinds, set | frozenset | list | tuple):
+        raise ValueError(f"{where}: OPS must be a set of OpKind, not {kinds!r}")
+    if not kinds:
+        raise ValueError(f"{where}: OPS is empty (omit it for a rule that reads every statement)")
     out = set()
     for k in kinds:
         try:
