@@ -14,8 +14,8 @@ ALTER TABLE orders ADD COLUMN total numeric GENERATED ALWAYS AS (qty * price) ST
 
 ## Use instead
 ```sql
--- PostgreSQL 18+: a virtual generated column (no rewrite)
-ALTER TABLE orders ADD COLUMN total numeric GENERATED ALWAYS AS (qty * price) VIRTUAL;
+-- PostgreSQL 18+: a virtual generated column (no rewrite):
+--   ALTER TABLE orders ADD COLUMN total numeric GENERATED ALWAYS AS (qty * price) VIRTUAL;
 -- before 18: a plain column kept by a trigger, backfilled in batches
 ALTER TABLE orders ADD COLUMN total numeric;
 ```

@@ -17,6 +17,11 @@ ALTER TABLE bookings ADD CONSTRAINT no_overlap EXCLUDE USING gist (room WITH =, 
 Add it when the table is created, or build a new table with the constraint, copy the rows in
 batches and swap the tables in a short transaction. At the least, run it in a quiet window with
 `SET lock_timeout`.
+```sql
+CREATE TABLE bookings_new (LIKE bookings INCLUDING ALL,
+    CONSTRAINT no_overlap EXCLUDE USING gist (room WITH =, during WITH &&));
+-- copy the rows in batches, then swap the names in one short transaction
+```
 """
 
 from dbarchitect.core.migration.kit import LOCK_TIMEOUT_SQL, describe, finding

@@ -16,6 +16,15 @@ ALTER TABLE events SET UNLOGGED;
 ## Use instead
 Create a new table with the wanted storage, copy the rows in batches, and swap the names in a
 short transaction; or schedule the statement in a maintenance window with `lock_timeout`.
+```sql
+CREATE UNLOGGED TABLE events_new (LIKE events INCLUDING ALL);
+-- copy the rows in batches, then swap the names in one short transaction:
+BEGIN;
+SET LOCAL lock_timeout = '3s';
+ALTER TABLE events RENAME TO events_old;
+ALTER TABLE events_new RENAME TO events;
+COMMIT;
+```
 """
 
 from dbarchitect.core.migration.kit import describe, finding, short

@@ -17,6 +17,8 @@ Stop using the column first (e.g. Rails `ignored_columns`), deploy, check it hol
 need, take a backup of its values, then drop it in a later migration:
 ```sql
 SELECT count(*) FROM users WHERE legacy_flag IS NOT NULL;
+-- no release reads legacy_flag any more and its values are backed up:
+-- dbarchitect:ignore drop-column
 ALTER TABLE users DROP COLUMN IF EXISTS legacy_flag;
 ```
 """

@@ -13,9 +13,11 @@ ALTER TABLE orders ALTER COLUMN shipped_at DROP NOT NULL;
 ```
 
 ## Use instead
-Deploy the readers that handle NULL first, then relax the constraint:
+Deploy the readers that handle NULL first, then relax the constraint (and say so):
 ```sql
 SET lock_timeout = '3s';
+-- every release reading shipped_at handles NULL:
+-- dbarchitect:ignore drop-not-null
 ALTER TABLE orders ALTER COLUMN shipped_at DROP NOT NULL;
 ```
 """

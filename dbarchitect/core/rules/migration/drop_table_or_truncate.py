@@ -17,7 +17,9 @@ TRUNCATE orders CASCADE;
 Back up first, check the table is really unused or empty, and name every table explicitly:
 ```sql
 SELECT count(*) FROM orders;
-TRUNCATE orders, order_items;   -- explicit list, no CASCADE
+-- backed up and checked unused; an explicit list, no CASCADE:
+-- dbarchitect:ignore drop-table-or-truncate
+TRUNCATE orders, order_items;
 ```
 """
 

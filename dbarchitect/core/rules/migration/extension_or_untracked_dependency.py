@@ -19,6 +19,13 @@ ALTER EXTENSION postgis UPDATE;
 Review the extension's release notes and test the upgrade on a copy; give sequences an owner
 (`ALTER SEQUENCE s OWNED BY t.c`); prefer `LANGUAGE sql` functions with `BEGIN ATOMIC` bodies,
 whose dependencies PostgreSQL records.
+```sql
+CREATE SEQUENCE invoices_no_seq OWNED BY invoices.no;
+CREATE FUNCTION order_total(o orders) RETURNS numeric LANGUAGE sql
+BEGIN ATOMIC
+    SELECT o.qty * o.price;
+END;
+```
 """
 
 from dbarchitect.core.migration.kit import finding

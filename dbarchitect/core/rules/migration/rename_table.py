@@ -16,6 +16,8 @@ ALTER TABLE users RENAME TO accounts;
 Rename, then keep the old name alive as a simple view (automatically updatable) until no code uses it:
 ```sql
 BEGIN;
+-- the old name stays valid (the view below), so the rename is acknowledged:
+-- dbarchitect:ignore rename-table
 ALTER TABLE users RENAME TO accounts;
 CREATE VIEW users AS SELECT * FROM accounts;
 COMMIT;

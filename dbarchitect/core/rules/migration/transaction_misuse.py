@@ -20,6 +20,10 @@ COMMIT;
 ## Use instead
 Let the runner own the transaction, or turn the runner's transaction off for this file and write
 BEGIN/COMMIT yourself, balanced.
+```sql
+-- runner wraps the file in a transaction: no BEGIN/COMMIT of its own
+ALTER TABLE users ADD COLUMN nickname text;
+```
 """
 
 from dbarchitect.core.migration.kit import finding

@@ -14,6 +14,9 @@ VACUUM FULL orders;
 ## Use instead
 Reclaim space online with `pg_repack` or `pg_squeeze` (extensions), or on PostgreSQL 19+
 `REPACK (CONCURRENTLY)`. Plain `VACUUM` (no FULL) does not block reads or writes.
+```sql
+VACUUM (ANALYZE) orders;  -- marks dead rows reusable; reads and writes continue
+```
 """
 
 from dbarchitect.core.migration.kit import describe, finding, short
