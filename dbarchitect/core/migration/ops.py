@@ -364,6 +364,7 @@ DETAIL_OF: dict[OpKind, type[Detail]] = {
     K.DROP_TRIGGER: DropDetail,
     K.DROP_TYPE: DropDetail,
     K.DROP_OTHER: DropDetail,
+    K.DROP_DATABASE: DropDetail,
     K.TRUNCATE: DropDetail,
     K.VACUUM: VacuumDetail,
     K.CLUSTER: ClusterDetail,
