@@ -10,7 +10,7 @@ import sys
 import pytest
 
 import dbarchitect.core.rules.migration as migration_rules
-from dbarchitect.core.migration.engine import analyze
+from dbarchitect.core.migration.engine import analyze, lint
 from dbarchitect.core.migration.ops import (
     DETAIL_OF,
     AddColumnDetail,
@@ -243,3 +243,8 @@ def test_every_kind_is_emitted(kind):
     assert kind in {op.kind for op in ops}, [op.kind for op in ops]
     for op in ops:
         assert type(op.detail) is DETAIL_OF.get(op.kind, Detail)
+    # and every rule that reads this kind reads it without error (a detail it lacks is an AttributeError)
+    for pg_version in (10, 17):
+        for in_tx in (False, True):
+            report = lint(EMITS[kind], pg_version=pg_version, assume_in_transaction=in_tx)
+            assert report.parse_error is None and report.statements
