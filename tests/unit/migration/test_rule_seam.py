@@ -1,4 +1,4 @@
-"""The typed seam between the migration analyzer and the rules: op kinds, their details, and OPS checked at discovery."""
+"""The typed seam between the migration analyzer and its rules: op kinds, their details, OPS checked at discovery."""
 
 from __future__ import annotations
 
