@@ -10,6 +10,7 @@ from dbarchitect.core.migration.analyze import Analyzer, MigrationState, advance
 from dbarchitect.core.migration.context import LintContext
 from dbarchitect.core.migration.kit import Migration, Statement
 from dbarchitect.core.migration.models import MigrationReport
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import sort_findings
 from dbarchitect.core.migration.parse import MigrationParseError, split
 from dbarchitect.core.rulebook import family_modules
@@ -19,10 +20,11 @@ SUPPORTED_PG_VERSIONS = range(10, 20)
 
 
 @lru_cache(maxsize=1)
-def _rules() -> tuple[list[ModuleType], dict[str, list[ModuleType]], list[ModuleType]]:
-    """Migration rules; indexed by the op kinds they declare (OPS), plus those that read every statement."""
+def _rules() -> tuple[list[ModuleType], dict[OpKind, list[ModuleType]], list[ModuleType]]:
+    """Migration rules; indexed by the op kinds they declare (OPS, validated at discovery), plus those that read
+    every statement."""
     mods = family_modules("migration")
-    by_kind: dict[str, list[ModuleType]] = defaultdict(list)
+    by_kind: dict[OpKind, list[ModuleType]] = defaultdict(list)
     always: list[ModuleType] = []
     for mod in mods:
         kinds = getattr(mod, "OPS", None)
