@@ -20,6 +20,9 @@ Steps:
     configuration whose advisor recommends nothing is the baseline configuration and reports the
     baseline's timings.
 
+`--load-only` stops after step 2 (creating HypoPG in tpch1), prints tpch1's DSN and leaves the
+cluster running: a loaded database for other tools (bench/equivalence/dump.py --tpch-dsn).
+
 Usage (generated data stays in /tmp, never in git):
   .venv/bin/pip install tpchgen-cli
   .venv/bin/tpchgen-cli csv -s 1 --output-dir /tmp/tpch-sf1
@@ -62,6 +65,8 @@ def parse_args():
     p.add_argument("--only", default="baseline,pgmcp,pgmcp_qualified,dbarchitect")
     p.add_argument("--out", default=None)
     p.add_argument("--report", default=None, metavar="RESULTS_JSON", help="only print the markdown of earlier results")
+    p.add_argument("--load-only", action="store_true",
+                   help="only start the cluster and load tpch1 (VACUUM ANALYZE, HypoPG created), print its DSN, leave it running")  # fmt: skip
     return p.parse_args()
 
 
@@ -214,6 +219,11 @@ def main() -> None:
     cluster = LocalCluster.persistent(Path(args.cluster_dir)).start()
     admin = cluster.dsn("postgres")
     load_source(admin, cluster.dsn("tpch1"), args.csv)
+    if args.load_only:
+        with psycopg.connect(cluster.dsn("tpch1"), autocommit=True) as c:
+            c.execute("CREATE EXTENSION IF NOT EXISTS hypopg")
+        print(cluster.dsn("tpch1"))
+        return
     only = args.only.split(",")
     builds: dict[str, dict] = {}
     advisors: dict[str, dict] = {}

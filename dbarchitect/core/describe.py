@@ -10,29 +10,11 @@ from pydantic import BaseModel, Field
 
 from dbarchitect.core.models import SchemaSnapshot, ServerInfo, Table
 from dbarchitect.core.sql.ident import quote_ident
+from dbarchitect.core.units import human_bytes, human_count
 
 
 class UserInputError(ValueError):
     """A request the caller can correct (unknown table, bad cursor); the message says how."""
-
-
-def human_bytes(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if size < 1024 or unit == "TB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} B"
-
-
-def human_count(n: int) -> str:
-    if n >= 1_000_000_000:
-        return f"{n / 1e9:.1f} G"
-    if n >= 1_000_000:
-        return f"{n / 1e6:.1f} M"
-    if n >= 10_000:
-        return f"{n / 1e3:.0f} k"
-    return str(n)
 
 
 class TableSummary(BaseModel):

@@ -6,6 +6,8 @@ catalog; the analyses in `core` read it; tools return reports built from these m
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from collections.abc import Sequence as Sequence_
 from enum import Enum
 from typing import Literal
 
@@ -50,6 +52,29 @@ class Finding(BaseModel):
     object: str | None = Field(default=None, description="The object concerned, e.g. public.orders.")
     statement: int | None = Field(default=None, description="1-based statement number, for SQL input.")
     line: int | None = Field(default=None, description="1-based line of the statement, for SQL input.")
+
+
+#: the fields findings are sorted by; "severity" puts the worst first
+_SORT_FIELDS = {
+    "severity": lambda f: -f.severity.rank,
+    "code": lambda f: f.code,
+    "object": lambda f: f.object or "",
+    "statement": lambda f: f.statement or 0,
+}
+
+
+def sort_findings(findings: Iterable[Finding], by: Sequence_[str] = ("severity", "code", "object")) -> list[Finding]:
+    """The findings in the order a report lists them: by each field of `by` in turn (a stable sort)."""
+    keys = [_SORT_FIELDS[name] for name in by]
+    return sorted(findings, key=lambda f: tuple(k(f) for k in keys))
+
+
+def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
+    """Findings per severity, every severity present (info first, error last)."""
+    counts = {s.value: 0 for s in Severity}
+    for f in findings:
+        counts[f.severity.value] += 1
+    return counts
 
 
 class ServerInfo(BaseModel):

@@ -13,7 +13,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 from sqlglot.tokens import TokenType
 
-from dbarchitect.core.models import Finding, SchemaSnapshot
+from dbarchitect.core.models import Finding, SchemaSnapshot, sort_findings
 from dbarchitect.core.n_plus_one import detect_in_trees
 from dbarchitect.core.rules.query._context import QueryContext
 from dbarchitect.core.rulebook import family_modules
@@ -71,7 +71,7 @@ def review_query(sql: str, dialect: str = "postgres", snapshot: SchemaSnapshot |
                 findings.extend(module.check(ctx))
     if len(statements) > 1:
         findings.extend(detect_in_trees([t for t, _ in statements], snapshot, read).findings)
-    findings.sort(key=lambda f: (-f.severity.rank, f.statement or 0, f.code))
+    findings = sort_findings(findings, by=("severity", "statement", "code"))
     return QueryReview(
         dialect=read,
         statements=number,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
+from dbarchitect.core.models import Finding, SchemaSnapshot, Severity, severity_counts, sort_findings
 from dbarchitect.core.rulebook import family_modules
 from dbarchitect.core.rules.schema._common import FACTS, ReviewContext, Source
 
@@ -96,10 +96,8 @@ def review(
             continue
         run.append(meta.code)
         findings.extend(mod.check(snapshot, ctx))
-    findings.sort(key=lambda f: (-f.severity.rank, f.code, f.object or ""))
-    counts = {s.value: 0 for s in Severity}
-    for f in findings:
-        counts[f.severity.value] += 1
+    findings = sort_findings(findings, by=("severity", "code", "object"))
+    counts = severity_counts(findings)
     return SchemaReview(
         source=source,
         database=snapshot.database,

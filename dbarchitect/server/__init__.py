@@ -29,6 +29,7 @@ from dbarchitect.core.describe import UserInputError
 from dbarchitect.core.dsn import redact
 from dbarchitect.core.render import render
 from dbarchitect.core.rulebook import all_rules, find_rule, rule_doc
+from dbarchitect.server.schemas import compact_input, compact_output
 from dbarchitect.live.postgres.errors import DatabaseError
 from dbarchitect.tools.index import recommend_indexes, review_indexes
 from dbarchitect.tools.migration import draft_migration, dry_run_migration, lint_migration
@@ -79,7 +80,11 @@ def expose(server: MCPServer, app: App, fn: Callable[..., Any], *, annotations: 
     tool.__signature__ = sig.replace(parameters=params, return_annotation=ret)  # type: ignore[attr-defined]
     tool.__annotations__ = {p.name: p.annotation for p in params} | {"return": ret}
     del tool.__wrapped__  # the SDK must read our signature, not the wrapped function's
-    server.add_tool(tool, name=fn.__name__, annotations=annotations)
+    server.add_tool(tool, name=fn.__name__, description=inspect.cleandoc(fn.__doc__ or ""), annotations=annotations)
+    # what every client loads into its model's context: compact schemas (see server/schemas.py)
+    registered = server._tool_manager.get_tool(fn.__name__)
+    registered.parameters = compact_input(registered.parameters)
+    registered.fn_metadata.output_schema = compact_output(registered.fn_metadata.output_schema)
 
 
 def _prompt_text(name: str) -> str:

@@ -32,13 +32,12 @@ async def recommend_indexes(
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
     ctx: Any = None,
 ) -> IndexAdvice:
-    """Recommend indexes for a workload and prove each one: candidates from every query's structure
-    (equality, range, sort/group columns; join keys; partial indexes for selective constants; INCLUDE
-    for index-only scans; expression, GIN, BRIN), skipping what existing indexes cover, then chosen
-    greedily by benefit per byte with HypoPG what-if costing (re-costed after each pick, within the
-    storage budget, charging write-heavy tables). Each recommendation has `CREATE INDEX CONCURRENTLY`,
-    its size, the queries it helps with planner cost before/after, and the undo; rejected candidates
-    say why. Without HypoPG the advice is labelled heuristic. No hypothetical index is left behind."""
+    """Recommend indexes for a workload of queries and prove each one: candidates from each query's
+    filters, joins, sorts and groups (partial, INCLUDE, expression, GIN, BRIN), chosen by benefit per
+    byte with HypoPG what-if costing within a storage budget (labelled heuristic without HypoPG).
+    Use it for new indexes; review_indexes for the existing ones. Returns per index: CREATE INDEX
+    CONCURRENTLY, size, the queries it speeds up with cost before/after, the undo; and why rejected
+    candidates were turned down. Nothing hypothetical is left behind."""
     db = app.db(connection)
     scratch = None
     if validate:

@@ -120,23 +120,13 @@ async def draft_migration(
     ] = True,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> DraftReport:
-    """Draft the migration from the current schema (the connected database, or `from_ddl`) to
-    `target_ddl`, the way a careful DBA writes it: dependency-ordered steps with their locks and
-    timeouts, online-safe patterns (CONCURRENTLY, NOT VALID then VALIDATE, NOT NULL through a CHECK,
-    unique index then USING INDEX, expand/contract), phases with the deploy in between, the down
-    migration, and refused data-losing drops — verified on a shadow: it converges to the target,
-    planning again yields nothing, the down plan restores the original, observed locks per step.
-
-    `scope` (default "objects") says what the target is. "objects": only what it defines — each table
-    it contains is compared in full (columns, constraints, indexes, triggers, policies, comments), the
-    views, functions, types, sequences and extensions it contains are created or changed, and nothing
-    it does not mention is dropped; the verification also proves every other object is untouched, and
-    `left_alone` lists them. It is the default because a target naming a few tables is the common
-    request, and reading it as the whole schema would plan drops of every view, function, index and
-    extension it happens to omit. "schema": the target is the whole desired schema, so what it omits is
-    dropped — pass it when removal by omission is what you want. In either scope, drops that lose data
-    (tables, columns, extensions such as pg_stat_statements or hypopg) are refused and listed in
-    `refused` unless `allow_data_loss=true`."""
+    """Write the migration from the current schema (the connected database, or `from_ddl`) to
+    `target_ddl` as a careful DBA would: dependency-ordered, online-safe steps (CONCURRENTLY, NOT VALID
+    then VALIDATE, expand/contract) with locks, timeouts, phases and the down migration, verified on
+    a scratch database. Use it to write a migration; lint_migration or dry_run_migration to check one
+    you have. `scope="objects"` (default) changes only what the target defines; `"schema"` also drops
+    what it omits. Data-losing drops are refused unless `allow_data_loss=true`. Returns the steps,
+    refusals, verification."""
     dsn = None if from_ddl is not None else app.db(connection).dsn
     scratch = await app.scratch_admin_dsn(connection)
     if scratch is None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
+from dbarchitect.core.models import Finding, SchemaSnapshot, severity_counts, sort_findings
 from dbarchitect.core.rules.index._common import IndexContext
 from dbarchitect.core.rulebook import family_modules
 from dbarchitect.core.rules.schema import duplicate_index, foreign_key_without_index, redundant_prefix_index
@@ -46,10 +46,8 @@ def review(snapshot: SchemaSnapshot, facts: Mapping[str, Mapping[str, Any]] | No
     for mod in SCHEMA_RULES:
         run.append(mod.RULE.code)
         findings.extend(mod.check(snapshot, sctx))
-    findings.sort(key=lambda f: (-f.severity.rank, f.code, f.object or ""))
-    counts = {s.value: 0 for s in Severity}
-    for f in findings:
-        counts[f.severity.value] += 1
+    findings = sort_findings(findings, by=("severity", "code", "object"))
+    counts = severity_counts(findings)
     return IndexReview(
         database=snapshot.database,
         schema_name=schema,

@@ -409,134 +409,199 @@ async def select(
     stats: StatsMap | None = None,
 ) -> Selection:
     """`stats` (pg_stats) lets plain btree candidates be sized with deduplication (`size.py`);
-    without it, or where deduplication does not apply, the oracle's size is used."""
-    sel = Selection()
-    if budget_bytes is None:
-        budget_bytes = default_budget(snapshot, shapes)
-        sel.default_budget = budget_bytes
-    qmap = {q.id: q for q in queries}
-    costs = _Costs(oracle, qmap, shapes, sel, progress)
-    weights = {q.id: q.weight for q in queries}
-    live: list[str] = []
-    costs.total = len(queries) + len(cset.candidates) * 2
-    for q in queries:
-        try:
-            sel.base[q.id] = (await costs.cost(q.id, frozenset())).cost
-            live.append(q.id)
-        except OracleError as exc:
-            sel.skipped[q.id] = str(exc)
+    without it, or where deduplication does not apply, the oracle's size is used.
 
-    hypo = [c for c in cset.candidates if c.hypothetical]
-    relevant: dict[Candidate, list[str]] = {}
-    for c in hypo:
-        relevant[c] = [q for q in live if c.table in shapes[q].tables
-                       and (q in cset.queries.get(c, ()) or leading_column_used(c, shapes[q]))]  # fmt: skip
-    charge_rate = {}
-    for c in hypo:
-        if c.table not in charge_rate:
-            reading = sum(weights[q] for q in live if c.table in shapes[q].tables)
-            charge_rate[c.table] = writes_per_scan(snapshot, c.table) * reading * WRITE_COST_PER_ROW
+    The steps, in order (each a method of `_Selector`): cost the workload without new indexes; scope
+    each candidate to the queries it can serve and its table's write charge; size the candidates;
+    reject broad ranges; reject what no plan uses even with every candidate available; score each
+    candidate once; pick greedily (lazy re-scoring, storage budget, longer variants preferred); drop
+    picks that later picks made redundant; re-check the final set against the plan-risk guards; cost
+    the workload under the final set."""
+    s = _Selector(queries, shapes, cset, snapshot, oracle, budget_bytes=budget_bytes, max_indexes=max_indexes,
+                  progress=progress, stats=stats)  # fmt: skip
+    await s.cost_baseline()
+    s.scope_candidates()
+    await s.size_candidates()
+    await s.reject_broad_ranges()
+    await s.reject_unused()
+    heap = await s.score_candidates()
+    await s.pick_greedily(heap)
+    await s.drop_redundant()
+    await s.recheck_final_set()
+    await s.cost_final()
+    return s.sel
 
-    for c in hypo:
-        try:
-            sel.sizes[c] = sel.oracle_sizes[c] = max(8192, await oracle.size(c))
-            own = btree_size(c, snapshot, stats) if stats else None
-            if own is not None:
-                sel.sizes[c] = own
-                sel.dedup_sized.add(c)
-        except OracleError as exc:
-            sel.rejected[c] = (0.0, f"HypoPG could not create it: {exc}")
-    # a range that would drag (nearly) the whole heap through the index rejects the candidate
-    row_probe = getattr(oracle, "rows", None)
-    probed: dict[tuple[str, tuple[str, ...]], float | None] = {}
-    for c in hypo:
-        if c in sel.rejected or row_probe is None or not stats:
-            continue
-        for q in live:
-            for preds in broad_range_probes(c, shapes[q], snapshot, stats):
-                key = (c.table, preds)
-                if key not in probed:
-                    try:
-                        probed[key] = await row_probe(c.table, preds)
-                    except OracleError:
-                        probed[key] = None
-                why = broad_range(c, probed[key], q, snapshot, stats) if probed[key] is not None else None
-                if why:
-                    sel.rejected[c] = (0.0, why)
-                    sel.risky.add(c)
+
+class _Selector:
+    """One run of `select`: the inputs, the plan cache, and the state its steps share.
+
+    `live` holds the queries the oracle could cost, `relevant[c]` the live queries candidate `c` is
+    costed against, `charge_rate[table]` the write charge of one more index on `table`, `chosen` the
+    picks so far and `current[q]` query `q`'s cost under them, `risks[c]` why a plan-risk guard
+    turned `c` down (set by `evaluate`)."""
+
+    def __init__(self, queries: Sequence[WorkloadQuery], shapes: Mapping[str, QueryShape], cset: CandidateSet,
+                 snapshot: SchemaSnapshot, oracle: CostOracle, *, budget_bytes: int | None, max_indexes: int | None,
+                 progress: Progress | None, stats: StatsMap | None):  # fmt: skip
+        self.queries, self.shapes, self.cset, self.snapshot, self.oracle = queries, shapes, cset, snapshot, oracle
+        self.max_indexes, self.progress, self.stats = max_indexes, progress, stats
+        self.sel = Selection()
+        if budget_bytes is None:
+            budget_bytes = default_budget(snapshot, shapes)
+            self.sel.default_budget = budget_bytes
+        self.budget_bytes = budget_bytes
+        self.costs = _Costs(oracle, {q.id: q for q in queries}, shapes, self.sel, progress)
+        self.weights = {q.id: q.weight for q in queries}
+        self.live: list[str] = []
+        self.hypo = [c for c in cset.candidates if c.hypothetical]
+        self.relevant: dict[Candidate, list[str]] = {}
+        self.charge_rate: dict[str, float] = {}
+        self.chosen: list[Candidate] = []
+        self.current: dict[str, float] = {}
+        self.risks: dict[Candidate, str] = {}
+        self.used_bytes = 0
+        self.round = 0
+
+    # --- before the greedy loop -------------------------------------------------------------
+    async def cost_baseline(self) -> None:
+        """Cost every query with no new index; a query the oracle cannot cost is skipped (with why)
+        and takes no further part."""
+        sel = self.sel
+        self.costs.total = len(self.queries) + len(self.cset.candidates) * 2
+        for q in self.queries:
+            try:
+                sel.base[q.id] = (await self.costs.cost(q.id, frozenset())).cost
+                self.live.append(q.id)
+            except OracleError as exc:
+                sel.skipped[q.id] = str(exc)
+
+    def scope_candidates(self) -> None:
+        """The queries each candidate is costed against (those reading its table that generated it
+        or use its leading column), and per table the write charge of maintaining one more index."""
+        live, shapes = self.live, self.shapes
+        for c in self.hypo:
+            self.relevant[c] = [q for q in live if c.table in shapes[q].tables
+                                and (q in self.cset.queries.get(c, ()) or leading_column_used(c, shapes[q]))]  # fmt: skip
+        for c in self.hypo:
+            if c.table not in self.charge_rate:
+                reading = sum(self.weights[q] for q in live if c.table in shapes[q].tables)
+                self.charge_rate[c.table] = writes_per_scan(self.snapshot, c.table) * reading * WRITE_COST_PER_ROW
+
+    async def size_candidates(self) -> None:
+        """Each candidate's size: the oracle's (HypoPG, at least one page), replaced by the
+        deduplication-aware `btree_size` where that applies; a candidate the oracle cannot create
+        is rejected."""
+        sel = self.sel
+        for c in self.hypo:
+            try:
+                sel.sizes[c] = sel.oracle_sizes[c] = max(8192, await self.oracle.size(c))
+                own = btree_size(c, self.snapshot, self.stats) if self.stats else None
+                if own is not None:
+                    sel.sizes[c] = own
+                    sel.dedup_sized.add(c)
+            except OracleError as exc:
+                sel.rejected[c] = (0.0, f"HypoPG could not create it: {exc}")
+
+    async def reject_broad_ranges(self) -> None:
+        """A range that would drag (nearly) the whole heap through the index rejects the candidate
+        (`broad_range`, from the oracle's optional row estimate; each filter probed once)."""
+        sel, stats = self.sel, self.stats
+        row_probe = getattr(self.oracle, "rows", None)
+        probed: dict[tuple[str, tuple[str, ...]], float | None] = {}
+        for c in self.hypo:
+            if c in sel.rejected or row_probe is None or not stats:
+                continue
+            for q in self.live:
+                for preds in broad_range_probes(c, self.shapes[q], self.snapshot, stats):
+                    key = (c.table, preds)
+                    if key not in probed:
+                        try:
+                            probed[key] = await row_probe(c.table, preds)
+                        except OracleError:
+                            probed[key] = None
+                    why = broad_range(c, probed[key], q, self.snapshot, stats) if probed[key] is not None else None
+                    if why:
+                        sel.rejected[c] = (0.0, why)
+                        sel.risky.add(c)
+                        break
+                if c in sel.rejected:
                     break
-            if c in sel.rejected:
-                break
-    # all candidates at once: the planner shows which ones it would use at all. Those, and the
-    # shorter variants of them (same leading keys, no INCLUDE: a cheaper option under a budget),
-    # go on; a candidate no plan touches even with every alternative available is dropped.
-    usable = [c for c in hypo if c not in sel.rejected]
-    used_any: set[Candidate] = set()
-    for q in live:
-        mine = frozenset(c for c in usable if q in relevant[c])
-        if not mine:
-            continue
-        try:
-            used_any |= (await costs.cost(q, mine)).used
-        except OracleError as exc:
-            sel.skipped[q] = str(exc)
-    for c in usable:
-        if c in used_any or any(u.table == c.table and u.predicate == c.predicate and u.keys[: len(c.keys)] == c.keys
-                                and not c.include for u in used_any):  # fmt: skip
-            continue
-        sel.rejected[c] = (0.0, "no plan uses it even when every candidate is available")
-    costs.total = len(queries) + sum(len(relevant[c]) for c in hypo if c not in sel.rejected) * 2
 
-    chosen: list[Candidate] = []
-    current = {q: sel.base[q] for q in live}
+    async def reject_unused(self) -> None:
+        """All candidates at once: the planner shows which ones it would use at all. Those, and the
+        shorter variants of them (same leading keys, no INCLUDE: a cheaper option under a budget), go
+        on; a candidate no plan touches even with every alternative available is dropped. Then the
+        progress total is re-estimated from the candidates left."""
+        sel = self.sel
+        usable = [c for c in self.hypo if c not in sel.rejected]
+        used_any: set[Candidate] = set()
+        for q in self.live:
+            mine = frozenset(c for c in usable if q in self.relevant[c])
+            if not mine:
+                continue
+            try:
+                used_any |= (await self.costs.cost(q, mine)).used
+            except OracleError as exc:
+                sel.skipped[q] = str(exc)
+        for c in usable:
+            if c in used_any or any(u.table == c.table and u.predicate == c.predicate and u.keys[: len(c.keys)] == c.keys
+                                    and not c.include for u in used_any):  # fmt: skip
+                continue
+            sel.rejected[c] = (0.0, "no plan uses it even when every candidate is available")
+        self.costs.total = len(self.queries) + sum(len(self.relevant[c]) for c in self.hypo if c not in sel.rejected) * 2
 
-    risks: dict[Candidate, str] = {}
-
-    async def evaluate(c: Candidate) -> tuple[float, dict[str, tuple[float, float]]]:
-        """Benefit over the current picks; a scattered bare lookup in any plan rejects `c` (benefit 0)."""
+    # --- scoring and the plan-risk guards -------------------------------------------------------
+    async def evaluate(self, c: Candidate) -> tuple[float, dict[str, tuple[float, float]]]:
+        """Benefit over the current picks, and the queries helped (cost before, after); a plan-risk
+        guard that fires in any relevant plan records why in `risks` and makes the benefit 0: a
+        scattered bare lookup or looped lookups priced as uncached where the plan uses `c`, a
+        reordered feed where it does not."""
         benefit, helps = 0.0, {}
-        for q in relevant[c]:
-            before = current[q]
-            plan = await costs.cost(q, frozenset([*chosen, c]))
+        stats, risks = self.stats, self.risks
+        for q in self.relevant[c]:
+            before = self.current[q]
+            plan = await self.costs.cost(q, frozenset([*self.chosen, c]))
             after = plan.cost
             if c in plan.used and stats and c not in risks:
-                why = bare_scattered_lookup(c, shapes[q], snapshot, stats)
+                why = bare_scattered_lookup(c, self.shapes[q], self.snapshot, stats)
                 if why:
                     risks[c] = f"{q} would use it only through its leading key, per outer row: {why}"
                 else:
-                    found = await looped_regression(q, plan, await costs.cost(q, frozenset(chosen)))
+                    found = self.looped_regression(q, plan, await self.costs.cost(q, frozenset(self.chosen)))
                     if found:
                         risks[c] = found[0]
             elif stats and c not in risks:
-                why = reorder_risk(c, q, plan)
+                why = self.reorder_risk(c, q, plan)
                 if why:
                     risks[c] = why
             if before > 0 and (before - after) / before >= QUERY_MIN_GAIN:
-                benefit += weights[q] * (before - after)
+                benefit += self.weights[q] * (before - after)
                 helps[q] = (before, after)
         if c in risks:
             return 0.0, {}
         return benefit, helps
 
-    async def looped_regression(q: str, plan: PlanCost, before: PlanCost, without: str = "without it"
-                                ) -> tuple[str, set[str]] | None:  # fmt: skip
+    def looped_regression(self, q: str, plan: PlanCost, before: PlanCost, without: str = "without it"
+                          ) -> tuple[str, set[str]] | None:  # fmt: skip
         """Why `plan` is expected slower than `before` once its looped lookups are priced as uncached,
         and the indexes (labels of `uncached_lookups`) whose lookups were repriced."""
-        extra, whys = uncached_lookups(plan, shapes[q], snapshot, stats)
+        shape, snapshot, stats = self.shapes[q], self.snapshot, self.stats
+        extra, whys = uncached_lookups(plan, shape, snapshot, stats)
         if not whys:
             return None
         after_adj = plan.cost + extra
-        before_adj = before.cost + uncached_lookups(before, shapes[q], snapshot, stats)[0]
+        before_adj = before.cost + uncached_lookups(before, shape, snapshot, stats)[0]
         if after_adj <= before_adj:
             return None
         return (f"{q}'s plan with it makes {'; '.join(whys.values())}. Priced as uncached reads it costs "
                 f"{after_adj:,.0f}, more than {before_adj:,.0f} {without}", set(whys))  # fmt: skip
 
-    def reorder_risk(c: Candidate, q: str, plan: PlanCost) -> str | None:
+    def reorder_risk(self, c: Candidate, q: str, plan: PlanCost) -> str | None:
         """Why `q`, whose plan does not use `c` under HypoPG, may be slower once `c` is built."""
-        found = reordered_feed(c, plan, shapes[q], snapshot, stats)
+        found = reordered_feed(c, plan, self.shapes[q], self.snapshot, self.stats)
         if found is None or found[0] < QUERY_MIN_GAIN * plan.cost:
             return None
+        sel = self.sel
         hypo_mb, own_mb = sel.oracle_sizes.get(c, 0) / 2**20, sel.sizes.get(c, 0) / 2**20
         sized = (f" (HypoPG models it at {hypo_mb:,.0f} MB, CREATE INDEX builds ~{own_mb:,.0f} MB, so the planner's "
                  "choice can change once it exists)") if hypo_mb > 1.2 * own_mb else ""  # fmt: skip
@@ -544,54 +609,90 @@ async def select(
                 f"scan through it could replace that scan{sized} and then makes {found[1]}. Priced as uncached reads "
                 f"that adds {found[0]:,.0f} to {q}'s cost of {plan.cost:,.0f}")  # fmt: skip
 
-    heap: list[tuple[float, int, int, Candidate]] = []
-    for i, c in enumerate(hypo):
-        if c in sel.rejected:
-            continue
-        benefit, _ = await evaluate(c)
-        net = benefit - charge_rate[c.table]
-        if c in risks:
-            sel.rejected[c] = (0.0, risks[c])
-            sel.risky.add(c)
-            continue
-        if net <= 0:
-            why = "no workload query's plan gets ≥5 % cheaper with it" if benefit <= 0 else (
-                f"write-heavy table: maintaining it ({charge_rate[c.table]:,.0f}) outweighs the read benefit "
-                f"({benefit:,.0f})")  # fmt: skip
-            sel.rejected[c] = (benefit, why)
-            continue
-        heapq.heappush(heap, (-net / sel.sizes[c], i, 0, c))
+    def reject_risky(self, c: Candidate, why: str) -> None:
+        """Reject `c` for a plan-risk reason (reported with benefit 0 and marked risky)."""
+        self.sel.rejected[c] = (0.0, why)
+        self.sel.risky.add(c)
 
-    rnd, used_bytes = 0, 0
-    while heap:
-        neg, i, evaluated, c = heapq.heappop(heap)
-        if evaluated != rnd:
-            benefit, _ = await evaluate(c)
-            net = benefit - charge_rate[c.table]
-            if c in risks:
-                sel.rejected[c] = (0.0, risks[c])
-                sel.risky.add(c)
-            elif net <= 0:
-                sel.rejected[c] = (benefit, "the indexes picked before it already give its benefit")
-            else:
-                heapq.heappush(heap, (-net / sel.sizes[c], i, rnd, c))
-            continue
-        benefit, helps = await evaluate(c)
-        net = benefit - charge_rate[c.table]
-        total_now = sum(weights[q] * current[q] for q in live)
-        if net < MIN_WORKLOAD_GAIN * total_now and not _strong(c, helps, sel.sizes[c], snapshot):
-            sel.rejected[c] = (benefit, f"lowers the workload cost by only {100 * net / max(total_now, 1e-9):.2f} %")
-            continue
-        if budget_bytes is not None and used_bytes + sel.sizes[c] > budget_bytes:
-            sel.rejected[c] = (benefit, f"does not fit the storage budget ({sel.sizes[c]:,} bytes more)")
-            continue
-        if max_indexes is not None and len(chosen) >= max_indexes:
-            sel.rejected[c] = (benefit, f"max_indexes={max_indexes} reached")
-            continue
-        # a slightly larger index with the same leading keys that is at least as good serves more
-        # query shapes (the ORDER BY of a top-N, an index-only scan): prefer it
-        for e in hypo:
-            top_n = "(top-N with LIMIT)" in cset.reasons.get(e, "")
+    # --- the greedy loop ------------------------------------------------------------------------
+    async def score_candidates(self) -> list[tuple[float, int, int, Candidate]]:
+        """Score every candidate still standing once, against the workload with no picks: the heap of
+        (−net benefit per byte, position, round scored, candidate); a risky candidate, or one with no
+        net benefit (none, or less than its write charge), is rejected with why."""
+        sel = self.sel
+        self.current = {q: sel.base[q] for q in self.live}
+        heap: list[tuple[float, int, int, Candidate]] = []
+        for i, c in enumerate(self.hypo):
+            if c in sel.rejected:
+                continue
+            benefit, _ = await self.evaluate(c)
+            net = benefit - self.charge_rate[c.table]
+            if c in self.risks:
+                self.reject_risky(c, self.risks[c])
+                continue
+            if net <= 0:
+                why = "no workload query's plan gets ≥5 % cheaper with it" if benefit <= 0 else (
+                    f"write-heavy table: maintaining it ({self.charge_rate[c.table]:,.0f}) outweighs the read benefit "
+                    f"({benefit:,.0f})")  # fmt: skip
+                sel.rejected[c] = (benefit, why)
+                continue
+            heapq.heappush(heap, (-net / sel.sizes[c], i, 0, c))
+        return heap
+
+    async def pick_greedily(self, heap: list[tuple[float, int, int, Candidate]]) -> None:
+        """Lazy greedy (CELF): pop the best score; scored in an earlier round, it is re-scored and
+        pushed back (or rejected); scored this round, it is picked unless `refusal` says why not,
+        after `prefer_extension` may swap it for a longer variant."""
+        sel = self.sel
+        while heap:
+            _neg, i, evaluated, c = heapq.heappop(heap)
+            if evaluated != self.round:
+                await self.rescore(heap, i, c)
+                continue
+            benefit, helps = await self.evaluate(c)
+            net = benefit - self.charge_rate[c.table]
+            why = self.refusal(c, benefit, helps, net)
+            if why:
+                sel.rejected[c] = (benefit, why)
+                continue
+            c, benefit, helps, net = await self.prefer_extension(c, benefit, helps, net)
+            self.take(c, benefit, helps)
+
+    async def rescore(self, heap: list[tuple[float, int, int, Candidate]], i: int, c: Candidate) -> None:
+        """Re-score a stale heap entry against the current picks: push it back with this round's
+        score, or reject it (a plan-risk guard fired, or the picks already give its benefit)."""
+        benefit, _ = await self.evaluate(c)
+        net = benefit - self.charge_rate[c.table]
+        if c in self.risks:
+            self.reject_risky(c, self.risks[c])
+        elif net <= 0:
+            self.sel.rejected[c] = (benefit, "the indexes picked before it already give its benefit")
+        else:
+            heapq.heappush(heap, (-net / self.sel.sizes[c], i, self.round, c))
+
+    def refusal(self, c: Candidate, benefit: float, helps: Mapping[str, tuple[float, float]], net: float) -> str | None:
+        """Why the top candidate is not picked, or None: too small a workload gain (unless `_strong`),
+        over the storage budget, or `max_indexes` reached."""
+        sel = self.sel
+        total_now = sum(self.weights[q] * self.current[q] for q in self.live)
+        if net < MIN_WORKLOAD_GAIN * total_now and not _strong(c, helps, sel.sizes[c], self.snapshot):
+            return f"lowers the workload cost by only {100 * net / max(total_now, 1e-9):.2f} %"
+        if self.budget_bytes is not None and self.used_bytes + sel.sizes[c] > self.budget_bytes:
+            return f"does not fit the storage budget ({sel.sizes[c]:,} bytes more)"
+        if self.max_indexes is not None and len(self.chosen) >= self.max_indexes:
+            return f"max_indexes={self.max_indexes} reached"
+        return None
+
+    async def prefer_extension(self, c: Candidate, benefit: float, helps: dict[str, tuple[float, float]], net: float
+                               ) -> tuple[Candidate, float, dict[str, tuple[float, float]], float]:  # fmt: skip
+        """A slightly larger index with the same leading keys that is at least as good serves more
+        query shapes (the ORDER BY of a top-N, an index-only scan): prefer it. Candidates are tried in
+        order, each against the pick as it stands (a taken variant becomes the one later variants
+        must extend and match); the replaced pick is rejected with why. Returns the pick, its
+        benefit, the queries it helps and its net benefit."""
+        sel = self.sel
+        for e in self.hypo:
+            top_n = "(top-N with LIMIT)" in self.cset.reasons.get(e, "")
             growth = TOP_N_MAX_GROWTH if top_n else EXTEND_MAX_GROWTH
             if (e is c or e.table != c.table or e.predicate != c.predicate or e.keys[: len(c.keys)] != c.keys
                     or e in sel.rejected or e not in sel.sizes
@@ -600,70 +701,95 @@ async def select(
                     or sel.oracle_sizes.get(e, sel.sizes[e]) > growth * sel.oracle_sizes.get(c, sel.sizes[c])
                     or (len(e.keys), len(e.include)) <= (len(c.keys), len(c.include))):  # fmt: skip
                 continue
-            if budget_bytes is not None and used_bytes + sel.sizes[e] > budget_bytes:
+            if self.budget_bytes is not None and self.used_bytes + sel.sizes[e] > self.budget_bytes:
                 continue
-            e_benefit, e_helps = await evaluate(e)
-            if e in risks:
-                sel.rejected[e] = (0.0, risks[e])
-                sel.risky.add(e)
+            e_benefit, e_helps = await self.evaluate(e)
+            if e in self.risks:
+                self.reject_risky(e, self.risks[e])
                 continue
-            if e_benefit - charge_rate[e.table] >= net * (TOP_N_MIN_SHARE if top_n else 1.0):
+            if e_benefit - self.charge_rate[e.table] >= net * (TOP_N_MIN_SHARE if top_n else 1.0):
                 sel.rejected[c] = (benefit, f"{e.signature} is as good and barely larger, so it was taken instead")
-                c, benefit, helps, net = e, e_benefit, e_helps, e_benefit - charge_rate[e.table]
-        chosen.append(c)
-        used_bytes += sel.sizes[c]
+                c, benefit, helps, net = e, e_benefit, e_helps, e_benefit - self.charge_rate[e.table]
+        return c, benefit, helps, net
+
+    def take(self, c: Candidate, benefit: float, helps: Mapping[str, tuple[float, float]]) -> None:
+        """Pick `c`: its bytes count against the budget, the queries it helps take their new costs,
+        and a new round begins (every other score is now stale)."""
+        sel = self.sel
+        self.chosen.append(c)
+        self.used_bytes += sel.sizes[c]
         for q, (_, after) in helps.items():
-            current[q] = after
-        sel.picks.append(Pick(c, sel.sizes[c], benefit, charge_rate[c.table], helps))
-        rnd += 1
+            self.current[q] = after
+        sel.picks.append(Pick(c, sel.sizes[c], benefit, self.charge_rate[c.table], helps))
+        self.round += 1
 
-    # drop picks that later picks made redundant
-    for pick in list(reversed(sel.picks)):
-        others = frozenset(p.candidate for p in sel.picks if p is not pick)
-        with_all = frozenset(p.candidate for p in sel.picks)
-        loss, helps = 0.0, {}
-        for q in relevant[pick.candidate]:
-            without, full = (await costs.cost(q, others)).cost, (await costs.cost(q, with_all)).cost
-            loss += weights[q] * (without - full)
-            helps[q] = (without, full)
-        total_now = 0.0
-        for q in live:
-            total_now += weights[q] * (await costs.cost(q, with_all)).cost
-        if loss - pick.charge < MIN_WORKLOAD_GAIN * total_now and not _strong(pick.candidate, helps, pick.size, snapshot):
-            sel.picks.remove(pick)
-            sel.rejected[pick.candidate] = (loss, "later picks gave the same benefit, so it was dropped again")
+    # --- after the greedy loop ------------------------------------------------------------------
+    async def drop_redundant(self) -> None:
+        """Drop picks that later picks made redundant: last pick first, a pick whose loss (the cost of
+        its relevant queries without it, less its write charge) is below the minimum workload gain,
+        and that is not `_strong`, goes."""
+        sel, costs = self.sel, self.costs
+        for pick in list(reversed(sel.picks)):
+            others = frozenset(p.candidate for p in sel.picks if p is not pick)
+            with_all = frozenset(p.candidate for p in sel.picks)
+            loss, helps = 0.0, {}
+            for q in self.relevant[pick.candidate]:
+                without, full = (await costs.cost(q, others)).cost, (await costs.cost(q, with_all)).cost
+                loss += self.weights[q] * (without - full)
+                helps[q] = (without, full)
+            total_now = 0.0
+            for q in self.live:
+                total_now += self.weights[q] * (await costs.cost(q, with_all)).cost
+            if loss - pick.charge < MIN_WORKLOAD_GAIN * total_now and not _strong(pick.candidate, helps, pick.size,
+                                                                                  self.snapshot):  # fmt: skip
+                sel.picks.remove(pick)
+                sel.rejected[pick.candidate] = (loss, "later picks gave the same benefit, so it was dropped again")
 
-    # the final set once more: a pick that some query's plan now uses as a bare scattered lookup goes
-    while stats:
-        final = frozenset(p.candidate for p in sel.picks)
+    async def recheck_final_set(self) -> None:
+        """The final set once more, with statistics: while some query's plan under it trips a
+        plan-risk guard (`final_set_risk`), the pick concerned goes, rejected as risky."""
+        sel = self.sel
+        while self.stats:
+            bad = await self.final_set_risk(frozenset(p.candidate for p in sel.picks))
+            if bad is None:
+                break
+            sel.picks = [p for p in sel.picks if p.candidate != bad[0]]
+            self.reject_risky(*bad)
+
+    async def final_set_risk(self, final: frozenset[Candidate]) -> tuple[Candidate, str] | None:
+        """The first pick (in workload order) that a plan under `final` makes risky, and why: used as
+        a bare scattered lookup; else not used but a reordered feed (first by signature); else, among
+        the new indexes the plan uses, the one whose looped lookups make it slower than with no new
+        index once priced as uncached (the first by signature when none is named)."""
+        stats, snapshot = self.stats, self.snapshot
         bad = None
-        for q in live:
-            plan = await costs.cost(q, final)
+        for q in self.live:
+            plan = await self.costs.cost(q, final)
             for c in plan.used:
-                why = bare_scattered_lookup(c, shapes[q], snapshot, stats)
+                why = bare_scattered_lookup(c, self.shapes[q], snapshot, stats)
                 if why:
                     bad = (c, f"{q} would use it only through its leading key, per outer row: {why}")
                     break
             for c in sorted(final - plan.used, key=lambda c: c.signature):
-                why = None if bad else reorder_risk(c, q, plan)
+                why = None if bad else self.reorder_risk(c, q, plan)
                 if why:
                     bad = (c, why)
             mine = sorted((c for c in plan.used if c in final), key=lambda c: c.signature)
             if not bad and mine:
-                found = await looped_regression(q, plan, await costs.cost(q, frozenset()), "without the new indexes")
+                found = self.looped_regression(q, plan, await self.costs.cost(q, frozenset()), "without the new indexes")
                 if found:
                     guilty = next((c for c in mine if c.signature in found[1]), mine[0])
                     bad = (guilty, found[0])
             if bad:
                 break
-        if bad is None:
-            break
-        sel.picks = [p for p in sel.picks if p.candidate != bad[0]]
-        sel.rejected[bad[0]] = (0.0, bad[1])
-        sel.risky.add(bad[0])
-    final = frozenset(p.candidate for p in sel.picks)
-    for q in live:
-        sel.final[q] = await costs.cost(q, final)
-    if progress is not None:
-        await progress(costs.done, costs.done, f"done: {len(sel.picks)} indexes chosen from {len(hypo)} candidates")
-    return sel
+        return bad
+
+    async def cost_final(self) -> None:
+        """Every live query's plan under the final set, and the closing progress report."""
+        sel = self.sel
+        final = frozenset(p.candidate for p in sel.picks)
+        for q in self.live:
+            sel.final[q] = await self.costs.cost(q, final)
+        if self.progress is not None:
+            await self.progress(self.costs.done, self.costs.done,
+                                f"done: {len(sel.picks)} indexes chosen from {len(self.hypo)} candidates")  # fmt: skip

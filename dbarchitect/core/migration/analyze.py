@@ -21,6 +21,37 @@ from pglast.enums import TransactionStmtKind as TK
 
 from dbarchitect.core.migration.context import LintContext
 from dbarchitect.core.migration.models import StatementPrediction, stronger_lock
+from dbarchitect.core.migration.ops import (
+    AddColumnDetail,
+    AlterTypeDetail,
+    AttachPartitionDetail,
+    ClusterDetail,
+    ConstraintDetail,
+    CreateDomainDetail,
+    CreateFunctionDetail,
+    CreateIndexDetail,
+    CreateSequenceDetail,
+    CreateTableDetail,
+    DmlDetail,
+    DropDetail,
+    EnumAddValueDetail,
+    EnumRenameValueDetail,
+    FkOnNewTableDetail,
+    GrantDetail,
+    IfNotExistsDetail,
+    Op,
+    OpKind,
+    RefreshDetail,
+    ReindexDetail,
+    RenameSchemaDetail,
+    ReplaceDetail,
+    SetDetail,
+    SetNotNullDetail,
+    SubtypeDetail,
+    TableColumnDetail,
+    VacuumDetail,
+    ValidateDetail,
+)
 from dbarchitect.core.migration.types import (
     BUILTIN_BINARY_COERCIBLE,
     SERIAL_TYPES,
@@ -29,6 +60,8 @@ from dbarchitect.core.migration.types import (
     from_catalog,
     from_type_name,
 )
+
+K = OpKind
 
 AE = "AccessExclusiveLock"
 EXCL = "ExclusiveLock"
@@ -102,26 +135,6 @@ IMMUTABLE_BUILTINS = frozenset(
 # SET reloptions that take only SHARE UPDATE EXCLUSIVE (AlterTableGetRelOptionsLockLevel).
 _SUE_RELOPTIONS_PREFIXES = ("autovacuum_", "toast.autovacuum_", "fillfactor", "toast_tuple_target",
                             "parallel_workers", "vacuum_", "log_autovacuum_min_duration", "user_catalog_table")
-
-
-@dataclass
-class Op:
-    """One thing a statement does to one relation (or to the session)."""
-
-    kind: str
-    table: str | None = None
-    column: str | None = None
-    name: str | None = None
-    lock: str | None = None
-    extra_locks: dict[str, str] = field(default_factory=dict)
-    rewrite: bool = False
-    scan: bool = False
-    extra_scans: list[str] = field(default_factory=list)  # other relations read in full
-    index_rewrite: bool = False
-    concurrent: bool = False
-    not_valid: bool = False
-    detail: dict = field(default_factory=dict)
-    node: object = None
 
 
 @dataclass
@@ -275,21 +288,22 @@ class Analyzer:
     def ops(self, node) -> list[Op]:
         handler = getattr(self, "_" + type(node).__name__, None)
         if handler is None:
-            return [Op(kind="other")]
+            return [Op(kind=K.OTHER)]
         return handler(node)
 
     # ------------------------------------------------------------------ CREATE TABLE
     def _CreateStmt(self, n) -> list[Op]:
         table = self.st.qualify(n.relation)
-        ops = [Op(kind="create_table", table=table, name=n.relation.relname, node=n,
-                  detail={"if_not_exists": bool(n.if_not_exists), "temp": n.relation.relpersistence == "t"})]
+        ops = [Op(kind=K.CREATE_TABLE, table=table, name=n.relation.relname, node=n,
+                  detail=CreateTableDetail(if_not_exists=bool(n.if_not_exists), temp=n.relation.relpersistence == "t"))]
         for elt in n.tableElts or ():
             if isinstance(elt, ast.ColumnDef):
                 spec = from_type_name(elt.typeName)
                 raw = elt.typeName.names[-1].sval.lower()
-                ops.append(Op(kind="table_column", table=table, column=elt.colname, node=elt,
-                              detail={"type": spec, "serial": raw in SERIAL_TYPES,
-                                      "identity": any(c.contype == CT.CONSTR_IDENTITY for c in elt.constraints or ())}))
+                ops.append(Op(kind=K.TABLE_COLUMN, table=table, column=elt.colname, node=elt,
+                              detail=TableColumnDetail(
+                                  type=spec, serial=raw in SERIAL_TYPES,
+                                  identity=any(c.contype == CT.CONSTR_IDENTITY for c in elt.constraints or ()))))
                 for c in elt.constraints or ():
                     if c.contype == CT.CONSTR_FOREIGN:
                         ops.extend(self._fk_on_new_table(table, [elt.colname], c))
@@ -297,25 +311,27 @@ class Analyzer:
                 ops.extend(self._fk_on_new_table(table, [s.sval for s in elt.fk_attrs or ()], elt))
         if n.partbound is not None and n.inhRelations:
             parent = self.st.qualify(n.inhRelations[0])
-            ops.append(Op(kind="create_partition", table=parent, lock=AE, name=table, node=n))
+            ops.append(Op(kind=K.CREATE_PARTITION, table=parent, lock=AE, name=table, node=n))
         return ops
 
     def _fk_on_new_table(self, table: str, cols: list[str], c) -> list[Op]:
         ref = self.st.qualify(c.pktable)
-        return [Op(kind="fk_on_new_table", table=ref, lock=SRE, name=c.conname, node=c,
-                   detail={"from_table": table, "columns": cols})]
+        return [Op(kind=K.FK_ON_NEW_TABLE, table=ref, lock=SRE, name=c.conname, node=c,
+                   detail=FkOnNewTableDetail(from_table=table, columns=cols))]
 
     def _CreateTableAsStmt(self, n) -> list[Op]:
         into = n.into.rel
         table = self.st.qualify(into)
-        kind = "create_matview" if n.objtype == OT.OBJECT_MATVIEW else "create_table_as"
-        ops = [Op(kind=kind, table=table, name=into.relname, node=n, detail={"if_not_exists": bool(n.if_not_exists)})]
+        kind = K.CREATE_MATVIEW if n.objtype == OT.OBJECT_MATVIEW else K.CREATE_TABLE_AS
+        ops = [Op(kind=kind, table=table, name=into.relname, node=n,
+                  detail=IfNotExistsDetail(if_not_exists=bool(n.if_not_exists)))]
         ops.extend(self._reads(n.query))
         return ops
 
     def _ViewStmt(self, n) -> list[Op]:
         view = self.st.qualify(n.view)
-        ops = [Op(kind="create_view", table=view, name=n.view.relname, node=n, detail={"replace": bool(n.replace)})]
+        ops = [Op(kind=K.CREATE_VIEW, table=view, name=n.view.relname, node=n,
+                  detail=ReplaceDetail(replace=bool(n.replace)))]
         if n.replace and self.st.preexisting(view):
             ops[0].lock = AE
         ops.extend(self._reads(n.query, lock=AS))
@@ -325,10 +341,10 @@ class Analyzer:
     def _AlterTableStmt(self, n) -> list[Op]:
         if n.objtype not in (OT.OBJECT_TABLE, OT.OBJECT_MATVIEW, OT.OBJECT_FOREIGN_TABLE, OT.OBJECT_VIEW,
                              OT.OBJECT_INDEX):
-            return [Op(kind="other")]
+            return [Op(kind=K.OTHER)]
         if n.objtype == OT.OBJECT_INDEX:
             index = self.st.qualify(n.relation)
-            return [Op(kind="alter_index", table=self.st.index_table(index), name=index, lock=AE, node=n)]
+            return [Op(kind=K.ALTER_INDEX, table=self.st.index_table(index), name=index, lock=AE, node=n)]
         table = self.st.qualify(n.relation)
         ops: list[Op] = []
         for cmd in n.cmds or ():
@@ -338,148 +354,144 @@ class Analyzer:
     def _alter_cmd(self, table: str, cmd) -> list[Op]:
         t = cmd.subtype
         if t == AT.AT_AddColumn:
-            ops = self._add_column(table, cmd.def_)
-            ops[0].detail["if_not_exists"] = bool(cmd.missing_ok)
-            return ops
+            return self._add_column(table, cmd.def_, if_not_exists=bool(cmd.missing_ok))
         if t == AT.AT_AlterColumnType:
             return [self._alter_type(table, cmd)]
         if t == AT.AT_SetNotNull:
             return [self._set_not_null(table, cmd.name)]
         if t == AT.AT_DropNotNull:
-            return [Op(kind="drop_not_null", table=table, column=cmd.name, lock=AE, node=cmd)]
+            return [Op(kind=K.DROP_NOT_NULL, table=table, column=cmd.name, lock=AE, node=cmd)]
         if t == AT.AT_ColumnDefault:
-            return [Op(kind="set_default" if cmd.def_ is not None else "drop_default", table=table,
+            return [Op(kind=K.SET_DEFAULT if cmd.def_ is not None else K.DROP_DEFAULT, table=table,
                        column=cmd.name, lock=AE, node=cmd)]
         if t == AT.AT_AddConstraint:
             return self._add_constraint(table, cmd.def_)
         if t == AT.AT_ValidateConstraint:
             return [self._validate(table, cmd.name)]
         if t == AT.AT_DropConstraint:
-            return [Op(kind="drop_constraint", table=table, name=cmd.name, lock=AE, node=cmd)]
+            return [Op(kind=K.DROP_CONSTRAINT, table=table, name=cmd.name, lock=AE, node=cmd)]
         if t == AT.AT_DropColumn:
-            return [Op(kind="drop_column", table=table, column=cmd.name, lock=AE, node=cmd,
-                       detail={"cascade": int(cmd.behavior) == 1, "if_exists": bool(cmd.missing_ok)})]
+            return [Op(kind=K.DROP_COLUMN, table=table, column=cmd.name, lock=AE, node=cmd,
+                       detail=DropDetail(cascade=int(cmd.behavior) == 1, if_exists=bool(cmd.missing_ok)))]
         if t in (AT.AT_SetLogged, AT.AT_SetUnLogged):
-            kind = "set_logged" if t == AT.AT_SetLogged else "set_unlogged"
+            kind = K.SET_LOGGED if t == AT.AT_SetLogged else K.SET_UNLOGGED
             return [Op(kind=kind, table=table, lock=AE, rewrite=True, node=cmd)]
         if t == AT.AT_SetAccessMethod:
-            return [Op(kind="set_access_method", table=table, name=cmd.name, lock=AE, rewrite=True, node=cmd)]
+            return [Op(kind=K.SET_ACCESS_METHOD, table=table, name=cmd.name, lock=AE, rewrite=True, node=cmd)]
         if t == AT.AT_SetTableSpace:
-            return [Op(kind="set_tablespace", table=table, name=cmd.name, lock=AE, rewrite=True, node=cmd)]
+            return [Op(kind=K.SET_TABLESPACE, table=table, name=cmd.name, lock=AE, rewrite=True, node=cmd)]
         if t == AT.AT_AttachPartition:
             child = self.st.qualify(cmd.def_.name)
-            op = Op(kind="attach_partition", table=table, name=child, lock=SUE if self.st.pg_version >= 12 else AE,
-                    node=cmd)
-            op.extra_locks[child] = AE
-            op.detail["child"] = child
             facts = self.st.ctx.relation(child)
-            op.detail["proven"] = child in self.st.checked_tables or bool(
+            proven = child in self.st.checked_tables or bool(
                 facts and any(c.kind == "check" and c.validated for c in facts.constraints))
+            op = Op(kind=K.ATTACH_PARTITION, table=table, name=child, lock=SUE if self.st.pg_version >= 12 else AE,
+                    node=cmd, detail=AttachPartitionDetail(child=child, proven=proven))
+            op.extra_locks[child] = AE
             return [op]
         if t == AT.AT_DetachPartition:
             child = self.st.qualify(cmd.def_.name)
             conc = bool(cmd.def_.concurrent)
             mode = SUE if conc else AE
-            op = Op(kind="detach_partition", table=table, name=child, lock=mode, concurrent=conc, node=cmd)
+            op = Op(kind=K.DETACH_PARTITION, table=table, name=child, lock=mode, concurrent=conc, node=cmd)
             op.extra_locks[child] = mode
             return [op]
         if t == AT.AT_DetachPartitionFinalize:
-            return [Op(kind="detach_partition_finalize", table=table, lock=SUE, node=cmd)]
+            return [Op(kind=K.DETACH_PARTITION_FINALIZE, table=table, lock=SUE, node=cmd)]
         if t == AT.AT_ReplicaIdentity:
-            return [Op(kind="replica_identity", table=table, lock=AE, node=cmd)]
+            return [Op(kind=K.REPLICA_IDENTITY, table=table, lock=AE, node=cmd)]
         if t in (AT.AT_EnableRowSecurity, AT.AT_DisableRowSecurity, AT.AT_ForceRowSecurity,
                  AT.AT_NoForceRowSecurity):
-            return [Op(kind="row_security", table=table, lock=AE, node=cmd, detail={"subtype": t.name})]
+            return [Op(kind=K.ROW_SECURITY, table=table, lock=AE, node=cmd, detail=SubtypeDetail(subtype=t.name))]
         if t in (AT.AT_SetStatistics, AT.AT_ClusterOn, AT.AT_DropCluster, AT.AT_SetOptions, AT.AT_ResetOptions):
-            return [Op(kind="set_statistics", table=table, column=cmd.name, lock=SUE, node=cmd)]
+            return [Op(kind=K.SET_STATISTICS, table=table, column=cmd.name, lock=SUE, node=cmd)]
         if t in (AT.AT_SetRelOptions, AT.AT_ResetRelOptions):
             names = [d.defname if not d.defnamespace else f"{d.defnamespace}.{d.defname}" for d in cmd.def_ or ()]
             light = names and all(nm.startswith(_SUE_RELOPTIONS_PREFIXES) for nm in names)
-            return [Op(kind="set_reloptions", table=table, lock=SUE if light else AE, node=cmd)]
+            return [Op(kind=K.SET_RELOPTIONS, table=table, lock=SUE if light else AE, node=cmd)]
         if t in (AT.AT_EnableTrig, AT.AT_EnableAlwaysTrig, AT.AT_EnableReplicaTrig, AT.AT_DisableTrig,
                  AT.AT_EnableTrigAll, AT.AT_DisableTrigAll, AT.AT_EnableTrigUser, AT.AT_DisableTrigUser):
-            return [Op(kind="toggle_trigger", table=table, name=cmd.name, lock=SRE, node=cmd)]
+            return [Op(kind=K.TOGGLE_TRIGGER, table=table, name=cmd.name, lock=SRE, node=cmd)]
         if t == AT.AT_AddIdentity:
-            return [Op(kind="add_identity", table=table, column=cmd.name, lock=AE, node=cmd)]
+            return [Op(kind=K.ADD_IDENTITY, table=table, column=cmd.name, lock=AE, node=cmd)]
         if t == AT.AT_SetExpression:
-            return [Op(kind="set_expression", table=table, column=cmd.name, lock=AE, rewrite=True, node=cmd)]
+            return [Op(kind=K.SET_EXPRESSION, table=table, column=cmd.name, lock=AE, rewrite=True, node=cmd)]
         if t in (AT.AT_AddInherit, AT.AT_DropInherit):
-            return [Op(kind="inherit", table=table, lock=AE, node=cmd)]
+            return [Op(kind=K.INHERIT, table=table, lock=AE, node=cmd)]
         if t == AT.AT_ChangeOwner:
-            return [Op(kind="change_owner", table=table, lock=AE, node=cmd)]
-        return [Op(kind="alter_other", table=table, column=cmd.name, lock=AE, node=cmd,
-                   detail={"subtype": t.name})]
+            return [Op(kind=K.CHANGE_OWNER, table=table, lock=AE, node=cmd)]
+        return [Op(kind=K.ALTER_OTHER, table=table, column=cmd.name, lock=AE, node=cmd,
+                   detail=SubtypeDetail(subtype=t.name))]
 
-    def _add_column(self, table: str, cdef) -> list[Op]:
+    def _add_column(self, table: str, cdef, *, if_not_exists: bool) -> list[Op]:
         spec = from_type_name(cdef.typeName)
         raw = cdef.typeName.names[-1].sval.lower()
-        op = Op(kind="add_column", table=table, column=cdef.colname, lock=AE, node=cdef,
-                detail={"type": spec, "serial": raw in SERIAL_TYPES, "default": None, "volatility": None,
-                        "unknown_functions": [], "identity": False, "generated": False, "not_null": False,
-                        "if_not_exists": bool(getattr(cdef, "if_not_exists", False))})
+        op = Op(kind=K.ADD_COLUMN, table=table, column=cdef.colname, lock=AE, node=cdef,
+                detail=AddColumnDetail(type=spec, serial=raw in SERIAL_TYPES, if_not_exists=if_not_exists))
         ops = [op]
         d = op.detail
         for c in cdef.constraints or ():
             if c.contype == CT.CONSTR_DEFAULT:
-                d["default"] = c.raw_expr
+                d.default = c.raw_expr
                 null_default = isinstance(c.raw_expr, ast.A_Const) and c.raw_expr.isnull
                 if not null_default:
                     vol, unknown = expression_volatility(c.raw_expr, self.st.ctx)
-                    d["volatility"], d["unknown_functions"] = vol, unknown
+                    d.volatility, d.unknown_functions = vol, unknown
             elif c.contype == CT.CONSTR_IDENTITY:
-                d["identity"] = True
+                d.identity = True
             elif c.contype == CT.CONSTR_GENERATED:
-                d["generated"] = True
+                d.generated = True
             elif c.contype in (CT.CONSTR_NOTNULL, CT.CONSTR_PRIMARY):
-                d["not_null"] = True
+                d.not_null = True
             if c.contype in (CT.CONSTR_PRIMARY, CT.CONSTR_UNIQUE):
-                ops.append(Op(kind="add_constraint", table=table, column=cdef.colname, name=c.conname, lock=AE,
-                              scan=True, node=c, detail={"contype": "primary_key" if c.contype == CT.CONSTR_PRIMARY
-                                                         else "unique", "columns": [cdef.colname],
-                                                         "using_index": None, "inline": True}))
+                ops.append(Op(kind=K.ADD_CONSTRAINT, table=table, column=cdef.colname, name=c.conname, lock=AE,
+                              scan=True, node=c, detail=ConstraintDetail(
+                                  contype="primary_key" if c.contype == CT.CONSTR_PRIMARY else "unique",
+                                  columns=[cdef.colname], inline=True)))
             elif c.contype == CT.CONSTR_FOREIGN:
                 ref = self.st.qualify(c.pktable)
-                fk = Op(kind="add_constraint", table=table, column=cdef.colname, name=c.conname, lock=SRE,
+                fk = Op(kind=K.ADD_CONSTRAINT, table=table, column=cdef.colname, name=c.conname, lock=SRE,
                         node=c, not_valid=bool(c.skip_validation),
-                        detail={"contype": "foreign_key", "columns": [cdef.colname], "ref": ref, "inline": True})
+                        detail=ConstraintDetail(contype="foreign_key", columns=[cdef.colname], ref=ref, inline=True))
                 fk.extra_locks[ref] = SRE
                 ops.append(fk)
             elif c.contype == CT.CONSTR_CHECK:
-                ops.append(Op(kind="add_constraint", table=table, column=cdef.colname, name=c.conname, lock=AE,
+                ops.append(Op(kind=K.ADD_CONSTRAINT, table=table, column=cdef.colname, name=c.conname, lock=AE,
                               node=c, not_valid=bool(c.skip_validation),
-                              detail={"contype": "check", "columns": [cdef.colname], "inline": True,
-                                      "expr": c.raw_expr}))
-        has_default = d["volatility"] is not None
-        if d["serial"] or d["identity"] or d["generated"]:
+                              detail=ConstraintDetail(contype="check", columns=[cdef.colname], inline=True,
+                                                      expr=c.raw_expr)))
+        has_default = d.volatility is not None
+        if d.serial or d.identity or d.generated:
             op.rewrite = True
-        elif has_default and (d["volatility"] == "volatile" or self.st.pg_version < 11):
+        elif has_default and (d.volatility == "volatile" or self.st.pg_version < 11):
             op.rewrite = True
-        if d["not_null"] and not has_default and not op.rewrite:
+        if d.not_null and not has_default and not op.rewrite:
             op.scan = True  # the table must be empty, PostgreSQL checks every row
         domain = ".".join(n.sval for n in cdef.typeName.names)
         if domain in self.st.ctx.domains_with_constraints or \
                 f"{self.st.ctx.default_schema}.{domain}" in self.st.ctx.domains_with_constraints:
             op.rewrite = True
-            d["domain_with_constraints"] = True
+            d.domain_with_constraints = True
         return ops
 
     def _alter_type(self, table: str, cmd) -> Op:
         new = from_type_name(cmd.def_.typeName)
         old = self.st.column_type(table, cmd.name)
         using = cmd.def_.raw_default is not None
-        op = Op(kind="alter_type", table=table, column=cmd.name, lock=AE, node=cmd,
-                detail={"new": new, "old": old, "using": using})
+        op = Op(kind=K.ALTER_TYPE, table=table, column=cmd.name, lock=AE, node=cmd,
+                detail=AlterTypeDetail(new=new, old=old, using=using))
+        d = op.detail
         if old is None:
             op.rewrite = True
-            op.detail["reason"] = f"the current type of {cmd.name} is unknown; most type changes rewrite"
-            op.detail["assumed"] = True
+            d.reason = f"the current type of {cmd.name} is unknown; most type changes rewrite"
+            d.assumed = True
         else:
-            op.rewrite, op.detail["reason"] = change_rewrites(
+            op.rewrite, d.reason = change_rewrites(
                 old, new, using=using, timezone=self.st.timezone, pg_version=self.st.pg_version,
                 binary_coercible=self._binary)
         facts = self.st.ctx.relation(table)
         col = facts.columns.get(cmd.name) if facts else None
-        op.detail["views"] = list(col.views) if col else []
+        d.views = list(col.views) if col else []
         return op
 
     def _set_not_null(self, table: str, column: str) -> Op:
@@ -488,24 +500,24 @@ class Analyzer:
         proven = (table, column) in self.st.proven_not_null or bool(col and col.proven_not_null)
         already = bool(col and col.not_null)
         proof_counts = proven and self.st.pg_version >= 12
-        return Op(kind="set_not_null", table=table, column=column, lock=AE, scan=not (proof_counts or already),
-                  detail={"proven": proven, "already": already})
+        return Op(kind=K.SET_NOT_NULL, table=table, column=column, lock=AE, scan=not (proof_counts or already),
+                  detail=SetNotNullDetail(proven=proven, already=already))
 
     def _add_constraint(self, table: str, c) -> list[Op]:
         name = c.conname
         not_valid = bool(c.skip_validation)
         if c.contype == CT.CONSTR_CHECK:
-            return [Op(kind="add_constraint", table=table, name=name, lock=AE, scan=not not_valid, not_valid=not_valid,
-                       node=c, detail={"contype": "check", "expr": c.raw_expr,
-                                       "columns": sorted({f.fields[-1].sval for f in walk(c.raw_expr)
-                                                          if isinstance(f, ast.ColumnRef)
-                                                          and isinstance(f.fields[-1], ast.String)})})]
+            return [Op(kind=K.ADD_CONSTRAINT, table=table, name=name, lock=AE, scan=not not_valid, not_valid=not_valid,
+                       node=c, detail=ConstraintDetail(
+                           contype="check", expr=c.raw_expr,
+                           columns=sorted({f.fields[-1].sval for f in walk(c.raw_expr)
+                                           if isinstance(f, ast.ColumnRef) and isinstance(f.fields[-1], ast.String)})))]
         if c.contype == CT.CONSTR_FOREIGN:
             ref = self.st.qualify(c.pktable)
             cols = [s.sval for s in c.fk_attrs or ()]
-            op = Op(kind="add_constraint", table=table, name=name, lock=SRE, scan=not not_valid, not_valid=not_valid,
-                    node=c, detail={"contype": "foreign_key", "columns": cols, "ref": ref,
-                                    "ref_columns": [s.sval for s in c.pk_attrs or ()]})
+            op = Op(kind=K.ADD_CONSTRAINT, table=table, name=name, lock=SRE, scan=not not_valid, not_valid=not_valid,
+                    node=c, detail=ConstraintDetail(contype="foreign_key", columns=cols, ref=ref,
+                                                    ref_columns=[s.sval for s in c.pk_attrs or ()]))
             op.extra_locks[ref] = SRE
             if not not_valid and self.st.preexisting(table):
                 # RI_Initial_Check: an anti-join of the table against the referenced one reads both. (On a
@@ -521,20 +533,21 @@ class Analyzer:
                 qualified = f"{table.split('.', 1)[0]}.{using}"
                 idx = next((i for i in facts.indexes if i.name == qualified), None) if facts else None
                 cols = [col for col in idx.columns if col] if idx else []
-            op = Op(kind="add_constraint", table=table, name=name, lock=AE, scan=using is None, node=c,
-                    detail={"contype": contype, "columns": cols, "using_index": using})
+            op = Op(kind=K.ADD_CONSTRAINT, table=table, name=name, lock=AE, scan=using is None, node=c,
+                    detail=ConstraintDetail(contype=contype, columns=cols, using_index=using))
             if contype == "primary_key":
                 nullable = [col for col in cols if not self._known_not_null(table, col)]
-                op.detail["nullable"] = nullable
+                op.detail.nullable = nullable
                 if nullable:
                     op.scan = True
             return [op]
         if c.contype == CT.CONSTR_EXCLUSION:
-            return [Op(kind="add_constraint", table=table, name=name, lock=AE, scan=True, node=c,
-                       detail={"contype": "exclude", "columns": []})]
+            return [Op(kind=K.ADD_CONSTRAINT, table=table, name=name, lock=AE, scan=True, node=c,
+                       detail=ConstraintDetail(contype="exclude"))]
         if c.contype == CT.CONSTR_NOTNULL:
-            return [self._set_not_null(table, c.keys[0].sval)] if c.keys else [Op(kind="other")]
-        return [Op(kind="add_constraint", table=table, name=name, lock=AE, node=c, detail={"contype": "other"})]
+            return [self._set_not_null(table, c.keys[0].sval)] if c.keys else [Op(kind=K.OTHER)]
+        return [Op(kind=K.ADD_CONSTRAINT, table=table, name=name, lock=AE, node=c,
+                   detail=ConstraintDetail(contype="other"))]
 
     def _known_not_null(self, table: str, column: str) -> bool:
         facts = self.st.ctx.relation(table)
@@ -542,7 +555,8 @@ class Analyzer:
         return bool(col and col.not_null)
 
     def _validate(self, table: str, name: str) -> Op:
-        op = Op(kind="validate_constraint", table=table, name=name, lock=SUE, scan=True)
+        op = Op(kind=K.VALIDATE_CONSTRAINT, table=table, name=name, lock=SUE, scan=True, detail=ValidateDetail())
+        d = op.detail
         facts = self.st.ctx.relation(table)
         con = facts.constraint(name) if facts else None
         # A constraint added earlier in the file wins over the catalog (which predates the migration).
@@ -561,14 +575,14 @@ class Analyzer:
             # Validating a foreign key takes ROW SHARE on the referenced table and reads it (RI_Initial_Check).
             op.extra_locks[ref] = RS
             op.extra_scans.append(ref)
-            op.detail["ref"] = ref
-        op.detail["known"] = con is not None or in_file
-        if not op.detail["known"]:
-            op.detail["assumed"] = True
-            op.detail["reason"] = (
+            d.ref = ref
+        d.known = con is not None or in_file
+        if not d.known:
+            d.assumed = True
+            d.reason = (
                 f"constraint {name} of {table} is unknown without the catalog: if it is a foreign key, VALIDATE "
                 "also takes ROW SHARE on the referenced table and reads it (not predicted)")
-        op.detail["same_tx"] = self.st.in_transaction and self.st.not_valid.get((table, name)) == self.st.tx_id
+        d.same_tx = self.st.in_transaction and self.st.not_valid.get((table, name)) == self.st.tx_id
         return op
 
     # ------------------------------------------------------------------ renames
@@ -576,29 +590,29 @@ class Analyzer:
         rt = n.renameType
         if rt == OT.OBJECT_COLUMN:
             table = self.st.qualify(n.relation)
-            return [Op(kind="rename_column", table=table, column=n.subname, name=n.newname, lock=AE, node=n)]
+            return [Op(kind=K.RENAME_COLUMN, table=table, column=n.subname, name=n.newname, lock=AE, node=n)]
         if rt in (OT.OBJECT_TABLE, OT.OBJECT_VIEW, OT.OBJECT_MATVIEW, OT.OBJECT_FOREIGN_TABLE):
             table = self.st.qualify(n.relation)
-            return [Op(kind="rename_table", table=table, name=n.newname, lock=AE, node=n)]
+            return [Op(kind=K.RENAME_TABLE, table=table, name=n.newname, lock=AE, node=n)]
         if rt == OT.OBJECT_SCHEMA:
-            return [Op(kind="rename_schema", name=n.subname, detail={"new": n.newname}, node=n)]
+            return [Op(kind=K.RENAME_SCHEMA, name=n.subname, detail=RenameSchemaDetail(new=n.newname), node=n)]
         if rt == OT.OBJECT_TABCONSTRAINT:
             table = self.st.qualify(n.relation)
-            return [Op(kind="rename_constraint", table=table, name=n.subname, lock=AE, node=n)]
+            return [Op(kind=K.RENAME_CONSTRAINT, table=table, name=n.subname, lock=AE, node=n)]
         if rt == OT.OBJECT_INDEX:
             index = self.st.qualify(n.relation)
-            return [Op(kind="rename_index", table=self.st.index_table(index), name=index, lock=SUE, node=n)]
-        return [Op(kind="rename_other", node=n)]
+            return [Op(kind=K.RENAME_INDEX, table=self.st.index_table(index), name=index, lock=SUE, node=n)]
+        return [Op(kind=K.RENAME_OTHER, node=n)]
 
     # ------------------------------------------------------------------ indexes
     def _IndexStmt(self, n) -> list[Op]:
         table = self.st.qualify(n.relation)
         name = f"{n.relation.schemaname or self.st.ctx.default_schema}.{n.idxname}" if n.idxname else None
         cols = [e.name if e.name else None for e in n.indexParams or ()]
-        return [Op(kind="create_index", table=table, name=name, lock=SUE if n.concurrent else SHARE, scan=True,
+        return [Op(kind=K.CREATE_INDEX, table=table, name=name, lock=SUE if n.concurrent else SHARE, scan=True,
                    concurrent=bool(n.concurrent), node=n,
-                   detail={"unique": bool(n.unique), "columns": cols, "if_not_exists": bool(n.if_not_exists),
-                           "partial": n.whereClause is not None})]
+                   detail=CreateIndexDetail(unique=bool(n.unique), columns=cols, if_not_exists=bool(n.if_not_exists),
+                                            partial=n.whereClause is not None))]
 
     def _ReindexStmt(self, n) -> list[Op]:
         conc = any(d.defname == "concurrently" for d in n.params or ())
@@ -607,13 +621,13 @@ class Analyzer:
         if kind == 0 and n.relation is not None:
             index = self.st.qualify(n.relation)
             table = self.st.index_table(index)
-            return [Op(kind="reindex", table=table, name=index, lock=SUE if conc else SHARE, concurrent=conc,
-                       index_rewrite=True, scan=True, node=n, detail={"target": "index"})]
+            return [Op(kind=K.REINDEX, table=table, name=index, lock=SUE if conc else SHARE, concurrent=conc,
+                       index_rewrite=True, scan=True, node=n, detail=ReindexDetail(target="index"))]
         if kind == 1 and n.relation is not None:
             table = self.st.qualify(n.relation)
-            return [Op(kind="reindex", table=table, name=table, lock=SUE if conc else SHARE, concurrent=conc,
-                       index_rewrite=True, scan=True, node=n, detail={"target": "table"})]
-        return [Op(kind="reindex", name=n.name, concurrent=conc, node=n, detail={"target": "many"})]
+            return [Op(kind=K.REINDEX, table=table, name=table, lock=SUE if conc else SHARE, concurrent=conc,
+                       index_rewrite=True, scan=True, node=n, detail=ReindexDetail(target="table"))]
+        return [Op(kind=K.REINDEX, name=n.name, concurrent=conc, node=n, detail=ReindexDetail(target="many"))]
 
     # ------------------------------------------------------------------ DROP / TRUNCATE
     def _DropStmt(self, n) -> list[Op]:
@@ -624,40 +638,40 @@ class Analyzer:
             if rt == OT.OBJECT_INDEX:
                 index = self.st.qualify_names(obj)
                 table = self.st.index_table(index)
-                ops.append(Op(kind="drop_index", table=table, name=index, lock=SUE if n.concurrent else AE,
+                ops.append(Op(kind=K.DROP_INDEX, table=table, name=index, lock=SUE if n.concurrent else AE,
                               concurrent=bool(n.concurrent), node=n,
-                              detail={"if_exists": bool(n.missing_ok), "cascade": cascade}))
+                              detail=DropDetail(if_exists=bool(n.missing_ok), cascade=cascade)))
             elif rt in (OT.OBJECT_TABLE, OT.OBJECT_MATVIEW, OT.OBJECT_VIEW, OT.OBJECT_FOREIGN_TABLE):
                 rel = self.st.qualify_names(obj)
-                ops.append(Op(kind="drop_table", table=rel, name=rel, lock=AE, node=n,
-                              detail={"if_exists": bool(n.missing_ok), "cascade": cascade,
-                                      "objtype": rt.name[7:].lower()}))
+                ops.append(Op(kind=K.DROP_TABLE, table=rel, name=rel, lock=AE, node=n,
+                              detail=DropDetail(if_exists=bool(n.missing_ok), cascade=cascade,
+                                                objtype=rt.name[7:].lower())))
             elif rt == OT.OBJECT_SCHEMA:
-                ops.append(Op(kind="drop_schema", name=obj.sval if isinstance(obj, ast.String) else str(obj),
-                              node=n, detail={"if_exists": bool(n.missing_ok), "cascade": cascade}))
+                ops.append(Op(kind=K.DROP_SCHEMA, name=obj.sval if isinstance(obj, ast.String) else str(obj),
+                              node=n, detail=DropDetail(if_exists=bool(n.missing_ok), cascade=cascade)))
             elif rt == OT.OBJECT_EXTENSION:
-                ops.append(Op(kind="drop_extension", name=obj.sval if isinstance(obj, ast.String) else str(obj),
-                              node=n, detail={"cascade": cascade}))
+                ops.append(Op(kind=K.DROP_EXTENSION, name=obj.sval if isinstance(obj, ast.String) else str(obj),
+                              node=n, detail=DropDetail(cascade=cascade)))
             elif rt == OT.OBJECT_TRIGGER:
                 names = [s.sval for s in obj]
                 table = self.st.qualify_names([ast.String(s) for s in names[:-1]])
-                ops.append(Op(kind="drop_trigger", table=table, name=names[-1], lock=AE, node=n,
-                              detail={"if_exists": bool(n.missing_ok)}))
+                ops.append(Op(kind=K.DROP_TRIGGER, table=table, name=names[-1], lock=AE, node=n,
+                              detail=DropDetail(if_exists=bool(n.missing_ok))))
             elif rt == OT.OBJECT_TYPE:
-                ops.append(Op(kind="drop_type", name=self.st.qualify_names(obj.names) if hasattr(obj, "names")
-                              else str(obj), node=n, detail={"if_exists": bool(n.missing_ok)}))
+                ops.append(Op(kind=K.DROP_TYPE, name=self.st.qualify_names(obj.names) if hasattr(obj, "names")
+                              else str(obj), node=n, detail=DropDetail(if_exists=bool(n.missing_ok))))
             else:
-                ops.append(Op(kind="drop_other", node=n, detail={"if_exists": bool(n.missing_ok),
-                                                                 "objtype": rt.name[7:].lower()}))
+                ops.append(Op(kind=K.DROP_OTHER, node=n, detail=DropDetail(if_exists=bool(n.missing_ok),
+                                                                           objtype=rt.name[7:].lower())))
         return ops
 
     def _DropdbStmt(self, n) -> list[Op]:
-        return [Op(kind="drop_database", name=n.dbname, node=n)]
+        return [Op(kind=K.DROP_DATABASE, name=n.dbname, node=n, detail=DropDetail(if_exists=bool(n.missing_ok)))]
 
     def _TruncateStmt(self, n) -> list[Op]:
         cascade = int(n.behavior) == 1
-        return [Op(kind="truncate", table=self.st.qualify(rv), lock=AE, rewrite=True, node=n,
-                   detail={"cascade": cascade}) for rv in n.relations]
+        return [Op(kind=K.TRUNCATE, table=self.st.qualify(rv), lock=AE, rewrite=True, node=n,
+                   detail=DropDetail(cascade=cascade)) for rv in n.relations]
 
     # ------------------------------------------------------------------ maintenance
     def _VacuumStmt(self, n) -> list[Op]:
@@ -665,24 +679,25 @@ class Analyzer:
         full = "full" in opts
         rels = [self.st.qualify(v.relation) for v in n.rels or ()]
         if not n.is_vacuumcmd:
-            return [Op(kind="analyze", table=r, lock=SUE, node=n) for r in rels] or [Op(kind="analyze", node=n)]
-        ops = [Op(kind="vacuum", table=r, lock=AE if full else SUE, rewrite=full, scan=True, node=n,
-                  detail={"full": full}) for r in rels]
-        return ops or [Op(kind="vacuum", node=n, detail={"full": full})]
+            return [Op(kind=K.ANALYZE, table=r, lock=SUE, node=n) for r in rels] or [Op(kind=K.ANALYZE, node=n)]
+        ops = [Op(kind=K.VACUUM, table=r, lock=AE if full else SUE, rewrite=full, scan=True, node=n,
+                  detail=VacuumDetail(full=full)) for r in rels]
+        return ops or [Op(kind=K.VACUUM, node=n, detail=VacuumDetail(full=full))]
 
     def _ClusterStmt(self, n) -> list[Op]:
         if n.relation is None:
-            return [Op(kind="cluster", node=n, detail={"all": True})]
-        return [Op(kind="cluster", table=self.st.qualify(n.relation), lock=AE, rewrite=True, node=n,
-                   detail={"all": False})]
+            return [Op(kind=K.CLUSTER, node=n, detail=ClusterDetail(all=True))]
+        return [Op(kind=K.CLUSTER, table=self.st.qualify(n.relation), lock=AE, rewrite=True, node=n,
+                   detail=ClusterDetail(all=False))]
 
     def _RefreshMatViewStmt(self, n) -> list[Op]:
         mv = self.st.qualify(n.relation)
         if n.concurrent:
             # CONCURRENTLY diffs the new result against the old contents: a full read of the matview.
-            op = Op(kind="refresh_matview", table=mv, lock=EXCL, concurrent=True, scan=True, node=n)
+            op = Op(kind=K.REFRESH_MATVIEW, table=mv, lock=EXCL, concurrent=True, scan=True, node=n,
+                    detail=RefreshDetail())
         else:
-            op = Op(kind="refresh_matview", table=mv, lock=AE, rewrite=True, node=n)
+            op = Op(kind=K.REFRESH_MATVIEW, table=mv, lock=AE, rewrite=True, node=n, detail=RefreshDetail())
         if n.skipData:
             return [op]  # WITH NO DATA does not run the query
         # The stored query runs: ACCESS SHARE on everything it reads (views included, expanded by the rewriter)
@@ -690,8 +705,8 @@ class Analyzer:
         facts = self.st.ctx.relation(mv)
         if facts is None or facts.kind != "materialized_view" or not self.st.preexisting(mv):
             why = "without the catalog" if self.st.preexisting(mv) else "for a view created by this migration"
-            op.detail["assumed"] = True
-            op.detail["reason"] = (
+            op.detail.assumed = True
+            op.detail.reason = (
                 f"the relations materialized view {mv} reads are not known {why}: their ACCESS SHARE locks and "
                 "reads are not predicted")
             return [op]
@@ -703,73 +718,76 @@ class Analyzer:
 
     # ------------------------------------------------------------------ triggers, rules, policies
     def _CreateTrigStmt(self, n) -> list[Op]:
-        return [Op(kind="create_trigger", table=self.st.qualify(n.relation), name=n.trigname, lock=SRE, node=n,
-                   detail={"replace": bool(n.replace)})]
+        return [Op(kind=K.CREATE_TRIGGER, table=self.st.qualify(n.relation), name=n.trigname, lock=SRE, node=n,
+                   detail=ReplaceDetail(replace=bool(n.replace)))]
 
     def _CreatePolicyStmt(self, n) -> list[Op]:
-        return [Op(kind="policy", table=self.st.qualify(n.table), name=n.policy_name, lock=AE, node=n)]
+        return [Op(kind=K.POLICY, table=self.st.qualify(n.table), name=n.policy_name, lock=AE, node=n)]
 
     def _AlterPolicyStmt(self, n) -> list[Op]:
-        return [Op(kind="policy", table=self.st.qualify(n.table), name=n.policy_name, lock=AE, node=n)]
+        return [Op(kind=K.POLICY, table=self.st.qualify(n.table), name=n.policy_name, lock=AE, node=n)]
 
     def _GrantStmt(self, n) -> list[Op]:
-        return [Op(kind="grant", node=n, detail={"is_grant": bool(n.is_grant)})]
+        return [Op(kind=K.GRANT, node=n, detail=GrantDetail(is_grant=bool(n.is_grant)))]
 
     def _CommentStmt(self, n) -> list[Op]:
-        return [Op(kind="comment", node=n)]
+        return [Op(kind=K.COMMENT, node=n)]
 
     # ------------------------------------------------------------------ types, domains, extensions
     def _AlterEnumStmt(self, n) -> list[Op]:
         enum = self.st.qualify_names(n.typeName)
         if n.oldVal:
-            return [Op(kind="enum_rename_value", name=enum, node=n, detail={"old": n.oldVal, "new": n.newVal})]
-        return [Op(kind="enum_add_value", name=enum, node=n,
-                   detail={"value": n.newVal, "placed": n.newValNeighbor is not None,
-                           "if_not_exists": bool(n.skipIfNewValExists)})]
+            return [Op(kind=K.ENUM_RENAME_VALUE, name=enum, node=n, 
+                       detail=EnumRenameValueDetail(old=n.oldVal, new=n.newVal))]
+        return [Op(kind=K.ENUM_ADD_VALUE, name=enum, node=n,
+                   detail=EnumAddValueDetail(value=n.newVal, placed=n.newValNeighbor is not None,
+                                             if_not_exists=bool(n.skipIfNewValExists)))]
 
     def _CreateEnumStmt(self, n) -> list[Op]:
-        return [Op(kind="create_type", name=self.st.qualify_names(n.typeName), node=n)]
+        return [Op(kind=K.CREATE_TYPE, name=self.st.qualify_names(n.typeName), node=n)]
 
     def _CreateDomainStmt(self, n) -> list[Op]:
         checks = [c for c in n.constraints or () if c.contype == CT.CONSTR_CHECK]
-        return [Op(kind="create_domain", name=self.st.qualify_names(n.domainname), node=n,
-                   detail={"checks": len(checks)})]
+        return [Op(kind=K.CREATE_DOMAIN, name=self.st.qualify_names(n.domainname), node=n,
+                   detail=CreateDomainDetail(checks=len(checks)))]
 
     def _AlterDomainStmt(self, n) -> list[Op]:
         domain = self.st.qualify_names(n.typeName)
         if n.subtype == "C":
             not_valid = bool(getattr(n.def_, "skip_validation", False))
-            return [Op(kind="alter_domain_add_constraint", name=domain, not_valid=not_valid, node=n)]
+            return [Op(kind=K.ALTER_DOMAIN_ADD_CONSTRAINT, name=domain, not_valid=not_valid, node=n)]
         if n.subtype == "V":
-            return [Op(kind="alter_domain_validate", name=domain, node=n)]
+            return [Op(kind=K.ALTER_DOMAIN_VALIDATE, name=domain, node=n)]
         if n.subtype == "O":
-            return [Op(kind="alter_domain_set_not_null", name=domain, node=n)]
-        return [Op(kind="alter_domain", name=domain, node=n)]
+            return [Op(kind=K.ALTER_DOMAIN_SET_NOT_NULL, name=domain, node=n)]
+        return [Op(kind=K.ALTER_DOMAIN, name=domain, node=n)]
 
     def _AlterExtensionStmt(self, n) -> list[Op]:
-        return [Op(kind="alter_extension", name=n.extname, node=n)]
+        return [Op(kind=K.ALTER_EXTENSION, name=n.extname, node=n)]
 
     def _CreateExtensionStmt(self, n) -> list[Op]:
-        return [Op(kind="create_extension", name=n.extname, node=n, detail={"if_not_exists": bool(n.if_not_exists)})]
+        return [Op(kind=K.CREATE_EXTENSION, name=n.extname, node=n,
+                   detail=IfNotExistsDetail(if_not_exists=bool(n.if_not_exists)))]
 
     def _CreateSeqStmt(self, n) -> list[Op]:
         owned = any(d.defname == "owned_by" for d in n.options or ())
-        return [Op(kind="create_sequence", name=self.st.qualify(n.sequence), node=n,
-                   detail={"owned": owned, "if_not_exists": bool(n.if_not_exists)})]
+        return [Op(kind=K.CREATE_SEQUENCE, name=self.st.qualify(n.sequence), node=n,
+                   detail=CreateSequenceDetail(owned=owned, if_not_exists=bool(n.if_not_exists)))]
 
     def _CreateFunctionStmt(self, n) -> list[Op]:
         lang = next((d.arg.sval.lower() for d in n.options or () if d.defname == "language"), "sql")
-        return [Op(kind="create_function", name=".".join(s.sval for s in n.funcname), node=n,
-                   detail={"language": lang, "replace": bool(n.replace), "procedure": bool(n.is_procedure)})]
+        return [Op(kind=K.CREATE_FUNCTION, name=".".join(s.sval for s in n.funcname), node=n,
+                   detail=CreateFunctionDetail(language=lang, replace=bool(n.replace), procedure=bool(n.is_procedure)))]
 
     def _CreateSchemaStmt(self, n) -> list[Op]:
-        return [Op(kind="create_schema", name=n.schemaname, node=n, detail={"if_not_exists": bool(n.if_not_exists)})]
+        return [Op(kind=K.CREATE_SCHEMA, name=n.schemaname, node=n,
+                   detail=IfNotExistsDetail(if_not_exists=bool(n.if_not_exists)))]
 
     def _CreatedbStmt(self, n) -> list[Op]:
-        return [Op(kind="create_database", name=n.dbname, node=n)]
+        return [Op(kind=K.CREATE_DATABASE, name=n.dbname, node=n)]
 
     def _AlterSystemStmt(self, n) -> list[Op]:
-        return [Op(kind="alter_system", node=n)]
+        return [Op(kind=K.ALTER_SYSTEM, node=n)]
 
     # ------------------------------------------------------------------ session and transactions
     def _VariableSetStmt(self, n) -> list[Op]:
@@ -780,17 +798,17 @@ class Analyzer:
             value = getattr(v, "sval", None) if v is not None else None
             if value is None and v is not None:
                 value = getattr(v, "ival", None)
-        return [Op(kind="set", name=(n.name or "").lower(), node=n,
-                   detail={"value": value, "local": bool(n.is_local), "reset": int(n.kind) >= 3})]
+        return [Op(kind=K.SET, name=(n.name or "").lower(), node=n,
+                   detail=SetDetail(value=value, local=bool(n.is_local), reset=int(n.kind) >= 3))]
 
     def _TransactionStmt(self, n) -> list[Op]:
-        return [Op(kind="transaction", name=TK(n.kind).name[len("TRANS_STMT_"):], node=n)]
+        return [Op(kind=K.TRANSACTION, name=TK(n.kind).name[len("TRANS_STMT_"):], node=n)]
 
     def _LockStmt(self, n) -> list[Op]:
         from dbarchitect.core.migration.models import LOCK_MODES
 
         mode = LOCK_MODES[n.mode - 1] if 1 <= n.mode <= len(LOCK_MODES) else AE
-        return [Op(kind="lock", table=self.st.qualify(rv), lock=mode, node=n) for rv in n.relations]
+        return [Op(kind=K.LOCK, table=self.st.qualify(rv), lock=mode, node=n) for rv in n.relations]
 
     # ------------------------------------------------------------------ DML
     def _reads(self, node, lock: str = AS, exclude: set[str] | None = None) -> list[Op]:
@@ -804,31 +822,31 @@ class Analyzer:
                 rel = self.st.qualify(rv)
                 if rel not in seen:
                     seen.add(rel)
-                    ops.append(Op(kind="read", table=rel, lock=lock))
+                    ops.append(Op(kind=K.READ, table=rel, lock=lock))
         return ops
 
     def _SelectStmt(self, n) -> list[Op]:
         lock = RS if n.lockingClause else AS
-        return [Op(kind="select")] + self._reads(n, lock=lock)
+        return [Op(kind=K.SELECT)] + self._reads(n, lock=lock)
 
     def _dml(self, n, kind: str) -> list[Op]:
         table = self.st.qualify(n.relation)
         where = getattr(n, "whereClause", None)
-        op = Op(kind=kind, table=table, lock=RX, node=n, scan=where is None and kind != "insert",
-                detail={"where": where})
+        op = Op(kind=kind, table=table, lock=RX, node=n, scan=where is None and kind != K.INSERT,
+                detail=DmlDetail(where=where))
         return [op] + self._reads(n, exclude={table})
 
     def _UpdateStmt(self, n) -> list[Op]:
-        return self._dml(n, "update")
+        return self._dml(n, K.UPDATE)
 
     def _DeleteStmt(self, n) -> list[Op]:
-        return self._dml(n, "delete")
+        return self._dml(n, K.DELETE)
 
     def _InsertStmt(self, n) -> list[Op]:
-        return self._dml(n, "insert")
+        return self._dml(n, K.INSERT)
 
     def _DoStmt(self, n) -> list[Op]:
-        return [Op(kind="do_block", node=n)]
+        return [Op(kind=K.DO_BLOCK, node=n)]
 
 
 # Statements PostgreSQL refuses inside a transaction block.
@@ -847,7 +865,7 @@ def transactional(node, ops: list[Op]) -> bool:
     if name == "DropStmt":
         return not node.concurrent
     if name == "AlterTableStmt":
-        return not any(o.kind == "detach_partition" and o.concurrent for o in ops)
+        return not any(o.kind == K.DETACH_PARTITION and o.concurrent for o in ops)
     if name == "AlterEnumStmt":
         return True
     return True
@@ -878,14 +896,14 @@ def predict(index: int, line: int, sql: str, node, ops: list[Op], state: Migrati
     breaks: list[str] = []
     creates: list[str] = []
     for op in ops:
-        if op.kind in ("create_table", "create_table_as", "create_matview", "create_view") and op.table:
-            if not (op.kind == "create_view" and op.lock):
+        if op.kind in (K.CREATE_TABLE, K.CREATE_TABLE_AS, K.CREATE_MATVIEW, K.CREATE_VIEW) and op.table:
+            if not (op.kind == K.CREATE_VIEW and op.lock):
                 creates.append(op.table)
         targets = [(op.table, op.lock)] + list(op.extra_locks.items())
         for rel, mode in targets:
             if rel is None or mode is None or not state.preexisting(rel):
                 continue
-            if op.kind in ("create_table", "create_table_as", "create_matview"):
+            if op.kind in (K.CREATE_TABLE, K.CREATE_TABLE_AS, K.CREATE_MATVIEW):
                 continue
             locks[rel] = stronger_lock(locks.get(rel), mode)
         if op.table and state.preexisting(op.table):
@@ -898,26 +916,24 @@ def predict(index: int, line: int, sql: str, node, ops: list[Op], state: Migrati
         for rel in op.extra_scans:
             if state.preexisting(rel) and rel not in scans:
                 scans.append(rel)
-        child = op.detail.get("child") if op.kind == "attach_partition" else None
-        if child and state.preexisting(child) and not op.detail.get("proven") and child not in scans:
-            scans.append(child)
-        if op.kind in ("drop_index", "reindex", "alter_index", "rename_index") and op.table is None and op.name:
+        if op.kind == K.ATTACH_PARTITION:
+            child = op.detail.child
+            if child and state.preexisting(child) and not op.detail.proven and child not in scans:
+                scans.append(child)
+        if op.kind in (K.DROP_INDEX, K.REINDEX, K.ALTER_INDEX, K.RENAME_INDEX) and op.table is None and op.name:
             assumptions.append(f"the table of index {op.name} is unknown without the catalog")
-        if op.detail.get("assumed"):
-            assumptions.append(op.detail["reason"])
-        for fn in op.detail.get("unknown_functions", ()):
-            assumptions.append(f"volatility of {fn}() unknown: assumed volatile")
-        if op.kind in ("drop_column",):
+        assumptions.extend(op.detail.assumptions())
+        if op.kind in (K.DROP_COLUMN,):
             data_loss.append(f"{op.table}.{op.column}")
-        elif op.kind in ("drop_table", "truncate") and state.preexisting(op.table):
+        elif op.kind in (K.DROP_TABLE, K.TRUNCATE) and state.preexisting(op.table):
             data_loss.append(op.table)
-        elif op.kind in ("drop_schema", "drop_database"):
+        elif op.kind in (K.DROP_SCHEMA, K.DROP_DATABASE):
             data_loss.append(op.name)
-        if op.kind in ("rename_column", "drop_column", "alter_type", "drop_not_null") and state.preexisting(op.table):
+        if op.kind in (K.RENAME_COLUMN, K.DROP_COLUMN, K.ALTER_TYPE, K.DROP_NOT_NULL) and state.preexisting(op.table):
             breaks.append(f"{op.table}.{op.column}")
-        elif op.kind in ("rename_table", "drop_table") and state.preexisting(op.table):
+        elif op.kind in (K.RENAME_TABLE, K.DROP_TABLE) and state.preexisting(op.table):
             breaks.append(op.table)
-        elif op.kind in ("rename_schema", "enum_rename_value"):
+        elif op.kind in (K.RENAME_SCHEMA, K.ENUM_RENAME_VALUE):
             breaks.append(op.name)
     # A statement on a table created earlier in the file takes no lock worth predicting.
     return StatementPrediction(
@@ -932,47 +948,47 @@ def advance(state: MigrationState, index: int, ops: list[Op]) -> None:
     """Apply a statement's effects to the migration state (after its rules ran)."""
     for op in ops:
         k = op.kind
-        if k in ("create_table", "create_table_as", "create_matview") and op.table:
+        if k in (K.CREATE_TABLE, K.CREATE_TABLE_AS, K.CREATE_MATVIEW) and op.table:
             state.created.setdefault(op.table, index)
-        elif k == "create_view" and op.table and (not op.detail.get("replace") or op.table not in state.ctx.relations):
+        elif k == K.CREATE_VIEW and op.table and (not op.detail.replace or op.table not in state.ctx.relations):
             state.created.setdefault(op.table, index)
-        elif k == "table_column":
-            state.columns[(op.table, op.column)] = op.detail["type"]
-        elif k == "add_column":
-            state.columns[(op.table, op.column)] = op.detail["type"]
+        elif k == K.TABLE_COLUMN:
+            state.columns[(op.table, op.column)] = op.detail.type
+        elif k == K.ADD_COLUMN:
+            state.columns[(op.table, op.column)] = op.detail.type
             state.added_columns.setdefault((op.table, op.column), index)
-        elif k == "alter_type":
-            state.columns[(op.table, op.column)] = op.detail["new"]
-        elif k == "create_index" and op.name:
+        elif k == K.ALTER_TYPE:
+            state.columns[(op.table, op.column)] = op.detail.new
+        elif k == K.CREATE_INDEX and op.name:
             state.created_indexes[op.name] = op.table
             state.created.setdefault(op.name, index)  # indexes are relations too
-        elif k == "rename_table" and op.table:
+        elif k == K.RENAME_TABLE and op.table:
             schema = op.table.split(".", 1)[0]
             if op.table in state.created:
                 state.created[f"{schema}.{op.name}"] = state.created[op.table]
-        elif k == "add_constraint" and op.detail.get("contype") == "check":
+        elif k == K.ADD_CONSTRAINT and op.detail.contype == "check":
             if op.not_valid:
                 state.not_valid[(op.table, op.name or "")] = state.tx_id
-                state.check_exprs[(op.table, op.name or "")] = op.detail.get("expr")
+                state.check_exprs[(op.table, op.name or "")] = op.detail.expr
             else:
-                _record_check(state, op.table, op.detail.get("expr"))
-        elif k == "add_constraint" and op.detail.get("contype") == "foreign_key":
-            name = op.name or _default_fk_name(op.table, op.detail.get("columns") or [])
+                _record_check(state, op.table, op.detail.expr)
+        elif k == K.ADD_CONSTRAINT and op.detail.contype == "foreign_key":
+            name = op.name or _default_fk_name(op.table, op.detail.columns)
             if name:
-                state.fk_refs[(op.table, name)] = op.detail["ref"]
+                state.fk_refs[(op.table, name)] = op.detail.ref
             if op.not_valid:
                 state.not_valid[(op.table, name or "")] = state.tx_id
-        elif k == "add_constraint" and op.not_valid:
+        elif k == K.ADD_CONSTRAINT and op.not_valid:
             state.not_valid[(op.table, op.name or "")] = state.tx_id
-        elif k == "validate_constraint":
+        elif k == K.VALIDATE_CONSTRAINT:
             key = (op.table, op.name or "")
             state.not_valid.pop(key, None)
             expr = state.check_exprs.pop(key, None)
             if expr is not None:
                 _record_check(state, op.table, expr)
-        elif k == "set":
+        elif k == K.SET:
             _apply_set(state, op)
-        elif k == "transaction":
+        elif k == K.TRANSACTION:
             _apply_tx(state, op.name or "")
 
 
@@ -998,11 +1014,11 @@ def _record_check(state: MigrationState, table: str | None, expr) -> None:
 
 
 def _apply_set(state: MigrationState, op: Op) -> None:
-    name, value, reset = op.name, op.detail.get("value"), op.detail.get("reset")
+    name, value, reset = op.name, op.detail.value, op.detail.reset
     on = not reset and value not in (None, 0, "0")
     if name == "lock_timeout":
         state.lock_timeout = on
-        state.lock_timeout_local = on and bool(op.detail.get("local"))
+        state.lock_timeout_local = on and op.detail.local
     elif name == "statement_timeout":
         state.statement_timeout = on
     elif name == "timezone":

@@ -10,6 +10,8 @@ from dbarchitect.core.migration.analyze import Analyzer, MigrationState, advance
 from dbarchitect.core.migration.context import LintContext
 from dbarchitect.core.migration.kit import Migration, Statement
 from dbarchitect.core.migration.models import MigrationReport
+from dbarchitect.core.migration.ops import OpKind
+from dbarchitect.core.models import sort_findings
 from dbarchitect.core.migration.parse import MigrationParseError, split
 from dbarchitect.core.rulebook import family_modules
 
@@ -18,10 +20,11 @@ SUPPORTED_PG_VERSIONS = range(10, 20)
 
 
 @lru_cache(maxsize=1)
-def _rules() -> tuple[list[ModuleType], dict[str, list[ModuleType]], list[ModuleType]]:
-    """Migration rules; indexed by the op kinds they declare (OPS), plus those that read every statement."""
+def _rules() -> tuple[list[ModuleType], dict[OpKind, list[ModuleType]], list[ModuleType]]:
+    """Migration rules; indexed by the op kinds they declare (OPS, validated at discovery), plus those that read
+    every statement."""
     mods = family_modules("migration")
-    by_kind: dict[str, list[ModuleType]] = defaultdict(list)
+    by_kind: dict[OpKind, list[ModuleType]] = defaultdict(list)
     always: list[ModuleType] = []
     for mod in mods:
         kinds = getattr(mod, "OPS", None)
@@ -117,7 +120,7 @@ def lint(
                                  or meta.code.lower() in stmt.ignores):
                 continue
             findings.extend(mod.check(stmt, mig))
-    findings.sort(key=lambda f: (f.statement or 0, -f.severity.rank, f.code))
+    findings = sort_findings(findings, by=("statement", "severity", "code"))
     return MigrationReport(
         statements=[s.prediction for s in mig.statements],
         findings=findings,

@@ -1,7 +1,8 @@
 """What a migration rule sees (`Statement`, `Migration`) and the helpers rules share to word findings.
 
 A migration rule module defines `check(stmt: Statement, mig: Migration) -> Iterable[Finding]` and may
-set `OPS = {...}` (op kinds) so the engine only calls it for statements that contain such an op.
+set `OPS = {OpKind...}` (see core/migration/ops.py) so the engine only calls it for statements that contain
+such an op; discovery refuses a kind the analyzer never emits.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from dbarchitect.core.sql.ident import quote_ident
-from dbarchitect.core.migration.analyze import Op
+from dbarchitect.core.migration.ops import Op, OpKind
 from dbarchitect.core.migration.context import LintContext, RelationFacts
 from dbarchitect.core.migration.models import LOCK_SQL_NAME, StatementPrediction, lock_blocks
 from dbarchitect.core.models import Evidence, Finding, Severity
@@ -35,11 +36,11 @@ class Statement:
     def in_transaction(self) -> bool:
         return self.tx != 0
 
-    def ops_of(self, *kinds: str) -> list[Op]:
+    def ops_of(self, *kinds: OpKind) -> list[Op]:
         return [o for o in self.ops if o.kind in kinds]
 
     @property
-    def kinds(self) -> set[str]:
+    def kinds(self) -> set[OpKind]:
         return {o.kind for o in self.ops}
 
 
@@ -82,23 +83,7 @@ class Migration:
 # ---------------------------------------------------------------------------------------------
 
 
-def human_bytes(n: int) -> str:
-    size = float(n)
-    for unit in ("bytes", "kB", "MB", "GB", "TB"):
-        if size < 1024 or unit == "TB":
-            return f"{size:.0f} {unit}" if unit == "bytes" or size >= 10 else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} bytes"
-
-
-def human_count(n: float) -> str:
-    if n >= 1e9:
-        return f"{n / 1e9:.1f} G".replace(".0 ", " ")
-    if n >= 1e6:
-        return f"{n / 1e6:.0f} M" if n >= 1e7 else f"{n / 1e6:.1f} M".replace(".0 ", " ")
-    if n >= 1e4:
-        return f"{n / 1e3:.0f} k"
-    return f"{int(n)}"
+from dbarchitect.core.units import human_bytes, human_count  # noqa: E402 - the shared wording
 
 
 def short(rel: str | None, ctx: LintContext) -> str:
@@ -168,21 +153,11 @@ def finding(
     severity: Severity | None = None,
     evidence: list[Evidence] | None = None,
 ) -> Finding:
-    """A finding for `stmt`, with static evidence (`why`) and the catalog facts of `obj`."""
-    ev = [static_evidence(stmt, mig, why or rule.summary)]
-    ev += catalog_evidence(mig, obj)
-    ev += evidence or []
-    return Finding(
-        rule=rule.name,
-        code=rule.code,
-        severity=severity or rule.severity,
-        message=message,
-        fix=fix,
-        evidence=ev,
-        object=obj,
-        statement=stmt.index,
-        line=stmt.line,
-    )
+    """`rule.finding` for `stmt` (its number and line), with static evidence (`why`) and the catalog facts of
+    `obj` ahead of the rule's own `evidence`."""
+    ev = [static_evidence(stmt, mig, why or rule.summary), *catalog_evidence(mig, obj), *(evidence or ())]
+    return rule.finding(message=message, fix=fix, evidence=ev, obj=obj, severity=severity, statement=stmt.index,
+                        line=stmt.line)
 
 
 def ident(name: str | None) -> str:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from dbarchitect.core.models import Finding, Severity
+from dbarchitect.core.models import Finding, Severity, severity_counts
 
 # Table-level lock modes, weakest first (the order of the PostgreSQL documentation, "Table-Level Locks").
 LOCK_MODES: tuple[str, ...] = (
@@ -192,7 +192,4 @@ class MigrationReport(BaseModel):
         return self.parse_error is not None or any(f.severity == Severity.error for f in self.findings)
 
     def counts(self) -> dict[str, int]:
-        out = {s.value: 0 for s in Severity}
-        for f in self.findings:
-            out[f.severity.value] += 1
-        return out
+        return severity_counts(self.findings)

@@ -53,7 +53,7 @@ def _names(sql_or_statements: str | Sequence[str], schema: str) -> tuple[set[str
             if op.kind in ("drop_index", "reindex", "alter_index", "rename_index") and op.name:
                 indexes.add(op.name)
             if op.kind == "fk_on_new_table":
-                rels.add(op.detail["from_table"])
+                rels.add(op.detail.from_table)
         for n in walk(stmt.node):
             if isinstance(n, ast.FuncCall):
                 funcs.add(n.funcname[-1].sval.lower())

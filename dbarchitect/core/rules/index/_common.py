@@ -9,11 +9,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dbarchitect.core.models import Evidence, Finding, Index, SchemaSnapshot, Table
-from dbarchitect.core.rulebook import RuleMeta
+from dbarchitect.core.models import Evidence, Index, SchemaSnapshot, Table
 from dbarchitect.core.rules.schema._indexes import drop_sql, drop_with_undo, recreate_sql
 
-__all__ = ["IndexContext", "drop_sql", "drop_with_undo", "finding", "is_enforcing", "recreate_sql", "size_text"]
+__all__ = ["IndexContext", "drop_sql", "drop_with_undo", "is_enforcing", "recreate_sql"]
 
 
 @dataclass
@@ -47,14 +46,5 @@ class IndexContext:
         return f"in the {self.stats_age_days:.1f} days since the statistics were reset"
 
 
-def finding(rule: RuleMeta, *, message: str, obj: str, fix: str, evidence: list[Evidence], severity=None) -> Finding:
-    return Finding(rule=rule.name, code=rule.code, severity=severity or rule.severity, message=message, fix=fix,
-                   evidence=evidence, object=obj)  # fmt: skip
-
-
 def is_enforcing(index: Index) -> bool:
     return index.primary or index.unique or index.constraint is not None
-
-
-def size_text(n: int) -> str:
-    return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{n / 1024:.0f} kB"

@@ -28,7 +28,8 @@ from __future__ import annotations
 import math
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
-from dbarchitect.core.rules.index._common import IndexContext, finding, size_text
+from dbarchitect.core.rules.index._common import IndexContext
+from dbarchitect.core.units import human_bytes
 from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import qname
 
@@ -70,10 +71,9 @@ def check(snapshot: SchemaSnapshot, ctx: IndexContext) -> list[Finding]:
                 continue
             waste = int(size * bloat)
             out.append(
-                finding(
-                    RULE,
-                    message=(f"Index {i.name} on {t.qualified} takes {size_text(size)} for {f['tuples']:,.0f} entries; "
-                             f"about {100 * bloat:.0f} % ({size_text(waste)}) is empty space that scans and the cache "
+                RULE.finding(
+                    message=(f"Index {i.name} on {t.qualified} takes {human_bytes(size)} for {f['tuples']:,.0f} entries; "
+                             f"about {100 * bloat:.0f} % ({human_bytes(waste)}) is empty space that scans and the cache "
                              "still carry."),  # fmt: skip
                     obj=f"{t.schema_name}.{i.name}",
                     fix=(f"REINDEX INDEX CONCURRENTLY {qname(t.schema_name, i.name)};\n"

@@ -25,7 +25,8 @@ pghero invalid indexes; postgres-checkup H001; PostgreSQL docs, CREATE INDEX "Bu
 from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
-from dbarchitect.core.rules.index._common import IndexContext, drop_sql, finding, recreate_sql, size_text
+from dbarchitect.core.rules.index._common import IndexContext, drop_sql, recreate_sql
+from dbarchitect.core.units import human_bytes
 from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
@@ -45,10 +46,9 @@ def check(snapshot: SchemaSnapshot, ctx: IndexContext) -> list[Finding]:
                 continue
             upkeep = "still maintained on every write" if i.ready else "not even maintained"
             out.append(
-                finding(
-                    RULE,
+                RULE.finding(
                     message=(f"Index {i.name} on {t.qualified} is INVALID: no query can use it, it is {upkeep}, "
-                             f"and it takes {size_text(i.size_bytes)}"
+                             f"and it takes {human_bytes(i.size_bytes)}"
                              + (", and the uniqueness it should enforce is not enforced." if i.unique else ".")),  # fmt: skip
                     obj=f"{t.schema_name}.{i.name}",
                     fix=f"{drop_sql(t, i)}\n{recreate_sql(t, i)}  -- rebuild after fixing what made the build fail",

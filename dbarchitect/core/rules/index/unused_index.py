@@ -27,7 +27,8 @@ splinter 0005; pghero unused indexes; postgres-checkup H002.
 from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
-from dbarchitect.core.rules.index._common import IndexContext, drop_with_undo, finding, is_enforcing, size_text
+from dbarchitect.core.rules.index._common import IndexContext, drop_with_undo, is_enforcing
+from dbarchitect.core.units import human_bytes
 from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
@@ -51,11 +52,10 @@ def check(snapshot: SchemaSnapshot, ctx: IndexContext) -> list[Finding]:
                 continue
             young = ctx.stats_age_days is None or ctx.stats_age_days < MIN_AGE_DAYS
             out.append(
-                finding(
-                    RULE,
+                RULE.finding(
                     severity=Severity.info if young else None,
                     message=(
-                        f"Index {i.name} on {t.qualified} ({size_text(i.size_bytes)}) was never scanned "
+                        f"Index {i.name} on {t.qualified} ({human_bytes(i.size_bytes)}) was never scanned "
                         f"{ctx.stats_age_text()}, while the table was read {t.stats.seq_scans + t.stats.idx_scans:,} "
                         f"times and written {t.stats.inserts + t.stats.updates + t.stats.deletes:,} rows: it only costs "
                         "writes and space." + (" The statistics are young: confirm over a full business cycle and on "

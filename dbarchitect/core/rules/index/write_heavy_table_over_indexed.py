@@ -27,7 +27,7 @@ SQLCheck 2004 (too many indexes); pghero unused indexes.
 from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
-from dbarchitect.core.rules.index._common import IndexContext, drop_with_undo, finding, is_enforcing
+from dbarchitect.core.rules.index._common import IndexContext, drop_with_undo, is_enforcing
 from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
@@ -55,8 +55,7 @@ def check(snapshot: SchemaSnapshot, ctx: IndexContext) -> list[Finding]:
         fix = ("\n".join(drop_with_undo(t, i) for i in unused) if unused else
                "-- every index is used: replace single-column indexes by one composite index where queries allow")  # fmt: skip
         out.append(
-            finding(
-                RULE,
+            RULE.finding(
                 message=(f"{t.qualified} has {len(t.indexes)} indexes and is write-heavy ({writes:,} rows written, "
                          f"{scans:,} scans): every insert updates all of them"
                          + (f"; {len(unused)} were never scanned ({', '.join(i.name for i in unused)})." if unused else ".")),  # fmt: skip

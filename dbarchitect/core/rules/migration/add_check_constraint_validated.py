@@ -23,6 +23,7 @@ ALTER TABLE orders VALIDATE CONSTRAINT orders_qty_positive;
 
 from dbarchitect.core.migration.analyze import deparse
 from dbarchitect.core.migration.kit import describe, finding, ident, sql_rel
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -33,16 +34,16 @@ RULE = RuleMeta(
     severity=Severity.error,
     summary="ADD CHECK without NOT VALID scans the table under ACCESS EXCLUSIVE.",
 )
-OPS = {"add_constraint"}
+OPS = {OpKind.ADD_CONSTRAINT}
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("add_constraint"):
-        if op.detail.get("contype") != "check" or op.not_valid or not mig.preexisting(op.table, stmt):
+    for op in stmt.ops_of(OpKind.ADD_CONSTRAINT):
+        if op.detail.contype != "check" or op.not_valid or not mig.preexisting(op.table, stmt):
             continue
         t = sql_rel(op.table, mig.ctx)
         name = ident(op.name or f"{op.table.split('.')[-1]}_check")
-        expr = deparse(op.detail["expr"])
+        expr = deparse(op.detail.expr)
         yield finding(
             RULE, stmt, mig, obj=op.table, why="a validated CHECK is verified against every existing row",
             message=f"ADD CHECK ({expr}) scans {describe(mig, op.table)} under ACCESS EXCLUSIVE: reads and writes "

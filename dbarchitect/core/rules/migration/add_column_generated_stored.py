@@ -14,8 +14,8 @@ ALTER TABLE orders ADD COLUMN total numeric GENERATED ALWAYS AS (qty * price) ST
 
 ## Use instead
 ```sql
--- PostgreSQL 18+: a virtual generated column (no rewrite)
-ALTER TABLE orders ADD COLUMN total numeric GENERATED ALWAYS AS (qty * price) VIRTUAL;
+-- PostgreSQL 18+: a virtual generated column (no rewrite):
+--   ALTER TABLE orders ADD COLUMN total numeric GENERATED ALWAYS AS (qty * price) VIRTUAL;
 -- before 18: a plain column kept by a trigger, backfilled in batches
 ALTER TABLE orders ADD COLUMN total numeric;
 ```
@@ -23,6 +23,7 @@ ALTER TABLE orders ADD COLUMN total numeric;
 
 from dbarchitect.core.migration.analyze import deparse
 from dbarchitect.core.migration.kit import describe, finding, ident, sql_rel
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -33,7 +34,7 @@ RULE = RuleMeta(
     severity=Severity.error,
     summary="ADD COLUMN ... GENERATED ... STORED rewrites the table under ACCESS EXCLUSIVE.",
 )
-OPS = {"add_column"}
+OPS = {OpKind.ADD_COLUMN}
 
 
 def _expr(cdef):
@@ -44,12 +45,12 @@ def _expr(cdef):
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("add_column"):
-        if not op.detail["generated"] or not mig.preexisting(op.table, stmt):
+    for op in stmt.ops_of(OpKind.ADD_COLUMN):
+        if not op.detail.generated or not mig.preexisting(op.table, stmt):
             continue
         t, c = sql_rel(op.table, mig.ctx), ident(op.column)
         expr = _expr(op.node)
-        typ = op.detail["type"].display
+        typ = op.detail.type.display
         if mig.pg_version >= 18:
             fix = f"ALTER TABLE {t} ADD COLUMN {c} {typ} GENERATED ALWAYS AS ({expr}) VIRTUAL;  -- no rewrite"
         else:

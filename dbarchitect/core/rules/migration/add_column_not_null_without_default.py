@@ -24,6 +24,7 @@ Or give the column a constant default, which PostgreSQL 11+ adds without a rewri
 """
 
 from dbarchitect.core.migration.kit import describe, finding, ident, sql_rel
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -34,15 +35,15 @@ RULE = RuleMeta(
     severity=Severity.error,
     summary="ADD COLUMN NOT NULL without a default fails on a non-empty table and breaks running inserts.",
 )
-OPS = {"add_column"}
+OPS = {OpKind.ADD_COLUMN}
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("add_column"):
+    for op in stmt.ops_of(OpKind.ADD_COLUMN):
         d = op.detail
-        if not mig.preexisting(op.table, stmt) or not d["not_null"]:
+        if not mig.preexisting(op.table, stmt) or not d.not_null:
             continue
-        if d["volatility"] is not None or d["serial"] or d["identity"] or d["generated"]:
+        if d.volatility is not None or d.serial or d.identity or d.generated:
             continue
         facts = mig.facts(op.table)
         empty = facts is not None and facts.rows == 0
@@ -55,7 +56,7 @@ def check(stmt, mig):
             RULE, stmt, mig, obj=op.table, severity=Severity.warning if empty else None,
             why="existing rows would hold NULL in a NOT NULL column",
             message=f"ADD COLUMN {op.column} NOT NULL without a default on {describe(mig, op.table)}: {consequence}.",
-            fix=f"ALTER TABLE {t} ADD COLUMN {c} {d['type'].display};\n"
+            fix=f"ALTER TABLE {t} ADD COLUMN {c} {d.type.display};\n"
             f"-- deploy writers, backfill in batches, then:\n"
             f"ALTER TABLE {t} ADD CONSTRAINT {nn} CHECK ({c} IS NOT NULL) NOT VALID;\n"
             f"ALTER TABLE {t} VALIDATE CONSTRAINT {nn};  -- separate transaction\n"

@@ -24,6 +24,7 @@ Or build a new table with the column and copy the data over.
 """
 
 from dbarchitect.core.migration.kit import describe, finding, ident, sql_rel
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -34,19 +35,19 @@ RULE = RuleMeta(
     severity=Severity.error,
     summary="ADD COLUMN serial/bigserial rewrites the table under ACCESS EXCLUSIVE.",
 )
-OPS = {"add_column"}
+OPS = {OpKind.ADD_COLUMN}
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("add_column"):
-        if not op.detail["serial"] or not mig.preexisting(op.table, stmt):
+    for op in stmt.ops_of(OpKind.ADD_COLUMN):
+        if not op.detail.serial or not mig.preexisting(op.table, stmt):
             continue
         t, c = sql_rel(op.table, mig.ctx), ident(op.column)
-        base = "bigint" if op.detail["type"].name == "int8" else op.detail["type"].display
+        base = "bigint" if op.detail.type.name == "int8" else op.detail.type.display
         seq = ident(f"{op.table.split('.')[-1]}_{op.column}_seq")
         yield finding(
             RULE, stmt, mig, obj=op.table, why="a serial default calls nextval(), a volatile function, for every row",
-            message=f"ADD COLUMN {op.column} {op.detail['type'].display} numbers every existing row: it rewrites "
+            message=f"ADD COLUMN {op.column} {op.detail.type.display} numbers every existing row: it rewrites "
             f"{describe(mig, op.table)} and all its indexes under ACCESS EXCLUSIVE, so reads and writes wait "
             "for the whole rewrite.",
             fix=f"CREATE SEQUENCE {seq};\nALTER TABLE {t} ADD COLUMN {c} {base};\n"

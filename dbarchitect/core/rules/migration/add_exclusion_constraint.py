@@ -17,9 +17,15 @@ ALTER TABLE bookings ADD CONSTRAINT no_overlap EXCLUDE USING gist (room WITH =, 
 Add it when the table is created, or build a new table with the constraint, copy the rows in
 batches and swap the tables in a short transaction. At the least, run it in a quiet window with
 `SET lock_timeout`.
+```sql
+CREATE TABLE bookings_new (LIKE bookings INCLUDING ALL,
+    CONSTRAINT no_overlap EXCLUDE USING gist (room WITH =, during WITH &&));
+-- copy the rows in batches, then swap the names in one short transaction
+```
 """
 
 from dbarchitect.core.migration.kit import LOCK_TIMEOUT_SQL, describe, finding
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -30,12 +36,12 @@ RULE = RuleMeta(
     severity=Severity.warning,
     summary="ADD EXCLUDE builds and checks under ACCESS EXCLUSIVE, with no online alternative.",
 )
-OPS = {"add_constraint"}
+OPS = {OpKind.ADD_CONSTRAINT}
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("add_constraint"):
-        if op.detail.get("contype") != "exclude" or not mig.preexisting(op.table, stmt):
+    for op in stmt.ops_of(OpKind.ADD_CONSTRAINT):
+        if op.detail.contype != "exclude" or not mig.preexisting(op.table, stmt):
             continue
         yield finding(
             RULE, stmt, mig, obj=op.table, why="exclusion constraints have neither NOT VALID nor USING INDEX",

@@ -22,6 +22,7 @@ ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;
 """
 
 from dbarchitect.core.migration.kit import describe, finding, ident, short, sql_rel
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -32,20 +33,20 @@ RULE = RuleMeta(
     severity=Severity.error,
     summary="ADD FOREIGN KEY without NOT VALID blocks writes on both tables during the validation scan.",
 )
-OPS = {"add_constraint"}
+OPS = {OpKind.ADD_CONSTRAINT}
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("add_constraint"):
+    for op in stmt.ops_of(OpKind.ADD_CONSTRAINT):
         d = op.detail
-        if d.get("contype") != "foreign_key" or op.not_valid or not mig.preexisting(op.table, stmt):
+        if d.contype != "foreign_key" or op.not_valid or not mig.preexisting(op.table, stmt):
             continue
         t = sql_rel(op.table, mig.ctx)
-        ref = d["ref"]
-        cols = ", ".join(ident(c) for c in d["columns"])
-        refcols = ", ".join(ident(c) for c in d.get("ref_columns") or [])
-        name = ident(op.name or f"{op.table.split('.')[-1]}_{'_'.join(d['columns'])}_fkey")
-        if d.get("inline"):
+        ref = d.ref
+        cols = ", ".join(ident(c) for c in d.columns)
+        refcols = ", ".join(ident(c) for c in d.ref_columns or [])
+        name = ident(op.name or f"{op.table.split('.')[-1]}_{'_'.join(d.columns)}_fkey")
+        if d.inline:
             lead = (f"ALTER TABLE {t} ADD COLUMN {ident(op.column)} <type>;  -- without REFERENCES\n")
         else:
             lead = ""

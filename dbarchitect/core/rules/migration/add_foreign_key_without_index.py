@@ -27,6 +27,7 @@ CREATE INDEX order_items_order_id_idx ON order_items (order_id);   -- in the sam
 from pglast.enums import ConstrType
 
 from dbarchitect.core.migration.kit import finding, ident, short
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._indexes import leads_with
@@ -38,7 +39,7 @@ RULE = RuleMeta(
     severity=Severity.warning,
     summary="The migration adds a foreign key with no index on its referencing columns: parent deletes scan the child.",
 )
-OPS = {"add_constraint", "fk_on_new_table"}
+OPS = {OpKind.ADD_CONSTRAINT, OpKind.FK_ON_NEW_TABLE}
 _KEYS = (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE)
 
 
@@ -48,11 +49,11 @@ def _file_indexes(mig) -> dict[str, list[list[str | None]]]:
         out: dict[str, list[list[str | None]]] = {}
         for s in mig.statements:
             for o in s.ops:
-                if o.kind == "create_index":
-                    out.setdefault(o.table, []).append(list(o.detail["columns"]))
-                elif o.kind == "add_constraint" and o.detail.get("contype") in ("primary_key", "unique"):
-                    out.setdefault(o.table, []).append(list(o.detail["columns"]))
-                elif o.kind == "create_table":
+                if o.kind == OpKind.CREATE_INDEX:
+                    out.setdefault(o.table, []).append(list(o.detail.columns))
+                elif o.kind == OpKind.ADD_CONSTRAINT and o.detail.contype in ("primary_key", "unique"):
+                    out.setdefault(o.table, []).append(list(o.detail.columns))
+                elif o.kind == OpKind.CREATE_TABLE:
                     for elt in o.node.tableElts or ():
                         cons = getattr(elt, "constraints", None) or ()
                         for c in cons:
@@ -69,20 +70,20 @@ def _covered(cols: list[str], indexes: list[list[str | None]]) -> bool:
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("add_constraint", "fk_on_new_table"):
-        if op.kind == "add_constraint":
-            if op.detail.get("contype") != "foreign_key":
+    for op in stmt.ops_of(OpKind.ADD_CONSTRAINT, OpKind.FK_ON_NEW_TABLE):
+        if op.kind == OpKind.ADD_CONSTRAINT:
+            if op.detail.contype != "foreign_key":
                 continue
-            table, cols = op.table, op.detail["columns"]
+            table, cols = op.table, op.detail.columns
         else:
-            table, cols = op.detail["from_table"], op.detail["columns"]
+            table, cols = op.detail.from_table, op.detail.columns
         if not cols:
             continue
         indexes = list(_file_indexes(mig).get(table, []))
         facts = mig.facts(table)
         if facts is not None:
             indexes += [list(i.columns) for i in facts.indexes if i.valid]
-        elif op.kind == "add_constraint" and mig.preexisting(table, stmt) and table not in mig.ctx.known_missing:
+        elif op.kind == OpKind.ADD_CONSTRAINT and mig.preexisting(table, stmt) and table not in mig.ctx.known_missing:
             continue  # existing table, catalog unknown: its indexes are unknown
         if _covered(cols, indexes):
             continue

@@ -25,6 +25,7 @@ ALTER TABLE events ADD CONSTRAINT events_pkey PRIMARY KEY USING INDEX events_pke
 """
 
 from dbarchitect.core.migration.kit import describe, finding, ident, sql_rel
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -35,19 +36,19 @@ RULE = RuleMeta(
     severity=Severity.error,
     summary="ADD PRIMARY KEY builds its index (and checks NOT NULL) under ACCESS EXCLUSIVE.",
 )
-OPS = {"add_constraint"}
+OPS = {OpKind.ADD_CONSTRAINT}
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("add_constraint"):
+    for op in stmt.ops_of(OpKind.ADD_CONSTRAINT):
         d = op.detail
-        if d.get("contype") != "primary_key" or not mig.preexisting(op.table, stmt):
+        if d.contype != "primary_key" or not mig.preexisting(op.table, stmt):
             continue
-        nullable = d.get("nullable") or []
-        if d.get("using_index") and not nullable:
+        nullable = d.nullable or []
+        if d.using_index and not nullable:
             continue
         t = sql_rel(op.table, mig.ctx)
-        cols = d["columns"] or ([op.column] if op.column else [])
+        cols = d.columns or ([op.column] if op.column else [])
         collist = ", ".join(ident(c) for c in cols)
         name = ident(op.name or f"{op.table.split('.')[-1]}_pkey")
         steps = []
@@ -56,15 +57,15 @@ def check(stmt, mig):
             steps += [f"ALTER TABLE {t} ADD CONSTRAINT {nn} CHECK ({ident(c)} IS NOT NULL) NOT VALID;",
                       f"ALTER TABLE {t} VALIDATE CONSTRAINT {nn};  -- separate transaction",
                       f"ALTER TABLE {t} ALTER COLUMN {ident(c)} SET NOT NULL;  -- proven, no scan"]
-        if not d.get("using_index"):
+        if not d.using_index:
             steps.append(f"CREATE UNIQUE INDEX CONCURRENTLY {name} ON {t} ({collist});  -- outside a transaction")
         steps.append(f"ALTER TABLE {t} ADD CONSTRAINT {name} PRIMARY KEY USING INDEX "
-                     f"{ident(d.get('using_index')) if d.get('using_index') else name};")
+                     f"{ident(d.using_index) if d.using_index else name};")
         what = []
-        if not d.get("using_index"):
+        if not d.using_index:
             what.append("builds its unique index")
         if nullable:
-            what.append(f"scans for NULLs in {', '.join(nullable)}" if mig.ctx.online or d.get("using_index")
+            what.append(f"scans for NULLs in {', '.join(nullable)}" if mig.ctx.online or d.using_index
                         else "checks every row for NULLs unless the columns are already NOT NULL")
         yield finding(
             RULE, stmt, mig, obj=op.table, why="the primary key's index build and NOT NULL check run under "

@@ -23,6 +23,7 @@ ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_
 """
 
 from dbarchitect.core.migration.kit import describe, finding, ident, sql_rel
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -33,17 +34,17 @@ RULE = RuleMeta(
     severity=Severity.error,
     summary="ADD UNIQUE builds its index under ACCESS EXCLUSIVE.",
 )
-OPS = {"add_constraint"}
+OPS = {OpKind.ADD_CONSTRAINT}
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("add_constraint"):
+    for op in stmt.ops_of(OpKind.ADD_CONSTRAINT):
         d = op.detail
-        if d.get("contype") != "unique" or d.get("using_index") or not mig.preexisting(op.table, stmt):
+        if d.contype != "unique" or d.using_index or not mig.preexisting(op.table, stmt):
             continue
         t = sql_rel(op.table, mig.ctx)
-        cols = ", ".join(ident(c) for c in d["columns"]) or "<columns>"
-        name = ident(op.name or f"{op.table.split('.')[-1]}_{'_'.join(d['columns'])}_key")
+        cols = ", ".join(ident(c) for c in d.columns) or "<columns>"
+        name = ident(op.name or f"{op.table.split('.')[-1]}_{'_'.join(d.columns)}_key")
         yield finding(
             RULE, stmt, mig, obj=op.table, why="the constraint's index is built under ACCESS EXCLUSIVE",
             message=f"ADD UNIQUE ({cols}) builds its index on {describe(mig, op.table)} under ACCESS EXCLUSIVE: reads "

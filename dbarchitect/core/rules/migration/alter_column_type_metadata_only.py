@@ -22,6 +22,7 @@ ALTER TABLE users ALTER COLUMN email TYPE varchar(320);
 """
 
 from dbarchitect.core.migration.kit import LOCK_TIMEOUT_SQL, describe, finding, ident, sql_rel
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -32,19 +33,19 @@ RULE = RuleMeta(
     severity=Severity.info,
     summary="A binary-coercible ALTER COLUMN TYPE is metadata-only: brief ACCESS EXCLUSIVE, no rewrite.",
 )
-OPS = {"alter_type"}
+OPS = {OpKind.ALTER_TYPE}
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("alter_type"):
-        if op.rewrite or op.detail["views"] or not mig.preexisting(op.table, stmt):
+    for op in stmt.ops_of(OpKind.ALTER_TYPE):
+        if op.rewrite or op.detail.views or not mig.preexisting(op.table, stmt):
             continue
         t = sql_rel(op.table, mig.ctx)
         yield finding(
-            RULE, stmt, mig, obj=op.table, why=op.detail["reason"],
-            message=f"ALTER COLUMN {op.column} TYPE {op.detail['new'].display} does not rewrite "
-            f"{describe(mig, op.table)}: {op.detail['reason']}. It holds ACCESS EXCLUSIVE only briefly"
+            RULE, stmt, mig, obj=op.table, why=op.detail.reason,
+            message=f"ALTER COLUMN {op.column} TYPE {op.detail.new.display} does not rewrite "
+            f"{describe(mig, op.table)}: {op.detail.reason}. It holds ACCESS EXCLUSIVE only briefly"
             + ("." if stmt.lock_timeout else "; without lock_timeout it can still queue every query behind it."),
             fix=None if stmt.lock_timeout else
-            f"{LOCK_TIMEOUT_SQL}\nALTER TABLE {t} ALTER COLUMN {ident(op.column)} TYPE {op.detail['new'].display};",
+            f"{LOCK_TIMEOUT_SQL}\nALTER TABLE {t} ALTER COLUMN {ident(op.column)} TYPE {op.detail.new.display};",
         )

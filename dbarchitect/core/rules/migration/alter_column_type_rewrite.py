@@ -28,6 +28,7 @@ ALTER TABLE orders RENAME COLUMN id_new TO id;
 """
 
 from dbarchitect.core.migration.kit import LOCK_TIMEOUT_SQL, describe, finding, ident, sql_rel
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Evidence, Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -38,39 +39,39 @@ RULE = RuleMeta(
     severity=Severity.error,
     summary="ALTER COLUMN TYPE that is not binary-coercible rewrites the table under ACCESS EXCLUSIVE.",
 )
-OPS = {"alter_type"}
+OPS = {OpKind.ALTER_TYPE}
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("alter_type"):
+    for op in stmt.ops_of(OpKind.ALTER_TYPE):
         if not mig.preexisting(op.table, stmt):
             continue
         d = op.detail
         t, c = sql_rel(op.table, mig.ctx), ident(op.column)
-        new = d["new"].display
-        if d["views"]:
-            views = ", ".join(d["views"])
+        new = d.new.display
+        if d.views:
+            views = ", ".join(d.views)
             yield finding(
                 RULE, stmt, mig, obj=op.table,
                 why=f"pg_depend: {views} use {op.column}",
                 evidence=[Evidence(kind="catalog", detail=f"views depending on {op.table}.{op.column}: {views}",
-                                   data={"views": d["views"]})],
+                                   data={"views": d.views})],
                 message=f"ALTER COLUMN {op.column} TYPE {new} fails: {views} depend on the column "
                 "(cannot alter type of a column used by a view or rule).",
                 fix=f"-- drop and recreate the dependent views in the same transaction:\n"
-                f"BEGIN;\nDROP VIEW {d['views'][0]};\n{LOCK_TIMEOUT_SQL}\n"
-                f"ALTER TABLE {t} ALTER COLUMN {c} TYPE {new};\nCREATE VIEW {d['views'][0]} AS ...;\nCOMMIT;",
+                f"BEGIN;\nDROP VIEW {d.views[0]};\n{LOCK_TIMEOUT_SQL}\n"
+                f"ALTER TABLE {t} ALTER COLUMN {c} TYPE {new};\nCREATE VIEW {d.views[0]} AS ...;\nCOMMIT;",
             )
             continue
         if not op.rewrite:
             continue
-        assumed = bool(d.get("assumed"))
+        assumed = bool(d.assumed)
         yield finding(
-            RULE, stmt, mig, obj=op.table, why=d["reason"],
+            RULE, stmt, mig, obj=op.table, why=d.reason,
             severity=Severity.warning if assumed else None,
             message=f"ALTER COLUMN {op.column} TYPE {new} {'probably ' if assumed else ''}rewrites "
             f"{describe(mig, op.table)} and all its indexes under ACCESS EXCLUSIVE: reads and writes wait for "
-            f"the whole rewrite ({d['reason']}).",
+            f"the whole rewrite ({d.reason}).",
             fix=f"-- expand/contract instead of an in-place type change:\n"
             f"ALTER TABLE {t} ADD COLUMN {ident(op.column + '_new')} {new};\n"
             f"-- 1. trigger: NEW.{ident(op.column + '_new')} := NEW.{c} on INSERT/UPDATE\n"

@@ -16,9 +16,19 @@ ALTER TABLE events SET UNLOGGED;
 ## Use instead
 Create a new table with the wanted storage, copy the rows in batches, and swap the names in a
 short transaction; or schedule the statement in a maintenance window with `lock_timeout`.
+```sql
+CREATE UNLOGGED TABLE events_new (LIKE events INCLUDING ALL);
+-- copy the rows in batches, then swap the names in one short transaction:
+BEGIN;
+SET LOCAL lock_timeout = '3s';
+ALTER TABLE events RENAME TO events_old;
+ALTER TABLE events_new RENAME TO events;
+COMMIT;
+```
 """
 
 from dbarchitect.core.migration.kit import describe, finding, short
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -29,9 +39,9 @@ RULE = RuleMeta(
     severity=Severity.error,
     summary="SET LOGGED/UNLOGGED/ACCESS METHOD/TABLESPACE rewrites the table under ACCESS EXCLUSIVE.",
 )
-OPS = {"set_logged", "set_unlogged", "set_access_method", "set_tablespace"}
-_WORDS = {"set_logged": "SET LOGGED", "set_unlogged": "SET UNLOGGED", "set_access_method": "SET ACCESS METHOD",
-          "set_tablespace": "SET TABLESPACE"}
+OPS = {OpKind.SET_LOGGED, OpKind.SET_UNLOGGED, OpKind.SET_ACCESS_METHOD, OpKind.SET_TABLESPACE}
+_WORDS = {OpKind.SET_LOGGED: "SET LOGGED", OpKind.SET_UNLOGGED: "SET UNLOGGED",
+          OpKind.SET_ACCESS_METHOD: "SET ACCESS METHOD", OpKind.SET_TABLESPACE: "SET TABLESPACE"}
 
 
 def check(stmt, mig):
@@ -39,7 +49,8 @@ def check(stmt, mig):
         if not mig.preexisting(op.table, stmt):
             continue
         t = short(op.table, mig.ctx)
-        warn = " An unlogged table is emptied after a crash and not replicated." if op.kind == "set_unlogged" else ""
+        unlogged = op.kind == OpKind.SET_UNLOGGED
+        warn = " An unlogged table is emptied after a crash and not replicated." if unlogged else ""
         yield finding(
             RULE, stmt, mig, obj=op.table, why=f"{_WORDS[op.kind]} writes the table into new files",
             message=f"{_WORDS[op.kind]} rewrites {describe(mig, op.table)} under ACCESS EXCLUSIVE: reads and writes wait "

@@ -28,6 +28,7 @@ ALTER TABLE measurements DETACH PARTITION measurements_2023 CONCURRENTLY;
 """
 
 from dbarchitect.core.migration.kit import describe, finding, short
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -38,11 +39,11 @@ RULE = RuleMeta(
     severity=Severity.warning,
     summary="DETACH without CONCURRENTLY locks the whole partitioned table; ATTACH scans the partition.",
 )
-OPS = {"attach_partition", "detach_partition"}
+OPS = {OpKind.ATTACH_PARTITION, OpKind.DETACH_PARTITION}
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("detach_partition"):
+    for op in stmt.ops_of(OpKind.DETACH_PARTITION):
         if op.concurrent or not mig.preexisting(op.table, stmt):
             continue
         parent, child = short(op.table, mig.ctx), short(op.name, mig.ctx)
@@ -56,9 +57,9 @@ def check(stmt, mig):
             "every read and write of the partitioned table waits.",
             fix=fix,
         )
-    for op in stmt.ops_of("attach_partition"):
-        child = op.detail["child"]
-        if op.detail.get("proven") or not mig.preexisting(child, stmt) or not mig.preexisting(op.table, stmt):
+    for op in stmt.ops_of(OpKind.ATTACH_PARTITION):
+        child = op.detail.child
+        if op.detail.proven or not mig.preexisting(child, stmt) or not mig.preexisting(op.table, stmt):
             continue
         c = short(child, mig.ctx)
         yield finding(

@@ -26,6 +26,7 @@ CREATE TABLE orders (
 """
 
 from dbarchitect.core.migration.kit import finding, short
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -36,14 +37,14 @@ RULE = RuleMeta(
     severity=Severity.advice,
     summary="serial, int keys, timestamp, varchar(n) and char(n) invite future rewrites or bugs.",
 )
-OPS = {"add_column", "table_column"}
+OPS = {OpKind.ADD_COLUMN, OpKind.TABLE_COLUMN}
 
 
 def _advice(op) -> list[tuple[str, str]]:
-    spec = op.detail["type"]
+    spec = op.detail.type
     col = (op.column or "").lower()
     out = []
-    if op.detail["serial"] and op.kind == "table_column":
+    if op.detail.serial and op.kind == OpKind.TABLE_COLUMN:
         out.append(("serial creates a loosely owned sequence", "bigint GENERATED ALWAYS AS IDENTITY"))
     elif spec.name == "int4" and not spec.array and (col == "id" or col.endswith("_id")):
         out.append(("a 4-byte key overflows at 2,147,483,647 and widening it rewrites the table", "bigint"))
@@ -57,12 +58,12 @@ def _advice(op) -> list[tuple[str, str]]:
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("add_column", "table_column"):
-        if op.kind == "add_column" and op.detail["serial"]:
+    for op in stmt.ops_of(OpKind.ADD_COLUMN, OpKind.TABLE_COLUMN):
+        if op.kind == OpKind.ADD_COLUMN and op.detail.serial:
             continue  # MG003 covers it
         for why, better in _advice(op):
             yield finding(
                 RULE, stmt, mig, obj=f"{op.table}.{op.column}", why=why,
-                message=f"Column {short(op.table, mig.ctx)}.{op.column} {op.detail['type'].display}: {why}.",
+                message=f"Column {short(op.table, mig.ctx)}.{op.column} {op.detail.type.display}: {why}.",
                 fix=f"{op.column} {better}",
             )

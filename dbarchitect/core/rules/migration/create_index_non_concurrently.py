@@ -24,6 +24,7 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_idx ON orders (customer_
 
 from dbarchitect.core.migration.analyze import deparse
 from dbarchitect.core.migration.kit import describe, finding, short
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -34,7 +35,7 @@ RULE = RuleMeta(
     severity=Severity.error,
     summary="CREATE INDEX without CONCURRENTLY blocks writes for the whole build.",
 )
-OPS = {"create_index"}
+OPS = {OpKind.CREATE_INDEX}
 
 
 def _concurrent_sql(node) -> str:
@@ -47,7 +48,7 @@ def _concurrent_sql(node) -> str:
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("create_index"):
+    for op in stmt.ops_of(OpKind.CREATE_INDEX):
         if op.concurrent or not mig.preexisting(op.table, stmt):
             continue
         facts = mig.facts(op.table)

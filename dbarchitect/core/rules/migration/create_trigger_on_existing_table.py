@@ -21,6 +21,7 @@ Run it in a low-traffic window and retry on lock timeout.
 """
 
 from dbarchitect.core.migration.kit import LOCK_TIMEOUT_SQL, describe, finding
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -31,11 +32,11 @@ RULE = RuleMeta(
     severity=Severity.warning,
     summary="CREATE TRIGGER takes SHARE ROW EXCLUSIVE: writes queue behind it.",
 )
-OPS = {"create_trigger"}
+OPS = {OpKind.CREATE_TRIGGER}
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("create_trigger"):
+    for op in stmt.ops_of(OpKind.CREATE_TRIGGER):
         if not mig.preexisting(op.table, stmt):
             continue
         yield finding(

@@ -23,6 +23,7 @@ Or put the CHECK on the table columns themselves, where NOT VALID + VALIDATE wor
 """
 
 from dbarchitect.core.migration.kit import finding
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -33,11 +34,11 @@ RULE = RuleMeta(
     severity=Severity.warning,
     summary="Domain constraints validate every column using the domain.",
 )
-OPS = {"create_domain", "alter_domain_add_constraint"}
+OPS = {OpKind.CREATE_DOMAIN, OpKind.ALTER_DOMAIN_ADD_CONSTRAINT}
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("alter_domain_add_constraint"):
+    for op in stmt.ops_of(OpKind.ALTER_DOMAIN_ADD_CONSTRAINT):
         if op.not_valid:
             continue
         yield finding(
@@ -46,8 +47,8 @@ def check(stmt, mig):
             "writes to each of those tables while it checks.",
             fix=f"{stmt.sql} NOT VALID;\n-- separate transaction:\nALTER DOMAIN {op.name} VALIDATE CONSTRAINT <name>;",
         )
-    for op in stmt.ops_of("create_domain"):
-        if not op.detail["checks"]:
+    for op in stmt.ops_of(OpKind.CREATE_DOMAIN):
+        if not op.detail.checks:
             continue
         yield finding(
             RULE, stmt, mig, obj=op.name, severity=Severity.advice,

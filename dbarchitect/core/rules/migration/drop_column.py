@@ -17,11 +17,14 @@ Stop using the column first (e.g. Rails `ignored_columns`), deploy, check it hol
 need, take a backup of its values, then drop it in a later migration:
 ```sql
 SELECT count(*) FROM users WHERE legacy_flag IS NOT NULL;
+-- no release reads legacy_flag any more and its values are backed up:
+-- dbarchitect:ignore drop-column
 ALTER TABLE users DROP COLUMN IF EXISTS legacy_flag;
 ```
 """
 
 from dbarchitect.core.migration.kit import LOCK_TIMEOUT_SQL, describe, finding, ident, sql_rel
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -32,11 +35,11 @@ RULE = RuleMeta(
     severity=Severity.warning,
     summary="DROP COLUMN destroys data and breaks code that still reads the column.",
 )
-OPS = {"drop_column"}
+OPS = {OpKind.DROP_COLUMN}
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("drop_column"):
+    for op in stmt.ops_of(OpKind.DROP_COLUMN):
         if not mig.preexisting(op.table, stmt):
             continue
         if mig.column_added_before(op.table, op.column, stmt):

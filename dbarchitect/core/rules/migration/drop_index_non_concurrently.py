@@ -20,6 +20,7 @@ DROP INDEX CONCURRENTLY IF EXISTS orders_status_idx;
 """
 
 from dbarchitect.core.migration.kit import describe, finding, short
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -30,11 +31,11 @@ RULE = RuleMeta(
     severity=Severity.warning,
     summary="DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the table.",
 )
-OPS = {"drop_index"}
+OPS = {OpKind.DROP_INDEX}
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("drop_index"):
+    for op in stmt.ops_of(OpKind.DROP_INDEX):
         if op.concurrent or not mig.preexisting(op.name, stmt):
             continue
         facts = mig.facts(op.table)

@@ -13,14 +13,17 @@ ALTER TABLE orders ALTER COLUMN shipped_at DROP NOT NULL;
 ```
 
 ## Use instead
-Deploy the readers that handle NULL first, then relax the constraint:
+Deploy the readers that handle NULL first, then relax the constraint (and say so):
 ```sql
 SET lock_timeout = '3s';
+-- every release reading shipped_at handles NULL:
+-- dbarchitect:ignore drop-not-null
 ALTER TABLE orders ALTER COLUMN shipped_at DROP NOT NULL;
 ```
 """
 
 from dbarchitect.core.migration.kit import LOCK_TIMEOUT_SQL, describe, finding, ident, sql_rel
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -31,11 +34,11 @@ RULE = RuleMeta(
     severity=Severity.advice,
     summary="DROP NOT NULL lets NULLs reach readers that assume none.",
 )
-OPS = {"drop_not_null"}
+OPS = {OpKind.DROP_NOT_NULL}
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("drop_not_null"):
+    for op in stmt.ops_of(OpKind.DROP_NOT_NULL):
         if not mig.preexisting(op.table, stmt):
             continue
         yield finding(

@@ -17,11 +17,14 @@ TRUNCATE orders CASCADE;
 Back up first, check the table is really unused or empty, and name every table explicitly:
 ```sql
 SELECT count(*) FROM orders;
-TRUNCATE orders, order_items;   -- explicit list, no CASCADE
+-- backed up and checked unused; an explicit list, no CASCADE:
+-- dbarchitect:ignore drop-table-or-truncate
+TRUNCATE orders, order_items;
 ```
 """
 
 from dbarchitect.core.migration.kit import describe, finding, short
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -32,7 +35,7 @@ RULE = RuleMeta(
     severity=Severity.error,
     summary="DROP TABLE/SCHEMA/DATABASE and TRUNCATE destroy data irreversibly.",
 )
-OPS = {"drop_table", "drop_schema", "drop_database", "truncate"}
+OPS = {OpKind.DROP_TABLE, OpKind.DROP_SCHEMA, OpKind.DROP_DATABASE, OpKind.TRUNCATE}
 
 
 def _referencing(mig, rel):
@@ -41,12 +44,12 @@ def _referencing(mig, rel):
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("drop_table", "truncate"):
+    for op in stmt.ops_of(OpKind.DROP_TABLE, OpKind.TRUNCATE):
         if not mig.preexisting(op.table, stmt):
             continue
-        cascade = op.detail.get("cascade")
+        cascade = op.detail.cascade
         refs = _referencing(mig, op.table)
-        verb = "TRUNCATE" if op.kind == "truncate" else f"DROP {op.detail.get('objtype', 'table').upper()}"
+        verb = "TRUNCATE" if op.kind == OpKind.TRUNCATE else f"DROP {(op.detail.objtype or 'table').upper()}"
         extra = ""
         if cascade:
             extra = (f" CASCADE also empties or drops {', '.join(short(r, mig.ctx) for r in refs)}" if refs
@@ -57,11 +60,11 @@ def check(stmt, mig):
             fix=f"-- back up first (pg_dump -t {op.table}), check it is unused:\nSELECT count(*) FROM {op.table};\n"
             f"{verb} {short(op.table, mig.ctx)}{' /* list dependent tables explicitly */' if cascade else ''};",
         )
-    for op in stmt.ops_of("drop_schema", "drop_database"):
-        what = "schema" if op.kind == "drop_schema" else "database"
+    for op in stmt.ops_of(OpKind.DROP_SCHEMA, OpKind.DROP_DATABASE):
+        what = "schema" if op.kind == OpKind.DROP_SCHEMA else "database"
         yield finding(
             RULE, stmt, mig, obj=op.name, why="the data is deleted irreversibly",
             message=f"DROP {what.upper()} {op.name} deletes every object and row in it irreversibly"
-            + (", CASCADE included." if op.detail.get("cascade") else "."),
+            + (", CASCADE included." if op.detail.cascade else "."),
             fix=f"-- back up the {what} first and drop its objects one by one so the list is reviewed",
         )

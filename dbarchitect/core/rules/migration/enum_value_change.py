@@ -31,6 +31,7 @@ from pglast import ast
 
 from dbarchitect.core.migration.analyze import walk
 from dbarchitect.core.migration.kit import finding
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -41,7 +42,7 @@ RULE = RuleMeta(
     severity=Severity.warning,
     summary="Enum ADD VALUE in a transaction and RENAME VALUE fail or break running code.",
 )
-OPS = {"enum_add_value", "enum_rename_value"}
+OPS = {OpKind.ENUM_ADD_VALUE, OpKind.ENUM_RENAME_VALUE}
 
 
 def _uses(stmt, value: str) -> bool:
@@ -49,8 +50,8 @@ def _uses(stmt, value: str) -> bool:
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("enum_add_value"):
-        value = op.detail["value"]
+    for op in stmt.ops_of(OpKind.ENUM_ADD_VALUE):
+        value = op.detail.value
         fix = f"ALTER TYPE {op.name} ADD VALUE IF NOT EXISTS '{value}';  -- in its own transaction / migration"
         if stmt.in_transaction and mig.pg_version < 12:
             yield finding(
@@ -71,11 +72,11 @@ def check(stmt, mig):
                 "PostgreSQL rejects it with \"unsafe use of new value\".",
                 fix=fix + "\n-- use the value in a later transaction",
             )
-    for op in stmt.ops_of("enum_rename_value"):
+    for op in stmt.ops_of(OpKind.ENUM_RENAME_VALUE):
         yield finding(
             RULE, stmt, mig, obj=op.name, why="clients compare enum labels by text",
-            message=f"RENAME VALUE '{op.detail['old']}' TO '{op.detail['new']}' on {op.name}: running code that writes "
-            f"or compares '{op.detail['old']}' fails or silently matches nothing.",
-            fix=f"ALTER TYPE {op.name} ADD VALUE IF NOT EXISTS '{op.detail['new']}';\n"
-            f"-- migrate rows in batches, release code using '{op.detail['new']}', stop writing the old label",
+            message=f"RENAME VALUE '{op.detail.old}' TO '{op.detail.new}' on {op.name}: running code that writes "
+            f"or compares '{op.detail.old}' fails or silently matches nothing.",
+            fix=f"ALTER TYPE {op.name} ADD VALUE IF NOT EXISTS '{op.detail.new}';\n"
+            f"-- migrate rows in batches, release code using '{op.detail.new}', stop writing the old label",
         )

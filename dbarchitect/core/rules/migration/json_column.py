@@ -19,6 +19,7 @@ ALTER TABLE events ADD COLUMN payload jsonb;
 """
 
 from dbarchitect.core.migration.kit import finding, ident, short
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -29,12 +30,12 @@ RULE = RuleMeta(
     severity=Severity.advice,
     summary="A json column has no equality operator; use jsonb.",
 )
-OPS = {"add_column", "table_column", "alter_type"}
+OPS = {OpKind.ADD_COLUMN, OpKind.TABLE_COLUMN, OpKind.ALTER_TYPE}
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("add_column", "table_column", "alter_type"):
-        spec = op.detail["new"] if op.kind == "alter_type" else op.detail["type"]
+    for op in stmt.ops_of(OpKind.ADD_COLUMN, OpKind.TABLE_COLUMN, OpKind.ALTER_TYPE):
+        spec = op.detail.new if op.kind == OpKind.ALTER_TYPE else op.detail.type
         if spec.name != "json":
             continue
         yield finding(

@@ -24,6 +24,7 @@ ALTER TABLE orders ADD COLUMN IF NOT EXISTS note text;
 """
 
 from dbarchitect.core.migration.kit import finding
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -34,8 +35,10 @@ RULE = RuleMeta(
     severity=Severity.advice,
     summary="Outside a transaction, CREATE/DROP without IF [NOT] EXISTS makes a failed migration non-rerunnable.",
 )
-_CREATES = {"create_table", "create_index", "create_schema", "create_sequence", "create_extension", "add_column"}
-_DROPS = {"drop_table", "drop_index", "drop_column", "drop_schema", "drop_type", "drop_trigger", "drop_other"}
+_CREATES = {OpKind.CREATE_TABLE, OpKind.CREATE_INDEX, OpKind.CREATE_SCHEMA, OpKind.CREATE_SEQUENCE,
+            OpKind.CREATE_EXTENSION, OpKind.ADD_COLUMN}
+_DROPS = {OpKind.DROP_TABLE, OpKind.DROP_INDEX, OpKind.DROP_COLUMN, OpKind.DROP_SCHEMA, OpKind.DROP_TYPE,
+          OpKind.DROP_TRIGGER, OpKind.DROP_OTHER}
 OPS = _CREATES | _DROPS
 
 
@@ -44,11 +47,11 @@ def check(stmt, mig):
         return
     for op in stmt.ops_of(*OPS):
         if op.kind in _CREATES:
-            if op.detail.get("if_not_exists") or (op.kind == "create_index" and not op.name):
+            if op.detail.if_not_exists or (op.kind == OpKind.CREATE_INDEX and not op.name):
                 continue
             guard = "IF NOT EXISTS"
         else:
-            if op.detail.get("if_exists") or (op.kind == "drop_column" and getattr(op.node, "missing_ok", False)):
+            if op.detail.if_exists or (op.kind == OpKind.DROP_COLUMN and getattr(op.node, "missing_ok", False)):
                 continue
             guard = "IF EXISTS"
         yield finding(

@@ -22,6 +22,7 @@ REFRESH MATERIALIZED VIEW CONCURRENTLY daily_sales;
 """
 
 from dbarchitect.core.migration.kit import describe, finding, short
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -32,11 +33,11 @@ RULE = RuleMeta(
     severity=Severity.warning,
     summary="REFRESH MATERIALIZED VIEW without CONCURRENTLY blocks its readers for the whole refresh.",
 )
-OPS = {"refresh_matview"}
+OPS = {OpKind.REFRESH_MATVIEW}
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("refresh_matview"):
+    for op in stmt.ops_of(OpKind.REFRESH_MATVIEW):
         if op.concurrent or not mig.preexisting(op.table, stmt):
             continue
         mv = short(op.table, mig.ctx)

@@ -20,6 +20,7 @@ REINDEX INDEX CONCURRENTLY orders_customer_idx;  -- PostgreSQL 12+, outside a tr
 """
 
 from dbarchitect.core.migration.kit import describe, finding, short
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -30,14 +31,14 @@ RULE = RuleMeta(
     severity=Severity.warning,
     summary="REINDEX without CONCURRENTLY blocks writes and queries using the index.",
 )
-OPS = {"reindex"}
+OPS = {OpKind.REINDEX}
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("reindex"):
+    for op in stmt.ops_of(OpKind.REINDEX):
         if op.concurrent or (op.table and not mig.preexisting(op.table, stmt)):
             continue
-        target = op.detail["target"]
+        target = op.detail.target
         what = short(op.name, mig.ctx) if op.name else "the objects"
         if mig.pg_version >= 12:
             keyword = {"index": "INDEX", "table": "TABLE"}.get(target, "SCHEMA")

@@ -23,6 +23,7 @@ ALTER TABLE users DROP COLUMN email;
 """
 
 from dbarchitect.core.migration.kit import describe, finding, ident, sql_rel
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -33,11 +34,11 @@ RULE = RuleMeta(
     severity=Severity.warning,
     summary="RENAME COLUMN breaks application code still using the old name.",
 )
-OPS = {"rename_column"}
+OPS = {OpKind.RENAME_COLUMN}
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("rename_column"):
+    for op in stmt.ops_of(OpKind.RENAME_COLUMN):
         if not mig.preexisting(op.table, stmt):
             continue
         t = sql_rel(op.table, mig.ctx)

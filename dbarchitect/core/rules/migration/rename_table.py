@@ -16,6 +16,8 @@ ALTER TABLE users RENAME TO accounts;
 Rename, then keep the old name alive as a simple view (automatically updatable) until no code uses it:
 ```sql
 BEGIN;
+-- the old name stays valid (the view below), so the rename is acknowledged:
+-- dbarchitect:ignore rename-table
 ALTER TABLE users RENAME TO accounts;
 CREATE VIEW users AS SELECT * FROM accounts;
 COMMIT;
@@ -24,6 +26,7 @@ COMMIT;
 """
 
 from dbarchitect.core.migration.kit import describe, finding, ident, sql_rel
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -34,11 +37,11 @@ RULE = RuleMeta(
     severity=Severity.warning,
     summary="RENAME of a table or schema breaks application code still using the old name.",
 )
-OPS = {"rename_table", "rename_schema"}
+OPS = {OpKind.RENAME_TABLE, OpKind.RENAME_SCHEMA}
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("rename_table"):
+    for op in stmt.ops_of(OpKind.RENAME_TABLE):
         if not mig.preexisting(op.table, stmt):
             continue
         schema = op.table.split(".", 1)[0]
@@ -51,12 +54,12 @@ def check(stmt, mig):
             f"CREATE VIEW {sql_rel(op.table, mig.ctx)} AS SELECT * FROM {new};  -- old name keeps working\n"
             "COMMIT;\n-- drop the view once no code uses the old name",
         )
-    for op in stmt.ops_of("rename_schema"):
+    for op in stmt.ops_of(OpKind.RENAME_SCHEMA):
         yield finding(
             RULE, stmt, mig, obj=op.name, why="running code and search_path settings name the schema",
-            message=f"RENAME of schema {op.name} to {op.detail['new']}: queries, search_path settings and grants that "
+            message=f"RENAME of schema {op.name} to {op.detail.new}: queries, search_path settings and grants that "
             "name the old schema stop resolving.",
             fix=f"-- create the new schema and move objects over while both names resolve, e.g.\n"
-            f"CREATE SCHEMA {ident(op.detail['new'])};\n-- ALTER TABLE {ident(op.name)}.t SET SCHEMA "
-            f"{ident(op.detail['new'])}; plus compatibility views in the old schema",
+            f"CREATE SCHEMA {ident(op.detail.new)};\n-- ALTER TABLE {ident(op.name)}.t SET SCHEMA "
+            f"{ident(op.detail.new)}; plus compatibility views in the old schema",
         )

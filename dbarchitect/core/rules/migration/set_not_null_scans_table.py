@@ -25,6 +25,7 @@ ALTER TABLE users DROP CONSTRAINT users_email_not_null;
 """
 
 from dbarchitect.core.migration.kit import describe, finding, ident, sql_rel
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -35,11 +36,11 @@ RULE = RuleMeta(
     severity=Severity.error,
     summary="SET NOT NULL without a validated CHECK scans the table under ACCESS EXCLUSIVE.",
 )
-OPS = {"set_not_null"}
+OPS = {OpKind.SET_NOT_NULL}
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("set_not_null"):
+    for op in stmt.ops_of(OpKind.SET_NOT_NULL):
         if not op.scan or not mig.preexisting(op.table, stmt):
             continue
         t, c = sql_rel(op.table, mig.ctx), ident(op.column)
@@ -56,7 +57,7 @@ def check(stmt, mig):
             fix = (f"-- PostgreSQL {mig.pg_version} cannot use a CHECK as proof; keep a validated\n"
                    f"ALTER TABLE {t} ADD CONSTRAINT {nn} CHECK ({c} IS NOT NULL) NOT VALID;\n"
                    f"ALTER TABLE {t} VALIDATE CONSTRAINT {nn};  -- instead of SET NOT NULL, until upgrading")
-        proven = op.detail["proven"] and mig.pg_version < 12
+        proven = op.detail.proven and mig.pg_version < 12
         yield finding(
             RULE, stmt, mig, obj=op.table,
             why="no validated CHECK (col IS NOT NULL) proves the column" if not proven

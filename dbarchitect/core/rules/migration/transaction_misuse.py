@@ -20,9 +20,14 @@ COMMIT;
 ## Use instead
 Let the runner own the transaction, or turn the runner's transaction off for this file and write
 BEGIN/COMMIT yourself, balanced.
+```sql
+-- runner wraps the file in a transaction: no BEGIN/COMMIT of its own
+ALTER TABLE users ADD COLUMN nickname text;
+```
 """
 
 from dbarchitect.core.migration.kit import finding
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -37,7 +42,7 @@ RULE = RuleMeta(
 
 def check(stmt, mig):
     op = stmt.ops[0] if stmt.ops else None
-    kind = (op.name or "") if op is not None and op.kind == "transaction" else ""
+    kind = (op.name or "") if op is not None and op.kind == OpKind.TRANSACTION else ""
     last = stmt.index == len(mig.statements)
     if kind in ("BEGIN", "START") and stmt.in_transaction:
         whose = "the file's own BEGIN" if stmt.explicit_tx else "the migration runner's transaction"

@@ -27,6 +27,7 @@ WHERE id IN (SELECT id FROM users WHERE active IS NULL ORDER BY id LIMIT 5000);
 
 from dbarchitect.core.migration.kit import describe, finding, short
 from dbarchitect.core.migration.models import LOCK_RANK
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -37,7 +38,7 @@ RULE = RuleMeta(
     severity=Severity.warning,
     summary="A whole-table UPDATE/DELETE, or one inside the DDL transaction, holds locks for the whole backfill.",
 )
-OPS = {"update", "delete"}
+OPS = {OpKind.UPDATE, OpKind.DELETE}
 
 
 def _ddl_in_tx(stmt, mig):
@@ -55,11 +56,11 @@ def _ddl_in_tx(stmt, mig):
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("update", "delete"):
+    for op in stmt.ops_of(OpKind.UPDATE, OpKind.DELETE):
         if not mig.preexisting(op.table, stmt):
             continue
         ddl = _ddl_in_tx(stmt, mig) if stmt.in_transaction else None
-        whole = op.detail.get("where") is None
+        whole = op.detail.where is None
         if not whole and ddl is None:
             continue
         verb = op.kind.upper()
@@ -76,6 +77,6 @@ def check(stmt, mig):
             message=f"{verb} {' and '.join(reasons)}: row locks and bloat pile up, and writers wait until it "
             "commits.",
             fix=f"-- after the DDL has committed, in batches of a few thousand rows, each its own transaction:\n"
-            f"{verb} {'FROM ' if op.kind == 'delete' else ''}{t}{' SET ...' if op.kind == 'update' else ''}\n"
+            f"{verb} {'FROM ' if op.kind == OpKind.DELETE else ''}{t}{' SET ...' if op.kind == OpKind.UPDATE else ''}\n"
             f"WHERE <key> IN (SELECT <key> FROM {t} WHERE <not yet done> ORDER BY <key> LIMIT 5000);",
         )

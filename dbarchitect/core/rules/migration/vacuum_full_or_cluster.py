@@ -14,9 +14,13 @@ VACUUM FULL orders;
 ## Use instead
 Reclaim space online with `pg_repack` or `pg_squeeze` (extensions), or on PostgreSQL 19+
 `REPACK (CONCURRENTLY)`. Plain `VACUUM` (no FULL) does not block reads or writes.
+```sql
+VACUUM (ANALYZE) orders;  -- marks dead rows reusable; reads and writes continue
+```
 """
 
 from dbarchitect.core.migration.kit import describe, finding, short
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -27,16 +31,16 @@ RULE = RuleMeta(
     severity=Severity.error,
     summary="VACUUM FULL and CLUSTER rewrite the table under ACCESS EXCLUSIVE.",
 )
-OPS = {"vacuum", "cluster"}
+OPS = {OpKind.VACUUM, OpKind.CLUSTER}
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("vacuum", "cluster"):
-        if op.kind == "vacuum" and not op.detail.get("full"):
+    for op in stmt.ops_of(OpKind.VACUUM, OpKind.CLUSTER):
+        if op.kind == OpKind.VACUUM and not op.detail.full:
             continue
         if op.table and not mig.preexisting(op.table, stmt):
             continue
-        verb = "VACUUM FULL" if op.kind == "vacuum" else "CLUSTER"
+        verb = "VACUUM FULL" if op.kind == OpKind.VACUUM else "CLUSTER"
         target = describe(mig, op.table) if op.table else "every table it covers"
         name = short(op.table, mig.ctx) if op.table else "<table>"
         fix = (f"REPACK (CONCURRENTLY) {name};" if mig.pg_version >= 19

@@ -29,6 +29,7 @@ ALTER TABLE orders VALIDATE CONSTRAINT orders_qty_positive;
 """
 
 from dbarchitect.core.migration.kit import describe, finding, ident, sql_rel
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -39,12 +40,12 @@ RULE = RuleMeta(
     severity=Severity.error,
     summary="VALIDATE CONSTRAINT in the transaction that added it NOT VALID keeps the strong lock during the scan.",
 )
-OPS = {"validate_constraint"}
+OPS = {OpKind.VALIDATE_CONSTRAINT}
 
 
 def check(stmt, mig):
-    for op in stmt.ops_of("validate_constraint"):
-        if not op.detail.get("same_tx") or not mig.preexisting(op.table, stmt):
+    for op in stmt.ops_of(OpKind.VALIDATE_CONSTRAINT):
+        if not op.detail.same_tx or not mig.preexisting(op.table, stmt):
             continue
         t = sql_rel(op.table, mig.ctx)
         how = "the runner's transaction" if mig.assume_in_transaction and not stmt.explicit_tx else "this transaction"

@@ -16,8 +16,7 @@ from pglast.stream import RawStream
 
 from dbarchitect.core.sql.ident import quote_ident
 
-from dbarchitect.core.models import Column, Evidence, Finding, Index, SchemaSnapshot, Sequence, Table
-from dbarchitect.core.rulebook import RuleMeta
+from dbarchitect.core.models import Column, Evidence, Index, SchemaSnapshot, Sequence, Table
 
 Source = Literal["live", "scratch", "parsed"]
 
@@ -55,19 +54,6 @@ class ReviewContext:
 
     def evidence(self, detail: str, **data: object) -> Evidence:
         return Evidence(kind=self.evidence_kind, detail=detail, data=dict(data))
-
-
-def finding(rule: RuleMeta, ctx: ReviewContext, *, message: str, obj: str, fix: str | None,
-            evidence: list[Evidence], severity=None) -> Finding:  # fmt: skip
-    return Finding(
-        rule=rule.name,
-        code=rule.code,
-        severity=severity or rule.severity,
-        message=message,
-        fix=fix,
-        evidence=evidence,
-        object=obj,
-    )
 
 
 # --------------------------------------------------------------------------------------------

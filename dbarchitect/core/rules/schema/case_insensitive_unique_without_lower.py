@@ -35,7 +35,6 @@ from dbarchitect.core.rules.schema._common import (
     ReviewContext,
     case_folds,
     drop_unique_sql,
-    finding,
     is_case_insensitive_name,
     is_text,
     unique_index_sql,
@@ -77,9 +76,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
                 ]
             )
             out.append(
-                finding(
-                    RULE,
-                    ctx,
+                RULE.finding(
                     message=(
                         f"{name} makes {t.qualified}({', '.join(c or '<expr>' for c in cols)}) unique on the raw text of "
                         f"{', '.join(flagged)}: values differing only in case are both accepted, and lookups by "

@@ -33,7 +33,6 @@ from dbarchitect.core.rules.schema._common import (
     base_type,
     col_obj,
     columns_where,
-    finding,
     qi,
     qt,
     rewrite_note,
@@ -65,9 +64,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
             + f"\nALTER TABLE {qt(t)} VALIDATE CONSTRAINT {cname};"
         )
         out.append(
-            finding(
-                RULE,
-                ctx,
+            RULE.finding(
                 message=(
                     f"{t.qualified}.{c.name} is {c.type}: values are padded with spaces, which count when cast to "
                     "text, concatenated or matched with LIKE but not in = comparisons; it saves nothing over text."

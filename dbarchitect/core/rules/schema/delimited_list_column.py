@@ -25,6 +25,7 @@ CREATE TABLE post_tags (
     PRIMARY KEY (post_id, tag_id)
 );
 CREATE INDEX post_tags_tag_id_idx ON post_tags (tag_id);
+ALTER TABLE posts DROP COLUMN tag_ids;   -- once its items are rows of post_tags
 ```
 
 ## References
@@ -35,7 +36,7 @@ from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rulebook import RuleMeta
-from dbarchitect.core.rules.schema._common import ReviewContext, col_obj, columns_where, finding, is_text, matches_name
+from dbarchitect.core.rules.schema._common import ReviewContext, col_obj, columns_where, is_text, matches_name
 
 RULE = RuleMeta(
     name="delimited-list-column",
@@ -54,9 +55,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
     out = []
     for t, c in columns_where(snapshot, ctx, lambda c: is_text(c) and matches_name(c.name, LIST_NAMES, LIST_SUFFIXES)):
         out.append(
-            finding(
-                RULE,
-                ctx,
+            RULE.finding(
                 message=(
                     f"{t.qualified}.{c.name} is {c.type} with a name that promises several values: if it holds a "
                     "delimited list, no foreign key checks the items and finding one takes an unindexable LIKE."

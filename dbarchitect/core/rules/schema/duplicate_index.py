@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rulebook import RuleMeta
-from dbarchitect.core.rules.schema._common import ReviewContext, finding, index_keys
+from dbarchitect.core.rules.schema._common import ReviewContext, index_keys
 from dbarchitect.core.rules.schema._indexes import drop_with_undo, duplicate_indexes
 
 RULE = RuleMeta(
@@ -56,9 +56,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
             extra = sorted(index_keys(keep).include - k.include)
             also = f" (which also INCLUDEs {', '.join(extra)})" if extra else ""
             out.append(
-                finding(
-                    RULE,
-                    ctx,
+                RULE.finding(
                     message=(
                         f"Index {i.name} on {t.qualified} ({', '.join(k.keys)}){where} repeats {keep.name}{also}: "
                         "every write maintains both, and no query needs the second"

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rulebook import RuleMeta
-from dbarchitect.core.rules.schema._common import ReviewContext, finding, is_text
+from dbarchitect.core.rules.schema._common import ReviewContext, is_text
 
 RULE = RuleMeta(
     name="entity-attribute-value-table",
@@ -65,9 +65,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
         if attr is None or value is None or entity is None:
             continue
         out.append(
-            finding(
-                RULE,
-                ctx,
+            RULE.finding(
                 message=(
                     f"{t.qualified} stores ({entity.name}, {attr.name}, {value.name}) rows: every attribute of the "
                     f"entity becomes text in {value.name}, out of reach of types, NOT NULL, CHECK and foreign keys, "

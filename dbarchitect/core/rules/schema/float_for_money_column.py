@@ -36,7 +36,6 @@ from dbarchitect.core.rules.schema._common import (
     base_type,
     col_obj,
     columns_where,
-    finding,
     matches_name,
     qi,
     rewrite_note,
@@ -66,9 +65,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
     pairs = columns_where(snapshot, ctx, lambda c: base_type(c.type) in FLOAT_TYPES and is_money_name(c.name))
     for t, c in pairs:
         out.append(
-            finding(
-                RULE,
-                ctx,
+            RULE.finding(
                 message=(
                     f"{t.qualified}.{c.name} holds money in {c.type}: binary floats cannot represent most cents "
                     "exactly, so totals drift and equality checks on amounts fail."

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rulebook import RuleMeta
-from dbarchitect.core.rules.schema._common import ReviewContext, finding, index_name
+from dbarchitect.core.rules.schema._common import ReviewContext, index_name
 from dbarchitect.core.rules.schema._indexes import create_with_undo, fk_supporting_index
 
 RULE = RuleMeta(
@@ -67,9 +67,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
             rows = t.estimated_rows
             size = f" ({rows:,} rows)" if rows > 0 else ""
             out.append(
-                finding(
-                    RULE,
-                    ctx,
+                RULE.finding(
                     message=(
                         f"Foreign key {fk.name} on {t.qualified}({', '.join(fk.columns)}) has no index: every DELETE "
                         f"or key UPDATE on {ref} scans {t.qualified}{size} to check ON DELETE {action}, and joins "

@@ -33,7 +33,7 @@ from pglast.keywords import RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity, Table
 from dbarchitect.core.rulebook import RuleMeta
-from dbarchitect.core.rules.schema._common import ReviewContext, finding, qi, qname, qt
+from dbarchitect.core.rules.schema._common import ReviewContext, qi, qname, qt
 
 RULE = RuleMeta(
     name="identifier-requires-quoting",
@@ -97,9 +97,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
             continue
         listed = "; ".join(f"{kind} {qi(name)} ({problem(name)})" for kind, name, _ in bad)
         out.append(
-            finding(
-                RULE,
-                ctx,
+            RULE.finding(
                 message=(
                     f"{t.qualified}: {listed}. Each must be written double-quoted, in this exact case, in every "
                     "query and by every tool; an unquoted reference fails or names something else."
@@ -125,9 +123,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
             )
     for obj, name, sql in others:
         out.append(
-            finding(
-                RULE,
-                ctx,
+            RULE.finding(
                 message=f"{obj} has a name with {problem(name)}: every reference must quote it exactly.",
                 obj=obj,
                 fix=sql,

@@ -31,7 +31,7 @@ from pglast import parser
 
 from dbarchitect.core.models import Evidence, Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rulebook import RuleMeta
-from dbarchitect.core.rules.schema._common import ReviewContext, finding
+from dbarchitect.core.rules.schema._common import ReviewContext
 
 RULE = RuleMeta(
     name="identifier-truncated",
@@ -82,9 +82,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
         if cut in seen:
             continue
         seen.add(cut)
-        f = finding(
-            RULE,
-            ctx,
+        f = RULE.finding(
             message=(
                 f"The name {name!r} is {len(name.encode())} bytes; PostgreSQL keeps only the first {LIMIT}, so the "
                 f"object is called {cut!r}, and another long name with the same start will collide with it."
@@ -101,9 +99,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
             continue
         seen.add(name)
         out.append(
-            finding(
-                RULE,
-                ctx,
+            RULE.finding(
                 message=(
                     f"{obj} has a name of exactly {LIMIT} bytes, the length PostgreSQL cuts longer names to: it was "
                     "most likely truncated, so it differs from the name in the migration that created it."

@@ -15,7 +15,7 @@ int4 in months.
 ## Example
 ```sql
 CREATE TABLE events (id serial PRIMARY KEY, payload jsonb);
--- SELECT last_value FROM events_id_seq;  -> 1_900_000_000
+SELECT setval('events_id_seq', 1900000000);   -- 88 % of the integer range used
 ```
 
 ## Use instead
@@ -39,7 +39,6 @@ from dbarchitect.core.rules.schema._common import (
     ReviewContext,
     col_obj,
     default_sequence,
-    finding,
     nextval_default,
     qi,
     qname,
@@ -94,9 +93,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
                     child_col = fk.columns[fk.references.columns.index(c.name)]
                     lines.append(f"ALTER TABLE {qt(child)} ALTER COLUMN {qi(child_col)} TYPE bigint;")
             out.append(
-                finding(
-                    RULE,
-                    ctx,
+                RULE.finding(
                     message=(
                         f"{t.qualified}.{c.name} is {c.type} fed by a sequence: {used}. Past the ceiling every INSERT "
                         "fails, and widening the key then rewrites this table and every table referencing it."

@@ -33,7 +33,6 @@ from dbarchitect.core.rules.schema._common import (
     base_type,
     col_obj,
     columns_where,
-    finding,
     qi,
     rewrite_note,
 )
@@ -52,9 +51,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
     for t, c in columns_where(snapshot, ctx, lambda c: base_type(c.type) in ("json", "json[]")):
         new = "jsonb[]" if c.type.endswith("[]") else "jsonb"
         out.append(
-            finding(
-                RULE,
-                ctx,
+            RULE.finding(
                 message=(
                     f"{t.qualified}.{c.name} is {c.type}: it is re-parsed on every access, cannot be compared, "
                     "grouped or GIN-indexed; jsonb does all of that unless the exact input text must be kept."

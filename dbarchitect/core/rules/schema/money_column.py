@@ -36,7 +36,6 @@ from dbarchitect.core.rules.schema._common import (
     base_type,
     col_obj,
     columns_where,
-    finding,
     qi,
     rewrite_note,
 )
@@ -54,9 +53,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
     out = []
     for t, c in columns_where(snapshot, ctx, lambda c: base_type(c.type).removesuffix("[]") == "money"):
         out.append(
-            finding(
-                RULE,
-                ctx,
+            RULE.finding(
                 message=(
                     f"{t.qualified}.{c.name} is money: its decimals and text format follow the server's lc_monetary, "
                     "so a restore on another server can read different amounts, and it carries no currency."

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rulebook import RuleMeta
-from dbarchitect.core.rules.schema._common import ReviewContext, finding, index_keys
+from dbarchitect.core.rules.schema._common import ReviewContext, index_keys
 from dbarchitect.core.rules.schema._indexes import drop_with_undo, redundant_prefix_indexes
 
 RULE = RuleMeta(
@@ -50,9 +50,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
         for short, long in redundant_prefix_indexes(t):
             sk, lk = index_keys(short), index_keys(long)
             out.append(
-                finding(
-                    RULE,
-                    ctx,
+                RULE.finding(
                     message=(
                         f"Index {short.name} ({', '.join(sk.keys)}) on {t.qualified} is the leading part of "
                         f"{long.name} ({', '.join(lk.keys)}): the longer index serves the same lookups, so this one "

@@ -22,6 +22,7 @@ CREATE TABLE customer_phones (
     kind        text NOT NULL CHECK (kind IN ('mobile', 'home', 'work')),
     PRIMARY KEY (customer_id, phone)
 );
+ALTER TABLE customers DROP COLUMN phone1, DROP COLUMN phone2, DROP COLUMN phone3;   -- once moved
 ```
 
 ## References
@@ -35,7 +36,7 @@ from collections import defaultdict
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rulebook import RuleMeta
-from dbarchitect.core.rules.schema._common import ReviewContext, finding, qi, qt
+from dbarchitect.core.rules.schema._common import ReviewContext, qi, qt
 
 RULE = RuleMeta(
     name="repeated-column-group",
@@ -72,9 +73,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
             else:
                 parent_type = "bigint"
             out.append(
-                finding(
-                    RULE,
-                    ctx,
+                RULE.finding(
                     message=(
                         f"{t.qualified} repeats {stem}{tail} as {', '.join(names)} ({typ}): a list laid out in columns, "
                         f"so searching means testing each one and one more {stem} needs a migration."

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rulebook import RuleMeta
-from dbarchitect.core.rules.schema._common import ReviewContext, finding, qi, qt
+from dbarchitect.core.rules.schema._common import ReviewContext, qi, qt
 
 RULE = RuleMeta(
     name="rewrite-rule-on-table",
@@ -52,9 +52,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
     for t in ctx.tables(snapshot):
         for rule in t.rules:
             out.append(
-                finding(
-                    RULE,
-                    ctx,
+                RULE.finding(
                     message=(
                         f"Rule {rule} rewrites queries on {t.qualified}: it fires per query, not per row, evaluates "
                         "volatile expressions again and changes how RETURNING and COPY behave; a trigger does the same "

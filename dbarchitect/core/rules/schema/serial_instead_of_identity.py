@@ -32,7 +32,6 @@ from dbarchitect.core.rules.schema._common import (
     ReviewContext,
     col_obj,
     default_sequence,
-    finding,
     literal,
     nextval_default,
     qi,
@@ -75,9 +74,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
                 ]
             )
             out.append(
-                finding(
-                    RULE,
-                    ctx,
+                RULE.finding(
                     message=(
                         f"{t.qualified}.{c.name} is a {kind} (default {c.default}): the sequence {seq.name} needs its "
                         "own grants and accepts hand-written ids that later collide; an identity column owns its "

@@ -19,6 +19,7 @@ CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL UNIQUE, deleted_a
 
 ## Use instead
 ```sql
+ALTER TABLE users DROP CONSTRAINT users_email_key;
 CREATE UNIQUE INDEX users_email_key ON users (lower(email)) WHERE deleted_at IS NULL;
 ```
 
@@ -33,7 +34,6 @@ from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import (
     ReviewContext,
     drop_unique_sql,
-    finding,
     soft_delete_column,
     unique_index_sql,
     unique_keys,
@@ -80,9 +80,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
                     ]
                 )
             out.append(
-                finding(
-                    RULE,
-                    ctx,
+                RULE.finding(
                     message=(
                         f"{name} makes ({keys_txt}) unique across all rows of {t.qualified}, soft-deleted ones too "
                         f"({soft.name}): a deleted row keeps its value taken, so it can never be reused.{trap}"

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rulebook import RuleMeta
-from dbarchitect.core.rules.schema._common import ReviewContext, finding, qi
+from dbarchitect.core.rules.schema._common import ReviewContext, qi
 
 RULE = RuleMeta(
     name="sql-ascii-database",
@@ -46,9 +46,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
         return []
     db = snapshot.database or "this database"
     return [
-        finding(
-            RULE,
-            ctx,
+        RULE.finding(
             message=(
                 f"Database {db} uses SQL_ASCII: PostgreSQL accepts any bytes without validation, so text in different "
                 "encodings mixes undetected, case mapping and sorting are wrong beyond ASCII, and a later conversion "

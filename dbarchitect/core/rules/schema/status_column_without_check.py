@@ -38,7 +38,6 @@ from dbarchitect.core.rules.schema._common import (
     col_obj,
     constrained_by_check,
     domain_of,
-    finding,
     in_foreign_key,
     is_text,
     matches_name,
@@ -84,9 +83,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
                 ]
             )
             out.append(
-                finding(
-                    RULE,
-                    ctx,
+                RULE.finding(
                     message=(
                         f"{t.qualified}.{c.name} ({c.type}) looks like a fixed list of values but accepts any string: "
                         "a typo or a stale client writes values that queries filtering on it never match."

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rulebook import RuleMeta
-from dbarchitect.core.rules.schema._common import ReviewContext, finding, qt
+from dbarchitect.core.rules.schema._common import ReviewContext, qt
 
 RULE = RuleMeta(
     name="table-inheritance",
@@ -50,9 +50,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
             continue
         parents = ", ".join(t.inherits)
         out.append(
-            finding(
-                RULE,
-                ctx,
+            RULE.finding(
                 message=(
                     f"{t.qualified} inherits from {parents}: primary keys, UNIQUE constraints and indexes do not span "
                     "parent and child, foreign keys to the parent ignore this table's rows, and queries on the parent "

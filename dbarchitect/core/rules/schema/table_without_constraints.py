@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rulebook import RuleMeta
-from dbarchitect.core.rules.schema._common import ReviewContext, finding, qi, qt
+from dbarchitect.core.rules.schema._common import ReviewContext, qi, qt
 
 RULE = RuleMeta(
     name="table-without-constraints",
@@ -59,9 +59,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
             for c in t.columns[:1]
         ]
         out.append(
-            finding(
-                RULE,
-                ctx,
+            RULE.finding(
                 message=(
                     f"{t.qualified} has no constraint at all ({len(t.columns)} nullable columns, no key, no CHECK, no "
                     "foreign key): it accepts empty, duplicate and orphaned rows, and every rule about its data lives "

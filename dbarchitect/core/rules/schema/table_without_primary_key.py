@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rulebook import RuleMeta
-from dbarchitect.core.rules.schema._common import ReviewContext, finding, qi, qt
+from dbarchitect.core.rules.schema._common import ReviewContext, qi, qt
 
 RULE = RuleMeta(
     name="table-without-primary-key",
@@ -66,9 +66,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
             note = ""
         rows = t.estimated_rows
         out.append(
-            finding(
-                RULE,
-                ctx,
+            RULE.finding(
                 message=(
                     f"{t.qualified} has no primary key: duplicate rows cannot be prevented or told apart, and "
                     f"logical replication cannot ship its UPDATEs and DELETEs.{note}"

@@ -37,7 +37,6 @@ from dbarchitect.core.rules.schema._common import (
     base_type,
     col_obj,
     columns_where,
-    finding,
     qi,
     rewrite_note,
     typmod,
@@ -69,9 +68,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
         else:
             using = f"{qi(c.name)} AT TIME ZONE 'UTC'"
         out.append(
-            finding(
-                RULE,
-                ctx,
+            RULE.finding(
                 message=(
                     f"{t.qualified}.{c.name} is {c.type}: it records a wall-clock reading, not an instant, so "
                     "values written from sessions in different time zones cannot be compared and DST makes "

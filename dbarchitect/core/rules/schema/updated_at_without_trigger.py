@@ -46,7 +46,6 @@ from dbarchitect.core.rules.schema._common import (
     ReviewContext,
     base_type,
     col_obj,
-    finding,
     qi,
     qname,
     qt,
@@ -117,9 +116,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
         if col is None or col.generated or has_update_trigger(t, col.name, ctx.function_sources):
             continue
         out.append(
-            finding(
-                RULE,
-                ctx,
+            RULE.finding(
                 message=(
                     f"{t.qualified}.{col.name} has no BEFORE UPDATE trigger: it changes only when the writer sets it, so "
                     "ad-hoc UPDATEs, backfills and other services leave it stale for whatever relies on it."

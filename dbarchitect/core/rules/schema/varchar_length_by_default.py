@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rulebook import RuleMeta
-from dbarchitect.core.rules.schema._common import ReviewContext, base_type, finding, qi, qt, typmod
+from dbarchitect.core.rules.schema._common import ReviewContext, base_type, qi, qt, typmod
 
 RULE = RuleMeta(
     name="varchar-length-by-default",
@@ -62,9 +62,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
             for c in cols
         )
         out.append(
-            finding(
-                RULE,
-                ctx,
+            RULE.finding(
                 message=(
                     f"{t.qualified} caps {len(cols)} column(s) with varchar(n): {listed}. In PostgreSQL the limit "
                     "buys no storage or speed; unless it is a rule of the domain, text is clearer, and a real limit "
