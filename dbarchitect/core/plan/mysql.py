@@ -172,6 +172,7 @@ def parse_json_plan(plan: Any) -> MyPlan:
             flags=set(flags),
         )
         node.extra["real_table"] = t.get("table_name")
+        node.extra["used_key_parts"] = list(t.get("used_key_parts") or [])
         if t.get("r_loops") is None and prefix[0] is not None:
             node.loops = max(prefix[0], 1.0)  # an estimate: one scan/lookup per row produced before it
         produced = _num(t.get("rows_produced_per_join"))

@@ -25,6 +25,8 @@ EXPECTED = {
     "dependent_subquery.explain": ["MY206"],
     "index_merge.analyze": ["MY207"],
     "index_merge.explain": ["MY207"],
+    "index_filter.analyze": ["MY204"],
+    "index_filter.explain": [],
     "clean.analyze": [],
     "clean.explain": [],
     "mysql8_group_hash_join.explain": ["MY205", "MY203", "MY202", "MY201"],
@@ -91,3 +93,26 @@ def test_plan_rules_are_documented_and_mysql_only():
     for m in mods:
         assert m.RULE.engines == frozenset({"mysql"}) and m.RULE.code.startswith("MY2")
         assert all(f"## {h}" in rule_doc(m) for h in REQUIRED_HEADINGS)
+
+
+RULE_FIXTURES = sorted((Path(__file__).parents[2] / "fixtures" / "rules" / "mysql_plan").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", RULE_FIXTURES, ids=lambda p: p.stem)
+def test_rule_fixture_cases(path):
+    import yaml
+
+    spec = yaml.safe_load(path.read_text())
+    for case_name, case in spec["cases"].items():
+        data = json.loads((DIR / case["plan"]).read_text())
+        report = explain_mysql_plan(data["plan"], sql=data["sql"])
+        hits = [i for i in report.insights if i.rule == spec["rule"]]
+        assert len(hits) == len(case["expect"]), (case_name, [(i.rule, i.object) for i in report.insights])
+        for want in case["expect"]:
+            assert any(all(getattr(i, k) == v for k, v in want.items()) for i in hits), (case_name, want)
+
+
+def test_rows_examined_suggests_equality_then_the_key_range():
+    case = load("index_filter.analyze")
+    ins = explain_mysql_plan(case["plan"], sql=case["sql"]).insights[0]
+    assert "customers_region_b_idx (region, b)" in ins.fix and "2.00% kept" in ins.message

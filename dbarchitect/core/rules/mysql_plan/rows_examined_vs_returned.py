@@ -41,7 +41,9 @@ def check(ctx: MyPlanContext) -> list[MyInsight]:
         if not n.table or kept is None or kept >= KEEP or n.examined < MANY_ROWS:
             continue
         eq, rng = condition_columns(n.condition, n.table)
-        fix = add_index_sql(n.extra.get("real_table") or n.table, eq + rng[:1]) if (eq or rng) else None
+        keyed = [c for c in n.extra.get("used_key_parts", []) if c not in eq]
+        cols = eq + (keyed or rng)[:1] if eq else (keyed + rng)[:2]
+        fix = add_index_sql(n.extra.get("real_table") or n.table, cols) if eq or rng else None
         out.append(
             MyInsight(
                 node=n,
