@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 demo: sysdeps install  ## start a throwaway PostgreSQL with a sample schema and show every tool over MCP
 	$(PY) -m dbarchitect demo
 
-test: sysdeps install  ## the whole suite against a real PostgreSQL 15 started by the tests
+test: sysdeps install  ## the whole suite against a real PostgreSQL 15 and MariaDB started by the tests
 	$(PY) -m pytest -q
 
 install: $(STAMP)
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
-sysdeps:  ## PostgreSQL 15 server + HypoPG (apt-get; says what to install when not root)
+sysdeps:  ## PostgreSQL 15 server + HypoPG, MariaDB server + client (apt-get; says what to install when not root)
 	@scripts/install-system-deps.sh
 
 bench: sysdeps install  ## benchmarks (not part of the test suite); see bench/README.md
