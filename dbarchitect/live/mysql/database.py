@@ -153,14 +153,13 @@ class MySQLDatabase:
             await anyio.to_thread.run_sync(self._drop)
 
     def feature(self, name: str, *, tool: str) -> Any:
+        """`explain` and `schema_review` (live/features.py's interfaces); EngineUnsupported for the rest."""
+        from dbarchitect.live.mysql.features import MySQLExplainer, MySQLSchemaReviewer
+
         if name == "explain":
-            from dbarchitect.live.mysql.explain import MySQLExplain
-
-            return MySQLExplain(self)
+            return MySQLExplainer(self, tool)
         if name == "schema_review":
-            from dbarchitect.live.mysql import review
-
-            return review
+            return MySQLSchemaReviewer(self, tool)
         raise EngineUnsupported(tool, Engine.mysql)
 
     # ---------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import pytest
 
 from dbarchitect.config import Settings
 from dbarchitect.live.mysql.database import MySQLDatabase
+from dbarchitect.live.mysql.explain import MySQLExplain
 from dbarchitect.live.postgres.errors import DatabaseError
 
 pytestmark = pytest.mark.anyio
@@ -19,7 +20,7 @@ INSERT INTO orders SELECT seq, seq % 500, concat('n', seq) FROM seq_1_to_20000;
 async def test_explain_and_analyze(mysql):
     url = mysql.create_db(SETUP)
     db = MySQLDatabase("default", url, Settings(connections={"default": url}))
-    ex = db.feature("explain", tool="explain_query")
+    ex = MySQLExplain(db)
     try:
         plain = await ex.explain("SELECT * FROM orders WHERE note = 'n7'")
         assert not plain.summary.analyzed and plain.insights[0].code == "MY201"
@@ -34,5 +35,31 @@ async def test_explain_and_analyze(mysql):
         with pytest.raises(DatabaseError, match="executable comments"):
             await ex.explain("SELECT 1 /*! ; DROP TABLE orders */")
         assert mysql.admin(f"SELECT count(*) FROM `{url.rsplit('/', 1)[1]}`.orders") == ((20000,),)
+    finally:
+        await db.close()
+
+
+async def test_features_of_a_mysql_connection(mysql):
+    from dbarchitect.core.describe import UserInputError
+    from dbarchitect.live.engine import EngineUnsupported
+
+    url = mysql.create_db(SETUP)
+    db = MySQLDatabase("default", url, Settings(connections={"default": url}))
+    try:
+        explainer = db.feature("explain", tool="explain_query")
+        report = await explainer.explain_query("SELECT * FROM orders WHERE note = 'n7'", analyze=True, buffers=True,
+                                               params=None, hypothetical_indexes=[], allow_writes=False)  # fmt: skip
+        assert report.summary.analyzed and report.insights[0].code == "MY201"
+        with pytest.raises(EngineUnsupported, match="HypoPG"):
+            await explainer.explain_query("SELECT 1", analyze=False, buffers=False, params=None,
+                                          hypothetical_indexes=["CREATE INDEX i ON orders (note)"], allow_writes=False)  # fmt: skip
+        with pytest.raises(UserInputError, match="MySQL/MariaDB"):
+            explainer.diagnose("Seq Scan on users  (cost=0.00..35.50 rows=2550 width=4)", sql=None, catalog=None)
+        reviewer = db.feature("schema_review", tool="review_schema")
+        review = await reviewer.review_database()
+        assert review.findings == [] and review.rules_run[0] == "MY001"
+        for name, tool in (("lint_context", "lint_migration"), ("index_advisor", "recommend_indexes"), ("scratch", "review_schema")):
+            with pytest.raises(EngineUnsupported, match=f"^{tool} does not support MySQL/MariaDB yet."):
+                db.feature(name, tool=tool)
     finally:
         await db.close()
