@@ -186,7 +186,9 @@ CLI: dict[str, Shell] = {
     "review_schema": Shell(files=frozenset({"ddl"})),
     "review_query": Shell(positional="sql"),
     "rewrite_query": Shell(positional="sql"),
-    "explain_query": Shell(aliases=("explain",), positional="sql", spellings={"hypothetical_indexes": ("--hypothetical",)}),
+    "explain_query": Shell(
+        aliases=("explain",), positional="sql", spellings={"hypothetical_indexes": ("--hypothetical",)}
+    ),
     "explain_plan": Shell(positional="plan", defaults={"use_catalog": (_named_database, f"default: off {_NAMED}")}),
     "recommend_indexes": Shell(spellings={"queries": ("--query",)}),
     "lint_migration": Shell(
@@ -492,8 +494,8 @@ def tool_arguments(args: argparse.Namespace, **override: Any) -> dict[str, Any]:
             for err in exc.errors(include_url=False):
                 where = ".".join(str(x) for x in err["loc"])
                 problems.append(f"{where + ': ' if where else ''}{err['msg']}")
-            shown = raw if isinstance(raw, str) and len(raw) < 60 else None
-            raise UsageError(f"{option}: {'; '.join(problems)}" + (f" (got {shown})" if shown is not None else "")) from None
+            got = f" (got {raw})" if param.kind == "number" else ""
+            raise UsageError(f"{option}: {'; '.join(problems)}{got}") from None
     return out
 
 
