@@ -165,6 +165,7 @@ class Shell:
 
     aliases: tuple[str, ...] = ()  # other names of the command, e.g. the short ones of the first CLI
     positional: str | None = None  # the parameter given as the positional argument
+    each: bool = False  # the positional takes several values: one call of the tool per value
     files: frozenset[str] = frozenset()  # text parameters whose value names a file (or - for stdin)
     spellings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # more option strings for a parameter
     negations: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # options setting a bool parameter false
@@ -193,6 +194,7 @@ CLI: dict[str, Shell] = {
     "recommend_indexes": Shell(spellings={"queries": ("--query",)}),
     "lint_migration": Shell(
         positional="sql",
+        each=True,  # one report per file
         files=frozenset({"sql"}),
         spellings={"assume_in_transaction": ("--in-transaction",)},
         defaults={"offline": (lambda args: not _named_database(args), f"default: offline {_NAMED}")},
@@ -234,8 +236,8 @@ class Param:
     default: Any  # inspect.Parameter.empty when required
     kind: str  # bool | choice | number | text | value | list | dict | model
     description: str
+    base: Any = Any  # the type without Annotated and None (int for number, the item type for list, …)
     choices: tuple[Any, ...] = ()
-    item: Any = Any  # a list's item type
 
     @property
     def required(self) -> bool:
@@ -257,7 +259,7 @@ def _param(p: inspect.Parameter) -> Param:
     if typing.get_origin(base) in (typing.Union, types.UnionType):
         members = [a for a in typing.get_args(base) if a is not type(None)]
         base = members[0] if len(members) == 1 else (str if str in members else Any)
-    origin, choices, item = typing.get_origin(base), (), Any
+    origin, choices = typing.get_origin(base), ()
     if base is bool:
         kind = "bool"
     elif origin is typing.Literal:
@@ -267,7 +269,7 @@ def _param(p: inspect.Parameter) -> Param:
     elif base is str:
         kind = "text"
     elif origin is list or base is list:
-        kind, item = "list", (typing.get_args(base) or (Any,))[0]
+        kind, base = "list", (typing.get_args(base) or (Any,))[0]
     elif origin is dict or base is dict:
         kind = "dict"
     elif inspect.isclass(base) and issubclass(base, BaseModel):
@@ -275,7 +277,7 @@ def _param(p: inspect.Parameter) -> Param:
     else:
         kind = "value"
     description = (info.description if info else None) or ""
-    return Param(p.name, ann, p.default, kind, description, choices, item)
+    return Param(p.name, ann, p.default, kind, description, base, choices)
 
 
 def _constraint(param: Param) -> str:
@@ -304,12 +306,19 @@ def _help(param: Param, shell: Shell) -> str:
         notes.append(rule)
     if param.name in shell.defaults:
         notes.append(shell.defaults[param.name][1])
-    elif not param.required and param.default not in (None, [], False) and param.kind != "bool":
+    elif param.kind == "bool":
+        notes.append("default: on" if param.default is True else "")
+    elif not param.required and param.default not in (None, []):
         notes.append(f"default: {param.default}")
     if param.kind == "list":
         notes.append("repeatable, or a JSON array")
     elif param.kind == "dict":
         notes.append("repeatable KEY=VALUE, or a JSON object")
+    if param.name in shell.files:
+        notes.append("a file, or - for standard input")
+    elif param.text or param.kind == "model":
+        notes.append("text, @FILE, or - for standard input")
+    notes = [n for n in notes if n]
     text = param.description + (f" ({'; '.join(notes)})" if notes else "")
     return text.replace("%", "%%")
 
@@ -320,7 +329,7 @@ def _metavar(param: Param, shell: Shell) -> str | None:
     if param.name.endswith("connection"):
         return "NAME"
     if param.kind == "number":
-        return "N" if "int" in repr(param.annotation) else "X"
+        return "N" if param.base is int else "X"
     if param.kind == "dict":
         return "KEY=VALUE"
     if param.kind == "model":
@@ -345,8 +354,7 @@ def _add_tool_command(sub, tool, shell: Shell) -> None:
     for param in params:
         help_text, metavar = _help(param, shell), _metavar(param, shell)
         if param.name == shell.positional:
-            nargs = "+" if tool.name == "lint_migration" else None  # one report per file
-            help_text += " — text, @FILE or - for standard input" if param.name not in shell.files else " (- for stdin)"
+            nargs = "+" if shell.each else None
             g.add_argument(param.name, nargs=nargs, metavar=metavar or param.name.upper(), help=help_text)
             continue
         names = [CONNECTION_OPTION if param.name == "connection" else f"--{command_name(param.name)}"]
@@ -363,10 +371,6 @@ def _add_tool_command(sub, tool, shell: Shell) -> None:
             kw["action"] = "append"
         if metavar and param.kind not in ("bool", "choice"):
             kw["metavar"] = metavar
-        if param.text and param.name not in shell.files and param.kind != "bool":
-            kw["help"] += " — text, @FILE or -"
-        elif param.name in shell.files:
-            kw["help"] += " (- for stdin)"
         if param.name == "max_rows":  # one option: the settings cap (global --max-rows) and this call's rows
             continue
         g.add_argument(*names, **kw)
@@ -434,7 +438,7 @@ def _convert(param: Param, raw: Any, shell: Shell) -> Any:
             text = _read(value)
             if text.lstrip().startswith("["):
                 items.extend(_json(text, "a JSON array"))
-            elif param.item is str:
+            elif param.base is str:
                 items.append(text)
             else:
                 try:
