@@ -28,7 +28,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from dbarchitect.core.models import Evidence, SchemaSnapshot
-from dbarchitect.core.rules.query._facts import QueryFacts
+from dbarchitect.core.rules.query._facts import QueryFacts, static  # noqa: F401  (re-exported to the rewrites)
 
 Safety = Literal["proven", "verified", "unverified", "advisory", "refuted"]
 SAFE: tuple[str, ...] = ("proven", "verified")
@@ -258,7 +258,3 @@ def resolvable(ctx: RewriteContext, nodes: list[exp.Expression]) -> bool:
         col.args.get("table") or isinstance(col.this, exp.Star) or ctx.facts.resolve(col) is not None
         for node in nodes for col in node.find_all(exp.Column)
     )
-
-
-def static(detail: str, **data: object) -> Evidence:
-    return Evidence(kind="static", detail=detail, data=dict(data))

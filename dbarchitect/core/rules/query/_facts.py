@@ -331,6 +331,11 @@ def _output_names(scope: Scope) -> set[str]:
     return set()
 
 
+def static(detail: str, **data: object) -> Evidence:
+    """Evidence read from the statement text itself."""
+    return Evidence(kind="static", detail=detail, data=dict(data))
+
+
 def size_evidence(table: Table) -> Evidence:
     return Evidence(
         kind="catalog",
