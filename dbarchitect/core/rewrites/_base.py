@@ -28,7 +28,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from dbarchitect.core.models import Evidence, SchemaSnapshot
-from dbarchitect.core.rules.query._facts import QueryFacts, static  # noqa: F401  (re-exported to the rewrites)
+from dbarchitect.core.rules.query._facts import QueryFacts
 
 Safety = Literal["proven", "verified", "unverified", "advisory", "refuted"]
 SAFE: tuple[str, ...] = ("proven", "verified")
