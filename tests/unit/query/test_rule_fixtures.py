@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import inspect
 import re
-from pathlib import Path
 
 import pytest
 import yaml
@@ -21,18 +20,11 @@ import yaml
 from dbarchitect.core.query_review import review_query
 from dbarchitect.core.rulebook import family_modules
 
+from rule_fixtures import assert_fixture_covers, fixture_cases
 from snapshots import blog
 
-FIXTURES = Path(__file__).parents[2] / "fixtures" / "rules" / "query"
 CATALOGS = {"blog": blog(), "blog_small": blog(rows=200)}
 RULES = family_modules("query")
-
-
-def _fixture_cases():
-    for path in sorted(FIXTURES.glob("*.yaml")):
-        doc = yaml.safe_load(path.read_text())
-        for name, case in doc["cases"].items():
-            yield pytest.param(doc["rule"], case, id=f"{path.stem}:{name}")
 
 
 def _found(rule: str, case: dict):
@@ -41,7 +33,7 @@ def _found(rule: str, case: dict):
     return [f for f in review.findings if f.rule == rule]
 
 
-@pytest.mark.parametrize(("rule", "case"), list(_fixture_cases()))
+@pytest.mark.parametrize(("rule", "case"), fixture_cases("query"))
 def test_rule_case(rule, case):
     got = _found(rule, case)
     expect = case["expect"] or []
@@ -76,16 +68,11 @@ def test_docstring_case(rule, sql, fires):
 
 @pytest.mark.parametrize("module", RULES, ids=lambda m: m.RULE.name)
 def test_every_rule_has_a_fixture_and_docstring_cases_that_fire_and_stay_silent(module):
-    path = FIXTURES / f"{module.RULE.name}.yaml"
-    assert path.exists(), path
-    doc = yaml.safe_load(path.read_text())
-    assert doc["rule"] == module.RULE.name
-    expects = [bool(case["expect"]) for case in doc["cases"].values()]
-    assert any(expects) and not all(expects), "needs a case that fires and one that stays silent"
+    assert_fixture_covers(module)
     assert _sql_blocks(module, "Example") and _sql_blocks(module, "Use instead"), \
         "the docstring's Example and Use instead each need a ```sql block"
 
 
 def test_every_fixture_file_names_a_query_rule():
     names = {m.RULE.name for m in RULES}
-    assert {p.stem for p in FIXTURES.glob("*.yaml")} <= names
+    assert {param.values[0] for param in fixture_cases("query")} <= names
