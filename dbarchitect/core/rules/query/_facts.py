@@ -5,6 +5,9 @@ NULL here, is this set of columns a key, is the table big enough to matter, whic
 this column. `QueryFacts` answers them from a parsed statement and an optional `SchemaSnapshot`;
 every positive answer comes with the `Evidence` that proves it, so a caller can cite it. Without a
 snapshot every catalog question answers "unknown" (None), never "yes".
+
+The detection a rule shares with the rewrite that fixes it (`core/rewrites/*`, whose `IMPLEMENTS`
+names the rule) lives here too, at the end: rewrites import this module, never a rule module.
 """
 
 from __future__ import annotations
