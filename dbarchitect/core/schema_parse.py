@@ -11,10 +11,9 @@ encoding) the review reports as skipped rules; statements it does not interpret 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from pglast import enums, parse_sql, parser
+from pglast import enums, parse_sql
 from pglast.ast import A_Const, ColumnDef, ColumnRef, Constraint, FuncCall, Integer, String
 from pglast.parser import ParseError
 from pglast.stream import RawStream
@@ -51,26 +50,6 @@ class DDLParseError(ValueError):
 # --------------------------------------------------------------------------------------------
 # statements and lines
 # --------------------------------------------------------------------------------------------
-
-_LEADING_NOISE = re.compile(r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)+", re.DOTALL)
-
-
-def split_statements(ddl: str) -> list[tuple[str, int]]:
-    """(statement text, 1-based line where it starts) for each statement; the whole text as one
-    statement when pglast cannot split it (newer syntax: let the server judge)."""
-    try:
-        slices = parser.split(ddl, with_parser=False, only_slices=True)
-    except Exception:  # noqa: BLE001 - the scanner refused the text
-        return [(ddl, 1)] if ddl.strip() else []
-    out = []
-    for sl in slices:
-        text = ddl[sl]
-        noise = _LEADING_NOISE.match(text)
-        start = sl.start + (noise.end() if noise else 0)
-        body = ddl[start : sl.stop]
-        if body.strip():
-            out.append((body, ddl.count("\n", 0, start) + 1))
-    return out
 
 
 def _line_of(ddl: str, char_offset: int | None) -> int | None:
