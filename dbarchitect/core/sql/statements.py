@@ -33,9 +33,9 @@ class SQLParseError(UserInputError):
 
     @classmethod
     def from_pglast(cls, sql: str, exc: ParseError) -> SQLParseError:
-        # pglast: args = (message, character offset)
-        loc = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
-        line = sql.count("\n", 0, max(loc - 1, 0)) + 1 if loc is not None else None
+        # pglast: args = (message, 0-based character offset of the offending token)
+        loc = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) and exc.args[1] >= 0 else None
+        line = sql.count("\n", 0, loc) + 1 if loc is not None else None
         return cls(str(exc.args[0]) if exc.args else str(exc), line, loc)
 
     def pglast_text(self) -> str:

@@ -37,6 +37,15 @@ def test_syntax_error_has_message_line_and_position():
     assert isinstance(err, ValueError)
 
 
+def test_an_error_at_the_start_of_a_line_is_on_that_line():
+    with pytest.raises(SQLParseError) as info:
+        parse("SELECT 1;\n-- c\nSELEC x;")
+    assert (info.value.line, info.value.position) == (3, 15)
+    with pytest.raises(SQLParseError) as info:
+        parse("SELEC x")
+    assert (info.value.line, info.value.position) == (1, 0)
+
+
 def test_scan_splits_what_the_grammar_refuses_and_keeps_lines():
     sql = "CREATE TABLE a (x int);\nFROBNICATE TABLE b;"
     with pytest.raises(SQLParseError):
