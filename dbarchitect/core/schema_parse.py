@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pglast import enums, parse_sql
+from pglast import enums
 from pglast.ast import A_Const, ColumnDef, ColumnRef, Constraint, FuncCall, Integer, String
-from pglast.parser import ParseError
 from pglast.stream import RawStream
 from pglast.visitors import Visitor
 
@@ -37,25 +36,7 @@ from dbarchitect.core.models import (
 )
 from dbarchitect.core.rules.schema._common import index_name, qi
 from dbarchitect.core.schema_review import SchemaReview, review
-
-
-class DDLParseError(ValueError):
-    """The text is not valid PostgreSQL DDL; carries the 1-based line of the error when known."""
-
-    def __init__(self, message: str, line: int | None):
-        super().__init__(f"{message} (line {line})" if line else message)
-        self.line = line
-
-
-# --------------------------------------------------------------------------------------------
-# statements and lines
-# --------------------------------------------------------------------------------------------
-
-
-def _line_of(ddl: str, char_offset: int | None) -> int | None:
-    if char_offset is None or char_offset < 0:
-        return None
-    return ddl.count("\n", 0, char_offset) + 1
+from dbarchitect.core.sql.statements import parse
 
 
 # --------------------------------------------------------------------------------------------
@@ -548,19 +529,15 @@ def _max_of(type_text_: str) -> int:
 
 
 def snapshot_from_ddl(ddl: str) -> ParsedSchema:
-    """Replay DDL text into a SchemaSnapshot. Raises DDLParseError on a syntax error."""
-    try:
-        raw = parse_sql(ddl)
-    except ParseError as exc:
-        loc = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
-        raise DDLParseError(str(exc.args[0]) if exc.args else str(exc), _line_of(ddl, loc)) from exc
+    """Replay DDL text into a SchemaSnapshot. Raises SQLParseError on a syntax error."""
+    statements = parse(ddl)
     replay = _Replay()
-    for rs in raw:
+    for st in statements:
         try:
-            replay.run(rs.stmt)
+            replay.run(st.node)
         except _Skip as why:
             replay.ignored.append(str(why))
-    return ParsedSchema(replay.snap, replay.sources, len(raw), replay.ignored)
+    return ParsedSchema(replay.snap, replay.sources, len(statements), replay.ignored)
 
 
 def review_ddl_offline(ddl: str, *, schema: str | None = None, why: str | None = None) -> SchemaReview:

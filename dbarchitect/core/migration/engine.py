@@ -11,8 +11,8 @@ from dbarchitect.core.migration.context import LintContext
 from dbarchitect.core.migration.kit import Migration, Statement
 from dbarchitect.core.migration.models import MigrationReport
 from dbarchitect.core.migration.parse import ParsedMigration
-from dbarchitect.core.sql.statements import SQLParseError
 from dbarchitect.core.rulebook import family_modules
+from dbarchitect.core.sql.statements import SQLParseError
 
 DEFAULT_PG_VERSION = 17
 SUPPORTED_PG_VERSIONS = range(10, 20)
