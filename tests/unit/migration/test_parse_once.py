@@ -52,6 +52,9 @@ def test_scan_splits_what_the_grammar_refuses_and_keeps_lines():
         parse(sql)
     assert [(s.index, s.line, s.node) for s in scan(sql)] == [(1, 1, None), (2, 2, None)]
     assert scan("  \n") == []
+    assert [s.sql for s in scan("CREATE TABLE a (x int);;  ;\n-- only\n")] == ["CREATE TABLE a (x int)"]
+    # even the scanner refuses an unterminated string: the whole text goes to the server as it is
+    assert [(s.index, s.line, s.sql) for s in scan("SELECT 'abc")] == [(1, 1, "SELECT 'abc")]
 
 
 def test_parsed_migration_keeps_the_error_instead_of_raising():
