@@ -13,6 +13,7 @@ from dbarchitect.core.migration.engine import lint
 from dbarchitect.core.diff.models import DraftReport
 from dbarchitect.core.migration.dryrun_models import DryRunReport
 from dbarchitect.core.migration.models import MigrationReport
+from dbarchitect.core.migration.parse import ParsedMigration
 from dbarchitect.live.postgres.errors import DatabaseError
 from dbarchitect.live.postgres.draft import draft_migration as run_draft
 from dbarchitect.live.postgres.dryrun import dry_run_migration as run_dry
@@ -37,6 +38,12 @@ async def lint_migration(
     sharpens it: function volatility, validated CHECKs, binary-coercible casts, dependent views,
     table sizes and write rates ("rewrites orders (12 GB, ≈40 M rows) under ACCESS EXCLUSIVE").
     `-- dbarchitect:ignore <rule>` on a statement silences a rule there."""
+    return await _lint(app, ParsedMigration.of(sql), pg_version, assume_in_transaction, offline, connection)
+
+
+async def _lint(app: App, sql: ParsedMigration, pg_version: int | None, assume_in_transaction: bool,
+                offline: bool, connection: str | None) -> MigrationReport:
+    """The lint of a migration parsed once: the same object feeds the lint context and the lint."""
     context = None
     if not offline:
         try:
@@ -69,7 +76,8 @@ async def dry_run_migration(
     lint's prediction beside each observation with every disagreement flagged; with `down_sql`,
     whether the schema comes back exactly. The target database is only read; the shadow is always dropped."""
     db = app.db(connection)
-    prediction = await lint_migration(app, sql, assume_in_transaction=assume_in_transaction, connection=connection)
+    parsed = ParsedMigration.of(sql)  # parsed once: the lint, its context and the dry run number the same statements
+    prediction = await _lint(app, parsed, None, assume_in_transaction, False, connection)
     scratch = await app.scratch_admin_dsn(connection, prefer_same_server=True)
     if scratch is None:
         raise UserInputError(
@@ -77,7 +85,7 @@ async def dry_run_migration(
             "configured, and no local PostgreSQL could be started. Set DBARCHITECT_SCRATCH_DSN."
         )
     return await run_dry(
-        sql,
+        parsed,
         down_sql=down_sql,
         target=db.dsn,
         scratch=None if scratch == db.dsn else scratch,

@@ -13,8 +13,8 @@ from dbarchitect.core.design import DesignError, SchemaDesign
 from dbarchitect.core.design import design_schema as build_design
 from dbarchitect.core.design.spec import SchemaSpec
 from dbarchitect.core.models import Severity
-from dbarchitect.core.schema_parse import DDLParseError
 from dbarchitect.core.schema_review import SchemaReview
+from dbarchitect.core.sql.statements import SQLParseError
 from dbarchitect.live.postgres import schema_review
 
 
@@ -66,7 +66,7 @@ async def review_schema(
         admin = await app.scratch_admin_dsn(connection)
         try:
             report = await schema_review.review_ddl(ddl, admin_dsn=admin, schema=schema)
-        except (schema_review.DDLLoadError, DDLParseError) as exc:
+        except (schema_review.DDLLoadError, SQLParseError) as exc:
             raise UserInputError(f"The DDL does not run: {exc}. Fix it and review again.") from None
     else:
         report = await app.db(connection).run(lambda conn: schema_review.review_database(conn, schema=schema))

@@ -21,7 +21,8 @@ import psycopg
 
 from dbarchitect.core.design import SchemaDesign
 from dbarchitect.core.models import Severity
-from dbarchitect.core.schema_parse import review_ddl_offline, split_statements
+from dbarchitect.core.schema_parse import review_ddl_offline
+from dbarchitect.core.sql.statements import scan
 from dbarchitect.core.schema_review import SchemaReview, review
 from dbarchitect.live.postgres.cluster import LocalCluster
 from dbarchitect.live.postgres.introspect import take_snapshot
@@ -106,18 +107,18 @@ async def load_ddl(conn: psycopg.AsyncConnection, ddl: str) -> int:
     """Run DDL statement by statement (so CONCURRENTLY works and an error names its statement).
 
     Returns the number of statements run; raises DDLLoadError on the first failure."""
-    statements = split_statements(ddl)
-    for number, (text, line) in enumerate(statements, start=1):
+    statements = scan(ddl)
+    for st in statements:
         try:
-            await conn.execute(text)
+            await conn.execute(st.sql)
         except psycopg.Error as exc:
             diag = exc.diag
             raise DDLLoadError(
                 (diag.message_primary or str(exc)).strip(),
-                statement=number,
-                line=line,
+                statement=st.index,
+                line=st.line,
                 sqlstate=diag.sqlstate,
-                text=text,
+                text=st.sql,
             ) from exc
     return len(statements)
 
