@@ -29,7 +29,7 @@ from dbarchitect.core.describe import UserInputError
 from dbarchitect.core.dsn import redact
 from dbarchitect.core.render import render
 from dbarchitect.core.rulebook import all_rules, find_rule, rule_doc
-from dbarchitect.live.postgres.errors import DatabaseError
+from dbarchitect.live.errors import DatabaseError
 from dbarchitect.tools.index import recommend_indexes, review_indexes
 from dbarchitect.tools.migration import draft_migration, dry_run_migration, lint_migration
 from dbarchitect.tools.plan import explain_plan, explain_query

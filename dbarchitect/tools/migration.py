@@ -13,10 +13,7 @@ from dbarchitect.core.migration.engine import lint
 from dbarchitect.core.diff.models import DraftReport
 from dbarchitect.core.migration.dryrun_models import DryRunReport
 from dbarchitect.core.migration.models import MigrationReport
-from dbarchitect.live.postgres.errors import DatabaseError
-from dbarchitect.live.postgres.draft import draft_migration as run_draft
-from dbarchitect.live.postgres.dryrun import dry_run_migration as run_dry
-from dbarchitect.live.postgres.lint_context import build_lint_context
+from dbarchitect.live.errors import DatabaseError
 
 
 async def lint_migration(
@@ -40,7 +37,8 @@ async def lint_migration(
     context = None
     if not offline:
         try:
-            context = await app.db(connection).run(lambda conn: build_lint_context(conn, sql))
+            linter = app.feature("lint_context", tool="lint_migration", connection=connection)
+            context = await linter.lint_context(sql)
         except DatabaseError:
             if connection is not None:
                 raise
@@ -68,9 +66,10 @@ async def dry_run_migration(
     the locks held (pg_locks), relations rewritten (relfilenode changed), tables scanned, errors; the
     lint's prediction beside each observation with every disagreement flagged; with `down_sql`,
     whether the schema comes back exactly. The target database is only read; the shadow is always dropped."""
-    db = app.db(connection)
+    db = app.db(connection, tool="dry_run_migration")
+    run_dry = db.feature("dry_run", tool="dry_run_migration").dry_run
     prediction = await lint_migration(app, sql, assume_in_transaction=assume_in_transaction, connection=connection)
-    scratch = await app.scratch_admin_dsn(connection, prefer_same_server=True)
+    scratch = await app.scratch_admin_dsn(connection, prefer_same_server=True, tool="dry_run_migration")
     if scratch is None:
         raise UserInputError(
             "No place for the shadow database: the role may not CREATE DATABASE here, no --scratch-dsn is "
@@ -79,7 +78,6 @@ async def dry_run_migration(
     return await run_dry(
         sql,
         down_sql=down_sql,
-        target=db.dsn,
         scratch=None if scratch == db.dsn else scratch,
         prediction=prediction,
         assume_in_transaction=assume_in_transaction,
@@ -137,8 +135,8 @@ async def draft_migration(
     dropped — pass it when removal by omission is what you want. In either scope, drops that lose data
     (tables, columns, extensions such as pg_stat_statements or hypopg) are refused and listed in
     `refused` unless `allow_data_loss=true`."""
-    dsn = None if from_ddl is not None else app.db(connection).dsn
-    scratch = await app.scratch_admin_dsn(connection)
+    run_draft = app.feature("draft", tool="draft_migration", connection=connection).draft
+    scratch = await app.scratch_admin_dsn(connection, tool="draft_migration")
     if scratch is None:
         raise UserInputError(
             "draft_migration needs a scratch PostgreSQL to load the DDL into: set DBARCHITECT_SCRATCH_DSN, "
@@ -146,7 +144,6 @@ async def draft_migration(
         )
     return await run_draft(
         target_ddl,
-        dsn=dsn,
         from_ddl=from_ddl,
         renames=renames,
         allow_data_loss=allow_data_loss,
@@ -154,7 +151,6 @@ async def draft_migration(
         backfill=backfill,
         scope=scope,
         verify=verify,
-        dry_run=verify,
         scratch=scratch,
     )
 
