@@ -88,7 +88,7 @@ def implementation(engine: Engine, *, tool: str) -> type:
     build has none (no registry entry, the engine's module is absent, or its driver is not installed)."""
     target = IMPLEMENTATIONS.get(engine)
     if target is None:
-        raise EngineUnsupported(tool, engine, f"{engine.label} support is not part of dbarchitect yet.")
+        raise EngineUnsupported(tool, engine)
     module_name, _, class_name = target.partition(":")
     try:
         module = importlib.import_module(module_name)
