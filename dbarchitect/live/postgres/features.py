@@ -44,7 +44,9 @@ class _Bound:
     @property
     def _db(self) -> PostgresDatabase:
         if self.db is None:  # a detached feature (no connection configured) used for a connection's work
-            raise UserInputError("This needs a configured PostgreSQL connection (DATABASE_URL or DBARCHITECT_DB_<NAME>).")
+            raise UserInputError(
+                "This needs a configured PostgreSQL connection (DATABASE_URL or DBARCHITECT_DB_<NAME>)."
+            )
         return self.db
 
 
@@ -240,7 +242,9 @@ class PostgresQueryVerifier(_Bound):
 
         db = self._db
         timeout = db.limits.statement_timeout_ms
-        return await db.run(lambda conn: rewrite_and_verify(conn, sql, snapshot=snapshot, verify=verify, timeout_ms=timeout))
+        return await db.run(
+            lambda conn: rewrite_and_verify(conn, sql, snapshot=snapshot, verify=verify, timeout_ms=timeout)
+        )
 
 
 class PostgresNPlusOne(_Bound):
