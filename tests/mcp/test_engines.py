@@ -2,14 +2,17 @@
 clear sentence naming the tool and the engine — never a driver error — and the server stays up."""
 
 import inspect
+import pathlib
 
 import pytest
+import yaml
 from mcp import Client
 
 from dbarchitect.config import load_settings
 from dbarchitect.server import TOOLS, build_server
 
 pytestmark = pytest.mark.anyio
+FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures"
 
 #: minimal valid arguments of every tool that takes a `connection`
 ARGS = {
@@ -81,8 +84,10 @@ async def test_mysql_connection_gets_a_clear_sentence_never_a_driver_error(serve
         assert "MySQL" in text or "MariaDB" in text, text
 
 
-async def test_a_default_connection_of_another_engine_is_named_too(blog_dsn):
-    server = build_server(load_settings({"DATABASE_URL": "mongodb://localhost:1/app"}, use_embedded_scratch=False))
+async def test_a_default_connection_of_another_engine_is_named_too(pg):
+    env = {"DATABASE_URL": "mongodb://localhost:1/app"}
+    settings = load_settings(env, scratch_dsn=pg.dsn(), use_embedded_scratch=False)
+    server = build_server(settings)
     async with Client(server) as client:
         res = await client.call_tool("describe_schema", {})
         assert res.is_error and res.content[0].text.endswith("describe_schema does not support MongoDB yet.")
@@ -91,6 +96,10 @@ async def test_a_default_connection_of_another_engine_is_named_too(blog_dsn):
         assert not res.is_error and "MG" in res.content[0].text
         res = await client.call_tool("review_query", {"sql": "SELECT * FROM t WHERE a = NULL", "offline": True})
         assert not res.is_error and res.structured_content["findings"]
+        # design_schema writes PostgreSQL DDL: it verifies on PostgreSQL's scratch server, whatever the default
+        spec = yaml.safe_load((FIXTURES / "design" / "blog.yaml").read_text())
+        res = await client.call_tool("design_schema", {"spec": spec})
+        assert not res.is_error and res.structured_content["verified"] is True, res.content[0].text
 
 
 def _mysql_installed() -> bool:
