@@ -180,3 +180,39 @@ def test_a_connection_of_another_engine_never_imports_psycopg():
     lines = dict(line.split(":", 1) for line in out.stdout.splitlines() if line[:4] in ("MSG:", "MODS"))
     assert lines["MSG"].startswith("describe_schema does not support MongoDB yet.")
     assert lines["MODS"] == "", f"imported for a MongoDB connection: {lines['MODS']}"
+
+
+FLAWED_DDL = """
+CREATE TABLE users (id serial, email text, created_at timestamp);
+CREATE TABLE posts (id bigint PRIMARY KEY, user_id int REFERENCES users (id), body json);
+"""
+
+
+def test_reviews_run_only_the_rules_of_the_connection_engine(monkeypatch):
+    """Schema, index and query reviews take the connection's engine: a rule declared for PostgreSQL
+    only is not run for MySQL; run for PostgreSQL (or with no engine, offline) nothing changes."""
+    from dbarchitect.core import rulebook
+    from dbarchitect.core.indexing.review import review as review_indexes
+    from dbarchitect.core.query_review import review_query
+    from dbarchitect.core.schema_parse import snapshot_from_ddl
+    from dbarchitect.core.schema_review import review as review_schema
+
+    snapshot = snapshot_from_ddl(FLAWED_DDL).snapshot
+    pg = review_schema(snapshot, source="parsed", engine="postgresql")
+    assert pg.findings and pg.rules_run == review_schema(snapshot, source="parsed").rules_run
+    mysql = review_schema(snapshot, source="parsed", engine="mysql")
+    assert mysql.rules_run == [] and mysql.findings == []
+
+    sql = "SELECT * FROM users WHERE email = NULL"
+    assert review_query(sql, engine="postgresql").findings == review_query(sql).findings != []
+    assert review_query(sql, engine="mysql").rules_run == []
+
+    assert review_indexes(snapshot, engine="postgresql").findings
+    assert review_indexes(snapshot, engine="mysql").rules_run == []
+
+    # a rule that declares MySQL too is run there
+    first = rulebook.family_modules("schema")[0]
+    both = rulebook.RuleMeta(**{**first.RULE.__dict__, "engines": frozenset({"postgresql", "mysql"})})
+    monkeypatch.setattr(first, "RULE", both)
+    report = review_schema(snapshot, source="parsed", engine="mysql")
+    assert report.rules_run + [s.code for s in report.skipped] == [both.code]  # run, or skipped for lack of facts
