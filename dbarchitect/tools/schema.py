@@ -15,7 +15,7 @@ from dbarchitect.core.design.spec import SchemaSpec
 from dbarchitect.core.models import Severity
 from dbarchitect.core.schema_parse import DDLParseError
 from dbarchitect.core.schema_review import SchemaReview
-from dbarchitect.live.engine import Engine
+from dbarchitect.live.engine import Engine, EngineUnsupported
 from dbarchitect.live.errors import DDLRejected
 
 
@@ -65,7 +65,10 @@ async def review_schema(
     offline when no server is available; the report says which rules were skipped)."""
     reviewer = app.feature("schema_review", tool="review_schema", connection=connection)
     if ddl is not None:
-        admin = await app.scratch_admin_dsn(connection, tool="review_schema")
+        try:
+            admin = await app.scratch_admin_dsn(connection, tool="review_schema")
+        except EngineUnsupported:
+            admin = None  # an engine without scratch databases reviews the parsed DDL
         try:
             report = await reviewer.review_ddl(ddl, admin_dsn=admin, schema=schema)
         except (DDLRejected, DDLParseError) as exc:

@@ -216,3 +216,46 @@ def test_reviews_run_only_the_rules_of_the_connection_engine(monkeypatch):
     monkeypatch.setattr(first, "RULE", both)
     report = review_schema(snapshot, source="parsed", engine="mysql")
     assert report.rules_run + [s.code for s in report.skipped] == [both.code]  # run, or skipped for lack of facts
+
+
+FAKE_ENGINE = '''
+from dbarchitect.core.schema_parse import review_ddl_offline
+from dbarchitect.live.engine import Engine, EngineUnsupported
+
+
+class Reviewer:
+    async def review_ddl(self, ddl, *, admin_dsn, schema=None):
+        report = review_ddl_offline(ddl, schema=schema)
+        return report.model_copy(update={"notes": [*report.notes, f"admin_dsn={admin_dsn}"]})
+
+
+class FakeDatabase:
+    def __init__(self, name, dsn, settings):
+        self.name, self.dsn, self.settings = name, dsn, settings
+
+    engine = Engine.mysql
+
+    def feature(self, name, *, tool):
+        if name == "schema_review":
+            return Reviewer()
+        raise EngineUnsupported(tool, Engine.mysql)
+'''
+
+
+def test_an_engine_with_only_some_features_serves_those_and_names_the_rest(monkeypatch, tmp_path):
+    """What the MySQL engine will do first: review_schema(ddl=) works through its own reviewer (no
+    scratch server: the DDL is parsed), while a feature it lacks answers with the sentence."""
+    import anyio
+
+    from dbarchitect.tools.migration import lint_migration
+    from dbarchitect.tools.schema import review_schema
+
+    (tmp_path / "fake_engine_partial.py").write_text(FAKE_ENGINE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(engine_mod.IMPLEMENTATIONS, Engine.mysql, "fake_engine_partial:FakeDatabase")
+    app = App(load_settings({"DATABASE_URL": "", "DBARCHITECT_DB_SHOP": "mysql://root@127.0.0.1:1/shop"}))
+    ddl = "CREATE TABLE t (id int, name text);"
+    report = anyio.run(lambda: review_schema(app, ddl=ddl, connection="shop"))
+    assert report.source == "parsed" and "admin_dsn=None" in report.notes
+    with pytest.raises(EngineUnsupported, match="^lint_migration does not support MySQL/MariaDB yet.$"):
+        anyio.run(lambda: lint_migration(app, "ALTER TABLE t ADD COLUMN x int;", connection="shop"))
