@@ -515,7 +515,7 @@ async def _call(settings: Settings, fn: Callable[..., Any], calls: list[dict[str
 
 def _user_errors() -> tuple[type[Exception], ...]:
     from dbarchitect.core.describe import UserInputError
-    from dbarchitect.live.postgres.errors import DatabaseError
+    from dbarchitect.live.errors import DatabaseError
 
     return (DatabaseError, UserInputError)
 

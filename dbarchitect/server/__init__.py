@@ -29,8 +29,8 @@ from dbarchitect.core.describe import UserInputError
 from dbarchitect.core.dsn import redact
 from dbarchitect.core.render import render
 from dbarchitect.core.rulebook import all_rules, find_rule, rule_doc
+from dbarchitect.live.errors import DatabaseError
 from dbarchitect.server.schemas import compact_input, compact_output
-from dbarchitect.live.postgres.errors import DatabaseError
 from dbarchitect.tools import TOOLS
 
 log = logging.getLogger("dbarchitect")
