@@ -1,81 +1,102 @@
-"""The running application: settings plus one `Database` per configured connection."""
+"""The running application: settings plus one `Database` per configured connection.
+
+`db(connection)` picks the connection's engine from its DSN (`live.engine.engine_of`) and builds
+that engine's Database through the registry in `live/engine.py` (imported lazily, so a PostgreSQL
+connection never imports a MySQL driver). This module imports no engine package.
+"""
 
 from __future__ import annotations
 
-import anyio
+from typing import Any
 
 from dbarchitect.config import Settings
 from dbarchitect.core.describe import UserInputError
-from dbarchitect.live.postgres.cluster import ClusterError
-from dbarchitect.live.postgres.database import Database
-from dbarchitect.live.postgres.embedded import embedded_cluster
-from dbarchitect.live.postgres.errors import DatabaseError
+from dbarchitect.live.engine import Database, Engine, EngineUnsupported, engine_of, implementation
+from dbarchitect.live.errors import DatabaseError
 
 
 class App:
     def __init__(self, settings: Settings):
         self.settings = settings
         self._databases: dict[str, Database] = {}
-        self._embedded_dsn: str | None = None
+        self._detached: dict[tuple[Engine, str], Any] = {}
 
     @property
     def connection_names(self) -> list[str]:
         return sorted(self.settings.connections)
 
-    def db(self, connection: str | None = None) -> Database:
+    def _name(self, connection: str | None) -> str:
         name = (connection or self.settings.default_connection).lower()
         if name not in self.settings.connections:
             known = ", ".join(self.connection_names) or "none"
             raise UserInputError(
                 f"No connection named {name!r}. Configured: {known}. Add one with DBARCHITECT_DB_{name.upper()}=<dsn>."
             )
+        return name
+
+    def engine(self, connection: str | None = None) -> Engine:
+        """The engine `connection` speaks, read from its DSN without connecting (PostgreSQL when the
+        connection is omitted and no default connection is configured)."""
+        if connection is None and self.settings.default_connection.lower() not in self.settings.connections:
+            return Engine.postgresql
+        return engine_of(self.settings.connections[self._name(connection)])
+
+    def db(self, connection: str | None = None, *, tool: str = "this tool") -> Database:
+        """The Database of `connection` (the default when omitted), built once per connection.
+        An engine this build cannot serve raises EngineUnsupported naming `tool` and the engine."""
+        name = self._name(connection)
         if name not in self._databases:
-            self._databases[name] = Database(name, self.settings.connections[name], self.settings)
+            dsn = self.settings.connections[name]
+            cls = implementation(engine_of(dsn), tool=tool)
+            self._databases[name] = cls(name, dsn, self.settings)
         return self._databases[name]
 
-    async def snapshot_if_reachable(self, connection: str | None = None):
+    def feature(self, name: str, *, tool: str, connection: str | None = None, engine: Engine | None = None) -> Any:
+        """Feature `name` of `connection`'s engine, bound to that connection.
+
+        With `engine` given (a tool whose output is that engine's, e.g. design_schema's PostgreSQL DDL),
+        the connection is used only when it speaks that engine; otherwise — and when the default
+        connection is not configured at all — the engine's implementation without a connection
+        (for work that needs none, such as a scratch database)."""
+        configured = connection is not None or self.settings.default_connection.lower() in self.settings.connections
+        if configured:
+            try:
+                own = self.engine(connection)
+            except UserInputError:
+                if engine is None:
+                    raise
+                own = None  # an unusable default connection: `engine`'s detached implementation serves
+            if engine is None or own is engine:
+                return self.db(connection, tool=tool).feature(name, tool=tool)
+        chosen = engine or Engine.postgresql
+        key = (chosen, name)
+        if key not in self._detached:
+            cls = implementation(chosen, tool=tool)
+            detached = getattr(cls, "detached_feature", None)
+            if detached is None:
+                raise EngineUnsupported(tool, chosen)
+            self._detached[key] = detached(name, tool=tool, settings=self.settings)
+        return self._detached[key]
+
+    async def snapshot_if_reachable(self, connection: str | None = None, *, tool: str = "this tool"):
         """The catalog snapshot of `connection`; None when the *default* connection cannot be reached
         (tools then work from rules alone). A connection named explicitly must work."""
         try:
-            return await self.db(connection).snapshot()
+            return await self.db(connection, tool=tool).snapshot()
         except DatabaseError:
             if connection is not None:
                 raise
             return None
 
-    async def scratch_admin_dsn(self, connection: str | None = None, *, prefer_same_server: bool = False) -> str | None:
-        """A DSN on a server where scratch databases may be created and dropped, or None.
-
-        Order: the configured scratch server; then either the connected server (when its role may
-        CREATE DATABASE) or the embedded local PostgreSQL — the connected server first when
-        `prefer_same_server` (same version and extensions, e.g. for dry runs), else the embedded one
-        first, so reviewing unrelated DDL does not create databases on a production server."""
-        if self.settings.scratch_dsn:
-            return self.settings.scratch_dsn
-        order = [self._same_server, self._embedded] if prefer_same_server else [self._embedded, self._same_server]
-        for candidate in order:
-            if dsn := await candidate(connection):
-                return dsn
-        return None
-
-    async def _same_server(self, connection: str | None) -> str | None:
-        try:
-            db = self.db(connection)
-            info = await db.info()
-        except (DatabaseError, UserInputError):
-            return None
-        return db.dsn if info.can_create_db and not info.in_recovery else None
-
-    async def _embedded(self, _connection: str | None) -> str | None:
-        if not self.settings.use_embedded_scratch:
-            return None
-        if self._embedded_dsn is None:
-            try:
-                cluster = await anyio.to_thread.run_sync(lambda: embedded_cluster().start())
-            except (ClusterError, OSError):
-                return None
-            self._embedded_dsn = cluster.dsn()
-        return self._embedded_dsn
+    async def scratch_admin_dsn(
+        self, connection: str | None = None, *, prefer_same_server: bool = False, tool: str = "this tool",
+        engine: Engine | None = None,
+    ) -> str | None:  # fmt: skip
+        """A DSN on a server where scratch databases may be created and dropped, or None: the
+        `scratch` feature of the connection's engine (see live/postgres/features.PostgresScratch for
+        PostgreSQL's order: configured scratch server, the connected server, the embedded cluster)."""
+        scratch = self.feature("scratch", tool=tool, connection=connection, engine=engine)
+        return await scratch.admin_dsn(prefer_same_server=prefer_same_server)
 
     async def close(self) -> None:
         for db in self._databases.values():

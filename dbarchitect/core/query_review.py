@@ -58,10 +58,12 @@ def parse_statements(sql: str, dialect: str = "postgres") -> list[tuple[exp.Expr
     return out
 
 
-def review_query(sql: str, dialect: str = "postgres", snapshot: SchemaSnapshot | None = None) -> QueryReview:
-    """Run every query rule over every statement of `sql`; findings sorted most severe first."""
+def review_query(sql: str, dialect: str = "postgres", snapshot: SchemaSnapshot | None = None,
+                 engine: str | None = None) -> QueryReview:  # fmt: skip
+    """Run every query rule (with `engine`, those that apply to it) over every statement of `sql`;
+    findings sorted most severe first."""
     read = DIALECTS.get(dialect.lower(), dialect)
-    modules = family_modules("query")
+    modules = [m for m in family_modules("query") if engine is None or m.RULE.applies_to(engine)]
     findings: list[Finding] = []
     statements = parse_statements(sql, dialect)
     for number, (tree, line) in enumerate(statements, start=1):

@@ -11,12 +11,10 @@ encoding) the review reports as skipped rules; statements it does not interpret 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from pglast import enums, parse_sql, parser
+from pglast import enums
 from pglast.ast import A_Const, ColumnDef, ColumnRef, Constraint, FuncCall, Integer, String
-from pglast.parser import ParseError
 from pglast.stream import RawStream
 from pglast.visitors import Visitor
 
@@ -38,45 +36,7 @@ from dbarchitect.core.models import (
 )
 from dbarchitect.core.rules.schema._common import index_name, qi
 from dbarchitect.core.schema_review import SchemaReview, review
-
-
-class DDLParseError(ValueError):
-    """The text is not valid PostgreSQL DDL; carries the 1-based line of the error when known."""
-
-    def __init__(self, message: str, line: int | None):
-        super().__init__(f"{message} (line {line})" if line else message)
-        self.line = line
-
-
-# --------------------------------------------------------------------------------------------
-# statements and lines
-# --------------------------------------------------------------------------------------------
-
-_LEADING_NOISE = re.compile(r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)+", re.DOTALL)
-
-
-def split_statements(ddl: str) -> list[tuple[str, int]]:
-    """(statement text, 1-based line where it starts) for each statement; the whole text as one
-    statement when pglast cannot split it (newer syntax: let the server judge)."""
-    try:
-        slices = parser.split(ddl, with_parser=False, only_slices=True)
-    except Exception:  # noqa: BLE001 - the scanner refused the text
-        return [(ddl, 1)] if ddl.strip() else []
-    out = []
-    for sl in slices:
-        text = ddl[sl]
-        noise = _LEADING_NOISE.match(text)
-        start = sl.start + (noise.end() if noise else 0)
-        body = ddl[start : sl.stop]
-        if body.strip():
-            out.append((body, ddl.count("\n", 0, start) + 1))
-    return out
-
-
-def _line_of(ddl: str, char_offset: int | None) -> int | None:
-    if char_offset is None or char_offset < 0:
-        return None
-    return ddl.count("\n", 0, char_offset) + 1
+from dbarchitect.core.sql.statements import parse
 
 
 # --------------------------------------------------------------------------------------------
@@ -569,19 +529,15 @@ def _max_of(type_text_: str) -> int:
 
 
 def snapshot_from_ddl(ddl: str) -> ParsedSchema:
-    """Replay DDL text into a SchemaSnapshot. Raises DDLParseError on a syntax error."""
-    try:
-        raw = parse_sql(ddl)
-    except ParseError as exc:
-        loc = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
-        raise DDLParseError(str(exc.args[0]) if exc.args else str(exc), _line_of(ddl, loc)) from exc
+    """Replay DDL text into a SchemaSnapshot. Raises SQLParseError on a syntax error."""
+    statements = parse(ddl)
     replay = _Replay()
-    for rs in raw:
+    for st in statements:
         try:
-            replay.run(rs.stmt)
+            replay.run(st.node)
         except _Skip as why:
             replay.ignored.append(str(why))
-    return ParsedSchema(replay.snap, replay.sources, len(raw), replay.ignored)
+    return ParsedSchema(replay.snap, replay.sources, len(statements), replay.ignored)
 
 
 def review_ddl_offline(ddl: str, *, schema: str | None = None, why: str | None = None) -> SchemaReview:

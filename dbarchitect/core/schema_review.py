@@ -71,8 +71,9 @@ def review(
     ddl: str | None = None,
     function_sources: dict[str, str] | None = None,
     notes: list[str] | None = None,
+    engine: str | None = None,
 ) -> SchemaReview:
-    """Run every schema rule whose facts are available.
+    """Run every schema rule whose facts are available (and, with `engine`, that applies to it).
 
     `ddl` (when reviewing DDL text) lets the identifier rules see names before PostgreSQL truncates
     them; `function_sources` (trigger function name as in `Trigger.function` -> body) lets the
@@ -90,6 +91,8 @@ def review(
     skipped: list[RuleSkip] = []
     for mod in family_modules("schema"):
         meta = mod.RULE
+        if engine is not None and not meta.applies_to(engine):
+            continue
         lacking = [f for f in sorted(getattr(mod, "NEEDS", frozenset())) if facts.get(f)]
         if lacking:
             skipped.append(RuleSkip(rule=meta.name, code=meta.code, reason="; ".join(facts[f] for f in lacking)))

@@ -6,13 +6,21 @@ MongoDB). `App.db(connection)` returns an object that satisfies `Database`; the 
 (`live/postgres`, `live/mysql`, ...) implement it. Tools import this module, never an engine package.
 
 What every engine provides is the `Database` protocol below. What only some engines provide (a
-migration lint context, dry runs, HypoPG, ...) a tool asks for with `db.feature(name)`, which returns
-the engine's implementation or raises `EngineUnsupported` with one sentence naming the tool and the
-engine ("lint_migration does not support MySQL yet").
+migration lint context, dry runs, HypoPG, ...) a tool asks for with `db.feature(name, tool=...)`,
+which returns the engine's implementation of that feature's interface (`live/features.py`) or raises
+`EngineUnsupported` with one sentence naming the tool and the engine ("lint_migration does not
+support MySQL/MariaDB yet.").
+
+`IMPLEMENTATIONS` maps each engine to its Database class as "module:Class"; the module is imported
+only when a connection of that engine is first used, so a PostgreSQL connection never imports a
+MySQL driver and vice versa. Adding an engine is one entry here plus its package (see
+docs/add-an-engine.md). An engine whose entry is missing, or whose module is not in this build,
+answers every tool with `EngineUnsupported`, never a driver error.
 """
 
 from __future__ import annotations
 
+import importlib
 from enum import Enum
 from typing import Any, Protocol, runtime_checkable
 
@@ -68,9 +76,45 @@ class EngineUnsupported(UserInputError):
         self.engine = engine
 
 
+#: engine -> "package.module:Class" of its Database implementation, imported lazily
+IMPLEMENTATIONS: dict[Engine, str] = {
+    Engine.postgresql: "dbarchitect.live.postgres.database:PostgresDatabase",
+    Engine.mysql: "dbarchitect.live.mysql.database:MySQLDatabase",
+}
+
+
+def implementation(engine: Engine, *, tool: str) -> type:
+    """The Database class of `engine`, imported on first use; EngineUnsupported(tool, engine) when this
+    build has none (no registry entry, the engine's module is absent, or its driver is not installed)."""
+    target = IMPLEMENTATIONS.get(engine)
+    if target is None:
+        raise EngineUnsupported(tool, engine)
+    module_name, _, class_name = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        missing = exc.name or ""
+        if missing.startswith("dbarchitect.") and not module_name.startswith(missing):
+            raise  # a module of the engine package itself is missing: a bug, not a build without it
+        if missing == module_name or module_name.startswith(missing + "."):
+            raise EngineUnsupported(tool, engine, f"{engine.label} support is not installed in this build.") from None
+        raise EngineUnsupported(
+            tool, engine, f"The {engine.label} driver is not installed ({missing}); install it to use this connection."
+        ) from None
+    cls = getattr(module, class_name, None)
+    if cls is None:
+        raise EngineUnsupported(tool, engine, f"{engine.label} support is not installed in this build.")
+    return cls
+
+
 @runtime_checkable
 class Database(Protocol):
-    """One configured connection, whatever its engine."""
+    """One configured connection, whatever its engine.
+
+    An implementation is built as `Class(name, dsn, settings)` and must not connect in its
+    constructor (the first call that needs the server connects). Errors the caller can act on are
+    raised as `dbarchitect.live.errors.DatabaseError` (one actionable sentence, no password).
+    """
 
     name: str
     dsn: str
@@ -94,6 +138,7 @@ class Database(Protocol):
         """The read-only query path, with every layer the engine can enforce."""
 
     def feature(self, name: str, *, tool: str) -> Any:
-        """The engine's implementation of an optional capability, or EngineUnsupported(tool, engine)."""
+        """The engine's implementation of an optional capability (an interface of live/features.py
+        bound to this connection), or EngineUnsupported(tool, engine)."""
 
     async def close(self) -> None: ...

@@ -29,13 +29,9 @@ from dbarchitect.core.describe import UserInputError
 from dbarchitect.core.dsn import redact
 from dbarchitect.core.render import render
 from dbarchitect.core.rulebook import all_rules, find_rule, rule_doc
+from dbarchitect.live.errors import DatabaseError
 from dbarchitect.server.schemas import compact_input, compact_output
-from dbarchitect.live.postgres.errors import DatabaseError
-from dbarchitect.tools.index import recommend_indexes, review_indexes
-from dbarchitect.tools.migration import draft_migration, dry_run_migration, lint_migration
-from dbarchitect.tools.plan import explain_plan, explain_query
-from dbarchitect.tools.query import detect_n_plus_one, review_query, rewrite_query, run_query
-from dbarchitect.tools.schema import describe_schema, design_schema, review_schema
+from dbarchitect.tools import TOOLS
 
 log = logging.getLogger("dbarchitect")
 
@@ -111,8 +107,8 @@ def build_server(settings: Settings | None = None, app: App | None = None) -> MC
         version=__version__,
         lifespan=lifespan,
     )
-    for fn in TOOLS:
-        expose(server, app, fn, annotations=SCRATCH if fn in SCRATCH_TOOLS else READ_ONLY)
+    for tool in TOOLS:
+        expose(server, app, tool.fn, annotations=SCRATCH if tool.scratch else READ_ONLY)
 
     @server.prompt(name="database-architect", title="Work as a senior database architect")
     def database_architect(focus: str = "") -> str:
@@ -141,21 +137,3 @@ def build_server(settings: Settings | None = None, app: App | None = None) -> MC
 
     return server
 
-
-TOOLS: list[Callable[..., Any]] = [
-    describe_schema,
-    run_query,
-    review_schema,
-    design_schema,
-    review_query,
-    rewrite_query,
-    detect_n_plus_one,
-    explain_query,
-    explain_plan,
-    recommend_indexes,
-    review_indexes,
-    lint_migration,
-    dry_run_migration,
-    draft_migration,
-]
-SCRATCH_TOOLS = (dry_run_migration, draft_migration)

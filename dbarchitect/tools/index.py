@@ -10,7 +10,6 @@ from dbarchitect.app import App
 from dbarchitect.core.describe import UserInputError
 from dbarchitect.core.indexing.models import IndexAdvice
 from dbarchitect.core.indexing.review import IndexReview
-from dbarchitect.live.postgres import index_advisor
 from dbarchitect.tools.migration import _progress
 
 
@@ -38,7 +37,7 @@ async def recommend_indexes(
     Use it for new indexes; review_indexes for the existing ones. Returns per index: CREATE INDEX
     CONCURRENTLY, size, the queries it speeds up with cost before/after, the undo; and why rejected
     candidates were turned down. Nothing hypothetical is left behind."""
-    db = app.db(connection)
+    advisor = app.feature("index_advisor", tool="recommend_indexes", connection=connection)
     scratch = None
     if validate:
         if not validate_connection:
@@ -46,10 +45,10 @@ async def recommend_indexes(
                 "validate=true builds the indexes for real, so it needs a copy of the database: configure one "
                 "(DBARCHITECT_DB_COPY=<dsn>) and pass validate_connection='copy'."
             )
-        scratch = app.db(validate_connection).dsn
+        scratch = app.db(validate_connection, tool="recommend_indexes").dsn
     try:
-        return await index_advisor.recommend_indexes(
-            db, queries, weights, from_stats, budget_mb, max_indexes,
+        return await advisor.recommend(
+            queries, weights, from_stats, budget_mb, max_indexes,
             validate=validate, scratch=scratch, progress=_progress(ctx),
         )  # fmt: skip
     except ValueError as exc:
@@ -66,6 +65,7 @@ async def review_indexes(
     (SD002), bloat (IX006), over-indexed write-heavy tables (IX007) — each with the DROP/CREATE DDL and
     its undo."""
     try:
-        return await index_advisor.review_indexes(app.db(connection), schema=schema)
+        reviewer = app.feature("index_review", tool="review_indexes", connection=connection)
+        return await reviewer.review(schema=schema)
     except ValueError as exc:
         raise UserInputError(str(exc)) from None

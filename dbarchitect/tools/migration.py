@@ -13,10 +13,8 @@ from dbarchitect.core.migration.engine import lint
 from dbarchitect.core.diff.models import DraftReport
 from dbarchitect.core.migration.dryrun_models import DryRunReport
 from dbarchitect.core.migration.models import MigrationReport
-from dbarchitect.live.postgres.errors import DatabaseError
-from dbarchitect.live.postgres.draft import draft_migration as run_draft
-from dbarchitect.live.postgres.dryrun import dry_run_migration as run_dry
-from dbarchitect.live.postgres.lint_context import build_lint_context
+from dbarchitect.core.migration.parse import ParsedMigration
+from dbarchitect.live.errors import DatabaseError
 
 
 async def lint_migration(
@@ -37,10 +35,17 @@ async def lint_migration(
     sharpens it: function volatility, validated CHECKs, binary-coercible casts, dependent views,
     table sizes and write rates ("rewrites orders (12 GB, ≈40 M rows) under ACCESS EXCLUSIVE").
     `-- dbarchitect:ignore <rule>` on a statement silences a rule there."""
+    return await _lint(app, ParsedMigration.of(sql), pg_version, assume_in_transaction, offline, connection)
+
+
+async def _lint(app: App, sql: ParsedMigration, pg_version: int | None, assume_in_transaction: bool,
+                offline: bool, connection: str | None) -> MigrationReport:
+    """The lint of a migration parsed once: the same object feeds the lint context and the lint."""
     context = None
     if not offline:
         try:
-            context = await app.db(connection).run(lambda conn: build_lint_context(conn, sql))
+            linter = app.feature("lint_context", tool="lint_migration", connection=connection)
+            context = await linter.lint_context(sql)
         except DatabaseError:
             if connection is not None:
                 raise
@@ -68,18 +73,19 @@ async def dry_run_migration(
     the locks held (pg_locks), relations rewritten (relfilenode changed), tables scanned, errors; the
     lint's prediction beside each observation with every disagreement flagged; with `down_sql`,
     whether the schema comes back exactly. The target database is only read; the shadow is always dropped."""
-    db = app.db(connection)
-    prediction = await lint_migration(app, sql, assume_in_transaction=assume_in_transaction, connection=connection)
-    scratch = await app.scratch_admin_dsn(connection, prefer_same_server=True)
+    db = app.db(connection, tool="dry_run_migration")
+    run_dry = db.feature("dry_run", tool="dry_run_migration").dry_run
+    parsed = ParsedMigration.of(sql)  # parsed once: the lint, its context and the dry run number the same statements
+    prediction = await _lint(app, parsed, None, assume_in_transaction, False, connection)
+    scratch = await app.scratch_admin_dsn(connection, prefer_same_server=True, tool="dry_run_migration")
     if scratch is None:
         raise UserInputError(
             "No place for the shadow database: the role may not CREATE DATABASE here, no --scratch-dsn is "
             "configured, and no local PostgreSQL could be started. Set DBARCHITECT_SCRATCH_DSN."
         )
     return await run_dry(
-        sql,
+        parsed,
         down_sql=down_sql,
-        target=db.dsn,
         scratch=None if scratch == db.dsn else scratch,
         prediction=prediction,
         assume_in_transaction=assume_in_transaction,
@@ -127,8 +133,8 @@ async def draft_migration(
     you have. `scope="objects"` (default) changes only what the target defines; `"schema"` also drops
     what it omits. Data-losing drops are refused unless `allow_data_loss=true`. Returns the steps,
     refusals, verification."""
-    dsn = None if from_ddl is not None else app.db(connection).dsn
-    scratch = await app.scratch_admin_dsn(connection)
+    run_draft = app.feature("draft", tool="draft_migration", connection=connection).draft
+    scratch = await app.scratch_admin_dsn(connection, tool="draft_migration")
     if scratch is None:
         raise UserInputError(
             "draft_migration needs a scratch PostgreSQL to load the DDL into: set DBARCHITECT_SCRATCH_DSN, "
@@ -136,7 +142,6 @@ async def draft_migration(
         )
     return await run_draft(
         target_ddl,
-        dsn=dsn,
         from_ddl=from_ddl,
         renames=renames,
         allow_data_loss=allow_data_loss,
@@ -144,7 +149,6 @@ async def draft_migration(
         backfill=backfill,
         scope=scope,
         verify=verify,
-        dry_run=verify,
         scratch=scratch,
     )
 

@@ -11,7 +11,7 @@ from dbarchitect.core.describe import UserInputError
 from dbarchitect.core.plan.analyze import explain_plan as diagnose
 from dbarchitect.core.plan.parse import PlanParseError
 from dbarchitect.core.plan.report import PlanReport
-from dbarchitect.live.postgres.explain import explain_query as run_explain
+from dbarchitect.live.engine import Engine
 
 
 async def explain_query(
@@ -35,20 +35,14 @@ async def explain_query(
     each with the plan fields that prove it, the remedy, a catalog cross-check, and for index remedies a
     HypoPG re-plan with the cost before and after. ANALYZE never changes data: writes run only when the
     server allows writes, and are always rolled back."""
-    db = app.db(connection)
-    catalog = await db.snapshot()
-    return await db.run(
-        lambda conn: run_explain(
-            conn,
-            sql,
-            analyze=analyze,
-            buffers=buffers,
-            params=params,
-            hypothetical_indexes=hypothetical_indexes,
-            allow_writes=app.settings.allow_writes,
-            statement_timeout_ms=db.limits.statement_timeout_ms,
-            catalog=catalog,
-        )
+    explainer = app.feature("explain", tool="explain_query", connection=connection)
+    return await explainer.explain_query(
+        sql,
+        analyze=analyze,
+        buffers=buffers,
+        params=params,
+        hypothetical_indexes=hypothetical_indexes,
+        allow_writes=app.settings.allow_writes,
     )
 
 
@@ -66,8 +60,12 @@ async def explain_plan(
     """Diagnose EXPLAIN output someone already has — JSON or the text format people paste, from
     PostgreSQL 12–18; both formats give the same analysis: normalised per-node times, ranked
     insights with their proof and remedies, and a compact tree."""
-    catalog = await app.snapshot_if_reachable(connection) if use_catalog else None
     try:
+        if app.engine(connection) is not Engine.postgresql:
+            db = app.db(connection, tool="explain_plan")
+            explainer = db.feature("explain", tool="explain_plan")  # the engine's plan formats
+            return explainer.diagnose(plan, sql=sql, catalog=await db.snapshot() if use_catalog else None)
+        catalog = await app.snapshot_if_reachable(connection, tool="explain_plan") if use_catalog else None
         return diagnose(plan, sql=sql, catalog=catalog)
     except PlanParseError as exc:
         raise UserInputError(f"The plan could not be read: {exc}") from None

@@ -14,8 +14,10 @@ from dbarchitect.core.query_review import review_query as build_review
 from dbarchitect.core.results import QueryResult
 from dbarchitect.core.rewrites import RewriteReport
 from dbarchitect.core.rewrites import rewrite_query as build_rewrites
-from dbarchitect.live.postgres.n_plus_one import detect_n_plus_one as detect_live
-from dbarchitect.live.postgres.verify import rewrite_and_verify
+from dbarchitect.live.engine import Engine, EngineUnsupported
+
+#: the `dialect` value of review_query that is each engine's SQL
+DIALECT_OF = {Engine.postgresql: "postgres", Engine.mysql: "mysql"}
 
 
 async def run_query(
@@ -27,7 +29,7 @@ async def run_query(
     """Run one read-only SQL statement and return typed columns and JSON-safe rows (capped at
     max_rows, with `truncated`). Statements that could write are refused before they run; the
     statement then runs with the extended protocol inside a READ ONLY transaction with a timeout."""
-    return await app.db(connection).run_query(sql, max_rows=max_rows)
+    return await app.db(connection, tool="run_query").run_query(sql, max_rows=max_rows)
 
 
 async def review_query(
@@ -42,9 +44,18 @@ async def review_query(
     SELECT *, ORDER BY random(), implicit casts, correlated subqueries, DISTINCT hiding a 1:N join,
     optional-filter "smart logic", N+1 sequences, and more. Connected, the catalog decides:
     nullability, keys, column types, existing indexes and table sizes (a scan of 200 rows is not a finding)."""
-    snapshot = None if offline or dialect != "postgres" else await app.snapshot_if_reachable(connection)
+    snapshot, engine = None, None
+    if not offline:
+        live = app.engine(connection)
+        if live is not Engine.postgresql:
+            db = app.db(connection, tool="review_query")  # an engine this build cannot serve says so here
+            if dialect == DIALECT_OF.get(live):
+                snapshot, engine = await db.snapshot(), live.value
+        elif dialect == "postgres":
+            snapshot = await app.snapshot_if_reachable(connection, tool="review_query")
+            engine = live.value if snapshot is not None else None
     try:
-        return build_review(sql, dialect=dialect, snapshot=snapshot)
+        return build_review(sql, dialect=dialect, snapshot=snapshot, engine=engine)
     except QueryParseError as exc:
         raise UserInputError(str(exc)) from None
 
@@ -64,16 +75,31 @@ async def rewrite_query(
     rows — shown, never offered as safe). NOT IN→NOT EXISTS, IN→JOIN/EXISTS, correlated subquery→
     LATERAL/grouped join, OFFSET→keyset with its index, function-on-column→range, and more."""
     try:
+        if app.engine(connection) is not Engine.postgresql:
+            return await _rewrite_elsewhere(app, sql, verify, dialect, connection)
         if dialect != "postgres":
             return build_rewrites(sql, snapshot=None, dialect=dialect)
-        snapshot = await app.snapshot_if_reachable(connection)
+        snapshot = await app.snapshot_if_reachable(connection, tool="rewrite_query")
         if snapshot is None:
             return build_rewrites(sql, snapshot=None, dialect=dialect)
-        db = app.db(connection)
-        timeout = db.limits.statement_timeout_ms
-        return await db.run(lambda conn: rewrite_and_verify(conn, sql, snapshot=snapshot, verify=verify, timeout_ms=timeout))
+        verifier = app.feature("query_verify", tool="rewrite_query", connection=connection)
+        return await verifier.rewrite_and_verify(sql, snapshot=snapshot, verify=verify)
     except QueryParseError as exc:
         raise UserInputError(str(exc)) from None
+
+
+async def _rewrite_elsewhere(app: App, sql: str, verify: bool, dialect: str, connection: str | None) -> RewriteReport:
+    """rewrite_query on a connection of another engine: its verifier when it has one and the text is
+    its dialect, else the rewrites from the rules alone."""
+    db = app.db(connection, tool="rewrite_query")  # an engine this build cannot serve says so here
+    if dialect == DIALECT_OF.get(db.engine):
+        try:
+            verifier = db.feature("query_verify", tool="rewrite_query")
+        except EngineUnsupported:
+            verifier = None
+        if verifier is not None:
+            return await verifier.rewrite_and_verify(sql, snapshot=await db.snapshot(), verify=verify)
+    return build_rewrites(sql, snapshot=None, dialect=dialect)
 
 
 async def detect_n_plus_one(
@@ -88,11 +114,11 @@ async def detect_n_plus_one(
     from a statement log, or from pg_stat_statements (lookups called far more often than their parent
     query), and propose the batched replacement: one JOIN, `= ANY($1)`, or a json_agg shape."""
     if statements:
-        snapshot = await app.snapshot_if_reachable(connection)
+        snapshot = await app.snapshot_if_reachable(connection, tool="detect_n_plus_one")
         try:
             return detect_from_statements(statements, snapshot=snapshot)
         except QueryParseError as exc:
             raise UserInputError(str(exc)) from None
-    db = app.db(connection)
-    snapshot = await db.snapshot()
-    return await db.run(lambda conn: detect_live(conn, snapshot))
+    detector = app.feature("n_plus_one", tool="detect_n_plus_one", connection=connection)
+    snapshot = await app.db(connection, tool="detect_n_plus_one").snapshot()
+    return await detector.detect(snapshot)

@@ -13,9 +13,10 @@ from dbarchitect.core.design import DesignError, SchemaDesign
 from dbarchitect.core.design import design_schema as build_design
 from dbarchitect.core.design.spec import SchemaSpec
 from dbarchitect.core.models import Severity
-from dbarchitect.core.schema_parse import DDLParseError
 from dbarchitect.core.schema_review import SchemaReview
-from dbarchitect.live.postgres import schema_review
+from dbarchitect.core.sql.statements import SQLParseError
+from dbarchitect.live.engine import Engine, EngineUnsupported
+from dbarchitect.live.errors import DDLRejected
 
 
 async def describe_schema(
@@ -32,7 +33,7 @@ async def describe_schema(
     """Describe the database schema: one line per table (rows, size, primary key, FK targets, index
     count, flags), paged by cursor; `table=` for one table in full (DDL-like text plus structured
     columns, constraints, indexes, triggers, statistics); `format="mermaid"` for an ER diagram."""
-    db = app.db(connection)
+    db = app.db(connection, tool="describe_schema")
     snap = await db.snapshot(refresh=refresh)
     if table:
         return DescribeSchemaResult(mode="table", detail=describe.detail(snap, table), snapshot_taken_at=snap.taken_at)
@@ -62,14 +63,18 @@ async def review_schema(
     Each finding has the consequence, the fix as online-safe DDL, and its evidence. With `ddl`, the
     text is loaded into a scratch database and reviewed through PostgreSQL's own catalog (parsed
     offline when no server is available; the report says which rules were skipped)."""
+    reviewer = app.feature("schema_review", tool="review_schema", connection=connection)
     if ddl is not None:
-        admin = await app.scratch_admin_dsn(connection)
         try:
-            report = await schema_review.review_ddl(ddl, admin_dsn=admin, schema=schema)
-        except (schema_review.DDLLoadError, DDLParseError) as exc:
+            admin = await app.scratch_admin_dsn(connection, tool="review_schema")
+        except EngineUnsupported:
+            admin = None  # an engine without scratch databases reviews the parsed DDL
+        try:
+            report = await reviewer.review_ddl(ddl, admin_dsn=admin, schema=schema)
+        except (DDLRejected, SQLParseError) as exc:
             raise UserInputError(f"The DDL does not run: {exc}. Fix it and review again.") from None
     else:
-        report = await app.db(connection).run(lambda conn: schema_review.review_database(conn, schema=schema))
+        report = await reviewer.review_database(schema=schema)
     return filter_findings(report, min_severity)
 
 
@@ -97,12 +102,13 @@ async def design_schema(
         raise UserInputError(f"The spec cannot be designed cleanly: {exc}") from None
     if not verify:
         return design
-    admin = await app.scratch_admin_dsn()
+    admin = await app.scratch_admin_dsn(tool="design_schema", engine=Engine.postgresql)  # the design is PostgreSQL DDL
     if admin is None:
         return design.model_copy(
             update={"verification": ["not run: no PostgreSQL server for a scratch database (set --scratch-dsn)"]}
         )
     try:
-        return await schema_review.verify_design(design, admin_dsn=admin)
-    except schema_review.DDLLoadError as exc:
+        reviewer = app.feature("schema_review", tool="design_schema", engine=Engine.postgresql)
+        return await reviewer.verify_design(design, admin_dsn=admin)
+    except DDLRejected as exc:
         raise UserInputError(f"The designed DDL failed on PostgreSQL: {exc}") from None

@@ -53,7 +53,7 @@ from dbarchitect.core.diff.sqltext import (
 )
 from dbarchitect.core.migration.context import LintContext
 from dbarchitect.core.migration.engine import analyze
-from dbarchitect.core.migration.parse import MigrationParseError
+from dbarchitect.core.sql.statements import SQLParseError
 from dbarchitect.core.models import (
     Column,
     Constraint,
@@ -185,7 +185,7 @@ class _Planner:
         """Does the statement rewrite a pre-existing table? Asks the migration lint's analyzer."""
         try:
             mig = analyze(sql, context=self.opts.context, pg_version=self.pg // 10000)
-        except (MigrationParseError, ValueError):
+        except (SQLParseError, ValueError):
             return True
         return any(st.prediction.rewrites for st in mig.statements)
 

@@ -34,16 +34,21 @@ class IndexReview(BaseModel):
 
 
 def review(snapshot: SchemaSnapshot, facts: Mapping[str, Mapping[str, Any]] | None = None,
-           *, schema: str | None = None) -> IndexReview:  # fmt: skip
-    """`facts`: per `schema.index` btree facts (pages, tuples, key widths, block size) for the bloat estimate."""
+           *, schema: str | None = None, engine: str | None = None) -> IndexReview:  # fmt: skip
+    """`facts`: per `schema.index` btree facts (pages, tuples, key widths, block size) for the bloat estimate;
+    `engine`: run only the rules that apply to it."""
     ctx = IndexContext.build(snapshot, facts or {}, schema=schema)
     sctx = ReviewContext(source="live", schema=schema)
     findings: list[Finding] = []
     run = []
     for mod in family_modules("index"):
+        if engine is not None and not mod.RULE.applies_to(engine):
+            continue
         run.append(mod.RULE.code)
         findings.extend(mod.check(snapshot, ctx))
     for mod in SCHEMA_RULES:
+        if engine is not None and not mod.RULE.applies_to(engine):
+            continue
         run.append(mod.RULE.code)
         findings.extend(mod.check(snapshot, sctx))
     findings = sort_findings(findings, by=("severity", "code", "object"))

@@ -11,9 +11,10 @@ from dbarchitect.core.migration.context import LintContext
 from dbarchitect.core.migration.kit import Migration, Statement
 from dbarchitect.core.migration.models import MigrationReport
 from dbarchitect.core.migration.ops import OpKind
+from dbarchitect.core.migration.parse import ParsedMigration
 from dbarchitect.core.models import sort_findings
-from dbarchitect.core.migration.parse import MigrationParseError, split
 from dbarchitect.core.rulebook import family_modules
+from dbarchitect.core.sql.statements import SQLParseError
 
 DEFAULT_PG_VERSION = 17
 SUPPORTED_PG_VERSIONS = range(10, 20)
@@ -41,13 +42,14 @@ def rules() -> list[ModuleType]:
 
 
 def analyze(
-    sql: str,
+    sql: str | ParsedMigration,
     *,
     context: LintContext | None = None,
     pg_version: int | None = None,
     assume_in_transaction: bool = False,
 ) -> Migration:
-    """Parse and predict every statement (no rules). Raises MigrationParseError."""
+    """Predict every statement of `sql` (parsed here unless already a ParsedMigration; no rules).
+    Raises SQLParseError."""
     ctx = context or LintContext()
     version = pg_version or ctx.pg_major or DEFAULT_PG_VERSION
     if version not in SUPPORTED_PG_VERSIONS:
@@ -55,7 +57,7 @@ def analyze(
     state = MigrationState(ctx=ctx, pg_version=version, assume_in_transaction=assume_in_transaction)
     analyzer = Analyzer(state)
     mig = Migration(ctx=ctx, pg_version=version, assume_in_transaction=assume_in_transaction)
-    for raw in split(sql):
+    for raw in ParsedMigration.of(sql).require():
         ops = analyzer.ops(raw.node)
         prediction = predict(raw.index, raw.line, raw.sql, raw.node, ops, state)
         is_tx_stmt = type(raw.node).__name__ == "TransactionStmt"
@@ -81,7 +83,7 @@ def analyze(
 
 
 def lint(
-    sql: str,
+    sql: str | ParsedMigration,
     *,
     context: LintContext | None = None,
     pg_version: int | None = None,
@@ -90,15 +92,17 @@ def lint(
 ) -> MigrationReport:
     """Lint a migration: per-statement predictions and the findings of every migration rule.
 
+    `sql` is the text or the ParsedMigration the caller already has (then it is not parsed again).
     `context` carries catalog facts (build it with live.postgres.lint_context.build_lint_context);
     `pg_version` is the target's major version (default: the context's server, else 17);
     `assume_in_transaction` says the runner wraps the whole file in one transaction.
     A syntax error is reported in `parse_error` (the report then has no statements).
     """
     ctx = context or LintContext()
+    parsed = ParsedMigration.of(sql)
     try:
-        mig = analyze(sql, context=ctx, pg_version=pg_version, assume_in_transaction=assume_in_transaction)
-    except MigrationParseError as exc:
+        mig = analyze(parsed, context=ctx, pg_version=pg_version, assume_in_transaction=assume_in_transaction)
+    except SQLParseError as exc:
         return MigrationReport(
             pg_version=pg_version or ctx.pg_major or DEFAULT_PG_VERSION,
             assume_in_transaction=assume_in_transaction, catalog=ctx.online, source=source,

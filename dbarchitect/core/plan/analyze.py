@@ -59,7 +59,6 @@ def _share(ctx: PlanContext, ins: Insight) -> float | None:
 
 
 def _finding(mod: ModuleType, ins: Insight, share: float | None) -> PlanFinding:
-    meta = mod.RULE
     node = ins.node
     evidence: list[Evidence] = []
     if ins.proof:
@@ -69,14 +68,9 @@ def _finding(mod: ModuleType, ins: Insight, share: float | None) -> PlanFinding:
     obj = ins.object
     if obj is None and node is not None:
         obj = node.qualified_relation
+    base = mod.RULE.finding(message=ins.message, fix=ins.fix, evidence=evidence, obj=obj, severity=ins.severity)
     return PlanFinding(
-        rule=meta.name,
-        code=meta.code,
-        severity=ins.severity,
-        message=ins.message,
-        fix=ins.fix,
-        evidence=evidence,
-        object=obj,
+        **dict(base),
         node=node.id if node is not None else None,
         node_label=(f"{node.label} on {node.target}" if node.target else node.label) if node is not None else None,
         saving_ms=round(ins.saving_ms, 3) if ins.saving_ms is not None else None,

@@ -26,6 +26,12 @@ _TABLE = (
               "Savings below 50 microseconds are noise whatever their share."),
     Threshold("spill_saving_fraction", 0.5, "share of node time", "ours",
               "An operation that fits in memory typically runs in half the time of its spilling form or less."),
+    # 3-7 spills and temp I/O: a warning once the spilling node takes this share of the time
+    Threshold("sort_share_warning", 0.1, "share of total time", "ours", "A disk sort worth a warning."),
+    Threshold("hash_batches_warning", 8, "batches", "ours",
+              "Eight or more batches: the hash table is far beyond work_mem x hash_mem_multiplier."),
+    Threshold("hashagg_share_warning", 0.1, "share of total time", "ours"),
+    Threshold("temp_io_share_warning", 0.1, "share of total time", "ours"),
     # 1 row mis-estimate
     Threshold("misestimate_factor", 10, "x", "pgMustard (>=10x), PEV2, depesz (>10)"),
     Threshold("misestimate_factor_warning", 100, "x", "PEV2, depesz, Query-Sense (100)"),
@@ -43,6 +49,8 @@ _TABLE = (
     Threshold("seqscan_removed_share", 0.5, "share of rows read", "PEV2 filter badge (50 %)"),
     Threshold("seqscan_removed_share_warning", 0.9, "share of rows read", "PEV2 filter badge (90 %)"),
     Threshold("seqscan_min_bytes", 24 * 1024, "bytes", "depesz ((rows + removed) x width > 24 KiB)"),
+    Threshold("seqscan_share_warning", 0.1, "share of total time", "ours",
+              "With times, a scan discarding most rows is a warning only when it takes this share."),
     # 9 inefficient index scan
     Threshold("index_removed_share", 0.5, "share of rows read", "PEV2 filter badge (50 %), pganalyze"),
     Threshold("index_removed_share_warning", 0.9, "share of rows read", "PEV2 filter badge (90 %)"),
@@ -55,8 +63,12 @@ _TABLE = (
     Threshold("nestloop_inner_share", 0.1, "share of total time", "ours", "The inner side must matter."),
     # 12 late OR join filter
     Threshold("or_join_removed_min", 1000, "rows", "ours", "pganalyze gives no number."),
+    Threshold("or_join_removed_factor", 10, "x rows kept", "ours",
+              "Discarding ten row pairs per pair kept shows the OR forced a filter instead of a join key."),
     # 13 large offset
     Threshold("offset_min_rows", 1000, "rows", "ours", "pganalyze Large Offset gives no number."),
+    Threshold("offset_share_warning", 0.5, "share of total time", "ours",
+              "Half the statement's time spent producing skipped rows is a warning."),
     # 14 heap fetches
     Threshold("heap_fetch_share", 0.4, "share of rows", "PEV2 (40 %)"),
     Threshold("heap_fetch_share_warning", 0.9, "share of rows", "PEV2 (90 %)"),
@@ -73,9 +85,12 @@ _TABLE = (
     Threshold("cache_read_share", 0.5, "share of blocks", "ours", "pgMustard gives no number."),
     Threshold("cache_min_read_blocks", 1000, "blocks", "ours", "8 MB read from outside shared_buffers."),
     Threshold("io_time_share", 0.3, "share of node time", "ours", "With track_io_timing: I/O dominates the node."),
+    Threshold("cache_io_share_warning", 0.2, "share of total time", "ours",
+              "I/O-bound reads taking a fifth of the statement's time are a warning."),
     # 18 JIT
     Threshold("jit_share", 0.1, "share of execution", "pgMustard JIT Compilation (10-20 %)"),
     Threshold("jit_min_ms", 2, "ms", "ours", "The catalogue's 'more than a few ms'."),
+    Threshold("jit_share_warning", 0.2, "share of execution", "pgMustard JIT Compilation (10-20 %)"),
     # 19 planning time
     Threshold("planning_share", 0.1, "share", "PEV2 (10 %)"),
     Threshold("planning_share_warning", 0.4, "share", "PEV2 (40 %)"),
@@ -84,6 +99,7 @@ _TABLE = (
     # 20 triggers
     Threshold("trigger_share", 0.1, "share of execution", "ours", "pgMustard flags slow triggers without a number."),
     Threshold("trigger_min_ms", 1, "ms", "ours"),
+    Threshold("trigger_share_warning", 0.3, "share of execution", "ours"),
     Threshold("fk_index_saving", 0.9, "share of trigger time", "ours",
               "An index turns each RI lookup from a scan of the referencing table into a probe."),
     Threshold("trigger_saving", 0.5, "share of trigger time", "ours", "Without a known cause, half is a guess."),
@@ -101,6 +117,8 @@ _TABLE = (
     # 24 memoize
     Threshold("memoize_miss_ratio", 10, "misses per hit", "ours", "PEV2 displays the counters without a number."),
     Threshold("memoize_min_misses", 100, "misses", "ours"),
+    Threshold("memoize_evicted_share_warning", 0.5, "evictions per miss", "ours",
+              "More evictions than half the misses: the cache is too small for the keys it sees."),
     # 25 disabled
     Threshold("disable_cost", 1.0e10, "cost units", "PostgreSQL < 18 disable_cost"),
 )

@@ -2,13 +2,17 @@
 
 Each module holds one public transform `f(ctx: RewriteContext) -> list[Rewrite]`; every Rewrite is
 the whole statement with one site changed, labelled proven / unverified / advisory (see `_base`).
+Each module names the query rule whose finding it fixes (`IMPLEMENTS = "<rule name>"`, checked
+against the query family when this package is imported) and shares that rule's detection through
+`core/rules/query/_facts.py`, never by importing the rule module.
 `rewrite_query` runs them all over the original, then folds the proven ones into `sql`, one at a
 time, re-parsing after each so that later transforms see the result of earlier ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterable
 
 from dbarchitect.core.models import SchemaSnapshot
 from dbarchitect.core.query_review import DIALECTS, QueryParseError, parse_statements
@@ -27,10 +31,26 @@ from dbarchitect.core.rewrites.offset_to_keyset import offset_to_keyset
 from dbarchitect.core.rewrites.or_to_in import or_to_in
 from dbarchitect.core.rewrites.remove_redundant_distinct import remove_redundant_distinct
 from dbarchitect.core.rewrites.remove_subquery_order_by import remove_subquery_order_by
+from dbarchitect.core.rulebook import family_modules
 
 __all__ = ["Rewrite", "RewriteReport", "Verification", "TRANSFORMS", "rewrite_query", "combine"]
 
-TRANSFORMS: tuple[Callable[[RewriteContext], list[Rewrite]], ...] = (
+Transform = Callable[[RewriteContext], list[Rewrite]]
+
+
+def implemented(transforms: Iterable[Transform]) -> tuple[Transform, ...]:
+    """The transforms, each checked to name (IMPLEMENTS) a rule of the query family."""
+    transforms = tuple(transforms)
+    rules = {m.RULE.name for m in family_modules("query")}
+    for transform in transforms:
+        module = sys.modules[transform.__module__]
+        rule = getattr(module, "IMPLEMENTS", None)
+        if rule not in rules:
+            raise ValueError(f"{module.__name__}: IMPLEMENTS = {rule!r} names no query rule")
+    return transforms
+
+
+TRANSFORMS: tuple[Transform, ...] = implemented((
     null_comparison,
     not_in_to_not_exists,
     count_to_exists,
@@ -45,7 +65,7 @@ TRANSFORMS: tuple[Callable[[RewriteContext], list[Rewrite]], ...] = (
     arithmetic_on_column,
     between_to_range,
     offset_to_keyset,
-)
+))
 MAX_STEPS = 25
 
 

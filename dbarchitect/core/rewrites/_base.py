@@ -258,7 +258,3 @@ def resolvable(ctx: RewriteContext, nodes: list[exp.Expression]) -> bool:
         col.args.get("table") or isinstance(col.this, exp.Star) or ctx.facts.resolve(col) is not None
         for node in nodes for col in node.find_all(exp.Column)
     )
-
-
-def static(detail: str, **data: object) -> Evidence:
-    return Evidence(kind="static", detail=detail, data=dict(data))

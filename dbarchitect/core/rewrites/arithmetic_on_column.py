@@ -15,10 +15,19 @@ from sqlglot import exp
 
 from dbarchitect.core.models import Evidence
 from dbarchitect.core.rewrites._base import Rewrite, RewriteContext
-from dbarchitect.core.rules.query._facts import COMPARISONS, EXACT_TYPES, FLIPPED, INTEGER_TYPES, nodes_in_predicates, oriented, strip_parens
-from dbarchitect.core.rules.query.qr014_arithmetic_on_column import column_and_operand
+from dbarchitect.core.rules.query._facts import (
+    COMPARISONS,
+    EXACT_TYPES,
+    FLIPPED,
+    INTEGER_TYPES,
+    column_and_operand,
+    nodes_in_predicates,
+    oriented,
+    strip_parens,
+)
 
 NAME = "arithmetic-on-column"
+IMPLEMENTS = "arithmetic-on-column"  # the query rule whose finding this rewrite fixes
 
 
 def _number(text: str) -> exp.Literal:

@@ -11,10 +11,10 @@ import datetime as dt
 from sqlglot import exp
 
 from dbarchitect.core.rewrites._base import Rewrite, RewriteContext, and_all, grouped
-from dbarchitect.core.rules.query._facts import strip_parens
-from dbarchitect.core.rules.query.qr024_between_timestamps import timestamp_betweens
+from dbarchitect.core.rules.query._facts import strip_parens, timestamp_betweens
 
 NAME = "between-to-half-open-range"
+IMPLEMENTS = "between-timestamps"  # the query rule whose finding this rewrite fixes
 
 
 def between_to_range(ctx: RewriteContext) -> list[Rewrite]:

@@ -16,6 +16,7 @@ from dbarchitect.core.rewrites._base import Rewrite, RewriteContext, and_all, qu
 from dbarchitect.core.rules.query._facts import conjuncts, ident_name, where_of
 
 NAME = "correlated-subquery-to-join"
+IMPLEMENTS = "correlated-subquery"  # the query rule whose finding this rewrite fixes
 AGGREGATES = (exp.Count, exp.Sum, exp.Min, exp.Max, exp.Avg, exp.ArrayAgg, exp.LogicalAnd, exp.LogicalOr)
 
 

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from dbarchitect.core.rewrites._base import Rewrite, RewriteContext, and_all, grouped, static
-from dbarchitect.core.rules.query._facts import where_of
-from dbarchitect.core.rules.query.qr025_count_for_existence import FLIP, existence_test
+from dbarchitect.core.rewrites._base import Rewrite, RewriteContext, and_all, grouped
+from dbarchitect.core.rules.query._facts import FLIPPED, existence_test, static, where_of
 
 NAME = "count-to-exists"
+IMPLEMENTS = "count-for-existence"  # the query rule whose finding this rewrite fixes
 
 
 def count_to_exists(ctx: RewriteContext) -> list[Rewrite]:
     out = []
-    for node in list(ctx.tree.find_all(*FLIP)):
+    for node in list(ctx.tree.find_all(*FLIPPED)):
         found = existence_test(node)
         if found is None:
             continue

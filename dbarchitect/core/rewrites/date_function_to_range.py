@@ -15,10 +15,10 @@ from sqlglot import exp
 
 from dbarchitect.core.models import Evidence
 from dbarchitect.core.rewrites._base import Rewrite, RewriteContext, and_all, grouped
-from dbarchitect.core.rules.query._facts import COMPARISONS, nodes_in_predicates, oriented, strip_parens
-from dbarchitect.core.rules.query.qr013_function_on_column import wrapped_column
+from dbarchitect.core.rules.query._facts import COMPARISONS, nodes_in_predicates, oriented, strip_parens, wrapped_column
 
 NAME = "date-function-to-range"
+IMPLEMENTS = "function-on-column"  # the query rule whose finding this rewrite fixes
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from dbarchitect.core.rewrites._base import Rewrite, RewriteContext, and_all, qualify_all, resolvable, static
-from dbarchitect.core.rules.query._facts import conjuncts, ident_name, where_of
-from dbarchitect.core.rules.query.qr009_distinct_over_join import existence_joins
+from dbarchitect.core.rewrites._base import Rewrite, RewriteContext, and_all, qualify_all, resolvable
+from dbarchitect.core.rules.query._facts import conjuncts, existence_joins, ident_name, static, where_of
 
 NAME = "distinct-join-to-exists"
+IMPLEMENTS = "distinct-over-join"  # the query rule whose finding this rewrite fixes
 
 
 def distinct_join_to_exists(ctx: RewriteContext) -> list[Rewrite]:

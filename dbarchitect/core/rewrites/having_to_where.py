@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from dbarchitect.core.rewrites._base import Rewrite, RewriteContext, and_all, static
-from dbarchitect.core.rules.query._facts import conjuncts
-from dbarchitect.core.rules.query.qr022_having_on_group_key import movable_terms
+from dbarchitect.core.rewrites._base import Rewrite, RewriteContext, and_all
+from dbarchitect.core.rules.query._facts import conjuncts, movable_terms, static
 
 NAME = "having-to-where"
+IMPLEMENTS = "having-on-group-key"  # the query rule whose finding this rewrite fixes
 
 
 def having_to_where(ctx: RewriteContext) -> list[Rewrite]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from dbarchitect.core.rewrites._base import Rewrite, RewriteContext, and_all, qualified, qualify_all, resolvable, static
-from dbarchitect.core.rules.query._facts import conjuncts, ident_name, where_of
-from dbarchitect.core.rules.query.qr002_in_subquery import unique_in_subquery
+from dbarchitect.core.rewrites._base import Rewrite, RewriteContext, and_all, qualified, qualify_all, resolvable
+from dbarchitect.core.rules.query._facts import conjuncts, ident_name, static, unique_in_subquery, where_of
 
 NAME = "in-subquery-to-join"
+IMPLEMENTS = "in-subquery"  # the query rule whose finding this rewrite fixes
 
 
 def _sites(ctx: RewriteContext):
@@ -43,7 +43,7 @@ def in_to_join(ctx: RewriteContext) -> list[Rewrite]:
         inner_alias = ident_name(from_.this.alias_or_name)
         if x is None or k is None or scope is None or inner_alias in scope.sources:
             continue
-        found = unique_in_subquery(ctx, in_)
+        found = unique_in_subquery(ctx.facts, in_)
         if found is not None and resolvable(ctx, [outer]):
             proof = found[2]
 

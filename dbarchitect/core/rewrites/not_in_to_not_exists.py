@@ -10,10 +10,10 @@ from __future__ import annotations
 from sqlglot import exp
 
 from dbarchitect.core.rewrites._base import Rewrite, RewriteContext, and_all, qualified
-from dbarchitect.core.rules.query._facts import ident_name, where_of
-from dbarchitect.core.rules.query.qr001_not_in_subquery import not_in_subqueries, null_proofs
+from dbarchitect.core.rules.query._facts import ident_name, not_in_subqueries, null_proofs, where_of
 
 NAME = "not-in-to-not-exists"
+IMPLEMENTS = "not-in-subquery"  # the query rule whose finding this rewrite fixes
 SIMPLE_BLOCKERS = ("group", "having", "limit", "offset", "joins", "with", "qualify")
 
 
@@ -31,7 +31,7 @@ def not_in_to_not_exists(ctx: RewriteContext) -> list[Rewrite]:
         if from_ is None or not isinstance(from_.this, exp.Table):
             continue
         outer = qualified(ctx, in_.this)
-        x_proof, y_proof, inner = null_proofs(ctx, node)
+        x_proof, y_proof, inner = null_proofs(ctx.facts, node)
         if outer is None or not isinstance(inner, exp.Column):
             continue
         inner_names = {ident_name(from_.this.alias_or_name)}

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from dbarchitect.core.rewrites._base import Rewrite, RewriteContext, static
-from dbarchitect.core.rules.query.qr021_comparison_with_null import null_comparisons
+from dbarchitect.core.rewrites._base import Rewrite, RewriteContext
+from dbarchitect.core.rules.query._facts import null_comparisons, static
 
 NAME = "null-comparison-to-is-null"
+IMPLEMENTS = "comparison-with-null"  # the query rule whose finding this rewrite fixes
 
 
 def null_comparison(ctx: RewriteContext) -> list[Rewrite]:

@@ -15,6 +15,7 @@ from dbarchitect.core.rewrites._base import Rewrite, RewriteContext, and_all, ne
 from dbarchitect.core.rules.query._facts import ident_name, where_of
 
 NAME = "offset-to-keyset"
+IMPLEMENTS = "offset-pagination"  # the query rule whose finding this rewrite fixes
 
 
 def offset_to_keyset(ctx: RewriteContext) -> list[Rewrite]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from dbarchitect.core.rewrites._base import Rewrite, RewriteContext, static
-from dbarchitect.core.rules.query._facts import disjuncts, strip_parens
-from dbarchitect.core.rules.query.qr011_or_on_same_column import equality_groups, top_or_chains
+from dbarchitect.core.rewrites._base import Rewrite, RewriteContext
+from dbarchitect.core.rules.query._facts import disjuncts, equality_groups, static, strip_parens, top_or_chains
 
 NAME = "or-to-in"
+IMPLEMENTS = "or-on-same-column"  # the query rule whose finding this rewrite fixes
 
 
 def _values(term: exp.Expression) -> list[exp.Expression]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlglot import exp
 
 from dbarchitect.core.rewrites._base import Rewrite, RewriteContext
-from dbarchitect.core.rules.query.qr008_redundant_distinct import distinct_proof
+from dbarchitect.core.rules.query._facts import distinct_proof
 
 NAME = "remove-redundant-distinct"
+IMPLEMENTS = "redundant-distinct"  # the query rule whose finding this rewrite fixes
 
 
 def remove_redundant_distinct(ctx: RewriteContext) -> list[Rewrite]:

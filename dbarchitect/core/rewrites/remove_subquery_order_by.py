@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dbarchitect.core.rewrites._base import Rewrite, RewriteContext, static
-from dbarchitect.core.rules.query.qr027_order_by_in_subquery import redundant_orders
+from dbarchitect.core.rewrites._base import Rewrite, RewriteContext
+from dbarchitect.core.rules.query._facts import redundant_orders, static
 
 NAME = "remove-subquery-order-by"
+IMPLEMENTS = "order-by-in-subquery"  # the query rule whose finding this rewrite fixes
 
 
 def remove_subquery_order_by(ctx: RewriteContext) -> list[Rewrite]:

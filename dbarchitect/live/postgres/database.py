@@ -23,10 +23,13 @@ from dbarchitect.config import Limits, Settings
 from dbarchitect.core.models import SchemaSnapshot, ServerInfo
 from dbarchitect.core.results import QueryResult, ResultColumn, approx_size, json_safe
 from dbarchitect.core.sql.readonly import check_read_only
+from dbarchitect.live.engine import Engine, EngineUnsupported
 from dbarchitect.live.postgres.errors import DatabaseError, connection_error, query_error
 
 
-class Database:
+class PostgresDatabase:
+    """The PostgreSQL implementation of `dbarchitect.live.engine.Database`."""
+
     def __init__(self, name: str, dsn: str, settings: Settings):
         self.name = name
         self.dsn = dsn
@@ -35,10 +38,30 @@ class Database:
         self._lock = anyio.Lock()
         self._info: ServerInfo | None = None
         self._snapshot: SchemaSnapshot | None = None
+        self._embedded_dsn: str | None = None  # the embedded scratch cluster, once started (features.PostgresScratch)
+
+    @property
+    def engine(self) -> Engine:
+        return Engine.postgresql
 
     @property
     def limits(self) -> Limits:
         return self.settings.limits
+
+    def feature(self, name: str, *, tool: str) -> Any:
+        """This connection's implementation of feature `name` (see dbarchitect/live/features.py)."""
+        return self.detached_feature(name, tool=tool, settings=self.settings, db=self)
+
+    @classmethod
+    def detached_feature(cls, name: str, *, tool: str, settings: Settings, db: PostgresDatabase | None = None) -> Any:
+        """Feature `name` without a connection (db=None): for work that needs no configured database,
+        such as loading DDL into a scratch database."""
+        from dbarchitect.live.postgres.features import FACTORIES
+
+        factory = FACTORIES.get(name)
+        if factory is None:
+            raise EngineUnsupported(tool, Engine.postgresql, f"(no {name!r} capability)")
+        return factory(db, settings)
 
     @property
     def secrets(self) -> list[str]:
@@ -282,3 +305,6 @@ async def read_server_info(conn: psycopg.AsyncConnection) -> ServerInfo:
         extensions=row[7],
         available_extensions=row[8],
     )
+
+
+Database = PostgresDatabase  # the name tests, bench and the CLI import

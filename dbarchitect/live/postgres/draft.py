@@ -58,8 +58,8 @@ from dbarchitect.core.diff.scope import (
 from dbarchitect.core.migration.context import LintContext
 from dbarchitect.core.migration.dryrun_models import CatalogFingerprint
 from dbarchitect.core.migration.engine import lint
-from dbarchitect.core.migration.parse import MigrationParseError, split
 from dbarchitect.core.models import SchemaSnapshot
+from dbarchitect.core.sql.statements import SQLParseError, parse
 from dbarchitect.live.postgres.cluster import LocalCluster
 from dbarchitect.live.postgres.errors import DatabaseError
 from dbarchitect.live.postgres.fingerprint import catalog_fingerprint
@@ -73,7 +73,6 @@ from dbarchitect.live.postgres.shadow import (
     new_shadow_name,
     resolve_scratch,
     restore_schema,
-    split_statements,
 )
 
 
@@ -270,9 +269,9 @@ _UNDEFINED = {"42P01", "42704", "42883", "3F000", "42703"}
 
 async def _load(dsn: str, ddl: str, what: str, *, partial: bool = False) -> None:
     try:
-        statements = split_statements(ddl)
-    except Exception as exc:  # pglast ParseError
-        raise DraftInputError(f"The {what} does not parse: {exc}") from exc
+        statements = [st.sql for st in parse(ddl)]
+    except SQLParseError as exc:
+        raise DraftInputError(f"The {what} does not parse: {exc.pglast_text()}") from exc
     async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
         for n, stmt in enumerate(statements, start=1):
             try:
@@ -344,8 +343,8 @@ def _statement_map(steps: list[Step], dry_run: bool = False) -> tuple[str, list[
         text = render_step(s, dry_run=dry_run)
         parts.append(text)
         try:
-            owners += [s.id] * len(split(text))
-        except MigrationParseError:
+            owners += [s.id] * len(parse(text))
+        except SQLParseError:
             owners += [s.id]
     return "".join(parts), owners
 

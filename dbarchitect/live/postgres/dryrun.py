@@ -47,7 +47,6 @@ foreign servers are dropped in the shadow so foreign tables cannot reach their r
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -56,7 +55,6 @@ import anyio
 import psycopg
 from pglast import ast
 from pglast.enums import TransactionStmtKind
-from pglast.parser import ParseError, parse_sql
 from psycopg import errors as pge
 from psycopg import sql as psql
 
@@ -76,6 +74,8 @@ from dbarchitect.core.migration.dryrun_models import (
     strongest,
 )
 from dbarchitect.core.migration.models import LOCK_RANK, MigrationReport, StatementPrediction
+from dbarchitect.core.migration.parse import ParsedMigration
+from dbarchitect.core.sql.statements import SQLStatement
 from dbarchitect.live.postgres.cluster import LocalCluster
 from dbarchitect.live.postgres.errors import DatabaseError
 from dbarchitect.live.postgres.fingerprint import catalog_fingerprint, data_fingerprint
@@ -144,19 +144,6 @@ _OBSERVE_SQL = (
 _CUMULATIVE_STATS_SQL = "SELECT relid, seq_scan, coalesce(idx_scan, 0) FROM pg_stat_user_tables"
 
 
-class MigrationParseError(DatabaseError):
-    """The migration's SQL does not parse; the message names the position."""
-
-
-@dataclass
-class _Stmt:
-    index: int
-    line: int
-    sql: str
-    kind: str
-    node: ast.Node
-
-
 @dataclass
 class _Rel:
     name: str
@@ -171,26 +158,12 @@ class _State:
     current: StatementObservation | None = None
 
 
-_LEADING_NOISE = re.compile(r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.DOTALL)
-
-
-def parse_statements(sql: str) -> list[_Stmt]:
-    """Split a migration with PostgreSQL's grammar; number statements from 1 as the lint does."""
-    try:
-        raws = parse_sql(sql)
-    except ParseError as exc:
-        raise MigrationParseError(f"The migration does not parse: {exc}") from exc
-    out = []
-    for n, raw in enumerate(raws, start=1):
-        end = raw.stmt_location + raw.stmt_len if raw.stmt_len else len(sql)
-        text = sql[raw.stmt_location : end]
-        lead = _LEADING_NOISE.match(text).end()
-        start = raw.stmt_location + lead
-        kind = type(raw.stmt).__name__
-        if isinstance(raw.stmt, ast.TransactionStmt):
-            kind += ":" + raw.stmt.kind.name.removeprefix("TRANS_STMT_")
-        out.append(_Stmt(n, sql.count("\n", 0, start) + 1, text[lead:].rstrip(), kind, raw.stmt))
-    return out
+def _statements(sql: str | ParsedMigration) -> tuple[SQLStatement, ...]:
+    """The migration's statements, numbered from 1 as the lint numbers them (the same ParsedMigration)."""
+    parsed = ParsedMigration.of(sql)
+    if parsed.error is not None:
+        raise DatabaseError(f"The migration does not parse: {parsed.error.pglast_text()}") from parsed.error
+    return parsed.statements
 
 
 def _refusal(node: ast.Node) -> str | None:
@@ -338,7 +311,7 @@ class _Runner:
             await self.conn.execute("ROLLBACK")
 
     # -- one statement --------------------------------------------------------------------
-    async def run(self, st: _Stmt) -> StatementObservation:
+    async def run(self, st: SQLStatement) -> StatementObservation:
         """Run one statement; returns its observation (status error stops the migration)."""
         obs = StatementObservation(index=st.index, line=st.line, sql=st.sql, kind=st.kind)
         if why := _refusal(st.node):
@@ -420,7 +393,7 @@ class _Runner:
         obs.status = "not_run" if target is not obs else "error"
         return obs
 
-    async def _transaction_control(self, st: _Stmt, obs: StatementObservation) -> StatementObservation:
+    async def _transaction_control(self, st: SQLStatement, obs: StatementObservation) -> StatementObservation:
         obs.status = "transaction_control"
         kind = st.node.kind
         if kind in _BEGIN:
@@ -441,7 +414,7 @@ class _Runner:
             self.last_in_tx = None
         return obs
 
-    async def _run_outside(self, st: _Stmt, obs: StatementObservation) -> None:
+    async def _run_outside(self, st: SQLStatement, obs: StatementObservation) -> None:
         """A statement PostgreSQL refused in a transaction block: run it in autocommit, observed from outside."""
         obs.transactional = False
         obs.ran_in_transaction = False
@@ -542,7 +515,7 @@ def _error(exc: psycopg.Error, phase: str, statement_timeout_ms: int = 0) -> Sta
                           hint=diag.message_hint, phase=phase)  # fmt: skip
 
 
-async def _run_all(runner: _Runner, stmts: list[_Stmt], state: _State, step: Callable[[str], Awaitable[None]],
+async def _run_all(runner: _Runner, stmts: Sequence[SQLStatement], state: _State, step: Callable[[str], Awaitable[None]],
                    continue_on_error: bool = False) -> bool:  # fmt: skip
     """Run statements in order; stop at the first error unless `continue_on_error` (then, like psql without
     ON_ERROR_STOP, a failed statement inside a BEGIN block dooms the rest of that block). True when all ran."""
@@ -631,7 +604,7 @@ def _predictions(prediction: MigrationReport | Sequence[StatementPrediction] | N
 
 
 async def dry_run_migration(
-    sql: str,
+    sql: str | ParsedMigration,
     *,
     down_sql: str | None = None,
     target: str | None = None,
@@ -656,12 +629,13 @@ async def dry_run_migration(
     refuses in a transaction still run, outside it); False runs each statement in its own.
     continue_on_error: with assume_in_transaction=False, go on after a failed statement (as psql
     without ON_ERROR_STOP does) instead of stopping there.
-    Raises DryRunUnavailable / MigrationParseError for conditions the caller must fix; everything
-    that happens on the shadow is in the report.
+    `sql` may be the ParsedMigration the lint used (its statements are not parsed again).
+    Raises DryRunUnavailable / DatabaseError (SQL that does not parse) for conditions the caller must
+    fix; everything that happens on the shadow is in the report.
     """
     t_start = time.perf_counter()
-    up = parse_statements(sql)
-    down = parse_statements(down_sql) if down_sql else []
+    up = _statements(sql)
+    down = _statements(down_sql) if down_sql else ()
     total = 5 + len(up) + (2 + len(down) if down else 0)
     done_steps = 0
 
@@ -717,7 +691,7 @@ async def dry_run_migration(
     return report
 
 
-def _fill_unrun(observations: list[StatementObservation], stmts: list[_Stmt]) -> None:
+def _fill_unrun(observations: list[StatementObservation], stmts: Sequence[SQLStatement]) -> None:
     seen = {o.index for o in observations}
     for st in stmts:
         if st.index not in seen:
@@ -728,8 +702,8 @@ def _fill_unrun(observations: list[StatementObservation], stmts: list[_Stmt]) ->
 
 async def _dry_run(report: DryRunReport, host: ScratchHost, name: str, ddl: str, tinfo: _TargetInfo | None,
                    session_settings: dict[str, str] | None, rows_per_table: int, statement_timeout_s: float,
-                   up: list[_Stmt], down: list[_Stmt], assume_tx: bool, continue_on_error: bool, state: _State,
-                   down_state: _State,
+                   up: Sequence[SQLStatement], down: Sequence[SQLStatement], assume_tx: bool,
+                   continue_on_error: bool, state: _State, down_state: _State,
                    step: Callable[[str], Awaitable[None]]) -> None:  # fmt: skip
     shadow = report.shadow
     t0 = time.perf_counter()

@@ -6,10 +6,9 @@ import psycopg
 from psycopg import errors as pge
 
 from dbarchitect.core.dsn import describe_dsn, redact
+from dbarchitect.live.errors import DatabaseError
 
-
-class DatabaseError(Exception):
-    """A problem the caller can fix or retry; `str()` is the actionable sentence."""
+__all__ = ["DatabaseError", "connection_error", "query_error"]
 
 
 def _first_line(exc: BaseException) -> str:

@@ -332,7 +332,7 @@ async def review_indexes(target: psycopg.AsyncConnection | Database, schema: str
     async def go(conn: psycopg.AsyncConnection) -> IndexReview:
         snap = await take_snapshot(conn)
         facts = await index_facts(conn)
-        return review(snap, facts, schema=schema)
+        return review(snap, facts, schema=schema, engine="postgresql")
 
     if isinstance(target, Database):
         return await target.run(go)

@@ -11,10 +11,8 @@ import re
 from collections.abc import Sequence
 
 import psycopg
-from pglast import ast
 from psycopg.rows import dict_row
 
-from dbarchitect.core.migration.analyze import walk
 from dbarchitect.core.migration.context import (
     ColumnFacts,
     ConstraintFacts,
@@ -22,42 +20,14 @@ from dbarchitect.core.migration.context import (
     LintContext,
     RelationFacts,
 )
-from dbarchitect.core.migration.engine import analyze
-from dbarchitect.core.migration.parse import MigrationParseError
+from dbarchitect.core.migration.names import touched_names
+from dbarchitect.core.migration.parse import ParsedMigration
 
 _KIND = {"r": "table", "p": "partitioned_table", "m": "materialized_view", "v": "view", "f": "foreign_table"}
 _CONTYPE = {"p": "primary_key", "f": "foreign_key", "u": "unique", "c": "check", "x": "exclude", "t": "trigger",
             "n": "not_null"}
 _VOL = {"i": "immutable", "s": "stable", "v": "volatile"}
 _NOT_NULL = re.compile(r'(?:\(|^|\s)((?:"[^"]+")|[A-Za-z_][A-Za-z0-9_$]*) IS NOT NULL')
-
-
-def _names(sql_or_statements: str | Sequence[str], schema: str) -> tuple[set[str], set[str], set[str]]:
-    """Relations (qualified), index names (qualified) and function names a migration mentions."""
-    sql = sql_or_statements if isinstance(sql_or_statements, str) else ";\n".join(sql_or_statements)
-    try:
-        mig = analyze(sql, context=LintContext(default_schema=schema))
-    except MigrationParseError:
-        return set(), set(), set()
-    rels: set[str] = set()
-    indexes: set[str] = set()
-    funcs: set[str] = set()
-    for stmt in mig.statements:
-        for op in stmt.ops:
-            if op.table:
-                rels.add(op.table)
-            rels.update(op.extra_locks)
-            rels.update(op.extra_scans)
-            if op.kind in ("attach_partition", "detach_partition") and op.name:
-                rels.add(op.name)
-            if op.kind in ("drop_index", "reindex", "alter_index", "rename_index") and op.name:
-                indexes.add(op.name)
-            if op.kind == "fk_on_new_table":
-                rels.add(op.detail.from_table)
-        for n in walk(stmt.node):
-            if isinstance(n, ast.FuncCall):
-                funcs.add(n.funcname[-1].sval.lower())
-    return rels, indexes, funcs
 
 
 async def _rows(conn: psycopg.AsyncConnection, sql: str, params=None) -> list[dict]:
@@ -72,9 +42,14 @@ MIN_RATE_WINDOW_S = 3600
 
 
 async def build_lint_context(
-    conn: psycopg.AsyncConnection, sql_or_statements: str | Sequence[str], *, timezone: str | None = None
+    conn: psycopg.AsyncConnection,
+    migration: ParsedMigration | str | Sequence[str],
+    *,
+    timezone: str | None = None,
 ) -> LintContext:
     """Read the catalog facts the lint needs for the relations, indexes and functions the migration names.
+
+    `migration` is the ParsedMigration the lint will use (or its text, or its statements, parsed here).
 
     `timezone` overrides the session TimeZone the migration runner will use (default: this session's).
     """
@@ -88,7 +63,8 @@ async def build_lint_context(
                    pg_postmaster_start_time())) AS stats_age
     """))[0]
     ctx = LintContext(server_version_num=head["v"], default_schema=head["schema"], timezone=timezone or head["tz"])
-    rels, index_names, funcs = _names(sql_or_statements, head["schema"])
+    names = touched_names(ParsedMigration.of(migration), head["schema"])
+    rels, index_names, funcs = names.relations, names.indexes, names.functions
     stats_age = float(head["stats_age"] or 0)
 
     # Indexes named by the migration -> their tables.

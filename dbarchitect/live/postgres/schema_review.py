@@ -21,12 +21,15 @@ import psycopg
 
 from dbarchitect.core.design import SchemaDesign
 from dbarchitect.core.models import Severity
-from dbarchitect.core.schema_parse import review_ddl_offline, split_statements
+from dbarchitect.core.schema_parse import review_ddl_offline
+from dbarchitect.core.sql.statements import scan
 from dbarchitect.core.schema_review import SchemaReview, review
+from dbarchitect.live.errors import DDLRejected
 from dbarchitect.live.postgres.cluster import LocalCluster
 from dbarchitect.live.postgres.introspect import take_snapshot
 from dbarchitect.live.postgres.shadow import SHADOW_PREFIX, ScratchHost, create_shadow_db, drop_shadow_db, new_shadow_name
 
+ENGINE = "postgresql"  # rules that do not apply to PostgreSQL are not run here
 SCRATCH_PREFIX = SHADOW_PREFIX  # scratch databases are shadows by name (see scratch_database)
 
 Q_TRIGGER_FUNCTIONS = """
@@ -36,7 +39,7 @@ SELECT DISTINCT p.oid::regproc::text AS name, p.prosrc AS body
 """
 
 
-class DDLLoadError(Exception):
+class DDLLoadError(DDLRejected):
     """The DDL does not run on PostgreSQL; says which statement, on which line, and the server's message."""
 
     def __init__(self, message: str, *, statement: int, line: int, sqlstate: str | None, text: str):
@@ -71,7 +74,7 @@ async def review_database(conn: psycopg.AsyncConnection, *, schema: str | None =
     finally:
         if sql_ascii:
             await conn.execute("SET client_encoding TO 'SQL_ASCII'")
-    return review(snapshot, schema=schema, source="live", function_sources=sources)
+    return review(snapshot, schema=schema, source="live", function_sources=sources, engine=ENGINE)
 
 
 def _admin_dsn(admin_dsn: str | None, cluster: LocalCluster | None) -> str | None:
@@ -106,18 +109,18 @@ async def load_ddl(conn: psycopg.AsyncConnection, ddl: str) -> int:
     """Run DDL statement by statement (so CONCURRENTLY works and an error names its statement).
 
     Returns the number of statements run; raises DDLLoadError on the first failure."""
-    statements = split_statements(ddl)
-    for number, (text, line) in enumerate(statements, start=1):
+    statements = scan(ddl)
+    for st in statements:
         try:
-            await conn.execute(text)
+            await conn.execute(st.sql)
         except psycopg.Error as exc:
             diag = exc.diag
             raise DDLLoadError(
                 (diag.message_primary or str(exc)).strip(),
-                statement=number,
-                line=line,
+                statement=st.index,
+                line=st.line,
                 sqlstate=diag.sqlstate,
-                text=text,
+                text=st.sql,
             ) from exc
     return len(statements)
 
@@ -146,6 +149,7 @@ async def review_ddl_on_server(ddl: str, admin_dsn: str, *, schema: str | None =
         ddl=ddl,
         function_sources=sources,
         notes=[f"{count} statement(s) loaded into a scratch database and reviewed through its catalog."],
+        engine=ENGINE,
     )
 
 
@@ -199,7 +203,7 @@ async def verify_design(
             down = await load_ddl(conn, design.down_sql)
             cur = await conn.execute(Q_LEFTOVERS)
             relations, functions = await cur.fetchone()
-    report = review(snapshot, source="scratch", ddl=design.up_sql, function_sources=sources,
+    report = review(snapshot, source="scratch", ddl=design.up_sql, function_sources=sources, engine=ENGINE,
                     notes=[f"The design's {up} statement(s) ran on a scratch database and were reviewed through its catalog."])  # fmt: skip
     verification = [
         f"up: {up} statement(s) ran on PostgreSQL {snapshot.server_version}, creating {len(snapshot.tables)} tables",

@@ -30,9 +30,9 @@ import psycopg
 from psycopg import errors as pge
 from psycopg import sql as psql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
-from pglast.parser import ParseError, parse_sql
 
 from dbarchitect.core.dsn import redact
+from dbarchitect.core.sql.statements import SQLParseError, parse
 from dbarchitect.live.postgres.cluster import LocalCluster
 from dbarchitect.live.postgres.errors import DatabaseError
 
@@ -239,15 +239,6 @@ async def dump_schema(target: str, server_major: int, timeout_s: float = 120) ->
     return _META_COMMAND.sub("", proc.stdout.decode())
 
 
-def split_statements(text: str) -> list[str]:
-    """Split SQL into statements with PostgreSQL's own grammar (pglast)."""
-    out = []
-    for raw in parse_sql(text):
-        end = raw.stmt_location + raw.stmt_len if raw.stmt_len else len(text)
-        out.append(text[raw.stmt_location : end].strip())
-    return [s for s in out if s]
-
-
 async def restore_schema(conninfo: str, ddl: str) -> list[str]:
     """Run DDL in the shadow: in one go when it all works, else statement by statement (savepoints),
     returning what the scratch server rejected (a missing extension, a role that exists only on the
@@ -260,9 +251,9 @@ async def restore_schema(conninfo: str, ddl: str) -> list[str]:
         except psycopg.Error:
             pass
         try:
-            statements = split_statements(ddl)
-        except ParseError as exc:
-            raise DryRunUnavailable(f"The schema DDL does not parse: {exc}") from exc
+            statements = [st.sql for st in parse(ddl)]
+        except SQLParseError as exc:
+            raise DryRunUnavailable(f"The schema DDL does not parse: {exc.pglast_text()}") from exc
         skipped: list[str] = []
         await conn.execute("RESET ALL")
         async with conn.transaction():

@@ -6,6 +6,7 @@ import pytest
 from dbarchitect.core.migration.dryrun_models import RelationLock, StatementObservation, compare_statement, render_text
 from dbarchitect.core.migration.engine import lint
 from dbarchitect.core.migration.models import StatementPrediction
+from dbarchitect.core.migration.parse import ParsedMigration
 from dbarchitect.live.postgres.dryrun import dry_run_migration
 from dbarchitect.live.postgres.lint_context import build_lint_context
 
@@ -25,11 +26,15 @@ CREATE TRIGGER t BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION suppress_r
 
 
 async def test_lint_prediction_matches_postgres(target):
+    parsed = ParsedMigration.of(MIGRATION)  # parsed once, for the context, the lint and the dry run
     async with await psycopg.AsyncConnection.connect(target, autocommit=True) as conn:
-        context = await build_lint_context(conn, MIGRATION)
-    prediction = lint(MIGRATION, context=context, assume_in_transaction=False)
-    report = await dry_run_migration(MIGRATION, target=target, prediction=prediction, assume_in_transaction=False)
+        context = await build_lint_context(conn, parsed)
+    prediction = lint(parsed, context=context, assume_in_transaction=False)
+    report = await dry_run_migration(parsed, target=target, prediction=prediction, assume_in_transaction=False)
     assert all(s.status == "ok" for s in report.statements), [s.error for s in report.statements]
+    numbered = [(s.index, s.line, s.sql) for s in parsed.statements]
+    assert [(s.index, s.line, s.sql) for s in report.statements] == numbered
+    assert [(p.index, p.line, p.sql) for p in prediction.statements] == numbered
     assert report.predicted and len(report.comparisons) >= 25
     aspects = {c.aspect for c in report.comparisons}
     assert {"lock", "rewrite", "scan", "transactional"} <= aspects

@@ -6,7 +6,9 @@ import anyio
 import psycopg
 import pytest
 
-from dbarchitect.live.postgres.dryrun import MigrationParseError, dry_run_migration
+from dbarchitect.core.sql.statements import SQLParseError
+from dbarchitect.live.postgres.dryrun import dry_run_migration
+from dbarchitect.live.postgres.errors import DatabaseError
 from dbarchitect.live.postgres.shadow import DryRunUnavailable, list_shadows
 
 pytestmark = [pytest.mark.anyio, pytest.mark.live]
@@ -81,8 +83,9 @@ async def test_the_target_is_never_written(pg, target):
 
 
 async def test_unparsable_migration_is_a_clear_error(target):
-    with pytest.raises(MigrationParseError, match="does not parse"):
+    with pytest.raises(DatabaseError, match="does not parse: syntax error at or near") as info:
         await dry_run_migration("ALTER TABLE users ADD COLUMN;", target=target)
+    assert isinstance(info.value.__cause__, SQLParseError) and info.value.__cause__.line == 1
 
 
 async def test_role_without_createdb_uses_the_scratch_server(pg, target, no_shadows_left):

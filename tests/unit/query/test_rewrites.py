@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
+import sys
+
 import pytest
 import sqlglot
 
-from dbarchitect.core.rewrites import TRANSFORMS, rewrite_query
+from dbarchitect.core.query_review import review_query
+from dbarchitect.core.rewrites import TRANSFORMS, implemented, rewrite_query
 from dbarchitect.core.rewrites._base import RewriteContext
 
 from rewrite_fixtures import load_pairs
@@ -126,3 +130,25 @@ def test_every_transform_returns_nothing_on_a_clean_query():
     ctx = RewriteContext(sql="SELECT id, email FROM users WHERE id = 5", tree=sqlglot.parse_one(
         "SELECT id, email FROM users WHERE id = 5", read="postgres"), snapshot=SNAP)
     assert [r for t in TRANSFORMS for r in t(ctx)] == []
+
+
+def test_each_rewrite_names_the_query_rule_it_fixes_and_that_rule_fires_on_its_fixtures():
+    for transform in TRANSFORMS:
+        module = sys.modules[transform.__module__]
+        stem = module.__name__.rsplit(".", 1)[1]
+        fired = {f.rule for p in PAIRS if p.file == stem for f in review_query(p.input, snapshot=SNAP).findings}
+        assert module.IMPLEMENTS in fired, (stem, module.IMPLEMENTS, fired)
+
+
+def test_rewrites_share_detection_through_facts_not_rule_modules():
+    for transform in TRANSFORMS:
+        source = inspect.getsource(sys.modules[transform.__module__])
+        assert "core.rules.query.qr" not in source, transform.__module__
+
+
+def test_a_rewrite_naming_no_query_rule_is_rejected():
+    def bogus(ctx):
+        return []
+
+    with pytest.raises(ValueError, match="names no query rule"):
+        implemented([bogus])

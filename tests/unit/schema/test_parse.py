@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from dbarchitect.core.rulebook import family_modules
-from dbarchitect.core.schema_parse import DDLParseError, review_ddl_offline, snapshot_from_ddl, split_statements
+from dbarchitect.core.schema_parse import review_ddl_offline, snapshot_from_ddl
+from dbarchitect.core.sql.statements import SQLParseError, scan
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "schemas"
 
@@ -37,15 +38,16 @@ def test_types_defaults_and_constraint_names_follow_postgresql():
 
 
 def test_split_statements_reports_lines_past_comments():
-    parts = split_statements("-- head\nCREATE TABLE a (x int);\n\n/* c */\nCREATE TABLE b (y int);")
-    assert [line for _, line in parts] == [2, 5]
-    assert parts[1][0].startswith("CREATE TABLE b")
+    parts = scan("-- head\nCREATE TABLE a (x int);\n\n/* c */\nCREATE TABLE b (y int);")
+    assert [st.line for st in parts] == [2, 5]
+    assert [st.index for st in parts] == [1, 2]
+    assert parts[1].sql.startswith("CREATE TABLE b")
 
 
 def test_syntax_error_names_the_line():
-    with pytest.raises(DDLParseError) as info:
+    with pytest.raises(SQLParseError) as info:
         snapshot_from_ddl("CREATE TABLE a (x int);\nCREATE TABLE b (y int,,);")
-    assert info.value.line == 2
+    assert info.value.line == 2 and str(info.value) == 'line 2: syntax error at or near ","'
 
 
 def test_statements_it_does_not_interpret_are_listed():

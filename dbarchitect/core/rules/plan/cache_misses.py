@@ -73,7 +73,7 @@ def check(ctx: PlanContext):
             saving = None
         yield Insight(
             node=n,
-            severity=Severity.warning if io_bound and ctx.share(io_ms) >= 0.2 else Severity.advice,
+            severity=Severity.warning if io_bound and ctx.share(io_ms) >= T("cache_io_share_warning") else Severity.advice,
             message=message,
             fix=fix,
             proof={

@@ -67,7 +67,7 @@ def check(ctx: PlanContext):
             fix += " Fix the under-estimate of the build side (ANALYZE, CREATE STATISTICS) so the planner sizes it."
         yield Insight(
             node=n,
-            severity=Severity.warning if grew or batches >= 8 else Severity.advice,
+            severity=Severity.warning if grew or batches >= T("hash_batches_warning") else Severity.advice,
             message=message,
             fix=fix,
             proof={

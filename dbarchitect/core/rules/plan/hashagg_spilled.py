@@ -60,7 +60,7 @@ def check(ctx: PlanContext):
             fix += f" Or pre-aggregate earlier, or index ({key}) so a GroupAggregate streams the groups."
         yield Insight(
             node=n,
-            severity=Severity.warning if ctx.share(n.exclusive_ms) >= 0.1 or not ctx.timed else Severity.advice,
+            severity=Severity.warning if ctx.share(n.exclusive_ms) >= T("hashagg_share_warning") or not ctx.timed else Severity.advice,
             message=message,
             fix=fix,
             proof={

@@ -58,7 +58,7 @@ def check(ctx: PlanContext):
     detail = ", ".join(f"{k} {fmt_ms(v)}" for k, v in expensive[:2] if v > 0)
     yield Insight(
         node=None,
-        severity=Severity.warning if share >= 0.2 else Severity.advice,
+        severity=Severity.warning if share >= T("jit_share_warning") else Severity.advice,
         message=(
             f"JIT compilation took {fmt_ms(total)}, {pct(share)} of the execution time ({detail}), "
             f"for {ctx.plan.jit.get('Functions', '?')} functions."

@@ -60,7 +60,7 @@ def check(ctx: PlanContext):
         key = ", ".join(keys) if keys else "the sort key"
         yield Insight(
             node=n,
-            severity=Severity.warning if ctx.timed and ctx.share(saving or 0) >= 0.5 else Severity.advice,
+            severity=Severity.warning if ctx.timed and ctx.share(saving or 0) >= T("offset_share_warning") else Severity.advice,
             message=message,
             fix=(
                 f"Use keyset pagination: WHERE ({key}) > (<last row's values>) ORDER BY {key} LIMIT {fmt_rows(n.rows)}; "

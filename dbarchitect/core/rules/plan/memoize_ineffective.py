@@ -70,7 +70,7 @@ def check(ctx: PlanContext):
             )
         yield Insight(
             node=n,
-            severity=Severity.warning if evictions > misses / 2 else Severity.advice,
+            severity=Severity.warning if evictions > misses * T("memoize_evicted_share_warning") else Severity.advice,
             message=f"{who(n)} was ineffective: " + ", ".join(parts) + ".",
             fix=" ".join(fix),
             proof={"Cache Key": n.get("Cache Key"), "Cache Hits": hits, "Cache Misses": misses,

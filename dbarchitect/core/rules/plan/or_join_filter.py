@@ -55,7 +55,7 @@ def check(ctx: PlanContext):
         if not jf or not _OR.search(str(jf)):
             continue
         removed = n.removed_by_join_filter
-        if removed < T("or_join_removed_min") or removed < 10 * max(n.rows, 1):
+        if removed < T("or_join_removed_min") or removed < T("or_join_removed_factor") * max(n.rows, 1):
             continue
         qualifiers = {c.qualifier for c in predicate_columns(str(jf)) if c.kind == "or" and c.qualifier}
         if len(qualifiers) < 2:

@@ -94,7 +94,7 @@ def build(ctx: PlanContext, n, removed: float, kept: float, share_removed: float
             fix += " (equality columns first, then the range column)"
     else:
         fix = "The filter has no column a B-tree can serve directly (OR branches or complex expressions): index each OR branch, or rewrite as UNION."
-    severe = share_removed >= T("seqscan_removed_share_warning") and (not ctx.timed or ctx.share(n.exclusive_ms) >= 0.1)
+    severe = share_removed >= T("seqscan_removed_share_warning") and (not ctx.timed or ctx.share(n.exclusive_ms) >= T("seqscan_share_warning"))
     return Insight(
         node=n,
         severity=Severity.warning if severe else Severity.advice,

@@ -101,7 +101,7 @@ def check(ctx: PlanContext):
         message += "."
         yield Insight(
             node=None,
-            severity=Severity.warning if share >= 0.3 else Severity.advice,
+            severity=Severity.warning if share >= T("trigger_share_warning") else Severity.advice,
             message=message,
             fix=fix,
             proof={"Trigger": trig.name, "Constraint": trig.constraint, "Time": trig.time_ms, "Calls": trig.calls},

@@ -78,7 +78,7 @@ def check(ctx: PlanContext):
             fix += f" Or serve the order from an index on ({key}); or sort fewer/narrower rows."
         yield Insight(
             node=n,
-            severity=Severity.warning if share >= 0.1 or not ctx.timed else Severity.advice,
+            severity=Severity.warning if share >= T("sort_share_warning") or not ctx.timed else Severity.advice,
             message=message,
             fix=fix,
             proof={

@@ -83,7 +83,7 @@ def check(ctx: PlanContext):
             fix += " If the CTE is read once, let it be inlined: WITH ... AS NOT MATERIALIZED (PG12+)."
         yield Insight(
             node=n,
-            severity=Severity.warning if share >= 0.1 else Severity.advice,
+            severity=Severity.warning if share >= T("temp_io_share_warning") else Severity.advice,
             message=message,
             fix=fix,
             proof={

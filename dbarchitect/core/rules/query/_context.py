@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from dbarchitect.core.models import Evidence, Finding, SchemaSnapshot, Table
-from dbarchitect.core.rules.query._facts import QueryFacts, size_evidence
+from dbarchitect.core.rules.query._facts import QueryFacts, size_evidence, static
 from dbarchitect.core.rulebook import RuleMeta
+
+__all__ = ["QueryContext", "static"]
 
 
 @dataclass
@@ -47,17 +49,9 @@ class QueryContext:
         obj: str | None = None,
         severity=None,
     ) -> Finding:
-        return Finding(
-            rule=rule.name,
-            code=rule.code,
-            severity=severity or rule.severity,
-            message=message,
-            fix=fix,
-            evidence=evidence or [],
-            object=obj,
-            statement=self.number,
-            line=self.line,
-        )
+        """`rule.finding(...)` placed on this statement."""
+        return rule.finding(message=message, fix=fix, evidence=evidence or (), obj=obj, severity=severity,
+                            statement=self.number, line=self.line)
 
     def negligible(self, table: Table | None) -> bool:
         """The catalog says this table is too small for an access-path finding to matter."""
@@ -65,7 +59,3 @@ class QueryContext:
 
     def size_evidence(self, table: Table | None) -> list[Evidence]:
         return [size_evidence(table)] if table is not None and table.estimated_rows >= 0 else []
-
-
-def static(detail: str, **data: object) -> Evidence:
-    return Evidence(kind="static", detail=detail, data=dict(data))

@@ -5,6 +5,9 @@ NULL here, is this set of columns a key, is the table big enough to matter, whic
 this column. `QueryFacts` answers them from a parsed statement and an optional `SchemaSnapshot`;
 every positive answer comes with the `Evidence` that proves it, so a caller can cite it. Without a
 snapshot every catalog question answers "unknown" (None), never "yes".
+
+The detection a rule shares with the rewrite that fixes it (`core/rewrites/*`, whose `IMPLEMENTS`
+names the rule) lives here too, at the end: rewrites import this module, never a rule module.
 """
 
 from __future__ import annotations
@@ -331,6 +334,11 @@ def _output_names(scope: Scope) -> set[str]:
     return set()
 
 
+def static(detail: str, **data: object) -> Evidence:
+    """Evidence read from the statement text itself."""
+    return Evidence(kind="static", detail=detail, data=dict(data))
+
+
 def size_evidence(table: Table) -> Evidence:
     return Evidence(
         kind="catalog",
@@ -382,3 +390,316 @@ def single_column(node: exp.Expression) -> exp.Column | None:
     cols = list(node.find_all(exp.Column))
     keys = {c.sql() for c in cols}
     return cols[0] if len(keys) == 1 else None
+
+
+# Detection shared by the query rules and the rewrites that implement them ------------------------
+
+
+# QR001 (not-in-subquery)
+def null_proofs(facts: QueryFacts, node: exp.Not) -> tuple[Evidence | None, Evidence | None, exp.Expression | None]:
+    """NOT NULL evidence for the outer operand and the subquery's output column (None = not proven)."""
+    in_ = node.this
+    query = in_.args.get("query")
+    select = query.this if isinstance(query, exp.Subquery) else query
+    outer = in_.this
+    inner = select.expressions[0] if isinstance(select, exp.Select) and len(select.expressions) == 1 else None
+    inner = inner.this if isinstance(inner, exp.Alias) else inner
+    x = facts.not_null(outer) if isinstance(outer, exp.Column) else None
+    y = facts.not_null(inner) if isinstance(inner, exp.Column) else None
+    return x, y, inner
+
+
+def not_in_subqueries(statement: exp.Expression) -> list[exp.Not]:
+    return [n for n in statement.find_all(exp.Not) if isinstance(n.this, exp.In) and n.this.args.get("query")]
+
+
+# QR002 (in-subquery)
+def unique_in_subquery(facts: QueryFacts, in_: exp.In):
+    """(subquery select, key column, uniqueness evidence) when the IN subquery reads a unique key."""
+    query = in_.args.get("query")
+    select = query.this if isinstance(query, exp.Subquery) else query
+    if not isinstance(select, exp.Select) or len(select.expressions) != 1:
+        return None
+    if any(select.args.get(k) for k in ("group", "having", "limit", "offset", "joins", "with")):
+        return None
+    key = select.expressions[0]
+    if not isinstance(key, exp.Column) or not isinstance(select.args.get("from_").this, exp.Table):
+        return None
+    ref = facts.resolve(key)
+    if ref is None or ref.table is None or ref.scope.expression is not select:
+        return None
+    proof = facts.unique_key(ref.table, [ref.name], require_not_null=False)
+    return (select, key, proof) if proof is not None else None
+
+
+# QR008 (redundant-distinct)
+SET_RETURNING = {"unnest", "generate_series", "jsonb_array_elements", "json_array_elements", "regexp_matches",
+                 "jsonb_each", "json_each", "jsonb_object_keys", "json_object_keys", "string_to_table"}
+
+
+def distinct_proof(facts: QueryFacts, select: exp.Select) -> list[Evidence] | None:
+    """Catalog evidence that every row of `select` is already distinct, or None."""
+    distinct = select.args.get("distinct")
+    if distinct is None or distinct.args.get("on") or select.args.get("group"):
+        return None
+    for item in select.expressions:
+        if item.find(exp.Unnest, exp.Explode, exp.GenerateSeries, exp.AggFunc, exp.Window):
+            return None
+        if any(isinstance(f, exp.Anonymous) and f.name.lower() in SET_RETURNING for f in item.find_all(exp.Anonymous)):
+            return None
+    scope = facts.scope_of(select)
+    if scope is None or scope.expression is not select:
+        return None
+    selected: dict[str, set[str]] = {}
+    for item in select.expressions:
+        col = item.this if isinstance(item, exp.Alias) else item
+        if isinstance(col, exp.Column) and not isinstance(col.this, exp.Star):
+            ref = facts.resolve(col)
+            if ref is not None and ref.scope is scope:
+                selected.setdefault(ref.alias, set()).add(ref.name)
+    proofs = []
+    for alias, source in scope.sources.items():
+        if not isinstance(source, exp.Table):
+            return None
+        table = facts.table(source)
+        if table is None:
+            return None
+        proof = facts.unique_key(table, selected.get(ident_name(alias), set()))
+        if proof is None:
+            return None
+        proofs.append(proof)
+    return proofs or None
+
+
+# QR009 (distinct-over-join)
+def existence_joins(facts: QueryFacts, select: exp.Select) -> tuple[str, list[exp.Join]] | None:
+    """(kept alias, inner joins only used for existence) for SELECT DISTINCT over one table's columns."""
+    distinct = select.args.get("distinct")
+    joins = select.args.get("joins") or []
+    if distinct is None or distinct.args.get("on") or not joins or select.args.get("group"):
+        return None
+    if any(isinstance(e, exp.Star) for e in select.expressions) or select.find(exp.AggFunc, exp.Window):
+        return None
+    from_ = select.args.get("from_")
+    if from_ is None or not isinstance(from_.this, exp.Table):
+        return None
+    kept = ident_name(from_.this.alias_or_name)
+    for join in joins:
+        if (join.side or "") or join.kind not in ("", "INNER") or not join.args.get("on"):
+            return None
+        if join.args.get("using") or not isinstance(join.this, (exp.Table, exp.Subquery)):
+            return None
+    outside = list(select.expressions) + [n for k in ("order", "qualify") if (n := select.args.get(k))]
+    for node in outside:
+        for col in node.find_all(exp.Column):
+            if isinstance(col.this, exp.Star):
+                if ident_name(col.args.get("table")) != kept:
+                    return None
+                continue
+            ref = facts.resolve(col)
+            if ref is None or ref.alias != kept:
+                return None
+    return kept, joins
+
+
+# QR011 (or-on-same-column)
+def equality_groups(node: exp.Or) -> dict[str, list[exp.Expression]]:
+    """Disjuncts of an OR chain grouped by the column they test with `=` or IN (list)."""
+    groups: dict[str, list[exp.Expression]] = {}
+    for term in disjuncts(node):
+        col = None
+        if isinstance(term, exp.EQ):
+            left, right = strip_parens(term.this), strip_parens(term.expression)
+            if isinstance(left, exp.Column) and is_constant(right):
+                col = left
+            elif isinstance(right, exp.Column) and is_constant(left):
+                col = right
+        elif isinstance(term, exp.In) and not term.args.get("query") and isinstance(term.this, exp.Column):
+            if all(is_constant(e) for e in term.expressions):
+                col = term.this
+        if col is not None:
+            groups.setdefault(col.sql(), []).append(term)
+    return {k: v for k, v in groups.items() if len(v) >= 2}
+
+
+def top_or_chains(statement: exp.Expression) -> list[exp.Or]:
+    """OR nodes that are not themselves operands of a larger OR chain."""
+    out = []
+    for node in statement.find_all(exp.Or):
+        parent = node.parent
+        while isinstance(parent, exp.Paren):
+            parent = parent.parent
+        if not isinstance(parent, exp.Or):
+            out.append(node)
+    return out
+
+
+# QR013 (function-on-column)
+WRAPPERS = (exp.Date, exp.Cast, exp.TryCast, exp.Extract, exp.TimestampTrunc, exp.DateTrunc, exp.Lower,
+            exp.Upper, exp.Trim, exp.Substring, exp.Anonymous, exp.Coalesce, exp.Abs, exp.Length)
+
+
+def wrapped_column(side: exp.Expression) -> exp.Column | None:
+    side = strip_parens(side)
+    if isinstance(side, WRAPPERS) and not isinstance(side, exp.Column):
+        return single_column(side)
+    return None
+
+
+# QR014 (arithmetic-on-column)
+ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div)
+
+
+def column_and_operand(node: exp.Expression) -> tuple[exp.Column, exp.Literal, bool] | None:
+    """(column, numeric literal, column_is_left) for `col op lit` or `lit op col`."""
+    node = strip_parens(node)
+    if not isinstance(node, ARITHMETIC):
+        return None
+    left, right = strip_parens(node.this), strip_parens(node.expression)
+    if isinstance(left, exp.Column) and isinstance(right, exp.Literal) and not right.is_string:
+        return left, right, True
+    if isinstance(right, exp.Column) and isinstance(left, exp.Literal) and not left.is_string:
+        return right, left, False
+    return None
+
+
+# QR021 (comparison-with-null)
+def null_comparisons(statement: exp.Expression) -> list[exp.Expression]:
+    return [
+        n for n in statement.find_all(exp.EQ, exp.NEQ)
+        if isinstance(n.expression, exp.Null) or isinstance(n.this, exp.Null)
+    ]
+
+
+# QR022 (having-on-group-key)
+SAFE_NODES = (
+    exp.Column, exp.Identifier, exp.Literal, exp.Boolean, exp.Null, exp.Paren, exp.And, exp.Or, exp.Not,
+    exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Is, exp.In, exp.Between, exp.Like, exp.ILike,
+    exp.Add, exp.Sub, exp.Mul, exp.Neg, exp.Placeholder, exp.Parameter, exp.Cast, exp.DataType, exp.Tuple,
+)
+
+
+def movable_terms(select: exp.Select) -> list[exp.Expression]:
+    """HAVING conjuncts that read only plain grouping columns with row-level, non-volatile operators."""
+    having, group = select.args.get("having"), select.args.get("group")
+    if having is None or group is None:
+        return []
+    if any(group.args.get(k) for k in ("grouping_sets", "cube", "rollup", "totals")):
+        return []
+    keys = {e.sql() for e in group.expressions if isinstance(e, exp.Column)}
+    aliases = {e.alias for e in select.expressions if isinstance(e, exp.Alias)}
+    out = []
+    for term in conjuncts(having.this):
+        cols = list(term.find_all(exp.Column))
+        if not cols or any(c.sql() not in keys or (not c.table and c.name in aliases) for c in cols):
+            continue
+        if all(isinstance(n, SAFE_NODES) for n in term.walk()):
+            out.append(term)
+    return out
+
+
+# QR024 (between-timestamps)
+DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+END_OF_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]23:59(:59(\.9+)?)?$")
+
+
+def timestamp_betweens(statement: exp.Expression, facts: QueryFacts) -> list[tuple[exp.Between, exp.Column, str | None]]:
+    """BETWEENs on a timestamp column (or one of unknown type) with date-only or end-of-day upper bounds."""
+    out = []
+    for node in nodes_in_predicates(statement, exp.Between):
+        col = strip_parens(node.this)
+        high = strip_parens(node.args["high"])
+        if not isinstance(col, exp.Column) or not (isinstance(high, exp.Literal) and high.is_string):
+            continue
+        if not (DATE_ONLY.match(high.this) or END_OF_DAY.match(high.this)):
+            continue
+        type_ = facts.column_type(col)
+        if type_ is not None and not type_.startswith("timestamp"):
+            continue
+        ref = facts.resolve(col)
+        if type_ is None and ref is not None and ref.table is not None:
+            continue  # the catalog knows the table but not this column: nothing to say
+        out.append((node, col, type_))
+    return out
+
+
+# QR025 (count-for-existence)
+# (operator, constant) -> True when it means "exists", False when it means "does not exist"
+MEANING = {
+    (exp.GT, 0): True, (exp.GTE, 1): True, (exp.NEQ, 0): True,
+    (exp.EQ, 0): False, (exp.LT, 1): False, (exp.LTE, 0): False,
+}
+
+
+def existence_test(node: exp.Expression) -> tuple[exp.Select, exp.Count, bool] | None:
+    """(counting subquery, its count, exists?) for an existence test written with count."""
+    if type(node) not in FLIPPED:
+        return None
+    left, right = strip_parens(node.this), strip_parens(node.expression)
+    op = type(node)
+    if isinstance(left, exp.Literal):
+        left, right, op = right, left, FLIPPED[op]
+    if not (isinstance(left, exp.Subquery) and isinstance(right, exp.Literal)) or right.is_string:
+        return None
+    select = left.this
+    if not isinstance(select, exp.Select) or len(select.expressions) != 1:
+        return None
+    if any(select.args.get(k) for k in ("group", "having", "limit", "offset", "distinct", "qualify")):
+        return None
+    count = select.expressions[0]
+    count = count.this if isinstance(count, exp.Alias) else count
+    if not isinstance(count, exp.Count) or count.args.get("distinct") or isinstance(count.this, exp.Distinct):
+        return None
+    try:
+        value = float(right.this)
+    except ValueError:
+        return None
+    meaning = MEANING.get((op, value))
+    if meaning is None:
+        return None
+    return select, count, meaning
+
+
+# QR027 (order-by-in-subquery)
+ORDER_SENSITIVE = ("array_agg", "string_agg", "json_agg", "jsonb_agg", "xmlagg", "group_concat",
+                   "json_object_agg", "jsonb_object_agg")
+
+
+def _order_sensitive(select: exp.Select) -> bool:
+    for node in select.find_all(exp.AggFunc, exp.Anonymous, exp.Window):
+        if isinstance(node, exp.Window):
+            return True
+        name = (node.sql_name() if isinstance(node, exp.AggFunc) else node.name).lower()
+        if name in ORDER_SENSITIVE or isinstance(node, (exp.ArrayAgg, exp.GroupConcat)):
+            if not node.find(exp.Order):
+                return True
+    return False
+
+
+def redundant_orders(statement: exp.Expression) -> list[exp.Select]:
+    """Subquery SELECTs whose ORDER BY nothing consumes."""
+    out = []
+    for select in statement.find_all(exp.Select):
+        if select is statement or not select.args.get("order"):
+            continue
+        if select.args.get("limit") or select.args.get("offset") or select.args.get("fetch"):
+            continue
+        distinct = select.args.get("distinct")
+        if distinct is not None and distinct.args.get("on"):
+            continue
+        holder = select.parent
+        if isinstance(holder, exp.Subquery) and isinstance(holder.parent, (exp.In, exp.Exists)):
+            out.append(select)
+        elif isinstance(holder, (exp.In, exp.Exists)):
+            out.append(select)
+        elif isinstance(holder, (exp.Subquery, exp.CTE)) and not isinstance(holder.parent, exp.Union):
+            outer = holder.find_ancestor(exp.Select)
+            if isinstance(holder, exp.CTE):
+                outer = statement if isinstance(statement, exp.Select) else None
+            if outer is None or (isinstance(holder, exp.Subquery) and not isinstance(holder.parent, (exp.From, exp.Join))):
+                continue
+            if outer.args.get("order") and not _order_sensitive(outer) and not outer.args.get("limit"):
+                out.append(select)
+    return out

@@ -28,8 +28,9 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from dbarchitect.core.models import Evidence, Finding, Severity
+from dbarchitect.core.models import Finding, Severity
 from dbarchitect.core.rules.query._context import QueryContext, static
+from dbarchitect.core.rules.query._facts import null_proofs
 from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
@@ -39,23 +40,6 @@ RULE = RuleMeta(
     severity=Severity.warning,
     summary="NOT IN returns no rows once the list holds a NULL, and is never planned as an anti-join.",
 )
-
-
-def null_proofs(ctx: QueryContext, node: exp.Not) -> tuple[Evidence | None, Evidence | None, exp.Expression | None]:
-    """NOT NULL evidence for the outer operand and the subquery's output column (None = not proven)."""
-    in_ = node.this
-    query = in_.args.get("query")
-    select = query.this if isinstance(query, exp.Subquery) else query
-    outer = in_.this
-    inner = select.expressions[0] if isinstance(select, exp.Select) and len(select.expressions) == 1 else None
-    inner = inner.this if isinstance(inner, exp.Alias) else inner
-    x = ctx.facts.not_null(outer) if isinstance(outer, exp.Column) else None
-    y = ctx.facts.not_null(inner) if isinstance(inner, exp.Column) else None
-    return x, y, inner
-
-
-def not_in_subqueries(statement: exp.Expression) -> list[exp.Not]:
-    return [n for n in statement.find_all(exp.Not) if isinstance(n.this, exp.In) and n.this.args.get("query")]
 
 
 def check(ctx: QueryContext) -> list[Finding]:
@@ -77,7 +61,7 @@ def check(ctx: QueryContext) -> list[Finding]:
                     )
                 )
             continue
-        x, y, inner = null_proofs(ctx, node)
+        x, y, inner = null_proofs(ctx.facts, node)
         fix = "Write it as NOT EXISTS (SELECT 1 FROM ... WHERE y = x); rewrite_query produces the exact text."
         if x is not None and y is not None:
             out.append(

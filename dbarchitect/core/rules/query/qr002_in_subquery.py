@@ -25,6 +25,7 @@ from sqlglot import exp
 
 from dbarchitect.core.models import Finding, Severity
 from dbarchitect.core.rules.query._context import QueryContext, static
+from dbarchitect.core.rules.query._facts import unique_in_subquery
 from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
@@ -34,24 +35,6 @@ RULE = RuleMeta(
     severity=Severity.info,
     summary="IN (subquery) with a needless DISTINCT, or over a unique key where a join says more.",
 )
-
-
-def unique_in_subquery(ctx: QueryContext, in_: exp.In):
-    """(subquery select, key column, uniqueness evidence) when the IN subquery reads a unique key."""
-    query = in_.args.get("query")
-    select = query.this if isinstance(query, exp.Subquery) else query
-    if not isinstance(select, exp.Select) or len(select.expressions) != 1:
-        return None
-    if any(select.args.get(k) for k in ("group", "having", "limit", "offset", "joins", "with")):
-        return None
-    key = select.expressions[0]
-    if not isinstance(key, exp.Column) or not isinstance(select.args.get("from_").this, exp.Table):
-        return None
-    ref = ctx.facts.resolve(key)
-    if ref is None or ref.table is None or ref.scope.expression is not select:
-        return None
-    proof = ctx.facts.unique_key(ref.table, [ref.name], require_not_null=False)
-    return (select, key, proof) if proof is not None else None
 
 
 def check(ctx: QueryContext) -> list[Finding]:
@@ -72,7 +55,7 @@ def check(ctx: QueryContext) -> list[Finding]:
                 )
             )
             continue
-        found = unique_in_subquery(ctx, in_)
+        found = unique_in_subquery(ctx.facts, in_)
         if found is not None:
             _, key, proof = found
             out.append(

@@ -22,11 +22,9 @@ Dropping DISTINCT as well is only equivalent when the select list holds a unique
 
 from __future__ import annotations
 
-from sqlglot import exp
-
 from dbarchitect.core.models import Finding, Severity
 from dbarchitect.core.rules.query._context import QueryContext, static
-from dbarchitect.core.rules.query._facts import QueryFacts, ident_name
+from dbarchitect.core.rules.query._facts import existence_joins
 from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
@@ -36,36 +34,6 @@ RULE = RuleMeta(
     severity=Severity.advice,
     summary="DISTINCT removing the duplicates of a join that only tests existence.",
 )
-
-
-def existence_joins(facts: QueryFacts, select: exp.Select) -> tuple[str, list[exp.Join]] | None:
-    """(kept alias, inner joins only used for existence) for SELECT DISTINCT over one table's columns."""
-    distinct = select.args.get("distinct")
-    joins = select.args.get("joins") or []
-    if distinct is None or distinct.args.get("on") or not joins or select.args.get("group"):
-        return None
-    if any(isinstance(e, exp.Star) for e in select.expressions) or select.find(exp.AggFunc, exp.Window):
-        return None
-    from_ = select.args.get("from_")
-    if from_ is None or not isinstance(from_.this, exp.Table):
-        return None
-    kept = ident_name(from_.this.alias_or_name)
-    for join in joins:
-        if (join.side or "") or join.kind not in ("", "INNER") or not join.args.get("on"):
-            return None
-        if join.args.get("using") or not isinstance(join.this, (exp.Table, exp.Subquery)):
-            return None
-    outside = list(select.expressions) + [n for k in ("order", "qualify") if (n := select.args.get(k))]
-    for node in outside:
-        for col in node.find_all(exp.Column):
-            if isinstance(col.this, exp.Star):
-                if ident_name(col.args.get("table")) != kept:
-                    return None
-                continue
-            ref = facts.resolve(col)
-            if ref is None or ref.alias != kept:
-                return None
-    return kept, joins
 
 
 def check(ctx: QueryContext) -> list[Finding]:

@@ -36,8 +36,8 @@ from dbarchitect.core.rules.query._facts import (
     is_constant,
     nodes_in_predicates,
     oriented,
-    single_column,
     strip_parens,
+    wrapped_column,
 )
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -49,16 +49,7 @@ RULE = RuleMeta(
     summary="A function or cast around a column keeps its index from being used.",
 )
 
-WRAPPERS = (exp.Date, exp.Cast, exp.TryCast, exp.Extract, exp.TimestampTrunc, exp.DateTrunc, exp.Lower,
-            exp.Upper, exp.Trim, exp.Substring, exp.Anonymous, exp.Coalesce, exp.Abs, exp.Length)
 RANGE_WRAPPERS = (exp.Date, exp.Cast, exp.TryCast, exp.Extract, exp.TimestampTrunc, exp.DateTrunc)
-
-
-def wrapped_column(side: exp.Expression) -> exp.Column | None:
-    side = strip_parens(side)
-    if isinstance(side, WRAPPERS) and not isinstance(side, exp.Column):
-        return single_column(side)
-    return None
 
 
 def predicate_side(cmp: exp.Expression) -> exp.Expression | None:

@@ -20,11 +20,9 @@ Exact only for integer and numeric columns (floating point rounds), which the ca
 
 from __future__ import annotations
 
-from sqlglot import exp
-
 from dbarchitect.core.models import Finding, Severity
 from dbarchitect.core.rules.query._context import QueryContext, static
-from dbarchitect.core.rules.query._facts import COMPARISONS, nodes_in_predicates, oriented, strip_parens
+from dbarchitect.core.rules.query._facts import COMPARISONS, column_and_operand, nodes_in_predicates, oriented
 from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
@@ -34,22 +32,6 @@ RULE = RuleMeta(
     severity=Severity.advice,
     summary="Arithmetic on a column in a comparison keeps its index from being used.",
 )
-
-ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div)
-
-
-def column_and_operand(node: exp.Expression) -> tuple[exp.Column, exp.Literal, bool] | None:
-    """(column, numeric literal, column_is_left) for `col op lit` or `lit op col`."""
-    node = strip_parens(node)
-    if not isinstance(node, ARITHMETIC):
-        return None
-    left, right = strip_parens(node.this), strip_parens(node.expression)
-    if isinstance(left, exp.Column) and isinstance(right, exp.Literal) and not right.is_string:
-        return left, right, True
-    if isinstance(right, exp.Column) and isinstance(left, exp.Literal) and not left.is_string:
-        return right, left, False
-    return None
-
 
 def check(ctx: QueryContext) -> list[Finding]:
     out = []

@@ -24,6 +24,7 @@ from sqlglot import exp
 
 from dbarchitect.core.models import Finding, Severity
 from dbarchitect.core.rules.query._context import QueryContext, static
+from dbarchitect.core.rules.query._facts import null_comparisons
 from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
@@ -33,13 +34,6 @@ RULE = RuleMeta(
     severity=Severity.error,
     summary="`= NULL` / `<> NULL` is never true.",
 )
-
-
-def null_comparisons(statement: exp.Expression) -> list[exp.Expression]:
-    return [
-        n for n in statement.find_all(exp.EQ, exp.NEQ)
-        if isinstance(n.expression, exp.Null) or isinstance(n.this, exp.Null)
-    ]
 
 
 def check(ctx: QueryContext) -> list[Finding]:

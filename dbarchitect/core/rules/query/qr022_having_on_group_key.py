@@ -21,11 +21,9 @@ for conditions with volatile functions (evaluated once per group instead of once
 
 from __future__ import annotations
 
-from sqlglot import exp
-
 from dbarchitect.core.models import Finding, Severity
 from dbarchitect.core.rules.query._context import QueryContext, static
-from dbarchitect.core.rules.query._facts import conjuncts
+from dbarchitect.core.rules.query._facts import movable_terms
 from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
@@ -35,32 +33,6 @@ RULE = RuleMeta(
     severity=Severity.advice,
     summary="A HAVING condition on grouping columns belongs in WHERE.",
 )
-
-SAFE_NODES = (
-    exp.Column, exp.Identifier, exp.Literal, exp.Boolean, exp.Null, exp.Paren, exp.And, exp.Or, exp.Not,
-    exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Is, exp.In, exp.Between, exp.Like, exp.ILike,
-    exp.Add, exp.Sub, exp.Mul, exp.Neg, exp.Placeholder, exp.Parameter, exp.Cast, exp.DataType, exp.Tuple,
-)
-
-
-def movable_terms(select: exp.Select) -> list[exp.Expression]:
-    """HAVING conjuncts that read only plain grouping columns with row-level, non-volatile operators."""
-    having, group = select.args.get("having"), select.args.get("group")
-    if having is None or group is None:
-        return []
-    if any(group.args.get(k) for k in ("grouping_sets", "cube", "rollup", "totals")):
-        return []
-    keys = {e.sql() for e in group.expressions if isinstance(e, exp.Column)}
-    aliases = {e.alias for e in select.expressions if isinstance(e, exp.Alias)}
-    out = []
-    for term in conjuncts(having.this):
-        cols = list(term.find_all(exp.Column))
-        if not cols or any(c.sql() not in keys or (not c.table and c.name in aliases) for c in cols):
-            continue
-        if all(isinstance(n, SAFE_NODES) for n in term.walk()):
-            out.append(term)
-    return out
-
 
 def check(ctx: QueryContext) -> list[Finding]:
     out = []

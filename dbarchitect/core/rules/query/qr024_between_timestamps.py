@@ -25,13 +25,9 @@ PostgreSQL wiki, "Don't Do This: Don't use BETWEEN (especially with timestamps)"
 
 from __future__ import annotations
 
-import re
-
-from sqlglot import exp
-
 from dbarchitect.core.models import Evidence, Finding, Severity
 from dbarchitect.core.rules.query._context import QueryContext, static
-from dbarchitect.core.rules.query._facts import QueryFacts, nodes_in_predicates, strip_parens
+from dbarchitect.core.rules.query._facts import DATE_ONLY, strip_parens, timestamp_betweens
 from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
@@ -41,30 +37,6 @@ RULE = RuleMeta(
     severity=Severity.warning,
     summary="BETWEEN with date bounds on a timestamp misses most of the last day.",
 )
-
-DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-END_OF_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]23:59(:59(\.9+)?)?$")
-
-
-def timestamp_betweens(statement: exp.Expression, facts: QueryFacts) -> list[tuple[exp.Between, exp.Column, str | None]]:
-    """BETWEENs on a timestamp column (or one of unknown type) with date-only or end-of-day upper bounds."""
-    out = []
-    for node in nodes_in_predicates(statement, exp.Between):
-        col = strip_parens(node.this)
-        high = strip_parens(node.args["high"])
-        if not isinstance(col, exp.Column) or not (isinstance(high, exp.Literal) and high.is_string):
-            continue
-        if not (DATE_ONLY.match(high.this) or END_OF_DAY.match(high.this)):
-            continue
-        type_ = facts.column_type(col)
-        if type_ is not None and not type_.startswith("timestamp"):
-            continue
-        ref = facts.resolve(col)
-        if type_ is None and ref is not None and ref.table is not None:
-            continue  # the catalog knows the table but not this column: nothing to say
-        out.append((node, col, type_))
-    return out
-
 
 def check(ctx: QueryContext) -> list[Finding]:
     out = []

@@ -19,11 +19,9 @@ Equivalent wherever the comparison stands: count is never NULL, and EXISTS is ne
 
 from __future__ import annotations
 
-from sqlglot import exp
-
 from dbarchitect.core.models import Finding, Severity
 from dbarchitect.core.rules.query._context import QueryContext, static
-from dbarchitect.core.rules.query._facts import strip_parens
+from dbarchitect.core.rules.query._facts import FLIPPED, existence_test
 from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
@@ -34,46 +32,11 @@ RULE = RuleMeta(
     summary="Counting every match to test whether one exists.",
 )
 
-# (operator, constant) -> True when it means "exists", False when it means "does not exist"
-MEANING = {
-    (exp.GT, 0): True, (exp.GTE, 1): True, (exp.NEQ, 0): True,
-    (exp.EQ, 0): False, (exp.LT, 1): False, (exp.LTE, 0): False,
-}
-FLIP = {exp.GT: exp.LT, exp.LT: exp.GT, exp.GTE: exp.LTE, exp.LTE: exp.GTE, exp.EQ: exp.EQ, exp.NEQ: exp.NEQ}
-
-
-def existence_test(node: exp.Expression) -> tuple[exp.Select, exp.Count, bool] | None:
-    """(counting subquery, its count, exists?) for an existence test written with count."""
-    if type(node) not in FLIP:
-        return None
-    left, right = strip_parens(node.this), strip_parens(node.expression)
-    op = type(node)
-    if isinstance(left, exp.Literal):
-        left, right, op = right, left, FLIP[op]
-    if not (isinstance(left, exp.Subquery) and isinstance(right, exp.Literal)) or right.is_string:
-        return None
-    select = left.this
-    if not isinstance(select, exp.Select) or len(select.expressions) != 1:
-        return None
-    if any(select.args.get(k) for k in ("group", "having", "limit", "offset", "distinct", "qualify")):
-        return None
-    count = select.expressions[0]
-    count = count.this if isinstance(count, exp.Alias) else count
-    if not isinstance(count, exp.Count) or count.args.get("distinct") or isinstance(count.this, exp.Distinct):
-        return None
-    try:
-        value = float(right.this)
-    except ValueError:
-        return None
-    meaning = MEANING.get((op, value))
-    if meaning is None:
-        return None
-    return select, count, meaning
 
 
 def check(ctx: QueryContext) -> list[Finding]:
     out = []
-    for node in ctx.statement.find_all(*FLIP):
+    for node in ctx.statement.find_all(*FLIPPED):
         found = existence_test(node)
         if found is None:
             continue

@@ -22,10 +22,9 @@ without its own ORDER BY relies on the input order.
 
 from __future__ import annotations
 
-from sqlglot import exp
-
 from dbarchitect.core.models import Finding, Severity
 from dbarchitect.core.rules.query._context import QueryContext, static
+from dbarchitect.core.rules.query._facts import redundant_orders
 from dbarchitect.core.rulebook import RuleMeta
 
 RULE = RuleMeta(
@@ -35,48 +34,6 @@ RULE = RuleMeta(
     severity=Severity.info,
     summary="ORDER BY in a subquery whose order nothing uses.",
 )
-
-ORDER_SENSITIVE = ("array_agg", "string_agg", "json_agg", "jsonb_agg", "xmlagg", "group_concat",
-                   "json_object_agg", "jsonb_object_agg")
-
-
-def _order_sensitive(select: exp.Select) -> bool:
-    for node in select.find_all(exp.AggFunc, exp.Anonymous, exp.Window):
-        if isinstance(node, exp.Window):
-            return True
-        name = (node.sql_name() if isinstance(node, exp.AggFunc) else node.name).lower()
-        if name in ORDER_SENSITIVE or isinstance(node, (exp.ArrayAgg, exp.GroupConcat)):
-            if not node.find(exp.Order):
-                return True
-    return False
-
-
-def redundant_orders(statement: exp.Expression) -> list[exp.Select]:
-    """Subquery SELECTs whose ORDER BY nothing consumes."""
-    out = []
-    for select in statement.find_all(exp.Select):
-        if select is statement or not select.args.get("order"):
-            continue
-        if select.args.get("limit") or select.args.get("offset") or select.args.get("fetch"):
-            continue
-        distinct = select.args.get("distinct")
-        if distinct is not None and distinct.args.get("on"):
-            continue
-        holder = select.parent
-        if isinstance(holder, exp.Subquery) and isinstance(holder.parent, (exp.In, exp.Exists)):
-            out.append(select)
-        elif isinstance(holder, (exp.In, exp.Exists)):
-            out.append(select)
-        elif isinstance(holder, (exp.Subquery, exp.CTE)) and not isinstance(holder.parent, exp.Union):
-            outer = holder.find_ancestor(exp.Select)
-            if isinstance(holder, exp.CTE):
-                outer = statement if isinstance(statement, exp.Select) else None
-            if outer is None or (isinstance(holder, exp.Subquery) and not isinstance(holder.parent, (exp.From, exp.Join))):
-                continue
-            if outer.args.get("order") and not _order_sensitive(outer) and not outer.args.get("limit"):
-                out.append(select)
-    return out
-
 
 def check(ctx: QueryContext) -> list[Finding]:
     return [

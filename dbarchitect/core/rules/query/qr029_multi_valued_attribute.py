@@ -14,8 +14,12 @@ SELECT * FROM posts WHERE tags LIKE '%,postgres,%';
 ```
 
 ## Use instead
-A junction table (`post_tags(post_id, tag_id)`) with an index on `tag_id`, or a `text[]` column
-with a GIN index and `WHERE tags @> ARRAY['postgres']`.
+A junction table (`post_tags(post_id, tag_id)`) with an index on `tag_id`:
+```sql
+SELECT p.* FROM posts p JOIN post_tags pt ON pt.post_id = p.id JOIN tags t ON t.id = pt.tag_id
+WHERE t.name = 'postgres';
+```
+or a `text[]` column with a GIN index and `WHERE tags @> ARRAY['postgres']`.
 
 ## References
 SQLCheck 1001 "Multi-valued attribute"; Karwin, *SQL Antipatterns*, "Jaywalking".
