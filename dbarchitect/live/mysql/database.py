@@ -30,7 +30,7 @@ from dbarchitect.core.sql.mysql_readonly import check_mysql_read_only
 from dbarchitect.live.engine import Engine, EngineUnsupported
 from dbarchitect.live.mysql.errors import connection_error, query_error
 from dbarchitect.live.mysql.introspect import flavor_of, take_snapshot, version_num
-from dbarchitect.live.postgres.errors import DatabaseError
+from dbarchitect.live.errors import DatabaseError
 
 BINARY_CHARSET = 63
 _NUMERIC_TIME = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pymysql
 
 from dbarchitect.core.dsn import redact
-from dbarchitect.live.postgres.errors import DatabaseError
+from dbarchitect.live.errors import DatabaseError
 
 # server error numbers (MySQL and MariaDB share them unless noted)
 ACCESS_DENIED = 1045

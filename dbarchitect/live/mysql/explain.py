@@ -11,7 +11,7 @@ import json
 from dbarchitect.core.plan.mysql import explain_mysql_plan
 from dbarchitect.core.plan.report import PlanReport
 from dbarchitect.core.sql.mysql_readonly import check_mysql_explainable, check_mysql_read_only
-from dbarchitect.live.postgres.errors import DatabaseError
+from dbarchitect.live.errors import DatabaseError
 
 
 class MySQLExplain:

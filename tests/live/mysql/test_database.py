@@ -7,7 +7,7 @@ import pytest
 from dbarchitect.config import Limits, Settings
 from dbarchitect.live.engine import Database, EngineUnsupported
 from dbarchitect.live.mysql.database import MySQLDatabase
-from dbarchitect.live.postgres.errors import DatabaseError
+from dbarchitect.live.errors import DatabaseError
 
 pytestmark = pytest.mark.anyio
 

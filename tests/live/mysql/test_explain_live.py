@@ -7,7 +7,7 @@ import pytest
 from dbarchitect.config import Settings
 from dbarchitect.live.mysql.database import MySQLDatabase
 from dbarchitect.live.mysql.explain import MySQLExplain
-from dbarchitect.live.postgres.errors import DatabaseError
+from dbarchitect.live.errors import DatabaseError
 
 pytestmark = pytest.mark.anyio
 
