@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test sysdeps install bench clean
 
-demo: sysdeps install  ## start a throwaway PostgreSQL with a sample schema and show every tool over MCP
+demo: sysdeps install  ## start a throwaway PostgreSQL (and MariaDB, when installed) with a sample schema and show every tool over MCP
 	$(PY) -m dbarchitect demo
 
 test: sysdeps install  ## the whole suite against a real PostgreSQL 15 and MariaDB started by the tests

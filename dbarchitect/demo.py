@@ -86,6 +86,23 @@ SCENES: list[Scene] = [
 ]  # fmt: skip
 
 
+MYSQL_SCENES: list[Scene] = [
+    Scene("MariaDB: the schema at a glance", "describe_schema", {}, 2000),
+    Scene("MariaDB: one table, as SHOW CREATE TABLE", "describe_schema", {"table": "orders"}, 1500),
+    Scene("MariaDB: a read-only analytics query", "run_query",
+          {"sql": "SELECT status, count(*) AS orders, round(avg(total), 2) AS avg_total,\n"
+                  "       rank() OVER (ORDER BY count(*) DESC) AS r\n  FROM orders GROUP BY status"}, 1500),
+    Scene("MariaDB: an executable comment is refused", "run_query",
+          {"sql": "SELECT id FROM orders /*! ; DELETE FROM orders */"}, 600, True),
+    Scene("MariaDB: schema review (MySQL rules only)", "review_schema", {"min_severity": "advice"}, 3500),
+    Scene("MariaDB: a slow query explained (ANALYZE FORMAT=JSON)", "explain_query",
+          {"sql": "SELECT o.id, c.email FROM orders o JOIN customers c ON c.id = o.customer_id\n"
+                  " WHERE o.status = 'paid' AND o.total > 150 ORDER BY o.created_at DESC LIMIT 20", "analyze": True}, 2500),
+    Scene("MariaDB: a tool that does not serve MySQL yet says so", "lint_migration",
+          {"sql": "ALTER TABLE orders ADD COLUMN note text;"}, 400, True),
+]  # fmt: skip
+
+
 def _banner(text: str) -> str:
     return f"\n{'═' * 78}\n  {text}\n{'═' * 78}"
 
@@ -119,12 +136,14 @@ def _client_config(python: str) -> str:
     )
 
 
-async def _session(dsn: str, scratch_dsn: str) -> int:
+async def _session(dsn: str, scratch_dsn: str | None, scenes: list[Scene] | None = None) -> int:
     from mcp import Client, StdioServerParameters
 
+    scenes = SCENES if scenes is None else scenes
     env = {k: v for k, v in os.environ.items() if not k.startswith("DBARCHITECT_DB_")}
     env["DATABASE_URL"] = dsn
-    env["DBARCHITECT_SCRATCH_DSN"] = scratch_dsn  # scratch databases go to the same throwaway cluster
+    if scratch_dsn:
+        env["DBARCHITECT_SCRATCH_DSN"] = scratch_dsn  # scratch databases go to the same throwaway cluster
     params = StdioServerParameters(command=sys.executable, args=["-m", "dbarchitect", "serve"], env=env)
     failures = 0
     async with Client(params, read_timeout_seconds=120) as client:
@@ -135,7 +154,7 @@ async def _session(dsn: str, scratch_dsn: str) -> int:
             print(f"  • {t.name} ({ro}): {(t.description or '').splitlines()[0]}")
         prompts = await client.list_prompts()
         print(f"  prompts: {', '.join(p.name for p in prompts.prompts)}")
-        for title, tool, arguments, limit, expect_error in SCENES:
+        for title, tool, arguments, limit, expect_error in scenes:
             print(_banner(f"{title} — {tool}({', '.join(f'{k}=…' for k in arguments)})"))
             if "sql" in arguments:
                 print(textwrap.indent(arguments["sql"], "  sql> "))
@@ -169,6 +188,7 @@ def run_demo(keep: bool = False) -> int:
         dsn = load_sample(cluster)
         print(f"  {cluster.url('blog')}  (loaded in {time.perf_counter() - started:.1f} s)")
         failures = anyio.run(_session, dsn, cluster.dsn())
+        failures += _mysql_scene()
         print(_banner("Use it from your assistant"))
         print(_client_config(sys.executable))
         if failures:
@@ -181,3 +201,44 @@ def run_demo(keep: bool = False) -> int:
             print(f"cluster kept running: {cluster.url('blog')} (data in {cluster.base_dir})")
         else:
             cluster.stop()
+
+
+def _mysql_scene() -> int:
+    """The MariaDB scene, when the server binaries are installed (Debian: mariadb-server)."""
+    from dbarchitect.live.mysql.server import LocalMariaDB, ServerError, find_binaries
+
+    try:
+        find_binaries()
+    except ServerError as exc:
+        print(_banner("MariaDB scene skipped"))
+        print(f"  {exc}")
+        return 0
+    print(_banner("Starting a throwaway MariaDB and loading the sample shop schema"))
+    try:
+        server = LocalMariaDB.temporary().start()
+    except ServerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    try:
+        import pymysql
+
+        from importlib import resources
+
+        from dbarchitect.core.sql.mysql_split import split_script
+
+        started = time.perf_counter()
+        conn = pymysql.connect(host="127.0.0.1", port=server.port, user="root", autocommit=True)
+        try:
+            cur = conn.cursor()
+            cur.execute("CREATE DATABASE shop")
+            cur.execute("USE shop")
+            for stmt in split_script(resources.files("dbarchitect.samples").joinpath("shop_mysql.sql").read_text()):
+                cur.execute(stmt)
+                if cur.description:
+                    cur.fetchall()
+        finally:
+            conn.close()
+        print(f"  {server.url('shop')}  (loaded in {time.perf_counter() - started:.1f} s)")
+        return anyio.run(_session, server.url("shop"), None, MYSQL_SCENES)
+    finally:
+        server.stop()

@@ -32,6 +32,7 @@ class TableSummary(BaseModel):
 class SchemaSummary(BaseModel):
     database: str
     server_version: str
+    flavor: str = Field(default="PostgreSQL", description="PostgreSQL, MySQL or MariaDB.")
     role: str | None = Field(default=None, description="The role the tools run as.")
     capabilities: dict[str, str] = Field(
         default_factory=dict, description="Optional extensions: installed, available, or missing."
@@ -148,6 +149,7 @@ def summarize(
     return SchemaSummary(
         database=snap.database,
         server_version=snap.server_version,
+        flavor=info.flavor if info else (snap.mysql.flavor if snap.mysql else "PostgreSQL"),
         role=(f"{info.current_user}{' (superuser)' if info.is_superuser else ''}" if info else None),
         capabilities=info.capabilities() if info else {},
         totals={

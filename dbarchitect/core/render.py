@@ -96,7 +96,7 @@ def _describe(r: DescribeSchemaResult) -> str:
     if s is None:
         return ""
     totals = ", ".join(f"{v} {k}" for k, v in s.totals.items() if v)
-    lines = [f"{s.database} (PostgreSQL {s.server_version}): {totals}"]
+    lines = [f"{s.database} ({s.flavor} {s.server_version}): {totals}"]
     if s.role or s.capabilities:
         caps = "; ".join(f"{k}: {v}" for k, v in s.capabilities.items())
         lines.append(f"connected as {s.role}" + (f"; {caps}" if caps else ""))

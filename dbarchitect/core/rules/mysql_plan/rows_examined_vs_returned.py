@@ -42,7 +42,10 @@ def check(ctx: MyPlanContext) -> list[MyInsight]:
             continue
         eq, rng = condition_columns(n.condition, n.table)
         keyed = [c for c in n.extra.get("used_key_parts", []) if c not in eq]
-        cols = eq + (keyed or rng)[:1] if eq else (keyed + rng)[:2]
+        if n.access in ("ref", "eq_ref", "ref_or_null"):
+            cols = keyed + eq + ([] if eq else rng[:1])  # the lookup's equality columns, then the condition's
+        else:
+            cols = eq + (keyed or rng)[:1]  # a range key goes after the condition's equalities
         fix = add_index_sql(n.extra.get("real_table") or n.table, cols) if eq or rng else None
         out.append(
             MyInsight(
