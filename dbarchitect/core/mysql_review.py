@@ -7,15 +7,23 @@ from __future__ import annotations
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rulebook import family_modules
 from dbarchitect.core.rules.mysql_schema._common import MySQLReviewContext
-from dbarchitect.core.schema_review import SchemaReview
+from dbarchitect.core.schema_review import RuleSkip, SchemaReview
+
+#: what a rule's NEEDS name means when it is missing (parsed DDL has no server)
+MISSING = {"server": "needs the server's settings (sql_mode); DDL text does not carry them"}
 
 
-def review_mysql(snapshot: SchemaSnapshot, *, schema: str | None = None) -> SchemaReview:
+def review_mysql(snapshot: SchemaSnapshot, *, schema: str | None = None, source: str = "live") -> SchemaReview:
+    """`source="parsed"`: a snapshot from DDL text (core/mysql_ddl_parse.py), rules needing the server skipped."""
     ctx = MySQLReviewContext(schema=schema)
     findings: list[Finding] = []
     run: list[str] = []
+    skipped: list[RuleSkip] = []
     for mod in family_modules("mysql_schema"):
         if not mod.RULE.applies_to("mysql"):
+            continue
+        if source == "parsed" and "server" in getattr(mod, "NEEDS", ()):
+            skipped.append(RuleSkip(rule=mod.RULE.name, code=mod.RULE.code, reason=MISSING["server"]))
             continue
         run.append(mod.RULE.code)
         findings.extend(mod.check(snapshot, ctx))
@@ -24,13 +32,20 @@ def review_mysql(snapshot: SchemaSnapshot, *, schema: str | None = None) -> Sche
     for f in findings:
         counts[f.severity.value] += 1
     flavor = snapshot.mysql.flavor if snapshot.mysql else "MySQL"
+    note = (
+        f"{flavor} {snapshot.server_version}: MySQL rules (MY0xx) ran; PostgreSQL rules do not apply."
+        if source == "live"
+        else "MySQL DDL parsed without a server (sqlglot): MySQL rules (MY0xx) ran on what the text says; "
+        "engines default to InnoDB, character sets not written stay unknown."
+    )
     return SchemaReview(
-        source="live",
+        source="live" if source == "live" else "parsed",
         database=snapshot.database,
         schema_name=schema,
         tables=len(ctx.tables(snapshot)),
         findings=findings,
         counts=counts,
         rules_run=run,
-        notes=[f"{flavor} {snapshot.server_version}: MySQL rules (MY0xx) ran; PostgreSQL rules do not apply.", *ctx.notes],
+        skipped=skipped,
+        notes=[note, *ctx.notes],
     )

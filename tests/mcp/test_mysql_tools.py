@@ -81,8 +81,10 @@ async def test_review_schema(server):
     codes = {f["code"] for f in res.structured_content["findings"]}
     assert {"MY001", "MY002", "MY003", "MY004", "MY005", "MY006", "MY007", "MY008", "MY009", "MY010", "MY012"} <= codes
     assert not any(c.startswith("SD") for c in codes)
-    res = await call(server, "review_schema", {"ddl": "CREATE TABLE t (id int PRIMARY KEY);"})
-    assert res.is_error and "MySQL/MariaDB" in res.content[0].text
+    res = await call(server, "review_schema", {"ddl": "CREATE TABLE t (id int PRIMARY KEY, price double) ENGINE=MyISAM;"})
+    assert not res.is_error, res.content[0].text
+    parsed = res.structured_content
+    assert parsed["source"] == "parsed" and {f["code"] for f in parsed["findings"]} == {"MY001", "MY004"}
 
 
 async def test_explain_query_and_plan(server):

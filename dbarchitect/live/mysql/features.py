@@ -9,6 +9,7 @@ from typing import Any
 
 from dbarchitect.core.describe import UserInputError
 from dbarchitect.core.models import SchemaSnapshot
+from dbarchitect.core.mysql_ddl_parse import MySQLDDLParseError, snapshot_from_mysql_ddl
 from dbarchitect.core.mysql_review import review_mysql
 from dbarchitect.core.plan.mysql import MySQLPlanError, explain_mysql_plan
 from dbarchitect.core.plan.report import PlanReport
@@ -27,10 +28,14 @@ class MySQLSchemaReviewer:
         return review_mysql(snapshot, schema=schema)
 
     async def review_ddl(self, ddl: str, *, admin_dsn: str | None, schema: str | None = None) -> SchemaReview:
-        raise EngineUnsupported(
-            self.tool, Engine.mysql,
-            "Reviewing DDL text is PostgreSQL-only for now; on MySQL/MariaDB review the connected database (omit ddl).",
-        )  # fmt: skip
+        """MySQL DDL text is parsed (sqlglot), never run: no scratch database on a MySQL server."""
+        try:
+            snapshot = snapshot_from_mysql_ddl(ddl)
+        except MySQLDDLParseError as exc:
+            raise UserInputError(f"The MySQL DDL could not be parsed: {exc}") from None
+        if not snapshot.tables:
+            raise UserInputError("The DDL holds no CREATE TABLE that MySQL's grammar (sqlglot, mysql dialect) reads.")
+        return review_mysql(snapshot, schema=None, source="parsed")
 
     async def verify_design(self, design: Any, *, admin_dsn: str) -> Any:
         raise EngineUnsupported(self.tool, Engine.mysql, "design_schema writes and verifies PostgreSQL DDL.")

@@ -102,5 +102,6 @@ def btree(index: Index) -> bool:
 def is_money_name(name: str) -> bool:
     words = {"price", "amount", "cost", "total", "subtotal", "balance", "fee", "fees", "tax", "salary", "wage",
              "wages", "revenue", "payment", "refund", "discount", "charge", "credit", "debit", "budget", "paid"}  # fmt: skip
-    parts = [p for p in re.split(r"[_\W]+|(?<=[a-z])(?=[A-Z])", name) if p]
-    return any(p.lower() in words for p in parts)
+    not_money = {"rate", "ratio", "percent", "percentage", "pct", "factor", "weight", "score", "count", "share"}
+    parts = [p.lower() for p in re.split(r"[_\W]+|(?<=[a-z])(?=[A-Z])", name) if p]
+    return any(p in words for p in parts) and not any(p in not_money for p in parts)

@@ -1,6 +1,7 @@
 """
 ## What it does
-Flags InnoDB tables without a PRIMARY KEY.
+Flags InnoDB tables without a PRIMARY KEY (as advice when a UNIQUE index over NOT NULL columns
+exists: InnoDB clusters on it and replicas can find rows by it, but it should be the primary key).
 
 ## Why is this bad?
 InnoDB clusters every table by its primary key. Without one it uses the first UNIQUE NOT NULL
@@ -61,6 +62,8 @@ def check(snapshot: SchemaSnapshot, ctx: MySQLReviewContext) -> list[Finding]:
                 fix=fix,
                 evidence=[ctx.evidence(f"no PRIMARY KEY on {t.qualified} (engine InnoDB)", rows=t.estimated_rows)],
                 obj=t.qualified,
+                # InnoDB clusters on a UNIQUE NOT NULL key and replicas can find rows by it: still worth a key
+                severity=Severity.advice if candidate else None,
             )
         )
     return out

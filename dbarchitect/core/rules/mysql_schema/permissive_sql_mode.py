@@ -29,6 +29,8 @@ from __future__ import annotations
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rules.mysql_schema._common import MySQLReviewContext, rule
 
+NEEDS = frozenset({"server"})
+
 RULE = rule(
     "permissive-sql-mode", "MY011", Severity.warning,
     "The server's sql_mode lets MySQL truncate, clamp or invent values instead of refusing bad data.",
