@@ -9,7 +9,8 @@ import yaml
 from mcp import Client
 
 from dbarchitect.config import load_settings
-from dbarchitect.server import TOOLS, build_server
+from dbarchitect.server import build_server
+from dbarchitect.tools import TOOLS
 
 pytestmark = pytest.mark.anyio
 FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures"
@@ -38,7 +39,7 @@ DRIVER_TEXT = ("missing \"=\"", "invalid dsn", "invalid connection option", "psy
 
 
 def calls():
-    names = [fn.__name__ for fn in TOOLS if "connection" in inspect.signature(fn).parameters]
+    names = [t.name for t in TOOLS if "connection" in inspect.signature(t.fn).parameters]
     missing = set(names) - set(ARGS)
     assert not missing, f"add arguments for {missing} to ARGS"
     return [(name, args) for name in names for args in ARGS[name]]
