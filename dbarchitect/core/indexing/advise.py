@@ -198,7 +198,7 @@ def from_selection(
                 weight=q.weight,
                 cost_before=round(sel.base[q.id], 2),
                 cost_after=round(final.cost, 2),
-                indexes_used=[names[c] for c in final.used if c in names],
+                indexes_used=sorted(names[c] for c in final.used if c in names),
             )
         )
     # risky kinds first, then the costed rejections by benefit, and always a few of the candidates an

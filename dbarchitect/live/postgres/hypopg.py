@@ -75,7 +75,9 @@ class HypoPGOracle:
     async def set_indexes(self, indexes: frozenset[Candidate]) -> None:
         for cand in [c for c in self.present if c not in indexes]:
             await self._drop(cand)
-        for cand in indexes:
+        # created in a fixed order: the planner breaks cost ties by index OID, and a set's order
+        # changes from process to process (hash randomisation)
+        for cand in sorted(indexes, key=lambda c: c.signature):
             if cand not in self.present:
                 await self._create(cand)
 

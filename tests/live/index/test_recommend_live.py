@@ -268,3 +268,35 @@ async def test_dedup_size_estimate_matches_built_indexes(pg, blog_dsn):
     # on keys with many rows per value the estimate is much closer to the truth than HypoPG's
     many = [c for c in checked if c[1] == ("status",)]
     assert many and all(abs(e - r) < abs(h - r) for _, _, e, r, h in many), many
+
+
+_ADVISE_ONCE = """
+import anyio, json, sys, psycopg
+from dbarchitect.live.postgres.index_advisor import recommend_indexes
+async def main():
+    conn = await psycopg.AsyncConnection.connect(sys.argv[1], autocommit=True)
+    advice = await recommend_indexes(conn, json.loads(sys.argv[2]))
+    await conn.close()
+    print(advice.model_dump_json(exclude={"elapsed_s"}))
+anyio.run(main)
+"""
+
+
+def test_advice_does_not_depend_on_the_process_hash_seed(pg, blog_dsn):
+    """Sets of candidates iterate in a per-process order (hash randomisation); hypothetical indexes are
+    created in a fixed order and the reported lists sorted, so two processes give the same advice."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    pg.admin(NO_POST_INDEXES, dbname=psycopg.conninfo.conninfo_to_dict(blog_dsn)["dbname"])
+    outs = []
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", _ADVISE_ONCE, blog_dsn, json.dumps(WORKLOAD)],
+                              env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        outs.append(json.loads(done.stdout))
+    assert outs[0]["recommendations"]
+    assert outs[0] == outs[1] == outs[2]
