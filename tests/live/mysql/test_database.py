@@ -151,3 +151,15 @@ async def test_describe_views_of_a_mysql_snapshot(mysql):
     assert "UNIQUE KEY customers_email (email(100))" in describe.detail(snap, "customers").ddl
     er = describe.mermaid(snap, snap.tables)
     assert "customers ||--o{" in er and "orders" in er
+
+
+async def test_snapshot_without_a_database_covers_every_user_database(mysql):
+    first, second = mysql.create_db(SHOP), mysql.create_db("CREATE TABLE other (id int PRIMARY KEY);")
+    db = make_db(mysql.url(""))
+    try:
+        snap = await db.snapshot()
+        assert snap.database == "" and {first.rsplit("/", 1)[1], second.rsplit("/", 1)[1]} <= set(snap.schemas)
+        assert not {"mysql", "sys", "information_schema", "performance_schema"} & set(snap.schemas)
+        assert snap.table(f"{second.rsplit('/', 1)[1]}.other") is not None
+    finally:
+        await db.close()

@@ -42,7 +42,9 @@ def check(ctx: MyPlanContext) -> list[MyInsight]:
             if m.depth <= n.depth:
                 break
             below.append(m)
-        rows = max((m.examined for m in below if m.table), default=n.examined)
+        # rows written into it: what the tables below produce (examined x kept), not what they read
+        rows = max((m.examined * (m.kept_share if m.kept_share is not None else 1.0) for m in below if m.table),
+                   default=n.examined)  # fmt: skip
         if rows < MANY_ROWS:
             continue
         out.append(
