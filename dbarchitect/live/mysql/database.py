@@ -224,35 +224,33 @@ class MySQLDatabase:
 
 
 def refuse_writing_functions(cur, names: list[str]) -> None:
-    """Refuse stored functions declared MODIFIES SQL DATA or whose body writes, and UDFs (C code)."""
-    wanted_bare = {n.lower() for n in names if "." not in n}
-    wanted_qual = {tuple(n.lower().split(".", 1)) for n in names if "." in n}
+    """Refuse stored functions declared MODIFIES SQL DATA or whose body writes, and UDFs (C code).
+    Built-in functions are not in information_schema.routines, so only user functions match."""
+    bare = sorted({n.lower().rsplit(".", 1)[-1] for n in names})
+    if not bare:
+        return
+    cur.execute("SELECT DATABASE()")
+    current = (cur.fetchone()[0] or "").lower()
+    wanted = {tuple(n.lower().split(".", 1)) if "." in n else (current, n.lower()) for n in names}
+    marks = ", ".join(["%s"] * len(bare))
     cur.execute(
         "SELECT routine_schema, routine_name, sql_data_access, routine_definition FROM information_schema.routines"
-        " WHERE routine_type = 'FUNCTION' AND (routine_schema = DATABASE() OR routine_schema NOT IN"
-        " ('mysql', 'sys', 'information_schema', 'performance_schema'))"
+        f" WHERE routine_type = 'FUNCTION' AND LOWER(routine_name) IN ({marks})",
+        bare,
     )
-    current = None
     bad = []
     for schema, name, access, body in cur.fetchall():
-        if current is None:
-            cur2 = cur.connection.cursor()
-            cur2.execute("SELECT DATABASE()")
-            current = (cur2.fetchone()[0] or "").lower()
-        key = (str(schema).lower(), str(name).lower())
-        hit = key in wanted_qual or (key[0] == current and key[1] in wanted_bare)
-        if not hit:
+        if (str(schema).lower(), str(name).lower()) not in wanted:
             continue
         if str(access).upper() == "MODIFIES SQL DATA":
             bad.append(f"{schema}.{name} is declared MODIFIES SQL DATA")
-        elif body and _WRITING_BODY.search(str(body)):
-            bad.append(f"{schema}.{name}'s body contains {_WRITING_BODY.search(str(body)).group(0).upper()}")
+        elif body and (m := _WRITING_BODY.search(str(body))):
+            bad.append(f"{schema}.{name}'s body contains {m.group(0).upper()}")
     try:
-        cur.execute("SELECT name FROM mysql.func")
-        udfs = {str(r[0]).lower() for r in cur.fetchall()}
+        cur.execute(f"SELECT name FROM mysql.func WHERE LOWER(name) IN ({marks})", bare)
+        bad += [f"{r[0]} is a loadable (UDF) function" for r in cur.fetchall()]
     except pymysql.err.MySQLError:
-        udfs = set()
-    bad += [f"{n} is a loadable (UDF) function" for n in sorted(wanted_bare & udfs)]
+        pass  # no privilege on mysql.func: UDFs are then the least-privilege user's business
     if bad:
         raise DatabaseError(
             f"Refused: {'; '.join(bad)}; it may modify data or act outside the database. Nothing was executed."

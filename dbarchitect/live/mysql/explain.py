@@ -12,6 +12,7 @@ from dbarchitect.core.plan.mysql import explain_mysql_plan
 from dbarchitect.core.plan.report import PlanReport
 from dbarchitect.core.sql.mysql_readonly import check_mysql_explainable, check_mysql_read_only
 from dbarchitect.live.errors import DatabaseError
+from dbarchitect.live.mysql.database import refuse_writing_functions
 
 
 class MySQLExplain:
@@ -27,8 +28,6 @@ class MySQLExplain:
             raise DatabaseError("Give explain_query the statement itself (SELECT, UPDATE, …), not SHOW/DESCRIBE/EXPLAIN.")
         info = await self.db.info()
         catalog = await self.db.snapshot()
-        if verdict.functions:
-            from dbarchitect.live.mysql.database import refuse_writing_functions
         inner = verdict.sql
 
         def go(conn) -> tuple[str, object]:
