@@ -147,6 +147,9 @@ def parse_json_plan(plan: Any) -> MyPlan:
     prefix: list[float | None] = [None]  # rows produced so far in the current nested loop (estimates)
 
     def table_node(t: dict, depth: int, flags: set[str], join: dict | None = None) -> None:
+        if "message" in t and "table_name" not in t:  # "Impossible WHERE", "No tables used", …
+            add(depth=depth, label=str(t["message"]), flags=set(flags))
+            return
         alias = t.get("table_name")
         access = t.get("access_type")
         loops = _num(t.get("r_loops"))

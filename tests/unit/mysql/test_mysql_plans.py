@@ -116,3 +116,9 @@ def test_rows_examined_suggests_equality_then_the_key_range():
     case = load("index_filter.analyze")
     ins = explain_mysql_plan(case["plan"], sql=case["sql"]).insights[0]
     assert "customers_region_b_idx (region, b)" in ins.fix and "2.00% kept" in ins.message
+
+
+def test_a_message_instead_of_a_table():
+    plan = {"query_block": {"select_id": 1, "table": {"message": "Impossible WHERE"}}}
+    report = explain_mysql_plan(plan)
+    assert report.insights == [] and "Impossible WHERE" in report.tree
