@@ -55,3 +55,20 @@ def test_parse_details():
     assert kinds["c_body"][0] == "fulltext" and kinds["c_body_u"] == ("btree", True, [50]) and "c_p" in kinds
     with pytest.raises(MySQLDDLParseError):
         snapshot_from_mysql_ddl("CREATE TABLE (")
+
+
+def test_functional_key_parts_are_not_duplicates():
+    """MySQL 8 functional indexes have no column per key part; two different expressions differ."""
+    from dbarchitect.core.models import Index, MySQLIndex, MySQLTable, SchemaSnapshot, Table
+    from dbarchitect.core.rules.mysql_schema import duplicate_index, redundant_prefix_index
+    from dbarchitect.core.rules.mysql_schema._common import MySQLReviewContext
+
+    def idx(name, expr):
+        return Index(name=name, columns=[None], expressions=[expr], mysql=MySQLIndex(index_type="BTREE", sub_parts=[None]))
+
+    t = Table(schema="s", name="t", mysql=MySQLTable(engine="InnoDB"),
+              indexes=[idx("a", "(lower(`email`))"), idx("b", "(upper(`email`))"), idx("c", "(lower(`email`))")])  # fmt: skip
+    snap = SchemaSnapshot(tables=[t])
+    dups = duplicate_index.check(snap, MySQLReviewContext())
+    assert [f.object for f in dups] == ["s.t.c"]
+    assert redundant_prefix_index.check(snap, MySQLReviewContext()) == []

@@ -92,7 +92,10 @@ def key_part_chars(table: Table, index: Index, k: int) -> int | None:
 def key_parts(index: Index) -> tuple:
     """What an index orders by: (column, prefix length) per part."""
     subs = index.mysql.sub_parts if index.mysql else [None] * len(index.columns)
-    return tuple(zip(index.columns, subs, strict=False))
+    # a functional key part (MySQL 8) has no column: its expression text identifies it
+    names = [c if c is not None else (index.expressions[k] if k < len(index.expressions) else f"#{k}")
+             for k, c in enumerate(index.columns)]  # fmt: skip
+    return tuple(zip(names, subs, strict=False))
 
 
 def btree(index: Index) -> bool:
