@@ -225,14 +225,18 @@ async def test_read_only_transaction_stops_what_the_gate_lets_through(target):
         "CREATE FUNCTION liar() RETURNS int NO SQL BEGIN INSERT INTO audit (what) VALUES ('x'); RETURN 1; END",
         name,
     )
+    mysql.admin("CREATE TABLE notes (v text) ENGINE=MyISAM", name)  # no transactions, still refused
+    mysql.admin("CREATE FUNCTION liar2() RETURNS int NO SQL BEGIN INSERT INTO notes VALUES ('x'); RETURN 1; END", name)
     import dbarchitect.live.mysql.database as mod
 
     saved = mod._WRITING_BODY
     mod._WRITING_BODY = __import__("re").compile(r"(?!x)x")  # pretend the body scan saw nothing
     try:
-        with pytest.raises(DatabaseError, match="READ ONLY|read only|read-only"):
-            await db.run_query("SELECT liar()")
+        for fn in ("liar", "liar2"):
+            with pytest.raises(DatabaseError, match="READ ONLY|read only|read-only"):
+                await db.run_query(f"SELECT {fn}()")
     finally:
         mod._WRITING_BODY = saved
         await db.close()
     assert mysql.admin(f"SELECT count(*) FROM `{name}`.audit") == ((0,),)
+    assert mysql.admin(f"SELECT count(*) FROM `{name}`.notes") == ((0,),)
