@@ -163,3 +163,20 @@ async def test_snapshot_without_a_database_covers_every_user_database(mysql):
         assert snap.table(f"{second.rsplit('/', 1)[1]}.other") is not None
     finally:
         await db.close()
+
+
+async def test_lock_wait_timeout(mysql):
+    """A table another session holds with LOCK TABLES … WRITE: the read gives up after lock_wait_timeout."""
+    url = mysql.create_db(SHOP)
+    name = url.rsplit("/", 1)[1]
+    holder = mysql.connect(name)
+    db = make_db(url, lock_timeout_ms=1000)
+    try:
+        holder.cursor().execute("LOCK TABLES customers WRITE")
+        with pytest.raises(DatabaseError, match="lock_wait_timeout"):
+            await db.run_query("SELECT count(*) FROM customers")
+        holder.cursor().execute("UNLOCK TABLES")
+        assert (await db.run_query("SELECT count(*) FROM customers")).rows == [[2]]
+    finally:
+        holder.close()
+        await db.close()
