@@ -81,8 +81,15 @@ async def test_mysql_connection_gets_a_clear_sentence_never_a_driver_error(serve
         assert text.endswith(
             f"{tool} does not support MySQL/MariaDB yet. MySQL/MariaDB support is not installed in this build."
         ), text
+    elif tool in MYSQL_NOT_YET and args is ARGS[tool][0]:
+        assert res.is_error and text.endswith(f"{tool} does not support MySQL/MariaDB yet."), text
     elif res.is_error:
         assert "MySQL" in text or "MariaDB" in text, text
+
+
+#: tools live/mysql does not serve yet (part 2 of issue 15): they answer before connecting
+MYSQL_NOT_YET = {"recommend_indexes", "review_indexes", "lint_migration", "dry_run_migration", "draft_migration",
+                 "detect_n_plus_one"}  # fmt: skip
 
 
 async def test_a_default_connection_of_another_engine_is_named_too(pg):
