@@ -34,6 +34,8 @@ FAMILY_PACKAGES = {
     "query": "dbarchitect.core.rules.query",
     "plan": "dbarchitect.core.rules.plan",
     "index": "dbarchitect.core.rules.index",
+    "health": "dbarchitect.core.rules.health",
+    "security": "dbarchitect.core.rules.security",
 }
 
 REQUIRED_HEADINGS = ("What it does", "Why is this bad?", "Example", "Use instead")
