@@ -34,7 +34,8 @@ from dbarchitect.live.postgres.errors import DatabaseError
 from dbarchitect.tools.index import recommend_indexes, review_indexes
 from dbarchitect.tools.migration import draft_migration, dry_run_migration, lint_migration
 from dbarchitect.tools.plan import explain_plan, explain_query
-from dbarchitect.tools.query import detect_n_plus_one, review_query, rewrite_query, run_query
+from dbarchitect.tools.ops import review_health, review_security, top_queries
+from dbarchitect.tools.query import review_query, rewrite_query, run_query
 from dbarchitect.tools.schema import describe_schema, design_schema, review_schema
 
 log = logging.getLogger("dbarchitect")
@@ -46,7 +47,7 @@ SCRATCH = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempote
 
 INSTRUCTIONS = """dbarchitect is a PostgreSQL database architect. Its answers are deterministic findings
 that carry their proof. Start with describe_schema; run_query is read-only, capped and time-limited.
-Every tool takes an optional `connection` naming one of the configured databases."""
+Every tool takes an optional `connection` naming one of the configured databases (the default one when omitted)."""
 
 # Errors whose message is written for the caller: they become tool errors, not crashes.
 USER_ERRORS = (DatabaseError, UserInputError)
@@ -149,7 +150,6 @@ TOOLS: list[Callable[..., Any]] = [
     design_schema,
     review_query,
     rewrite_query,
-    detect_n_plus_one,
     explain_query,
     explain_plan,
     recommend_indexes,
@@ -157,5 +157,8 @@ TOOLS: list[Callable[..., Any]] = [
     lint_migration,
     dry_run_migration,
     draft_migration,
+    review_health,
+    review_security,
+    top_queries,
 ]
-SCRATCH_TOOLS = (dry_run_migration, draft_migration)
+SCRATCH_TOOLS = (dry_run_migration, draft_migration, review_security)

@@ -1,4 +1,4 @@
-"""Query tools: run_query (read-only, every layer applied), review_query, rewrite_query, detect_n_plus_one."""
+"""Query tools: run_query (read-only, every layer applied), review_query (also N+1 in a statement log), rewrite_query."""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ from pydantic import Field
 
 from dbarchitect.app import App
 from dbarchitect.core.describe import UserInputError
-from dbarchitect.core.n_plus_one import NPlusOneReport, detect_from_statements
 from dbarchitect.core.query_review import QueryParseError, QueryReview
 from dbarchitect.core.query_review import review_query as build_review
 from dbarchitect.core.results import QueryResult
 from dbarchitect.core.rewrites import RewriteReport
 from dbarchitect.core.rewrites import rewrite_query as build_rewrites
-from dbarchitect.live.postgres.n_plus_one import detect_n_plus_one as detect_live
 from dbarchitect.live.postgres.verify import rewrite_and_verify
 
 
@@ -32,16 +30,15 @@ async def run_query(
 
 async def review_query(
     app: App,
-    sql: Annotated[str, Field(description="One or more queries; several statements are also checked for N+1.")],
+    sql: Annotated[str, Field(description="One query, or a statement log (checked for N+1).")],
     dialect: Annotated[Literal["postgres", "mysql"], Field(description="SQL dialect of the text.")] = "postgres",
     offline: Annotated[bool, Field(description="Do not read the catalog; rules only.")] = False,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> QueryReview:
-    """Find query anti-patterns (rules QR001…): NOT IN over nullable columns, OFFSET pagination,
-    non-sargable predicates, leading-wildcard LIKE, OR across columns, BETWEEN on timestamps, = NULL,
-    SELECT *, ORDER BY random(), implicit casts, correlated subqueries, DISTINCT hiding a 1:N join,
-    optional-filter "smart logic", N+1 sequences, and more. Connected, the catalog decides:
-    nullability, keys, column types, existing indexes and table sizes (a scan of 200 rows is not a finding)."""
+    """Find query anti-patterns (QR001…): NOT IN over nullable columns, OFFSET pagination, non-sargable
+    predicates, leading-wildcard LIKE, OR across columns, = NULL, SELECT *, implicit casts, correlated
+    subqueries, DISTINCT hiding a 1:N join; in a statement log, N+1 loops with the batched query.
+    Connected, the catalog decides: nullability, keys, types, indexes, table sizes."""
     snapshot = None if offline or dialect != "postgres" else await app.snapshot_if_reachable(connection)
     try:
         return build_review(sql, dialect=dialect, snapshot=snapshot)
@@ -74,25 +71,3 @@ async def rewrite_query(
         return await db.run(lambda conn: rewrite_and_verify(conn, sql, snapshot=snapshot, verify=verify, timeout_ms=timeout))
     except QueryParseError as exc:
         raise UserInputError(str(exc)) from None
-
-
-async def detect_n_plus_one(
-    app: App,
-    statements: Annotated[
-        list[str] | None,
-        Field(description="An application's statements in order (a query log); omit to read pg_stat_statements."),
-    ] = None,
-    connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
-) -> NPlusOneReport:
-    """Find N+1 query patterns — a single-row lookup by a foreign key repeated once per parent row —
-    from a statement log, or from pg_stat_statements (lookups called far more often than their parent
-    query), and propose the batched replacement: one JOIN, `= ANY($1)`, or a json_agg shape."""
-    if statements:
-        snapshot = await app.snapshot_if_reachable(connection)
-        try:
-            return detect_from_statements(statements, snapshot=snapshot)
-        except QueryParseError as exc:
-            raise UserInputError(str(exc)) from None
-    db = app.db(connection)
-    snapshot = await db.snapshot()
-    return await db.run(lambda conn: detect_live(conn, snapshot))

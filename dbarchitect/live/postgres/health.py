@@ -17,6 +17,7 @@ from dbarchitect.core.health.facts import (
     DatabaseAge, HealthFacts, Replica, SequenceUse, Session, Setting, Slot, TableHealth, Unchecked,
 )
 from dbarchitect.core.health.review import HealthReview, review_health, select_checks
+from dbarchitect.core.rules.health._common import qi
 
 SETTINGS = (
     "autovacuum_freeze_max_age", "autovacuum_multixact_freeze_max_age", "max_connections",
@@ -91,7 +92,7 @@ async def read_health_facts(conn: psycopg.AsyncConnection, checks: list[str]) ->
                              "OR pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER')"))[0]
     facts = HealthFacts(database=row[0], version_num=row[1], own_pid=row[2])
     role, all_stats = row[3], row[4]
-    grant = STATS_GRANT.format(role=psycopg.sql.Identifier(role).as_string(conn))
+    grant = STATS_GRANT.format(role=qi(role))
 
     async def section(name: str, fn: Callable[[], Awaitable[None]], why: str | None = None) -> None:
         try:

@@ -1,0 +1,62 @@
+"""Operations tools: review_health, review_security, top_queries."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from dbarchitect.app import App
+from dbarchitect.core.describe import UserInputError
+from dbarchitect.core.health.review import HealthReview
+from dbarchitect.core.security.review import SecurityReview
+from dbarchitect.core.top_queries import TopQueries
+from dbarchitect.live.postgres.health import health_review
+from dbarchitect.live.postgres.security import security_review
+from dbarchitect.live.postgres.top_queries import read_top_queries
+
+Check = Literal["wraparound", "sequences", "vacuum", "indexes", "connections", "replication", "cache", "config"]
+
+
+async def review_health(
+    app: App,
+    checks: Annotated[list[Check] | None, Field(description="Only these areas.")] = None,
+    connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
+) -> HealthReview:
+    """Operational health of a live database: XID/multixact wraparound, sequences near exhaustion,
+    dead rows, autovacuum off, stale statistics, bloat, review_indexes' findings, idle-in-transaction
+    sessions, long queries, lock waits, connections, replication slots/lag, cache, temp files,
+    checkpoints, settings. Each finding: numbers, fix SQL, its cost (lock/reload/restart); `unchecked`:
+    what the role could not read and the GRANT."""
+    try:
+        return await health_review(app.db(connection), list(checks) if checks else None)
+    except ValueError as exc:
+        raise UserInputError(str(exc)) from None
+
+
+async def review_security(
+    app: App,
+    connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
+) -> SecurityReview:
+    """Security audit of a live database: RLS without policies or policies without RLS, unforced RLS,
+    tenant tables lacking RLS (policy drafted, verified on a scratch copy), views bypassing RLS,
+    SECURITY DEFINER without search_path or run by PUBLIC, grants to PUBLIC, broad/default privileges,
+    superusers, BYPASSRLS, MD5 passwords, plain-text secret columns. Findings: proof and fix SQL."""
+    db = app.db(connection)
+    return await security_review(db, await app.scratch_admin_dsn(connection))
+
+
+async def top_queries(
+    app: App,
+    order_by: Annotated[
+        Literal["total", "mean", "calls", "io", "temp", "n_plus_one"], Field(description="n_plus_one: only N+1 statements.")
+    ] = "total",
+    limit: Annotated[int, Field(ge=1, le=100)] = 10,
+    connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
+) -> TopQueries:
+    """Heaviest statements in pg_stat_statements: calls, times, rows, share, buffer/temp I/O, a next
+    step; plus N+1 patterns (a lookup per parent row) with the batched query. For a statement log use
+    review_query. Without the extension: how to enable it."""
+    db = app.db(connection)
+    snapshot = await app.snapshot_if_reachable(connection)
+    return await db.run(lambda conn: read_top_queries(conn, order_by, limit, snapshot))
