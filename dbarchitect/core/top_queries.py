@@ -53,7 +53,8 @@ class TopQueries(BaseModel):
     notes: list[str] = Field(default_factory=list)
 
 
-_SELECT = re.compile(r"^\s*(select|with)\b", re.IGNORECASE)
+_SELECT = re.compile(r"^\s*(select|with|table|values)\b", re.IGNORECASE)
+_WRITE = re.compile(r"^\s*(insert|update|delete|merge)\b", re.IGNORECASE)
 
 
 def _key(order_by: str):
@@ -72,8 +73,10 @@ def next_step(r: StatementRow, n_plus_one_queries: set[str]) -> str:
         return "N+1: replace the per-row lookups with the batched query in n_plus_one."
     if r.temp_read + r.temp_written > 0:
         return "Spills to temp files: explain_query with analyze=true shows the node; raise work_mem for it (SET LOCAL)."
+    if _WRITE.match(r.query):
+        return "A write: explain_query (analyze runs it in a rolled-back transaction) shows how it finds its rows."
     if not _SELECT.match(r.query):
-        return "A write: check its WHERE with explain_query; lint_migration if it is DDL."
+        return "DDL or maintenance: nothing to tune in the statement itself (lint_migration reviews DDL)."
     rows_per_call = r.rows / r.calls if r.calls else 0
     blocks_per_call = (r.shared_hit + r.shared_read) / r.calls if r.calls else 0
     if blocks_per_call > 100 and blocks_per_call > 10 * max(rows_per_call, 1):

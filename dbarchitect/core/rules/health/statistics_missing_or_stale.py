@@ -2,8 +2,9 @@
 
 ## What it does
 Flags tables with rows that were never analyzed (no `pg_stats`, `reltuples = -1`), and tables where
-`n_mod_since_analyze` exceeds both 1,000 rows and 20 % of the table — typically after a bulk load
-before autovacuum's analyze caught up.
+`n_mod_since_analyze` exceeds both 1,000 rows and 20 % of the table while the planner's row count
+(`reltuples`) is 20 % or more off the live rows — typically after a bulk load before autovacuum's
+analyze caught up.
 
 ## Why is this bad?
 Without statistics the planner guesses row counts and selectivities: wrong join orders, nested
@@ -51,12 +52,16 @@ def check(facts: HealthFacts):
                 evidence=[catalog(f"pg_stat_user_tables.last_analyze/last_autoanalyze of {t.qualified} are null",
                                   live_rows=t.live, reltuples=t.reltuples, modified_since_analyze=t.mod_since_analyze)],
             )
-        elif t.last_analyze is not None and t.mod_since_analyze >= MIN_CHANGED and t.mod_since_analyze >= MIN_SHARE * max(rows, 1):
+        elif (t.last_analyze is not None and t.mod_since_analyze >= MIN_CHANGED
+              and t.mod_since_analyze >= MIN_SHARE * max(rows, 1)
+              # the planner's row count (reltuples, set by ANALYZE) is off: a load the statistics have not seen
+              and abs(t.live - max(t.reltuples, 0)) >= MIN_SHARE * max(t.live, t.reltuples, 1)):
             yield RULE.finding(
                 obj=t.qualified,
-                message=(f"{t.mod_since_analyze:,} rows of {t.qualified} changed since its last ANALYZE ({t.last_analyze}), "
-                         f"against about {rows:,} rows: its statistics are stale."),
+                message=(f"{t.mod_since_analyze:,} rows of {t.qualified} changed since its last ANALYZE ({t.last_analyze}); the "
+                         f"planner still counts {max(t.reltuples, 0):,.0f} rows where there are {t.live:,}: its statistics are stale."),
                 fix=f"ANALYZE {name};  -- SHARE UPDATE EXCLUSIVE lock; samples the table",
                 evidence=[catalog(f"pg_stat_user_tables.n_mod_since_analyze of {t.qualified}",
-                                  modified_since_analyze=t.mod_since_analyze, rows=rows, last_analyze=t.last_analyze)],
+                                  modified_since_analyze=t.mod_since_analyze, live_rows=t.live, reltuples=t.reltuples,
+                                  last_analyze=t.last_analyze)],
             )
