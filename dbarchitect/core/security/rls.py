@@ -3,7 +3,8 @@ scratch copy of the table."""
 
 from __future__ import annotations
 
-from dbarchitect.core.rules.health._common import qi, qname
+from dbarchitect.core.sql.ident import quote_ident as qi
+from dbarchitect.core.sql.ident import quote_qualified as qname
 
 SETTING = "app.tenant_id"
 

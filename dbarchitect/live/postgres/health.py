@@ -17,7 +17,8 @@ from dbarchitect.core.health.facts import (
     DatabaseAge, HealthFacts, Replica, SequenceUse, Session, Setting, Slot, TableHealth, Unchecked,
 )
 from dbarchitect.core.health.review import HealthReview, review_health, select_checks
-from dbarchitect.core.rules.health._common import qi
+from dbarchitect.core.sql.ident import quote_ident as qi
+from dbarchitect.live.postgres.errors import DatabaseError
 
 SETTINGS = (
     "autovacuum_freeze_max_age", "autovacuum_multixact_freeze_max_age", "max_connections",
@@ -190,8 +191,19 @@ async def health_review(db, checks: list[str] | None = None) -> HealthReview:
     facts = await db.run(lambda conn: read_health_facts(conn, chosen))
     index_findings = None
     if "indexes" in chosen:
+
+        async def indexes(conn: psycopg.AsyncConnection):
+            # the index review reads sizes with functions that lock each relation: never queue behind a
+            # lock this very review may be reporting
+            await conn.execute("BEGIN READ ONLY")
+            try:
+                await conn.execute("SET LOCAL lock_timeout = '1s'; SET LOCAL statement_timeout = '30s'")
+                return (await review_indexes(conn)).findings
+            finally:
+                await conn.execute("ROLLBACK")
+
         try:
-            index_findings = (await review_indexes(db)).findings
-        except Exception as exc:  # noqa: BLE001 - one section must not fail the whole review
-            facts.unchecked.append(Unchecked(check="indexes", reason=f"review_indexes failed: {exc}"))
+            index_findings = await db.run(indexes)
+        except DatabaseError as exc:
+            facts.unchecked.append(Unchecked(check="indexes", reason=f"review_indexes did not complete: {exc}"))
     return review_health(facts, chosen, index_findings)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import anyio
 import psycopg
 import pytest
 
@@ -81,6 +82,21 @@ async def test_sick_database_reports_each_problem_and_its_twin_stays_silent(pg):
     finally:
         idle.close()
         pg.admin("SELECT pg_drop_replication_slot('ops_test_slot')")
+
+
+async def test_review_health_does_not_queue_behind_the_lock_it_reports(pg):
+    dsn = pg.create_db("CREATE TABLE orders (id int PRIMARY KEY);")
+    holder = psycopg.connect(dsn, autocommit=True)
+    holder.execute("BEGIN; LOCK TABLE orders IN ACCESS EXCLUSIVE MODE")
+    try:
+        app = app_for(pg, dsn)
+        with anyio.fail_after(20):
+            report = await review_health(app)
+        assert any(f.rule == "idle-in-transaction" and "LOCK TABLE orders" in f.message for f in report.findings)
+        assert [u.check for u in report.unchecked] == ["indexes"] and "lock" in report.unchecked[0].reason
+        await app.close()
+    finally:
+        holder.close()
 
 
 async def test_a_role_without_privileges_gets_a_partial_answer_with_the_grant(pg):

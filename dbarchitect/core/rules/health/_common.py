@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dbarchitect.core.models import Evidence
+from dbarchitect.core.sql.ident import quote_ident, quote_qualified
 
 
 def catalog(detail: str, **data: object) -> Evidence:
@@ -10,14 +11,12 @@ def catalog(detail: str, **data: object) -> Evidence:
 
 
 def qi(name: str) -> str:
-    """Quote an identifier when needed."""
-    if name and name.replace("_", "a").isalnum() and name == name.lower() and not name[0].isdigit():
-        return name
-    return '"' + name.replace('"', '""') + '"'
+    """Quote an identifier when PostgreSQL needs it (core/sql/ident.py)."""
+    return quote_ident(name)
 
 
 def qname(schema: str, name: str) -> str:
-    return f"{qi(schema)}.{qi(name)}"
+    return quote_qualified(schema, name)
 
 
 def size(n: float | None) -> str:
