@@ -45,7 +45,7 @@ def check(facts: HealthFacts):
     if factor < 0.1:
         return
     for t in facts.tables:
-        rows = max(t.reltuples, t.live)
+        rows = t.reltuples if t.reltuples >= 0 else t.live  # ANALYZE's count; n_live_tup may lag or double-count
         if rows < MIN_ROWS or "autovacuum_vacuum_scale_factor" in t.options or not t.autovacuum_enabled:
             continue
         trigger = threshold + factor * rows
