@@ -49,11 +49,16 @@ SELECT s.schemaname, s.sequencename, s.data_type::text, s.last_value, s.max_valu
   FROM pg_sequences s
   JOIN pg_namespace sn ON sn.nspname = s.schemaname
   JOIN pg_class sc ON sc.relnamespace = sn.oid AND sc.relname = s.sequencename
-  LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = sc.oid AND d.refobjsubid > 0
-       AND d.deptype IN ('a', 'i')
-  LEFT JOIN pg_class dc ON dc.oid = d.refobjid
+  LEFT JOIN LATERAL (  -- the column it feeds: OWNED BY (serial, identity), else a column DEFAULT nextval(...)
+        SELECT d.refobjid AS relid, d.refobjsubid AS attnum, 0 AS pref FROM pg_depend d
+         WHERE d.classid = 'pg_class'::regclass AND d.objid = sc.oid AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')
+        UNION ALL
+        SELECT ad.adrelid, ad.adnum, 1 FROM pg_depend d JOIN pg_attrdef ad ON ad.oid = d.objid
+         WHERE d.classid = 'pg_attrdef'::regclass AND d.refclassid = 'pg_class'::regclass AND d.refobjid = sc.oid
+         ORDER BY 3 LIMIT 1) o ON true
+  LEFT JOIN pg_class dc ON dc.oid = o.relid
   LEFT JOIN pg_namespace dn ON dn.oid = dc.relnamespace
-  LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+  LEFT JOIN pg_attribute a ON a.attrelid = o.relid AND a.attnum = o.attnum
  ORDER BY 1, 2
 """
 

@@ -27,6 +27,8 @@ REVOKE SELECT ON users FROM app_read; GRANT SELECT (id, email) ON users TO app_r
 
 from __future__ import annotations
 
+import re
+
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.health._common import catalog, qi, qname
@@ -40,12 +42,15 @@ RULE = RuleMeta(
     summary="A password/secret/token/card/ID column stores plain text.",
 )
 TEXT_TYPES = ("text", "character varying", "character", "varchar", "citext", "json", "jsonb")
+NUMBER_TYPES = ("bigint", "numeric", "integer")  # card numbers and national IDs are also stored as numbers
+NUMERIC_SECRET = re.compile(r"card|cc_?num|ssn|social_security|national|tax|iban|passport", re.IGNORECASE)
 
 
 def check(facts: SecurityFacts):
     for t in facts.tables:
         for c in t.columns:
-            if not is_sensitive_name(c.name) or not c.type.split("(")[0] in TEXT_TYPES:
+            base = c.type.split("(")[0]
+            if not is_sensitive_name(c.name) or not (base in TEXT_TYPES or (base in NUMBER_TYPES and NUMERIC_SECRET.search(c.name))):
                 continue
             if c.sampled and c.hashed is not None and c.hashed >= max(1, int(0.8 * c.sampled)):
                 continue  # the values are hashes or ciphertext already
