@@ -23,11 +23,10 @@ async def review_health(
     checks: Annotated[list[Check] | None, Field(description="Only these areas.")] = None,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> HealthReview:
-    """Operational health of a live database: XID/multixact wraparound, sequences near exhaustion,
-    dead rows, autovacuum off, stale statistics, bloat, review_indexes' findings, idle-in-transaction
-    sessions, long queries, lock waits, connections, replication slots/lag, cache, temp files,
-    checkpoints, settings. Each finding: numbers, fix SQL, its cost (lock/reload/restart); `unchecked`:
-    what the role could not read and the GRANT."""
+    """Operational health of a live database: XID wraparound, sequences near exhaustion, dead rows,
+    autovacuum off, stale statistics, bloat, index review, idle-in-transaction sessions, long queries,
+    lock waits, connections, replication slots/lag, cache, temp files, checkpoints, settings. Each
+    finding: numbers, fix SQL, its cost (lock/reload/restart); `unchecked`: what was not readable, and the GRANT."""
     try:
         return await health_review(app.db(connection), list(checks) if checks else None)
     except ValueError as exc:
