@@ -41,8 +41,7 @@ async def review_security(
     tenant tables lacking RLS (policy drafted, verified on a scratch copy), views bypassing RLS,
     SECURITY DEFINER without search_path or run by PUBLIC, grants to PUBLIC, broad/default privileges,
     superusers, BYPASSRLS, MD5 passwords, plain-text secret columns. Findings: proof and fix SQL."""
-    db = app.db(connection)
-    return await security_review(db, await app.scratch_admin_dsn(connection))
+    return await security_review(app.db(connection), lambda: app.scratch_admin_dsn(connection))
 
 
 async def top_queries(

@@ -8,8 +8,11 @@ transaction with short timeouts. A section the role may not read becomes an `Unc
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import psycopg
 from psycopg import sql as pgsql
+
 from dbarchitect.core.health.facts import Unchecked
 from dbarchitect.core.models import Evidence
 from dbarchitect.core.security.facts import (
@@ -255,13 +258,15 @@ async def verify_tenant_policy(scratch_dsn: str, table: SecTable) -> Evidence:
                     data={"verified": ok, "rows_seen": seen, "cross_tenant_insert_refused": refused})
 
 
-async def security_review(db, scratch_dsn: str | None) -> SecurityReview:
-    """review_security for a `Database`; each drafted tenant policy is verified on a scratch database when one exists."""
+async def security_review(db, scratch: Callable[[], Awaitable[str | None]]) -> SecurityReview:
+    """review_security for a `Database`; each drafted tenant policy is verified on a scratch database when
+    one exists (`scratch()` is asked only when there is a draft to verify: it may start a local server)."""
     from dbarchitect.live.postgres.schema_review import ScratchUnavailable, scratch_database
 
     facts = await db.run(read_security_facts)
     review = judge(facts)
     drafts = [f for f in review.findings if f.rule == "tenant-table-without-rls"]
+    scratch_dsn = await scratch() if drafts else None
     if drafts and scratch_dsn is None:
         review.unchecked.append(Unchecked(check="RLS policy drafts", reason="no scratch database available to verify "
                                           "the drafted policies; configure DBARCHITECT_SCRATCH_DSN"))
