@@ -11,6 +11,7 @@ import psycopg
 
 from dbarchitect.core.models import SchemaSnapshot
 from dbarchitect.core.n_plus_one import StatementStat, detect_from_stats
+from dbarchitect.core.sql.ident import quote_ident
 from dbarchitect.core.top_queries import StatementRow, TopQueries, rank
 
 ENABLE = ("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements';  -- needs a server restart "
@@ -28,10 +29,11 @@ def _pick(cols: set[str], *names: str) -> str | None:
 async def read_top_queries(conn: psycopg.AsyncConnection, order_by: str = "total", limit: int = 10,
                            snapshot: SchemaSnapshot | None = None) -> TopQueries:
     installed = await _one(conn, "SELECT extversion FROM pg_extension WHERE extname = 'pg_stat_statements'")
-    preload = (await _one(conn, "SELECT current_setting('shared_preload_libraries')"))[0]
     if installed is None:
-        enable = ("CREATE EXTENSION pg_stat_statements;  -- already preloaded: no restart" if "pg_stat_statements" in preload
-                  else ENABLE)
+        # pg_settings hides shared_preload_libraries from roles without pg_read_all_settings: then no row
+        row = await _one(conn, "SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries'")
+        enable = ("CREATE EXTENSION pg_stat_statements;  -- already preloaded: no restart"
+                  if row is not None and "pg_stat_statements" in row[0] else ENABLE)
         return TopQueries(available=False, enable=enable, order_by=order_by,
                           notes=["pg_stat_statements is not installed in this database."])
     cols = {r[0] for r in await (await conn.execute(
@@ -59,8 +61,9 @@ async def read_top_queries(conn: psycopg.AsyncConnection, order_by: str = "total
     notes = []
     hidden = sum(1 for s in stats if s.query == "<insufficient privilege>")
     if hidden:
-        notes.append(f"{hidden} statements of other roles hide their text: GRANT pg_read_all_stats TO current_user "
-                     "(run as a role that may grant it) shows them.")
+        role = (await _one(conn, "SELECT current_user"))[0]
+        notes.append(f"{hidden} statements of other roles hide their text and were not checked for N+1: "
+                     f"GRANT pg_read_all_stats TO {quote_ident(role)}; shows them.")
     since = None
     if "pg_stat_statements_info" in {r[0] for r in await (await conn.execute(
             "SELECT viewname FROM pg_views WHERE viewname = 'pg_stat_statements_info'")).fetchall()}:
