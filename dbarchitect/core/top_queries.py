@@ -74,7 +74,7 @@ def next_step(r: StatementRow, n_plus_one_queries: set[str]) -> str:
     if r.temp_read + r.temp_written > 0:
         return "Spills to temp files: explain_query with analyze=true shows the node; raise work_mem for it (SET LOCAL)."
     if _WRITE.match(r.query):
-        return "A write: explain_query (analyze runs it in a rolled-back transaction) shows how it finds its rows."
+        return "A write: explain_query shows how it finds its rows (analyze only with --allow-writes, rolled back)."
     if not _SELECT.match(r.query):
         return "DDL or maintenance: nothing to tune in the statement itself (lint_migration reviews DDL)."
     rows_per_call = r.rows / r.calls if r.calls else 0
