@@ -68,9 +68,9 @@ SCENES: list[Scene] = [
                   "ORDER BY created_at DESC OFFSET 5000 LIMIT 20"}, 3000),
     Scene("A rewrite, verified by running both queries", "rewrite_query",
           {"sql": "SELECT u.username, (SELECT count(*) FROM posts p WHERE p.user_id = u.id) AS posts FROM users u"}, 2500),
-    Scene("N+1 in an application's query log", "detect_n_plus_one",
-          {"statements": ["SELECT id, username FROM users WHERE status = 'banned' LIMIT 3"]
-                         + [f"SELECT id, title FROM posts WHERE user_id = {i}" for i in (50, 100, 150)]}, 2000),
+    Scene("N+1 in an application's statement log", "review_query",
+          {"sql": ";\n".join(["SELECT id, username FROM users WHERE status = 'banned' LIMIT 3"]
+                              + [f"SELECT id, title FROM posts WHERE user_id = {i}" for i in (50, 100, 150)])}, 2000),
     Scene("A slow query explained, the index proven with HypoPG", "explain_query",
           {"sql": "SELECT c.body, u.username FROM comments c JOIN users u ON u.id = c.user_id\n"
                   " WHERE c.post_id = $1 ORDER BY c.created_at", "analyze": True}, 3500),
@@ -82,6 +82,9 @@ SCENES: list[Scene] = [
               "SELECT id, email FROM users WHERE status = 'banned' ORDER BY created_at DESC LIMIT 20",
               "SELECT * FROM users WHERE lower(email) = lower('User7@example.com')"]}, 3500),
     Scene("Review of the existing indexes", "review_indexes", {}, 2500),
+    Scene("Operational health: vacuum, sequences, sessions, settings", "review_health", {}, 3500),
+    Scene("Security: RLS, grants, SECURITY DEFINER, roles, secrets", "review_security", {}, 2000),
+    Scene("The heaviest statements so far, with N+1 loops", "top_queries", {"limit": 5}, 2500),
     Scene("Design a schema from a spec (verified on PostgreSQL)", "design_schema", {"spec": DESIGN_SPEC}, 3000),
 ]  # fmt: skip
 

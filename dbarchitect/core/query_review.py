@@ -14,7 +14,7 @@ from sqlglot.errors import SqlglotError
 from sqlglot.tokens import TokenType
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, sort_findings
-from dbarchitect.core.n_plus_one import detect_in_trees
+from dbarchitect.core.n_plus_one import NPlusOne, detect_in_trees
 from dbarchitect.core.rules.query._context import QueryContext
 from dbarchitect.core.rulebook import family_modules
 
@@ -31,6 +31,7 @@ class QueryReview(BaseModel):
     catalog: bool = Field(description="Whether catalog facts (a schema snapshot) informed the review.")
     findings: list[Finding] = Field(default_factory=list)
     rules_run: list[str] = Field(default_factory=list, description="Codes of the rules applied.")
+    n_plus_one: list[NPlusOne] = Field(default_factory=list, description="N+1 loops in a statement log, with the batched query.")
 
 
 def parse_statements(sql: str, dialect: str = "postgres") -> list[tuple[exp.Expression, int]]:
@@ -71,8 +72,9 @@ def review_query(sql: str, dialect: str = "postgres", snapshot: SchemaSnapshot |
         for module in modules:
             if hasattr(module, "check"):
                 findings.extend(module.check(ctx))
-    if len(statements) > 1:
-        findings.extend(detect_in_trees([t for t, _ in statements], snapshot, read).findings)
+    loops = detect_in_trees([t for t, _ in statements], snapshot, read) if len(statements) > 1 else None
+    if loops is not None:
+        findings.extend(loops.findings)
     findings = sort_findings(findings, by=("severity", "statement", "code"))
     return QueryReview(
         dialect=read,
@@ -80,4 +82,5 @@ def review_query(sql: str, dialect: str = "postgres", snapshot: SchemaSnapshot |
         catalog=snapshot is not None,
         findings=findings,
         rules_run=[m.RULE.code for m in modules],
+        n_plus_one=loops.patterns if loops is not None else [],
     )

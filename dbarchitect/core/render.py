@@ -272,3 +272,5 @@ def _index_advice(a: IndexAdvice) -> str:
     if a.validation is not None:
         out.append(f"validation: {a.validation.model_dump_json(exclude_none=True)[:1500]}")
     return "\n".join(out)
+
+import dbarchitect.core.render_ops  # noqa: E402,F401 - registers the operations renderers

@@ -36,6 +36,8 @@ FAMILY_PACKAGES = {
     "index": "dbarchitect.core.rules.index",
     "mysql_schema": "dbarchitect.core.rules.mysql_schema",
     "mysql_plan": "dbarchitect.core.rules.mysql_plan",
+    "health": "dbarchitect.core.rules.health",
+    "security": "dbarchitect.core.rules.security",
 }
 
 REQUIRED_HEADINGS = ("What it does", "Why is this bad?", "Example", "Use instead")

@@ -18,15 +18,15 @@ and `schema_review` first) and answers the others with EngineUnsupported.
 | `index_advisor` | `IndexAdvisor`     | recommend_indexes                                    |
 | `index_review`  | `IndexReviewer`    | review_indexes                                       |
 | `query_verify`  | `QueryVerifier`    | rewrite_query (catalog facts + verification)         |
-| `n_plus_one`    | `NPlusOneDetector` | detect_n_plus_one from the server's statistics       |
+| `health`        | `HealthReviewer`   | review_health                                        |
+| `security`      | `SecurityReviewer` | review_security                                      |
+| `top_queries`   | `TopQueryReader`   | top_queries (statement statistics, N+1 patterns)     |
 
 Errors: problems the caller can act on are `dbarchitect.live.errors.DatabaseError` (or the core's
 `UserInputError`); DDL the engine refuses to run is `dbarchitect.live.errors.DDLRejected`.
 """
 
 from __future__ import annotations
-
-from dbarchitect.core.migration.parse import ParsedMigration
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
@@ -40,10 +40,13 @@ if TYPE_CHECKING:
     from dbarchitect.core.migration.dryrun_models import DryRunReport
     from dbarchitect.core.migration.models import MigrationReport
     from dbarchitect.core.models import SchemaSnapshot
-    from dbarchitect.core.n_plus_one import NPlusOneReport
+    from dbarchitect.core.health.review import HealthReview
+    from dbarchitect.core.migration.parse import ParsedMigration
     from dbarchitect.core.plan.report import PlanReport
     from dbarchitect.core.rewrites import RewriteReport
     from dbarchitect.core.schema_review import SchemaReview
+    from dbarchitect.core.security.review import SecurityReview
+    from dbarchitect.core.top_queries import TopQueries
 
 #: progress callback of long-running features: (done, total or None, message)
 Progress = Callable[[float, float | None, str], Awaitable[None]]
@@ -59,7 +62,9 @@ FEATURES = (
     "index_advisor",
     "index_review",
     "query_verify",
-    "n_plus_one",
+    "health",
+    "security",
+    "top_queries",
 )
 
 
@@ -175,7 +180,19 @@ class QueryVerifier(Protocol):
 
 
 @runtime_checkable
-class NPlusOneDetector(Protocol):
-    async def detect(self, snapshot: SchemaSnapshot | None) -> NPlusOneReport:
-        """N+1 patterns visible in the server's statement statistics."""
+class HealthReviewer(Protocol):
+    async def review(self, checks: list[str] | None) -> HealthReview:
+        """Operational health: wraparound, sequences, vacuum, sessions, replication, cache, settings."""
+
+
+@runtime_checkable
+class SecurityReviewer(Protocol):
+    async def review(self) -> SecurityReview:
+        """Row-level security, grants, roles, SECURITY DEFINER functions, plain-text secrets."""
+
+
+@runtime_checkable
+class TopQueryReader(Protocol):
+    async def top_queries(self, order_by: str, limit: int) -> TopQueries:
+        """The heaviest statements in the server's statistics, with N+1 patterns among them."""
 

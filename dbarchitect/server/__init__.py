@@ -42,7 +42,7 @@ SCRATCH = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempote
 
 INSTRUCTIONS = """dbarchitect is a PostgreSQL database architect. Its answers are deterministic findings
 that carry their proof. Start with describe_schema; run_query is read-only, capped and time-limited.
-Every tool takes an optional `connection` naming one of the configured databases."""
+Every tool takes an optional `connection` naming one of the configured databases (the default one when omitted)."""
 
 # Errors whose message is written for the caller: they become tool errors, not crashes.
 USER_ERRORS = (DatabaseError, UserInputError)

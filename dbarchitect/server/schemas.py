@@ -51,8 +51,15 @@ def _strip(schema: Any) -> Any:
     return out
 
 
+#: said once in the server's instructions, not in every tool's schema
+SHARED_PARAMETERS = ("connection",)
+
+
 def compact_input(schema: dict[str, Any]) -> dict[str, Any]:
-    return _strip(schema)
+    out = _strip(schema)
+    for name in SHARED_PARAMETERS:
+        out.get("properties", {}).get(name, {}).pop("description", None)
+    return out
 
 
 def _collapse(schema: Any, defs: dict[str, Any], depth: int) -> Any:

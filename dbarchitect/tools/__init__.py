@@ -18,7 +18,8 @@ from typing import Any
 from dbarchitect.tools.index import recommend_indexes, review_indexes
 from dbarchitect.tools.migration import draft_migration, dry_run_migration, lint_migration
 from dbarchitect.tools.plan import explain_plan, explain_query
-from dbarchitect.tools.query import detect_n_plus_one, review_query, rewrite_query, run_query
+from dbarchitect.tools.ops import review_health, review_security, top_queries
+from dbarchitect.tools.query import review_query, rewrite_query, run_query
 from dbarchitect.tools.schema import describe_schema, design_schema, review_schema
 
 # Parameters a tool function takes that are not arguments of the tool.
@@ -52,7 +53,6 @@ TOOLS: tuple[Tool, ...] = (
     Tool(design_schema),
     Tool(review_query),
     Tool(rewrite_query),
-    Tool(detect_n_plus_one),
     Tool(explain_query),
     Tool(explain_plan),
     Tool(recommend_indexes),
@@ -60,4 +60,7 @@ TOOLS: tuple[Tool, ...] = (
     Tool(lint_migration),
     Tool(dry_run_migration, scratch=True),
     Tool(draft_migration, scratch=True),
+    Tool(review_health),
+    Tool(review_security, scratch=True),
+    Tool(top_queries),
 )

@@ -1,4 +1,4 @@
-"""Query tools: run_query (read-only, every layer applied), review_query, rewrite_query, detect_n_plus_one."""
+"""Query tools: run_query (read-only, every layer applied), review_query (also N+1 in a statement log), rewrite_query."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from pydantic import Field
 
 from dbarchitect.app import App
 from dbarchitect.core.describe import UserInputError
-from dbarchitect.core.n_plus_one import NPlusOneReport, detect_from_statements
 from dbarchitect.core.query_review import QueryParseError, QueryReview
 from dbarchitect.core.query_review import review_query as build_review
 from dbarchitect.core.results import QueryResult
@@ -34,16 +33,15 @@ async def run_query(
 
 async def review_query(
     app: App,
-    sql: Annotated[str, Field(description="One or more queries; several statements are also checked for N+1.")],
+    sql: Annotated[str, Field(description="One query, or a statement log (checked for N+1).")],
     dialect: Annotated[Literal["postgres", "mysql"], Field(description="SQL dialect of the text.")] = "postgres",
     offline: Annotated[bool, Field(description="Do not read the catalog; rules only.")] = False,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> QueryReview:
-    """Find query anti-patterns (rules QR001…): NOT IN over nullable columns, OFFSET pagination,
-    non-sargable predicates, leading-wildcard LIKE, OR across columns, BETWEEN on timestamps, = NULL,
-    SELECT *, ORDER BY random(), implicit casts, correlated subqueries, DISTINCT hiding a 1:N join,
-    optional-filter "smart logic", N+1 sequences, and more. Connected, the catalog decides:
-    nullability, keys, column types, existing indexes and table sizes (a scan of 200 rows is not a finding)."""
+    """Find query anti-patterns (QR001…): NOT IN over nullable columns, OFFSET pagination, non-sargable
+    predicates, leading-wildcard LIKE, OR across columns, = NULL, SELECT *, implicit casts, correlated
+    subqueries, DISTINCT hiding a 1:N join; in a statement log, N+1 loops with the batched query.
+    Connected, the catalog decides: nullability, keys, types, indexes, table sizes."""
     snapshot, engine = None, None
     if not offline:
         live = app.engine(connection)
@@ -101,24 +99,3 @@ async def _rewrite_elsewhere(app: App, sql: str, verify: bool, dialect: str, con
             return await verifier.rewrite_and_verify(sql, snapshot=await db.snapshot(), verify=verify)
     return build_rewrites(sql, snapshot=None, dialect=dialect)
 
-
-async def detect_n_plus_one(
-    app: App,
-    statements: Annotated[
-        list[str] | None,
-        Field(description="An application's statements in order (a query log); omit to read pg_stat_statements."),
-    ] = None,
-    connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
-) -> NPlusOneReport:
-    """Find N+1 query patterns — a single-row lookup by a foreign key repeated once per parent row —
-    from a statement log, or from pg_stat_statements (lookups called far more often than their parent
-    query), and propose the batched replacement: one JOIN, `= ANY($1)`, or a json_agg shape."""
-    if statements:
-        snapshot = await app.snapshot_if_reachable(connection, tool="detect_n_plus_one")
-        try:
-            return detect_from_statements(statements, snapshot=snapshot)
-        except QueryParseError as exc:
-            raise UserInputError(str(exc)) from None
-    detector = app.feature("n_plus_one", tool="detect_n_plus_one", connection=connection)
-    snapshot = await app.db(connection, tool="detect_n_plus_one").snapshot()
-    return await detector.detect(snapshot)

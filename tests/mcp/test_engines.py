@@ -22,7 +22,9 @@ ARGS = {
     "review_schema": [{}, {"ddl": "CREATE TABLE t (id int PRIMARY KEY);"}],
     "review_query": [{"sql": "SELECT * FROM users WHERE id = 1"}],
     "rewrite_query": [{"sql": "SELECT * FROM users WHERE id NOT IN (SELECT user_id FROM posts)"}],
-    "detect_n_plus_one": [{}, {"statements": ["SELECT * FROM posts", "SELECT * FROM users WHERE id = 1"]}],
+    "review_health": [{}],
+    "review_security": [{}],
+    "top_queries": [{}],
     "explain_query": [{"sql": "SELECT 1"}],
     "explain_plan": [{"plan": "Seq Scan on users  (cost=0.00..35.50 rows=2550 width=4)"}],
     "recommend_indexes": [{"queries": ["SELECT * FROM users WHERE email = 'a'"]}],
@@ -89,7 +91,7 @@ async def test_mysql_connection_gets_a_clear_sentence_never_a_driver_error(serve
 
 #: tools live/mysql does not serve yet (part 2 of issue 15): they answer before connecting
 MYSQL_NOT_YET = {"recommend_indexes", "review_indexes", "lint_migration", "dry_run_migration", "draft_migration",
-                 "detect_n_plus_one"}  # fmt: skip
+                 "review_health", "review_security", "top_queries"}  # fmt: skip
 
 
 async def test_a_default_connection_of_another_engine_is_named_too(pg):

@@ -31,7 +31,9 @@ NOT_YET = {
     "lint_migration": {"sql": "ALTER TABLE orders ADD COLUMN x int;"},
     "dry_run_migration": {"sql": "ALTER TABLE orders ADD COLUMN x int;"},
     "draft_migration": {"target_ddl": "CREATE TABLE t (id int PRIMARY KEY);"},
-    "detect_n_plus_one": {},
+    "review_health": {},
+    "review_security": {},
+    "top_queries": {},
 }
 
 

@@ -20,7 +20,7 @@ async def test_tools_have_annotations_and_output_schemas(server):
         tools = {t.name: t for t in (await client.list_tools()).tools}
     assert {"describe_schema", "run_query"} <= set(tools)
     for tool in tools.values():
-        scratch = tool.name in ("dry_run_migration", "draft_migration")  # create/drop a scratch database
+        scratch = tool.name in ("dry_run_migration", "draft_migration", "review_security")  # create/drop a scratch database
         assert tool.annotations.read_only_hint is (not scratch) and tool.annotations.destructive_hint is False
         assert tool.output_schema and tool.output_schema.get("type") == "object"
         if tool.name != "design_schema":  # designs a new schema: no database to name

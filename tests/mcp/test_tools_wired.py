@@ -87,8 +87,8 @@ async def test_review_rewrite_and_n_plus_one(server):
         assert res.is_error and "one statement" in res.content[0].text
 
         log = ["SELECT * FROM users WHERE status = 'active' LIMIT 3"] + [f"SELECT * FROM posts WHERE user_id = {i}" for i in (1, 2, 3)]
-        n1, text = await call(client, "detect_n_plus_one", {"statements": log})
-        assert n1["patterns"] and n1["patterns"][0]["table"].endswith("posts") and "batched" in text
+        n1, text = await call(client, "review_query", {"sql": ";\n".join(log)})
+        assert n1["n_plus_one"] and n1["n_plus_one"][0]["table"].endswith("posts") and "QR031" in text
 
 
 async def test_explain_query_and_explain_plan(server):
@@ -172,3 +172,15 @@ async def test_recommend_and_review_indexes(server, blog_dsn):
         rules = {f["rule"] for f in review["findings"]}
         assert "redundant-prefix-index" in rules or any("redundant" in r for r in rules), rules
         assert "Index review of" in text
+
+
+async def test_health_security_and_top_queries(server):
+    async with Client(server) as client:
+        health, text = await call(client, "review_health", {})
+        assert health["checks"][0] == "wraparound" and health["unchecked"] == [] and "fix:" in text
+        res = await client.call_tool("review_health", {"checks": ["nonsense"]})
+        assert res.is_error
+        security, _ = await call(client, "review_security", {})
+        assert {f["code"][:2] for f in security["findings"]} <= {"SC"} and security["rules_run"]
+        top, _ = await call(client, "top_queries", {"order_by": "mean", "limit": 3})
+        assert top["available"] is True and len(top["queries"]) <= 3

@@ -28,7 +28,9 @@ if TYPE_CHECKING:
     from dbarchitect.core.migration.dryrun_models import DryRunReport
     from dbarchitect.core.migration.models import MigrationReport
     from dbarchitect.core.models import SchemaSnapshot
-    from dbarchitect.core.n_plus_one import NPlusOneReport
+    from dbarchitect.core.health.review import HealthReview
+    from dbarchitect.core.security.review import SecurityReview
+    from dbarchitect.core.top_queries import TopQueries
     from dbarchitect.core.plan.report import PlanReport
     from dbarchitect.core.rewrites import RewriteReport
     from dbarchitect.core.schema_review import SchemaReview
@@ -249,11 +251,28 @@ class PostgresQueryVerifier(_Bound):
         )
 
 
-class PostgresNPlusOne(_Bound):
-    async def detect(self, snapshot: SchemaSnapshot | None) -> NPlusOneReport:
-        from dbarchitect.live.postgres.n_plus_one import detect_n_plus_one
+class PostgresHealth(_Bound):
+    async def review(self, checks: list[str] | None) -> HealthReview:
+        from dbarchitect.live.postgres.health import health_review
 
-        return await self._db.run(lambda conn: detect_n_plus_one(conn, snapshot))
+        return await health_review(self._db, checks)
+
+
+class PostgresSecurity(_Bound):
+    async def review(self) -> SecurityReview:
+        from dbarchitect.live.postgres.security import security_review
+
+        scratch = PostgresScratch(self.db, self.settings)
+        return await security_review(self._db, scratch.admin_dsn)
+
+
+class PostgresTopQueries(_Bound):
+    async def top_queries(self, order_by: str, limit: int) -> TopQueries:
+        from dbarchitect.live.postgres.top_queries import read_top_queries
+
+        db = self._db
+        snapshot = await db.snapshot()
+        return await db.run(lambda conn: read_top_queries(conn, order_by, limit, snapshot))
 
 
 #: feature name -> factory(db or None, settings)
@@ -267,5 +286,7 @@ FACTORIES: dict[str, Callable[[PostgresDatabase | None, Settings], Any]] = {
     "index_advisor": PostgresIndexAdvisor,
     "index_review": PostgresIndexReviewer,
     "query_verify": PostgresQueryVerifier,
-    "n_plus_one": PostgresNPlusOne,
+    "health": PostgresHealth,
+    "security": PostgresSecurity,
+    "top_queries": PostgresTopQueries,
 }

@@ -138,13 +138,11 @@ def test_design_schema_runs_from_a_spec_file(tmp_path):
     assert "CREATE UNIQUE INDEX authors_email_key" in json.loads(proc.stdout)["up_sql"]
 
 
-def test_detect_n_plus_one_runs_on_a_statement_log(tmp_path):
+def test_review_query_finds_n_plus_one_in_a_statement_log(tmp_path):
     log = ["SELECT * FROM posts LIMIT 10"] + [f"SELECT * FROM users WHERE id = {i}" for i in range(1, 6)]
-    proc = run("detect-n-plus-one", "--statements", json.dumps(log))
+    f = tmp_path / "log.sql"
+    f.write_text(";\n".join(log) + ";\n")
+    proc = run("review-query", f"@{f}", "--offline", "--json")
     assert proc.returncode == 0, proc.stderr
-    assert "5 calls" in proc.stdout and "SELECT * FROM users WHERE id = ANY($1)" in proc.stdout
-    f = tmp_path / "log.json"
-    f.write_text(json.dumps(log))
-    proc = run("detect-n-plus-one", "--statements", f"@{f}", "--json")
-    assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["findings"]
+    loops = json.loads(proc.stdout)["n_plus_one"]
+    assert loops and "ANY($1)" in json.dumps(loops)

@@ -2,7 +2,8 @@
 
 ## What it does
 Flags Bitmap Heap Scans with `Lossy Heap Blocks` > 0. A lossy page remembers only that some row
-on it matched, so every row of the page is rechecked (`Rows Removed by Index Recheck`).
+on it matched, so every row of the page is rechecked: the work is estimated as lossy pages × rows
+per page (from the catalog, or observed in the scan), not only the `Rows Removed by Index Recheck`.
 
 ## Why is this bad?
 The recheck evaluates the condition on every row of every lossy page: CPU work, and rows read
@@ -42,6 +43,14 @@ RULE = RuleMeta(
 _BYTES_PER_PAGE = 64
 
 
+def tuples_per_page(ctx: PlanContext, n, seen: float, pages: float) -> tuple[float, str]:
+    """Rows per heap page: from the catalog (reltuples / relpages) when known, else from the scan itself."""
+    table = ctx.table(n)
+    if table is not None and table.pages > 0 and table.reltuples > 0:
+        return table.reltuples / table.pages, "from the catalog"
+    return (seen / pages if pages > 0 else 0.0), "observed in this scan"
+
+
 def check(ctx: PlanContext):
     if not ctx.analyzed:
         return
@@ -52,12 +61,15 @@ def check(ctx: PlanContext):
         if lossy <= 0:
             continue
         exact = float(n.get("Exact Heap Blocks") or 0)
-        rechecked = n.removed_by_recheck
-        seen = n.rows + n.removed_by_filter + rechecked
+        removed = n.removed_by_recheck
+        seen = n.rows + n.removed_by_filter + removed
+        # every tuple of a lossy page is rechecked, not only those the recheck removes
+        per_page, source = tuples_per_page(ctx, n, seen, lossy + exact)
+        rechecked = min(lossy * per_page, seen) if seen > 0 else lossy * per_page
         waste = rechecked / seen if seen > 0 else lossy / (lossy + exact)
         message = (
-            f"{who(n)} went lossy on {lossy:,.0f} of {lossy + exact:,.0f} heap pages and rechecked "
-            f"{fmt_rows(rechecked)} rows it then discarded."
+            f"{who(n)} went lossy on {lossy:,.0f} of {lossy + exact:,.0f} heap pages: about {fmt_rows(rechecked)} rows "
+            f"({lossy:,.0f} pages × ~{per_page:,.0f} rows per page, {source}) were rechecked, {fmt_rows(removed)} of them discarded."
         )
         kb = (lossy + exact) * _BYTES_PER_PAGE / 1024
         yield Insight(
@@ -73,6 +85,8 @@ def check(ctx: PlanContext):
                 "Exact Heap Blocks": exact,
                 "Rows Removed by Index Recheck": n.get("Rows Removed by Index Recheck"),
                 "Recheck Cond": n.get("Recheck Cond"),
+                "rows per page": round(per_page, 1),
+                "rows rechecked (estimate)": round(rechecked),
             },
             saving_ms=n.exclusive_ms * waste if ctx.timed else None,
         )

@@ -48,4 +48,4 @@ RULE = RuleMeta(
     summary="One lookup query per row of a previous query (N+1 round trips).",
 )
 # Detection reads a sequence of statements or pg_stat_statements, not one statement:
-# see dbarchitect.core.n_plus_one (pure) and dbarchitect.live.postgres.n_plus_one.
+# see dbarchitect.core.n_plus_one (pure) and dbarchitect.live.postgres.top_queries (pg_stat_statements).

@@ -1,4 +1,5 @@
-"""N+1 from pg_stat_statements after running a real N+1 loop; the proposed query returns the same data."""
+"""N+1 from pg_stat_statements (top_queries' n_plus_one section) after running a real N+1 loop; the
+proposed query returns the same data."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import psycopg
 import pytest
 
 from dbarchitect.live.postgres.introspect import take_snapshot
-from dbarchitect.live.postgres.n_plus_one import detect_n_plus_one
+from dbarchitect.live.postgres.top_queries import read_top_queries
 
 from rewrite_fixtures import SCHEMA
 
@@ -28,13 +29,13 @@ async def test_real_loop_is_found_and_the_json_agg_replacement_returns_the_same_
         for tag in range(1, 30):  # frequent lookups with no parent query: not an N+1
             await conn.execute("SELECT name FROM tags WHERE id = %s", (tag % 12 + 1,))
         snapshot = await take_snapshot(conn)
-        report = await detect_n_plus_one(conn, snapshot)
+        report = await read_top_queries(conn, "n_plus_one", 10, snapshot)
 
-        (p,) = report.patterns
+        (p,) = report.n_plus_one
         assert (p.kind, p.table, p.column) == ("has_many", "posts", "user_id")
         assert p.calls == 3 * len(loop_rows) and p.parent_calls == 3 and p.ratio == len(loop_rows)
         assert {e.kind for e in p.evidence} == {"execution", "catalog"}
-        assert report.findings[0].code == "QR031"
+        assert {q.query for q in report.queries} == {p.lookup, p.parent}
 
         sql = p.json_agg.replace("$1", "3")
         shaped = await (await conn.execute(sql)).fetchall()

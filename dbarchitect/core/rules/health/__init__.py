@@ -1,0 +1,1 @@
+"""Health rules (HL…): each reads a `HealthFacts` (core/health/facts.py) in `check(facts)`."""
