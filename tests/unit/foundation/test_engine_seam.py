@@ -118,7 +118,9 @@ def test_postgres_database_satisfies_the_protocol_and_every_feature_interface():
         "index_advisor": features.IndexAdvisor,
         "index_review": features.IndexReviewer,
         "query_verify": features.QueryVerifier,
-        "n_plus_one": features.NPlusOneDetector,
+        "health": features.HealthReviewer,
+        "security": features.SecurityReviewer,
+        "top_queries": features.TopQueryReader,
     }
     assert set(interfaces) == set(features.FEATURES) == set(FACTORIES)
     for name, interface in interfaces.items():
