@@ -76,11 +76,18 @@ def expose(server: MCPServer, app: App, fn: Callable[..., Any], *, annotations: 
     tool.__signature__ = sig.replace(parameters=params, return_annotation=ret)  # type: ignore[attr-defined]
     tool.__annotations__ = {p.name: p.annotation for p in params} | {"return": ret}
     del tool.__wrapped__  # the SDK must read our signature, not the wrapped function's
-    server.add_tool(tool, name=fn.__name__, description=inspect.cleandoc(fn.__doc__ or ""), annotations=annotations)
+    server.add_tool(tool, name=fn.__name__, description=tool_description(fn), annotations=annotations)
     # what every client loads into its model's context: compact schemas (see server/schemas.py)
     registered = server._tool_manager.get_tool(fn.__name__)
     registered.parameters = compact_input(registered.parameters)
     registered.fn_metadata.output_schema = compact_output(registered.fn_metadata.output_schema)
+
+
+def tool_description(fn: Callable[..., Any]) -> str:
+    """The docstring as a model reads it: each paragraph (what / when, and which sibling instead /
+    what it returns) on one line."""
+    paragraphs = inspect.cleandoc(fn.__doc__ or "").split("\n\n")
+    return "\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
 
 
 def _prompt_text(name: str) -> str:
