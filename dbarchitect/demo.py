@@ -31,6 +31,20 @@ DESIGN_SPEC = {
 }  # fmt: skip
 
 
+# EXPLAIN ANALYZE output as someone pastes it into a ticket (the blog schema before its FK index)
+PASTED_PLAN = """Sort  (cost=1834.52..1834.60 rows=30 width=72) (actual time=18.911..18.915 rows=31 loops=1)
+  Sort Key: c.created_at
+  Sort Method: quicksort  Memory: 29kB
+  ->  Nested Loop  (cost=0.29..1833.79 rows=30 width=72) (actual time=0.412..18.850 rows=31 loops=1)
+        ->  Seq Scan on comments c  (cost=0.00..1584.00 rows=30 width=48) (actual time=0.398..18.507 rows=31 loops=1)
+              Filter: (post_id = 17)
+              Rows Removed by Filter: 59969
+        ->  Index Scan using users_pkey on users u  (cost=0.29..8.30 rows=1 width=24) (actual time=0.010..0.010 rows=1 loops=31)
+              Index Cond: (id = c.user_id)
+Planning Time: 0.321 ms
+Execution Time: 18.960 ms"""
+
+
 class Scene(NamedTuple):
     title: str
     tool: str
@@ -74,6 +88,8 @@ SCENES: list[Scene] = [
     Scene("A slow query explained, the index proven with HypoPG", "explain_query",
           {"sql": "SELECT c.body, u.username FROM comments c JOIN users u ON u.id = c.user_id\n"
                   " WHERE c.post_id = $1 ORDER BY c.created_at", "analyze": True}, 3500),
+    Scene("A plan pasted from a ticket, diagnosed without running anything", "explain_plan",
+          {"plan": PASTED_PLAN}, 2500),
     Scene("Index recommendations for the app's workload, proven with HypoPG", "recommend_indexes",
           {"queries": [
               "SELECT id, title, created_at FROM posts WHERE user_id = 42 AND status = 'published'"
@@ -157,6 +173,12 @@ async def _session(dsn: str, scratch_dsn: str | None, scenes: list[Scene] | None
             print(f"  • {t.name} ({ro}): {(t.description or '').splitlines()[0]}")
         prompts = await client.list_prompts()
         print(f"  prompts: {', '.join(p.name for p in prompts.prompts)}")
+        templates = await client.list_resource_templates()
+        listed = await client.list_resources()
+        uris = [str(r.uri) for r in listed.resources] + [t.uri_template for t in templates.resource_templates]
+        print(f"  resources: {', '.join(uris)}")
+        conns = await client.read_resource("dbarchitect://connections")
+        print(textwrap.indent(conns.contents[0].text, "  dbarchitect://connections> "))
         for title, tool, arguments, limit, expect_error in scenes:
             print(_banner(f"{title} — {tool}({', '.join(f'{k}=…' for k in arguments)})"))
             if "sql" in arguments:

@@ -14,7 +14,6 @@ import logging
 import typing
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from importlib import resources
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context, MCPServer
@@ -28,8 +27,8 @@ from dbarchitect.config import Settings
 from dbarchitect.core.describe import UserInputError
 from dbarchitect.core.dsn import redact
 from dbarchitect.core.render import render
-from dbarchitect.core.rulebook import all_rules, find_rule, rule_doc
 from dbarchitect.live.errors import DatabaseError
+from dbarchitect.server.product import register_prompts, register_resources
 from dbarchitect.server.schemas import compact_input, compact_output
 from dbarchitect.tools import TOOLS
 
@@ -42,7 +41,8 @@ SCRATCH = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempote
 
 INSTRUCTIONS = """dbarchitect is a PostgreSQL database architect. Its answers are deterministic findings
 that carry their proof. Start with describe_schema; run_query is read-only, capped and time-limited.
-Every tool takes an optional `connection` naming one of the configured databases (the default one when omitted)."""
+Every tool takes an optional `connection` naming one of the configured databases (the default one when
+omitted; resource dbarchitect://connections lists them)."""
 
 # Errors whose message is written for the caller: they become tool errors, not crashes.
 USER_ERRORS = (DatabaseError, UserInputError)
@@ -76,15 +76,18 @@ def expose(server: MCPServer, app: App, fn: Callable[..., Any], *, annotations: 
     tool.__signature__ = sig.replace(parameters=params, return_annotation=ret)  # type: ignore[attr-defined]
     tool.__annotations__ = {p.name: p.annotation for p in params} | {"return": ret}
     del tool.__wrapped__  # the SDK must read our signature, not the wrapped function's
-    server.add_tool(tool, name=fn.__name__, description=inspect.cleandoc(fn.__doc__ or ""), annotations=annotations)
+    server.add_tool(tool, name=fn.__name__, description=tool_description(fn), annotations=annotations)
     # what every client loads into its model's context: compact schemas (see server/schemas.py)
     registered = server._tool_manager.get_tool(fn.__name__)
     registered.parameters = compact_input(registered.parameters)
     registered.fn_metadata.output_schema = compact_output(registered.fn_metadata.output_schema)
 
 
-def _prompt_text(name: str) -> str:
-    return resources.files("dbarchitect.prompts").joinpath(f"{name}.md").read_text()
+def tool_description(fn: Callable[..., Any]) -> str:
+    """The docstring as a model reads it: each paragraph (what / when, and which sibling instead /
+    what it returns) on one line."""
+    paragraphs = inspect.cleandoc(fn.__doc__ or "").split("\n\n")
+    return "\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
 
 
 def build_server(settings: Settings | None = None, app: App | None = None) -> MCPServer:
@@ -110,30 +113,7 @@ def build_server(settings: Settings | None = None, app: App | None = None) -> MC
     for tool in TOOLS:
         expose(server, app, tool.fn, annotations=SCRATCH if tool.scratch else READ_ONLY)
 
-    @server.prompt(name="database-architect", title="Work as a senior database architect")
-    def database_architect(focus: str = "") -> str:
-        """The expert's way of working with this database; optional `focus` (e.g. "migrations")."""
-        return _prompt_text("database-architect").replace("{focus}", f"\nFocus for this session: {focus}" if focus else "")
-
-    @server.prompt(name="schema-review", title="Review the schema, step by step")
-    def schema_review(schema: str = "") -> str:
-        """A schema-review workflow over describe_schema and run_query; optional `schema` to scope it."""
-        return _prompt_text("schema-review").replace("{scope}", f" (schema {schema})" if schema else "")
-
-    @server.resource("rules://{name}", name="rule", title="Rule documentation", mime_type="text/markdown")
-    def rule_resource(name: str) -> str:
-        """A rule's documentation: what it flags, why, an example and what to do instead."""
-        module = find_rule(name)
-        if module is None:
-            known = ", ".join(sorted(m.RULE.name for m in all_rules())) or "none yet"
-            raise ValueError(f"No rule named {name!r}. Known rules: {known}")
-        return rule_doc(module)
-
-    @server.resource("rules://index", name="rules", title="All rules", mime_type="text/markdown")
-    def rules_index() -> str:
-        """Every rule with its code, family, severity and summary."""
-        rows = [f"- {m.RULE.code} {m.RULE.name} ({m.RULE.family}, {m.RULE.severity.value}): {m.RULE.summary}" for m in all_rules()]
-        return "\n".join(rows) or "No rules registered."
-
+    register_prompts(server, {tool.name for tool in TOOLS})
+    register_resources(server, app)
     return server
 

@@ -31,12 +31,13 @@ async def recommend_indexes(
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
     ctx: Any = None,
 ) -> IndexAdvice:
-    """Recommend indexes for a workload of queries and prove each one: candidates from each query's
-    filters, joins, sorts and groups (partial, INCLUDE, expression, GIN, BRIN), chosen by benefit per
-    byte with HypoPG what-if costing within a storage budget (labelled heuristic without HypoPG).
-    Use it for new indexes; review_indexes for the existing ones. Returns per index: CREATE INDEX
-    CONCURRENTLY, size, the queries it speeds up with cost before/after, the undo; and why rejected
-    candidates were turned down. Nothing hypothetical is left behind."""
+    """Recommend new indexes for a workload (given queries, or pg_stat_statements' top ones), each
+    proven with HypoPG what-if costs and chosen by benefit per byte within a storage budget.
+
+    Use it to speed up queries; review_indexes to judge existing indexes, explain_query for one plan.
+
+    Returns per index the CREATE INDEX CONCURRENTLY, its size, the queries it speeds up with cost
+    before/after, the undo; and why other candidates were rejected."""
     advisor = app.feature("index_advisor", tool="recommend_indexes", connection=connection)
     scratch = None
     if validate:
@@ -60,10 +61,12 @@ async def review_indexes(
     schema: Annotated[str | None, Field(description="Only this schema.")] = None,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> IndexReview:
-    """Review existing indexes: unused ones (IX001, with how old the usage statistics are), duplicates
-    (SD017), redundant prefixes (SD018), invalid ones (IX004), foreign keys without a supporting index
-    (SD002), bloat (IX006), over-indexed write-heavy tables (IX007) — each with the DROP/CREATE DDL and
-    its undo."""
+    """Review the existing indexes: unused (with the statistics' age), duplicate, redundant prefix,
+    invalid, bloated; foreign keys without an index; over-indexed write-heavy tables.
+
+    Use it to audit or clean up indexes; recommend_indexes for new ones, review_schema for the design.
+
+    Returns findings with the DROP/CREATE DDL and its undo."""
     try:
         reviewer = app.feature("index_review", tool="review_indexes", connection=connection)
         return await reviewer.review(schema=schema)

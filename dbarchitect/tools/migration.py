@@ -29,12 +29,14 @@ async def lint_migration(
     offline: Annotated[bool, Field(description="Do not read the catalog; rules only.")] = False,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> MigrationReport:
-    """Predict what each statement of a migration does on PostgreSQL — the strongest lock on each
-    existing table, rewrites, scans, whether it can run in a transaction, data loss — and flag the
-    hazards (rules MG001…), with the safe sequence as runnable SQL. With a connection the catalog
-    sharpens it: function volatility, validated CHECKs, binary-coercible casts, dependent views,
-    table sizes and write rates ("rewrites orders (12 GB, ≈40 M rows) under ACCESS EXCLUSIVE").
-    `-- dbarchitect:ignore <rule>` on a statement silences a rule there."""
+    """Predict what a migration does without running it: per statement the lock on each table,
+    rewrites, scans, transaction safety, data loss (rules MG001…), sized from the catalog.
+    `-- dbarchitect:ignore <rule>` silences a rule.
+
+    Use it first on any migration, fast and side-effect free; then dry_run_migration to observe it,
+    draft_migration to write the safe version.
+
+    Returns hazards with the safe sequence as SQL."""
     return await _lint(app, ParsedMigration.of(sql), pg_version, assume_in_transaction, offline, connection)
 
 
@@ -68,11 +70,12 @@ async def dry_run_migration(
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
     ctx: Any = None,
 ) -> DryRunReport:
-    """Run a migration where it can do no harm and report what PostgreSQL actually did: a shadow copy
-    of the database's schema (plus a few synthetic rows per table) in a scratch database; per statement
-    the locks held (pg_locks), relations rewritten (relfilenode changed), tables scanned, errors; the
-    lint's prediction beside each observation with every disagreement flagged; with `down_sql`,
-    whether the schema comes back exactly. The target database is only read; the shadow is always dropped."""
+    """Run a migration on a throwaway shadow of the schema (scratch database, synthetic rows) and observe
+    per statement the locks, rewrites, scans and errors; with `down_sql`, whether the schema round-trips.
+
+    Use it after lint_migration, to confirm with PostgreSQL itself; the target is only read.
+
+    Returns each observation beside the lint's prediction, disagreements flagged."""
     db = app.db(connection, tool="dry_run_migration")
     run_dry = db.feature("dry_run", tool="dry_run_migration").dry_run
     parsed = ParsedMigration.of(sql)  # parsed once: the lint, its context and the dry run number the same statements
@@ -126,13 +129,14 @@ async def draft_migration(
     ] = True,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> DraftReport:
-    """Write the migration from the current schema (the connected database, or `from_ddl`) to
-    `target_ddl` as a careful DBA would: dependency-ordered, online-safe steps (CONCURRENTLY, NOT VALID
-    then VALIDATE, expand/contract) with locks, timeouts, phases and the down migration, verified on
-    a scratch database. Use it to write a migration; lint_migration or dry_run_migration to check one
-    you have. `scope="objects"` (default) changes only what the target defines; `"schema"` also drops
-    what it omits. Data-losing drops are refused unless `allow_data_loss=true`. Returns the steps,
-    refusals, verification."""
+    """Write the migration from the current schema (the database or `from_ddl`) to `target_ddl`:
+    dependency-ordered online-safe steps (CONCURRENTLY, NOT VALID then VALIDATE, expand/contract)
+    with locks, timeouts and the down migration, verified on a scratch database.
+
+    Use it to write a migration or the safe version of a risky one; lint_migration and
+    dry_run_migration check one you have. Data-losing drops need `allow_data_loss`.
+
+    Returns the steps, refusals and verification."""
     run_draft = app.feature("draft", tool="draft_migration", connection=connection).draft
     scratch = await app.scratch_admin_dsn(connection, tool="draft_migration")
     if scratch is None:

@@ -29,12 +29,13 @@ async def explain_query(
     ] = [],  # noqa: B006 - pydantic copies defaults
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> PlanReport:
-    """Explain a query and diagnose its plan: a summary (total time, hottest nodes), a compact tree,
-    and insights ranked by the time a fix would save (mis-estimates, disk sorts, hash batches, seq scans
-    discarding most rows, nested loops with huge inner loops, large OFFSET, slow FK checks, … PL001–PL026),
-    each with the plan fields that prove it, the remedy, a catalog cross-check, and for index remedies a
-    HypoPG re-plan with the cost before and after. ANALYZE never changes data: writes run only when the
-    server allows writes, and are always rolled back."""
+    """Run EXPLAIN on a statement (ANALYZE optional, writes always rolled back) and diagnose the plan:
+    mis-estimates, disk sorts, wasteful seq scans, huge nested loops… (PL001–PL026);
+    `hypothetical_indexes` tries indexes with HypoPG.
+
+    Use it when you have the query and a connection; explain_plan for EXPLAIN output already at hand.
+
+    Returns a summary, a compact tree and insights ranked by time saved, with proof and remedy."""
     explainer = app.feature("explain", tool="explain_query", connection=connection)
     return await explainer.explain_query(
         sql,
@@ -57,9 +58,12 @@ async def explain_plan(
     ] = True,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> PlanReport:
-    """Diagnose EXPLAIN output someone already has — JSON or the text format people paste, from
-    PostgreSQL 12–18; both formats give the same analysis: normalised per-node times, ranked
-    insights with their proof and remedies, and a compact tree."""
+    """Diagnose EXPLAIN output someone already has (JSON or pasted text, PostgreSQL 12–18) without
+    running anything.
+
+    Use it for a plan from a log, a ticket or another environment; explain_query to run EXPLAIN here.
+
+    Returns explain_query's analysis: per-node times, ranked insights with proof and remedies, a tree."""
     try:
         if app.engine(connection) is not Engine.postgresql:
             db = app.db(connection, tool="explain_plan")

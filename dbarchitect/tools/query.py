@@ -25,9 +25,13 @@ async def run_query(
     max_rows: Annotated[int | None, Field(ge=1, description="Fewer rows than the server's max_rows cap.")] = None,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> QueryResult:
-    """Run one read-only SQL statement and return typed columns and JSON-safe rows (capped at
-    max_rows, with `truncated`). Statements that could write are refused before they run; the
-    statement then runs with the extended protocol inside a READ ONLY transaction with a timeout."""
+    """Run one read-only statement (SELECT, WITH, VALUES, TABLE, EXPLAIN, SHOW) in a READ ONLY
+    transaction with a timeout; anything that could write is refused.
+
+    Use it for facts no other tool gives (NULL ratios, distributions, counts), with aggregates and
+    LIMIT; for judgement call the review tools, for a plan explain_query.
+
+    Returns typed columns and rows, capped at max_rows, with `truncated`."""
     return await app.db(connection, tool="run_query").run_query(sql, max_rows=max_rows)
 
 
@@ -38,10 +42,14 @@ async def review_query(
     offline: Annotated[bool, Field(description="Do not read the catalog; rules only.")] = False,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> QueryReview:
-    """Find query anti-patterns (QR001…): NOT IN over nullable columns, OFFSET pagination, non-sargable
-    predicates, leading-wildcard LIKE, OR across columns, = NULL, SELECT *, implicit casts, correlated
-    subqueries, DISTINCT hiding a 1:N join; in a statement log, N+1 loops with the batched query.
-    Connected, the catalog decides: nullability, keys, types, indexes, table sizes."""
+    """Find anti-patterns in SQL text (rules QR001…): NOT IN over nullable columns, OFFSET paging,
+    non-sargable predicates, leading-wildcard LIKE, SELECT *, correlated subqueries; in a statement
+    log, N+1 loops with the batched query. The catalog settles nullability, keys, indexes and sizes.
+
+    Use it on a query being written or reviewed; rewrite_query for the fixed text, explain_query for
+    its plan, top_queries for what the server actually runs.
+
+    Returns findings with evidence and the fix."""
     snapshot, engine = None, None
     if not offline:
         live = app.engine(connection)
@@ -67,11 +75,13 @@ async def rewrite_query(
     dialect: Annotated[Literal["postgres", "mysql"], Field(description="SQL dialect of the text.")] = "postgres",
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> RewriteReport:
-    """Rewrite a query with targeted, labelled transforms: `proven` (the safety condition is a catalog
-    fact, cited), `verified` (both ran read-only and returned the same rows; costs before/after),
-    `advisory` (changes semantics or the API, and says what), `refuted` (verification found different
-    rows — shown, never offered as safe). NOT IN→NOT EXISTS, IN→JOIN/EXISTS, correlated subquery→
-    LATERAL/grouped join, OFFSET→keyset with its index, function-on-column→range, and more."""
+    """Rewrite a SELECT with targeted transforms (NOT IN→NOT EXISTS, correlated subquery→join,
+    OFFSET→keyset, function-on-column→range…), each labelled proven (a catalog fact), verified (both
+    ran read-only with the same rows), advisory or refuted.
+
+    Use it once review_query flags a query; explain_query when the problem is the plan.
+
+    Returns each rewrite with its proof and costs before/after."""
     try:
         if app.engine(connection) is not Engine.postgresql:
             return await _rewrite_elsewhere(app, sql, verify, dialect, connection)

@@ -30,9 +30,13 @@ async def describe_schema(
     refresh: Annotated[bool, Field(description="Re-read the catalog instead of the cached snapshot.")] = False,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> DescribeSchemaResult:
-    """Describe the database schema: one line per table (rows, size, primary key, FK targets, index
-    count, flags), paged by cursor; `table=` for one table in full (DDL-like text plus structured
-    columns, constraints, indexes, triggers, statistics); `format="mermaid"` for an ER diagram."""
+    """Describe the schema: one line per table (rows, size, primary key, FK targets, flags), paged by
+    cursor; `table=` for one table in full (DDL, columns, constraints, indexes, statistics);
+    `format="mermaid"` for an ER diagram.
+
+    Use it first, to learn the tables and their sizes; review_schema judges the design.
+
+    Returns the summary page with next_cursor, the table detail, or the diagram."""
     db = app.db(connection, tool="describe_schema")
     snap = await db.snapshot(refresh=refresh)
     if table:
@@ -57,12 +61,13 @@ async def review_schema(
     ] = "info",
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> SchemaReview:
-    """Review a schema as an architect would: missing primary keys, unindexed foreign keys, timestamp
-    without time zone, serial over identity, json over jsonb, case-sensitive unique emails, soft-delete
-    uniques, redundant indexes, EAV and 1NF smells, sequences running out, and more (rules SD001…).
-    Each finding has the consequence, the fix as online-safe DDL, and its evidence. With `ddl`, the
-    text is loaded into a scratch database and reviewed through PostgreSQL's own catalog (parsed
-    offline when no server is available; the report says which rules were skipped)."""
+    """Review a schema's design (rules SD001…): missing primary keys, unindexed FKs, timestamp without
+    time zone, serial, json, case-sensitive unique emails, EAV, sequences running out, and more.
+
+    Use it to judge tables, live or as pasted `ddl`; review_indexes for index usage and bloat,
+    design_schema to start a new schema.
+
+    Returns findings with the consequence, the evidence and the fix as online-safe DDL."""
     reviewer = app.feature("schema_review", tool="review_schema", connection=connection)
     if ddl is not None:
         try:
@@ -92,10 +97,14 @@ async def design_schema(
     spec: Annotated[SchemaSpec, Field(description="Entities, relationships and options of the schema to design.")],
     verify: Annotated[bool, Field(description="Run the DDL on a scratch database and review the result.")] = True,
 ) -> SchemaDesign:
-    """Design a PostgreSQL schema from a spec: identity keys, foreign keys with their indexes, CHECKs,
-    junction tables, partial uniques for soft delete, full-text search, tenant RLS, updated_at
-    triggers, comments; with the down DDL, a Mermaid ER diagram, and the review of the result —
-    verified by running it on a scratch database (zero warning-or-worse findings by construction)."""
+    """Design a new PostgreSQL schema from a spec of entities and relationships: identity keys, indexed
+    FKs, CHECKs, junction tables, soft-delete uniques, tenant RLS, updated_at triggers.
+
+    Use it to start from requirements; review_schema judges an existing schema, draft_migration
+    changes one.
+
+    Returns the DDL, its down DDL, a Mermaid diagram and the review of the DDL run on a scratch
+    database."""
     try:
         design = build_design(spec)
     except DesignError as exc:

@@ -92,7 +92,7 @@ async def test_errors_are_tool_errors_and_the_server_stays_up(server):
 async def test_prompts_and_rule_resources(server):
     async with Client(server) as client:
         prompts = {p.name for p in (await client.list_prompts()).prompts}
-        assert prompts == {"database-architect", "schema-review"}
+        assert prompts == {"database-architect", "schema-review", "migration-review", "slow-query"}
         got = await client.get_prompt("schema-review", {"schema": "sales"})
         text = got.messages[0].content.text
         assert "(schema sales)" in text and "describe_schema" in text

@@ -54,15 +54,22 @@ SELECT c.oid::int, n.nspname AS schema, c.relname AS name, c.relkind, c.relpersi
        CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
        ARRAY(SELECT i.inhparent::regclass::text FROM pg_inherits i WHERE i.inhrelid = c.oid AND NOT c.relispartition
              ORDER BY i.inhseqno) AS inherits,
-       obj_description(c.oid, 'pg_class') AS comment,
+       ds.description AS comment,
        ARRAY(SELECT r.rulename::text FROM pg_rewrite r WHERE r.ev_class = c.oid AND r.rulename <> '_RETURN'
              ORDER BY 1) AS rules,
-       s.n_live_tup, s.n_dead_tup, s.seq_scan, s.seq_tup_read, s.idx_scan, s.n_tup_ins, s.n_tup_upd,
-       s.n_tup_hot_upd, s.n_tup_del, s.n_mod_since_analyze, s.last_vacuum, s.last_autovacuum,
-       s.last_analyze, s.last_autoanalyze, s.vacuum_count, s.autovacuum_count
+       pg_stat_get_live_tuples(c.oid) AS n_live_tup, pg_stat_get_dead_tuples(c.oid) AS n_dead_tup,
+       pg_stat_get_numscans(c.oid) AS seq_scan, pg_stat_get_tuples_returned(c.oid) AS seq_tup_read,
+       (SELECT sum(pg_stat_get_numscans(i.indexrelid))::bigint FROM pg_index i WHERE i.indrelid = c.oid) AS idx_scan,
+       pg_stat_get_tuples_inserted(c.oid) AS n_tup_ins, pg_stat_get_tuples_updated(c.oid) AS n_tup_upd,
+       pg_stat_get_tuples_hot_updated(c.oid) AS n_tup_hot_upd, pg_stat_get_tuples_deleted(c.oid) AS n_tup_del,
+       pg_stat_get_mod_since_analyze(c.oid) AS n_mod_since_analyze,
+       pg_stat_get_last_vacuum_time(c.oid) AS last_vacuum, pg_stat_get_last_autovacuum_time(c.oid) AS last_autovacuum,
+       pg_stat_get_last_analyze_time(c.oid) AS last_analyze,
+       pg_stat_get_last_autoanalyze_time(c.oid) AS last_autoanalyze,
+       pg_stat_get_vacuum_count(c.oid) AS vacuum_count, pg_stat_get_autovacuum_count(c.oid) AS autovacuum_count
   FROM pg_class c
   JOIN pg_namespace n ON n.oid = c.relnamespace
-  LEFT JOIN pg_stat_all_tables s ON s.relid = c.oid
+  LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0
  WHERE c.relkind IN ('r', 'p', 'f') AND {USER_NS} AND {NOT_EXT.format(cls="'pg_class'", oid="c.oid")}
  ORDER BY n.nspname, c.relname
 """
@@ -74,10 +81,12 @@ SELECT a.attrelid::int AS rel, a.attname AS name, a.attnum AS position,
        a.attidentity AS identity,
        CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END AS generated,
        CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation,
-       col_description(a.attrelid, a.attnum) AS comment,
+       ds.description AS comment,
        st.null_frac::float8, st.n_distinct::float8
   FROM pg_attribute a
   JOIN pg_class c ON c.oid = a.attrelid
+  LEFT JOIN pg_description ds ON ds.objoid = a.attrelid AND ds.classoid = 'pg_class'::regclass
+       AND ds.objsubid = a.attnum
   JOIN pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_type t ON t.oid = a.atttypid
   LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -93,7 +102,7 @@ SELECT con.conrelid::int AS rel, con.conname AS name, con.contype, con.convalida
        pg_get_constraintdef(con.oid) AS definition,
        ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
              JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum ORDER BY k.ord) AS columns,
-       con.confrelid::regclass::text AS ref_table, fn.nspname AS ref_schema, fc.relname AS ref_name,
+       fn.nspname AS ref_schema, fc.relname AS ref_name,
        ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
              JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum ORDER BY k.ord) AS ref_columns,
        con.confdeltype, con.confupdtype, con.confmatchtype,
@@ -122,7 +131,8 @@ SELECT ix.indrelid::int AS rel, ic.relname AS name, am.amname AS method,
        pg_get_expr(ix.indpred, ix.indrelid, true) AS predicate,
        pg_get_indexdef(ix.indexrelid) AS definition,
        pg_relation_size(ix.indexrelid) AS size_bytes,
-       coalesce(s.idx_scan, 0) AS scans, coalesce(s.idx_tup_read, 0) AS tuples_read,
+       coalesce(pg_stat_get_numscans(ix.indexrelid), 0) AS scans,
+       coalesce(pg_stat_get_tuples_returned(ix.indexrelid), 0) AS tuples_read,
        (SELECT con.conname FROM pg_constraint con WHERE con.conindid = ix.indexrelid
            AND con.contype IN ('p', 'u', 'x') AND con.conrelid = ix.indrelid LIMIT 1) AS constraint_name
   FROM pg_index ix
@@ -130,7 +140,6 @@ SELECT ix.indrelid::int AS rel, ic.relname AS name, am.amname AS method,
   JOIN pg_class c ON c.oid = ix.indrelid
   JOIN pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_am am ON am.oid = ic.relam
-  LEFT JOIN pg_stat_all_indexes s ON s.indexrelid = ix.indexrelid
  WHERE c.relkind IN ('r', 'p', 'm') AND {USER_NS}
  ORDER BY ix.indrelid, ic.relname
 """
