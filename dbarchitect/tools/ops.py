@@ -20,10 +20,15 @@ async def review_health(
     checks: Annotated[list[Check] | None, Field(description="Only these areas.")] = None,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> HealthReview:
-    """Operational health of a live database: XID wraparound, sequences near exhaustion, dead rows,
-    autovacuum off, stale statistics, bloat, index review, idle-in-transaction sessions, long queries,
-    lock waits, connections, replication slots/lag, cache, temp files, checkpoints, settings. Each
-    finding: numbers, fix SQL, its cost (lock/reload/restart); `unchecked`: what was not readable, and the GRANT."""
+    """Check a live database's operational health: XID and multixact wraparound, sequences near
+    exhaustion, dead rows, autovacuum off, stale statistics, bloat, invalid indexes, idle-in-transaction
+    sessions, long queries, lock waits, connections, replication slots and lag, cache, temp files,
+    checkpoints, settings.
+
+    Use it for a checkup or an incident; review_security for access, top_queries for slow statements.
+
+    Returns findings with their numbers, fix SQL and its cost (lock, reload, restart), and `unchecked`:
+    what the role could not read, with the GRANT."""
     try:
         reviewer = app.feature("health", tool="review_health", connection=connection)
         return await reviewer.review(list(checks) if checks else None)
@@ -35,10 +40,14 @@ async def review_security(
     app: App,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> SecurityReview:
-    """Security audit of a live database: RLS without policies or policies without RLS, unforced RLS,
-    tenant tables lacking RLS (policy drafted, verified on a scratch copy), views bypassing RLS,
-    SECURITY DEFINER without search_path or run by PUBLIC, grants to PUBLIC, broad/default privileges,
-    superusers, BYPASSRLS, MD5 passwords, plain-text secret columns. Findings: proof and fix SQL."""
+    """Audit a live database's security: RLS enabled without policies or policies without RLS,
+    owners not forced, tenant tables without RLS (a policy drafted and verified on a scratch copy),
+    views bypassing RLS, SECURITY DEFINER functions, grants to PUBLIC, superusers, BYPASSRLS, MD5
+    passwords, plain-text secret columns.
+
+    Use it before exposing data or adding tenants; review_schema for design, review_health for operations.
+
+    Returns findings with their proof and fix SQL."""
     return await app.feature("security", tool="review_security", connection=connection).review()
 
 
@@ -50,7 +59,12 @@ async def top_queries(
     limit: Annotated[int, Field(ge=1, le=100)] = 10,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> TopQueries:
-    """Heaviest statements in pg_stat_statements: calls, times, rows, share, buffer/temp I/O, a next
-    step; plus N+1 patterns (a lookup per parent row) with the batched query. For a statement log use
-    review_query. Without the extension: how to enable it."""
+    """The heaviest statements in pg_stat_statements by total or mean time, calls, I/O or temp files,
+    plus N+1 loops (a lookup repeated per parent row) with the batched query.
+
+    Use it to find what to fix first; then explain_query on a statement, recommend_indexes for the
+    workload; review_query for a pasted statement log.
+
+    Returns each statement's calls, times, rows, share and I/O with a next step; without the
+    extension, how to enable it."""
     return await app.feature("top_queries", tool="top_queries", connection=connection).top_queries(order_by, limit)
