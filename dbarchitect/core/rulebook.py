@@ -34,6 +34,7 @@ FAMILY_PACKAGES = {
     "query": "dbarchitect.core.rules.query",
     "plan": "dbarchitect.core.rules.plan",
     "index": "dbarchitect.core.rules.index",
+    "document": "dbarchitect.core.rules.document",  # MongoDB (DM), see core/mongo/review.py
 }
 
 REQUIRED_HEADINGS = ("What it does", "Why is this bad?", "Example", "Use instead")
