@@ -10,6 +10,8 @@ from dbarchitect.app import App
 from dbarchitect.core.describe import UserInputError
 from dbarchitect.core.indexing.models import IndexAdvice
 from dbarchitect.core.indexing.review import IndexReview
+from dbarchitect.core.mongo.workload import is_mongo_text
+from dbarchitect.live.engine import Engine
 from dbarchitect.tools.migration import _progress
 
 
@@ -36,8 +38,10 @@ async def recommend_indexes(
     byte with HypoPG what-if costing within a storage budget (labelled heuristic without HypoPG).
     Use it for new indexes; review_indexes for the existing ones. Returns per index: CREATE INDEX
     CONCURRENTLY, size, the queries it speeds up with cost before/after, the undo; and why rejected
-    candidates were turned down. Nothing hypothetical is left behind."""
-    advisor = app.feature("index_advisor", tool="recommend_indexes", connection=connection)
+    candidates were turned down. MongoDB: find/aggregate queries (JSON) get ESR createIndex advice."""
+    mongo = bool(queries) and all(is_mongo_text(q) for q in queries)
+    engine = Engine.mongodb if mongo else None
+    advisor = app.feature("index_advisor", tool="recommend_indexes", connection=connection, engine=engine)
     scratch = None
     if validate:
         if not validate_connection:

@@ -11,6 +11,7 @@ from dbarchitect.core.describe import UserInputError
 from dbarchitect.core.plan.analyze import explain_plan as diagnose
 from dbarchitect.core.plan.parse import PlanParseError
 from dbarchitect.core.plan.report import PlanReport
+from dbarchitect.core.mongo.explain import is_explain_text as is_mongo_explain
 from dbarchitect.live.engine import Engine
 
 
@@ -59,8 +60,11 @@ async def explain_plan(
 ) -> PlanReport:
     """Diagnose EXPLAIN output someone already has — JSON or the text format people paste, from
     PostgreSQL 12–18; both formats give the same analysis: normalised per-node times, ranked
-    insights with their proof and remedies, and a compact tree."""
+    insights with their proof and remedies, and a compact tree. Also MongoDB explain() output."""
     try:
+        if is_mongo_explain(plan) or app.engine(connection) is Engine.mongodb:
+            explainer = app.feature("explain", tool="explain_plan", connection=connection, engine=Engine.mongodb)
+            return explainer.diagnose(plan, sql=sql, catalog=None)
         if app.engine(connection) is not Engine.postgresql:
             db = app.db(connection, tool="explain_plan")
             explainer = db.feature("explain", tool="explain_plan")  # the engine's plan formats

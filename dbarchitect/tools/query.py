@@ -8,6 +8,8 @@ from pydantic import Field
 
 from dbarchitect.app import App
 from dbarchitect.core.describe import UserInputError
+from dbarchitect.core.mongo import api as mongo
+from dbarchitect.core.mongo.workload import is_mongo_text
 from dbarchitect.core.n_plus_one import NPlusOneReport, detect_from_statements
 from dbarchitect.core.query_review import QueryParseError, QueryReview
 from dbarchitect.core.query_review import review_query as build_review
@@ -35,7 +37,7 @@ async def run_query(
 async def review_query(
     app: App,
     sql: Annotated[str, Field(description="One or more queries; several statements are also checked for N+1.")],
-    dialect: Annotated[Literal["postgres", "mysql"], Field(description="SQL dialect of the text.")] = "postgres",
+    dialect: Annotated[Literal["postgres", "mysql", "mongodb"], Field(description="SQL dialect of the text.")] = "postgres",
     offline: Annotated[bool, Field(description="Do not read the catalog; rules only.")] = False,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> QueryReview:
@@ -43,7 +45,10 @@ async def review_query(
     non-sargable predicates, leading-wildcard LIKE, OR across columns, BETWEEN on timestamps, = NULL,
     SELECT *, ORDER BY random(), implicit casts, correlated subqueries, DISTINCT hiding a 1:N join,
     optional-filter "smart logic", N+1 sequences, and more. Connected, the catalog decides:
-    nullability, keys, column types, existing indexes and table sizes (a scan of 200 rows is not a finding)."""
+    nullability, keys, column types, existing indexes and table sizes (a scan of 200 rows is not a finding).
+    dialect=mongodb: find/aggregate JSON (DM rules)."""
+    if dialect == "mongodb" or (is_mongo_text(sql) and app.engine(connection) is Engine.mongodb):
+        return await _review_mongo(app, sql, offline, connection)
     snapshot, engine = None, None
     if not offline:
         live = app.engine(connection)
@@ -58,6 +63,17 @@ async def review_query(
         return build_review(sql, dialect=dialect, snapshot=snapshot, engine=engine)
     except QueryParseError as exc:
         raise UserInputError(str(exc)) from None
+
+
+async def _review_mongo(app: App, sql: str, offline: bool, connection: str | None) -> QueryReview:
+    """MongoDB commands reviewed by the document rules; connected, with the server's indexes and counts."""
+    if offline or app.engine(connection) is not Engine.mongodb:
+        try:
+            return mongo.review_queries(mongo.parse_bundle(sql))
+        except mongo.DocumentParseError as exc:
+            raise UserInputError(f"The MongoDB input could not be read: {exc}.") from None
+    reviewer = app.feature("schema_review", tool="review_query", connection=connection)
+    return await reviewer.review_queries(sql)
 
 
 async def rewrite_query(
@@ -113,6 +129,8 @@ async def detect_n_plus_one(
     """Find N+1 query patterns — a single-row lookup by a foreign key repeated once per parent row —
     from a statement log, or from pg_stat_statements (lookups called far more often than their parent
     query), and propose the batched replacement: one JOIN, `= ANY($1)`, or a json_agg shape."""
+    if app.engine(connection) is Engine.mongodb:
+        raise EngineUnsupported("detect_n_plus_one", Engine.mongodb)
     if statements:
         snapshot = await app.snapshot_if_reachable(connection, tool="detect_n_plus_one")
         try:

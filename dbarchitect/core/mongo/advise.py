@@ -23,6 +23,10 @@ from dbarchitect.core.mongo.workload import Bundle, IndexSpec, MongoQuery, leadi
 from dbarchitect.core.rules.document.equivalent_index import same_direction
 
 
+#: a field with at most this many distinct sampled values is status-like (a partial filter candidate)
+PARTIAL_MAX_VALUES = 10
+
+
 @dataclass
 class _Candidate:
     collection: str
@@ -79,9 +83,10 @@ def _candidate(q: MongoQuery) -> _Candidate | None:
 def _partial(cands: list[_Candidate], bundle: Bundle) -> None:
     """A leading equality field every query of the candidate compares with one same constant becomes
     the partial filter (the index then holds only those documents) — when the constant is a boolean,
-    or the sampled documents show it selects at most half of the collection."""
+    or the sampled documents show a status-like field (at most PARTIAL_MAX_VALUES distinct values)
+    whose constant selects at most half of them."""
     for c in cands:
-        if c.kind in ("fts",) or len(c.keys) < 2:
+        if c.kind in ("fts", "covering") or len(c.keys) < 2:
             continue
         field0 = c.keys[0][0]
         values = set()
@@ -94,7 +99,9 @@ def _partial(cands: list[_Candidate], bundle: Bundle) -> None:
         constant = json.loads(next(iter(values)))
         docs = bundle.collections[c.collection].documents if c.collection in bundle.collections else []
         share = sum(1 for d in docs if d.get(field0) == constant) / len(docs) if docs else None
-        if isinstance(constant, bool) or (share is not None and share <= 0.5):
+        distinct = len({json.dumps(d.get(field0), sort_keys=True) for d in docs})
+        # a status-like field (few values in the samples) whose constant selects a minority
+        if isinstance(constant, bool) or (share is not None and 0 < share <= 0.5 and distinct <= PARTIAL_MAX_VALUES):
             values = {json.dumps(constant)}
             c.partial = {field0: json.loads(values.pop())}
             c.keys = c.keys[1:]

@@ -77,6 +77,21 @@ def is_explain(value: Any) -> bool:
     )  # fmt: skip
 
 
+def is_explain_text(plan: str | dict | list) -> bool:
+    """Whether pasted plan output is MongoDB's explain() (JSON with queryPlanner/executionStats, or
+    an aggregation's stages with $cursor) rather than PostgreSQL's EXPLAIN."""
+    if isinstance(plan, str):
+        if '"queryPlanner"' not in plan and "queryPlanner" not in plan and '"$cursor"' not in plan:
+            return False
+        try:
+            plan = loads(plan)
+        except DocumentParseError:
+            return False
+    if isinstance(plan, list) and len(plan) == 1:
+        plan = plan[0]
+    return is_explain(plan)
+
+
 def parse_explain(raw: str | dict | list) -> Explain:
     value = loads(raw) if isinstance(raw, str) else raw
     if isinstance(value, list) and len(value) == 1:
