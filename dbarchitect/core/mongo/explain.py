@@ -81,7 +81,7 @@ def is_explain_text(plan: str | dict | list) -> bool:
     """Whether pasted plan output is MongoDB's explain() (JSON with queryPlanner/executionStats, or
     an aggregation's stages with $cursor) rather than PostgreSQL's EXPLAIN."""
     if isinstance(plan, str):
-        if '"queryPlanner"' not in plan and "queryPlanner" not in plan and '"$cursor"' not in plan:
+        if not any(key in plan for key in ("queryPlanner", "executionStats", "$cursor")):
             return False
         try:
             plan = loads(plan)
