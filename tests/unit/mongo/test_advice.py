@@ -61,3 +61,17 @@ def test_aggregate_explain_with_stages():
                       {"$group": {"_id": "$a"}, "nReturned": 5, "usedDisk": True, "totalOutputDataSizeBytes": 10}]}  # fmt: skip
     ex = parse_explain(raw)
     assert [s.name for s in ex.pipeline] == ["$cursor", "$group"] and ex.collection == "c"
+
+
+def test_lookup_collection_scans_in_explain_fire_without_indexes():
+    from dbarchitect.core.mongo.api import diagnose
+
+    raw = {"stages": [
+        {"$cursor": {"queryPlanner": {"namespace": "test.orders", "winningPlan": {"stage": "COLLSCAN"}},
+                     "executionStats": {"nReturned": 3, "totalDocsExamined": 3, "executionStages": {"stage": "COLLSCAN", "nReturned": 3, "docsExamined": 3}}}},
+        {"$lookup": {"from": "inventory", "as": "inventory_docs", "localField": "item", "foreignField": "sku"},
+         "totalDocsExamined": 9, "totalKeysExamined": 0, "collectionScans": 3, "indexesUsed": [], "nReturned": 3},
+    ]}  # fmt: skip
+    report = diagnose(raw)
+    assert [f.rule for f in report.insights] == ["lookup-foreign-field-unindexed"]
+    assert 'createIndex({"sku": 1})' in report.insights[0].fix
