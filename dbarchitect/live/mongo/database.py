@@ -148,8 +148,11 @@ class MongoDatabase:
                                   has_validator=bool(options.get("validator")) if info is not None else None)  # fmt: skip
             out.indexes = [index_spec(_plain(i)) for i in coll.list_indexes(maxTimeMS=ms)]
             out.count = coll.estimated_document_count(maxTimeMS=ms)
-            stats = next(iter(coll.aggregate([{"$collStats": {"storageStats": {}}}], maxTimeMS=ms)), {})
-            out.avg_obj_size = (stats.get("storageStats") or {}).get("avgObjSize")
+            try:
+                stats = next(iter(coll.aggregate([{"$collStats": {"storageStats": {}}}], maxTimeMS=ms)), {})
+                out.avg_obj_size = (stats.get("storageStats") or {}).get("avgObjSize")
+            except OperationFailure:
+                pass  # a missing collection, or a role without collStats: the size stays unknown
             if documents:
                 docs = coll.aggregate([{"$sample": {"size": sample}}], maxTimeMS=ms, allowDiskUse=False)
                 out.documents = [_plain(d) for d in docs]
