@@ -38,6 +38,7 @@ FAMILY_PACKAGES = {
     "mysql_plan": "dbarchitect.core.rules.mysql_plan",
     "health": "dbarchitect.core.rules.health",
     "security": "dbarchitect.core.rules.security",
+    "document": "dbarchitect.core.rules.document",  # MongoDB (DM), see core/mongo/review.py
 }
 
 REQUIRED_HEADINGS = ("What it does", "Why is this bad?", "Example", "Use instead")

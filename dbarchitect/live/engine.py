@@ -80,6 +80,7 @@ class EngineUnsupported(UserInputError):
 IMPLEMENTATIONS: dict[Engine, str] = {
     Engine.postgresql: "dbarchitect.live.postgres.database:PostgresDatabase",
     Engine.mysql: "dbarchitect.live.mysql.database:MySQLDatabase",
+    Engine.mongodb: "dbarchitect.live.mongo.database:MongoDatabase",
 }
 
 

@@ -10,6 +10,8 @@ from dbarchitect.app import App
 from dbarchitect.core.describe import UserInputError
 from dbarchitect.core.indexing.models import IndexAdvice
 from dbarchitect.core.indexing.review import IndexReview
+from dbarchitect.core.mongo.workload import is_mongo_text
+from dbarchitect.live.engine import Engine
 from dbarchitect.tools.migration import _progress
 
 
@@ -37,8 +39,10 @@ async def recommend_indexes(
     Use it to speed up queries; review_indexes to judge existing indexes, explain_query for one plan.
 
     Returns per index the CREATE INDEX CONCURRENTLY, its size, the queries it speeds up with cost
-    before/after, the undo; and why other candidates were rejected."""
-    advisor = app.feature("index_advisor", tool="recommend_indexes", connection=connection)
+    before/after, the undo; and why others were rejected. MongoDB find/aggregate JSON: ESR createIndex."""
+    mongo = bool(queries) and all(is_mongo_text(q) for q in queries)
+    engine = Engine.mongodb if mongo else None
+    advisor = app.feature("index_advisor", tool="recommend_indexes", connection=connection, engine=engine)
     scratch = None
     if validate:
         if not validate_connection:

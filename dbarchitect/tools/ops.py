@@ -20,10 +20,9 @@ async def review_health(
     checks: Annotated[list[Check] | None, Field(description="Only these areas.")] = None,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> HealthReview:
-    """Check a live database's operational health: XID and multixact wraparound, sequences near
-    exhaustion, dead rows, autovacuum off, stale statistics, bloat, invalid indexes, idle-in-transaction
-    sessions, long queries, lock waits, connections, replication slots and lag, cache, temp files,
-    checkpoints, settings.
+    """Check a live database's operational health: wraparound, sequences near exhaustion, vacuum and
+    statistics, bloat, invalid indexes, stuck sessions and lock waits, connections, replication,
+    cache, temp files, checkpoints, settings.
 
     Use it for a checkup or an incident; review_security for access, top_queries for slow statements.
 
@@ -40,10 +39,9 @@ async def review_security(
     app: App,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> SecurityReview:
-    """Audit a live database's security: RLS enabled without policies or policies without RLS,
-    owners not forced, tenant tables without RLS (a policy drafted and verified on a scratch copy),
-    views bypassing RLS, SECURITY DEFINER functions, grants to PUBLIC, superusers, BYPASSRLS, MD5
-    passwords, plain-text secret columns.
+    """Audit a live database's security: row-level security gaps (tenant policies drafted and verified
+    on a scratch copy), views bypassing RLS, SECURITY DEFINER functions, grants to PUBLIC, superusers,
+    BYPASSRLS, MD5 passwords, plain-text secret columns.
 
     Use it before exposing data or adding tenants; review_schema for design, review_health for operations.
 

@@ -11,6 +11,7 @@ from dbarchitect.core.describe import UserInputError
 from dbarchitect.core.plan.analyze import explain_plan as diagnose
 from dbarchitect.core.plan.parse import PlanParseError
 from dbarchitect.core.plan.report import PlanReport
+from dbarchitect.core.mongo.explain import is_explain_text as is_mongo_explain
 from dbarchitect.live.engine import Engine
 
 
@@ -59,12 +60,15 @@ async def explain_plan(
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> PlanReport:
     """Diagnose EXPLAIN output someone already has (JSON or pasted text, PostgreSQL 12–18) without
-    running anything.
+    running anything; also MongoDB explain() output.
 
     Use it for a plan from a log, a ticket or another environment; explain_query to run EXPLAIN here.
 
     Returns explain_query's analysis: per-node times, ranked insights with proof and remedies, a tree."""
     try:
+        if is_mongo_explain(plan) or app.engine(connection) is Engine.mongodb:
+            explainer = app.feature("explain", tool="explain_plan", connection=connection, engine=Engine.mongodb)
+            return explainer.diagnose(plan, sql=sql, catalog=None)
         if app.engine(connection) is not Engine.postgresql:
             db = app.db(connection, tool="explain_plan")
             explainer = db.feature("explain", tool="explain_plan")  # the engine's plan formats

@@ -8,6 +8,8 @@ from pydantic import Field
 
 from dbarchitect.app import App
 from dbarchitect.core.describe import UserInputError
+from dbarchitect.core.mongo import api as mongo
+from dbarchitect.core.mongo.workload import is_mongo_text
 from dbarchitect.core.query_review import QueryParseError, QueryReview
 from dbarchitect.core.query_review import review_query as build_review
 from dbarchitect.core.results import QueryResult
@@ -38,7 +40,7 @@ async def run_query(
 async def review_query(
     app: App,
     sql: Annotated[str, Field(description="One query, or a statement log (checked for N+1).")],
-    dialect: Annotated[Literal["postgres", "mysql"], Field(description="SQL dialect of the text.")] = "postgres",
+    dialect: Annotated[Literal["postgres", "mysql", "mongodb"], Field(description="SQL dialect of the text.")] = "postgres",
     offline: Annotated[bool, Field(description="Do not read the catalog; rules only.")] = False,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> QueryReview:
@@ -49,7 +51,9 @@ async def review_query(
     Use it on a query being written or reviewed; rewrite_query for the fixed text, explain_query for
     its plan, top_queries for what the server actually runs.
 
-    Returns findings with evidence and the fix."""
+    Returns findings with evidence and the fix (dialect=mongodb: find/aggregate JSON)."""
+    if dialect == "mongodb" or (is_mongo_text(sql) and app.engine(connection) is Engine.mongodb):
+        return await _review_mongo(app, sql, offline, connection)
     snapshot, engine = None, None
     if not offline:
         live = app.engine(connection)
@@ -64,6 +68,17 @@ async def review_query(
         return build_review(sql, dialect=dialect, snapshot=snapshot, engine=engine)
     except QueryParseError as exc:
         raise UserInputError(str(exc)) from None
+
+
+async def _review_mongo(app: App, sql: str, offline: bool, connection: str | None) -> QueryReview:
+    """MongoDB commands reviewed by the document rules; connected, with the server's indexes and counts."""
+    if offline or app.engine(connection) is not Engine.mongodb:
+        try:
+            return mongo.review_queries(mongo.parse_bundle(sql))
+        except mongo.DocumentParseError as exc:
+            raise UserInputError(f"The MongoDB input could not be read: {exc}.") from None
+    reviewer = app.feature("schema_review", tool="review_query", connection=connection)
+    return await reviewer.review_queries(sql)
 
 
 async def rewrite_query(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from dbarchitect.app import App
 from dbarchitect.core import describe
@@ -13,6 +14,7 @@ from dbarchitect.core.design import DesignError, SchemaDesign
 from dbarchitect.core.design import design_schema as build_design
 from dbarchitect.core.design.spec import SchemaSpec
 from dbarchitect.core.models import Severity
+from dbarchitect.core.mongo.workload import is_mongo_text
 from dbarchitect.core.schema_review import SchemaReview
 from dbarchitect.core.sql.statements import SQLParseError
 from dbarchitect.live.engine import Engine, EngineUnsupported
@@ -50,10 +52,16 @@ async def describe_schema(
     return DescribeSchemaResult(mode="summary", summary=summary, snapshot_taken_at=snap.taken_at)
 
 
+def _as_text(value):
+    return json.dumps(value) if isinstance(value, (dict, list)) else value
+
+
 async def review_schema(
     app: App,
     ddl: Annotated[
-        str | None, Field(description="CREATE statements to review instead of the connected database.")
+        str | None,
+        BeforeValidator(_as_text),  # MCP pre-parses JSON-looking strings: MongoDB documents come back as text
+        Field(description="CREATE statements to review instead of the connected database."),
     ] = None,
     schema: Annotated[str | None, Field(description="Only this schema.")] = None,
     min_severity: Annotated[
@@ -67,11 +75,14 @@ async def review_schema(
     Use it to judge tables, live or as pasted `ddl`; review_indexes for index usage and bloat,
     design_schema to start a new schema.
 
-    Returns findings with the consequence, the evidence and the fix as online-safe DDL."""
-    reviewer = app.feature("schema_review", tool="review_schema", connection=connection)
+    Returns findings with the consequence, the evidence and the fix as online-safe DDL (MongoDB: JSON
+    documents in `ddl`)."""
+    mongo = ddl is not None and is_mongo_text(ddl)  # documents, not DDL: MongoDB's review, no server needed
+    engine = Engine.mongodb if mongo else None
+    reviewer = app.feature("schema_review", tool="review_schema", connection=connection, engine=engine)
     if ddl is not None:
         try:
-            admin = await app.scratch_admin_dsn(connection, tool="review_schema")
+            admin = None if mongo else await app.scratch_admin_dsn(connection, tool="review_schema")
         except EngineUnsupported:
             admin = None  # an engine without scratch databases reviews the parsed DDL
         try:

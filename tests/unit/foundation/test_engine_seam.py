@@ -55,9 +55,10 @@ def test_engine_unsupported_names_tool_and_engine():
 
 def test_registry_imports_postgres_lazily_and_answers_for_the_rest():
     assert implementation(Engine.postgresql, tool="describe_schema").__name__ == "PostgresDatabase"
-    with pytest.raises(EngineUnsupported) as err:
-        implementation(Engine.mongodb, tool="describe_schema")
-    assert str(err.value).startswith("describe_schema does not support MongoDB yet.")
+    assert implementation(Engine.mongodb, tool="describe_schema").__name__ == "MongoDatabase"
+    with pytest.raises(EngineUnsupported) as err:  # an engine with a Database but without the feature
+        App(load_settings({"DATABASE_URL": "mongodb://localhost:1/app"})).feature("lint_context", tool="lint_migration")
+    assert str(err.value).startswith("lint_migration does not support MongoDB yet.")
 
 
 def test_registry_without_the_module_says_not_installed(monkeypatch):
@@ -98,8 +99,8 @@ def test_app_db_unknown_connection_and_engines_without_implementation():
     app = App(load_settings({"DATABASE_URL": "", "DBARCHITECT_DB_DOCS": "mongodb://localhost:1/app"}))
     with pytest.raises(UserInputError, match="No connection named 'nope'"):
         app.db("nope")
-    with pytest.raises(EngineUnsupported, match="^explain_query does not support MongoDB yet"):
-        app.feature("explain", tool="explain_query", connection="docs")
+    with pytest.raises(EngineUnsupported, match="^lint_migration does not support MongoDB yet"):
+        app.feature("lint_context", tool="lint_migration", connection="docs")
 
 
 def test_postgres_database_satisfies_the_protocol_and_every_feature_interface():

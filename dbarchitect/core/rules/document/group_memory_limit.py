@@ -1,0 +1,80 @@
+"""
+## What it does
+Flags blocking aggregation stages (`$group`, `$sort`, `$bucket`, `$setWindowFields`) that reach the
+100 MB per-stage memory limit: in explain output, a stage that spilled (`usedDisk`) or held at least
+half the limit; statically, a `$group` that `$push`es whole documents (`$$ROOT`) with
+`allowDiskUse: false`.
+
+## Why is this bad?
+Past 100 MB a stage writes temporary files (MongoDB 6.0+, or with `allowDiskUse`) — slower by an
+order of magnitude — or fails the whole aggregation ("Exceeded memory limit for $group") when disk
+use is not allowed (before 6.0 without `allowDiskUse: true`, or with `allowDiskUseByDefault` off).
+
+## Example
+```json
+{"aggregate": "orders", "allowDiskUse": false, "pipeline": [{"$group": {"_id": "$customerId", "orders": {"$push": "$$ROOT"}}}]}
+```
+
+## Use instead
+`$match` and `$project` first so less enters the stage, accumulate only the fields needed
+(`{$push: "$total"}`, `$sum`, `$topN`), and pass `allowDiskUse: true` where a spill is acceptable.
+"""
+
+from dbarchitect.core.models import Evidence, Severity
+from dbarchitect.core.mongo import thresholds as T
+from dbarchitect.core.rulebook import RuleMeta
+from dbarchitect.core.units import human_bytes
+
+RULE = RuleMeta(
+    name="group-memory-limit", code="DM023", family="document", severity=Severity.warning,
+    summary="A $group/$sort stage reaches the 100 MB memory limit (spills or fails without allowDiskUse).",
+    engines=frozenset({"mongodb"}),
+)  # fmt: skip
+SCOPE = "query"
+BLOCKING = ("$group", "$sort", "$bucket", "$bucketAuto", "$setWindowFields")
+_SIZE_KEYS = ("totalOutputDataSizeBytes", "maxAccumulatorMemoryUsageBytes", "totalDataSizeSortedBytesEstimate",
+              "maxMemoryUsageBytes", "peakTrackedMemBytes")  # fmt: skip
+
+
+def check(ctx):
+    out = []
+    ex = ctx.explain
+    if ex is not None:
+        for st in ex.pipeline[1:]:
+            if st.name not in BLOCKING:
+                continue
+            size = max((st.num(k) or 0 for k in _SIZE_KEYS), default=0)
+            spilled = bool(st.stats.get("usedDisk")) or (st.num("spills") or 0) > 0
+            if not spilled and size < T.STAGE_MEMORY_LIMIT * T.GROUP_MEMORY_SHARE:
+                continue
+            out.append(RULE.finding(
+                obj=st.name,
+                message=(
+                    f"{st.name} {'spilled to disk' if spilled else 'is close to the 100 MB limit'} "
+                    f"({human_bytes(size)} held): past 100 MB it writes temporary files or, without allowDiskUse, "
+                    "fails the aggregation."
+                ),
+                fix="$match/$project earlier, accumulate only the needed fields ($sum, $topN, {$push: '$field'}), "
+                    "and pass allowDiskUse: true where a spill is acceptable.",
+                evidence=[Evidence(kind="execution", detail=f"explain: {st.name} usedDisk={st.stats.get('usedDisk')} size={int(size)}",
+                                   data={k: st.stats[k] for k in ("usedDisk", "spills", *_SIZE_KEYS) if k in st.stats})],
+            ))  # fmt: skip
+    for q in ctx.queries:
+        if q.allow_disk_use is not False:
+            continue
+        for pos, stage in enumerate(q.pipeline):
+            body = stage.get("$group")
+            if isinstance(body, dict) and any(
+                isinstance(acc, dict) and acc.get("$push") == "$$ROOT" for acc in body.values()
+            ):
+                out.append(RULE.finding(
+                    obj=q.collection, severity=Severity.advice,
+                    message=(
+                        f"{q.id} on {q.collection}: stage {pos + 1} $group pushes whole documents ($$ROOT) with "
+                        "allowDiskUse: false — past 100 MB the aggregation fails."
+                    ),
+                    fix="Push only the fields needed ({$push: {total: '$total'}}) or set allowDiskUse: true.",
+                    evidence=[Evidence(kind="static", detail="$group accumulates $$ROOT, allowDiskUse: false",
+                                       data={"stage": pos + 1})],
+                ))  # fmt: skip
+    return out

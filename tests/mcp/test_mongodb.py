@@ -1,0 +1,126 @@
+"""MongoDB over MCP with no server: review_schema on sample documents, recommend_indexes from
+find/aggregate commands, review_query(dialect="mongodb"), explain_plan on real explain() output —
+whatever the default connection is. A mongodb:// connection that cannot be reached answers with a
+sentence about MongoDB, never a traceback."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from mcp import Client
+
+from dbarchitect.config import load_settings
+from dbarchitect.server import build_server
+
+pytestmark = pytest.mark.anyio
+EXPLAINS = Path(__file__).resolve().parents[1] / "fixtures" / "mongo"
+
+ORDERS = """
+{"collection": "orders", "validator": null,
+ "indexes": [{"v": 2, "key": {"_id": 1}, "name": "_id_"},
+             {"v": 2, "key": {"customerId": 1}, "name": "customerId_1"},
+             {"v": 2, "key": {"customerId": 1, "createdAt": -1}, "name": "customerId_1_createdAt_-1"}],
+ "documents": [
+  {"_id": {"$oid": "65a000000000000000000001"}, "customerId": 1, "status": "open", "total": 10.5,
+   "createdAt": {"$date": "2026-01-01T10:00:00Z"}, "lines": [{"sku": "a", "qty": 1}]},
+  {"_id": {"$oid": "65a000000000000000000002"}, "customerId": 2, "status": "paid", "total": "12.00",
+   "createdAt": {"$date": "2026-01-02T10:00:00Z"}, "lines": [{"sku": "b", "qty": 2}, {"sku": "c", "qty": 1}]}
+ ]}
+"""
+
+
+@pytest.fixture
+def offline_server():
+    return build_server(load_settings({}, use_embedded_scratch=False))
+
+
+async def test_review_schema_on_documents_needs_no_server(offline_server):
+    async with Client(offline_server) as client:
+        res = await client.call_tool("review_schema", {"ddl": ORDERS})
+    assert not res.is_error, res.content[0].text
+    out = res.structured_content
+    rules = {f["rule"]: f for f in out["findings"]}
+    assert {"mixed-type-field", "collection-without-validator", "prefix-redundant-index"} <= set(rules)
+    assert out["source"] == "parsed" and out["tables"] == 1
+    assert "collMod" in rules["collection-without-validator"]["fix"] and "$jsonSchema" in rules["mixed-type-field"]["fix"]
+    assert rules["prefix-redundant-index"]["fix"].endswith('dropIndex("customerId_1")')
+    assert all(f["code"].startswith("DM") for f in out["findings"])
+
+
+async def test_review_schema_reads_mongoexport_lines_whatever_the_default_connection(blog_dsn):
+    server = build_server(load_settings({"DATABASE_URL": blog_dsn}))
+    lines = '{"_id": {"$oid": "65a000000000000000000001"}, "a": {"b": {"c": {"d": {"e": {"f": 1}}}}}}\n{"_id": {"$oid": "65a000000000000000000002"}, "a": 1}'
+    async with Client(server) as client:
+        res = await client.call_tool("review_schema", {"ddl": lines, "min_severity": "advice"})
+        assert not res.is_error, res.content[0].text
+        assert {f["rule"] for f in res.structured_content["findings"]} == {"deeply-nested-document", "mixed-type-field"}
+        # PostgreSQL DDL still goes to PostgreSQL
+        res = await client.call_tool("review_schema", {"ddl": "CREATE TABLE t (id int);"})
+        assert not res.is_error and any(f["code"].startswith("SD") for f in res.structured_content["findings"])
+
+
+async def test_recommend_indexes_by_esr_with_create_index_commands(offline_server):
+    queries = [
+        'db.orders.find({status: "open", total: {$gte: 100}}).sort({createdAt: -1})',
+        '{"find": "orders", "filter": {"customerId": 7}, "projection": {"_id": 0, "customerId": 1, "total": 1}}',
+        '{"aggregate": "articles", "pipeline": [{"$match": {"$text": {"$search": "mongodb"}}}]}',
+        ORDERS,
+    ]
+    async with Client(offline_server) as client:
+        res = await client.call_tool("recommend_indexes", {"queries": queries, "weights": [100, 10, 1, 1]})
+    assert not res.is_error, res.content[0].text
+    out = res.structured_content
+    assert out["mode"] == "heuristic"
+    ddl = [r["ddl"] for r in out["recommendations"]]
+    # ESR: equality status (partial: half the samples are open), then the sort, then the range
+    assert ddl[0] == (
+        'db.getCollection("orders").createIndex({"createdAt": -1, "total": 1}, '
+        '{"name": "createdAt_-1_total_1", "partialFilterExpression": {"status": "open"}})'
+    )
+    assert any('"$**": "text"' in d for d in ddl)
+    covered = [r for r in out["recommendations"] if r["kind"] == "covering"]
+    assert covered and covered[0]["keys"] == ["customerId 1", "total 1"] and covered[0]["supersedes"] == ["customerId_1"]
+    assert any("prefix-redundant-index" in n for n in out["notes"])
+
+
+async def test_review_query_mongodb_dialect(offline_server):
+    pipeline = (
+        '[{"aggregate": "orders", "pipeline": [{"$lookup": {"from": "customers", "localField": "email", '
+        '"foreignField": "email", "as": "c"}}, {"$unwind": "$c"}, {"$match": {"status": "open"}}]}, '
+        '{"collection": "customers", "indexes": [{"v": 2, "key": {"_id": 1}, "name": "_id_"}]}]'
+    )
+    async with Client(offline_server) as client:
+        res = await client.call_tool("review_query", {"sql": pipeline, "dialect": "mongodb"})
+    assert not res.is_error, res.content[0].text
+    out = res.structured_content
+    assert out["dialect"] == "mongodb" and out["catalog"] is True
+    assert {f["rule"] for f in out["findings"]} == {
+        "match-after-lookup-or-unwind", "lookup-foreign-field-unindexed", "lookup-of-single-document"}
+
+
+@pytest.mark.parametrize(("fixture", "rule"), [
+    ("c2_collscan", "collection-scan"), ("restaurants_sort", "blocking-sort"),
+    ("tweets_fetch_filter", "docs-examined-exceed-returned"), ("c2_ixscan", None),
+])
+async def test_explain_plan_reads_mongodb_explain_output(offline_server, fixture, rule):
+    plan = yaml.safe_load((EXPLAINS / f"{fixture}.yaml").read_text())["output"]
+    async with Client(offline_server) as client:
+        res = await client.call_tool("explain_plan", {"plan": plan})
+    assert not res.is_error, res.content[0].text
+    out = res.structured_content
+    assert [f["rule"] for f in out["insights"]] == ([rule] if rule else [])
+    assert out["summary"]["analyzed"] is True and out["tree"]
+
+
+async def test_an_unreachable_mongodb_connection_answers_with_a_sentence():
+    env = {"DATABASE_URL": "mongodb://127.0.0.1:1/app?serverSelectionTimeoutMS=200"}
+    async with Client(build_server(load_settings(env))) as client:
+        res = await client.call_tool("review_schema", {})
+        text = res.content[0].text
+        assert res.is_error and "The MongoDB server of connection 'default' cannot be reached" in text, text
+        assert "Traceback" not in res.content[0].text
+        # inline documents need no server, even on that connection
+        res = await client.call_tool("review_schema", {"ddl": ORDERS})
+        assert not res.is_error
+        res = await client.call_tool("describe_schema", {})
+        assert res.is_error and "describe_schema does not support MongoDB yet" in res.content[0].text
