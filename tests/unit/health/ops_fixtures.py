@@ -28,7 +28,7 @@ import psycopg
 import pytest
 import yaml
 
-from dbarchitect.live.postgres.shadow import split_statements
+from dbarchitect.core.sql.statements import scan
 
 ROOT = Path(__file__).parents[2] / "fixtures" / "rules"
 
@@ -45,8 +45,8 @@ async def with_condition(pg, case, read):
     dsn = pg.create_db()
     if case.get("setup"):
         with psycopg.connect(dsn, autocommit=True) as conn:
-            for statement in split_statements(case["setup"]):  # one by one: VACUUM cannot run in a block
-                conn.execute(statement)
+            for statement in scan(case["setup"]):  # one by one: VACUUM cannot run in a block
+                conn.execute(statement.sql)
     held: list[psycopg.AsyncConnection] = []
     tasks = []
     try:
