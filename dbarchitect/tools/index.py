@@ -10,7 +10,9 @@ from dbarchitect.app import App
 from dbarchitect.core.describe import UserInputError
 from dbarchitect.core.indexing.models import IndexAdvice
 from dbarchitect.core.indexing.review import IndexReview
+from dbarchitect.core.review_report import present
 from dbarchitect.tools.migration import _progress
+from dbarchitect.tools.schema import Cursor, Limit, MinSeverity, Rules
 
 
 async def recommend_indexes(
@@ -58,14 +60,18 @@ async def recommend_indexes(
 async def review_indexes(
     app: App,
     schema: Annotated[str | None, Field(description="Only this schema.")] = None,
+    min_severity: MinSeverity = "info",
+    rules: Rules = None,
+    limit: Limit = None,
+    cursor: Cursor = None,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> IndexReview:
-    """Review existing indexes: unused ones (IX001, with how old the usage statistics are), duplicates
-    (SD017), redundant prefixes (SD018), invalid ones (IX004), foreign keys without a supporting index
-    (SD002), bloat (IX006), over-indexed write-heavy tables (IX007) — each with the DROP/CREATE DDL and
-    its undo."""
+    """Review existing indexes: unused (once statistics are old enough), duplicate, redundant,
+    invalid, bloated, missing for a foreign key, too many on write-heavy tables; one finding per
+    rule, ranked, paged, with DDL and undo."""
     try:
         reviewer = app.feature("index_review", tool="review_indexes", connection=connection)
-        return await reviewer.review(schema=schema)
+        report = await reviewer.review(schema=schema)
     except ValueError as exc:
         raise UserInputError(str(exc)) from None
+    return present(report, rules=rules, min_severity=min_severity, limit=limit, cursor=cursor)

@@ -12,7 +12,7 @@ from dbarchitect.core.describe import DescribeSchemaResult, UserInputError
 from dbarchitect.core.design import DesignError, SchemaDesign
 from dbarchitect.core.design import design_schema as build_design
 from dbarchitect.core.design.spec import SchemaSpec
-from dbarchitect.core.models import Severity
+from dbarchitect.core.review_report import INDEX_OWNED, present
 from dbarchitect.core.schema_review import SchemaReview
 from dbarchitect.core.sql.statements import SQLParseError
 from dbarchitect.live.engine import Engine, EngineUnsupported
@@ -46,23 +46,29 @@ async def describe_schema(
     return DescribeSchemaResult(mode="summary", summary=summary, snapshot_taken_at=snap.taken_at)
 
 
+#: the paging and filter parameters both reviews take (kept terse: every client loads them)
+Rules = Annotated[str | None, Field(description="Rule codes/names, comma-separated.")]
+Limit = Annotated[int | None, Field(ge=1)]
+Cursor = Annotated[str | None, Field(description="A next_cursor.")]
+MinSeverity = Annotated[Literal["info", "advice", "warning", "error"], Field(description="Lowest severity kept.")]
+
+
 async def review_schema(
     app: App,
-    ddl: Annotated[
-        str | None, Field(description="CREATE statements to review instead of the connected database.")
-    ] = None,
+    ddl: Annotated[str | None, Field(description="CREATE statements to review instead.")] = None,
     schema: Annotated[str | None, Field(description="Only this schema.")] = None,
-    min_severity: Annotated[
-        Literal["info", "advice", "warning", "error"], Field(description="Leave out findings below this.")
-    ] = "info",
+    min_severity: MinSeverity = "info",
+    rules: Rules = None,
+    limit: Limit = None,
+    cursor: Cursor = None,
+    framework: Annotated[
+        Literal["auto", "none", "rails", "django", "laravel", "prisma"], Field(description="Conventions to fold.")
+    ] = "auto",
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> SchemaReview:
-    """Review a schema as an architect would: missing primary keys, unindexed foreign keys, timestamp
-    without time zone, serial over identity, json over jsonb, case-sensitive unique emails, soft-delete
-    uniques, redundant indexes, EAV and 1NF smells, sequences running out, and more (rules SD001…).
-    Each finding has the consequence, the fix as online-safe DDL, and its evidence. With `ddl`, the
-    text is loaded into a scratch database and reviewed through PostgreSQL's own catalog (parsed
-    offline when no server is available; the report says which rules were skipped)."""
+    """Review a schema as an architect would (keys, types, constraints, naming, EAV, sequences
+    running out): one finding per rule listing its objects, ranked by impact, with online-safe fix
+    DDL and evidence. Framework conventions are stated once; index findings are review_indexes'."""
     reviewer = app.feature("schema_review", tool="review_schema", connection=connection)
     if ddl is not None:
         try:
@@ -75,16 +81,9 @@ async def review_schema(
             raise UserInputError(f"The DDL does not run: {exc}. Fix it and review again.") from None
     else:
         report = await reviewer.review_database(schema=schema)
-    return filter_findings(report, min_severity)
-
-
-def filter_findings(report: SchemaReview, min_severity: str) -> SchemaReview:
-    floor = Severity(min_severity).rank
-    if floor == 0:
-        return report
-    kept = [f for f in report.findings if f.severity.rank >= floor]
-    note = f"{len(report.findings) - len(kept)} finding(s) below {min_severity} left out."
-    return report.model_copy(update={"findings": kept, "notes": [*report.notes, note]})
+    hand_off = {code: "review_indexes" for code in INDEX_OWNED}
+    return present(report, rules=rules, min_severity=min_severity, limit=limit, cursor=cursor,
+                   framework=framework, hand_off=hand_off)  # fmt: skip
 
 
 async def design_schema(
