@@ -14,6 +14,7 @@ within a response budget, paged by cursor.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from pydantic import BaseModel, Field
@@ -130,7 +131,7 @@ def group_findings(findings: Iterable[Finding], parents: Mapping[str, str] | Non
             message = f"{count} objects{msg_children}; e.g. {first.object}: {first.message}"
         fix = first.fix
         if fix and count > 1:
-            fix = f"-- for {first.object}; the same for each of the {count} objects\n{fix}"
+            fix = _group_fix(first, [f for f in fs if f.object and not _fold(f.object, parents)[1]], count)
         elif fix and folded and "NO INHERIT" not in fix:
             fix = f"-- {first.object}: runs on the parent and every inheritance child\n{fix}"
         evidence = list(first.evidence)
@@ -146,6 +147,33 @@ def group_findings(findings: Iterable[Finding], parents: Mapping[str, str] | Non
             )  # fmt: skip
         )
     return rank(out)
+
+
+MAX_FIX_SHAPES = 3  # distinct kinds of fix shown per group
+
+
+def _shape(fix: str) -> str:
+    """What kind of fix this is, names aside: its first statement's words without identifiers."""
+    line = next((ln for ln in fix.splitlines() if ln.strip() and not ln.lstrip().startswith("--")), "")
+    words = re.sub(r'"[^"]*"|\b\w+\.\w+\b|\([^)]*\)', " ", line).split()
+    return " ".join(w for w in words if w.isupper())[:60]
+
+
+def _group_fix(first: Finding, own: list[Finding], count: int) -> str:
+    """The first object's fix, plus one example of each other kind of fix in the group (up to 3)."""
+    shown = [first]
+    shapes = {_shape(first.fix or "")}
+    for f in own:
+        if len(shown) >= MAX_FIX_SHAPES:
+            break
+        if f.fix and (shape := _shape(f.fix)) not in shapes:
+            shapes.add(shape)
+            shown.append(f)
+    parts = []
+    for f in shown:
+        parts.append(f"-- for {f.object}" + (" (objects not shown take the same fix, with their own names)" if f is first else ""))
+        parts.append(f.fix or "")
+    return "\n".join(parts)
 
 
 def rank(findings: list[ReviewFinding]) -> list[ReviewFinding]:
@@ -204,7 +232,7 @@ def paginate(
                 by_tool[hand_off[f.code]][f.code] += 1
             for tool, codes in by_tool.items():
                 notes.append(f"{sum(codes.values())} index finding(s) ({', '.join(f'{c} ×{n}' for c, n in sorted(codes.items()))}) "
-                             f"are {tool}'s: call {tool} for them (not repeated here)")  # fmt: skip
+                             f"belong to {tool}: call it for them (not repeated here)")  # fmt: skip
     groups = group_findings(fs, parents)
     summary = summary_lines(groups)
     if wanted:

@@ -12,7 +12,7 @@ from dbarchitect.core.indexing.models import IndexAdvice
 from dbarchitect.core.indexing.review import IndexReview
 from dbarchitect.core.review_report import present
 from dbarchitect.tools.migration import _progress
-from dbarchitect.tools.schema import Cursor, Limit, MinSeverity, Rules
+from dbarchitect.tools.schema import Cursor, Limit, MinSeverity, Rules, check_fixes
 
 
 async def recommend_indexes(
@@ -74,4 +74,5 @@ async def review_indexes(
         report = await reviewer.review(schema=schema)
     except ValueError as exc:
         raise UserInputError(str(exc)) from None
-    return present(report, rules=rules, min_severity=min_severity, limit=limit, cursor=cursor)
+    page = present(report, rules=rules, min_severity=min_severity, limit=limit, cursor=cursor)
+    return await check_fixes(app, page, connection, tool="review_indexes")

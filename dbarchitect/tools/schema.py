@@ -82,8 +82,37 @@ async def review_schema(
     else:
         report = await reviewer.review_database(schema=schema)
     hand_off = {code: "review_indexes" for code in INDEX_OWNED}
-    return present(report, rules=rules, min_severity=min_severity, limit=limit, cursor=cursor,
+    page = present(report, rules=rules, min_severity=min_severity, limit=limit, cursor=cursor,
                    framework=framework, hand_off=hand_off)  # fmt: skip
+    if ddl is not None:
+        return page  # the scratch catalog is gone: the fixes are for a database that does not exist yet
+    return await check_fixes(app, page, connection, tool="review_schema")
+
+
+async def check_fixes(app: App, report, connection: str | None, *, tool: str):
+    """Each fix on the page linted by lint_migration against the live catalog; the verdict is written
+    into the fix (hazards and what they cost) and its evidence."""
+    from dbarchitect.core.fix_check import annotate, fix_sql
+    from dbarchitect.core.migration.engine import lint
+
+    try:
+        linter = app.feature("lint_context", tool=tool, connection=connection)
+    except EngineUnsupported:
+        return report
+    checked, failed = [], 0
+    for f in report.findings:
+        sql = fix_sql(f.fix)
+        if sql is None:
+            checked.append(f)
+            continue
+        try:
+            context = await linter.lint_context(sql)
+            checked.append(annotate(f, lint(sql, context=context)))
+        except Exception:  # noqa: BLE001 - a fix the lint cannot read is offered as it is, and counted
+            failed += 1
+            checked.append(f)
+    notes = list(report.notes) + ([f"{failed} fix(es) could not be linted"] if failed else [])
+    return report.model_copy(update={"findings": checked, "notes": notes})
 
 
 async def design_schema(

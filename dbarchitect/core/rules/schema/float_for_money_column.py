@@ -81,7 +81,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
                 fix=(
                     f"{rewrite_note(t)}\n-- exact numeric keeps every stored value as it is (no rounding); add the currency's\n"
                     "-- precision and scale (e.g. numeric(12, 2)) once the data is checked to fit it\n"
-                    + alter_type_sql(t, c, "numeric", f"{qi(c.name)}::numeric")
+                    + alter_type_sql(t, c, "numeric", f"{qi(c.name)}::numeric", snapshot=snapshot)
                 ),
                 evidence=[ctx.evidence(f"{t.qualified}.{c.name} has type {c.type} and a money-like name", type=c.type)],
             )
