@@ -66,6 +66,7 @@ PROFILES: dict[str, Profile] = {
         {
             "SD014": ("Django's auto_now/auto_now_add set these columns on save(); a trigger would change QuerySet.update() semantics", _is_maintained_timestamp),
             "SD008": ("Django before 4.1 " + _SERIAL, None),
+            "SD005": ("Django's CharField requires max_length and maps it to varchar(n): the limit is the model's validation", None),
         },
     ),
     "laravel": Profile(

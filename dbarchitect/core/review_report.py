@@ -24,20 +24,21 @@ from dbarchitect.core.models import Evidence, Finding, SchemaSnapshot, Severity
 #: impact families, most costly first
 IMPACTS = ("data risk", "locks", "space", "speed", "hygiene")
 
-#: rule code -> impact family (codes not listed are hygiene)
+#: rule code -> impact family (codes not listed are hygiene), most costly first within a family
 IMPACT_OF = {
     # wrong or lost data
-    "SD026": "data risk", "SD001": "data risk", "SD006": "data risk", "SD007": "data risk",
-    "SD009": "data risk", "SD012": "data risk", "SD013": "data risk", "SD011": "data risk",
-    "SD023": "data risk", "SD024": "data risk", "SD027": "data risk", "IX004": "data risk",
+    "SD026": "data risk", "SD001": "data risk", "SD007": "data risk", "SD006": "data risk",
+    "SD013": "data risk", "SD012": "data risk", "SD009": "data risk", "IX004": "data risk",
+    "SD024": "data risk", "SD023": "data risk", "SD011": "data risk", "SD027": "data risk",
     "SD003": "data risk",
     # locks and blocking writes
     "SD002": "locks", "SD019": "locks", "IX007": "locks",
     # disk, cache and write amplification
-    "SD017": "space", "SD018": "space", "IX001": "space", "IX006": "space",
+    "SD017": "space", "SD018": "space", "IX006": "space", "IX001": "space",
     # query speed
     "SD010": "speed", "SD020": "speed", "SD021": "speed", "SD022": "speed",
 }  # fmt: skip
+_PRIORITY = {code: n for n, code in enumerate(IMPACT_OF)}
 
 #: index-pattern rules: review_indexes owns them, review_schema only counts them
 INDEX_OWNED = ("SD002", "SD017", "SD018")
@@ -178,7 +179,7 @@ def _group_fix(first: Finding, own: list[Finding], count: int) -> str:
 
 def rank(findings: list[ReviewFinding]) -> list[ReviewFinding]:
     return sorted(findings, key=lambda f: (-f.severity.rank, IMPACTS.index(f.impact) if f.impact in IMPACTS else 9,
-                                           -f.count, f.code))  # fmt: skip
+                                           _PRIORITY.get(f.code, 99), -f.count, f.code))  # fmt: skip
 
 
 def summary_lines(groups: list[ReviewFinding]) -> list[str]:

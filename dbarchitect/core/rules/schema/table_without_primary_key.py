@@ -64,7 +64,24 @@ def _promotable(t) -> Index | None:
     return None
 
 
-def _fix(t) -> tuple[str, str]:
+def _inheritance_fix(t, children: list) -> tuple[str, str]:
+    """An inheritance parent: identity columns cannot recurse into children and a key never spans them, so
+    one sequence feeds a plain column on every table, and each table gets its own key."""
+    seq = qi(f"{t.name}_id_seq")
+    schema = qi(t.schema_name)
+    lines = [
+        f"-- {t.qualified} has {len(children)} inheritance child(ren): an identity column cannot recurse into them and",
+        "-- a key does not span them; one sequence feeds id everywhere and each table gets its own key.",
+        "-- The volatile default rewrites the parent and every child under ACCESS EXCLUSIVE: a maintenance window.",
+        f"CREATE SEQUENCE {schema}.{seq} AS bigint;",
+        f"ALTER TABLE {qt(t)} ADD COLUMN id bigint NOT NULL DEFAULT nextval('{t.schema_name}.{t.name}_id_seq');",
+        f"ALTER TABLE ONLY {qt(t)} ADD PRIMARY KEY (id);",
+        *[f"ALTER TABLE ONLY {qt(c)} ADD PRIMARY KEY (id);" for c in children],
+    ]
+    return "\n".join(lines), f" It has {len(children)} inheritance child table(s), which a key on it does not cover."
+
+
+def _fix(t, children: list | None = None) -> tuple[str, str]:
     rows = t.estimated_rows
     size = f"{rows:,} rows" if rows > 0 else "the whole table"
     if t.kind == "partitioned_table":
@@ -85,6 +102,8 @@ def _fix(t) -> tuple[str, str]:
             f" Its key must include the partition key: ({', '.join(cols)}).",
         )
     idx = _promotable(t)
+    if idx is None and children and not t.column("id"):
+        return _inheritance_fix(t, children)
     if idx is not None:
         cols = ", ".join(qi(c) for c in idx.columns)
         if idx.constraint is None:
@@ -112,10 +131,14 @@ def _fix(t) -> tuple[str, str]:
 
 def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
     out = []
+    children: dict[str, list] = {}
+    for c in snapshot.tables:
+        for p in c.inherits:
+            children.setdefault(p if "." in p else f"{c.schema_name}.{p}", []).append(c)
     for t in ctx.tables(snapshot):
         if t.partition_of or t.primary_key is not None:
             continue
-        fix, note = _fix(t)
+        fix, note = _fix(t, children.get(t.qualified))
         rows = t.estimated_rows
         out.append(
             RULE.finding(
