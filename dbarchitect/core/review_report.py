@@ -265,7 +265,7 @@ def paginate(
         rest = groups[end:]
         cut = (f"{len(rest)} more rule group(s) ({sum(g.count for g in rest)} objects: "
                f"{', '.join(g.code for g in rest[:12])}{'…' if len(rest) > 12 else ''}) left for the next page: "
-               f"call again with cursor='{next_cursor}', or narrow with rules=[...] / min_severity")  # fmt: skip
+               f"call again with cursor='{next_cursor}', or narrow with rules='SD001,…' / min_severity")  # fmt: skip
     return Page(findings=page, summary=summary, next_cursor=next_cursor, cut=cut, notes=notes)
 
 
