@@ -187,3 +187,15 @@ async def test_laravel_conventions_and_own_tables(laravel):
     assert "SD011" not in got  # tokenable_type is a morphs() column
     forced, _ = await _call(laravel, "review_schema", {"framework": "rails"})
     assert forced["frameworks"] == ["rails"]
+
+
+async def test_lint_sums_the_inheritance_children_of_a_parent(pg):
+    dsn = _load(pg, "rails_social")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for i in range(4):
+            conn.execute(f"INSERT INTO public.status_stats_{i} SELECT g * 4 + {i}, 0, 0, 0, now(), now() "
+                         "FROM generate_series(1, 5000) g")  # fmt: skip
+        conn.execute("ANALYZE")
+    report, text = await _call(dsn, "lint_migration", {"sql": "ALTER TABLE public.status_stats ALTER COLUMN replies_count TYPE numeric;"})
+    rewrite = next(f for f in report["findings"] if f["code"] == "MG006")
+    assert "≈20 k rows" in rewrite["message"], rewrite["message"]  # the parent is empty: its 4 children hold the rows
