@@ -23,6 +23,7 @@ from dbarchitect.core.plan.render import render_report as render_plan
 from dbarchitect.core.plan.report import PlanReport
 from dbarchitect.core.query_review import QueryReview
 from dbarchitect.core.results import QueryResult
+from dbarchitect.core.review_report import render_review
 from dbarchitect.core.rewrites import RewriteReport
 from dbarchitect.core.schema_review import SchemaReview
 
@@ -125,7 +126,7 @@ def _with_findings(title: str, findings: list[Finding], extra: list[str] = ()) -
 def _schema_review(r: SchemaReview) -> str:
     where = r.database or "the DDL"
     extra = [f"skipped {s.code} {s.rule}: {s.reason}" for s in r.skipped] + list(r.notes)
-    return _with_findings(f"Schema review of {where} ({r.tables} tables, source {r.source})", r.findings, extra)
+    return render_review(f"Schema review of {where} ({r.tables} tables, source {r.source}): {_counts(r.findings)}", r, extra)
 
 
 @renderer(QueryReview)
@@ -245,7 +246,7 @@ def _draft(r: DraftReport) -> str:
 @renderer(IndexReview)
 def _index_review(r: IndexReview) -> str:
     age = f"usage statistics {r.stats_age_days:.1f} days old" if r.stats_age_days is not None else "usage statistics age unknown"
-    return _with_findings(f"Index review of {r.database or 'the database'} ({r.indexes} indexes, {age})", r.findings, list(r.notes))
+    return render_review(f"Index review of {r.database or 'the database'} ({r.indexes} indexes, {age}): {_counts(r.findings)}", r, r.notes)
 
 
 @renderer(IndexAdvice)

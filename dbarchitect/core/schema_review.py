@@ -8,9 +8,11 @@ encoding) is not run; the report says which and why, so silence never passes for
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
+from dbarchitect.core import frameworks as fw
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity, severity_counts, sort_findings
+from dbarchitect.core.review_report import ReviewFinding, as_review_findings, inheritance_parents
 from dbarchitect.core.rulebook import family_modules
 from dbarchitect.core.rules.schema._common import FACTS, ReviewContext, Source
 
@@ -28,11 +30,16 @@ class SchemaReview(BaseModel):
     database: str = ""
     schema_name: str | None = Field(default=None, description="The schema reviewed; None means all user schemas.")
     tables: int = Field(default=0, description="Tables reviewed.")
-    findings: list[Finding] = Field(default_factory=list)
+    findings: list[ReviewFinding] = Field(default_factory=list, description="One per rule, ranked by impact.")
     counts: dict[str, int] = Field(default_factory=dict, description="Findings per severity.")
+    summary: list[str] = Field(default_factory=list, description="One line per impact family.")
+    next_cursor: str | None = Field(default=None, description="Pass as cursor for the next page.")
+    cut: str | None = Field(default=None, description="What this page left out and how to get it.")
+    frameworks: list[str] = Field(default_factory=list, description="Framework profiles detected or applied.")
     rules_run: list[str] = Field(default_factory=list, description="Codes of the rules that ran.")
     skipped: list[RuleSkip] = Field(default_factory=list, description="Rules not run, with the missing fact.")
     notes: list[str] = Field(default_factory=list)
+    _parents: dict[str, str] = PrivateAttr(default_factory=dict)  # inheritance child -> parent, for grouping
 
     def at_least(self, severity: Severity) -> list[Finding]:
         return [f for f in self.findings if f.severity.rank >= severity.rank]
@@ -99,16 +106,20 @@ def review(
             continue
         run.append(meta.code)
         findings.extend(mod.check(snapshot, ctx))
+    chosen, _ = fw.choose(snapshot, "auto", schema)  # folded by the tool (`framework=` overrides)
     findings = sort_findings(findings, by=("severity", "code", "object"))
     counts = severity_counts(findings)
-    return SchemaReview(
+    report = SchemaReview(
         source=source,
         database=snapshot.database,
         schema_name=schema,
         tables=len(ctx.tables(snapshot)),
-        findings=findings,
+        findings=as_review_findings(findings),
         counts=counts,
+        frameworks=chosen,
         rules_run=run,
         skipped=skipped,
         notes=[*(notes or []), *ctx.notes],
     )
+    report._parents = inheritance_parents(snapshot)
+    return report

@@ -19,12 +19,15 @@ from __future__ import annotations
 from typing import Any
 
 _NULL = {"type": "null"}
-_SCALAR_KEYS = {"type", "description", "enum", "format", "minimum", "maximum", "exclusiveMinimum",
-                "exclusiveMaximum", "minLength", "maxLength", "pattern", "default", "const"}
+# keys of a schema that still mean the same once its type becomes [type, "null"]: a null passes every
+# one of them (validation keywords only constrain values of their own type)
+_FOLDABLE_KEYS = {"type", "description", "enum", "format", "minimum", "maximum", "exclusiveMinimum",
+                  "exclusiveMaximum", "minLength", "maxLength", "pattern", "default", "const",
+                  "items", "minItems", "maxItems", "additionalProperties", "properties", "required"}
 
 
 def _strip(schema: Any) -> Any:
-    """Drop automatic titles and null defaults; fold `anyOf [scalar, null]` into a type list."""
+    """Drop automatic titles and null defaults; fold `anyOf [X, null]` into a type list."""
     if isinstance(schema, list):
         return [_strip(s) for s in schema]
     if not isinstance(schema, dict):
@@ -33,7 +36,7 @@ def _strip(schema: Any) -> Any:
     for key, value in schema.items():
         if key == "title" and isinstance(value, str):
             continue
-        if key == "default" and value is None:
+        if key == "default" and (value is None or ("const" in schema and value == schema["const"])):
             continue
         if key in ("properties", "$defs"):
             out[key] = {name: _strip(sub) for name, sub in value.items()}
@@ -42,7 +45,7 @@ def _strip(schema: Any) -> Any:
     options = out.get("anyOf")
     if isinstance(options, list) and len(options) == 2 and _NULL in options:
         other = options[0] if options[1] == _NULL else options[1]
-        if isinstance(other.get("type"), str) and set(other) <= _SCALAR_KEYS:
+        if isinstance(other.get("type"), str) and set(other) <= _FOLDABLE_KEYS:
             folded = {**other, "type": [other["type"], "null"]}
             if "enum" in folded:
                 folded["enum"] = [*folded["enum"], None]

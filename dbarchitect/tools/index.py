@@ -12,20 +12,22 @@ from dbarchitect.core.indexing.models import IndexAdvice
 from dbarchitect.core.indexing.review import IndexReview
 from dbarchitect.core.mongo.workload import is_mongo_text
 from dbarchitect.live.engine import Engine
+from dbarchitect.core.review_report import present
 from dbarchitect.tools.migration import _progress
+from dbarchitect.tools.schema import Cursor, Limit, MinSeverity, Rules, check_fixes
 
 
 async def recommend_indexes(
     app: App,
     queries: Annotated[
-        list[str] | None, Field(description="The workload; omit to use the top queries of pg_stat_statements.")
+        list[str] | None, Field(description="The workload; omit for pg_stat_statements' top queries.")
     ] = None,
     weights: Annotated[list[float] | None, Field(description="Relative weight of each query (e.g. calls/hour).")] = None,
     from_stats: Annotated[bool, Field(description="Use pg_stat_statements' top queries by total time.")] = False,
     budget_mb: Annotated[float | None, Field(gt=0, description="Storage the new indexes may take, in MB.")] = None,
     max_indexes: Annotated[int | None, Field(ge=1, description="At most this many indexes.")] = None,
     validate: Annotated[
-        bool, Field(description="Build the picks for real on `validate_connection` (a copy) and time the workload.")
+        bool, Field(description="Build the picks on `validate_connection` (a copy) and time the workload.")
     ] = False,
     validate_connection: Annotated[
         str | None, Field(description="Named connection holding a copy of the data, for validate=true.")
@@ -38,8 +40,8 @@ async def recommend_indexes(
 
     Use it to speed up queries; review_indexes to judge existing indexes, explain_query for one plan.
 
-    Returns per index the CREATE INDEX CONCURRENTLY, its size, the queries it speeds up with cost
-    before/after, the undo; and why others were rejected. MongoDB find/aggregate JSON: ESR createIndex."""
+    Returns per index its DDL, size, the queries it speeds up (cost before/after) and undo; why others
+    were rejected. MongoDB find/aggregate JSON: ESR createIndex."""
     mongo = bool(queries) and all(is_mongo_text(q) for q in queries)
     engine = Engine.mongodb if mongo else None
     advisor = app.feature("index_advisor", tool="recommend_indexes", connection=connection, engine=engine)
@@ -63,16 +65,22 @@ async def recommend_indexes(
 async def review_indexes(
     app: App,
     schema: Annotated[str | None, Field(description="Only this schema.")] = None,
+    min_severity: MinSeverity = "info",
+    rules: Rules = None,
+    limit: Limit = None,
+    cursor: Cursor = None,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> IndexReview:
-    """Review the existing indexes: unused (with the statistics' age), duplicate, redundant prefix,
-    invalid, bloated; foreign keys without an index; over-indexed write-heavy tables.
+    """Review the existing indexes: unused (once statistics are old enough), duplicate, redundant,
+    invalid, bloated, missing for a foreign key, too many on write-heavy tables.
 
     Use it to audit or clean up indexes; recommend_indexes for new ones, review_schema for the design.
 
-    Returns findings with the DROP/CREATE DDL and its undo."""
+    Returns one finding per rule listing its objects, ranked and paged, with the DDL and its undo."""
     try:
         reviewer = app.feature("index_review", tool="review_indexes", connection=connection)
-        return await reviewer.review(schema=schema)
+        report = await reviewer.review(schema=schema)
     except ValueError as exc:
         raise UserInputError(str(exc)) from None
+    page = present(report, rules=rules, min_severity=min_severity, limit=limit, cursor=cursor)
+    return await check_fixes(app, page, connection, tool="review_indexes")

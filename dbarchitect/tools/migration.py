@@ -101,31 +101,29 @@ async def draft_migration(
     app: App,
     target_ddl: Annotated[
         str,
-        Field(description="The schema you want, as CREATE statements: some tables (scope='objects') or the whole "
-              "schema (scope='schema')."),
+        Field(description="The schema you want, as CREATE statements."),
     ],
     from_ddl: Annotated[
         str | None, Field(description="The current schema as DDL, instead of the connected database.")
     ] = None,
     renames: Annotated[
         dict[str, str] | None,
-        Field(description='Renames instead of drop+add, e.g. {"users.name": "full_name"} or {"users": "accounts"}.'),
+        Field(description='Renames, not drop+add: {"users.name": "full_name"}.'),
     ] = None,
     allow_data_loss: Annotated[bool, Field(description="Allow drops that lose data (listed as hazards).")] = False,
     online: Annotated[
-        bool, Field(description="Expand/contract for rewriting type changes instead of one blocking ALTER.")
+        bool, Field(description="Expand/contract instead of a blocking type-changing ALTER.")
     ] = True,
     backfill: Annotated[
         dict[str, str] | None,
-        Field(description='Values for existing rows of new NOT NULL columns, e.g. {"users.plan": "\'free\'"}.'),
+        Field(description='Values for existing rows of new NOT NULL columns: {"users.plan": "\'free\'"}.'),
     ] = None,
     scope: Annotated[
         Literal["objects", "schema"],
-        Field(description="objects (default): change only what the target defines, drop nothing it does not "
-              "mention. schema: the target is the whole schema; objects it omits are dropped."),
+        Field(description="objects: change only what the target defines; schema: also drop what it omits."),
     ] = "objects",
     verify: Annotated[
-        bool, Field(description="Apply the plan to a shadow: convergence, empty re-plan, down round trip, locks.")
+        bool, Field(description="Apply the plan to a shadow and check it.")
     ] = True,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> DraftReport:
@@ -134,7 +132,7 @@ async def draft_migration(
     with locks, timeouts and the down migration, verified on a scratch database.
 
     Use it to write a migration or the safe version of a risky one; lint_migration and
-    dry_run_migration check one you have. Data-losing drops need `allow_data_loss`.
+    dry_run_migration check one you have.
 
     Returns the steps, refusals and verification."""
     run_draft = app.feature("draft", tool="draft_migration", connection=connection).draft

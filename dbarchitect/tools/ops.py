@@ -26,8 +26,8 @@ async def review_health(
 
     Use it for a checkup or an incident; review_security for access, top_queries for slow statements.
 
-    Returns findings with their numbers, fix SQL and its cost (lock, reload, restart), and `unchecked`:
-    what the role could not read, with the GRANT."""
+    Returns findings with numbers, fix SQL and its cost (lock, reload, restart); what the role could
+    not read, with the GRANT."""
     try:
         reviewer = app.feature("health", tool="review_health", connection=connection)
         return await reviewer.review(list(checks) if checks else None)
@@ -60,9 +60,9 @@ async def top_queries(
     """The heaviest statements in pg_stat_statements by total or mean time, calls, I/O or temp files,
     plus N+1 loops (a lookup repeated per parent row) with the batched query.
 
-    Use it to find what to fix first; then explain_query on a statement, recommend_indexes for the
-    workload; review_query for a pasted statement log.
+    Use it to find what to fix first, then explain_query or recommend_indexes; review_query for a
+    pasted statement log.
 
-    Returns each statement's calls, times, rows, share and I/O with a next step; without the
-    extension, how to enable it."""
+    Returns each statement's calls, times, rows, share and I/O with a next step (or how to enable
+    the extension)."""
     return await app.feature("top_queries", tool="top_queries", connection=connection).top_queries(order_by, limit)

@@ -19,11 +19,11 @@ async def explain_query(
     app: App,
     sql: Annotated[str, Field(description="The statement to explain; $1, $2… placeholders allowed.")],
     analyze: Annotated[
-        bool, Field(description="Run it (EXPLAIN ANALYZE): read-only statements, or writes rolled back when allowed.")
+        bool, Field(description="EXPLAIN ANALYZE; writes only when allowed, rolled back.")
     ] = False,
     buffers: Annotated[bool, Field(description="Include buffer counts (with analyze).")] = True,
     params: Annotated[
-        list[Any] | None, Field(description="Values for $1, $2…; representative values from pg_stats otherwise.")
+        list[Any] | None, Field(description="Values for $1, $2…; else typical values from pg_stats.")
     ] = None,
     hypothetical_indexes: Annotated[
         list[str], Field(description="CREATE INDEX statements to try with HypoPG (never built).")
@@ -55,7 +55,7 @@ async def explain_plan(
     ],
     sql: Annotated[str | None, Field(description="The query, when known: sharpens some remedies.")] = None,
     use_catalog: Annotated[
-        bool, Field(description="Cross-check with the connected database's catalog when reachable.")
+        bool, Field(description="Use the connected database's catalog when reachable.")
     ] = True,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> PlanReport:

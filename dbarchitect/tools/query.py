@@ -45,11 +45,10 @@ async def review_query(
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> QueryReview:
     """Find anti-patterns in SQL text (rules QR001…): NOT IN over nullable columns, OFFSET paging,
-    non-sargable predicates, leading-wildcard LIKE, SELECT *, correlated subqueries; in a statement
-    log, N+1 loops with the batched query. The catalog settles nullability, keys, indexes and sizes.
+    non-sargable predicates, leading-wildcard LIKE, correlated subqueries; N+1 loops in a statement
+    log. The catalog settles nullability, keys, indexes and sizes.
 
-    Use it on a query being written or reviewed; rewrite_query for the fixed text, explain_query for
-    its plan, top_queries for what the server actually runs.
+    Use it on a query being written; rewrite_query for the fixed text, explain_query for its plan.
 
     Returns findings with evidence and the fix (dialect=mongodb: find/aggregate JSON)."""
     if dialect == "mongodb" or (is_mongo_text(sql) and app.engine(connection) is Engine.mongodb):
@@ -85,7 +84,7 @@ async def rewrite_query(
     app: App,
     sql: Annotated[str, Field(description="One SELECT statement to rewrite.")],
     verify: Annotated[
-        bool, Field(description="Run original and rewrite read-only and compare their rows and costs.")
+        bool, Field(description="Run both read-only; compare rows and costs.")
     ] = True,
     dialect: Annotated[Literal["postgres", "mysql"], Field(description="SQL dialect of the text.")] = "postgres",
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,

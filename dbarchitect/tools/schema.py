@@ -13,8 +13,8 @@ from dbarchitect.core.describe import DescribeSchemaResult, UserInputError
 from dbarchitect.core.design import DesignError, SchemaDesign
 from dbarchitect.core.design import design_schema as build_design
 from dbarchitect.core.design.spec import SchemaSpec
-from dbarchitect.core.models import Severity
 from dbarchitect.core.mongo.workload import is_mongo_text
+from dbarchitect.core.review_report import INDEX_OWNED, present
 from dbarchitect.core.schema_review import SchemaReview
 from dbarchitect.core.sql.statements import SQLParseError
 from dbarchitect.live.engine import Engine, EngineUnsupported
@@ -56,27 +56,38 @@ def _as_text(value):
     return json.dumps(value) if isinstance(value, (dict, list)) else value
 
 
+#: the paging and filter parameters both reviews take (kept terse: every client loads them)
+Rules = Annotated[str | None, Field(description="Rule codes/names, comma-separated.")]
+Limit = Annotated[int | None, Field(ge=1)]
+Cursor = Annotated[str | None, Field(description="A next_cursor.")]
+MinSeverity = Annotated[Literal["info", "advice", "warning", "error"], Field(description="Lowest severity kept.")]
+
+
 async def review_schema(
     app: App,
     ddl: Annotated[
         str | None,
         BeforeValidator(_as_text),  # MCP pre-parses JSON-looking strings: MongoDB documents come back as text
-        Field(description="CREATE statements to review instead of the connected database."),
+        Field(description="CREATE statements (or MongoDB JSON documents) to review instead."),
     ] = None,
     schema: Annotated[str | None, Field(description="Only this schema.")] = None,
-    min_severity: Annotated[
-        Literal["info", "advice", "warning", "error"], Field(description="Leave out findings below this.")
-    ] = "info",
+    min_severity: MinSeverity = "info",
+    rules: Rules = None,
+    limit: Limit = None,
+    cursor: Cursor = None,
+    framework: Annotated[
+        Literal["auto", "none", "rails", "django", "laravel", "prisma"], Field(description="Framework whose conventions are noted once.")
+    ] = "auto",
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> SchemaReview:
-    """Review a schema's design (rules SD001…): missing primary keys, unindexed FKs, timestamp without
-    time zone, serial, json, case-sensitive unique emails, EAV, sequences running out, and more.
+    """Review a schema's design (rules SD001…): keys, types, constraints, naming, EAV, sequences
+    running out; framework conventions stated once, index findings left to review_indexes.
 
-    Use it to judge tables, live or as pasted `ddl`; review_indexes for index usage and bloat,
-    design_schema to start a new schema.
+    Use it to judge tables, live or as pasted `ddl` (MongoDB: JSON documents); review_indexes for
+    indexes, design_schema to start a new schema.
 
-    Returns findings with the consequence, the evidence and the fix as online-safe DDL (MongoDB: JSON
-    documents in `ddl`)."""
+    Returns one finding per rule listing its objects, ranked by impact and paged, with evidence and
+    online-safe fix DDL."""
     mongo = ddl is not None and is_mongo_text(ddl)  # documents, not DDL: MongoDB's review, no server needed
     engine = Engine.mongodb if mongo else None
     reviewer = app.feature("schema_review", tool="review_schema", connection=connection, engine=engine)
@@ -91,16 +102,38 @@ async def review_schema(
             raise UserInputError(f"The DDL does not run: {exc}. Fix it and review again.") from None
     else:
         report = await reviewer.review_database(schema=schema)
-    return filter_findings(report, min_severity)
+    hand_off = {code: "review_indexes" for code in INDEX_OWNED}
+    page = present(report, rules=rules, min_severity=min_severity, limit=limit, cursor=cursor,
+                   framework=framework, hand_off=hand_off)  # fmt: skip
+    if ddl is not None:
+        return page  # the scratch catalog is gone: the fixes are for a database that does not exist yet
+    return await check_fixes(app, page, connection, tool="review_schema")
 
 
-def filter_findings(report: SchemaReview, min_severity: str) -> SchemaReview:
-    floor = Severity(min_severity).rank
-    if floor == 0:
+async def check_fixes(app: App, report, connection: str | None, *, tool: str):
+    """Each fix on the page linted by lint_migration against the live catalog; the verdict is written
+    into the fix (hazards and what they cost) and its evidence."""
+    from dbarchitect.core.fix_check import annotate, fix_sql
+    from dbarchitect.core.migration.engine import lint
+
+    try:
+        linter = app.feature("lint_context", tool=tool, connection=connection)
+    except EngineUnsupported:
         return report
-    kept = [f for f in report.findings if f.severity.rank >= floor]
-    note = f"{len(report.findings) - len(kept)} finding(s) below {min_severity} left out."
-    return report.model_copy(update={"findings": kept, "notes": [*report.notes, note]})
+    checked, failed = [], 0
+    for f in report.findings:
+        sql = fix_sql(f.fix)
+        if sql is None:
+            checked.append(f)
+            continue
+        try:
+            context = await linter.lint_context(sql)
+            checked.append(annotate(f, lint(sql, context=context)))
+        except Exception:  # noqa: BLE001 - a fix the lint cannot read is offered as it is, and counted
+            failed += 1
+            checked.append(f)
+    notes = list(report.notes) + ([f"{failed} fix(es) could not be linted"] if failed else [])
+    return report.model_copy(update={"findings": checked, "notes": notes})
 
 
 async def design_schema(

@@ -29,10 +29,16 @@ async def call(client, tool, args):
 async def test_review_schema_live_and_ddl(server):
     async with Client(server) as client:
         report, text = await call(client, "review_schema", {})
-        rules = {(f["rule"], f["object"]) for f in report["findings"]}
-        assert any(r == "foreign-key-without-index" and "comments" in (o or "") for r, o in rules)
+        rules = {(f["rule"], o) for f in report["findings"] for o in f["objects"]}
         assert any(r == "table-without-primary-key" and "audit_log" in (o or "") for r, o in rules), rules
         assert "Schema review of" in text and "fix:" in text
+        # index findings are review_indexes': counted in a note, not repeated
+        assert not any(r == "foreign-key-without-index" for r, _ in rules)
+        assert any("SD002" in n and "review_indexes" in n for n in report["notes"]) and "review_indexes" in text
+        assert len({f["code"] for f in report["findings"]}) == len(report["findings"])  # one finding per rule
+        report, _ = await call(client, "review_schema", {"rules": "SD002"})
+        assert [f["rule"] for f in report["findings"]] == ["foreign-key-without-index"]
+        assert any("comments" in o for o in report["findings"][0]["objects"])
 
         report, _ = await call(client, "review_schema", {"ddl": "CREATE TABLE t (id serial PRIMARY KEY, at timestamp);"})
         assert report["source"] == "scratch"

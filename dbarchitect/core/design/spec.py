@@ -32,8 +32,8 @@ def check_name(name: str, what: str) -> str:
 
 
 class Attribute(BaseModel):
-    """A column of an entity. `type` is a logical type (text, integer, decimal, boolean, date,
-    timestamp, uuid, json, email, ...) or any PostgreSQL type; unsafe ones are replaced (see notes)."""
+    """A column. `type`: a logical type (text, integer, decimal, boolean, date, timestamp, uuid, json,
+    email, ...) or a PostgreSQL type; unsafe ones are replaced."""
 
     name: str
     type: str = "text"

@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, severity_counts, sort_findings
 from dbarchitect.core.rules.index._common import IndexContext
 from dbarchitect.core.rulebook import family_modules
+from dbarchitect.core.review_report import ReviewFinding, as_review_findings, inheritance_parents
 from dbarchitect.core.rules.schema import duplicate_index, foreign_key_without_index, redundant_prefix_index
 from dbarchitect.core.rules.schema._common import ReviewContext
 
@@ -27,10 +28,14 @@ class IndexReview(BaseModel):
     indexes: int = Field(default=0, description="Indexes reviewed.")
     stats_reset: str | None = Field(default=None, description="When the usage counters were last reset.")
     stats_age_days: float | None = Field(default=None, description="How old the usage statistics are.")
-    findings: list[Finding] = Field(default_factory=list)
+    findings: list[ReviewFinding] = Field(default_factory=list, description="One per rule, ranked by impact.")
     counts: dict[str, int] = Field(default_factory=dict)
+    summary: list[str] = Field(default_factory=list, description="One line per impact family.")
+    next_cursor: str | None = Field(default=None, description="Pass as cursor for the next page.")
+    cut: str | None = Field(default=None, description="What this page left out and how to get it.")
     rules_run: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    _parents: dict[str, str] = PrivateAttr(default_factory=dict)  # inheritance child -> parent, for grouping
 
 
 def review(snapshot: SchemaSnapshot, facts: Mapping[str, Mapping[str, Any]] | None = None,
@@ -53,14 +58,16 @@ def review(snapshot: SchemaSnapshot, facts: Mapping[str, Mapping[str, Any]] | No
         findings.extend(mod.check(snapshot, sctx))
     findings = sort_findings(findings, by=("severity", "code", "object"))
     counts = severity_counts(findings)
-    return IndexReview(
+    report = IndexReview(
         database=snapshot.database,
         schema_name=schema,
         indexes=sum(len(t.indexes) for t in ctx.tables),
         stats_reset=snapshot.stats_reset,
         stats_age_days=ctx.stats_age_days,
-        findings=findings,
+        findings=as_review_findings(findings),
         counts=counts,
         rules_run=run,
         notes=ctx.notes,
     )
+    report._parents = inheritance_parents(snapshot)
+    return report

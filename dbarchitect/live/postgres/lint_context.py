@@ -118,8 +118,10 @@ async def build_lint_context(
 async def _relations(conn: psycopg.AsyncConnection, ctx: LintContext, names: list[str], stats_age: float) -> None:
     rows = await _rows(conn, """
         SELECT c.oid, n.nspname || '.' || c.relname AS name, c.relkind,
-               pg_relation_size(c.oid) AS size, pg_total_relation_size(c.oid) AS total,
-               c.reltuples::bigint AS reltuples, s.n_live_tup,
+               -- an ALTER of an inheritance/partition parent recurses: its children's sizes and rows count
+               pg_relation_size(c.oid) + kids.size AS size, pg_total_relation_size(c.oid) + kids.total AS total,
+               (CASE WHEN c.reltuples < 0 AND kids.reltuples = 0 THEN -1 ELSE greatest(c.reltuples, 0) + kids.reltuples END)::bigint
+                   AS reltuples, s.n_live_tup + kids.live AS n_live_tup,
                coalesce(s.n_tup_ins + s.n_tup_upd + s.n_tup_del, 0) AS writes,
                coalesce(s.seq_scan, 0) AS seq_scan, coalesce(s.idx_scan, 0) AS idx_scan,
                (SELECT pn.nspname || '.' || p.relname FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent
@@ -130,6 +132,13 @@ async def _relations(conn: psycopg.AsyncConnection, ctx: LintContext, names: lis
                ARRAY(SELECT tgname FROM pg_trigger WHERE tgrelid = c.oid AND NOT tgisinternal) AS triggers
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+        CROSS JOIN LATERAL (
+            WITH RECURSIVE tree(relid) AS (
+                SELECT inhrelid FROM pg_inherits WHERE inhparent = c.oid
+                UNION SELECT i.inhrelid FROM pg_inherits i JOIN tree ON i.inhparent = tree.relid)
+            SELECT coalesce(sum(pg_relation_size(k.oid)), 0) AS size, coalesce(sum(pg_total_relation_size(k.oid)), 0) AS total,
+                   coalesce(sum(greatest(k.reltuples, 0)), 0) AS reltuples, coalesce(sum(ks.n_live_tup), 0) AS live
+              FROM tree JOIN pg_class k ON k.oid = tree.relid LEFT JOIN pg_stat_user_tables ks ON ks.relid = k.oid) kids
         WHERE n.nspname || '.' || c.relname = ANY(%s) AND c.relkind IN ('r', 'p', 'm', 'v', 'f')
     """, (names,))
     if not rows:

@@ -2,7 +2,8 @@
 ## What it does
 Flags indexes that no scan has used since the statistics were reset (`pg_stat_user_indexes.idx_scan = 0`)
 on a table that was read meanwhile. Primary keys, unique and constraint-backing indexes are never
-flagged: they enforce something. The message states how old the statistics are.
+flagged: they enforce something. Only statistics at least 7 days old, on tables with traffic, can
+say an index is unused; before that the rule answers one line saying why it cannot judge yet.
 
 ## Why is this bad?
 An unused index is written on every INSERT and non-HOT UPDATE, vacuumed, backed up and cached for
@@ -39,33 +40,54 @@ RULE = RuleMeta(
     summary="An index no query has scanned since the statistics were reset.",
 )
 
-MIN_AGE_DAYS = 7  # younger statistics make the finding informational only
+MIN_AGE_DAYS = 7  # younger statistics cannot tell an unused index from one used weekly
+MIN_TRAFFIC = 100  # reads + written rows since the reset: below this a table's indexes cannot be judged
 
 
 def check(snapshot: SchemaSnapshot, ctx: IndexContext) -> list[Finding]:
     out = []
+    waiting: list[tuple] = []  # (table, index): unused so far, but the statistics cannot judge it yet
+    young = ctx.stats_age_days is None or ctx.stats_age_days < MIN_AGE_DAYS
     for t in ctx.tables:
-        if t.stats.seq_scans + t.stats.idx_scans == 0:
+        reads = t.stats.seq_scans + t.stats.idx_scans
+        writes = t.stats.inserts + t.stats.updates + t.stats.deletes
+        if reads == 0:
             continue  # the table itself was never read: no evidence either way
         for i in t.indexes:
             if i.scans > 0 or is_enforcing(i) or not i.valid:
                 continue
-            young = ctx.stats_age_days is None or ctx.stats_age_days < MIN_AGE_DAYS
+            if young or reads + writes < MIN_TRAFFIC:
+                waiting.append((t, i))
+                continue
             out.append(
                 RULE.finding(
-                    severity=Severity.info if young else None,
                     message=(
                         f"Index {i.name} on {t.qualified} ({human_bytes(i.size_bytes)}) was never scanned "
-                        f"{ctx.stats_age_text()}, while the table was read {t.stats.seq_scans + t.stats.idx_scans:,} "
-                        f"times and written {t.stats.inserts + t.stats.updates + t.stats.deletes:,} rows: it only costs "
-                        "writes and space." + (" The statistics are young: confirm over a full business cycle and on "
-                                               "replicas before dropping." if young else " Check replicas before dropping.")
-                    ),  # fmt: skip
+                        f"{ctx.stats_age_text()}, while the table was read {reads:,} times and written {writes:,} "
+                        "rows: it only costs writes and space. Check replicas before dropping."
+                    ),
                     obj=f"{t.schema_name}.{i.name}",
                     fix=drop_with_undo(t, i),
                     evidence=[ctx.evidence(f"pg_stat_user_indexes.idx_scan = 0 for {i.name}", index=i.name, scans=0,
                                            size_bytes=i.size_bytes, stats_age_days=ctx.stats_age_days,
-                                           table_scans=t.stats.seq_scans + t.stats.idx_scans)],  # fmt: skip
+                                           table_scans=reads)],  # fmt: skip
                 )
             )
+    if waiting:
+        why = (f"the usage statistics are {ctx.stats_age_days:.1f} days old (under {MIN_AGE_DAYS})"
+               if ctx.stats_age_days is not None else "the age of the usage statistics is unknown") if young else (
+               f"their tables saw under {MIN_TRAFFIC} reads and writes since the reset")  # fmt: skip
+        names = [f"{t.schema_name}.{i.name}" for t, i in waiting]
+        out.append(
+            RULE.finding(
+                severity=Severity.info,
+                message=(
+                    f"{len(waiting)} index(es) not scanned yet ({', '.join(names[:8])}{' …' if len(names) > 8 else ''}) "
+                    f"cannot be judged yet: {why}. Nothing to drop until they are."
+                ),
+                fix=f"-- review_indexes again after {MIN_AGE_DAYS} days of normal traffic (and check replicas); no DROP yet",
+                evidence=[ctx.evidence(f"idx_scan = 0 on {len(waiting)} index(es); {ctx.stats_age_text()}",
+                                       indexes=names[:100], count=len(names), stats_age_days=ctx.stats_age_days)],  # fmt: skip
+            )
+        )
     return out

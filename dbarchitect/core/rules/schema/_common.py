@@ -271,9 +271,34 @@ def columns_where(snapshot: SchemaSnapshot, ctx: ReviewContext, predicate) -> li
     return [(t, c) for t in ctx.tables(snapshot) if not t.partition_of for c in t.columns if predicate(c)]
 
 
-def alter_type_sql(table: Table, col: Column, new_type: str, using: str | None = None) -> str:
+def alter_type_sql(
+    table: Table, col: Column, new_type: str, using: str | None = None, snapshot: SchemaSnapshot | None = None
+) -> str:
+    """The ALTER COLUMN TYPE; with `snapshot`, views reading the column are dropped and re-created around it
+    in one transaction (PostgreSQL refuses to change the type of a column a view uses)."""
     use = f" USING {using}" if using else ""
-    return f"ALTER TABLE {qt(table)} ALTER COLUMN {qi(col.name)} TYPE {new_type}{use};"
+    alter = f"ALTER TABLE {qt(table)} ALTER COLUMN {qi(col.name)} TYPE {new_type}{use};"
+    views = dependent_views(snapshot, table, col.name) if snapshot is not None else []
+    if not views:
+        return alter
+    names = ", ".join(v.qualified for v in views)
+    kind = lambda v: "MATERIALIZED VIEW" if v.materialized else "VIEW"  # noqa: E731
+    return "\n".join([
+        f"-- {names} read(s) {col.name}: dropped and re-created in the same transaction (re-grant their privileges)",
+        "BEGIN;",
+        "SET LOCAL lock_timeout = '3s';",
+        *[f"DROP {kind(v)} {v.qualified};" for v in reversed(views)],
+        alter,
+        *[f"CREATE {kind(v)} {v.qualified} AS\n{v.definition.strip().rstrip(';')};" for v in views],
+        "COMMIT;",
+    ])
+
+
+def dependent_views(snapshot: SchemaSnapshot, table: Table, column: str) -> list:
+    """Views (plain and materialized) that read `column` of `table`, by their definitions."""
+    word = re.compile(rf"\b{re.escape(column)}\b")
+    names = {table.qualified, table.name, f"{qi(table.schema_name)}.{qi(table.name)}"}  # regclass text follows search_path
+    return [v for v in snapshot.views if names & set(v.depends_on) and word.search(v.definition or "")]
 
 
 def rewrite_note(table: Table) -> str:

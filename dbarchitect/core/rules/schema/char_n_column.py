@@ -59,7 +59,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
         cname = qi(f"{t.name}_{c.name}_length")
         fix = (
             f"{rewrite_note(t)}\n"
-            + alter_type_sql(t, c, "text", f"rtrim({qi(c.name)})")
+            + alter_type_sql(t, c, "text", f"rtrim({qi(c.name)})", snapshot=snapshot)
             + f"\nALTER TABLE {qt(t)} ADD CONSTRAINT {cname} CHECK (char_length({qi(c.name)}) <= {n}) NOT VALID;"
             + f"\nALTER TABLE {qt(t)} VALIDATE CONSTRAINT {cname};"
         )

@@ -55,8 +55,15 @@ MONEY_WORDS = {"price", "amount", "cost", "total", "subtotal", "balance", "fee",
 FLOAT_TYPES = {"real", "double precision", "float4", "float8"}
 
 
+#: words that make a money-like name a rate, share or ratio (tax_rate, vat_percent, discount_ratio): not an amount
+NOT_AMOUNT_WORDS = {"rate", "rates", "percent", "percentage", "pct", "ratio", "factor", "multiplier", "share",
+                    "weight", "fraction", "basis", "bps", "coefficient", "markup", "margin"}  # fmt: skip
+
+
 def is_money_name(name: str) -> bool:
     parts = name.lower().split("_")
+    if any(p in NOT_AMOUNT_WORDS for p in parts):
+        return False
     return any(p in MONEY_WORDS for p in parts) or matches_name(name, set(), ("price", "amount", "cost", "total"))
 
 
@@ -72,8 +79,9 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
                 ),
                 obj=col_obj(t, c.name),
                 fix=(
-                    f"{rewrite_note(t)}\n-- choose the precision and scale of the currency; 2 decimals shown\n"
-                    + alter_type_sql(t, c, "numeric(12, 2)", f"round({qi(c.name)}::numeric, 2)")
+                    f"{rewrite_note(t)}\n-- exact numeric keeps every stored value as it is (no rounding); add the currency's\n"
+                    "-- precision and scale (e.g. numeric(12, 2)) once the data is checked to fit it\n"
+                    + alter_type_sql(t, c, "numeric", f"{qi(c.name)}::numeric", snapshot=snapshot)
                 ),
                 evidence=[ctx.evidence(f"{t.qualified}.{c.name} has type {c.type} and a money-like name", type=c.type)],
             )

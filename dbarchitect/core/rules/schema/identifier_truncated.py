@@ -27,6 +27,8 @@ PostgreSQL docs, "Identifiers and Key Words" (NAMEDATALEN).
 
 from __future__ import annotations
 
+import re
+
 from pglast import parser
 
 from dbarchitect.core.models import Evidence, Finding, SchemaSnapshot, Severity
@@ -71,7 +73,12 @@ def _catalog_names(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[tuple[s
         names += [(f"{t.qualified}.{tr.name}", tr.name) for tr in t.triggers]
     names += [(s.qualified, s.name) for s in snapshot.sequences if ctx.schema in (None, s.schema_name)]
     names += [(v.qualified, v.name) for v in snapshot.views if ctx.schema in (None, v.schema_name)]
-    return [(obj, n) for obj, n in names if len(n.encode()) == LIMIT]
+    return [(obj, n) for obj, n in names if len(n.encode()) == LIMIT and not AUTO_NAME.search(n)]
+
+
+#: PostgreSQL's own names (ChooseRelationName: indexes of partitions, unnamed indexes, constraints and
+#: serial sequences) shorten the table and column parts to keep this suffix: 63 bytes is its design, not a cut
+AUTO_NAME = re.compile(r"_(idx|key|pkey|fkey|check|excl|seq)\d*$")
 
 
 def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:

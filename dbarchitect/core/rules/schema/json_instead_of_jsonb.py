@@ -57,7 +57,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
                     "grouped or GIN-indexed; jsonb does all of that unless the exact input text must be kept."
                 ),
                 obj=col_obj(t, c.name),
-                fix=f"{rewrite_note(t)}\n" + alter_type_sql(t, c, new, f"{qi(c.name)}::{new}"),
+                fix=f"{rewrite_note(t)}\n" + alter_type_sql(t, c, new, f"{qi(c.name)}::{new}", snapshot=snapshot),
                 evidence=[ctx.evidence(f"{t.qualified}.{c.name} has type {c.type}", type=c.type)],
             )
         )

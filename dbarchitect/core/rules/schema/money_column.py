@@ -59,7 +59,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
                     "so a restore on another server can read different amounts, and it carries no currency."
                 ),
                 obj=col_obj(t, c.name),
-                fix=f"{rewrite_note(t)}\n" + alter_type_sql(t, c, "numeric(12, 2)", f"{qi(c.name)}::numeric"),
+                fix=f"{rewrite_note(t)}\n" + alter_type_sql(t, c, "numeric(12, 2)", f"{qi(c.name)}::numeric", snapshot=snapshot),
                 evidence=[ctx.evidence(f"{t.qualified}.{c.name} has type {c.type}", type=c.type)],
             )
         )

@@ -29,6 +29,8 @@ PostgreSQL docs, "Partial Indexes" (example: a unique index over a subset of row
 
 from __future__ import annotations
 
+import re
+
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import (
@@ -48,6 +50,12 @@ RULE = RuleMeta(
 )
 
 
+#: keys whose values must never come back, deleted rows included: invoice/order numbers, content hashes
+#: (a re-upload block), tokens and external ids
+NEVER_REUSED = re.compile(r"(^|_)(number|num|no|seq|sequence|sequential_id|md5|sha1|sha256|sha512|hash|checksum|"
+                          r"digest|fingerprint|token|uuid|guid|external_id)$", re.IGNORECASE)  # fmt: skip
+
+
 def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
     out = []
     for t in ctx.tables(snapshot):
@@ -60,6 +68,8 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
                 continue
             if pk and pk <= set(cols):
                 continue  # contains the primary key: unique anyway (a target for composite foreign keys)
+            if any(c and NEVER_REUSED.search(c) for c in cols):
+                continue  # numbering, hashes, tokens: never reusing the value, even a deleted row's, is the point
             if None in cols:
                 key_cols = [c for c in (idx.columns if idx else cols) if c is not None]
                 note = "-- the key has expressions: keep them in the partial index\n"

@@ -1,7 +1,8 @@
 """
 ## What it does
-Advises on tables that inherit from another table through `INHERITS` (not declarative
-partitioning, which PostgreSQL also records in `pg_inherits`).
+Advises on tables that other tables inherit from through `INHERITS` (not declarative
+partitioning, which PostgreSQL also records in `pg_inherits`): one finding per parent, listing its
+children. The fix never detaches a child (`NO INHERIT` would hide its rows from the parent's queries).
 
 ## Why is this bad?
 Inheritance looks like object orientation but does not behave like it: UNIQUE and PRIMARY KEY
@@ -32,7 +33,7 @@ from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rulebook import RuleMeta
-from dbarchitect.core.rules.schema._common import ReviewContext, qt
+from dbarchitect.core.rules.schema._common import ReviewContext
 
 RULE = RuleMeta(
     name="table-inheritance",
@@ -44,25 +45,32 @@ RULE = RuleMeta(
 
 
 def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
-    out = []
+    """One finding per inheritance parent, listing its children (legacy partitioning has hundreds)."""
+    children: dict[str, list[str]] = {}
     for t in ctx.tables(snapshot):
         if t.partition_of or not t.inherits:
             continue
-        parents = ", ".join(t.inherits)
+        for p in t.inherits:
+            children.setdefault(p if "." in p else f"{t.schema_name}.{p}", []).append(t.qualified)
+    out = []
+    for parent, kids in sorted(children.items()):
+        shown = ", ".join(kids[:10]) + (f" … (+{len(kids) - 10} more)" if len(kids) > 10 else "")
         out.append(
             RULE.finding(
                 message=(
-                    f"{t.qualified} inherits from {parents}: primary keys, UNIQUE constraints and indexes do not span "
-                    "parent and child, foreign keys to the parent ignore this table's rows, and queries on the parent "
-                    "include them unless written with ONLY."
+                    f"{parent} has {len(kids)} inheritance child table(s) ({shown}): primary keys, UNIQUE constraints "
+                    "and indexes do not span parent and children, foreign keys to the parent ignore the children's "
+                    "rows, and every ALTER of the parent recurses into each child."
                 ),
-                obj=t.qualified,
+                obj=parent,
                 fix=(
-                    "-- model the shared part as its own table referenced by a foreign key (or use declarative\n"
-                    "-- partitioning if the goal was splitting a large table); then detach:\n"
-                    + "\n".join(f"ALTER TABLE {qt(t)} NO INHERIT {p};" for p in t.inherits)
+                    "-- keep the children attached (NO INHERIT would hide their rows from every query on the parent).\n"
+                    "-- If the goal was splitting a large table, move to declarative partitioning in a planned\n"
+                    "-- migration: a new table PARTITION BY the routing column, each child re-created or attached as\n"
+                    "-- a partition with its CHECK as the bound, the application switched, then the old parent dropped."
                 ),
-                evidence=[ctx.evidence(f"pg_inherits: {t.qualified} -> {parents} (not a partition)", parents=t.inherits)],
+                evidence=[ctx.evidence(f"pg_inherits: {len(kids)} child table(s) of {parent} (not partitions)",
+                                       parent=parent, children=kids[:50], count=len(kids))],  # fmt: skip
             )
         )
     return out

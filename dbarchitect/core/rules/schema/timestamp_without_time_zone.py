@@ -77,7 +77,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
                 obj=col_obj(t, c.name),
                 fix=(
                     f"{rewrite_note(t)}\n-- assumes the stored values are UTC; state the zone they were written in\n"
-                    + alter_type_sql(t, c, new, using)
+                    + alter_type_sql(t, c, new, using, snapshot=snapshot)
                 ),
                 evidence=[ctx.evidence(f"{t.qualified}.{c.name} has type {c.type}", type=c.type)],
             )
