@@ -4,7 +4,8 @@ snapshot read from information_schema. The PostgreSQL `schema` family never runs
 
 from __future__ import annotations
 
-from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
+from dbarchitect.core.models import Finding, SchemaSnapshot, severity_counts, sort_findings
+from dbarchitect.core.review_report import as_review_findings
 from dbarchitect.core.rulebook import family_modules
 from dbarchitect.core.rules.mysql_schema._common import MySQLReviewContext
 from dbarchitect.core.schema_review import RuleSkip, SchemaReview
@@ -27,10 +28,8 @@ def review_mysql(snapshot: SchemaSnapshot, *, schema: str | None = None, source:
             continue
         run.append(mod.RULE.code)
         findings.extend(mod.check(snapshot, ctx))
-    findings.sort(key=lambda f: (-f.severity.rank, f.code, f.object or ""))
-    counts = {s.value: 0 for s in Severity}
-    for f in findings:
-        counts[f.severity.value] += 1
+    findings = sort_findings(findings, by=("severity", "code", "object"))
+    counts = severity_counts(findings)
     flavor = snapshot.mysql.flavor if snapshot.mysql else "MySQL"
     note = (
         f"{flavor} {snapshot.server_version}: MySQL rules (MY0xx) ran; PostgreSQL rules do not apply."
@@ -43,7 +42,7 @@ def review_mysql(snapshot: SchemaSnapshot, *, schema: str | None = None, source:
         database=snapshot.database,
         schema_name=schema,
         tables=len(ctx.tables(snapshot)),
-        findings=findings,
+        findings=as_review_findings(findings),
         counts=counts,
         rules_run=run,
         skipped=skipped,

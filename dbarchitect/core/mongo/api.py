@@ -8,6 +8,7 @@ from typing import Literal
 
 from dbarchitect.core.indexing.models import IndexAdvice
 from dbarchitect.core.models import severity_counts
+from dbarchitect.core.review_report import as_review_findings
 from dbarchitect.core.mongo.advise import recommend
 from dbarchitect.core.mongo.documents import DocumentParseError
 from dbarchitect.core.mongo.explain import Explain, parse_explain, render_tree
@@ -39,7 +40,7 @@ def review_documents(bundle: Bundle, *, source: Literal["live", "parsed"] = "par
         qfind, qran = run(ctx, ("query",))
         findings, ran = findings + qfind, ran + qran
     return SchemaReview(
-        source=source, database=database, tables=len(bundle.collections), findings=findings,
+        source=source, database=database, tables=len(bundle.collections), findings=as_review_findings(findings),
         counts=severity_counts(findings), rules_run=ran, notes=notes,
     )  # fmt: skip
 
