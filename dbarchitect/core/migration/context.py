@@ -61,6 +61,8 @@ class RelationFacts(BaseModel):
     seq_scans: int = 0
     idx_scans: int = 0
     partition_parent: str | None = None
+    access_method: str | None = Field(default=None, description="Table access method (pg_am.amname), e.g. heap.")
+    unlogged: bool = False
     columns: dict[str, ColumnFacts] = Field(default_factory=dict)
     constraints: list[ConstraintFacts] = Field(default_factory=list)
     indexes: list[IndexFacts] = Field(default_factory=list)

@@ -127,7 +127,8 @@ async def _relations(conn: psycopg.AsyncConnection, ctx: LintContext, names: lis
                ARRAY(SELECT DISTINCT rn.nspname || '.' || rc.relname FROM pg_constraint fk
                        JOIN pg_class rc ON rc.oid = fk.conrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace
                      WHERE fk.contype = 'f' AND fk.confrelid = c.oid) AS referenced_by,
-               ARRAY(SELECT tgname FROM pg_trigger WHERE tgrelid = c.oid AND NOT tgisinternal) AS triggers
+               ARRAY(SELECT tgname FROM pg_trigger WHERE tgrelid = c.oid AND NOT tgisinternal) AS triggers,
+               (SELECT amname FROM pg_am WHERE oid = c.relam) AS am, c.relpersistence = 'u' AS unlogged
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
         WHERE n.nspname || '.' || c.relname = ANY(%s) AND c.relkind IN ('r', 'p', 'm', 'v', 'f')
@@ -142,6 +143,7 @@ async def _relations(conn: psycopg.AsyncConnection, ctx: LintContext, names: lis
             writes=r["writes"], writes_per_second=(r["writes"] / stats_age) if stats_age >= MIN_RATE_WINDOW_S and r["writes"] else None,
             seq_scans=r["seq_scan"], idx_scans=r["idx_scan"], partition_parent=r["parent"],
             referenced_by=list(r["referenced_by"]), triggers=list(r["triggers"]),
+            access_method=r["am"], unlogged=bool(r["unlogged"]),
         )
         by_oid[r["oid"]] = facts
         ctx.relations[facts.name] = facts

@@ -28,7 +28,6 @@ NEEDS: dict[str, dict] = {
 # lock_timeout: on their `Use instead` they must report it without a fix.
 REPORTED_WITHOUT_FIX: dict[str, str] = {
     "alter-column-type-metadata-only": "informational: every metadata-only type change is reported",
-    "create-trigger-on-existing-table": "the SHARE ROW EXCLUSIVE lock is inherent to CREATE TRIGGER",
 }
 
 
