@@ -80,6 +80,20 @@ class RelationFacts(BaseModel):
         return next((c for c in self.constraints if c.name == name), None)
 
 
+class DataProbe(BaseModel):
+    """A read-only look at the rows one statement will meet (core/migration/probes.py)."""
+
+    statement: int = Field(description="1-based statement number.")
+    table: str
+    kind: Literal["duplicates", "orphans", "check", "not_null"]
+    what: str = Field(description="What was counted, in words.")
+    status: Literal["violations", "clean", "cut_short", "error"]
+    violations: int | None = Field(default=None, description="Duplicate keys or violating rows found.")
+    sample: str | None = Field(default=None, description="One violating key (primary key, else ctid).")
+    detail: str = Field(default="", description="The probe's query, or why it stopped.")
+    elapsed_ms: float = 0.0
+
+
 class LintContext(BaseModel):
     """What the catalog says about the objects a migration touches. Empty means offline."""
 
@@ -100,6 +114,12 @@ class LintContext(BaseModel):
     )
     domains_with_constraints: list[str] = Field(default_factory=list, description="Qualified domain names.")
     enums: dict[str, list[str]] = Field(default_factory=dict, description="Qualified enum -> labels.")
+    probes: list[DataProbe] = Field(
+        default_factory=list, description="Existing rows checked for data-dependent failures (live only)."
+    )
+    unprobed: dict[int, str] = Field(
+        default_factory=dict, description="Statements whose data-dependent outcome was not checked, and why."
+    )
     known_missing: list[str] = Field(
         default_factory=list,
         description="Relations the migration names that the catalog does not have (created elsewhere).",

@@ -12,6 +12,7 @@ from dbarchitect.core.migration.kit import Migration, Statement
 from dbarchitect.core.migration.models import MigrationReport
 from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.migration.parse import ParsedMigration
+from dbarchitect.core.migration.probes import probe_note
 from dbarchitect.core.migration.runner import Runner, resolve
 from dbarchitect.core.models import sort_findings
 from dbarchitect.core.rulebook import family_modules
@@ -116,6 +117,9 @@ def lint(
             assume_in_transaction=model.in_transaction, runner=model.kind, runner_reason=model.reason,
             catalog=ctx.online, source=source, parse_error=str(exc),
         )
+    for stmt in mig.statements:
+        if note := probe_note(stmt, mig):
+            stmt.prediction.assumptions.append(note)
     _, by_kind, always = _rules()
     findings = []
     for stmt in mig.statements:

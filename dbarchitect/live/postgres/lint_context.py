@@ -46,12 +46,14 @@ async def build_lint_context(
     migration: ParsedMigration | str | Sequence[str],
     *,
     timezone: str | None = None,
+    probe_timeout_ms: int | None = None,
 ) -> LintContext:
     """Read the catalog facts the lint needs for the relations, indexes and functions the migration names.
 
     `migration` is the ParsedMigration the lint will use (or its text, or its statements, parsed here).
 
     `timezone` overrides the session TimeZone the migration runner will use (default: this session's).
+    `probe_timeout_ms` bounds each read-only probe of existing rows (live/postgres/data_probes.py; 0: none run).
     """
     head = (await _rows(conn, """
         SELECT current_setting('server_version_num')::int AS v,
@@ -112,6 +114,10 @@ async def build_lint_context(
         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') GROUP BY 1
     """):
         ctx.enums[r["name"]] = list(r["labels"])
+    if probe_timeout_ms != 0:
+        from dbarchitect.live.postgres.data_probes import DEFAULT_PROBE_TIMEOUT_MS, probe_data
+
+        await probe_data(conn, ctx, ParsedMigration.of(migration), probe_timeout_ms or DEFAULT_PROBE_TIMEOUT_MS)
     return ctx
 
 

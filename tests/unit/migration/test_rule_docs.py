@@ -20,6 +20,9 @@ from dbarchitect.live.postgres.lint_context import build_lint_context
 NEEDS: dict[str, dict] = {
     # "was varchar(255)": only the catalog knows the column's current type (offline the change is assumed to rewrite)
     "alter-column-type-metadata-only": {"setup": "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(255));"},
+    # the data decides: two orders share a code
+    "data-dependent-failure": {"setup": "CREATE TABLE orders (id bigint PRIMARY KEY, code text);"
+                               " INSERT INTO orders VALUES (1, 'A-1'), (2, 'A-1');"},
     # "runner wraps the file in a transaction"
     "transaction-misuse": {"assume_in_transaction": True},
 }
