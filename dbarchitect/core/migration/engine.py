@@ -115,7 +115,7 @@ def lint(
         return MigrationReport(
             pg_version=pg_version or ctx.pg_major or DEFAULT_PG_VERSION,
             assume_in_transaction=model.in_transaction, runner=model.kind, runner_reason=model.reason,
-            catalog=ctx.online, source=source, parse_error=str(exc),
+            catalog=ctx.online, source=source, parse_error=str(exc), findings=_rejected(parsed.sql, exc),
         )
     for stmt in mig.statements:
         if note := probe_note(stmt, mig):
@@ -147,3 +147,29 @@ def lint(
         catalog=ctx.online,
         source=source,
     )
+
+
+def _rejected(sql: str, exc: SQLParseError) -> list:
+    """PostgreSQL's grammar rejects some well-formed statements outright (`UNIQUE ... NOT VALID`): not a typo but a
+    statement that fails by itself, reported as such (rule statement-fails) beside the parse error."""
+    if exc.message.startswith("syntax error"):
+        return []
+    import pglast
+
+    from dbarchitect.core.models import Evidence
+
+    from dbarchitect.core.rules.migration import statement_fails
+    from dbarchitect.core.sql.statements import scan
+
+    index = line = None
+    for st in scan(sql):  # the statement the grammar refuses
+        try:
+            pglast.parse_sql(st.sql)
+        except Exception:  # noqa: BLE001 - pglast's ParseError
+            index, line = st.index, st.line
+            break
+    return [statement_fails.RULE.finding(
+        message=f'Fails: PostgreSQL rejects statement {index or "?"} with "{exc.message}"; the migration stops here.',
+        fix="-- " + statement_fails.FIX_BY_MESSAGE.get(exc.message.split(" ", 1)[0], "rewrite it"),
+        evidence=[Evidence(kind="static", detail=f"PostgreSQL's grammar: {exc.message}")],
+        statement=index, line=line or exc.line)]

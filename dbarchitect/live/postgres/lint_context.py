@@ -134,7 +134,9 @@ async def _relations(conn: psycopg.AsyncConnection, ctx: LintContext, names: lis
                        JOIN pg_class rc ON rc.oid = fk.conrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace
                      WHERE fk.contype = 'f' AND fk.confrelid = c.oid) AS referenced_by,
                ARRAY(SELECT tgname FROM pg_trigger WHERE tgrelid = c.oid AND NOT tgisinternal) AS triggers,
-               (SELECT amname FROM pg_am WHERE oid = c.relam) AS am, c.relpersistence = 'u' AS unlogged
+               (SELECT amname FROM pg_am WHERE oid = c.relam) AS am, c.relpersistence = 'u' AS unlogged,
+               (SELECT dn.nspname || '.' || d.relname FROM pg_partitioned_table pt JOIN pg_class d ON d.oid = pt.partdefid
+                  JOIN pg_namespace dn ON dn.oid = d.relnamespace WHERE pt.partrelid = c.oid) AS default_partition
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
         WHERE n.nspname || '.' || c.relname = ANY(%s) AND c.relkind IN ('r', 'p', 'm', 'v', 'f')
@@ -149,7 +151,7 @@ async def _relations(conn: psycopg.AsyncConnection, ctx: LintContext, names: lis
             writes=r["writes"], writes_per_second=(r["writes"] / stats_age) if stats_age >= MIN_RATE_WINDOW_S and r["writes"] else None,
             seq_scans=r["seq_scan"], idx_scans=r["idx_scan"], partition_parent=r["parent"],
             referenced_by=list(r["referenced_by"]), triggers=list(r["triggers"]),
-            access_method=r["am"], unlogged=bool(r["unlogged"]),
+            access_method=r["am"], unlogged=bool(r["unlogged"]), default_partition=r["default_partition"],
         )
         by_oid[r["oid"]] = facts
         ctx.relations[facts.name] = facts

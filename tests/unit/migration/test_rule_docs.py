@@ -23,6 +23,9 @@ NEEDS: dict[str, dict] = {
     # the data decides: two orders share a code
     "data-dependent-failure": {"setup": "CREATE TABLE orders (id bigint PRIMARY KEY, code text);"
                                " INSERT INTO orders VALUES (1, 'A-1'), (2, 'A-1');"},
+    # a view depends on the table
+    "statement-fails": {"setup": "CREATE TABLE orders (id bigint PRIMARY KEY);"
+                        " CREATE VIEW recent_orders AS SELECT * FROM orders;"},
     # "runner wraps the file in a transaction"
     "transaction-misuse": {"assume_in_transaction": True},
 }
