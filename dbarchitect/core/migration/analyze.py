@@ -615,7 +615,8 @@ class Analyzer:
         table = self.st.qualify(n.relation)
         name = f"{n.relation.schemaname or self.st.ctx.default_schema}.{n.idxname}" if n.idxname else None
         cols = [e.name if e.name else None for e in n.indexParams or ()]
-        return [Op(kind=K.CREATE_INDEX, table=table, name=name, lock=SUE if n.concurrent else SHARE, scan=True,
+        only = n.relation.inh is False  # ON ONLY a partitioned parent: an invalid shell, nothing is read
+        return [Op(kind=K.CREATE_INDEX, table=table, name=name, lock=SUE if n.concurrent else SHARE, scan=not only,
                    concurrent=bool(n.concurrent), node=n,
                    detail=CreateIndexDetail(unique=bool(n.unique), columns=cols, if_not_exists=bool(n.if_not_exists),
                                             partial=n.whereClause is not None))]
