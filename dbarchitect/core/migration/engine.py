@@ -14,11 +14,16 @@ from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.migration.parse import ParsedMigration
 from dbarchitect.core.migration.probes import probe_note
 from dbarchitect.core.migration.runner import Runner, resolve
-from dbarchitect.core.models import sort_findings
+from dbarchitect.core.models import Evidence, sort_findings
 from dbarchitect.core.rulebook import family_modules
 from dbarchitect.core.sql.statements import SQLParseError
 
 DEFAULT_PG_VERSION = 17
+# rules whose verdict depends on whether the runner wraps the file in a transaction
+RUNNER_DEPENDENT = frozenset({
+    "validate-in-same-transaction", "non-transactional-in-transaction", "lock-held-across-statements",
+    "enum-value-change", "transaction-misuse", "non-idempotent-statement", "unbatched-backfill",
+})
 SUPPORTED_PG_VERSIONS = range(10, 20)
 
 
@@ -136,6 +141,10 @@ def lint(
                                  or meta.code.lower() in stmt.ignores):
                 continue
             findings.extend(mod.check(stmt, mig))
+    for f in findings:
+        if f.rule in RUNNER_DEPENDENT:  # the verdict hangs on the runner model: say which one was assumed
+            f.evidence.append(Evidence(kind="static", detail=f"runner model: {model.kind} — {model.reason}",
+                                       data={"runner": model.kind}))
     findings = sort_findings(findings, by=("statement", "severity", "code"))
     return MigrationReport(
         statements=[s.prediction for s in mig.statements],
@@ -155,8 +164,6 @@ def _rejected(sql: str, exc: SQLParseError) -> list:
     if exc.message.startswith("syntax error"):
         return []
     import pglast
-
-    from dbarchitect.core.models import Evidence
 
     from dbarchitect.core.rules.migration import statement_fails
     from dbarchitect.core.sql.statements import scan
