@@ -86,7 +86,7 @@ class DataProbe(BaseModel):
 
     statement: int = Field(description="1-based statement number.")
     table: str
-    kind: Literal["duplicates", "orphans", "check", "not_null"]
+    kind: Literal["duplicates", "orphans", "check", "not_null", "domain"]
     what: str = Field(description="What was counted, in words.")
     status: Literal["violations", "clean", "cut_short", "error"]
     violations: int | None = Field(default=None, description="Duplicate keys or violating rows found.")

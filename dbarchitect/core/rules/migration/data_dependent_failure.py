@@ -4,6 +4,7 @@ With a live connection, counts the existing rows that make a statement fail: dup
 unique index, UNIQUE or PRIMARY KEY (also CONCURRENTLY), orphan rows under a foreign key being added
 or validated, rows that violate a CHECK being added or validated, NULLs under SET NOT NULL. Each count
 is a read-only query bounded by statement_timeout; the finding gives the count and a sample key.
+`ALTER DOMAIN ... VALIDATE CONSTRAINT` is checked against every column of the domain's type.
 
 ## Why is this bad?
 PostgreSQL rejects these statements only because of the data: the migration passes review and CI on
@@ -35,7 +36,8 @@ RULE = RuleMeta(
     severity=Severity.error,
     summary="Existing rows make the statement fail (duplicates, orphans, CHECK or NOT NULL violations).",
 )
-OPS = {OpKind.CREATE_INDEX, OpKind.ADD_CONSTRAINT, OpKind.VALIDATE_CONSTRAINT, OpKind.SET_NOT_NULL}
+OPS = {OpKind.CREATE_INDEX, OpKind.ADD_CONSTRAINT, OpKind.VALIDATE_CONSTRAINT, OpKind.SET_NOT_NULL,
+       OpKind.ALTER_DOMAIN_VALIDATE}
 
 _FIX = {
     "duplicates": "-- remove or merge the duplicates first, e.g.\n"
@@ -43,6 +45,7 @@ _FIX = {
     "orphans": "-- delete, repoint or NULL the orphan rows first (or keep the key NOT VALID until they are fixed)",
     "check": "-- fix the violating rows first (or keep the constraint NOT VALID until they are fixed)",
     "not_null": "UPDATE {table} SET {col} = <value> WHERE {col} IS NULL;  -- in batches, before SET NOT NULL",
+    "domain": "-- fix the values that violate the domain's constraint first (every column of that type)",
 }
 
 
@@ -54,7 +57,7 @@ def check(stmt, mig):
         left = " and leaves an INVALID index behind that every write still maintains (DROP INDEX CONCURRENTLY it)" \
             if concurrent else ""
         what = {"duplicates": "duplicate keys", "orphans": "orphan rows", "check": "violating rows",
-                "not_null": "NULL rows"}[probe.kind]
+                "not_null": "NULL rows", "domain": "violating values"}[probe.kind]
         cols = probe.what.split("(", 1)[1].split(")", 1)[0] if "(" in probe.what else "..."
         op = next((o for o in stmt.ops if o.table == probe.table), None)
         yield finding(
