@@ -50,7 +50,8 @@ def lint_labels(report, matviews: set[str] = frozenset()) -> set[str]:
             long_work = True
         for rel, mode in p.locks.items():
             rank = _RANK.get(mode, 0)
-            if rel in matviews and rank < _RANK["AccessExclusiveLock"]:
+            matview = rel in matviews or p.kind == "RefreshMatViewStmt"  # REFRESH names one, catalog or not
+            if matview and rank < _RANK["AccessExclusiveLock"]:
                 continue
             held[rel] = max(held.get(rel, 0), rank)
         if long_work and held:

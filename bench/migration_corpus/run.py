@@ -46,9 +46,14 @@ def _squawk(binary: str, sql: str) -> set[str]:
         return {"parse-error"} if out.strip() else set()
 
 
-async def _lint(dsn: str, case) -> tuple[set[str], list[str]]:
-    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
-        ctx = await build_lint_context(conn, case["sql"])
+async def _lint(dsn: str, case, offline: bool = False) -> tuple[set[str], list[str]]:
+    if offline:
+        from dbarchitect.core.migration.context import LintContext
+
+        ctx = LintContext()
+    else:
+        async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+            ctx = await build_lint_context(conn, case["sql"])
     matviews = {n for n, f in ctx.relations.items() if f.kind == "materialized_view"}
     report = lint(case["sql"], context=ctx, runner=case.get("runner_argument"))
     return lint_labels(report, matviews), sorted({f.rule for f in report.findings})
@@ -58,6 +63,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", default=str(ROOT / "tests" / "fixtures" / "migration_corpus" / "cases.yaml"))
     ap.add_argument("--squawk", default="squawk")
+    ap.add_argument("--offline", action="store_true", help="lint without the catalog (no connection)")
     args = ap.parse_args()
     corpus = yaml.safe_load(Path(args.corpus).read_text())
     version = subprocess.run([args.squawk, "--version"], capture_output=True, text=True).stdout.strip()
@@ -72,7 +78,7 @@ def main() -> None:
             dsn = psycopg.conninfo.make_conninfo(cluster.dsn(), dbname=db)
             with psycopg.connect(dsn, autocommit=True) as conn:
                 conn.execute(corpus["setup"] + "\n" + (case.get("setup") or ""))
-            ours, rules = asyncio.run(_lint(dsn, case))
+            ours, rules = asyncio.run(_lint(dsn, case, args.offline))
             theirs = squawk_labels(_squawk(args.squawk, case["sql"]))
             truth, _notes = observe(dsn, case["sql"], case.get("runner", "transaction"))
             rows["dbarchitect"].append((truth, ours))
@@ -81,7 +87,7 @@ def main() -> None:
                 misses.append({"case": name, "truth": sorted(truth), "dbarchitect": sorted(ours), "rules": rules})
     finally:
         cluster.stop()
-    print(json.dumps({"cases": len(rows["dbarchitect"]), "squawk_version": version,
+    print(json.dumps({"cases": len(rows["dbarchitect"]), "squawk_version": version, "offline": args.offline,
                       "dbarchitect": score(rows["dbarchitect"], LABELS), "squawk": score(rows["squawk"], LABELS),
                       "dbarchitect_disagreements": misses}, indent=1))
 
