@@ -196,7 +196,6 @@ CLI: dict[str, Shell] = {
         positional="sql",
         each=True,  # one report per file
         files=frozenset({"sql"}),
-        spellings={"assume_in_transaction": ("--in-transaction",)},
         defaults={"offline": (lambda args: not _named_database(args), f"default: offline {_NAMED}")},
     ),
     "dry_run_migration": Shell(
@@ -204,7 +203,6 @@ CLI: dict[str, Shell] = {
         positional="sql",
         files=frozenset({"sql", "down_sql"}),
         spellings={"down_sql": ("--down",)},
-        negations={"assume_in_transaction": ("--no-transaction",)},
     ),
     "draft_migration": Shell(
         files=frozenset({"target_ddl", "from_ddl"}),

@@ -148,8 +148,9 @@ async def dump_lint(inputs: dict[str, dict]) -> dict[str, dict]:
         for key, inp in inputs.items():
             entry: dict = {"input": inp}
             try:
+                runner = "transaction" if inp["assume_in_transaction"] else "autocommit"  # the tool's runner argument
                 report = model(await lint_migration(app, sql=inp["sql"], pg_version=inp["pg_version"],
-                                                    assume_in_transaction=inp["assume_in_transaction"], offline=True))  # fmt: skip
+                                                    runner=runner, offline=True))  # fmt: skip
             except Exception as exc:  # noqa: BLE001 — a raised error is a result to compare too
                 entry["error"] = f"{type(exc).__name__}: {exc}"
             else:

@@ -38,6 +38,8 @@ def _strip(schema: Any) -> Any:
             continue
         if key == "default" and (value is None or ("const" in schema and value == schema["const"])):
             continue
+        if (key == "additionalProperties" and value is True) or (key == "items" and value == {}):
+            continue  # what JSON Schema assumes anyway
         if key in ("properties", "$defs"):
             out[key] = {name: _strip(sub) for name, sub in value.items()}
         else:

@@ -23,24 +23,26 @@ async def lint_migration(
     pg_version: Annotated[
         int | None, Field(ge=10, le=19, description="Target major version; the connected server's by default.")
     ] = None,
-    assume_in_transaction: Annotated[
-        bool, Field(description="The migration runner wraps the whole file in one transaction.")
-    ] = False,
+    runner: Annotated[
+        Literal["transaction", "autocommit"] | None,
+        Field(description="How the file runs; default: one transaction unless it has BEGIN/COMMIT or a "
+              "no-transaction marker."),
+    ] = None,
     offline: Annotated[bool, Field(description="Do not read the catalog; rules only.")] = False,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
 ) -> MigrationReport:
     """Predict what a migration does without running it: per statement the lock on each table,
-    rewrites, scans, transaction safety, data loss (rules MG001…), sized from the catalog.
-    `-- dbarchitect:ignore <rule>` silences a rule.
+    rewrites, scans, transaction safety, data loss, rows that would make it fail (rules MG001…),
+    sized from the catalog. `-- dbarchitect:ignore <rule>` silences a rule.
 
-    Use it first on any migration, fast and side-effect free; then dry_run_migration to observe it,
+    Use it first on any migration (nothing runs); then dry_run_migration to observe it,
     draft_migration to write the safe version.
 
     Returns hazards with the safe sequence as SQL."""
-    return await _lint(app, ParsedMigration.of(sql), pg_version, assume_in_transaction, offline, connection)
+    return await _lint(app, ParsedMigration.of(sql), pg_version, runner, offline, connection)
 
 
-async def _lint(app: App, sql: ParsedMigration, pg_version: int | None, assume_in_transaction: bool,
+async def _lint(app: App, sql: ParsedMigration, pg_version: int | None, runner: str | None,
                 offline: bool, connection: str | None) -> MigrationReport:
     """The lint of a migration parsed once: the same object feeds the lint context and the lint."""
     context = None
@@ -53,7 +55,7 @@ async def _lint(app: App, sql: ParsedMigration, pg_version: int | None, assume_i
                 raise
             context = None  # no reachable default database: lint from the rules alone
     try:
-        return lint(sql, context=context, pg_version=pg_version, assume_in_transaction=assume_in_transaction)
+        return lint(sql, context=context, pg_version=pg_version, runner=runner)
     except ValueError as exc:
         raise UserInputError(str(exc)) from None
 
@@ -64,9 +66,10 @@ async def dry_run_migration(
     down_sql: Annotated[
         str | None, Field(description="Its down migration: applied after `sql`, then the schema is compared.")
     ] = None,
-    assume_in_transaction: Annotated[
-        bool, Field(description="The runner wraps the file in one transaction (CONCURRENTLY still runs outside).")
-    ] = True,
+    runner: Annotated[
+        Literal["transaction", "autocommit"] | None,
+        Field(description="As lint_migration's (same default); CONCURRENTLY still runs outside."),
+    ] = None,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
     ctx: Any = None,
 ) -> DryRunReport:
@@ -79,7 +82,7 @@ async def dry_run_migration(
     db = app.db(connection, tool="dry_run_migration")
     run_dry = db.feature("dry_run", tool="dry_run_migration").dry_run
     parsed = ParsedMigration.of(sql)  # parsed once: the lint, its context and the dry run number the same statements
-    prediction = await _lint(app, parsed, None, assume_in_transaction, False, connection)
+    prediction = await _lint(app, parsed, None, runner, False, connection)
     scratch = await app.scratch_admin_dsn(connection, prefer_same_server=True, tool="dry_run_migration")
     if scratch is None:
         raise UserInputError(
@@ -91,7 +94,7 @@ async def dry_run_migration(
         down_sql=down_sql,
         scratch=None if scratch == db.dsn else scratch,
         prediction=prediction,
-        assume_in_transaction=assume_in_transaction,
+        assume_in_transaction=prediction.assume_in_transaction,  # the lint's runner model, resolved once
         statement_timeout_s=db.limits.statement_timeout_ms / 1000 * 4,
         progress=_progress(ctx),
     )

@@ -61,7 +61,7 @@ class Attribute(BaseModel):
 
 
 class Entity(BaseModel):
-    """A table. It gets an identity key `id`, plus the option columns (timestamps, soft delete, tenant)."""
+    """A table; it gets an identity key `id` and the option columns."""
 
     name: str = Field(description="Table name, plural snake_case (users, order_items).")
     attributes: list[Attribute] = Field(default_factory=list)
@@ -75,9 +75,8 @@ class Entity(BaseModel):
 
 
 class Relationship(BaseModel):
-    """one_to_many: each `parent` row has many `child` rows (the foreign key lives in child).
-    one_to_one: like one_to_many with a unique foreign key. many_to_many: a junction table between
-    `parent` and `child` (named `through`, default `<parent>_<child>`)."""
+    """one_to_many: a `parent` row has many `child` rows (FK in child); one_to_one: a unique FK;
+    many_to_many: a junction table `through` (default `<parent>_<child>`)."""
 
     kind: Literal["one_to_many", "many_to_many", "one_to_one"]
     parent: str

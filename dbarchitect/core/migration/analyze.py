@@ -375,9 +375,15 @@ class Analyzer:
                        detail=DropDetail(cascade=int(cmd.behavior) == 1, if_exists=bool(cmd.missing_ok)))]
         if t in (AT.AT_SetLogged, AT.AT_SetUnLogged):
             kind = K.SET_LOGGED if t == AT.AT_SetLogged else K.SET_UNLOGGED
-            return [Op(kind=kind, table=table, lock=AE, rewrite=True, node=cmd)]
+            facts = self.st.ctx.relation(table)
+            same = facts is not None and facts.kind == "table" and facts.unlogged == (t == AT.AT_SetUnLogged)
+            return [Op(kind=kind, table=table, lock=AE, rewrite=not same, node=cmd)]  # already so: a no-op
         if t == AT.AT_SetAccessMethod:
-            return [Op(kind=K.SET_ACCESS_METHOD, table=table, name=cmd.name, lock=AE, rewrite=True, node=cmd)]
+            facts = self.st.ctx.relation(table)
+            current = facts.access_method if facts is not None and facts.access_method else None
+            # the same access method again is a no-op (PostgreSQL keeps the files); offline a table is on heap
+            same = (cmd.name or "heap") == (current or ("heap" if facts is None else None))
+            return [Op(kind=K.SET_ACCESS_METHOD, table=table, name=cmd.name, lock=AE, rewrite=not same, node=cmd)]
         if t == AT.AT_SetTableSpace:
             return [Op(kind=K.SET_TABLESPACE, table=table, name=cmd.name, lock=AE, rewrite=True, node=cmd)]
         if t == AT.AT_AttachPartition:
@@ -609,7 +615,8 @@ class Analyzer:
         table = self.st.qualify(n.relation)
         name = f"{n.relation.schemaname or self.st.ctx.default_schema}.{n.idxname}" if n.idxname else None
         cols = [e.name if e.name else None for e in n.indexParams or ()]
-        return [Op(kind=K.CREATE_INDEX, table=table, name=name, lock=SUE if n.concurrent else SHARE, scan=True,
+        only = n.relation.inh is False  # ON ONLY a partitioned parent: an invalid shell, nothing is read
+        return [Op(kind=K.CREATE_INDEX, table=table, name=name, lock=SUE if n.concurrent else SHARE, scan=not only,
                    concurrent=bool(n.concurrent), node=n,
                    detail=CreateIndexDetail(unique=bool(n.unique), columns=cols, if_not_exists=bool(n.if_not_exists),
                                             partial=n.whereClause is not None))]

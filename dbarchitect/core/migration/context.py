@@ -61,6 +61,9 @@ class RelationFacts(BaseModel):
     seq_scans: int = 0
     idx_scans: int = 0
     partition_parent: str | None = None
+    access_method: str | None = Field(default=None, description="Table access method (pg_am.amname), e.g. heap.")
+    unlogged: bool = False
+    default_partition: str | None = Field(default=None, description="A partitioned table's DEFAULT partition.")
     columns: dict[str, ColumnFacts] = Field(default_factory=dict)
     constraints: list[ConstraintFacts] = Field(default_factory=list)
     indexes: list[IndexFacts] = Field(default_factory=list)
@@ -76,6 +79,20 @@ class RelationFacts(BaseModel):
 
     def constraint(self, name: str) -> ConstraintFacts | None:
         return next((c for c in self.constraints if c.name == name), None)
+
+
+class DataProbe(BaseModel):
+    """A read-only look at the rows one statement will meet (core/migration/probes.py)."""
+
+    statement: int = Field(description="1-based statement number.")
+    table: str
+    kind: Literal["duplicates", "orphans", "check", "not_null", "domain"]
+    what: str = Field(description="What was counted, in words.")
+    status: Literal["violations", "clean", "cut_short", "error"]
+    violations: int | None = Field(default=None, description="Duplicate keys or violating rows found.")
+    sample: str | None = Field(default=None, description="One violating key (primary key, else ctid).")
+    detail: str = Field(default="", description="The probe's query, or why it stopped.")
+    elapsed_ms: float = 0.0
 
 
 class LintContext(BaseModel):
@@ -98,6 +115,12 @@ class LintContext(BaseModel):
     )
     domains_with_constraints: list[str] = Field(default_factory=list, description="Qualified domain names.")
     enums: dict[str, list[str]] = Field(default_factory=dict, description="Qualified enum -> labels.")
+    probes: list[DataProbe] = Field(
+        default_factory=list, description="Existing rows checked for data-dependent failures (live only)."
+    )
+    unprobed: dict[int, str] = Field(
+        default_factory=dict, description="Statements whose data-dependent outcome was not checked, and why."
+    )
     known_missing: list[str] = Field(
         default_factory=list,
         description="Relations the migration names that the catalog does not have (created elsewhere).",

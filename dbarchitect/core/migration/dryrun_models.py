@@ -369,6 +369,10 @@ class DryRunReport(BaseModel):
     reversibility: ReversibilityReport | None = None
     shadow: ShadowInfo
     assume_in_transaction: bool = True
+    runner: Literal["transaction", "autocommit"] = Field(
+        default="transaction", description="The runner model the dry run used: the lint's (same rules, same default)."
+    )
+    runner_reason: str = Field(default="", description="Why that runner model.")
     index_tables: dict[str, str] = Field(
         default_factory=dict, description="Pre-existing index -> its table (both schema.name)."
     )

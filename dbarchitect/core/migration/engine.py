@@ -12,11 +12,18 @@ from dbarchitect.core.migration.kit import Migration, Statement
 from dbarchitect.core.migration.models import MigrationReport
 from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.migration.parse import ParsedMigration
-from dbarchitect.core.models import sort_findings
+from dbarchitect.core.migration.probes import probe_note
+from dbarchitect.core.migration.runner import Runner, resolve
+from dbarchitect.core.models import Evidence, sort_findings
 from dbarchitect.core.rulebook import family_modules
 from dbarchitect.core.sql.statements import SQLParseError
 
 DEFAULT_PG_VERSION = 17
+# rules whose verdict depends on whether the runner wraps the file in a transaction
+RUNNER_DEPENDENT = frozenset({
+    "validate-in-same-transaction", "non-transactional-in-transaction", "lock-held-across-statements",
+    "enum-value-change", "transaction-misuse", "non-idempotent-statement", "unbatched-backfill",
+})
 SUPPORTED_PG_VERSIONS = range(10, 20)
 
 
@@ -46,18 +53,22 @@ def analyze(
     *,
     context: LintContext | None = None,
     pg_version: int | None = None,
-    assume_in_transaction: bool = False,
+    assume_in_transaction: bool | None = None,
+    runner: str | Runner | None = None,
 ) -> Migration:
     """Predict every statement of `sql` (parsed here unless already a ParsedMigration; no rules).
-    Raises SQLParseError."""
+    `runner` ("transaction"/"autocommit"; core/migration/runner.py) defaults to what the file says, else a
+    transaction; `assume_in_transaction` is its older boolean spelling. Raises SQLParseError."""
     ctx = context or LintContext()
     version = pg_version or ctx.pg_major or DEFAULT_PG_VERSION
     if version not in SUPPORTED_PG_VERSIONS:
         raise ValueError(f"pg_version {version} is not supported (10 to 19)")
-    state = MigrationState(ctx=ctx, pg_version=version, assume_in_transaction=assume_in_transaction)
+    parsed = ParsedMigration.of(sql)
+    model = runner if isinstance(runner, Runner) else resolve(parsed, runner, assume_in_transaction)
+    state = MigrationState(ctx=ctx, pg_version=version, assume_in_transaction=model.in_transaction)
     analyzer = Analyzer(state)
-    mig = Migration(ctx=ctx, pg_version=version, assume_in_transaction=assume_in_transaction)
-    for raw in ParsedMigration.of(sql).require():
+    mig = Migration(ctx=ctx, pg_version=version, assume_in_transaction=model.in_transaction, runner=model)
+    for raw in parsed.require():
         ops = analyzer.ops(raw.node)
         prediction = predict(raw.index, raw.line, raw.sql, raw.node, ops, state)
         is_tx_stmt = type(raw.node).__name__ == "TransactionStmt"
@@ -87,27 +98,33 @@ def lint(
     *,
     context: LintContext | None = None,
     pg_version: int | None = None,
-    assume_in_transaction: bool = False,
+    assume_in_transaction: bool | None = None,
     source: str | None = None,
+    runner: str | None = None,
 ) -> MigrationReport:
     """Lint a migration: per-statement predictions and the findings of every migration rule.
 
     `sql` is the text or the ParsedMigration the caller already has (then it is not parsed again).
     `context` carries catalog facts (build it with live.postgres.lint_context.build_lint_context);
     `pg_version` is the target's major version (default: the context's server, else 17);
-    `assume_in_transaction` says the runner wraps the whole file in one transaction.
-    A syntax error is reported in `parse_error` (the report then has no statements).
+    `runner` says whether the migration tool wraps the file in one transaction ("transaction", the default
+    unless the file has a no-transaction marker or its own BEGIN/COMMIT) or not ("autocommit");
+    `assume_in_transaction` is its older boolean spelling. A syntax error is reported in `parse_error` (the report then has no statements).
     """
     ctx = context or LintContext()
     parsed = ParsedMigration.of(sql)
+    model = resolve(parsed, runner, assume_in_transaction)
     try:
-        mig = analyze(parsed, context=ctx, pg_version=pg_version, assume_in_transaction=assume_in_transaction)
+        mig = analyze(parsed, context=ctx, pg_version=pg_version, runner=model)
     except SQLParseError as exc:
         return MigrationReport(
             pg_version=pg_version or ctx.pg_major or DEFAULT_PG_VERSION,
-            assume_in_transaction=assume_in_transaction, catalog=ctx.online, source=source,
-            parse_error=str(exc),
+            assume_in_transaction=model.in_transaction, runner=model.kind, runner_reason=model.reason,
+            catalog=ctx.online, source=source, parse_error=str(exc), findings=_rejected(parsed.sql, exc),
         )
+    for stmt in mig.statements:
+        if note := probe_note(stmt, mig):
+            stmt.prediction.assumptions.append(note)
     _, by_kind, always = _rules()
     findings = []
     for stmt in mig.statements:
@@ -124,12 +141,42 @@ def lint(
                                  or meta.code.lower() in stmt.ignores):
                 continue
             findings.extend(mod.check(stmt, mig))
+    for f in findings:
+        if f.rule in RUNNER_DEPENDENT:  # the verdict hangs on the runner model: say which one was assumed
+            f.evidence.append(Evidence(kind="static", detail=f"runner model: {model.kind} — {model.reason}",
+                                       data={"runner": model.kind}))
     findings = sort_findings(findings, by=("statement", "severity", "code"))
     return MigrationReport(
         statements=[s.prediction for s in mig.statements],
         findings=findings,
         pg_version=mig.pg_version,
-        assume_in_transaction=assume_in_transaction,
+        assume_in_transaction=model.in_transaction,
+        runner=model.kind,
+        runner_reason=model.reason,
         catalog=ctx.online,
         source=source,
     )
+
+
+def _rejected(sql: str, exc: SQLParseError) -> list:
+    """PostgreSQL's grammar rejects some well-formed statements outright (`UNIQUE ... NOT VALID`): not a typo but a
+    statement that fails by itself, reported as such (rule statement-fails) beside the parse error."""
+    if exc.message.startswith("syntax error"):
+        return []
+    import pglast
+
+    from dbarchitect.core.rules.migration import statement_fails
+    from dbarchitect.core.sql.statements import scan
+
+    index = line = None
+    for st in scan(sql):  # the statement the grammar refuses
+        try:
+            pglast.parse_sql(st.sql)
+        except Exception:  # noqa: BLE001 - pglast's ParseError
+            index, line = st.index, st.line
+            break
+    return [statement_fails.RULE.finding(
+        message=f'Fails: PostgreSQL rejects statement {index or "?"} with "{exc.message}"; the migration stops here.',
+        fix="-- " + statement_fails.FIX_BY_MESSAGE.get(exc.message.split(" ", 1)[0], "rewrite it"),
+        evidence=[Evidence(kind="static", detail=f"PostgreSQL's grammar: {exc.message}")],
+        statement=index, line=line or exc.line)]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from dbarchitect.core.sql.ident import quote_ident
 from dbarchitect.core.migration.ops import Op, OpKind
 from dbarchitect.core.migration.context import LintContext, RelationFacts
+from dbarchitect.core.migration.runner import Runner
 from dbarchitect.core.migration.models import LOCK_SQL_NAME, StatementPrediction, lock_blocks
 from dbarchitect.core.models import Evidence, Finding, Severity
 from dbarchitect.core.rulebook import RuleMeta
@@ -49,6 +50,7 @@ class Migration:
     ctx: LintContext
     pg_version: int
     assume_in_transaction: bool
+    runner: Runner | None = None  # the runner model the lint assumed (core/migration/runner.py)
     statements: list[Statement] = field(default_factory=list)
     created: dict[str, int] = field(default_factory=dict)
     created_indexes: dict[str, str] = field(default_factory=dict)

@@ -21,6 +21,8 @@ the same quantities on a shadow database and compares them field by field:
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from dbarchitect.core.models import Finding, Severity, severity_counts
@@ -142,7 +144,7 @@ class StatementPrediction(BaseModel):
     in_transaction: bool = Field(
         default=False,
         description="Whether the lint believes the statement runs inside a transaction block "
-        "(explicit BEGIN, or the runner's assume_in_transaction).",
+        "(explicit BEGIN, or the runner's transaction).",
     )
     creates: list[str] = Field(default_factory=list, description="Relations this statement creates.")
     data_loss: list[str] = Field(
@@ -177,6 +179,12 @@ class MigrationReport(BaseModel):
     assume_in_transaction: bool = Field(
         description="Whether the migration runner wraps the file in one transaction."
     )
+    runner: Literal["transaction", "autocommit"] = Field(
+        default="transaction",
+        description="The runner model every prediction and finding assumed: 'transaction' (the runner wraps "
+        "the file) or 'autocommit' (statement by statement; the file's own BEGIN … COMMIT blocks only).",
+    )
+    runner_reason: str = Field(default="", description="Why the lint assumed that runner model.")
     catalog: bool = Field(default=False, description="True when a live catalog informed the predictions.")
     source: str | None = Field(default=None, description="File name, when linting a file.")
     parse_error: str | None = Field(default=None, description="Syntax error, when the SQL does not parse.")

@@ -75,6 +75,7 @@ from dbarchitect.core.migration.dryrun_models import (
 )
 from dbarchitect.core.migration.models import LOCK_RANK, MigrationReport, StatementPrediction
 from dbarchitect.core.migration.parse import ParsedMigration
+from dbarchitect.core.migration.runner import resolve as resolve_runner
 from dbarchitect.core.sql.statements import SQLStatement
 from dbarchitect.live.postgres.cluster import LocalCluster
 from dbarchitect.live.postgres.errors import DatabaseError
@@ -611,7 +612,8 @@ async def dry_run_migration(
     schema_sql: str | None = None,
     scratch: str | LocalCluster | ScratchHost | None = None,
     prediction: MigrationReport | Sequence[StatementPrediction] | None = None,
-    assume_in_transaction: bool = True,
+    assume_in_transaction: bool | None = None,
+    runner: str | None = None,
     session_settings: dict[str, str] | None = None,
     continue_on_error: bool = False,
     rows_per_table: int = 3,
@@ -625,8 +627,10 @@ async def dry_run_migration(
     shadow from this DDL instead (then target may be None). scratch: where the shadow lives -- a
     scratch server conninfo, a LocalCluster, or None for the target's own server (needs CREATEDB).
     prediction: the lint's report; each statement is compared aspect by aspect.
-    assume_in_transaction: the runner wraps the file in one transaction (statements PostgreSQL
-    refuses in a transaction still run, outside it); False runs each statement in its own.
+    runner: "transaction" (the runner wraps the file in one; statements PostgreSQL refuses in a transaction
+    still run, outside it) or "autocommit" (each statement in its own); by default the lint's model
+    (core/migration/runner.py: the file's marker or BEGIN/COMMIT, else a transaction). assume_in_transaction
+    is its older boolean spelling.
     continue_on_error: with assume_in_transaction=False, go on after a failed statement (as psql
     without ON_ERROR_STOP does) instead of stopping there.
     `sql` may be the ParsedMigration the lint used (its statements are not parsed again).
@@ -634,6 +638,11 @@ async def dry_run_migration(
     fix; everything that happens on the shadow is in the report.
     """
     t_start = time.perf_counter()
+    model = resolve_runner(ParsedMigration.of(sql), runner, assume_in_transaction)
+    assume_in_transaction = model.in_transaction
+    runner_reason = model.reason
+    if isinstance(prediction, MigrationReport) and prediction.runner == model.kind and prediction.runner_reason:
+        runner_reason = prediction.runner_reason  # the lint's model, passed on: say why the lint chose it
     up = _statements(sql)
     down = _statements(down_sql) if down_sql else ()
     total = 5 + len(up) + (2 + len(down) if down else 0)
@@ -654,7 +663,7 @@ async def dry_run_migration(
     shadow = ShadowInfo(host=host.kind, database=name, source=source,
                         target_server_version=tinfo.version if tinfo else None)  # fmt: skip
     report = DryRunReport(ok=False, shadow=shadow, assume_in_transaction=assume_in_transaction,
-                          predicted=prediction is not None)  # fmt: skip
+                          runner=model.kind, runner_reason=runner_reason, predicted=prediction is not None)  # fmt: skip
     state = _State()
     down_state = _State()
     try:

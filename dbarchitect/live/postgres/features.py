@@ -152,7 +152,8 @@ class PostgresLintContext(_Bound):
     async def lint_context(self, sql: "str | ParsedMigration") -> LintContext:
         from dbarchitect.live.postgres.lint_context import build_lint_context
 
-        return await self._db.run(lambda conn: build_lint_context(conn, sql))
+        probe_ms = min(self._db.limits.statement_timeout_ms, 5000)  # each read-only probe of existing rows
+        return await self._db.run(lambda conn: build_lint_context(conn, sql, probe_timeout_ms=probe_ms))
 
 
 class PostgresDryRunner(_Bound):

@@ -46,12 +46,14 @@ async def build_lint_context(
     migration: ParsedMigration | str | Sequence[str],
     *,
     timezone: str | None = None,
+    probe_timeout_ms: int | None = None,
 ) -> LintContext:
     """Read the catalog facts the lint needs for the relations, indexes and functions the migration names.
 
     `migration` is the ParsedMigration the lint will use (or its text, or its statements, parsed here).
 
     `timezone` overrides the session TimeZone the migration runner will use (default: this session's).
+    `probe_timeout_ms` bounds each read-only probe of existing rows (live/postgres/data_probes.py; 0: none run).
     """
     head = (await _rows(conn, """
         SELECT current_setting('server_version_num')::int AS v,
@@ -112,6 +114,10 @@ async def build_lint_context(
         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') GROUP BY 1
     """):
         ctx.enums[r["name"]] = list(r["labels"])
+    if probe_timeout_ms != 0:
+        from dbarchitect.live.postgres.data_probes import DEFAULT_PROBE_TIMEOUT_MS, probe_data
+
+        await probe_data(conn, ctx, ParsedMigration.of(migration), probe_timeout_ms or DEFAULT_PROBE_TIMEOUT_MS)
     return ctx
 
 
@@ -129,7 +135,10 @@ async def _relations(conn: psycopg.AsyncConnection, ctx: LintContext, names: lis
                ARRAY(SELECT DISTINCT rn.nspname || '.' || rc.relname FROM pg_constraint fk
                        JOIN pg_class rc ON rc.oid = fk.conrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace
                      WHERE fk.contype = 'f' AND fk.confrelid = c.oid) AS referenced_by,
-               ARRAY(SELECT tgname FROM pg_trigger WHERE tgrelid = c.oid AND NOT tgisinternal) AS triggers
+               ARRAY(SELECT tgname FROM pg_trigger WHERE tgrelid = c.oid AND NOT tgisinternal) AS triggers,
+               (SELECT amname FROM pg_am WHERE oid = c.relam) AS am, c.relpersistence = 'u' AS unlogged,
+               (SELECT dn.nspname || '.' || d.relname FROM pg_partitioned_table pt JOIN pg_class d ON d.oid = pt.partdefid
+                  JOIN pg_namespace dn ON dn.oid = d.relnamespace WHERE pt.partrelid = c.oid) AS default_partition
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
         CROSS JOIN LATERAL (
@@ -151,6 +160,7 @@ async def _relations(conn: psycopg.AsyncConnection, ctx: LintContext, names: lis
             writes=r["writes"], writes_per_second=(r["writes"] / stats_age) if stats_age >= MIN_RATE_WINDOW_S and r["writes"] else None,
             seq_scans=r["seq_scan"], idx_scans=r["idx_scan"], partition_parent=r["parent"],
             referenced_by=list(r["referenced_by"]), triggers=list(r["triggers"]),
+            access_method=r["am"], unlogged=bool(r["unlogged"]), default_partition=r["default_partition"],
         )
         by_oid[r["oid"]] = facts
         ctx.relations[facts.name] = facts

@@ -20,8 +20,13 @@ def test_error_finding_exits_1_with_fix(tmp_path):
 
 
 def test_safe_migration_exits_0(tmp_path):
-    proc = run(tmp_path, "SET lock_timeout = '3s';\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON orders (customer_id);\n")
+    # CONCURRENTLY needs a runner without a transaction: the argument or a marker in the file says so
+    sql = "SET lock_timeout = '3s';\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON orders (customer_id);\n"
+    proc = run(tmp_path, sql, "--runner", "autocommit")
     assert proc.returncode == 0, proc.stdout
+    assert run(tmp_path, "-- +goose NO TRANSACTION\n" + sql).returncode == 0
+    proc = run(tmp_path, sql)  # the default runner wraps the file in a transaction: CONCURRENTLY fails there
+    assert proc.returncode == 1 and "non-transactional-in-transaction" in proc.stdout
 
 
 def test_json_sarif_github(tmp_path):

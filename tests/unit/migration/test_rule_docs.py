@@ -20,6 +20,12 @@ from dbarchitect.live.postgres.lint_context import build_lint_context
 NEEDS: dict[str, dict] = {
     # "was varchar(255)": only the catalog knows the column's current type (offline the change is assumed to rewrite)
     "alter-column-type-metadata-only": {"setup": "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(255));"},
+    # the data decides: two orders share a code
+    "data-dependent-failure": {"setup": "CREATE TABLE orders (id bigint PRIMARY KEY, code text);"
+                               " INSERT INTO orders VALUES (1, 'A-1'), (2, 'A-1');"},
+    # a view depends on the table
+    "statement-fails": {"setup": "CREATE TABLE orders (id bigint PRIMARY KEY);"
+                        " CREATE VIEW recent_orders AS SELECT * FROM orders;"},
     # "runner wraps the file in a transaction"
     "transaction-misuse": {"assume_in_transaction": True},
 }
@@ -28,7 +34,6 @@ NEEDS: dict[str, dict] = {
 # lock_timeout: on their `Use instead` they must report it without a fix.
 REPORTED_WITHOUT_FIX: dict[str, str] = {
     "alter-column-type-metadata-only": "informational: every metadata-only type change is reported",
-    "create-trigger-on-existing-table": "the SHARE ROW EXCLUSIVE lock is inherent to CREATE TRIGGER",
 }
 
 

@@ -1,7 +1,7 @@
 """Generic runner over tests/fixtures/rules/migration/*.yaml: one file per rule, cases that must fire or not.
 
 A case: `sql`, optional `setup` (SQL run on a fresh database of the test PostgreSQL, whose catalog
-is then read with build_lint_context), `pg_version`, `assume_in_transaction`, `timezone` (the
+is then read with build_lint_context), `pg_version`, `runner` (default: the lint's), `assume_in_transaction`, `timezone` (the
 runner's session TimeZone), and `expect`: the findings of the file's rule as {rule, statement} with
 optional `severity`, `message_contains`, `fix_contains`.
 """
@@ -34,6 +34,16 @@ async def _context(pg, case) -> LintContext:
         return await build_lint_context(conn, case["sql"], timezone=case.get("timezone"))
 
 
+def _runner(case) -> str | None:
+    """The case's runner model: `runner`, or the older `assume_in_transaction`; by default the lint's own
+    (a transaction unless the file has a no-transaction marker or its own BEGIN/COMMIT)."""
+    if "runner" in case:
+        return case["runner"]
+    if "assume_in_transaction" in case:
+        return "transaction" if case["assume_in_transaction"] else "autocommit"
+    return None
+
+
 @pytest.mark.anyio
 @pytest.mark.parametrize(("rule", "case"), list(_cases()))
 async def test_rule_case(rule, case, request):
@@ -41,9 +51,11 @@ async def test_rule_case(rule, case, request):
         ctx = await _context(request.getfixturevalue("pg"), case)
     else:
         ctx = LintContext(timezone=case.get("timezone"))
-    report = lint(case["sql"], context=ctx, pg_version=case.get("pg_version"),
-                  assume_in_transaction=bool(case.get("assume_in_transaction")))
-    assert report.parse_error is None, report.parse_error
+    report = lint(case["sql"], context=ctx, pg_version=case.get("pg_version"), runner=_runner(case))
+    if "parse_error_contains" in case:  # PostgreSQL's grammar itself rejects the statement
+        assert case["parse_error_contains"] in (report.parse_error or ""), report.parse_error
+    else:
+        assert report.parse_error is None, report.parse_error
     got = [f for f in report.findings if f.rule == rule]
     expect = case["expect"] or []
     assert sorted((f.rule, f.statement) for f in got) == sorted((e["rule"], e["statement"]) for e in expect), \

@@ -33,7 +33,16 @@ RULE = RuleMeta(
     severity=Severity.error,
     summary="ADD FOREIGN KEY without NOT VALID blocks writes on both tables during the validation scan.",
 )
-OPS = {OpKind.ADD_CONSTRAINT}
+OPS = {OpKind.ADD_CONSTRAINT, OpKind.ADD_COLUMN}  # ADD_COLUMN: whether an inline key's column is new and NULL
+
+
+def _new_null_column(stmt, column) -> bool:
+    """The column is added by this statement with no default (or DEFAULT NULL) and no generated value."""
+    for add in stmt.ops_of(OpKind.ADD_COLUMN):
+        if add.column == column:
+            d = add.detail
+            return d.volatility is None and not (d.serial or d.identity or d.generated)
+    return False
 
 
 def check(stmt, mig):
@@ -41,6 +50,8 @@ def check(stmt, mig):
         d = op.detail
         if d.contype != "foreign_key" or op.not_valid or not mig.preexisting(op.table, stmt):
             continue
+        if d.inline and _new_null_column(stmt, op.column):
+            continue  # every row holds NULL in the new column: PostgreSQL marks the key valid without a scan
         t = sql_rel(op.table, mig.ctx)
         ref = d.ref
         cols = ", ".join(ident(c) for c in d.columns)

@@ -46,8 +46,8 @@ _WORDS = {OpKind.SET_LOGGED: "SET LOGGED", OpKind.SET_UNLOGGED: "SET UNLOGGED",
 
 def check(stmt, mig):
     for op in stmt.ops_of(*OPS):
-        if not mig.preexisting(op.table, stmt):
-            continue
+        if not mig.preexisting(op.table, stmt) or (not op.rewrite and op.kind != OpKind.SET_TABLESPACE):
+            continue  # already so (SET LOGGED on a logged table, the access method it has): nothing is copied
         t = short(op.table, mig.ctx)
         unlogged = op.kind == OpKind.SET_UNLOGGED
         warn = " An unlogged table is emptied after a crash and not replicated." if unlogged else ""

@@ -51,7 +51,11 @@ def check(stmt, mig):
     for op in stmt.ops_of(OpKind.CREATE_INDEX):
         if op.concurrent or not mig.preexisting(op.table, stmt):
             continue
+        if getattr(op.node, "relation", None) is not None and op.node.relation.inh is False:
+            continue  # ON ONLY parent: an invalid shell index, no build (partitions get theirs CONCURRENTLY)
         facts = mig.facts(op.table)
+        if facts is not None and facts.kind == "materialized_view":
+            continue  # SHARE blocks only REFRESH on a materialized view; its readers continue
         if facts is not None and facts.kind == "partitioned_table":
             name = op.node.idxname or "parent_idx"
             fix = (f"CREATE INDEX {name} ON ONLY {short(op.table, mig.ctx)} (...);  -- invalid until all attached\n"

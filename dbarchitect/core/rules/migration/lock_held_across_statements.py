@@ -1,13 +1,14 @@
 """
 ## What it does
 Flags, inside one transaction, a long statement (a scan, rewrite or backfill) that runs after an
-earlier statement took a lock blocking reads or writes on *another* existing table, and separate
-ALTER TABLE statements on the same existing table that could be one.
+earlier statement took a lock blocking reads or writes on *another* existing table, and a separate
+ALTER TABLE that scans or rewrites a table the transaction already altered (one statement would make
+one pass).
 
 ## Why is this bad?
 Locks are released only at COMMIT. Whatever runs after an ACCESS EXCLUSIVE lock extends the outage
-of the locked table by its own duration, even if it touches another table. Several ALTER TABLE
-statements on one table queue for the lock several times, and each may rewrite the table.
+of the locked table by its own duration, even if it touches another table. Each ALTER TABLE that
+scans or rewrites the table makes its own pass while the lock is held.
 
 ## Example
 ```sql
@@ -27,6 +28,7 @@ ALTER TABLE users ADD COLUMN nickname text, ADD COLUMN bio text;
 
 from dbarchitect.core.migration.kit import finding, lock_words, short
 from dbarchitect.core.migration.models import LOCK_RANK
+from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -61,12 +63,15 @@ def check(stmt, mig):
             )
     if type(stmt.node).__name__ == "AlterTableStmt":
         table = next((o.table for o in stmt.ops if o.table), None)
-        if table and mig.preexisting(table, stmt) and table in altered:
+        # Inside one transaction the lock is already held: a second ALTER does not queue again. It costs only when
+        # it reads or rewrites the table once more (VALIDATE is validate-in-same-transaction's).
+        again = table in long_work and not stmt.ops_of(OpKind.VALIDATE_CONSTRAINT)
+        if table and mig.preexisting(table, stmt) and table in altered and again:
             yield finding(
                 RULE, stmt, mig, obj=table, severity=Severity.advice,
-                why="each ALTER TABLE queues for the lock and may rewrite separately",
-                message=f"Statement {altered[table]} already altered {short(table, mig.ctx)} in this transaction: "
-                "separate ALTER TABLE statements queue for the lock again and can each rewrite the table.",
+                why="each ALTER TABLE scans or rewrites the table separately",
+                message=f"Statement {altered[table]} already altered {short(table, mig.ctx)} in this transaction, and "
+                "this ALTER TABLE reads or rewrites it once more: one statement with both sub-commands makes one pass.",
                 fix=f"ALTER TABLE {short(table, mig.ctx)} <sub-command of statement {altered[table]}>, "
                 "<sub-command of this statement>;  -- one statement",
             )

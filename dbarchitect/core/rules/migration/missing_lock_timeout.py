@@ -23,7 +23,7 @@ ALTER TABLE users ADD COLUMN nickname text;   -- retry with backoff on lock time
 """
 
 from dbarchitect.core.migration.kit import LOCK_TIMEOUT_SQL, finding, lock_words, short
-from dbarchitect.core.migration.models import LOCK_RANK
+from dbarchitect.core.migration.models import LOCK_RANK, lock_conflicts
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import RuleMeta
 
@@ -36,13 +36,22 @@ RULE = RuleMeta(
 )
 
 
+def _matview(rel, stmt, mig) -> bool:
+    """Nothing writes to a materialized view but REFRESH: a lock that lets reads through blocks no one."""
+    facts = mig.facts(rel)
+    if facts is not None:
+        return facts.kind == "materialized_view"
+    return stmt.prediction.kind == "RefreshMatViewStmt"
+
+
 def check(stmt, mig):
     if stmt.lock_timeout or not stmt.prediction.locks:
         return
     memo = mig.scratch(RULE)
     if memo.get("fired"):
         return
-    strong = {r: m for r, m in stmt.prediction.locks.items() if LOCK_RANK[m] >= LOCK_RANK["ShareLock"]}
+    strong = {r: m for r, m in stmt.prediction.locks.items() if LOCK_RANK[m] >= LOCK_RANK["ShareLock"]
+              and not (_matview(r, stmt, mig) and not lock_conflicts(m, "AccessShareLock"))}
     if not strong:
         return
     if stmt.prediction.kind.startswith(("LockStmt",)):

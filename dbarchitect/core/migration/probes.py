@@ -1,0 +1,220 @@
+"""Data-dependent failures: the read-only queries that tell whether existing rows make a statement fail.
+
+A unique index over duplicates, a foreign key over orphan rows, a CHECK or SET NOT NULL that rows violate:
+PostgreSQL rejects these only because of the data. `plan_probes` (pure) writes one bounded SELECT per such
+statement of an analysed migration; live/postgres/data_probes.py runs them read-only under statement_timeout
+and stores a `DataProbe` per statement in the LintContext; the rule data-dependent-failure reports them.
+
+A probe is planned only when the rows it reads are the rows the statement will meet: not when an earlier
+statement of the file writes the table (UPDATE, INSERT, DELETE, COPY, DO, CALL) or changes the column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from dbarchitect.core.migration.ops import OpKind
+from dbarchitect.core.sql.ident import quote_ident
+
+_DML = {"UpdateStmt", "InsertStmt", "DeleteStmt", "CopyStmt", "MergeStmt"}
+_ANY_WRITE = {"DoStmt", "CallStmt"}
+_FK_DEF = re.compile(r"FOREIGN KEY \((?P<cols>[^)]*)\) REFERENCES (?P<ref>.+?)\((?P<refcols>[^)]*)\)")
+
+
+@dataclass(frozen=True)
+class ProbeSpec:
+    statement: int
+    table: str
+    kind: str  # duplicates, orphans, check, not_null
+    what: str  # in words: "duplicate (code) for the unique index orders_code_key"
+    sql: str  # returns one row: (violations bigint, sample text)
+
+
+def _rel(name: str) -> str:
+    return ".".join(quote_ident(p) for p in name.split(".", 1))
+
+
+def _cols(cols) -> str:
+    return ", ".join(quote_ident(c) for c in cols)
+
+
+def _split_cols(text: str) -> list[str]:
+    return [c.strip().strip('"') for c in text.split(",") if c.strip()]
+
+
+def _key(mig, table: str, alias: str = "t") -> str:
+    """A sample key for a violating row: its primary key, else its ctid."""
+    facts = mig.facts(table)
+    pk = next((c for c in (facts.constraints if facts else []) if c.kind == "primary_key" and c.columns), None)
+    if pk is None:
+        return f"{alias}.ctid::text"
+    return "ROW(" + ", ".join(f"{alias}.{quote_ident(c)}" for c in pk.columns) + ")::text" if len(pk.columns) > 1 \
+        else f"{alias}.{quote_ident(pk.columns[0])}::text"
+
+
+def _duplicates(stmt, table, cols, where, what) -> ProbeSpec:
+    notnull = " AND ".join(f"{quote_ident(c)} IS NOT NULL" for c in cols)
+    cond = f"{notnull}{f' AND ({where})' if where else ''}"
+    key = f"ROW({_cols(cols)})::text" if len(cols) > 1 else f"{quote_ident(cols[0])}::text"
+    sql = (f"SELECT count(*)::bigint, min(k) FROM (SELECT {key} AS k FROM {_rel(table)} WHERE {cond} "
+           f"GROUP BY {_cols(cols)} HAVING count(*) > 1) d")
+    return ProbeSpec(stmt.index, table, "duplicates", what, sql)
+
+
+def _not_null(mig, stmt, table, column, what) -> ProbeSpec:
+    sql = (f"SELECT count(*)::bigint, min({_key(mig, table)}) FROM {_rel(table)} t "
+           f"WHERE t.{quote_ident(column)} IS NULL")
+    return ProbeSpec(stmt.index, table, "not_null", what, sql)
+
+
+def _check(mig, stmt, table, expr_sql, what) -> ProbeSpec:
+    sql = f"SELECT count(*)::bigint, min({_key(mig, table)}) FROM {_rel(table)} t WHERE NOT ({expr_sql})"
+    return ProbeSpec(stmt.index, table, "check", what, sql)
+
+
+def _orphans(mig, stmt, table, cols, ref, refcols, what) -> ProbeSpec | None:
+    if not refcols:
+        facts = mig.facts(ref)
+        pk = next((c for c in (facts.constraints if facts else []) if c.kind == "primary_key"), None)
+        refcols = pk.columns if pk else []
+    if not cols or len(cols) != len(refcols):
+        return None
+    key = "ROW(" + ", ".join(f"t.{quote_ident(c)}" for c in cols) + ")::text"
+    notnull = " AND ".join(f"t.{quote_ident(c)} IS NOT NULL" for c in cols)
+    join = " AND ".join(f"r.{quote_ident(rc)} = t.{quote_ident(c)}" for c, rc in zip(cols, refcols, strict=True))
+    sql = (f"SELECT count(*)::bigint, min({key}) FROM {_rel(table)} t WHERE {notnull} "
+           f"AND NOT EXISTS (SELECT 1 FROM {_rel(ref)} r WHERE {join})")
+    return ProbeSpec(stmt.index, table, "orphans", what, sql)
+
+
+def _written_before(mig, stmt, table: str) -> int | None:
+    """The earlier statement of the file that may change the rows of `table`, if any."""
+    short = table.split(".", 1)[1]
+    for prev in mig.statements[: stmt.index - 1]:
+        kind = type(prev.node).__name__
+        if kind in _ANY_WRITE:
+            return prev.index
+        if kind in _DML:
+            rel = getattr(prev.node, "relation", None)
+            if rel is None or rel.relname in (short, table):
+                return prev.index
+        for op in prev.ops:
+            if op.table == table and op.kind in (OpKind.ALTER_TYPE, OpKind.SET_DEFAULT, OpKind.TRUNCATE,
+                                                 OpKind.SET_EXPRESSION):
+                return prev.index
+    return None
+
+
+def candidates(stmt, mig) -> list[tuple[object, str]]:
+    """The ops of `stmt` whose success depends on existing rows, with the table they read."""
+    out = []
+    for op in stmt.ops:
+        if not op.table or not mig.preexisting(op.table, stmt):
+            continue
+        d = op.detail
+        if op.kind == OpKind.CREATE_INDEX and getattr(d, "unique", False):
+            out.append((op, op.table))
+        elif op.kind == OpKind.ADD_CONSTRAINT and not op.not_valid and d.contype in (
+                "unique", "primary_key", "foreign_key", "check") and not getattr(d, "using_index", None):
+            if d.inline and op.column and (op.table, op.column) in mig.added_columns:
+                continue  # a column added by this statement: its rows are NULL or the default
+            out.append((op, op.table))
+        elif op.kind == OpKind.VALIDATE_CONSTRAINT and op.scan:
+            out.append((op, op.table))
+        elif op.kind == OpKind.SET_NOT_NULL and op.scan:
+            if (op.table, op.column) in mig.added_columns and mig.added_columns[(op.table, op.column)] < stmt.index:
+                continue
+            out.append((op, op.table))
+    return out
+
+
+def plan_probes(mig) -> tuple[list[ProbeSpec], dict[int, str]]:
+    """Probes for the statements of an analysed migration (core/migration/kit.Migration), and for the
+    statements that cannot be probed, why (statement index -> reason)."""
+    from dbarchitect.core.migration.analyze import deparse
+
+    specs: list[ProbeSpec] = []
+    skipped: dict[int, str] = {}
+    file_checks: dict[tuple[str, str], str] = {}  # NOT VALID CHECKs added by the file -> expression SQL
+    file_fks: dict[tuple[str, str], tuple[list[str], str, list[str]]] = {}
+    for stmt in mig.statements:
+        for op in stmt.ops:
+            if op.kind == OpKind.ADD_CONSTRAINT and op.table and op.name:
+                d = op.detail
+                if d.contype == "check" and d.expr is not None:
+                    file_checks[(op.table, op.name)] = deparse(d.expr)
+                elif d.contype == "foreign_key" and d.ref:
+                    file_fks[(op.table, op.name)] = (list(d.columns), d.ref, list(d.ref_columns or []))
+        for op, table in candidates(stmt, mig):
+            if (why := _written_before(mig, stmt, table)) is not None:
+                skipped[stmt.index] = f"statement {why} may change the rows of {table} first"
+                continue
+            spec = _spec(mig, stmt, op, table, file_checks, file_fks, deparse)
+            if spec is None:
+                skipped.setdefault(stmt.index, f"no probe for this form on {table}")
+            else:
+                specs.append(spec)
+    return specs, skipped
+
+
+def _spec(mig, stmt, op, table, file_checks, file_fks, deparse) -> ProbeSpec | None:
+    d = op.detail
+    t = table.split(".", 1)[1]
+    if op.kind == OpKind.CREATE_INDEX:
+        if not d.columns or any(c is None for c in d.columns):
+            return None
+        where = deparse(op.node.whereClause) if getattr(op.node, "whereClause", None) is not None else None
+        return _duplicates(stmt, table, d.columns, where,
+                           f"duplicate ({', '.join(d.columns)}) in {t} for the unique index {op.name or ''}".strip())
+    if op.kind == OpKind.SET_NOT_NULL:
+        return _not_null(mig, stmt, table, op.column, f"NULL {op.column} in {t} for SET NOT NULL")
+    if op.kind == OpKind.ADD_CONSTRAINT:
+        if d.contype in ("unique", "primary_key"):
+            if not d.columns:
+                return None
+            label = "PRIMARY KEY" if d.contype == "primary_key" else "UNIQUE"
+            return _duplicates(stmt, table, d.columns, None, f"duplicate ({', '.join(d.columns)}) in {t} for {label}")
+        if d.contype == "check" and d.expr is not None:
+            return _check(mig, stmt, table, deparse(d.expr), f"rows of {t} violating CHECK ({deparse(d.expr)})")
+        if d.contype == "foreign_key" and d.ref:
+            return _orphans(mig, stmt, table, list(d.columns), d.ref, list(d.ref_columns or []),
+                            f"orphan ({', '.join(d.columns)}) in {t} with no row in {d.ref.split('.', 1)[1]}")
+        return None
+    if op.kind == OpKind.VALIDATE_CONSTRAINT:
+        key = (table, op.name)
+        if key in file_checks:
+            return _check(mig, stmt, table, file_checks[key], f"rows of {t} violating {op.name}")
+        if key in file_fks:
+            cols, ref, refcols = file_fks[key]
+            return _orphans(mig, stmt, table, cols, ref, refcols, f"orphan rows of {t} for {op.name}")
+        facts = mig.facts(table)
+        con = facts.constraint(op.name) if facts else None
+        if con is None:
+            return None
+        if con.kind == "check" and con.definition.startswith("CHECK "):
+            expr = con.definition[len("CHECK "):].removesuffix(" NOT VALID")
+            return _check(mig, stmt, table, expr, f"rows of {t} violating {op.name}")
+        if con.kind == "foreign_key":
+            m = _FK_DEF.search(con.definition)
+            if m and con.references:
+                return _orphans(mig, stmt, table, _split_cols(m["cols"]), con.references, _split_cols(m["refcols"]),
+                                f"orphan rows of {t} for {op.name}")
+    return None
+
+
+def probe_note(stmt, mig) -> str | None:
+    """What the prediction of `stmt` must say about the rows it was not (fully) checked against."""
+    if not candidates(stmt, mig):
+        return None
+    ctx = mig.ctx
+    if not ctx.online:
+        return "existing rows could not be checked (no connection): duplicates, orphans or violating rows " \
+               "would make this statement fail"
+    if stmt.index in ctx.unprobed:
+        return f"existing rows could not be checked: {ctx.unprobed[stmt.index]}"
+    for p in ctx.probes:
+        if p.statement == stmt.index and p.status in ("cut_short", "error"):
+            cut = "cut short" if p.status == "cut_short" else "failed"
+            return f"the probe of existing rows ({p.what}) was {cut}: {p.detail}; the data was not checked"
+    return None
