@@ -60,6 +60,7 @@ from dbarchitect.core.migration.dryrun_models import CatalogFingerprint
 from dbarchitect.core.migration.engine import lint
 from dbarchitect.core.models import SchemaSnapshot
 from dbarchitect.core.sql.statements import SQLParseError, parse
+from dbarchitect.live.postgres.cancel import Connection
 from dbarchitect.live.postgres.cluster import LocalCluster
 from dbarchitect.live.postgres.errors import DatabaseError
 from dbarchitect.live.postgres.fingerprint import catalog_fingerprint
@@ -191,7 +192,7 @@ async def read_extras(conn: psycopg.AsyncConnection) -> CatalogExtras:
 
 
 async def read_catalog(dsn: str) -> tuple[SchemaSnapshot, CatalogExtras, CatalogFingerprint]:
-    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+    async with await Connection.connect(dsn, autocommit=True) as conn:
         return await take_snapshot(conn), await read_extras(conn), await catalog_fingerprint(conn)
 
 
@@ -233,7 +234,7 @@ class ScratchPool:
         if self.free:
             name = self.free.pop()
             try:
-                async with await psycopg.AsyncConnection.connect(self.host.dsn(name), autocommit=True) as conn:
+                async with await Connection.connect(self.host.dsn(name), autocommit=True) as conn:
                     await conn.execute(_RESET)
                 return self.host.dsn(name)
             except psycopg.Error:
@@ -272,7 +273,7 @@ async def _load(dsn: str, ddl: str, what: str, *, partial: bool = False) -> None
         statements = [st.sql for st in parse(ddl)]
     except SQLParseError as exc:
         raise DraftInputError(f"The {what} does not parse: {exc.pglast_text()}") from exc
-    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+    async with await Connection.connect(dsn, autocommit=True) as conn:
         for n, stmt in enumerate(statements, start=1):
             try:
                 await conn.execute(stmt)
@@ -293,7 +294,7 @@ async def _load(dsn: str, ddl: str, what: str, *, partial: bool = False) -> None
 
 async def apply_steps(dsn: str, steps: list[Step]) -> str | None:
     """Run the steps as a migration runner would; returns the first error (step id and message) or None."""
-    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+    async with await Connection.connect(dsn, autocommit=True) as conn:
         for step in steps:
             try:
                 if step.transactional:
@@ -471,7 +472,7 @@ async def _draft(pool: ScratchPool, target_ddl: str, dsn: str | None, from_ddl: 
         draft = plan_migration(cur_snap, tgt_snap, current_extras=cur_extras, target_extras=tgt_extras, **kwargs)
         context: LintContext | None = None
         if draft.steps:
-            async with await psycopg.AsyncConnection.connect(current_dsn, autocommit=True) as conn:
+            async with await Connection.connect(current_dsn, autocommit=True) as conn:
                 context = await build_lint_context(conn, [s for st in draft.steps for s in st.statements
                                                           if not s.startswith("DO ")])  # fmt: skip
         plan = plan_migration(cur_snap, tgt_snap, current_extras=cur_extras, target_extras=tgt_extras,

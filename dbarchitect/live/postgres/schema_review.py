@@ -25,6 +25,7 @@ from dbarchitect.core.schema_parse import review_ddl_offline
 from dbarchitect.core.sql.statements import scan
 from dbarchitect.core.schema_review import SchemaReview, review
 from dbarchitect.live.errors import DDLRejected
+from dbarchitect.live.postgres.cancel import Connection
 from dbarchitect.live.postgres.cluster import LocalCluster
 from dbarchitect.live.postgres.introspect import take_snapshot
 from dbarchitect.live.postgres.shadow import SHADOW_PREFIX, ScratchHost, create_shadow_db, drop_shadow_db, new_shadow_name
@@ -136,7 +137,7 @@ async def _settle_statistics(conn: psycopg.AsyncConnection) -> None:
 async def review_ddl_on_server(ddl: str, admin_dsn: str, *, schema: str | None = None) -> SchemaReview:
     """Load the DDL into a scratch database on this server and review it through the catalog."""
     async with scratch_database(admin_dsn) as dsn:
-        async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+        async with await Connection.connect(dsn, autocommit=True) as conn:
             count = await load_ddl(conn, ddl)
             await _settle_statistics(conn)
             snapshot = await take_snapshot(conn)
@@ -196,7 +197,7 @@ async def verify_design(
     if dsn is None:
         raise ScratchUnavailable("verify_design needs a PostgreSQL server (admin_dsn or cluster)")
     async with scratch_database(dsn) as scratch:
-        async with await psycopg.AsyncConnection.connect(scratch, autocommit=True) as conn:
+        async with await Connection.connect(scratch, autocommit=True) as conn:
             up = await load_ddl(conn, design.up_sql)
             snapshot = await take_snapshot(conn)
             sources = await fetch_function_sources(conn)

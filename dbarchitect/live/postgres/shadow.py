@@ -33,6 +33,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from dbarchitect.core.dsn import redact
 from dbarchitect.core.sql.statements import SQLParseError, parse
+from dbarchitect.live.postgres.cancel import Connection
 from dbarchitect.live.postgres.cluster import LocalCluster
 from dbarchitect.live.postgres.errors import DatabaseError
 
@@ -64,7 +65,7 @@ class ScratchHost:
 
 
 async def _can_create_db(conninfo: str) -> bool:
-    async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+    async with await Connection.connect(conninfo, autocommit=True) as conn:
         cur = await conn.execute("SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user")
         row = await cur.fetchone()
         return bool(row and row[0])
@@ -119,7 +120,7 @@ def new_shadow_name() -> str:
 
 async def create_shadow_db(host: ScratchHost, name: str, like: dict[str, str] | None = None) -> None:
     """CREATE DATABASE from template0, with the target's encoding and locale when the server has them."""
-    async with await psycopg.AsyncConnection.connect(host.conninfo, autocommit=True) as conn:
+    async with await Connection.connect(host.conninfo, autocommit=True) as conn:
         base = psql.SQL("CREATE DATABASE {} TEMPLATE template0").format(psql.Identifier(name))
         if like:
             opts = psql.SQL(" ENCODING {} LC_COLLATE {} LC_CTYPE {}").format(
@@ -137,14 +138,14 @@ async def drop_shadow_db(host: ScratchHost, name: str) -> bool:
     """DROP DATABASE ... WITH (FORCE): ends any session still inside (a cancelled statement, a gate)."""
     if not name.startswith(SHADOW_PREFIX):
         raise ValueError(f"refusing to drop {name!r}: not a shadow database")
-    async with await psycopg.AsyncConnection.connect(host.conninfo, autocommit=True, connect_timeout=10) as conn:
+    async with await Connection.connect(host.conninfo, autocommit=True, connect_timeout=10) as conn:
         await conn.execute(psql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(psql.Identifier(name)))
         cur = await conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
         return await cur.fetchone() is None
 
 
 async def list_shadows(conninfo: str) -> list[str]:
-    async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+    async with await Connection.connect(conninfo, autocommit=True) as conn:
         cur = await conn.execute(
             "SELECT datname FROM pg_database WHERE datname LIKE %s ORDER BY 1", (SHADOW_PREFIX + "%",)
         )
@@ -243,7 +244,7 @@ async def restore_schema(conninfo: str, ddl: str) -> list[str]:
     """Run DDL in the shadow: in one go when it all works, else statement by statement (savepoints),
     returning what the scratch server rejected (a missing extension, a role that exists only on the
     target's server, ...)."""
-    async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+    async with await Connection.connect(conninfo, autocommit=True) as conn:
         try:
             async with conn.transaction():
                 await conn.execute(ddl)
