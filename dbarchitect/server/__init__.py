@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Annotated, Any
 
+import anyio
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
@@ -83,6 +84,21 @@ def expose(server: MCPServer, app: App, fn: Callable[..., Any], *, annotations: 
     registered.fn_metadata.output_schema = compact_output(registered.fn_metadata.output_schema)
 
 
+#: seconds between two sweeps of stale scratch databases (the first one runs at server start)
+SWEEP_INTERVAL_S = 600.0
+
+
+async def sweep_scratch_periodically(app: App, interval_s: float | None = None) -> None:
+    while True:
+        try:
+            with anyio.move_on_after(120):
+                if dropped := await app.sweep_scratch():
+                    log.info("dropped %d stale scratch database(s): %s", len(dropped), ", ".join(dropped))
+        except Exception as exc:  # noqa: BLE001 - the sweep never takes the server down
+            log.warning("scratch sweep failed: %s", exc)
+        await anyio.sleep(interval_s or SWEEP_INTERVAL_S)
+
+
 def _prompt_text(name: str) -> str:
     return resources.files("dbarchitect.prompts").joinpath(f"{name}.md").read_text()
 
@@ -96,7 +112,10 @@ def build_server(settings: Settings | None = None, app: App | None = None) -> MC
     @asynccontextmanager
     async def lifespan(_server: MCPServer) -> AsyncIterator[App]:
         try:
-            yield app
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(sweep_scratch_periodically, app)  # stale scratch databases: now, then every few minutes
+                yield app
+                tg.cancel_scope.cancel()
         finally:
             await app.close()
 

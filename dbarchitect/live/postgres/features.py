@@ -13,6 +13,8 @@ from dbarchitect.core.migration.parse import ParsedMigration
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+import logging
+
 import anyio
 
 from dbarchitect.config import Settings
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from dbarchitect.live.postgres.database import PostgresDatabase
 
 ENGINE = "postgresql"
+log = logging.getLogger("dbarchitect")
 
 
 class _Bound:
@@ -66,6 +69,22 @@ class PostgresScratch(_Bound):
             if dsn := await candidate():
                 return dsn
         return None
+
+    async def sweep(self) -> list[str]:
+        """Drop stale scratch databases (a crashed or cancelled process's, see shadow.is_stale) on every
+        server this connection may have created them on; a server that cannot be reached is skipped."""
+        from dbarchitect.live.postgres.shadow import drop_stale_shadows
+
+        holder = self.db if self.db is not None else self
+        places = [self.settings.scratch_dsn, self.db.dsn if self.db is not None else None,
+                  getattr(holder, "_embedded_dsn", None)]  # fmt: skip
+        dropped: list[str] = []
+        for dsn in dict.fromkeys(p for p in places if p):
+            try:
+                dropped += await drop_stale_shadows(dsn)
+            except Exception as exc:  # noqa: BLE001 - a sweep never fails a server
+                log.debug("scratch sweep skipped a server: %s", exc)
+        return dropped
 
     async def _same_server(self) -> str | None:
         if self.db is None:

@@ -93,17 +93,20 @@ async def scratch_database(admin_dsn: str) -> AsyncIterator[str]:
     leftovers are found and dropped by `shadow.drop_stale_shadows` like any shadow."""
     host = ScratchHost(kind="scratch_server", conninfo=admin_dsn)
     name = new_shadow_name()
-    try:
-        await create_shadow_db(host, name)
-    except psycopg.OperationalError as exc:
-        raise ScratchUnavailable(f"cannot reach the server for a scratch database: {exc}") from exc
-    except psycopg.Error as exc:
-        raise ScratchUnavailable(f"cannot create a scratch database: {exc}") from exc
-    try:
+    try:  # the drop covers a create that was cancelled after the server had done it
+        try:
+            await create_shadow_db(host, name)
+        except psycopg.OperationalError as exc:
+            raise ScratchUnavailable(f"cannot reach the server for a scratch database: {exc}") from exc
+        except psycopg.Error as exc:
+            raise ScratchUnavailable(f"cannot create a scratch database: {exc}") from exc
         yield host.dsn(name)
     finally:
-        with anyio.CancelScope(shield=True):
-            await drop_shadow_db(host, name)
+        with anyio.CancelScope(shield=True), anyio.move_on_after(60):
+            try:
+                await drop_shadow_db(host, name)
+            except psycopg.Error:
+                pass  # unreachable now: the owner record lets the next sweep drop it
 
 
 async def load_ddl(conn: psycopg.AsyncConnection, ddl: str) -> int:
