@@ -31,6 +31,7 @@ from dbarchitect.core.dsn import redact
 from dbarchitect.core.render import render
 from dbarchitect.core.rulebook import all_rules, find_rule, rule_doc
 from dbarchitect.live.errors import DatabaseError
+from dbarchitect.live.offload import cpu, responsive_switch_interval
 from dbarchitect.server.schemas import compact_input, compact_output
 from dbarchitect.tools import TOOLS
 
@@ -67,11 +68,7 @@ def expose(server: MCPServer, app: App, fn: Callable[..., Any], *, annotations: 
             result: BaseModel = await fn(app, **kwargs)
         except USER_ERRORS as exc:
             raise ToolError(redact(str(exc), secrets)) from None
-        text = render(result, max_chars=app.settings.limits.max_response_chars)
-        return CallToolResult(
-            content=[TextContent(type="text", text=redact(text, secrets))],
-            structured_content=result.model_dump(mode="json", by_alias=True),
-        )
+        return await cpu(_tool_result, result, app.settings.limits.max_response_chars, secrets)
 
     ret = Annotated[CallToolResult, model]
     tool.__signature__ = sig.replace(parameters=params, return_annotation=ret)  # type: ignore[attr-defined]
@@ -99,6 +96,15 @@ async def sweep_scratch_periodically(app: App, interval_s: float | None = None) 
         await anyio.sleep(interval_s or SWEEP_INTERVAL_S)
 
 
+def _tool_result(result: BaseModel, max_chars: int, secrets: list[str]) -> CallToolResult:
+    """The text and structured content of a tool's result (CPU-bound for large results: in a worker)."""
+    text = render(result, max_chars=max_chars)
+    return CallToolResult(
+        content=[TextContent(type="text", text=redact(text, secrets))],
+        structured_content=result.model_dump(mode="json", by_alias=True),
+    )
+
+
 def _prompt_text(name: str) -> str:
     return resources.files("dbarchitect.prompts").joinpath(f"{name}.md").read_text()
 
@@ -108,6 +114,7 @@ def build_server(settings: Settings | None = None, app: App | None = None) -> MC
     from dbarchitect.config import load_settings
 
     app = app or App(settings or load_settings())
+    responsive_switch_interval()  # a worker thread busy parsing yields the GIL to the loop quickly
 
     @asynccontextmanager
     async def lifespan(_server: MCPServer) -> AsyncIterator[App]:

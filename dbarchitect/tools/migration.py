@@ -15,6 +15,7 @@ from dbarchitect.core.migration.dryrun_models import DryRunReport
 from dbarchitect.core.migration.models import MigrationReport
 from dbarchitect.core.migration.parse import ParsedMigration
 from dbarchitect.live.errors import DatabaseError
+from dbarchitect.live.offload import cpu
 
 
 async def lint_migration(
@@ -35,7 +36,7 @@ async def lint_migration(
     sharpens it: function volatility, validated CHECKs, binary-coercible casts, dependent views,
     table sizes and write rates ("rewrites orders (12 GB, ≈40 M rows) under ACCESS EXCLUSIVE").
     `-- dbarchitect:ignore <rule>` on a statement silences a rule there."""
-    return await _lint(app, ParsedMigration.of(sql), pg_version, assume_in_transaction, offline, connection)
+    return await _lint(app, await cpu(ParsedMigration.of, sql), pg_version, assume_in_transaction, offline, connection)
 
 
 async def _lint(app: App, sql: ParsedMigration, pg_version: int | None, assume_in_transaction: bool,
@@ -51,7 +52,7 @@ async def _lint(app: App, sql: ParsedMigration, pg_version: int | None, assume_i
                 raise
             context = None  # no reachable default database: lint from the rules alone
     try:
-        return lint(sql, context=context, pg_version=pg_version, assume_in_transaction=assume_in_transaction)
+        return await cpu(lint, sql, context=context, pg_version=pg_version, assume_in_transaction=assume_in_transaction)
     except ValueError as exc:
         raise UserInputError(str(exc)) from None
 
@@ -75,7 +76,7 @@ async def dry_run_migration(
     whether the schema comes back exactly. The target database is only read; the shadow is always dropped."""
     db = app.db(connection, tool="dry_run_migration")
     run_dry = db.feature("dry_run", tool="dry_run_migration").dry_run
-    parsed = ParsedMigration.of(sql)  # parsed once: the lint, its context and the dry run number the same statements
+    parsed = await cpu(ParsedMigration.of, sql)  # parsed once: the lint, its context and the dry run number the same statements
     prediction = await _lint(app, parsed, None, assume_in_transaction, False, connection)
     scratch = await app.scratch_admin_dsn(connection, prefer_same_server=True, tool="dry_run_migration")
     if scratch is None:

@@ -15,6 +15,7 @@ from dbarchitect.core.results import QueryResult
 from dbarchitect.core.rewrites import RewriteReport
 from dbarchitect.core.rewrites import rewrite_query as build_rewrites
 from dbarchitect.live.engine import Engine, EngineUnsupported
+from dbarchitect.live.offload import cpu
 
 #: the `dialect` value of review_query that is each engine's SQL
 DIALECT_OF = {Engine.postgresql: "postgres", Engine.mysql: "mysql"}
@@ -55,7 +56,7 @@ async def review_query(
             snapshot = await app.snapshot_if_reachable(connection, tool="review_query")
             engine = live.value if snapshot is not None else None
     try:
-        return build_review(sql, dialect=dialect, snapshot=snapshot, engine=engine)
+        return await cpu(build_review, sql, dialect=dialect, snapshot=snapshot, engine=engine, weight=len(sql))
     except QueryParseError as exc:
         raise UserInputError(str(exc)) from None
 
@@ -78,10 +79,10 @@ async def rewrite_query(
         if app.engine(connection) is not Engine.postgresql:
             return await _rewrite_elsewhere(app, sql, verify, dialect, connection)
         if dialect != "postgres":
-            return build_rewrites(sql, snapshot=None, dialect=dialect)
+            return await cpu(build_rewrites, sql, snapshot=None, dialect=dialect, weight=len(sql))
         snapshot = await app.snapshot_if_reachable(connection, tool="rewrite_query")
         if snapshot is None:
-            return build_rewrites(sql, snapshot=None, dialect=dialect)
+            return await cpu(build_rewrites, sql, snapshot=None, dialect=dialect, weight=len(sql))
         verifier = app.feature("query_verify", tool="rewrite_query", connection=connection)
         return await verifier.rewrite_and_verify(sql, snapshot=snapshot, verify=verify)
     except QueryParseError as exc:
@@ -99,7 +100,7 @@ async def _rewrite_elsewhere(app: App, sql: str, verify: bool, dialect: str, con
             verifier = None
         if verifier is not None:
             return await verifier.rewrite_and_verify(sql, snapshot=await db.snapshot(), verify=verify)
-    return build_rewrites(sql, snapshot=None, dialect=dialect)
+    return await cpu(build_rewrites, sql, snapshot=None, dialect=dialect, weight=len(sql))
 
 
 async def detect_n_plus_one(
@@ -116,7 +117,7 @@ async def detect_n_plus_one(
     if statements:
         snapshot = await app.snapshot_if_reachable(connection, tool="detect_n_plus_one")
         try:
-            return detect_from_statements(statements, snapshot=snapshot)
+            return await cpu(detect_from_statements, statements, snapshot=snapshot)
         except QueryParseError as exc:
             raise UserInputError(str(exc)) from None
     detector = app.feature("n_plus_one", tool="detect_n_plus_one", connection=connection)

@@ -17,6 +17,7 @@ from dbarchitect.core.schema_review import SchemaReview
 from dbarchitect.core.sql.statements import SQLParseError
 from dbarchitect.live.engine import Engine, EngineUnsupported
 from dbarchitect.live.errors import DDLRejected
+from dbarchitect.live.offload import cpu
 
 
 async def describe_schema(
@@ -97,7 +98,7 @@ async def design_schema(
     triggers, comments; with the down DDL, a Mermaid ER diagram, and the review of the result —
     verified by running it on a scratch database (zero warning-or-worse findings by construction)."""
     try:
-        design = build_design(spec)
+        design = await cpu(build_design, spec)
     except DesignError as exc:
         raise UserInputError(f"The spec cannot be designed cleanly: {exc}") from None
     if not verify:

@@ -60,6 +60,7 @@ from dbarchitect.core.migration.dryrun_models import CatalogFingerprint
 from dbarchitect.core.migration.engine import lint
 from dbarchitect.core.models import SchemaSnapshot
 from dbarchitect.core.sql.statements import SQLParseError, parse
+from dbarchitect.live.offload import cpu
 from dbarchitect.live.postgres.cancel import Connection
 from dbarchitect.live.postgres.cluster import LocalCluster
 from dbarchitect.live.postgres.errors import DatabaseError
@@ -472,18 +473,18 @@ async def _draft(pool: ScratchPool, target_ddl: str, dsn: str | None, from_ddl: 
                              "pass scope='schema' to treat the target as the whole schema and drop them.")  # fmt: skip
 
         kwargs = dict(renames=renames, allow_data_loss=allow_data_loss, online=online, backfill=backfill)
-        draft = plan_migration(cur_snap, tgt_snap, current_extras=cur_extras, target_extras=tgt_extras, **kwargs)
+        draft = await cpu(plan_migration, cur_snap, tgt_snap, current_extras=cur_extras, target_extras=tgt_extras, **kwargs)
         context: LintContext | None = None
         if draft.steps:
             async with await Connection.connect(current_dsn, autocommit=True) as conn:
                 context = await build_lint_context(conn, [s for st in draft.steps for s in st.statements
                                                           if not s.startswith("DO ")])  # fmt: skip
-        plan = plan_migration(cur_snap, tgt_snap, current_extras=cur_extras, target_extras=tgt_extras,
+        plan = await cpu(plan_migration, cur_snap, tgt_snap, current_extras=cur_extras, target_extras=tgt_extras,
                               context=context, **kwargs)  # fmt: skip
-        attach_lint(plan, context)
+        await cpu(attach_lint, plan, context)
         inverse = _invert_renames(renames, cur_snap)
         reached = keep_refused(tgt_snap, cur_snap, plan)
-        down = plan_migration(reached, cur_snap, current_extras=tgt_extras, target_extras=cur_extras,
+        down = await cpu(plan_migration, reached, cur_snap, current_extras=tgt_extras, target_extras=cur_extras,
                               renames=inverse, allow_data_loss=True, online=online)  # fmt: skip
         down_sql = render_script(down.steps, down.phases, "down migration")
         ver = Verification(scope=scope)
@@ -545,7 +546,7 @@ async def _verify(ver: Verification, shadow: str, plan: MigrationPlan, down: Mig
         ver.out_of_scope_changes = [d for d in diffs if not in_scope(d.key)]
         ver.untouched = not ver.out_of_scope_changes
     ver.converged = not diffs
-    again = plan_migration(snap, tgt_snap, current_extras=extras, target_extras=tgt_extras,
+    again = await cpu(plan_migration, snap, tgt_snap, current_extras=extras, target_extras=tgt_extras,
                            **{**kwargs, "renames": {}})  # fmt: skip
     ver.replan_steps = [s.description for s in again.steps]
     ver.replan_empty = not again.steps
@@ -566,7 +567,7 @@ async def _attach_dry_run(plan: MigrationPlan, ver: Verification, host: ScratchH
     from dbarchitect.live.postgres.dryrun import dry_run_migration
 
     sql, owners = _statement_map(plan.steps, dry_run=True)
-    prediction = lint(sql, context=context)
+    prediction = await cpu(lint, sql, context=context)
     report = await dry_run_migration(sql, target=dsn, schema_sql=from_ddl, scratch=host, prediction=prediction,
                                      assume_in_transaction=False)  # fmt: skip
     ver.dry_run_ok = report.ok

@@ -25,6 +25,7 @@ from dbarchitect.core.schema_parse import review_ddl_offline
 from dbarchitect.core.sql.statements import scan
 from dbarchitect.core.schema_review import SchemaReview, review
 from dbarchitect.live.errors import DDLRejected
+from dbarchitect.live.offload import cpu
 from dbarchitect.live.postgres.cancel import Connection
 from dbarchitect.live.postgres.cluster import LocalCluster
 from dbarchitect.live.postgres.introspect import take_snapshot
@@ -75,7 +76,7 @@ async def review_database(conn: psycopg.AsyncConnection, *, schema: str | None =
     finally:
         if sql_ascii:
             await conn.execute("SET client_encoding TO 'SQL_ASCII'")
-    return review(snapshot, schema=schema, source="live", function_sources=sources, engine=ENGINE)
+    return await cpu(review, snapshot, schema=schema, source="live", function_sources=sources, engine=ENGINE)
 
 
 def _admin_dsn(admin_dsn: str | None, cluster: LocalCluster | None) -> str | None:
@@ -146,7 +147,8 @@ async def review_ddl_on_server(ddl: str, admin_dsn: str, *, schema: str | None =
             snapshot = await take_snapshot(conn)
             sources = await fetch_function_sources(conn)
     snapshot.database = ""
-    return review(
+    return await cpu(
+        review,
         snapshot,
         schema=schema,
         source="scratch",
@@ -207,7 +209,7 @@ async def verify_design(
             down = await load_ddl(conn, design.down_sql)
             cur = await conn.execute(Q_LEFTOVERS)
             relations, functions = await cur.fetchone()
-    report = review(snapshot, source="scratch", ddl=design.up_sql, function_sources=sources, engine=ENGINE,
+    report = await cpu(review, snapshot, source="scratch", ddl=design.up_sql, function_sources=sources, engine=ENGINE,
                     notes=[f"The design's {up} statement(s) ran on a scratch database and were reviewed through its catalog."])  # fmt: skip
     verification = [
         f"up: {up} statement(s) ran on PostgreSQL {snapshot.server_version}, creating {len(snapshot.tables)} tables",

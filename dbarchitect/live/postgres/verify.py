@@ -27,6 +27,7 @@ from dbarchitect.core.results import json_safe
 from dbarchitect.core.rewrites import RewriteReport, Verification, combine, rewrite_query
 from dbarchitect.core.rewrites._base import Rewrite
 from dbarchitect.core.sql.readonly import check_read_only
+from dbarchitect.live.offload import cpu
 from dbarchitect.live.postgres.database import refuse_volatile_user_functions
 from dbarchitect.live.postgres.errors import DatabaseError
 
@@ -175,7 +176,7 @@ async def verify_report(conn: psycopg.AsyncConnection, report: RewriteReport, sn
 async def rewrite_and_verify(conn: psycopg.AsyncConnection, sql: str, *, snapshot: SchemaSnapshot | None = None,
                              dialect: str = "postgres", verify: bool = True, timeout_ms: int = 10_000) -> RewriteReport:
     """rewrite_query against a live database: catalog facts from `snapshot`, then (optionally) verification."""
-    report = rewrite_query(sql, snapshot=snapshot, dialect=dialect)
+    report = await cpu(rewrite_query, sql, snapshot=snapshot, dialect=dialect)
     if verify and report.dialect == "postgres":
         report = await verify_report(conn, report, snapshot, timeout_ms=timeout_ms)
     return report
