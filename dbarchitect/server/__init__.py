@@ -30,6 +30,7 @@ from dbarchitect.core.describe import UserInputError
 from dbarchitect.core.dsn import redact
 from dbarchitect.core.render import render
 from dbarchitect.core.rulebook import all_rules, find_rule, rule_doc
+from dbarchitect.core.safe_text import clean_message, find_nul, nul_message
 from dbarchitect.live.errors import DatabaseError
 from dbarchitect.live.offload import cpu, responsive_switch_interval
 from dbarchitect.server.schemas import compact_input, compact_output
@@ -64,10 +65,15 @@ def expose(server: MCPServer, app: App, fn: Callable[..., Any], *, annotations: 
 
     @functools.wraps(fn)
     async def tool(**kwargs: Any) -> CallToolResult:
+        if (nul := find_nul({k: v for k, v in kwargs.items() if k != "ctx"})) is not None:
+            raise ToolError(nul_message(nul))
         try:
             result: BaseModel = await fn(app, **kwargs)
         except USER_ERRORS as exc:
-            raise ToolError(redact(str(exc), secrets)) from None
+            raise ToolError(clean_message(redact(str(exc), secrets))) from None
+        except Exception as exc:  # the SDK would echo it unbounded, escapes and all
+            log.exception("tool %s failed", fn.__name__)
+            raise ToolError(clean_message(redact(f"{fn.__name__} failed: {type(exc).__name__}: {exc}", secrets))) from None
         return await cpu(_tool_result, result, app.settings.limits.max_response_chars, secrets)
 
     ret = Annotated[CallToolResult, model]
