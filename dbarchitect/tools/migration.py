@@ -82,7 +82,8 @@ async def dry_run_migration(
     if scratch is None:
         raise UserInputError(
             "No place for the shadow database: the role may not CREATE DATABASE here, no --scratch-dsn is "
-            "configured, and no local PostgreSQL could be started. Set DBARCHITECT_SCRATCH_DSN."
+            "configured, and the embedded local PostgreSQL is off. Set DBARCHITECT_SCRATCH_DSN (or "
+            "DBARCHITECT_EMBEDDED_SCRATCH=1 to let dbarchitect start its embedded PostgreSQL)."
         )
     return await run_dry(
         parsed,
@@ -139,7 +140,8 @@ async def draft_migration(
     if scratch is None:
         raise UserInputError(
             "draft_migration needs a scratch PostgreSQL to load the DDL into: set DBARCHITECT_SCRATCH_DSN, "
-            "or install the PostgreSQL server package so the embedded local cluster can start."
+            "connect with a role that may CREATE DATABASE, or set DBARCHITECT_EMBEDDED_SCRATCH=1 to let "
+            "dbarchitect start its embedded local PostgreSQL (it keeps running; `dbarchitect embedded stop`)."
         )
     return await run_draft(
         target_ddl,

@@ -109,6 +109,8 @@ class PostgresScratch(_Bound):
             except (ClusterError, OSError):
                 return None
             cached = cluster.dsn()
+            log.warning("scratch databases go to the embedded local PostgreSQL (%s), started because "
+                        "use_embedded_scratch is on; it keeps running: `dbarchitect embedded stop`", cluster.data_dir)
             holder._embedded_dsn = cached  # type: ignore[union-attr]
         return cached
 
