@@ -127,6 +127,7 @@ async def draft_migration(
         bool, Field(description="Apply the plan to a shadow: convergence, empty re-plan, down round trip, locks.")
     ] = True,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
+    ctx: Any = None,
 ) -> DraftReport:
     """Write the migration from the current schema (the connected database, or `from_ddl`) to
     `target_ddl` as a careful DBA would: dependency-ordered, online-safe steps (CONCURRENTLY, NOT VALID
@@ -153,6 +154,7 @@ async def draft_migration(
         scope=scope,
         verify=verify,
         scratch=scratch,
+        progress=_progress(ctx),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -16,6 +16,7 @@ from dbarchitect.core.rewrites import RewriteReport
 from dbarchitect.core.rewrites import rewrite_query as build_rewrites
 from dbarchitect.live.engine import Engine, EngineUnsupported
 from dbarchitect.live.offload import cpu
+from dbarchitect.tools.migration import _progress
 
 #: the `dialect` value of review_query that is each engine's SQL
 DIALECT_OF = {Engine.postgresql: "postgres", Engine.mysql: "mysql"}
@@ -69,6 +70,7 @@ async def rewrite_query(
     ] = True,
     dialect: Annotated[Literal["postgres", "mysql"], Field(description="SQL dialect of the text.")] = "postgres",
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
+    ctx: Any = None,
 ) -> RewriteReport:
     """Rewrite a query with targeted, labelled transforms: `proven` (the safety condition is a catalog
     fact, cited), `verified` (both ran read-only and returned the same rows; costs before/after),
@@ -84,7 +86,7 @@ async def rewrite_query(
         if snapshot is None:
             return await cpu(build_rewrites, sql, snapshot=None, dialect=dialect, weight=len(sql))
         verifier = app.feature("query_verify", tool="rewrite_query", connection=connection)
-        return await verifier.rewrite_and_verify(sql, snapshot=snapshot, verify=verify)
+        return await verifier.rewrite_and_verify(sql, snapshot=snapshot, verify=verify, progress=_progress(ctx))
     except QueryParseError as exc:
         raise UserInputError(str(exc)) from None
 

@@ -25,6 +25,7 @@ Every scratch database is dropped at the end, also on errors and cancellation.
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from typing import Literal
 
 import anyio
@@ -76,6 +77,10 @@ from dbarchitect.live.postgres.shadow import (
     resolve_scratch,
     restore_schema,
 )
+
+
+#: (done, total, message) -> None
+Progress = Callable[[float, float | None, str], Awaitable[None]]
 
 
 class DraftInputError(DatabaseError):
@@ -412,6 +417,7 @@ async def draft_migration(
     dry_run: bool = True,
     scratch: str | LocalCluster | ScratchHost | None = None,
     pool: ScratchPool | None = None,
+    progress: Progress | None = None,
 ) -> DraftReport:
     """Draft the migration from the current schema (the live database at `dsn`, or `from_ddl`) to `target_ddl`.
 
@@ -423,6 +429,7 @@ async def draft_migration(
     its views, functions, types, sequences, extensions and schemas -- and leaves everything else alone;
     "schema" takes the target as the whole schema, so what it omits is dropped (data-losing drops refused
     unless allow_data_loss). See `dbarchitect.core.diff.scope`.
+    `progress(done, total, message)` hears of each phase (a stable total of DRAFT_PHASES).
     Raises DraftInputError when a DDL text does not load, DryRunUnavailable when no scratch place exists.
     """
     if (dsn is None) == (from_ddl is None):
@@ -435,7 +442,7 @@ async def draft_migration(
         pool = ScratchPool(host)
     try:
         return await _draft(pool, target_ddl, dsn, from_ddl, renames or {}, allow_data_loss, online, backfill or {},
-                            verify, dry_run, scope)  # fmt: skip
+                            verify, dry_run, scope, _phases(progress))  # fmt: skip
     finally:
         if own_pool:
             await pool.close()
@@ -443,10 +450,12 @@ async def draft_migration(
 
 async def _draft(pool: ScratchPool, target_ddl: str, dsn: str | None, from_ddl: str | None, renames: dict[str, str],
                  allow_data_loss: bool, online: bool, backfill: dict[str, str], verify: bool,
-                 dry_run: bool, scope: Scope) -> DraftReport:  # fmt: skip
+                 dry_run: bool, scope: Scope, step: Callable[[str], Awaitable[None]] | None = None) -> DraftReport:  # fmt: skip
     notes: list[str] = []
     held: list[str] = []
+    step = step or _phases(None)
     try:
+        await step("loading the target DDL into a scratch database")
         target_dsn = await pool.acquire()
         held.append(target_dsn)
         await _load(target_dsn, target_ddl, "target DDL", partial=scope == "objects")
@@ -456,6 +465,7 @@ async def _draft(pool: ScratchPool, target_ddl: str, dsn: str | None, from_ddl: 
             await _load(current_dsn, from_ddl, "from DDL")
         else:
             current_dsn = dsn
+        await step("reading both catalogs")
         cur_snap, cur_extras, cur_fp = await read_catalog(current_dsn)
         tgt_snap, tgt_extras, tgt_fp = await read_catalog(target_dsn)
         alone: list[str] = []
@@ -473,6 +483,7 @@ async def _draft(pool: ScratchPool, target_ddl: str, dsn: str | None, from_ddl: 
                              "pass scope='schema' to treat the target as the whole schema and drop them.")  # fmt: skip
 
         kwargs = dict(renames=renames, allow_data_loss=allow_data_loss, online=online, backfill=backfill)
+        await step("planning the steps")
         draft = await cpu(plan_migration, cur_snap, tgt_snap, current_extras=cur_extras, target_extras=tgt_extras, **kwargs)
         context: LintContext | None = None
         if draft.steps:
@@ -488,6 +499,7 @@ async def _draft(pool: ScratchPool, target_ddl: str, dsn: str | None, from_ddl: 
                               renames=inverse, allow_data_loss=True, online=online)  # fmt: skip
         down_sql = render_script(down.steps, down.phases, "down migration")
         ver = Verification(scope=scope)
+        await step("building the shadow of the current schema" if verify else "verification not asked for")
         if verify:
             t0 = time.perf_counter()
             if from_ddl is not None:
@@ -499,10 +511,15 @@ async def _draft(pool: ScratchPool, target_ddl: str, dsn: str | None, from_ddl: 
                 skipped = await restore_schema(shadow, ddl)
                 if skipped:
                     notes.append(f"the shadow could not restore {len(skipped)} statement(s): {skipped[:3]}")
+            await step("applying the plan and its down migration to the shadow")
             await _verify(ver, shadow, plan, down, tgt_fp, cur_fp, tgt_snap, tgt_extras, kwargs, in_scope)
             ver.duration_ms = (time.perf_counter() - t0) * 1000
+        else:
+            await step("verification not asked for")
+        await step("dry run: observing each step's locks" if dry_run and plan.steps else "no dry run")
         if dry_run and plan.steps:
             await _attach_dry_run(plan, ver, pool.host, dsn, from_ddl, context)
+        await step("done")
         return DraftReport(up_sql=plan.up_sql, down_sql=down_sql, steps=plan.steps, down_steps=down.steps,
                            phases=plan.phases, hazards=plan.hazards, refused=plan.refused, patterns=plan.patterns,
                            verification=ver, current_source="from_ddl" if from_ddl is not None else "connection",
@@ -510,6 +527,22 @@ async def _draft(pool: ScratchPool, target_ddl: str, dsn: str | None, from_ddl: 
     finally:
         for d in held:
             pool.release(d)
+
+
+#: the phases draft_migration reports progress for (the total never changes within a call)
+DRAFT_PHASES = 7
+
+
+def _phases(progress: Progress | None) -> Callable[[str], Awaitable[None]]:
+    done = 0
+
+    async def step(message: str) -> None:
+        nonlocal done
+        done = DRAFT_PHASES if message == "done" else min(done + 1, DRAFT_PHASES - 1)
+        if progress is not None:
+            await progress(done, DRAFT_PHASES, message)
+
+    return step
 
 
 def _invert_renames(renames: dict[str, str], cur: SchemaSnapshot) -> dict[str, str]:

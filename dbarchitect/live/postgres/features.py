@@ -213,6 +213,7 @@ class PostgresDrafter(_Bound):
         scope: Literal["objects", "schema"],
         verify: bool,
         scratch: str,
+        progress: Progress | None = None,
     ) -> DraftReport:
         from dbarchitect.live.postgres.draft import draft_migration
 
@@ -228,6 +229,7 @@ class PostgresDrafter(_Bound):
             verify=verify,
             dry_run=verify,
             scratch=scratch,
+            progress=progress,
         )
 
 
@@ -260,13 +262,15 @@ class PostgresIndexReviewer(_Bound):
 
 
 class PostgresQueryVerifier(_Bound):
-    async def rewrite_and_verify(self, sql: str, *, snapshot: SchemaSnapshot, verify: bool) -> RewriteReport:
+    async def rewrite_and_verify(self, sql: str, *, snapshot: SchemaSnapshot, verify: bool,
+                                 progress: Progress | None = None) -> RewriteReport:  # fmt: skip
         from dbarchitect.live.postgres.verify import rewrite_and_verify
 
         db = self._db
         timeout = db.limits.statement_timeout_ms
         return await db.run(
-            lambda conn: rewrite_and_verify(conn, sql, snapshot=snapshot, verify=verify, timeout_ms=timeout)
+            lambda conn: rewrite_and_verify(conn, sql, snapshot=snapshot, verify=verify, timeout_ms=timeout,
+                                            progress=progress)  # fmt: skip
         )
 
 
