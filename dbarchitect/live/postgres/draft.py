@@ -283,17 +283,36 @@ async def _load(dsn: str, ddl: str, what: str, *, partial: bool = False) -> None
     except SQLParseError as exc:
         raise DraftInputError(f"The {what} does not parse: {exc.pglast_text()}") from exc
     async with await Connection.connect(dsn, autocommit=True) as conn:
-        for n, stmt in enumerate(statements, start=1):
+        failed = await run_in_any_order(conn, statements)
+    if failed is not None:
+        n, stmt, exc = failed
+        msg = (exc.diag.message_primary or str(exc)).strip()
+        first = stmt.strip().splitlines()[0][:120]
+        hint = ""
+        if partial and exc.sqlstate in _UNDEFINED:
+            hint = (" (with scope='objects' the target is loaded on its own into an empty database: "
+                    "include the tables, types and functions it references -- they are then compared too)")
+        raise DraftInputError(f"The {what} fails at statement {n} ({first}): {msg}{hint}") from exc
+
+
+async def run_in_any_order(conn: psycopg.AsyncConnection, statements: list[str]) -> tuple[int, str, psycopg.Error] | None:
+    """Run DDL statements (autocommit, one by one) in the order given, deferring each that names an object
+    not defined yet (a foreign key to a table created further down) until the others ran, pass after pass
+    while any statement succeeds. Returns None, or the first failure: (1-based number, statement, error)."""
+    pending = list(enumerate(statements, start=1))
+    while pending:
+        deferred: list[tuple[int, str, psycopg.Error]] = []
+        for n, stmt in pending:
             try:
                 await conn.execute(stmt)
             except psycopg.Error as exc:
-                msg = (exc.diag.message_primary or str(exc)).strip()
-                first = stmt.strip().splitlines()[0][:120]
-                hint = ""
-                if partial and exc.sqlstate in _UNDEFINED:
-                    hint = (" (with scope='objects' the target is loaded on its own into an empty database: "
-                            "include the tables, types and functions it references -- they are then compared too)")
-                raise DraftInputError(f"The {what} fails at statement {n} ({first}): {msg}{hint}") from exc
+                if exc.sqlstate not in _UNDEFINED:
+                    return n, stmt, exc
+                deferred.append((n, stmt, exc))
+        if len(deferred) == len(pending):  # no progress: it names something nothing here defines
+            return deferred[0]
+        pending = [(n, stmt) for n, stmt, _ in deferred]
+    return None
 
 
 # --------------------------------------------------------------------------------------------

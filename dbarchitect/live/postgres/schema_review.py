@@ -113,20 +113,22 @@ async def scratch_database(admin_dsn: str) -> AsyncIterator[str]:
 async def load_ddl(conn: psycopg.AsyncConnection, ddl: str) -> int:
     """Run DDL statement by statement (so CONCURRENTLY works and an error names its statement).
 
+    Statements may come in any order: one naming an object defined further down is run after it.
     Returns the number of statements run; raises DDLLoadError on the first failure."""
+    from dbarchitect.live.postgres.draft import run_in_any_order
+
     statements = scan(ddl)
-    for st in statements:
-        try:
-            await conn.execute(st.sql)
-        except psycopg.Error as exc:
-            diag = exc.diag
-            raise DDLLoadError(
-                (diag.message_primary or str(exc)).strip(),
-                statement=st.index,
-                line=st.line,
-                sqlstate=diag.sqlstate,
-                text=st.sql,
-            ) from exc
+    failed = await run_in_any_order(conn, [st.sql for st in statements])
+    if failed is not None:
+        n, _, exc = failed
+        st, diag = statements[n - 1], exc.diag
+        raise DDLLoadError(
+            (diag.message_primary or str(exc)).strip(),
+            statement=st.index,
+            line=st.line,
+            sqlstate=diag.sqlstate,
+            text=st.sql,
+        ) from exc
     return len(statements)
 
 
