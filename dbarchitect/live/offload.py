@@ -55,7 +55,10 @@ async def cpu(fn: Callable[..., T], /, *args: Any, weight: int = 0, **kwargs: An
     pickle). Exceptions propagate unchanged."""
     call = functools.partial(fn, *args, **kwargs)
     if weight >= PROCESS_THRESHOLD:
-        return await anyio.to_process.run_sync(call, cancellable=True, limiter=_limiter("process"))
+        try:
+            return await anyio.to_process.run_sync(call, cancellable=True, limiter=_limiter("process"))
+        except anyio.BrokenWorkerProcess:
+            pass  # no usable worker process here: a thread still keeps the loop free
     return await anyio.to_thread.run_sync(call, limiter=_limiter("thread"), abandon_on_cancel=True)
 
 
