@@ -98,6 +98,23 @@ class App:
         scratch = self.feature("scratch", tool=tool, connection=connection, engine=engine)
         return await scratch.admin_dsn(prefer_same_server=prefer_same_server)
 
+    async def sweep_scratch(self) -> list[str]:
+        """Drop stale scratch databases left by a crashed or cancelled process on every server this app
+        may have created them on (each connection's `scratch` feature that has a `sweep`); run at server
+        start and periodically. Never raises: an unreachable server or an engine without scratch
+        databases is skipped."""
+        dropped: list[str] = []
+        names = [n for n, dsn in self.settings.connections.items() if dsn] or [None]
+        for name in names:
+            try:
+                scratch = self.feature("scratch", tool="scratch sweep", connection=name)
+            except Exception:  # noqa: BLE001 - an engine without scratch databases
+                continue
+            sweep = getattr(scratch, "sweep", None)
+            if sweep is not None:
+                dropped += await sweep()
+        return dropped
+
     async def close(self) -> None:
         for db in self._databases.values():
             await db.close()

@@ -93,6 +93,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         allow_writes=args.allow_writes or None,
         role=args.role,
         scratch_dsn=args.scratch_dsn,
+        use_embedded_scratch=True if args.embedded else None,  # asked for the embedded cluster: scratch there too
         statement_timeout_ms=int(args.statement_timeout * 1000) if args.statement_timeout else None,
         lock_timeout_ms=int(args.lock_timeout * 1000) if args.lock_timeout else None,
         max_rows=args.max_rows,

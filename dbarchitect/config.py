@@ -4,7 +4,9 @@ Connections:
   DATABASE_URL               the `default` connection (a URL or a libpq key=value string)
   DBARCHITECT_DB_<NAME>      adds the connection `<name>` (lower-cased), e.g. DBARCHITECT_DB_ANALYTICS
   DBARCHITECT_SCRATCH_DSN    a server for scratch databases (dry runs, DDL review); otherwise the
-                             embedded local PostgreSQL, or the connected server when it allows it
+                             connected server when its role may CREATE DATABASE
+  DBARCHITECT_EMBEDDED_SCRATCH=1  may start the embedded local PostgreSQL for scratch databases (it
+                             keeps running after the server exits); off unless asked (or --embedded)
 Without DATABASE_URL the default connection is libpq's own default: PGHOST, PGPORT, PGDATABASE,
 PGUSER, PGPASSWORD, PGSERVICE / pg_service.conf and ~/.pgpass all keep working.
 """
@@ -39,7 +41,9 @@ class Settings(BaseModel):
         description="A server where dbarchitect may CREATE and DROP scratch databases (dry runs, DDL review).",
     )
     use_embedded_scratch: bool = Field(
-        default=True, description="Fall back to the embedded local PostgreSQL for scratch databases."
+        default=False,
+        description="May start the embedded local PostgreSQL (persistent) for scratch databases: only when "
+        "asked (DBARCHITECT_EMBEDDED_SCRATCH=1, or --embedded).",
     )
     application_name: str = "dbarchitect"
     limits: Limits = Field(default_factory=Limits)
@@ -65,6 +69,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, extra_dsns: Iterable[
         connections[name] = dsn
     limits = Limits(**{k: overrides.pop(k) for k in list(overrides) if k in Limits.model_fields and overrides[k] is not None})
     clean = {k: v for k, v in overrides.items() if v is not None}
+    if "use_embedded_scratch" not in clean and env.get("DBARCHITECT_EMBEDDED_SCRATCH", "").lower() in ("1", "true", "yes", "on"):
+        clean["use_embedded_scratch"] = True
     if "scratch_dsn" not in clean and env.get("DBARCHITECT_SCRATCH_DSN"):
         clean["scratch_dsn"] = env["DBARCHITECT_SCRATCH_DSN"]
     return Settings(connections=connections, limits=limits, **clean)

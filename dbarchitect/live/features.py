@@ -146,6 +146,7 @@ class Drafter(Protocol):
         scope: Literal["objects", "schema"],
         verify: bool,
         scratch: str,
+        progress: Progress | None = None,
     ) -> DraftReport:
         """The migration from the connected database (or `from_ddl`) to `target_ddl`, verified on `scratch`."""
 
@@ -175,8 +176,10 @@ class IndexReviewer(Protocol):
 
 @runtime_checkable
 class QueryVerifier(Protocol):
-    async def rewrite_and_verify(self, sql: str, *, snapshot: SchemaSnapshot, verify: bool) -> RewriteReport:
-        """Rewrite with the connection's catalog facts and, when `verify`, compare the rows read-only."""
+    async def rewrite_and_verify(self, sql: str, *, snapshot: SchemaSnapshot, verify: bool,
+                                 progress: Progress | None = None) -> RewriteReport:  # fmt: skip
+        """Rewrite with the connection's catalog facts and, when `verify`, compare the rows read-only
+        (the original runs once; `progress` hears of each comparison)."""
 
 
 @runtime_checkable

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
+import anyio
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
@@ -27,7 +28,9 @@ from dbarchitect.config import Settings
 from dbarchitect.core.describe import UserInputError
 from dbarchitect.core.dsn import redact
 from dbarchitect.core.render import render
+from dbarchitect.core.safe_text import clean_message, find_nul, nul_message
 from dbarchitect.live.errors import DatabaseError
+from dbarchitect.live.offload import cpu, responsive_switch_interval
 from dbarchitect.server.product import register_prompts, register_resources
 from dbarchitect.server.schemas import compact_input, compact_output
 from dbarchitect.tools import TOOLS
@@ -62,15 +65,16 @@ def expose(server: MCPServer, app: App, fn: Callable[..., Any], *, annotations: 
 
     @functools.wraps(fn)
     async def tool(**kwargs: Any) -> CallToolResult:
+        if (nul := find_nul({k: v for k, v in kwargs.items() if k != "ctx"})) is not None:
+            raise ToolError(nul_message(nul))
         try:
             result: BaseModel = await fn(app, **kwargs)
         except USER_ERRORS as exc:
-            raise ToolError(redact(str(exc), secrets)) from None
-        text = render(result, max_chars=app.settings.limits.max_response_chars)
-        return CallToolResult(
-            content=[TextContent(type="text", text=redact(text, secrets))],
-            structured_content=result.model_dump(mode="json", by_alias=True),
-        )
+            raise ToolError(clean_message(redact(str(exc), secrets))) from None
+        except Exception as exc:  # the SDK would echo it unbounded, escapes and all
+            log.exception("tool %s failed", fn.__name__)
+            raise ToolError(clean_message(redact(f"{fn.__name__} failed: {type(exc).__name__}: {exc}", secrets))) from None
+        return await cpu(_tool_result, result, app.settings.limits.max_response_chars, secrets)
 
     ret = Annotated[CallToolResult, model]
     tool.__signature__ = sig.replace(parameters=params, return_annotation=ret)  # type: ignore[attr-defined]
@@ -90,16 +94,45 @@ def tool_description(fn: Callable[..., Any]) -> str:
     return "\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
 
 
+#: seconds between two sweeps of stale scratch databases (the first one runs at server start)
+SWEEP_INTERVAL_S = 600.0
+
+
+async def sweep_scratch_periodically(app: App, interval_s: float | None = None) -> None:
+    while True:
+        try:
+            with anyio.move_on_after(120):
+                if dropped := await app.sweep_scratch():
+                    log.info("dropped %d stale scratch database(s): %s", len(dropped), ", ".join(dropped))
+        except Exception as exc:  # noqa: BLE001 - the sweep never takes the server down
+            log.warning("scratch sweep failed: %s", exc)
+        await anyio.sleep(interval_s or SWEEP_INTERVAL_S)
+
+
+def _tool_result(result: BaseModel, max_chars: int, secrets: list[str]) -> CallToolResult:
+    """The text and structured content of a tool's result (CPU-bound for large results: in a worker)."""
+    text = render(result, max_chars=max_chars)
+    return CallToolResult(
+        content=[TextContent(type="text", text=redact(text, secrets))],
+        structured_content=result.model_dump(mode="json", by_alias=True),
+    )
+
+
+
 def build_server(settings: Settings | None = None, app: App | None = None) -> MCPServer:
     """The dbarchitect MCP server. `app` (settings + connections) is created from `settings` when omitted."""
     from dbarchitect.config import load_settings
 
     app = app or App(settings or load_settings())
+    responsive_switch_interval()  # a worker thread busy parsing yields the GIL to the loop quickly
 
     @asynccontextmanager
     async def lifespan(_server: MCPServer) -> AsyncIterator[App]:
         try:
-            yield app
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(sweep_scratch_periodically, app)  # stale scratch databases: now, then every few minutes
+                yield app
+                tg.cancel_scope.cancel()
         finally:
             await app.close()
 

@@ -15,6 +15,7 @@ from dbarchitect.core.migration.dryrun_models import DryRunReport
 from dbarchitect.core.migration.models import MigrationReport
 from dbarchitect.core.migration.parse import ParsedMigration
 from dbarchitect.live.errors import DatabaseError
+from dbarchitect.live.offload import cpu
 
 
 async def lint_migration(
@@ -39,7 +40,7 @@ async def lint_migration(
     draft_migration to write the safe version.
 
     Returns hazards with the safe sequence as SQL."""
-    return await _lint(app, ParsedMigration.of(sql), pg_version, runner, offline, connection)
+    return await _lint(app, await cpu(ParsedMigration.of, sql), pg_version, runner, offline, connection)
 
 
 async def _lint(app: App, sql: ParsedMigration, pg_version: int | None, runner: str | None,
@@ -55,7 +56,7 @@ async def _lint(app: App, sql: ParsedMigration, pg_version: int | None, runner: 
                 raise
             context = None  # no reachable default database: lint from the rules alone
     try:
-        return lint(sql, context=context, pg_version=pg_version, runner=runner)
+        return await cpu(lint, sql, context=context, pg_version=pg_version, runner=runner)
     except ValueError as exc:
         raise UserInputError(str(exc)) from None
 
@@ -81,13 +82,14 @@ async def dry_run_migration(
     Returns each observation beside the lint's prediction, disagreements flagged."""
     db = app.db(connection, tool="dry_run_migration")
     run_dry = db.feature("dry_run", tool="dry_run_migration").dry_run
-    parsed = ParsedMigration.of(sql)  # parsed once: the lint, its context and the dry run number the same statements
+    parsed = await cpu(ParsedMigration.of, sql)  # parsed once: the lint, its context and the dry run number the same statements
     prediction = await _lint(app, parsed, None, runner, False, connection)
     scratch = await app.scratch_admin_dsn(connection, prefer_same_server=True, tool="dry_run_migration")
     if scratch is None:
         raise UserInputError(
             "No place for the shadow database: the role may not CREATE DATABASE here, no --scratch-dsn is "
-            "configured, and no local PostgreSQL could be started. Set DBARCHITECT_SCRATCH_DSN."
+            "configured, and the embedded local PostgreSQL is off. Set DBARCHITECT_SCRATCH_DSN (or "
+            "DBARCHITECT_EMBEDDED_SCRATCH=1 to let dbarchitect start its embedded PostgreSQL)."
         )
     return await run_dry(
         parsed,
@@ -129,6 +131,7 @@ async def draft_migration(
         bool, Field(description="Apply the plan to a shadow and check it.")
     ] = True,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
+    ctx: Any = None,
 ) -> DraftReport:
     """Write the migration from the current schema (the database or `from_ddl`) to `target_ddl`:
     dependency-ordered online-safe steps (CONCURRENTLY, NOT VALID then VALIDATE, expand/contract)
@@ -143,7 +146,8 @@ async def draft_migration(
     if scratch is None:
         raise UserInputError(
             "draft_migration needs a scratch PostgreSQL to load the DDL into: set DBARCHITECT_SCRATCH_DSN, "
-            "or install the PostgreSQL server package so the embedded local cluster can start."
+            "connect with a role that may CREATE DATABASE, or set DBARCHITECT_EMBEDDED_SCRATCH=1 to let "
+            "dbarchitect start its embedded local PostgreSQL (it keeps running; `dbarchitect embedded stop`)."
         )
     return await run_draft(
         target_ddl,
@@ -155,6 +159,7 @@ async def draft_migration(
         scope=scope,
         verify=verify,
         scratch=scratch,
+        progress=_progress(ctx),
     )
 
 

@@ -13,6 +13,7 @@ from dbarchitect.core.plan.parse import PlanParseError
 from dbarchitect.core.plan.report import PlanReport
 from dbarchitect.core.mongo.explain import is_explain_text as is_mongo_explain
 from dbarchitect.live.engine import Engine
+from dbarchitect.live.offload import cpu
 
 
 async def explain_query(
@@ -72,8 +73,9 @@ async def explain_plan(
         if app.engine(connection) is not Engine.postgresql:
             db = app.db(connection, tool="explain_plan")
             explainer = db.feature("explain", tool="explain_plan")  # the engine's plan formats
-            return explainer.diagnose(plan, sql=sql, catalog=await db.snapshot() if use_catalog else None)
+            catalog = await db.snapshot() if use_catalog else None
+            return await cpu(explainer.diagnose, plan, sql=sql, catalog=catalog)
         catalog = await app.snapshot_if_reachable(connection, tool="explain_plan") if use_catalog else None
-        return diagnose(plan, sql=sql, catalog=catalog)
+        return await cpu(diagnose, plan, sql=sql, catalog=catalog)
     except PlanParseError as exc:
         raise UserInputError(f"The plan could not be read: {exc}") from None

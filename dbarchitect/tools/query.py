@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -16,6 +16,8 @@ from dbarchitect.core.results import QueryResult
 from dbarchitect.core.rewrites import RewriteReport
 from dbarchitect.core.rewrites import rewrite_query as build_rewrites
 from dbarchitect.live.engine import Engine, EngineUnsupported
+from dbarchitect.live.offload import cpu
+from dbarchitect.tools.migration import _progress
 
 #: the `dialect` value of review_query that is each engine's SQL
 DIALECT_OF = {Engine.postgresql: "postgres", Engine.mysql: "mysql"}
@@ -64,7 +66,7 @@ async def review_query(
             snapshot = await app.snapshot_if_reachable(connection, tool="review_query")
             engine = live.value if snapshot is not None else None
     try:
-        return build_review(sql, dialect=dialect, snapshot=snapshot, engine=engine)
+        return await cpu(build_review, sql, dialect=dialect, snapshot=snapshot, engine=engine, weight=len(sql))
     except QueryParseError as exc:
         raise UserInputError(str(exc)) from None
 
@@ -88,6 +90,7 @@ async def rewrite_query(
     ] = True,
     dialect: Annotated[Literal["postgres", "mysql"], Field(description="SQL dialect of the text.")] = "postgres",
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
+    ctx: Any = None,
 ) -> RewriteReport:
     """Rewrite a SELECT with targeted transforms (NOT IN→NOT EXISTS, correlated subquery→join,
     OFFSET→keyset, function-on-column→range…), each labelled proven (a catalog fact), verified (both
@@ -100,12 +103,12 @@ async def rewrite_query(
         if app.engine(connection) is not Engine.postgresql:
             return await _rewrite_elsewhere(app, sql, verify, dialect, connection)
         if dialect != "postgres":
-            return build_rewrites(sql, snapshot=None, dialect=dialect)
+            return await cpu(build_rewrites, sql, snapshot=None, dialect=dialect, weight=len(sql))
         snapshot = await app.snapshot_if_reachable(connection, tool="rewrite_query")
         if snapshot is None:
-            return build_rewrites(sql, snapshot=None, dialect=dialect)
+            return await cpu(build_rewrites, sql, snapshot=None, dialect=dialect, weight=len(sql))
         verifier = app.feature("query_verify", tool="rewrite_query", connection=connection)
-        return await verifier.rewrite_and_verify(sql, snapshot=snapshot, verify=verify)
+        return await verifier.rewrite_and_verify(sql, snapshot=snapshot, verify=verify, progress=_progress(ctx))
     except QueryParseError as exc:
         raise UserInputError(str(exc)) from None
 
@@ -121,5 +124,5 @@ async def _rewrite_elsewhere(app: App, sql: str, verify: bool, dialect: str, con
             verifier = None
         if verifier is not None:
             return await verifier.rewrite_and_verify(sql, snapshot=await db.snapshot(), verify=verify)
-    return build_rewrites(sql, snapshot=None, dialect=dialect)
+    return await cpu(build_rewrites, sql, snapshot=None, dialect=dialect, weight=len(sql))
 

@@ -19,6 +19,7 @@ from dbarchitect.core.schema_review import SchemaReview
 from dbarchitect.core.sql.statements import SQLParseError
 from dbarchitect.live.engine import Engine, EngineUnsupported
 from dbarchitect.live.errors import DDLRejected
+from dbarchitect.live.offload import cpu
 
 
 async def describe_schema(
@@ -150,7 +151,7 @@ async def design_schema(
     Returns the DDL, its down DDL, a Mermaid diagram and the review of the DDL run on a scratch
     database."""
     try:
-        design = build_design(spec)
+        design = await cpu(build_design, spec)
     except DesignError as exc:
         raise UserInputError(f"The spec cannot be designed cleanly: {exc}") from None
     if not verify:

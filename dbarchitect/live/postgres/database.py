@@ -24,6 +24,7 @@ from dbarchitect.core.models import SchemaSnapshot, ServerInfo
 from dbarchitect.core.results import QueryResult, ResultColumn, approx_size, json_safe
 from dbarchitect.core.sql.readonly import check_read_only
 from dbarchitect.live.engine import Engine, EngineUnsupported
+from dbarchitect.live.postgres.cancel import Connection
 from dbarchitect.live.postgres.errors import DatabaseError, connection_error, query_error
 
 
@@ -76,7 +77,7 @@ class PostgresDatabase:
 
     async def _probe(self) -> psycopg.AsyncConnection:
         try:
-            return await psycopg.AsyncConnection.connect(self.dsn, **self._connect_kwargs())
+            return await Connection.connect(self.dsn, **self._connect_kwargs())
         except psycopg.Error as exc:
             raise connection_error(exc, self.dsn, self.secrets) from None
 
@@ -88,6 +89,7 @@ class PostgresDatabase:
                 pool = AsyncConnectionPool(
                     self.dsn,
                     kwargs=self._connect_kwargs(),
+                    connection_class=Connection,  # cancelled statements are cancelled on the server
                     min_size=1,
                     max_size=4,
                     open=False,
@@ -120,7 +122,8 @@ class PostgresDatabase:
         try:
             yield conn
         finally:
-            await pool.putconn(conn)  # a broken connection is discarded, not reused
+            with anyio.CancelScope(shield=True):  # a cancelled call still returns its connection
+                await pool.putconn(conn)  # a broken connection is discarded, not reused
 
     async def run(self, fn: Callable[[psycopg.AsyncConnection], Awaitable[Any]]) -> Any:
         """Run `fn(conn)`; database errors become one actionable DatabaseError."""
@@ -172,7 +175,8 @@ class PostgresDatabase:
             yield
         finally:
             if not conn.closed:
-                await conn.execute("ROLLBACK")
+                with anyio.CancelScope(shield=True), anyio.move_on_after(5):
+                    await conn.execute("ROLLBACK")
 
     async def run_query(self, sql: str, max_rows: int | None = None) -> QueryResult:
         """The read-only query path: gate, volatility check, extended protocol, READ ONLY, caps."""

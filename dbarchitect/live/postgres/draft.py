@@ -25,6 +25,7 @@ Every scratch database is dropped at the end, also on errors and cancellation.
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from typing import Literal
 
 import anyio
@@ -60,6 +61,8 @@ from dbarchitect.core.migration.dryrun_models import CatalogFingerprint
 from dbarchitect.core.migration.engine import lint
 from dbarchitect.core.models import SchemaSnapshot
 from dbarchitect.core.sql.statements import SQLParseError, parse
+from dbarchitect.live.offload import cpu
+from dbarchitect.live.postgres.cancel import Connection
 from dbarchitect.live.postgres.cluster import LocalCluster
 from dbarchitect.live.postgres.errors import DatabaseError
 from dbarchitect.live.postgres.fingerprint import catalog_fingerprint
@@ -74,6 +77,10 @@ from dbarchitect.live.postgres.shadow import (
     resolve_scratch,
     restore_schema,
 )
+
+
+#: (done, total, message) -> None
+Progress = Callable[[float, float | None, str], Awaitable[None]]
 
 
 class DraftInputError(DatabaseError):
@@ -191,7 +198,7 @@ async def read_extras(conn: psycopg.AsyncConnection) -> CatalogExtras:
 
 
 async def read_catalog(dsn: str) -> tuple[SchemaSnapshot, CatalogExtras, CatalogFingerprint]:
-    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+    async with await Connection.connect(dsn, autocommit=True) as conn:
         return await take_snapshot(conn), await read_extras(conn), await catalog_fingerprint(conn)
 
 
@@ -233,7 +240,7 @@ class ScratchPool:
         if self.free:
             name = self.free.pop()
             try:
-                async with await psycopg.AsyncConnection.connect(self.host.dsn(name), autocommit=True) as conn:
+                async with await Connection.connect(self.host.dsn(name), autocommit=True) as conn:
                     await conn.execute(_RESET)
                 return self.host.dsn(name)
             except psycopg.Error:
@@ -252,7 +259,10 @@ class ScratchPool:
         with anyio.CancelScope(shield=True):
             for name in self.all:
                 with anyio.move_on_after(60):
-                    await drop_shadow_db(self.host, name)
+                    try:
+                        await drop_shadow_db(self.host, name)
+                    except psycopg.Error:
+                        pass  # unreachable now: the owner record lets the next sweep drop it
             self.all.clear()
             self.free.clear()
 
@@ -272,18 +282,37 @@ async def _load(dsn: str, ddl: str, what: str, *, partial: bool = False) -> None
         statements = [st.sql for st in parse(ddl)]
     except SQLParseError as exc:
         raise DraftInputError(f"The {what} does not parse: {exc.pglast_text()}") from exc
-    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
-        for n, stmt in enumerate(statements, start=1):
+    async with await Connection.connect(dsn, autocommit=True) as conn:
+        failed = await run_in_any_order(conn, statements)
+    if failed is not None:
+        n, stmt, exc = failed
+        msg = (exc.diag.message_primary or str(exc)).strip()
+        first = stmt.strip().splitlines()[0][:120]
+        hint = ""
+        if partial and exc.sqlstate in _UNDEFINED:
+            hint = (" (with scope='objects' the target is loaded on its own into an empty database: "
+                    "include the tables, types and functions it references -- they are then compared too)")
+        raise DraftInputError(f"The {what} fails at statement {n} ({first}): {msg}{hint}") from exc
+
+
+async def run_in_any_order(conn: psycopg.AsyncConnection, statements: list[str]) -> tuple[int, str, psycopg.Error] | None:
+    """Run DDL statements (autocommit, one by one) in the order given, deferring each that names an object
+    not defined yet (a foreign key to a table created further down) until the others ran, pass after pass
+    while any statement succeeds. Returns None, or the first failure: (1-based number, statement, error)."""
+    pending = list(enumerate(statements, start=1))
+    while pending:
+        deferred: list[tuple[int, str, psycopg.Error]] = []
+        for n, stmt in pending:
             try:
                 await conn.execute(stmt)
             except psycopg.Error as exc:
-                msg = (exc.diag.message_primary or str(exc)).strip()
-                first = stmt.strip().splitlines()[0][:120]
-                hint = ""
-                if partial and exc.sqlstate in _UNDEFINED:
-                    hint = (" (with scope='objects' the target is loaded on its own into an empty database: "
-                            "include the tables, types and functions it references -- they are then compared too)")
-                raise DraftInputError(f"The {what} fails at statement {n} ({first}): {msg}{hint}") from exc
+                if exc.sqlstate not in _UNDEFINED:
+                    return n, stmt, exc
+                deferred.append((n, stmt, exc))
+        if len(deferred) == len(pending):  # no progress: it names something nothing here defines
+            return deferred[0]
+        pending = [(n, stmt) for n, stmt, _ in deferred]
+    return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -293,7 +322,7 @@ async def _load(dsn: str, ddl: str, what: str, *, partial: bool = False) -> None
 
 async def apply_steps(dsn: str, steps: list[Step]) -> str | None:
     """Run the steps as a migration runner would; returns the first error (step id and message) or None."""
-    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+    async with await Connection.connect(dsn, autocommit=True) as conn:
         for step in steps:
             try:
                 if step.transactional:
@@ -407,6 +436,7 @@ async def draft_migration(
     dry_run: bool = True,
     scratch: str | LocalCluster | ScratchHost | None = None,
     pool: ScratchPool | None = None,
+    progress: Progress | None = None,
 ) -> DraftReport:
     """Draft the migration from the current schema (the live database at `dsn`, or `from_ddl`) to `target_ddl`.
 
@@ -418,6 +448,7 @@ async def draft_migration(
     its views, functions, types, sequences, extensions and schemas -- and leaves everything else alone;
     "schema" takes the target as the whole schema, so what it omits is dropped (data-losing drops refused
     unless allow_data_loss). See `dbarchitect.core.diff.scope`.
+    `progress(done, total, message)` hears of each phase (a stable total of DRAFT_PHASES).
     Raises DraftInputError when a DDL text does not load, DryRunUnavailable when no scratch place exists.
     """
     if (dsn is None) == (from_ddl is None):
@@ -430,7 +461,7 @@ async def draft_migration(
         pool = ScratchPool(host)
     try:
         return await _draft(pool, target_ddl, dsn, from_ddl, renames or {}, allow_data_loss, online, backfill or {},
-                            verify, dry_run, scope)  # fmt: skip
+                            verify, dry_run, scope, _phases(progress))  # fmt: skip
     finally:
         if own_pool:
             await pool.close()
@@ -438,10 +469,12 @@ async def draft_migration(
 
 async def _draft(pool: ScratchPool, target_ddl: str, dsn: str | None, from_ddl: str | None, renames: dict[str, str],
                  allow_data_loss: bool, online: bool, backfill: dict[str, str], verify: bool,
-                 dry_run: bool, scope: Scope) -> DraftReport:  # fmt: skip
+                 dry_run: bool, scope: Scope, step: Callable[[str], Awaitable[None]] | None = None) -> DraftReport:  # fmt: skip
     notes: list[str] = []
     held: list[str] = []
+    step = step or _phases(None)
     try:
+        await step("loading the target DDL into a scratch database")
         target_dsn = await pool.acquire()
         held.append(target_dsn)
         await _load(target_dsn, target_ddl, "target DDL", partial=scope == "objects")
@@ -451,6 +484,7 @@ async def _draft(pool: ScratchPool, target_ddl: str, dsn: str | None, from_ddl: 
             await _load(current_dsn, from_ddl, "from DDL")
         else:
             current_dsn = dsn
+        await step("reading both catalogs")
         cur_snap, cur_extras, cur_fp = await read_catalog(current_dsn)
         tgt_snap, tgt_extras, tgt_fp = await read_catalog(target_dsn)
         alone: list[str] = []
@@ -468,21 +502,23 @@ async def _draft(pool: ScratchPool, target_ddl: str, dsn: str | None, from_ddl: 
                              "pass scope='schema' to treat the target as the whole schema and drop them.")  # fmt: skip
 
         kwargs = dict(renames=renames, allow_data_loss=allow_data_loss, online=online, backfill=backfill)
-        draft = plan_migration(cur_snap, tgt_snap, current_extras=cur_extras, target_extras=tgt_extras, **kwargs)
+        await step("planning the steps")
+        draft = await cpu(plan_migration, cur_snap, tgt_snap, current_extras=cur_extras, target_extras=tgt_extras, **kwargs)
         context: LintContext | None = None
         if draft.steps:
-            async with await psycopg.AsyncConnection.connect(current_dsn, autocommit=True) as conn:
+            async with await Connection.connect(current_dsn, autocommit=True) as conn:
                 context = await build_lint_context(conn, [s for st in draft.steps for s in st.statements
                                                           if not s.startswith("DO ")])  # fmt: skip
-        plan = plan_migration(cur_snap, tgt_snap, current_extras=cur_extras, target_extras=tgt_extras,
+        plan = await cpu(plan_migration, cur_snap, tgt_snap, current_extras=cur_extras, target_extras=tgt_extras,
                               context=context, **kwargs)  # fmt: skip
-        attach_lint(plan, context)
+        await cpu(attach_lint, plan, context)
         inverse = _invert_renames(renames, cur_snap)
         reached = keep_refused(tgt_snap, cur_snap, plan)
-        down = plan_migration(reached, cur_snap, current_extras=tgt_extras, target_extras=cur_extras,
+        down = await cpu(plan_migration, reached, cur_snap, current_extras=tgt_extras, target_extras=cur_extras,
                               renames=inverse, allow_data_loss=True, online=online)  # fmt: skip
         down_sql = render_script(down.steps, down.phases, "down migration")
         ver = Verification(scope=scope)
+        await step("building the shadow of the current schema" if verify else "verification not asked for")
         if verify:
             t0 = time.perf_counter()
             if from_ddl is not None:
@@ -494,10 +530,15 @@ async def _draft(pool: ScratchPool, target_ddl: str, dsn: str | None, from_ddl: 
                 skipped = await restore_schema(shadow, ddl)
                 if skipped:
                     notes.append(f"the shadow could not restore {len(skipped)} statement(s): {skipped[:3]}")
+            await step("applying the plan and its down migration to the shadow")
             await _verify(ver, shadow, plan, down, tgt_fp, cur_fp, tgt_snap, tgt_extras, kwargs, in_scope)
             ver.duration_ms = (time.perf_counter() - t0) * 1000
+        else:
+            await step("verification not asked for")
+        await step("dry run: observing each step's locks" if dry_run and plan.steps else "no dry run")
         if dry_run and plan.steps:
             await _attach_dry_run(plan, ver, pool.host, dsn, from_ddl, context)
+        await step("done")
         return DraftReport(up_sql=plan.up_sql, down_sql=down_sql, steps=plan.steps, down_steps=down.steps,
                            phases=plan.phases, hazards=plan.hazards, refused=plan.refused, patterns=plan.patterns,
                            verification=ver, current_source="from_ddl" if from_ddl is not None else "connection",
@@ -505,6 +546,22 @@ async def _draft(pool: ScratchPool, target_ddl: str, dsn: str | None, from_ddl: 
     finally:
         for d in held:
             pool.release(d)
+
+
+#: the phases draft_migration reports progress for (the total never changes within a call)
+DRAFT_PHASES = 7
+
+
+def _phases(progress: Progress | None) -> Callable[[str], Awaitable[None]]:
+    done = 0
+
+    async def step(message: str) -> None:
+        nonlocal done
+        done = DRAFT_PHASES if message == "done" else min(done + 1, DRAFT_PHASES - 1)
+        if progress is not None:
+            await progress(done, DRAFT_PHASES, message)
+
+    return step
 
 
 def _invert_renames(renames: dict[str, str], cur: SchemaSnapshot) -> dict[str, str]:
@@ -541,7 +598,7 @@ async def _verify(ver: Verification, shadow: str, plan: MigrationPlan, down: Mig
         ver.out_of_scope_changes = [d for d in diffs if not in_scope(d.key)]
         ver.untouched = not ver.out_of_scope_changes
     ver.converged = not diffs
-    again = plan_migration(snap, tgt_snap, current_extras=extras, target_extras=tgt_extras,
+    again = await cpu(plan_migration, snap, tgt_snap, current_extras=extras, target_extras=tgt_extras,
                            **{**kwargs, "renames": {}})  # fmt: skip
     ver.replan_steps = [s.description for s in again.steps]
     ver.replan_empty = not again.steps
@@ -562,7 +619,7 @@ async def _attach_dry_run(plan: MigrationPlan, ver: Verification, host: ScratchH
     from dbarchitect.live.postgres.dryrun import dry_run_migration
 
     sql, owners = _statement_map(plan.steps, dry_run=True)
-    prediction = lint(sql, context=context)
+    prediction = await cpu(lint, sql, context=context)
     report = await dry_run_migration(sql, target=dsn, schema_sql=from_ddl, scratch=host, prediction=prediction,
                                      assume_in_transaction=False)  # fmt: skip
     ver.dry_run_ok = report.ok

@@ -77,6 +77,7 @@ from dbarchitect.core.migration.models import LOCK_RANK, MigrationReport, Statem
 from dbarchitect.core.migration.parse import ParsedMigration
 from dbarchitect.core.migration.runner import resolve as resolve_runner
 from dbarchitect.core.sql.statements import SQLStatement
+from dbarchitect.live.postgres.cancel import Connection
 from dbarchitect.live.postgres.cluster import LocalCluster
 from dbarchitect.live.postgres.errors import DatabaseError
 from dbarchitect.live.postgres.fingerprint import catalog_fingerprint, data_fingerprint
@@ -440,8 +441,8 @@ class _Runner:
                 self.notices = None
                 done.set()
 
-        async with await psycopg.AsyncConnection.connect(self.dsn, autocommit=True) as watcher, \
-                await psycopg.AsyncConnection.connect(self.dsn, autocommit=True) as gate:  # fmt: skip
+        async with await Connection.connect(self.dsn, autocommit=True) as watcher, \
+                await Connection.connect(self.dsn, autocommit=True) as gate:  # fmt: skip
             gated = await _close_gate(gate, gate_rels)
             async with anyio.create_task_group() as tg:
                 tg.start_soon(execute)
@@ -575,7 +576,7 @@ class _TargetInfo:
 
 async def _read_target(target: str) -> _TargetInfo:
     """Catalog reads on the target, in a READ ONLY transaction."""
-    async with await psycopg.AsyncConnection.connect(target, autocommit=True) as conn:
+    async with await Connection.connect(target, autocommit=True) as conn:
         await conn.execute("BEGIN READ ONLY")
         row = await (await conn.execute(
             "SELECT current_setting('server_version_num')::int, current_setting('server_version'), "
@@ -726,7 +727,7 @@ async def _dry_run(report: DryRunReport, host: ScratchHost, name: str, ddl: str,
     settings.update(session_settings or {})
     shadow.session_settings = settings
     await step("adding synthetic rows")
-    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+    async with await Connection.connect(dsn, autocommit=True) as conn:
         await neutralize_foreign_servers(conn)
         nulls = tinfo.null_columns if tinfo else []
         shadow.rows_seeded, shadow.unseeded_tables = await seed_rows(conn, rows_per_table, nulls)
@@ -747,7 +748,7 @@ async def _dry_run(report: DryRunReport, host: ScratchHost, name: str, ddl: str,
         shadow.notes.append("the schema came from DDL, not from a database: no statistics, so no NULLs were seeded")
     shadow.build_ms = (time.perf_counter() - t0) * 1000
 
-    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+    async with await Connection.connect(dsn, autocommit=True) as conn:
         for key, value in settings.items():
             await conn.execute("SELECT set_config(%s, %s, false)", (key, value))
         timeout_ms = int(statement_timeout_s * 1000)
@@ -791,7 +792,7 @@ async def _dry_run(report: DryRunReport, host: ScratchHost, name: str, ddl: str,
 async def _fingerprints(dsn: str, settings: dict[str, str], data: bool = True) -> tuple:
     """Catalog (and data) fingerprint on a fresh session with the same settings, so that texts that depend
     on search_path (pg_get_constraintdef, regclass) are rendered the same way every time."""
-    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+    async with await Connection.connect(dsn, autocommit=True) as conn:
         for key, value in settings.items():
             await conn.execute("SELECT set_config(%s, %s, false)", (key, value))
         fp = await catalog_fingerprint(conn)

@@ -13,6 +13,8 @@ from dbarchitect.core.migration.parse import ParsedMigration
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+import logging
+
 import anyio
 
 from dbarchitect.config import Settings
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from dbarchitect.live.postgres.database import PostgresDatabase
 
 ENGINE = "postgresql"
+log = logging.getLogger("dbarchitect")
 
 
 class _Bound:
@@ -69,6 +72,22 @@ class PostgresScratch(_Bound):
                 return dsn
         return None
 
+    async def sweep(self) -> list[str]:
+        """Drop stale scratch databases (a crashed or cancelled process's, see shadow.is_stale) on every
+        server this connection may have created them on; a server that cannot be reached is skipped."""
+        from dbarchitect.live.postgres.shadow import drop_stale_shadows
+
+        holder = self.db if self.db is not None else self
+        places = [self.settings.scratch_dsn, self.db.dsn if self.db is not None else None,
+                  getattr(holder, "_embedded_dsn", None)]  # fmt: skip
+        dropped: list[str] = []
+        for dsn in dict.fromkeys(p for p in places if p):
+            try:
+                dropped += await drop_stale_shadows(dsn)
+            except Exception as exc:  # noqa: BLE001 - a sweep never fails a server
+                log.debug("scratch sweep skipped a server: %s", exc)
+        return dropped
+
     async def _same_server(self) -> str | None:
         if self.db is None:
             return None
@@ -92,6 +111,8 @@ class PostgresScratch(_Bound):
             except (ClusterError, OSError):
                 return None
             cached = cluster.dsn()
+            log.warning("scratch databases go to the embedded local PostgreSQL (%s), started because "
+                        "use_embedded_scratch is on; it keeps running: `dbarchitect embedded stop`", cluster.data_dir)
             holder._embedded_dsn = cached  # type: ignore[union-attr]
         return cached
 
@@ -195,6 +216,7 @@ class PostgresDrafter(_Bound):
         scope: Literal["objects", "schema"],
         verify: bool,
         scratch: str,
+        progress: Progress | None = None,
     ) -> DraftReport:
         from dbarchitect.live.postgres.draft import draft_migration
 
@@ -210,6 +232,7 @@ class PostgresDrafter(_Bound):
             verify=verify,
             dry_run=verify,
             scratch=scratch,
+            progress=progress,
         )
 
 
@@ -242,13 +265,15 @@ class PostgresIndexReviewer(_Bound):
 
 
 class PostgresQueryVerifier(_Bound):
-    async def rewrite_and_verify(self, sql: str, *, snapshot: SchemaSnapshot, verify: bool) -> RewriteReport:
+    async def rewrite_and_verify(self, sql: str, *, snapshot: SchemaSnapshot, verify: bool,
+                                 progress: Progress | None = None) -> RewriteReport:  # fmt: skip
         from dbarchitect.live.postgres.verify import rewrite_and_verify
 
         db = self._db
         timeout = db.limits.statement_timeout_ms
         return await db.run(
-            lambda conn: rewrite_and_verify(conn, sql, snapshot=snapshot, verify=verify, timeout_ms=timeout)
+            lambda conn: rewrite_and_verify(conn, sql, snapshot=snapshot, verify=verify, timeout_ms=timeout,
+                                            progress=progress)  # fmt: skip
         )
 
 

@@ -30,6 +30,7 @@ from dbarchitect.core.indexing.select import select
 from dbarchitect.core.indexing.shape import analyze
 from dbarchitect.core.indexing.workload import bind_from_stats, costable, parameters
 from dbarchitect.core.models import Evidence, SchemaSnapshot
+from dbarchitect.live.postgres.cancel import Connection
 from dbarchitect.live.postgres.database import Database, read_server_info
 from dbarchitect.live.postgres.hypopg import hypothetical_session
 from dbarchitect.live.postgres.introspect import take_snapshot
@@ -238,7 +239,7 @@ async def validate_on_scratch(
     """Time each workload query (median of `runs`, each in a rolled-back READ ONLY transaction),
     build the recommended indexes, ANALYZE, time again, then drop the indexes again."""
     own = isinstance(scratch, str)
-    conn = await psycopg.AsyncConnection.connect(scratch, autocommit=True) if own else scratch
+    conn = await Connection.connect(scratch, autocommit=True) if own else scratch
     try:
         cur = await conn.execute("SELECT current_database()")
         dbname = (await cur.fetchone())[0]

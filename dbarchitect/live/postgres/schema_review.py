@@ -25,6 +25,8 @@ from dbarchitect.core.schema_parse import review_ddl_offline
 from dbarchitect.core.sql.statements import scan
 from dbarchitect.core.schema_review import SchemaReview, review
 from dbarchitect.live.errors import DDLRejected
+from dbarchitect.live.offload import cpu
+from dbarchitect.live.postgres.cancel import Connection
 from dbarchitect.live.postgres.cluster import LocalCluster
 from dbarchitect.live.postgres.introspect import take_snapshot
 from dbarchitect.live.postgres.shadow import SHADOW_PREFIX, ScratchHost, create_shadow_db, drop_shadow_db, new_shadow_name
@@ -74,7 +76,7 @@ async def review_database(conn: psycopg.AsyncConnection, *, schema: str | None =
     finally:
         if sql_ascii:
             await conn.execute("SET client_encoding TO 'SQL_ASCII'")
-    return review(snapshot, schema=schema, source="live", function_sources=sources, engine=ENGINE)
+    return await cpu(review, snapshot, schema=schema, source="live", function_sources=sources, engine=ENGINE)
 
 
 def _admin_dsn(admin_dsn: str | None, cluster: LocalCluster | None) -> str | None:
@@ -92,36 +94,41 @@ async def scratch_database(admin_dsn: str) -> AsyncIterator[str]:
     leftovers are found and dropped by `shadow.drop_stale_shadows` like any shadow."""
     host = ScratchHost(kind="scratch_server", conninfo=admin_dsn)
     name = new_shadow_name()
-    try:
-        await create_shadow_db(host, name)
-    except psycopg.OperationalError as exc:
-        raise ScratchUnavailable(f"cannot reach the server for a scratch database: {exc}") from exc
-    except psycopg.Error as exc:
-        raise ScratchUnavailable(f"cannot create a scratch database: {exc}") from exc
-    try:
+    try:  # the drop covers a create that was cancelled after the server had done it
+        try:
+            await create_shadow_db(host, name)
+        except psycopg.OperationalError as exc:
+            raise ScratchUnavailable(f"cannot reach the server for a scratch database: {exc}") from exc
+        except psycopg.Error as exc:
+            raise ScratchUnavailable(f"cannot create a scratch database: {exc}") from exc
         yield host.dsn(name)
     finally:
-        with anyio.CancelScope(shield=True):
-            await drop_shadow_db(host, name)
+        with anyio.CancelScope(shield=True), anyio.move_on_after(60):
+            try:
+                await drop_shadow_db(host, name)
+            except psycopg.Error:
+                pass  # unreachable now: the owner record lets the next sweep drop it
 
 
 async def load_ddl(conn: psycopg.AsyncConnection, ddl: str) -> int:
     """Run DDL statement by statement (so CONCURRENTLY works and an error names its statement).
 
+    Statements may come in any order: one naming an object defined further down is run after it.
     Returns the number of statements run; raises DDLLoadError on the first failure."""
+    from dbarchitect.live.postgres.draft import run_in_any_order
+
     statements = scan(ddl)
-    for st in statements:
-        try:
-            await conn.execute(st.sql)
-        except psycopg.Error as exc:
-            diag = exc.diag
-            raise DDLLoadError(
-                (diag.message_primary or str(exc)).strip(),
-                statement=st.index,
-                line=st.line,
-                sqlstate=diag.sqlstate,
-                text=st.sql,
-            ) from exc
+    failed = await run_in_any_order(conn, [st.sql for st in statements])
+    if failed is not None:
+        n, _, exc = failed
+        st, diag = statements[n - 1], exc.diag
+        raise DDLLoadError(
+            (diag.message_primary or str(exc)).strip(),
+            statement=st.index,
+            line=st.line,
+            sqlstate=diag.sqlstate,
+            text=st.sql,
+        ) from exc
     return len(statements)
 
 
@@ -136,13 +143,14 @@ async def _settle_statistics(conn: psycopg.AsyncConnection) -> None:
 async def review_ddl_on_server(ddl: str, admin_dsn: str, *, schema: str | None = None) -> SchemaReview:
     """Load the DDL into a scratch database on this server and review it through the catalog."""
     async with scratch_database(admin_dsn) as dsn:
-        async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+        async with await Connection.connect(dsn, autocommit=True) as conn:
             count = await load_ddl(conn, ddl)
             await _settle_statistics(conn)
             snapshot = await take_snapshot(conn)
             sources = await fetch_function_sources(conn)
     snapshot.database = ""
-    return review(
+    return await cpu(
+        review,
         snapshot,
         schema=schema,
         source="scratch",
@@ -196,14 +204,14 @@ async def verify_design(
     if dsn is None:
         raise ScratchUnavailable("verify_design needs a PostgreSQL server (admin_dsn or cluster)")
     async with scratch_database(dsn) as scratch:
-        async with await psycopg.AsyncConnection.connect(scratch, autocommit=True) as conn:
+        async with await Connection.connect(scratch, autocommit=True) as conn:
             up = await load_ddl(conn, design.up_sql)
             snapshot = await take_snapshot(conn)
             sources = await fetch_function_sources(conn)
             down = await load_ddl(conn, design.down_sql)
             cur = await conn.execute(Q_LEFTOVERS)
             relations, functions = await cur.fetchone()
-    report = review(snapshot, source="scratch", ddl=design.up_sql, function_sources=sources, engine=ENGINE,
+    report = await cpu(review, snapshot, source="scratch", ddl=design.up_sql, function_sources=sources, engine=ENGINE,
                     notes=[f"The design's {up} statement(s) ran on a scratch database and were reviewed through its catalog."])  # fmt: skip
     verification = [
         f"up: {up} statement(s) ran on PostgreSQL {snapshot.server_version}, creating {len(snapshot.tables)} tables",

@@ -9,16 +9,20 @@ Where the shadow lives (`resolve_scratch`):
 The schema comes from `pg_dump --schema-only` of the target (read-only: pg_dump runs in a
 REPEATABLE READ READ ONLY transaction and takes only ACCESS SHARE locks, with --lock-wait-timeout
 so it never queues behind a pending ACCESS EXCLUSIVE request), or from DDL the caller provides.
-The shadow database is created from template0 with the target's encoding and locale and is named
-`dbarchitect_shadow_<epoch>_<pid>_<random>`, so `drop_stale_shadows` can clean up after a crash.
+The shadow database is created from template0 with the target's encoding and locale, is named
+`dbarchitect_shadow_<epoch>_<pid>_<random>` and carries an owner record as its comment (host, pid,
+creation time), so `drop_stale_shadows` can clean up after a crash or a cancellation without touching
+another process's work in progress.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
 import shutil
+import socket
 import subprocess
 import time
 from collections.abc import Iterable
@@ -33,6 +37,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from dbarchitect.core.dsn import redact
 from dbarchitect.core.sql.statements import SQLParseError, parse
+from dbarchitect.live.postgres.cancel import Connection
 from dbarchitect.live.postgres.cluster import LocalCluster
 from dbarchitect.live.postgres.errors import DatabaseError
 
@@ -64,7 +69,7 @@ class ScratchHost:
 
 
 async def _can_create_db(conninfo: str) -> bool:
-    async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+    async with await Connection.connect(conninfo, autocommit=True) as conn:
         cur = await conn.execute("SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user")
         row = await cur.fetchone()
         return bool(row and row[0])
@@ -117,49 +122,108 @@ def new_shadow_name() -> str:
     return f"{SHADOW_PREFIX}{int(time.time())}_{os.getpid()}_{secrets.token_hex(4)}"
 
 
+#: shadow databases this process created and has not dropped yet (never swept while in use)
+IN_USE: set[str] = set()
+HOSTNAME = socket.gethostname()
+#: a shadow whose owner cannot be checked (another host, no owner record) is stale after this long
+STALE_AFTER_S = 3600.0
+
+
+def owner_record() -> str:
+    """The comment every shadow database carries: who created it, so a sweep can tell a crashed
+    process's leftovers (same host, process gone) from another process's work in progress."""
+    return json.dumps({"owner": "dbarchitect", "host": HOSTNAME, "pid": os.getpid(), "created": int(time.time())})
+
+
 async def create_shadow_db(host: ScratchHost, name: str, like: dict[str, str] | None = None) -> None:
-    """CREATE DATABASE from template0, with the target's encoding and locale when the server has them."""
-    async with await psycopg.AsyncConnection.connect(host.conninfo, autocommit=True) as conn:
+    """CREATE DATABASE from template0, with the target's encoding and locale when the server has them,
+    and the owner record as its comment. The name is registered as in use before it is created."""
+    IN_USE.add(name)
+    async with await Connection.connect(host.conninfo, autocommit=True) as conn:
         base = psql.SQL("CREATE DATABASE {} TEMPLATE template0").format(psql.Identifier(name))
+        created = False
         if like:
             opts = psql.SQL(" ENCODING {} LC_COLLATE {} LC_CTYPE {}").format(
                 psql.Literal(like["encoding"]), psql.Literal(like["collate"]), psql.Literal(like["ctype"])
             )
             try:
                 await conn.execute(base + opts)
-                return
+                created = True
             except (pge.InvalidParameterValue, pge.FeatureNotSupported, pge.CharacterNotInRepertoire):
                 pass  # the scratch server lacks that locale: fall back to its defaults
-        await conn.execute(base)
+        if not created:
+            await conn.execute(base)
+        comment = psql.SQL("COMMENT ON DATABASE {} IS {}").format(psql.Identifier(name), psql.Literal(owner_record()))
+        await conn.execute(comment)
 
 
 async def drop_shadow_db(host: ScratchHost, name: str) -> bool:
     """DROP DATABASE ... WITH (FORCE): ends any session still inside (a cancelled statement, a gate)."""
     if not name.startswith(SHADOW_PREFIX):
         raise ValueError(f"refusing to drop {name!r}: not a shadow database")
-    async with await psycopg.AsyncConnection.connect(host.conninfo, autocommit=True, connect_timeout=10) as conn:
-        await conn.execute(psql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(psql.Identifier(name)))
-        cur = await conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-        return await cur.fetchone() is None
+    try:
+        async with await Connection.connect(host.conninfo, autocommit=True, connect_timeout=10) as conn:
+            await conn.execute(psql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(psql.Identifier(name)))
+            cur = await conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            return await cur.fetchone() is None
+    finally:
+        IN_USE.discard(name)  # dropped, or left for the next sweep
 
 
 async def list_shadows(conninfo: str) -> list[str]:
-    async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+    async with await Connection.connect(conninfo, autocommit=True) as conn:
         cur = await conn.execute(
             "SELECT datname FROM pg_database WHERE datname LIKE %s ORDER BY 1", (SHADOW_PREFIX + "%",)
         )
         return [r[0] for r in await cur.fetchall()]
 
 
-async def drop_stale_shadows(conninfo: str, older_than_s: float = 3600) -> list[str]:
-    """Drop shadow databases left by crashed dry runs (created more than `older_than_s` ago)."""
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def is_stale(name: str, comment: str | None, *, older_than_s: float = STALE_AFTER_S, now: float | None = None) -> bool:
+    """Whether shadow `name` (with its owner record `comment`) is garbage: not in use by this process,
+    and either created by a process of this host that is gone (or by this process, which no longer uses
+    it), or older than `older_than_s` when its owner cannot be checked (another host, no record)."""
+    m = _SHADOW_NAME.match(name)
+    if m is None or name in IN_USE:
+        return False
+    try:
+        owner = json.loads(comment) if comment else {}
+    except ValueError:
+        owner = {}
+    if not isinstance(owner, dict):
+        owner = {}
+    created = int(owner.get("created") or m.group(1))
+    pid = int(owner.get("pid") or m.group(2))
+    if owner.get("host") == HOSTNAME:
+        if pid == os.getpid() or not _alive(pid):
+            return True
+    return (now or time.time()) - created > older_than_s
+
+
+async def drop_stale_shadows(conninfo: str, older_than_s: float = STALE_AFTER_S) -> list[str]:
+    """Drop the shadow databases on this server left by crashed or cancelled work (see `is_stale`)."""
     host = ScratchHost("scratch_server", conninfo)
+    async with await Connection.connect(conninfo, autocommit=True, connect_timeout=10) as conn:
+        cur = await conn.execute(
+            "SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database WHERE datname LIKE %s",
+            (SHADOW_PREFIX + "%",),
+        )
+        rows = await cur.fetchall()
     dropped = []
-    for name in await list_shadows(conninfo):
-        m = _SHADOW_NAME.match(name)
-        if m and time.time() - int(m.group(1)) > older_than_s:
-            await drop_shadow_db(host, name)
-            dropped.append(name)
+    for name, comment in sorted(rows):
+        if is_stale(name, comment, older_than_s=older_than_s):
+            with anyio.CancelScope(shield=True), anyio.move_on_after(60):
+                if await drop_shadow_db(host, name):
+                    dropped.append(name)
     return dropped
 
 
@@ -243,7 +307,7 @@ async def restore_schema(conninfo: str, ddl: str) -> list[str]:
     """Run DDL in the shadow: in one go when it all works, else statement by statement (savepoints),
     returning what the scratch server rejected (a missing extension, a role that exists only on the
     target's server, ...)."""
-    async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+    async with await Connection.connect(conninfo, autocommit=True) as conn:
         try:
             async with conn.transaction():
                 await conn.execute(ddl)

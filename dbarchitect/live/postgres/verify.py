@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import psycopg
@@ -27,10 +28,13 @@ from dbarchitect.core.results import json_safe
 from dbarchitect.core.rewrites import RewriteReport, Verification, combine, rewrite_query
 from dbarchitect.core.rewrites._base import Rewrite
 from dbarchitect.core.sql.readonly import check_read_only
+from dbarchitect.live.offload import cpu
 from dbarchitect.live.postgres.database import refuse_volatile_user_functions
 from dbarchitect.live.postgres.errors import DatabaseError
 
 MAX_ROWS = 50_000
+#: (done, total, message) -> None
+Progress = Callable[[float, float | None, str], Awaitable[None]]
 SHOWN_ROWS = 10
 
 
@@ -91,9 +95,36 @@ async def _run(conn: psycopg.AsyncConnection, sql: str, max_rows: int) -> tuple[
     return [tuple(_hashable(v) for v in r) for r in rows], cost, round(elapsed, 2)
 
 
+class OriginalRun:
+    """The original statement's rows, cost and time (or how running it failed), from its first run:
+    every candidate rewrite is compared with the same run instead of running the original again."""
+
+    def __init__(self) -> None:
+        self.result: tuple[list[tuple], float, float] | None = None
+        self.failure: BaseException | None = None
+
+
+async def _run_original(conn: psycopg.AsyncConnection, sql: str, max_rows: int, memo: OriginalRun | None):
+    if memo is not None and memo.failure is not None:
+        raise memo.failure
+    if memo is not None and memo.result is not None:
+        return memo.result
+    try:
+        result = await _run(conn, sql, max_rows)
+    except (_TooMany, psycopg.Error, DatabaseError) as exc:
+        if memo is not None:
+            memo.failure = exc
+        raise
+    if memo is not None:
+        memo.result = result
+    return result
+
+
 async def verify_rewrite(conn: psycopg.AsyncConnection, original: str, rewritten: str, *,
-                         timeout_ms: int = 10_000, max_rows: int = MAX_ROWS) -> Verification:
-    """Run both statements read-only and compare their rows (see the module docstring)."""
+                         timeout_ms: int = 10_000, max_rows: int = MAX_ROWS,
+                         memo: OriginalRun | None = None) -> Verification:
+    """Run both statements read-only and compare their rows (see the module docstring). With `memo`,
+    the original runs only the first time; later calls compare with that run."""
     for label, sql in (("original", original), ("rewrite", rewritten)):
         verdict = check_read_only(sql)
         if not verdict.ok:
@@ -110,7 +141,7 @@ async def verify_rewrite(conn: psycopg.AsyncConnection, original: str, rewritten
             await conn.execute("SELECT set_config('statement_timeout', %s, true)", (f"{timeout_ms}ms",))
             for sql in (original, rewritten):
                 await refuse_volatile_user_functions(conn, check_read_only(sql).functions)
-            a, cost_a, ms_a = await _run(conn, original, max_rows)
+            a, cost_a, ms_a = await _run_original(conn, original, max_rows, memo)
             b, cost_b, ms_b = await _run(conn, rewritten, max_rows)
             raise psycopg.Rollback()
     except _TooMany:
@@ -141,11 +172,24 @@ async def verify_rewrite(conn: psycopg.AsyncConnection, original: str, rewritten
 
 
 async def verify_report(conn: psycopg.AsyncConnection, report: RewriteReport, snapshot: SchemaSnapshot | None = None, *,
-                        timeout_ms: int = 10_000) -> RewriteReport:
-    """Verify every rewrite of `report` and fold the verified ones into `sql` (re-verified as a whole)."""
+                        timeout_ms: int = 10_000, progress: Progress | None = None) -> RewriteReport:
+    """Verify every rewrite of `report` and fold the verified ones into `sql` (re-verified as a whole).
+    The original statement runs once; `progress` hears of each rewrite run (a stable total: every
+    rewrite, the combined rewrite and its fallback)."""
     verified: set[tuple[str, str]] = set()
+    memo = OriginalRun()
+    total = len(report.rewrites) + 2
+    done = 0
+
+    async def step(message: str, final: bool = False) -> None:
+        nonlocal done
+        done = total if final else done + 1
+        if progress is not None:
+            await progress(done, total, message)
+
     for rewrite in report.rewrites:
-        rewrite.verification = await verify_rewrite(conn, report.original, rewrite.sql, timeout_ms=timeout_ms)
+        await step(f"verifying {rewrite.name}")
+        rewrite.verification = await verify_rewrite(conn, report.original, rewrite.sql, timeout_ms=timeout_ms, memo=memo)
         status = rewrite.verification.status
         if rewrite.safety == "advisory":
             continue
@@ -160,22 +204,26 @@ async def verify_report(conn: psycopg.AsyncConnection, report: RewriteReport, sn
     def accept(r: Rewrite) -> bool:
         return (r.safety == "proven" and (r.name, r.before) not in refuted) or (r.name, r.before) in verified
 
+    await step("verifying the combined rewrite")
     sql, applied = combine(report.original, snapshot, report.dialect, accept)
-    check = await verify_rewrite(conn, report.original, sql, timeout_ms=timeout_ms) if applied else None
+    check = await verify_rewrite(conn, report.original, sql, timeout_ms=timeout_ms, memo=memo) if applied else None
     if check is not None and check.status == "different":
+        await step("verifying the proven rewrites alone")
         sql, applied = combine(report.original, snapshot, report.dialect,
                                lambda r: r.safety == "proven" and (r.name, r.before) not in refuted)
-        check = await verify_rewrite(conn, report.original, sql, timeout_ms=timeout_ms) if applied else None
+        check = await verify_rewrite(conn, report.original, sql, timeout_ms=timeout_ms, memo=memo) if applied else None
         if check is not None and check.status == "different":
             sql, applied = report.original, []
     report.sql, report.applied, report.verification = sql, applied, check
+    await step("done", final=True)
     return report
 
 
 async def rewrite_and_verify(conn: psycopg.AsyncConnection, sql: str, *, snapshot: SchemaSnapshot | None = None,
-                             dialect: str = "postgres", verify: bool = True, timeout_ms: int = 10_000) -> RewriteReport:
+                             dialect: str = "postgres", verify: bool = True, timeout_ms: int = 10_000,
+                             progress: Progress | None = None) -> RewriteReport:
     """rewrite_query against a live database: catalog facts from `snapshot`, then (optionally) verification."""
-    report = rewrite_query(sql, snapshot=snapshot, dialect=dialect)
+    report = await cpu(rewrite_query, sql, snapshot=snapshot, dialect=dialect)
     if verify and report.dialect == "postgres":
-        report = await verify_report(conn, report, snapshot, timeout_ms=timeout_ms)
+        report = await verify_report(conn, report, snapshot, timeout_ms=timeout_ms, progress=progress)
     return report

@@ -1,0 +1,142 @@
+"""Benchmark: the HTTP server under load with one heavy call running (issue 19: 100 clients × 1,000
+cheap calls, p99 < 200 ms, 0 errors).
+
+Starts a throwaway local PostgreSQL 15 with the sample blog database and `dbarchitect serve --http` in
+its own process; then C concurrent MCP clients (the official client over streamable HTTP, one session
+each) make N calls each of a cheap tool, while one client runs `review_query` of a ~2 MB statement
+(started first). Prints JSON: per-call latency percentiles, errors, session connect times, the heavy
+call's duration and whether it was still running while the cheap calls ran.
+Usage: .venv/bin/python bench/http_load/run.py [--clients 100] [--calls 1000] [--tool run_query]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import anyio
+import httpx2 as httpx
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+
+from dbarchitect.live.postgres.cluster import LocalCluster
+from dbarchitect.live.postgres.embedded import load_sample
+
+TOKEN = "bench"
+CHEAP = {"run_query": {"sql": "SELECT 1"}, "describe_schema": {"table": "tags"}}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000, 1) if values else 0.0
+
+
+def start_server(dsn: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": dsn}
+    proc = subprocess.Popen([sys.executable, "-m", "dbarchitect", "serve", "--http", f"127.0.0.1:{port}", "--token", TOKEN],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    url = f"http://127.0.0.1:{port}/mcp"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=1)
+            return proc, url
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("the HTTP server did not start")
+
+
+async def load(url: str, clients: int, calls: int, tool: str, heavy_values: int) -> dict:
+    latencies: list[float] = []
+    connects: list[float] = []
+    errors: list[str] = []
+    heavy: dict[str, float] = {}
+    heavy_sql = "SELECT id FROM users WHERE id IN (" + ", ".join(str(10**6 + i) for i in range(heavy_values)) + ")"
+    heavy_sql = heavy_sql if heavy_values else ""
+
+    def session(http: httpx.AsyncClient) -> Client:
+        return Client(streamable_http_client(url, http_client=http))
+
+    async def run_heavy() -> None:
+        async with httpx.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=600) as http:
+            async with session(http) as client:
+                t = time.perf_counter()
+                res = await client.call_tool("review_query", {"sql": heavy_sql})
+                heavy["seconds"] = time.perf_counter() - t
+                heavy["error"] = res.content[0].text[:300] if res.is_error else None
+
+    async def run_client() -> None:
+        async with httpx.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=120) as http:
+            t = time.perf_counter()
+            try:
+                async with session(http) as client:
+                    connects.append(time.perf_counter() - t)
+                    for _ in range(calls):
+                        t = time.perf_counter()
+                        try:
+                            res = await client.call_tool(tool, CHEAP[tool])
+                            if res.is_error:
+                                errors.append(res.content[0].text[:200])
+                        except Exception as exc:  # noqa: BLE001 - counted, not fatal
+                            errors.append(f"{type(exc).__name__}: {exc}"[:200])
+                        latencies.append(time.perf_counter() - t)
+            except Exception as exc:  # noqa: BLE001
+                errors.append(f"session: {type(exc).__name__}: {exc}"[:200])
+
+    async with anyio.create_task_group() as tg:
+        if heavy_values:
+            tg.start_soon(run_heavy)
+            await anyio.sleep(1.5)  # the heavy call is being parsed
+        started = time.perf_counter()
+        async with anyio.create_task_group() as load_tg:
+            for _ in range(clients):
+                load_tg.start_soon(run_client)
+        wall = time.perf_counter() - started
+        still = "seconds" not in heavy if heavy_values else None
+    return {
+        "clients": clients, "calls_per_client": calls, "tool": tool, "calls": len(latencies),
+        "errors": len(errors), "first_errors": errors[:3], "wall_s": round(wall, 1),
+        "throughput_per_s": round(len(latencies) / wall, 1) if wall else None,
+        "latency_ms": {"p50": pct(latencies, 50), "p95": pct(latencies, 95), "p99": pct(latencies, 99),
+                       "max": pct(latencies, 100)},
+        "connect_ms": {"p50": pct(connects, 50), "p99": pct(connects, 99), "max": pct(connects, 100)},
+        "heavy_statement_chars": len(heavy_sql), "heavy_still_running_when_load_ended": still,
+        "heavy_call_s": round(heavy.get("seconds", 0), 1), "heavy_call_error": heavy.get("error"),
+    }  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--clients", type=int, default=100)
+    ap.add_argument("--calls", type=int, default=1000)
+    ap.add_argument("--tool", choices=sorted(CHEAP), default="run_query")
+    ap.add_argument("--heavy-values", type=int, default=250_000, help="0: no heavy call (the baseline)")
+    args = ap.parse_args()
+    cluster = LocalCluster.temporary().start()
+    proc = None
+    try:
+        dsn = load_sample(cluster)
+        proc, url = start_server(dsn)
+        print(json.dumps(anyio.run(load, url, args.clients, args.calls, args.tool, args.heavy_values), indent=2))
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=10)
+        cluster.stop()
+
+
+if __name__ == "__main__":
+    main()
