@@ -48,8 +48,8 @@ async def test_nul_byte_is_reported_not_truncated(server):
         sql = "SELECT id FROM users;\x00SELECT * FROM users WHERE email = NULL"
         text = _text(await client.call_tool("review_query", {"sql": sql}))
         assert "NUL" in text and "`sql`" in text and "character 21" in text
-        text = _text(await client.call_tool("detect_n_plus_one", {"statements": ["SELECT 1", "SELECT \x002"]}))
-        assert "statements[1]" in text
+        text = _text(await client.call_tool("recommend_indexes", {"queries": ["SELECT 1", "SELECT \x002"]}))
+        assert "queries[1]" in text
 
 
 def test_clean_message_strips_escapes_and_bounds_quotes():
