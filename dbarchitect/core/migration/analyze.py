@@ -20,6 +20,7 @@ from pglast.enums import ObjectType as OT
 from pglast.enums import TransactionStmtKind as TK
 
 from dbarchitect.core.migration.context import LintContext
+from dbarchitect.core.migration.versions import lock_for
 from dbarchitect.core.migration.models import StatementPrediction, stronger_lock
 from dbarchitect.core.migration.ops import (
     AddColumnDetail,
@@ -392,9 +393,11 @@ class Analyzer:
         if t == AT.AT_DetachPartition:
             child = self.st.qualify(cmd.def_.name)
             conc = bool(cmd.def_.concurrent)
-            mode = SUE if conc else AE
+            mode = SUE if conc else lock_for("detach_partition_child", self.st.pg_version)
             op = Op(kind=K.DETACH_PARTITION, table=table, name=child, lock=mode, concurrent=conc, node=cmd)
             op.extra_locks[child] = mode
+            if not conc:
+                op.lock = AE  # the parent: ACCESS EXCLUSIVE on every version
             return [op]
         if t == AT.AT_DetachPartitionFinalize:
             return [Op(kind=K.DETACH_PARTITION_FINALIZE, table=table, lock=SUE, node=cmd)]

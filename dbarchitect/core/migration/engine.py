@@ -6,6 +6,7 @@ from collections import defaultdict
 from functools import lru_cache
 from types import ModuleType
 
+from dbarchitect.core.migration.versions import explain_parse_error, unsupported_syntax
 from dbarchitect.core.migration.analyze import Analyzer, MigrationState, advance, predict
 from dbarchitect.core.migration.context import LintContext
 from dbarchitect.core.migration.kit import Migration, Statement
@@ -103,10 +104,11 @@ def lint(
     try:
         mig = analyze(parsed, context=ctx, pg_version=pg_version, assume_in_transaction=assume_in_transaction)
     except SQLParseError as exc:
+        version = pg_version or ctx.pg_major or DEFAULT_PG_VERSION
         return MigrationReport(
-            pg_version=pg_version or ctx.pg_major or DEFAULT_PG_VERSION,
+            pg_version=version,
             assume_in_transaction=assume_in_transaction, catalog=ctx.online, source=source,
-            parse_error=str(exc),
+            parse_error=explain_parse_error(parsed.sql, str(exc), version),
         )
     _, by_kind, always = _rules()
     findings = []
@@ -132,4 +134,9 @@ def lint(
         assume_in_transaction=assume_in_transaction,
         catalog=ctx.online,
         source=source,
+        unsupported_syntax=[
+            f"statement {st.index} (line {st.line}): {f.name} is PostgreSQL {f.since}+; "
+            f"PostgreSQL {mig.pg_version} rejects it"
+            for st in parsed.statements for f in unsupported_syntax(st.node, mig.pg_version)
+        ],
     )

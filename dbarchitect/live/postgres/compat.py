@@ -2,7 +2,8 @@
 
   * `pg_stat_force_next_flush()` (15+): before 15 a backend sends its table counters to the stats
     collector when it goes idle, at most every PGSTAT_STAT_INTERVAL (500 ms); so we wait out that
-    interval, run a statement (whose end sends them) and clear the snapshot.
+    interval, run a statement (going idle after it sends them), then wait out the interval again
+    (a reader accepts a stats file up to that old) and clear the snapshot.
   * `pg_index.indnullsnotdistinct` (15+): `UNIQUE NULLS NOT DISTINCT` does not exist before 15.
 """
 
@@ -36,6 +37,7 @@ async def flush_stats(conn: psycopg.AsyncConnection) -> None:
     else:
         await anyio.sleep(PGSTAT_STAT_INTERVAL_S)
         await conn.execute("SELECT 1")  # going idle after it sends the counters (the interval has passed)
+        await anyio.sleep(PGSTAT_STAT_INTERVAL_S)  # a stats file older than the message is no longer accepted
     await conn.execute("SELECT pg_stat_clear_snapshot()")
 
 
@@ -47,4 +49,5 @@ def flush_stats_sync(conn: psycopg.Connection) -> None:
 
         time.sleep(PGSTAT_STAT_INTERVAL_S)
         conn.execute("SELECT 1")
+        time.sleep(PGSTAT_STAT_INTERVAL_S)
     conn.execute("SELECT pg_stat_clear_snapshot()")
