@@ -20,7 +20,6 @@ from pglast.enums import ObjectType as OT
 from pglast.enums import TransactionStmtKind as TK
 
 from dbarchitect.core.migration.context import LintContext
-from dbarchitect.core.migration.versions import lock_for
 from dbarchitect.core.migration.models import StatementPrediction, stronger_lock
 from dbarchitect.core.migration.ops import (
     AddColumnDetail,
@@ -61,6 +60,7 @@ from dbarchitect.core.migration.types import (
     from_catalog,
     from_type_name,
 )
+from dbarchitect.core.migration.versions import lock_for
 
 K = OpKind
 

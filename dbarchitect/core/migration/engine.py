@@ -6,13 +6,13 @@ from collections import defaultdict
 from functools import lru_cache
 from types import ModuleType
 
-from dbarchitect.core.migration.versions import explain_parse_error, unsupported_syntax
 from dbarchitect.core.migration.analyze import Analyzer, MigrationState, advance, predict
 from dbarchitect.core.migration.context import LintContext
 from dbarchitect.core.migration.kit import Migration, Statement
 from dbarchitect.core.migration.models import MigrationReport
 from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.migration.parse import ParsedMigration
+from dbarchitect.core.migration.versions import explain_parse_error, unsupported_syntax
 from dbarchitect.core.models import sort_findings
 from dbarchitect.core.rulebook import family_modules
 from dbarchitect.core.sql.statements import SQLParseError

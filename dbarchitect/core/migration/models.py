@@ -192,7 +192,8 @@ class MigrationReport(BaseModel):
 
     @property
     def has_errors(self) -> bool:
-        return self.parse_error is not None or bool(self.unsupported_syntax) or any(f.severity == Severity.error for f in self.findings)
+        return (self.parse_error is not None or bool(self.unsupported_syntax)
+                or any(f.severity == Severity.error for f in self.findings))
 
     def counts(self) -> dict[str, int]:
         return severity_counts(self.findings)
