@@ -129,9 +129,12 @@ async def test_snapshot_is_cached_until_refreshed(pg):
 async def test_stats_and_sizes_of_the_sample(blog_dsn):
     import psycopg
 
+    from dbarchitect.live.postgres.compat import flush_stats_sync
+
     with psycopg.connect(blog_dsn, autocommit=True) as conn:  # closing the session flushes its statistics
         conn.execute("UPDATE posts SET title = title || '!' WHERE id <= 10")
         conn.execute("DELETE FROM comments WHERE id <= 5")
+        flush_stats_sync(conn)  # before 15 closing the session only queues them for the stats collector
     db = Database("default", blog_dsn, load_settings({"DATABASE_URL": blog_dsn}))
     try:
         s = await db.snapshot()
