@@ -135,7 +135,11 @@ async def _session(dsn: str, scratch_dsn: str) -> int:
             print(f"  • {t.name} ({ro}): {(t.description or '').splitlines()[0]}")
         prompts = await client.list_prompts()
         print(f"  prompts: {', '.join(p.name for p in prompts.prompts)}")
+        hypopg = _has_hypopg(dsn)
         for title, tool, arguments, limit, expect_error in SCENES:
+            if "target_ddl" in arguments and not hypopg:  # a server without HypoPG (the wheel's 18): nor has the sample
+                arguments = {**arguments, "target_ddl": arguments["target_ddl"].replace(
+                    "CREATE EXTENSION IF NOT EXISTS hypopg;\n", "")}
             print(_banner(f"{title} — {tool}({', '.join(f'{k}=…' for k in arguments)})"))
             if "sql" in arguments:
                 print(textwrap.indent(arguments["sql"], "  sql> "))
@@ -152,6 +156,13 @@ async def _session(dsn: str, scratch_dsn: str) -> int:
                 failures += 1
                 print(f"  !! unexpected {'error' if result.is_error else 'success'}")
     return failures
+
+
+def _has_hypopg(dsn: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(dsn) as conn:
+        return conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'hypopg'").fetchone() is not None
 
 
 def run_demo(keep: bool = False) -> int:
