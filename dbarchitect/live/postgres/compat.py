@@ -5,6 +5,8 @@
     interval, run a statement (going idle after it sends them), then wait out the interval again
     (a reader accepts a stats file up to that old) and clear the snapshot.
   * `pg_index.indnullsnotdistinct` (15+): `UNIQUE NULLS NOT DISTINCT` does not exist before 15.
+  * `pg_stat_statements.toplevel` (14+): 13 does not tell top-level statements from nested ones, so
+    every statement counts there.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ PGSTAT_STAT_INTERVAL_S = 0.55
 # catalog columns a version lacks -> the constant that is true of every object on that version
 _COLUMNS_SINCE: list[tuple[int, str, str]] = [
     (150000, "ix.indnullsnotdistinct", "false"),
+    (140000, "s.toplevel", "true"),
+    (140000, "toplevel", "true"),
 ]
 
 
@@ -26,7 +30,7 @@ def catalog_sql(sql: str, server_version: int) -> str:
     """`sql` with the catalog columns the server does not have replaced by their implied constant."""
     for since, column, constant in _COLUMNS_SINCE:
         if server_version < since:
-            sql = re.sub(re.escape(column) + r"\b", constant, sql)
+            sql = re.sub(r"(?<![\w.])" + re.escape(column) + r"\b", constant, sql)
     return sql
 
 

@@ -6,6 +6,7 @@ import psycopg
 
 from dbarchitect.core.models import SchemaSnapshot
 from dbarchitect.core.n_plus_one import MIN_CALLS, MIN_RATIO, NPlusOneReport, StatementStat, detect_from_stats
+from dbarchitect.live.postgres.compat import catalog_sql
 from dbarchitect.live.postgres.errors import DatabaseError
 
 STATS_SQL = """
@@ -28,7 +29,7 @@ async def read_statement_stats(conn: psycopg.AsyncConnection, limit: int = 1000)
             "restart, then CREATE EXTENSION pg_stat_statements; or pass the statements from an application log."
         )
     try:
-        cur = await conn.execute(STATS_SQL, (limit,))
+        cur = await conn.execute(catalog_sql(STATS_SQL, conn.info.server_version), (limit,))
     except psycopg.errors.ObjectNotInPrerequisiteState as exc:
         raise DatabaseError(f"pg_stat_statements cannot be read: {str(exc).strip()}") from exc
     return [
