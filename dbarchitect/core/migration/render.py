@@ -29,7 +29,7 @@ def render_text(report: MigrationReport) -> str:
     src = report.source or "<sql>"
     if report.parse_error:
         return f"{src}: syntax error: {report.parse_error}\n"
-    out = []
+    out = [f"{src}: error: {u}" for u in report.unsupported_syntax]
     by_stmt = {s.index: s for s in report.statements}
     for f in report.findings:
         s = by_stmt.get(f.statement or 0)

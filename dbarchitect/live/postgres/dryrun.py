@@ -79,6 +79,7 @@ from dbarchitect.core.migration.runner import resolve as resolve_runner
 from dbarchitect.core.sql.statements import SQLStatement
 from dbarchitect.live.postgres.cancel import Connection
 from dbarchitect.live.postgres.cluster import LocalCluster
+from dbarchitect.live.postgres.compat import flush_stats
 from dbarchitect.live.postgres.errors import DatabaseError
 from dbarchitect.live.postgres.fingerprint import catalog_fingerprint, data_fingerprint
 from dbarchitect.live.postgres.shadow import (
@@ -243,8 +244,7 @@ class _Runner:
         return {r[0]: _Rel(r[1], RELKIND_NAMES.get(r[2], r[2]), r[3], r[4]) for r in rows}
 
     async def _cumulative_stats(self) -> dict[int, tuple[int, int]]:
-        await self.conn.execute("SELECT pg_stat_force_next_flush()")
-        await self.conn.execute("SELECT pg_stat_clear_snapshot()")
+        await flush_stats(self.conn)  # pg_stat_force_next_flush() on 15+, the collector's interval before
         rows = await (await self.conn.execute(_CUMULATIVE_STATS_SQL)).fetchall()
         return {r[0]: (r[1], r[2]) for r in rows}
 

@@ -31,6 +31,7 @@ from dbarchitect.core.indexing.shape import analyze
 from dbarchitect.core.indexing.workload import bind_from_stats, costable, parameters
 from dbarchitect.core.models import Evidence, SchemaSnapshot
 from dbarchitect.live.postgres.cancel import Connection
+from dbarchitect.live.postgres.compat import catalog_sql
 from dbarchitect.live.postgres.database import Database, read_server_info
 from dbarchitect.live.postgres.hypopg import hypothetical_session
 from dbarchitect.live.postgres.introspect import take_snapshot
@@ -74,7 +75,7 @@ async def column_stats(conn: psycopg.AsyncConnection, tables: Sequence[str]) -> 
 
 async def top_statements(conn: psycopg.AsyncConnection, limit: int = 20) -> list[WorkloadQuery]:
     """The statements with the most total execution time since pg_stat_statements was reset."""
-    cur = await conn.execute(Q_TOP_STATEMENTS, (limit,))
+    cur = await conn.execute(catalog_sql(Q_TOP_STATEMENTS, conn.info.server_version), (limit,))
     return [
         WorkloadQuery(id=f"stmt_{qid}", sql=q, weight=float(calls), source="pg_stat_statements", calls=calls,
                       total_ms=round(total, 2))  # fmt: skip

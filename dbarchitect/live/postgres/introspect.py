@@ -30,6 +30,7 @@ from dbarchitect.core.models import (
     Trigger,
     View,
 )
+from dbarchitect.live.postgres.compat import catalog_sql
 
 # user namespaces: not system, not temp/toast, not owned by an extension
 USER_NS = """
@@ -121,7 +122,7 @@ SELECT con.conrelid::int AS rel, con.conname AS name, con.contype, con.convalida
 
 Q_INDEXES = f"""
 SELECT ix.indrelid::int AS rel, ic.relname AS name, am.amname AS method,
-       ix.indisunique, ix.indisprimary, ix.indisvalid, ix.indisready, ix.indnullsnotdistinct,
+       ix.indisunique, ix.indisprimary, ix.indisvalid, ix.indisready, ix.indnullsnotdistinct AS indnullsnotdistinct,
        ix.indnkeyatts, ix.indnatts,
        ARRAY(SELECT CASE WHEN k.attnum = 0 THEN NULL ELSE a.attname::text END
                FROM unnest(ix.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
@@ -246,7 +247,7 @@ def _trigger_parts(tgtype: int) -> tuple[str, list[str], str]:
 
 async def _fetch(conn: psycopg.AsyncConnection, query: str) -> list[dict]:
     async with conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(query)
+        await cur.execute(catalog_sql(query, conn.info.server_version))
         return await cur.fetchall()
 
 

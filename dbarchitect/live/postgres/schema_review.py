@@ -28,6 +28,7 @@ from dbarchitect.live.errors import DDLRejected
 from dbarchitect.live.offload import cpu
 from dbarchitect.live.postgres.cancel import Connection
 from dbarchitect.live.postgres.cluster import LocalCluster
+from dbarchitect.live.postgres.compat import flush_stats
 from dbarchitect.live.postgres.introspect import take_snapshot
 from dbarchitect.live.postgres.shadow import SHADOW_PREFIX, ScratchHost, create_shadow_db, drop_shadow_db, new_shadow_name
 
@@ -134,8 +135,7 @@ async def load_ddl(conn: psycopg.AsyncConnection, ddl: str) -> int:
 
 async def _settle_statistics(conn: psycopg.AsyncConnection) -> None:
     """Make this session's table counters visible to the snapshot, and gather column statistics."""
-    if conn.info.server_version >= 150000:
-        await conn.execute("SELECT pg_stat_force_next_flush()")
+    await flush_stats(conn)
     await conn.execute("ANALYZE")
 
 

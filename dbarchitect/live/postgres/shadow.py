@@ -38,6 +38,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from dbarchitect.core.dsn import redact
 from dbarchitect.core.sql.statements import SQLParseError, parse
 from dbarchitect.live.postgres.cancel import Connection
+from dbarchitect.live.postgres.binaries import client_bindirs
 from dbarchitect.live.postgres.cluster import LocalCluster
 from dbarchitect.live.postgres.errors import DatabaseError
 
@@ -242,6 +243,7 @@ def find_pg_dump(server_major: int) -> Path:
             candidates.append(d / "pg_dump")
     if found := shutil.which("pg_dump"):
         candidates.append(Path(found))
+    candidates += [d / "pg_dump" for d in client_bindirs()]  # the PyPI wheel's (18): dumps 13-18
     for c in candidates:
         if c.exists() and _pg_dump_major(c) >= server_major:
             return c

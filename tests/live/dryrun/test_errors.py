@@ -116,6 +116,7 @@ async def test_progress_is_reported_in_order(target):
     assert any("statement 2" in m for _, _, m in seen)
 
 
+@pytest.mark.requires_hypopg
 async def test_ordinary_role_with_createdb_keeps_the_shadow_next_to_the_target(pg, target, no_shadows_left):
     db = psycopg.conninfo.conninfo_to_dict(target)["dbname"]
     pg.admin("DROP ROLE IF EXISTS dry_owner")

@@ -79,6 +79,7 @@ def _covered_by(rec, existing: list[dict]) -> str | None:
     return None
 
 
+@pytest.mark.requires_hypopg
 async def test_finds_what_a_practitioner_would(pg, blog_dsn):
     pg.admin(NO_POST_INDEXES, dbname=psycopg.conninfo.conninfo_to_dict(blog_dsn)["dbname"])
     progress = []
@@ -118,6 +119,7 @@ async def test_finds_what_a_practitioner_would(pg, blog_dsn):
     assert progress and progress[-1][0] == progress[-1][1]
 
 
+@pytest.mark.requires_hypopg
 async def test_never_recommends_an_existing_index(pg, blog_dsn):
     conn = await _connect(blog_dsn)
     try:
@@ -144,6 +146,7 @@ async def test_never_recommends_an_existing_index(pg, blog_dsn):
     assert any("already covers" in x.reason for x in second.rejected), [x.reason for x in second.rejected]
 
 
+@pytest.mark.requires_hypopg
 async def test_respects_the_budget_and_max_indexes(blog_dsn):
     conn = await _connect(blog_dsn)
     try:
@@ -161,6 +164,7 @@ async def test_respects_the_budget_and_max_indexes(blog_dsn):
     assert len([r for r in one.recommendations if r.evidence.kind == "hypopg"]) == 1
 
 
+@pytest.mark.requires_hypopg
 async def test_resets_hypothetical_indexes_on_errors(blog_dsn):
     conn = await _connect(blog_dsn)
     try:
@@ -178,6 +182,7 @@ async def test_resets_hypothetical_indexes_on_errors(blog_dsn):
         await conn.close()
 
 
+@pytest.mark.requires_hypopg
 async def test_parameterised_statements_and_refusals(blog_dsn):
     conn = await _connect(blog_dsn)
     try:
@@ -208,6 +213,7 @@ async def test_heuristic_without_hypopg(pg, blog_dsn):
     assert any(r.table == "public.comments" and r.keys[0] == "post_id" for r in advice.recommendations)
 
 
+@pytest.mark.requires_hypopg
 async def test_validate_builds_on_a_scratch_copy(pg, blog_template):
     source = pg.create_db(template=blog_template)
     scratch = pg.create_db(template=blog_template)
@@ -228,6 +234,7 @@ async def test_validate_builds_on_a_scratch_copy(pg, blog_template):
                         dbname=psycopg.conninfo.conninfo_to_dict(scratch)["dbname"])  # fmt: skip
 
 
+@pytest.mark.requires_hypopg
 async def test_dedup_size_estimate_matches_built_indexes(pg, blog_dsn):
     """The deduplication-aware estimate against the real size of the same indexes on the sample data
     (HypoPG's own estimate, one entry per row, is printed in the message for comparison)."""
@@ -282,6 +289,7 @@ anyio.run(main)
 """
 
 
+@pytest.mark.requires_hypopg
 def test_advice_does_not_depend_on_the_process_hash_seed(pg, blog_dsn):
     """Sets of candidates iterate in a per-process order (hash randomisation); hypothetical indexes are
     created in a fixed order and the reported lists sorted, so two processes give the same advice."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from dbarchitect.live.postgres.compat import flush_stats
 from dbarchitect.core.indexing.review import SCHEMA_RULES
 from dbarchitect.core.rulebook import family_modules
 from dbarchitect.live.postgres.index_advisor import review_indexes
@@ -55,7 +56,7 @@ async def _review(dsn: str, reads: list[str]):
         await conn.execute("SET enable_seqscan = off")
         for sql in reads:
             await (await conn.execute(sql)).fetchall()
-        await conn.execute("SELECT pg_stat_force_next_flush()")
+        await flush_stats(conn)
     async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
         return await review_indexes(conn)
 

@@ -38,6 +38,7 @@ async def _hypo_count(conn) -> int:
     return (await cur.fetchone())[0]
 
 
+@pytest.mark.requires_hypopg
 async def test_seq_scan_insight_is_proved_with_hypopg_and_cleaned_up(dsn):
     async with await _conn(dsn) as conn:
         report = await explain_query(conn, "SELECT * FROM orders WHERE customer_id = 42", analyze=True)
@@ -52,6 +53,7 @@ async def test_seq_scan_insight_is_proved_with_hypopg_and_cleaned_up(dsn):
         assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
 
 
+@pytest.mark.requires_hypopg
 async def test_user_hypothetical_index_without_analyze(dsn):
     async with await _conn(dsn) as conn:
         report = await explain_query(
@@ -88,6 +90,7 @@ async def test_stale_statistics_from_pg_stat_user_tables(dsn):
         assert "PL002" not in {f.code for f in fresh.insights}
 
 
+@pytest.mark.requires_hypopg
 async def test_analyze_of_a_delete_needs_allow_writes_and_is_rolled_back(dsn):
     async with await _conn(dsn) as conn:
         with pytest.raises(ExplainRefused, match="modifies data"):

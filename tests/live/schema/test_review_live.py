@@ -8,6 +8,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from dbarchitect.live.postgres.compat import flush_stats
 from dbarchitect.core.models import Severity
 from dbarchitect.core.rulebook import family_modules
 from dbarchitect.live.postgres.schema_review import (
@@ -36,7 +37,7 @@ def scratch_dbs(pg) -> list[str]:
 async def _load_and_review(dsn: str, ddl: str):
     async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
         await load_ddl(conn, ddl)
-        await conn.execute("SELECT pg_stat_force_next_flush()")
+        await flush_stats(conn)
         await conn.execute("ANALYZE")
         return await review_database(conn)
 
@@ -137,7 +138,7 @@ async def test_flawed_fixes_for_mechanical_rules_apply_and_clear_them(pg):
     mechanical = {"SD002", "SD003", "SD004", "SD006", "SD007", "SD008", "SD009", "SD010", "SD012", "SD013",
                   "SD014", "SD017", "SD018", "SD024", "SD027"}  # fmt: skip (SD025's fix is a plan: children stay attached)
     async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
-        await conn.execute("SELECT pg_stat_force_next_flush()")
+        await flush_stats(conn)
         before = await review_database(conn)
         # the rule on orders pins its column types: apply the later codes (drop rule) first
         for f in sorted(before.findings, key=lambda f: f.code, reverse=True):

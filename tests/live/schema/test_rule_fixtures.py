@@ -13,6 +13,7 @@ import os
 import psycopg
 import pytest
 
+from dbarchitect.live.postgres.compat import flush_stats
 from dbarchitect.live.postgres.schema_review import load_ddl, review_database
 from tests.unit.schema.rule_cases import check_expectation, schema_cases
 
@@ -34,7 +35,7 @@ async def test_rule_case_through_the_catalog(module, case, pg):
     dsn = _database(pg, case.get("encoding"))
     async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
         await load_ddl(conn, case["sql"])
-        await conn.execute("SELECT pg_stat_force_next_flush()")
+        await flush_stats(conn)
         await conn.execute("ANALYZE")
         report = await review_database(conn)
     assert module.RULE.code in report.rules_run, report.skipped  # silence must come from the rule, not a skip
