@@ -179,7 +179,8 @@ async def _session(dsn: str, scratch_dsn: str | None, scenes: list[Scene] | None
         print(f"  resources: {', '.join(uris)}")
         conns = await client.read_resource("dbarchitect://connections")
         print(textwrap.indent(conns.contents[0].text, "  dbarchitect://connections> "))
-        hypopg = _has_hypopg(dsn)
+        # a PostgreSQL without HypoPG (the wheel's 18) lacks it in the sample too; MySQL scenes have no target_ddl
+        hypopg = any("target_ddl" in s.arguments for s in scenes) and _has_hypopg(dsn)
         for title, tool, arguments, limit, expect_error in scenes:
             if "target_ddl" in arguments and not hypopg:  # a server without HypoPG (the wheel's 18): nor has the sample
                 arguments = {**arguments, "target_ddl": arguments["target_ddl"].replace(
