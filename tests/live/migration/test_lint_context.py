@@ -38,7 +38,23 @@ DROP INDEX orders_placed_idx;
 async def ctx(pg):
     dsn = pg.create_db(SETUP)
     async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+        await _setup_counted(conn)
         yield await build_lint_context(conn, MIGRATION)
+
+
+async def _setup_counted(conn, timeout_s: float = 15.0) -> None:
+    """Before PostgreSQL 15 the setup session's counters reach pg_stat_* through the statistics
+    collector, some time after that session ended: wait until its inserts are visible."""
+    import anyio
+
+    with anyio.move_on_after(timeout_s):
+        while True:
+            cur = await conn.execute(
+                "SELECT coalesce(sum(n_tup_ins), 0) FROM pg_stat_user_tables WHERE relname = 'users'")
+            if (await cur.fetchone())[0] >= 5000:
+                return
+            await anyio.sleep(0.2)
+            await conn.execute("SELECT pg_stat_clear_snapshot()")
 
 
 @pytest.mark.anyio
