@@ -143,3 +143,25 @@ class Database(Protocol):
         bound to this connection), or EngineUnsupported(tool, engine)."""
 
     async def close(self) -> None: ...
+
+
+class CachedCatalog:
+    """What every engine's Database shares: server facts and the catalog snapshot, read once per
+    connection through the engine's own `run(fn)`; `refresh` re-reads them. A subclass defines
+    `_info_reader()` and `_snapshot_reader()`: the functions `run` hands a connection to."""
+
+    _info: ServerInfo | None = None
+    _snapshot: SchemaSnapshot | None = None
+
+    async def info(self, refresh: bool = False) -> ServerInfo:
+        if self._info is None or refresh:
+            self._info = await self.run(self._info_reader())  # type: ignore[attr-defined]
+        return self._info
+
+    async def snapshot(self, refresh: bool = False) -> SchemaSnapshot:
+        if self._snapshot is None or refresh:
+            self._snapshot = await self.run(self._snapshot_reader())  # type: ignore[attr-defined]
+        return self._snapshot
+
+    def forget_snapshot(self) -> None:
+        self._snapshot = None

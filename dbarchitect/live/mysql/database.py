@@ -27,7 +27,7 @@ from dbarchitect.core.describe import UserInputError
 from dbarchitect.core.models import SchemaSnapshot, ServerInfo
 from dbarchitect.core.results import QueryResult, ResultColumn, approx_size, json_safe
 from dbarchitect.core.sql.mysql_readonly import check_mysql_read_only
-from dbarchitect.live.engine import Engine, EngineUnsupported
+from dbarchitect.live.engine import CachedCatalog, Engine, EngineUnsupported
 from dbarchitect.live.mysql.errors import connection_error, query_error
 from dbarchitect.live.mysql.introspect import flavor_of, take_snapshot, version_num
 from dbarchitect.live.errors import DatabaseError
@@ -72,7 +72,7 @@ def connect_params(dsn: str, connect_timeout_s: int) -> dict[str, Any]:
     return params
 
 
-class MySQLDatabase:
+class MySQLDatabase(CachedCatalog):
     def __init__(self, name: str, dsn: str, settings: Settings):
         self.name = name
         self.dsn = dsn
@@ -163,18 +163,11 @@ class MySQLDatabase:
         raise EngineUnsupported(tool, Engine.mysql)
 
     # ---------------------------------------------------------------------------------------
-    async def info(self, refresh: bool = False) -> ServerInfo:
-        if self._info is None or refresh:
-            self._info = await self.run(read_server_info)
-        return self._info
+    def _info_reader(self):
+        return read_server_info
 
-    async def snapshot(self, refresh: bool = False) -> SchemaSnapshot:
-        if self._snapshot is None or refresh:
-            self._snapshot = await self.run(take_snapshot)
-        return self._snapshot
-
-    def forget_snapshot(self) -> None:
-        self._snapshot = None
+    def _snapshot_reader(self):
+        return take_snapshot
 
     def set_limits(self, cur, flavor: str) -> None:
         """The session's time limits for the next statement (MariaDB: seconds; MySQL: ms, SELECT only)."""

@@ -23,12 +23,12 @@ from dbarchitect.config import Limits, Settings
 from dbarchitect.core.models import SchemaSnapshot, ServerInfo
 from dbarchitect.core.results import QueryResult, ResultColumn, approx_size, json_safe
 from dbarchitect.core.sql.readonly import check_read_only
-from dbarchitect.live.engine import Engine, EngineUnsupported
+from dbarchitect.live.engine import CachedCatalog, Engine, EngineUnsupported
 from dbarchitect.live.postgres.cancel import Connection
 from dbarchitect.live.postgres.errors import DatabaseError, connection_error, query_error
 
 
-class PostgresDatabase:
+class PostgresDatabase(CachedCatalog):
     """The PostgreSQL implementation of `dbarchitect.live.engine.Database`."""
 
     def __init__(self, name: str, dsn: str, settings: Settings):
@@ -149,20 +149,13 @@ class PostgresDatabase:
             self._pool = None
 
     # ---------------------------------------------------------------------------------------
-    async def info(self, refresh: bool = False) -> ServerInfo:
-        if self._info is None or refresh:
-            self._info = await self.run(read_server_info)
-        return self._info
+    def _info_reader(self):
+        return read_server_info
 
-    async def snapshot(self, refresh: bool = False) -> SchemaSnapshot:
-        if self._snapshot is None or refresh:
-            from dbarchitect.live.postgres.introspect import take_snapshot
+    def _snapshot_reader(self):
+        from dbarchitect.live.postgres.introspect import take_snapshot
 
-            self._snapshot = await self.run(take_snapshot)
-        return self._snapshot
-
-    def forget_snapshot(self) -> None:
-        self._snapshot = None
+        return take_snapshot
 
     @asynccontextmanager
     async def read_only_transaction(self, conn: psycopg.AsyncConnection) -> AsyncIterator[None]:
