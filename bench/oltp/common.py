@@ -137,7 +137,19 @@ def load(admin_dsn: str, dsn: str, dbname: str, name: str, scale: float, log=pri
             c.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))")
         c.execute("VACUUM ANALYZE")
         total = c.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+        c.execute(f"COMMENT ON DATABASE \"{dbname}\" IS {literal(marker(name, scale))}")
     return {**sizes, "load_s": round(time.perf_counter() - t0, 1), "database_bytes": total}
+
+
+def marker(name: str, scale: float) -> str:
+    """The comment a completely loaded source database carries (a load cut short has none)."""
+    return f"bench/oltp {name} scale={scale} loaded"
+
+
+def loaded(admin_dsn: str, dbname: str, name: str, scale: float) -> bool:
+    with psycopg.connect(admin_dsn, autocommit=True) as c:
+        row = c.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", (dbname,)).fetchone()
+    return bool(row) and row[0] == marker(name, scale)
 
 
 def split_sql(text: str) -> list[str]:
