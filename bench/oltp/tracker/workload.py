@@ -26,7 +26,7 @@ def small(d: Draw) -> int:
 
 
 def project_of(d: Draw, tenant: int) -> int:
-    return d.one("SELECT id FROM projects WHERE tenant_id = $1 AND NOT archived ORDER BY id", tenant, pick=True)
+    return d.one("SELECT id FROM projects WHERE tenant_id = $1 ORDER BY archived, id LIMIT 20", tenant, pick=True)
 
 
 def assignee_of(d: Draw, tenant: int) -> int:
