@@ -52,6 +52,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.oltp import common  # noqa: E402
+from bench.tpch.run import build as tpch_build  # noqa: E402
 from dbarchitect.live.postgres.cluster import LocalCluster  # noqa: E402
 from dbarchitect.live.postgres.index_advisor import recommend_indexes  # noqa: E402
 
@@ -157,27 +158,18 @@ async def run_dbarchitect(dsn: str, wl, stmts: list[dict], hypopg: bool, budget_
 
 
 def build(dsn: str, stmts: list[str], extensions: list[str]) -> dict:
-    """Build an index set on a copy, then ANALYZE and CHECKPOINT; nothing is timed but the build."""
+    """bench/tpch's build (the set built, ANALYZE, CHECKPOINT, bytes of the new indexes) with a larger
+    maintenance_work_mem for the GIN builds, plus the definitions of what was built (the copies start
+    with primary keys only, so every other index is new)."""
+    name = psycopg.conninfo.conninfo_to_dict(dsn)["dbname"]
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute("SET maintenance_work_mem = '256MB'")
-        for ext in extensions:
-            conn.execute(f"CREATE EXTENSION IF NOT EXISTS {ext}")
-        before = {r[0] for r in conn.execute("SELECT indexrelid FROM pg_index")}
-        built, errs = [], {}
-        t0 = time.perf_counter()
-        for s in stmts:
-            try:
-                conn.execute(s.strip().rstrip(";"))
-                built.append(s)
-            except psycopg.Error as exc:
-                errs[s] = str(exc).strip().splitlines()[0]
-        build_s = time.perf_counter() - t0
-        new = [r[0] for r in conn.execute("SELECT indexrelid FROM pg_index") if r[0] not in before]
-        size = sum(conn.execute("SELECT pg_relation_size(%s::oid)", (o,)).fetchone()[0] for o in new)
-        defs = [conn.execute("SELECT pg_get_indexdef(%s::oid)", (o,)).fetchone()[0] for o in new]
-        conn.execute("ANALYZE")
-        conn.execute("CHECKPOINT")
-    return {"indexes": len(new), "index_bytes": size, "build_s": round(build_s, 1), "build_errors": errs, "built": defs}
+        conn.execute(f"ALTER DATABASE \"{name}\" SET maintenance_work_mem = '256MB'")
+    out = tpch_build(dsn, stmts, extensions)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        out["built"] = [r[0] for r in conn.execute(
+            "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+            "WHERE c.relnamespace = 'public'::regnamespace AND NOT i.indisprimary ORDER BY i.indexrelid")]  # fmt: skip
+    return out
 
 
 def expert_statements(workload: str) -> list[str]:
