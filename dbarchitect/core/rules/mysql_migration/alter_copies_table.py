@@ -15,13 +15,13 @@ copies online). Nothing stops it once started short of killing it, which rolls t
 
 ## Example
 ```sql
-ALTER TABLE orders MODIFY status VARCHAR(100);
+ALTER TABLE orders MODIFY total DECIMAL(12,2);
 ```
 
 ## Use instead
 ```sql
 -- pin the behaviour: the server refuses instead of silently copying
-ALTER TABLE orders ADD COLUMN status_v2 VARCHAR(100), ALGORITHM=INSTANT;
+ALTER TABLE orders ADD COLUMN total_v2 DECIMAL(12,2), ALGORITHM=INSTANT;
 -- then backfill in batches and switch reads; or run the change with gh-ost / pt-online-schema-change
 ```
 """

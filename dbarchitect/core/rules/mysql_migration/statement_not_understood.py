@@ -10,6 +10,7 @@ harmless or the most expensive statement of the migration.
 
 ## Example
 ```sql
+SET SESSION lock_wait_timeout = 5;
 ALTER TABLE orders PARTITION BY HASH(id) PARTITIONS 4;
 ```
 
