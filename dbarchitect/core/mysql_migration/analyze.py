@@ -321,6 +321,10 @@ class Analyzer:
             parts += self._action(st, t, table, a)
         for opt in node.args.get("options") or []:
             parts += self._option(t, table, opt)
+        if any(p.kind == "add_primary" for p in parts):  # DROP + ADD PRIMARY KEY in one statement: one in-place rebuild
+            for p in parts:
+                if p.kind == "drop_primary":
+                    p.online = inplace("replacing the primary key in one statement rebuilds the table in place", rebuild=True)
         if self._innodb(t) is False:
             for p in parts:
                 if not (p.online.algorithm == "INSTANT" and p.kind in ("set_default", "drop_default", "rename_table",
