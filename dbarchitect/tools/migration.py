@@ -41,7 +41,7 @@ async def lint_migration(
     draft_migration to write the safe version.
 
     Returns hazards with the safe sequence as SQL."""
-    if app.engine(connection) is not Engine.postgresql:  # MySQL/MariaDB: the engine's own lint (online-DDL algorithms)
+    if app.engine(connection) is Engine.mysql:  # MySQL/MariaDB: the engine's own lint (online-DDL algorithms)
         if pg_version is not None:
             raise UserInputError("pg_version is for PostgreSQL; on MySQL/MariaDB the connected server's version is used.")
         linter = app.feature("lint_context", tool="lint_migration", connection=connection)
@@ -88,7 +88,7 @@ async def dry_run_migration(
     Returns each observation beside the lint's prediction, disagreements flagged."""
     db = app.db(connection, tool="dry_run_migration")
     run_dry = db.feature("dry_run", tool="dry_run_migration").dry_run
-    if db.engine is not Engine.postgresql:  # MySQL/MariaDB: a scratch database on the same server
+    if db.engine is Engine.mysql:  # MySQL/MariaDB: a scratch database on the same server
         prediction = await db.feature("lint_context", tool="dry_run_migration").lint(sql)
         return await run_dry(sql, down_sql=down_sql, scratch=None, prediction=prediction, assume_in_transaction=False,
                              statement_timeout_s=db.limits.statement_timeout_ms / 1000 * 4, progress=_progress(ctx))
