@@ -29,6 +29,8 @@ class MyShadowInfo(ShadowInfo):
 
 
 class MyDryRunReport(DryRunReport):
+    statements: list[MyObservation] = Field(default_factory=list)  # type: ignore[assignment]
+    shadow: MyShadowInfo  # type: ignore[assignment]
     engine: str = "mysql"
     server: str = ""
 

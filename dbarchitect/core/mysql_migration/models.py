@@ -32,6 +32,7 @@ class MyStatementPrediction(StatementPrediction):
 
 
 class MySQLMigrationReport(MigrationReport):
+    statements: list[MyStatementPrediction] = Field(default_factory=list)  # type: ignore[assignment]
     engine: Literal["mysql"] = "mysql"
     server: str = Field(description="The server the predictions are for, e.g. 'MariaDB 10.11.6'.")
     server_assumed: bool = Field(default=False, description="True when no server was reachable and the version was assumed.")
