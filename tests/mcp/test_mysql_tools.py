@@ -128,7 +128,7 @@ async def test_lint_and_dry_run_migration_on_mysql(server, mysql):
     st = res.structured_content["statements"][0]
     assert (st["algorithm"], st["lock"]) == ("COPY", "SHARED") and st["rewrites"], st
     assert res.structured_content["server"].startswith("MariaDB") and res.structured_content["catalog"] is True
-    assert "MY301" in {f["code"] for f in res.structured_content["findings"]}
+    assert "MY101" in {f["code"] for f in res.structured_content["findings"]}
     assert "PostgreSQL" not in res.content[0].text and "CONCURRENTLY" not in res.content[0].text
     res = await call(server, "dry_run_migration", {"sql": "ALTER TABLE orders MODIFY total DECIMAL(14,2);"})
     assert not res.is_error, res.content[0].text

@@ -1,5 +1,5 @@
 """lint_migration on MySQL/MariaDB: parse (sqlglot, mysql), predict each statement's online-DDL
-algorithm and lock for the target's flavour and version, run the mysql_migration rules (MY3xx)."""
+algorithm and lock for the target's flavour and version, run the mysql_migration rules (MY1xx)."""
 
 from __future__ import annotations
 

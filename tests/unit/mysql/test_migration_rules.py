@@ -1,4 +1,4 @@
-"""The mysql_migration rules (MY3xx) over tests/fixtures/rules/mysql_migration/*.yaml, and each rule's
+"""The mysql_migration rules (MY1xx) over tests/fixtures/rules/mysql_migration/*.yaml, and each rule's
 documentation page: its Example fires the rule and its Use instead does not.
 
 A case: `sql`, `server` (default MariaDB 10.11.6; 'MySQL 8.0.28' etc.), `catalog` (`shop`, the

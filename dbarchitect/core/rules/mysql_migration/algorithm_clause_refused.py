@@ -28,7 +28,7 @@ from dbarchitect.core.models import Severity
 from dbarchitect.core.rules.mysql_migration._common import finding, rule
 
 RULE = rule(
-    "algorithm-clause-refused", "MY303", Severity.error,
+    "algorithm-clause-refused", "MY103", Severity.error,
     "The statement's ALGORITHM=/LOCK= clause is one the server refuses for its operation: it fails.",
 )  # fmt: skip
 

@@ -27,7 +27,7 @@ from dbarchitect.core.models import Severity
 from dbarchitect.core.rules.mysql_migration._common import duration_text, finding, osc_commands, rule
 
 RULE = rule(
-    "alter-blocks-writes", "MY309", Severity.warning,
+    "alter-blocks-writes", "MY109", Severity.warning,
     "An in-place ALTER that blocks writes for its whole duration (LOCK=SHARED): FULLTEXT and SPATIAL index builds.",
 )  # fmt: skip
 

@@ -32,7 +32,7 @@ from dbarchitect.core.models import Severity
 from dbarchitect.core.rules.mysql_migration._common import LARGE_BYTES, duration_text, finding, long, osc_commands, rule
 
 RULE = rule(
-    "alter-copies-table", "MY301", Severity.warning,
+    "alter-copies-table", "MY101", Severity.warning,
     "The ALTER copies the whole table (ALGORITHM=COPY): time grows with the table and writes wait.",
 )  # fmt: skip
 

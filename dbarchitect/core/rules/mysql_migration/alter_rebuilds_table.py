@@ -30,7 +30,7 @@ from dbarchitect.core.models import Severity
 from dbarchitect.core.rules.mysql_migration._common import duration_text, finding, long, osc_commands, rule, with_clause
 
 RULE = rule(
-    "alter-rebuilds-table", "MY302", Severity.warning,
+    "alter-rebuilds-table", "MY102", Severity.warning,
     "The ALTER rebuilds the table in place: online, but time, disk and replica lag grow with the table.",
 )  # fmt: skip
 

@@ -26,7 +26,7 @@ from dbarchitect.core.models import Severity
 from dbarchitect.core.rules.mysql_migration._common import finding, rule, with_clause
 
 RULE = rule(
-    "alter-without-algorithm-clause", "MY304", Severity.advice,
+    "alter-without-algorithm-clause", "MY104", Severity.advice,
     "An online ALTER without ALGORITHM=/LOCK= clauses: the server would silently copy if the operation changed.",
 )  # fmt: skip
 

@@ -29,7 +29,7 @@ from dbarchitect.core.models import Severity
 from dbarchitect.core.rules.mysql_migration._common import finding, rule
 
 RULE = rule(
-    "ddl-implicit-commit", "MY306", Severity.warning,
+    "ddl-implicit-commit", "MY106", Severity.warning,
     "Several statements with DDL: each DDL commits implicitly, so a failure halfway leaves the migration half applied.",
 )  # fmt: skip
 

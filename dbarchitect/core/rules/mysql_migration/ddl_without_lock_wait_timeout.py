@@ -29,7 +29,7 @@ from dbarchitect.core.models import Evidence, Severity
 from dbarchitect.core.rules.mysql_migration._common import finding, rule
 
 RULE = rule(
-    "ddl-without-lock-wait-timeout", "MY305", Severity.warning,
+    "ddl-without-lock-wait-timeout", "MY105", Severity.warning,
     "DDL without a short lock_wait_timeout: waiting for its metadata lock, it queues every query on the table.",
 )  # fmt: skip
 

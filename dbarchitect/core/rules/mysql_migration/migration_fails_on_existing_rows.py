@@ -29,7 +29,7 @@ from dbarchitect.core.models import Evidence, Severity
 from dbarchitect.core.rules.mysql_migration._common import finding, rule
 
 RULE = rule(
-    "migration-fails-on-existing-rows", "MY307", Severity.error,
+    "migration-fails-on-existing-rows", "MY107", Severity.error,
     "Existing rows make the statement fail: duplicates, orphans, NULLs or values that no longer fit.",
 )  # fmt: skip
 

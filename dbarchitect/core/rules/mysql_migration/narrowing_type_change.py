@@ -30,7 +30,7 @@ from dbarchitect.core.models import Evidence, Severity
 from dbarchitect.core.rules.mysql_migration._common import finding, rule
 
 RULE = rule(
-    "narrowing-type-change", "MY308", Severity.warning,
+    "narrowing-type-change", "MY108", Severity.warning,
     "A column change not every existing value fits: cut or zeroed silently without strict sql_mode, refused with it.",
 )  # fmt: skip
 

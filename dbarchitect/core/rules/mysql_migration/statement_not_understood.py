@@ -27,7 +27,7 @@ from dbarchitect.core.models import Evidence, Severity
 from dbarchitect.core.rules.mysql_migration._common import rule
 
 RULE = rule(
-    "statement-not-understood", "MY310", Severity.warning,
+    "statement-not-understood", "MY110", Severity.warning,
     "A statement the MySQL grammar could not read: nothing was predicted for it.",
 )  # fmt: skip
 
