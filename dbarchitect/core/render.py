@@ -18,6 +18,10 @@ from dbarchitect.core.migration.dryrun_models import render_text as render_dry_r
 from dbarchitect.core.migration.models import MigrationReport
 from dbarchitect.core.migration.render import render_text as render_migration_text
 from dbarchitect.core.models import Finding
+from dbarchitect.core.mysql_migration.dryrun_models import MyDryRunReport
+from dbarchitect.core.mysql_migration.dryrun_models import render_text as render_mysql_dry_run
+from dbarchitect.core.mysql_migration.models import MySQLMigrationReport
+from dbarchitect.core.mysql_migration.render import render_lint as render_mysql_lint
 from dbarchitect.core.n_plus_one import NPlusOneReport
 from dbarchitect.core.plan.render import render_report as render_plan
 from dbarchitect.core.plan.report import PlanReport
@@ -138,6 +142,16 @@ def _query_review(r: QueryReview) -> str:
 @renderer(MigrationReport)
 def _migration(r: MigrationReport) -> str:
     return render_migration_text(r)
+
+
+@renderer(MySQLMigrationReport)
+def _mysql_migration(r: MySQLMigrationReport) -> str:
+    return render_mysql_lint(r)
+
+
+@renderer(MyDryRunReport)
+def _mysql_dry_run(r: MyDryRunReport) -> str:
+    return render_mysql_dry_run(r)
 
 
 @renderer(SchemaDesign)

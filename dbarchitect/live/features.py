@@ -4,8 +4,9 @@ A tool asks `db.feature(NAME, tool="its_name")` and gets an object with the inte
 to that connection; an engine without the feature raises `EngineUnsupported(tool, engine)`, so the
 caller gets one sentence naming the tool and the engine. Each interface is small and speaks the
 engine-neutral models of `core/`; the PostgreSQL implementations are in
-`dbarchitect/live/postgres/features.py`. Another engine implements the ones it can (MySQL: `explain`
-and `schema_review` first) and answers the others with EngineUnsupported.
+`dbarchitect/live/postgres/features.py`. Another engine implements the ones it can (MySQL: `explain`,
+`schema_review`, and `lint_context`/`dry_run` returning MySQL's report models from core/mysql_migration)
+and answers the others with EngineUnsupported.
 
 | name            | interface          | used by                                              |
 |-----------------|--------------------|------------------------------------------------------|

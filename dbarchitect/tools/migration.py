@@ -14,6 +14,7 @@ from dbarchitect.core.diff.models import DraftReport
 from dbarchitect.core.migration.dryrun_models import DryRunReport
 from dbarchitect.core.migration.models import MigrationReport
 from dbarchitect.core.migration.parse import ParsedMigration
+from dbarchitect.live.engine import Engine
 from dbarchitect.live.errors import DatabaseError
 from dbarchitect.live.offload import cpu
 
@@ -40,6 +41,11 @@ async def lint_migration(
     draft_migration to write the safe version.
 
     Returns hazards with the safe sequence as SQL."""
+    if app.engine(connection) is Engine.mysql:  # MySQL/MariaDB: the engine's own lint (online-DDL algorithms)
+        if pg_version is not None:
+            raise UserInputError("pg_version is for PostgreSQL; on MySQL/MariaDB the connected server's version is used.")
+        linter = app.feature("lint_context", tool="lint_migration", connection=connection)
+        return await linter.lint(sql, offline=offline, connection_given=connection is not None)
     return await _lint(app, await cpu(ParsedMigration.of, sql), pg_version, runner, offline, connection)
 
 
@@ -82,6 +88,10 @@ async def dry_run_migration(
     Returns each observation beside the lint's prediction, disagreements flagged."""
     db = app.db(connection, tool="dry_run_migration")
     run_dry = db.feature("dry_run", tool="dry_run_migration").dry_run
+    if db.engine is Engine.mysql:  # MySQL/MariaDB: a scratch database on the same server
+        prediction = await db.feature("lint_context", tool="dry_run_migration").lint(sql)
+        return await run_dry(sql, down_sql=down_sql, scratch=None, prediction=prediction, assume_in_transaction=False,
+                             statement_timeout_s=db.limits.statement_timeout_ms / 1000 * 4, progress=_progress(ctx))
     parsed = await cpu(ParsedMigration.of, sql)  # parsed once: the lint, its context and the dry run number the same statements
     prediction = await _lint(app, parsed, None, runner, False, connection)
     scratch = await app.scratch_admin_dsn(connection, prefer_same_server=True, tool="dry_run_migration")

@@ -1,5 +1,6 @@
 """Every tool over MCP (in-process client) on a mysql:// connection to the spawned MariaDB:
-describe_schema, run_query, review_schema, explain_query and explain_plan work; every other tool
+describe_schema, run_query, review_schema, explain_query, explain_plan, lint_migration and
+dry_run_migration work; every other tool
 answers with one sentence naming itself and MySQL/MariaDB."""
 
 from __future__ import annotations
@@ -28,8 +29,6 @@ ANALYZE TABLE customers, orders;
 NOT_YET = {
     "recommend_indexes": {"queries": ["SELECT * FROM orders WHERE total = 5"]},
     "review_indexes": {},
-    "lint_migration": {"sql": "ALTER TABLE orders ADD COLUMN x int;"},
-    "dry_run_migration": {"sql": "ALTER TABLE orders ADD COLUMN x int;"},
     "draft_migration": {"target_ddl": "CREATE TABLE t (id int PRIMARY KEY);"},
     "review_health": {},
     "review_security": {},
@@ -119,3 +118,24 @@ async def test_offline_tools_still_answer(server):
     assert not res.is_error, res.content[0].text
     res = await call(server, "lint_migration", {"sql": "CREATE INDEX i ON t (a);", "offline": True})
     assert not res.is_error
+
+
+async def test_lint_and_dry_run_migration_on_mysql(server, mysql):
+    """lint_migration predicts the online-DDL algorithm of the connected MariaDB from its catalog;
+    dry_run_migration observes it on a scratch database it drops again."""
+    res = await call(server, "lint_migration", {"sql": "ALTER TABLE orders MODIFY total DECIMAL(14,2);"})
+    assert not res.is_error, res.content[0].text
+    st = res.structured_content["statements"][0]
+    assert (st["algorithm"], st["lock"]) == ("COPY", "SHARED") and st["rewrites"], st
+    assert res.structured_content["server"].startswith("MariaDB") and res.structured_content["catalog"] is True
+    assert "MY101" in {f["code"] for f in res.structured_content["findings"]}
+    assert "PostgreSQL" not in res.content[0].text and "CONCURRENTLY" not in res.content[0].text
+    res = await call(server, "dry_run_migration", {"sql": "ALTER TABLE orders MODIFY total DECIMAL(14,2);"})
+    assert not res.is_error, res.content[0].text
+    obs = res.structured_content["statements"][0]
+    assert obs["algorithm"] == "COPY" and obs["rebuilt"] and res.structured_content["shadow"]["dropped"] is True
+    assert mysql.admin("SHOW DATABASES LIKE 'dbarchitect\\_dry\\_%'") == ()
+    res = await call(server, "lint_migration", {"sql": "ALTER TABLE orders PARTITION BY HASH(id) PARTITIONS 2"})
+    assert res.is_error and "could be read as MySQL/MariaDB" in res.content[0].text
+    res = await call(server, "lint_migration", {"sql": "ALTER TABLE orders ADD COLUMN x int;", "pg_version": 16})
+    assert res.is_error and "pg_version is for PostgreSQL" in res.content[0].text

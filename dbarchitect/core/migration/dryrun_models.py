@@ -322,7 +322,7 @@ class ShadowInfo(BaseModel):
 
     host: Literal["same_server", "scratch_server", "local_cluster"]
     database: str = Field(description="The scratch database's name (dropped at the end).")
-    source: Literal["pg_dump", "schema_sql", "empty"]
+    source: Literal["pg_dump", "schema_sql", "empty", "show_create_table"]  # the last: MySQL/MariaDB
     server_version: str = ""
     target_server_version: str | None = None
     tables: int = 0

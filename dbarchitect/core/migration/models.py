@@ -175,7 +175,7 @@ class MigrationReport(BaseModel):
 
     statements: list[StatementPrediction] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
-    pg_version: int = Field(description="Major PostgreSQL version the predictions are for.")
+    pg_version: int | None = Field(description="Major PostgreSQL version the predictions are for (null on MySQL).")
     assume_in_transaction: bool = Field(
         description="Whether the migration runner wraps the file in one transaction."
     )

@@ -153,13 +153,22 @@ class MySQLDatabase(CachedCatalog):
             await anyio.to_thread.run_sync(self._drop)
 
     def feature(self, name: str, *, tool: str) -> Any:
-        """`explain` and `schema_review` (live/features.py's interfaces); EngineUnsupported for the rest."""
+        """`explain`, `schema_review`, `lint_context`, `dry_run` and `scratch` (live/features.py's interfaces;
+        `scratch` only creates and sweeps dry-run databases on this server); EngineUnsupported for the rest."""
         from dbarchitect.live.mysql.features import MySQLExplainer, MySQLSchemaReviewer
 
         if name == "explain":
             return MySQLExplainer(self, tool)
         if name == "schema_review":
             return MySQLSchemaReviewer(self, tool)
+        if name == "lint_context":
+            from dbarchitect.live.mysql.lint_context import MySQLMigrationLinter
+
+            return MySQLMigrationLinter(self, tool)
+        if name in ("dry_run", "scratch"):
+            from dbarchitect.live.mysql.dryrun import MySQLDryRunner
+
+            return MySQLDryRunner(self, tool)
         raise EngineUnsupported(tool, Engine.mysql)
 
     # ---------------------------------------------------------------------------------------

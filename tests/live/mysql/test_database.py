@@ -50,8 +50,8 @@ async def test_protocol_and_info(mysql):
         assert info.engine == "mysql" and info.flavor == "MariaDB"
         assert info.version_num >= 101100 and info.major == 10
         assert info.current_user.startswith("root@") and info.is_superuser and info.privileges
-        with pytest.raises(EngineUnsupported, match="lint_migration does not support MySQL/MariaDB yet"):
-            db.feature("lint_context", tool="lint_migration")
+        with pytest.raises(EngineUnsupported, match="review_health does not support MySQL/MariaDB yet"):
+            db.feature("health", tool="review_health")
     finally:
         await db.close()
 
