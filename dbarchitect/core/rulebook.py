@@ -36,6 +36,7 @@ FAMILY_PACKAGES = {
     "index": "dbarchitect.core.rules.index",
     "mysql_schema": "dbarchitect.core.rules.mysql_schema",
     "mysql_plan": "dbarchitect.core.rules.mysql_plan",
+    "mysql_index": "dbarchitect.core.rules.mysql_index",
     "health": "dbarchitect.core.rules.health",
     "security": "dbarchitect.core.rules.security",
     "document": "dbarchitect.core.rules.document",  # MongoDB (DM), see core/mongo/review.py

@@ -153,13 +153,18 @@ class MySQLDatabase(CachedCatalog):
             await anyio.to_thread.run_sync(self._drop)
 
     def feature(self, name: str, *, tool: str) -> Any:
-        """`explain` and `schema_review` (live/features.py's interfaces); EngineUnsupported for the rest."""
+        """`explain`, `schema_review`, `index_review`, `index_advisor` and `draft` (live/features.py's
+        interfaces); EngineUnsupported for the rest."""
         from dbarchitect.live.mysql.features import MySQLExplainer, MySQLSchemaReviewer
 
         if name == "explain":
             return MySQLExplainer(self, tool)
         if name == "schema_review":
             return MySQLSchemaReviewer(self, tool)
+        if name == "index_review":
+            from dbarchitect.live.mysql.index_review import MySQLIndexReviewer
+
+            return MySQLIndexReviewer(self, tool)
         raise EngineUnsupported(tool, Engine.mysql)
 
     # ---------------------------------------------------------------------------------------
