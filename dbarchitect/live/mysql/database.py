@@ -165,6 +165,10 @@ class MySQLDatabase(CachedCatalog):
             from dbarchitect.live.mysql.index_review import MySQLIndexReviewer
 
             return MySQLIndexReviewer(self, tool)
+        if name == "index_advisor":
+            from dbarchitect.live.mysql.index_advisor import MySQLIndexAdvisor
+
+            return MySQLIndexAdvisor(self, tool)
         raise EngineUnsupported(tool, Engine.mysql)
 
     # ---------------------------------------------------------------------------------------
