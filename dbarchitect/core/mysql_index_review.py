@@ -1,4 +1,4 @@
-"""review_indexes' core on MySQL/MariaDB: the `mysql_index` rule family (MY3xx: duplicates through
+"""review_indexes' core on MySQL/MariaDB: the `mysql_index` rule family (MY4xx: duplicates through
 InnoDB's implicit primary-key suffix, unused indexes, low-cardinality indexes) and the two index
 rules of the MySQL schema review (MY007 duplicate, MY008 redundant prefix), over a snapshot plus the
 server's index facts (`MySQLIndexFacts`). The PostgreSQL index rules never run here."""
@@ -56,7 +56,7 @@ def _notes(snapshot: SchemaSnapshot, tables, facts: MySQLIndexFacts) -> list[str
         else f"Foreign key(s) without an index leading with their columns: {', '.join(unsupported[:10])}."
     )
     non_innodb = [t.qualified for t in tables if not innodb(t)]
-    notes = [f"{flavor} {snapshot.server_version}: MySQL index rules (MY007, MY008, MY3xx) ran; {usage}.", fk_note]
+    notes = [f"{flavor} {snapshot.server_version}: MySQL index rules (MY007, MY008, MY4xx) ran; {usage}.", fk_note]
     if non_innodb:
         notes.append(f"Not InnoDB (no implicit primary-key suffix, no in-place DROP INDEX): {', '.join(non_innodb[:10])}.")
     kept = [f"{t.qualified}.{i.name}" for t in tables for i in t.indexes if not (i.primary or i.unique) and fk_needs(t, i)]

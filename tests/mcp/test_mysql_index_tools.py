@@ -34,8 +34,8 @@ async def test_review_indexes_on_mysql(url):
     res = await call(url, "review_indexes", {})
     assert not res.is_error, res.content[0].text
     found = {f["code"]: f for f in res.structured_content["findings"]}
-    assert "MY301" in found and "email_id" in found["MY301"]["fix"] and "LOCK=NONE" in found["MY301"]["fix"]
-    assert "MY302" in found and "unknown" in found["MY302"]["message"]
+    assert "MY401" in found and "email_id" in found["MY401"]["fix"] and "LOCK=NONE" in found["MY401"]["fix"]
+    assert "MY402" in found and "unknown" in found["MY402"]["message"]
 
 
 async def test_recommend_indexes_on_mysql(url, mysql):

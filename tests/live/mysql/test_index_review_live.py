@@ -45,15 +45,15 @@ async def test_review_indexes_on_mariadb(mysql):
     mysql.admin("SET GLOBAL userstat = 0")
     report = await review(url)
     found = by_code(report)
-    assert [f.object for f in found["MY301"]] == [f"{db_name}.orders.email_id"]
-    assert [f.object for f in found["MY303"]] == [f"{db_name}.orders.status"]  # 3 values over 12,000 rows
-    unknown = found["MY302"]
+    assert [f.object for f in found["MY401"]] == [f"{db_name}.orders.email_id"]
+    assert [f.object for f in found["MY403"]] == [f"{db_name}.orders.status"]  # 3 values over 12,000 rows
+    unknown = found["MY402"]
     assert len(unknown) == 1 and unknown[0].severity.value == "info" and "unknown" in unknown[0].message
     assert "customer" in " ".join(report.notes)  # the FK's only index is named as never advised away
     # the fix runs as written: online drop on InnoDB
-    mysql.admin(found["MY301"][0].fix.split("\n")[0], db_name)
+    mysql.admin(found["MY401"][0].fix.split("\n")[0], db_name)
     assert not any(r[2] == "email_id" for r in mysql.admin("SHOW INDEX FROM orders", db_name))
-    assert "MY301" not in by_code(await review(url))
+    assert "MY401" not in by_code(await review(url))
 
 
 async def test_usage_counted_with_userstat(mysql):
@@ -66,7 +66,7 @@ async def test_usage_counted_with_userstat(mysql):
         report = await review(url)
     finally:
         mysql.admin("SET GLOBAL userstat = 0")
-    young = by_code(report)["MY302"]
+    young = by_code(report)["MY402"]
     # the server started minutes ago: unread indexes are named, but no DROP until 7 days of counting
     assert len(young) == 1 and young[0].severity.value == "info" and "ALTER TABLE" not in young[0].fix
     assert f"{db_name}.orders.note" in young[0].message and f"{db_name}.orders.email " not in young[0].message + " "

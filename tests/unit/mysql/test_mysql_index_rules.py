@@ -1,4 +1,4 @@
-"""The MySQL index rules (MY3xx) on parsed DDL plus given index facts: every YAML case of
+"""The MySQL index rules (MY4xx) on parsed DDL plus given index facts: every YAML case of
 tests/fixtures/rules/mysql_index fires as expected or stays silent, and review_indexes' MySQL core
 runs MY007/MY008 with online DROP INDEX fixes and their undo."""
 
@@ -61,11 +61,11 @@ def test_review_runs_schema_index_rules_with_online_fixes_and_says_usage_unknown
     )
     report = review_mysql_indexes(snap)
     codes = {f.code for f in report.findings}
-    assert codes == {"MY007", "MY008", "MY302"}, [(f.code, f.message) for f in report.findings]
+    assert codes == {"MY007", "MY008", "MY402"}, [(f.code, f.message) for f in report.findings]
     dup = next(f for f in report.findings if f.code == "MY007")
     assert "ALTER TABLE ddl.o DROP INDEX b, ALGORITHM=INPLACE, LOCK=NONE;" in dup.fix
     assert "-- undo: ALTER TABLE ddl.o ADD INDEX b (c_id), ALGORITHM=INPLACE, LOCK=NONE;" in dup.fix
-    unknown = next(f for f in report.findings if f.code == "MY302")
+    unknown = next(f for f in report.findings if f.code == "MY402")
     assert unknown.severity.value == "info" and "unknown" in unknown.message and "DROP" not in unknown.fix.split("--")[0]
     assert any("1 foreign key(s): each has an index" in n for n in report.notes)
-    assert report.rules_run == ["MY007", "MY008", "MY301", "MY302", "MY303"]
+    assert report.rules_run == ["MY007", "MY008", "MY401", "MY402", "MY403"]

@@ -32,7 +32,7 @@ from dbarchitect.core.rules.mysql_index._common import (
 from dbarchitect.core.rules.mysql_schema._common import btree
 
 RULE = rule(
-    "mysql-low-cardinality-index", "MY303", Severity.advice,
+    "mysql-low-cardinality-index", "MY403", Severity.advice,
     "A single-column index on a column with a handful of values: scans beat it for common values.",
 )  # fmt: skip
 

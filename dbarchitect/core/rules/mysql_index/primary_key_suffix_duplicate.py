@@ -31,7 +31,7 @@ from dbarchitect.core.rules.mysql_index._common import (
 from dbarchitect.core.rules.mysql_schema._common import btree, key_parts
 
 RULE = rule(
-    "mysql-primary-key-suffix-duplicate", "MY301", Severity.warning,
+    "mysql-primary-key-suffix-duplicate", "MY401", Severity.warning,
     "Counting the primary key InnoDB appends to secondary indexes, two indexes hold the same entries.",
 )  # fmt: skip
 

@@ -35,7 +35,7 @@ from dbarchitect.core.rules.mysql_index._common import (
 from dbarchitect.core.units import human_bytes
 
 RULE = rule(
-    "mysql-unused-index", "MY302", Severity.advice,
+    "mysql-unused-index", "MY402", Severity.advice,
     "A secondary index no statement has read through since the usage counters started.",
 )  # fmt: skip
 
