@@ -48,3 +48,17 @@ async def test_recommend_indexes_on_mysql(url, mysql):
     assert not [r[0] for r in mysql.admin("SHOW DATABASES") if r[0].startswith("dbarchitect_idx_")]
     bad = await call(url, "recommend_indexes", {"from_stats": True})
     assert bad.is_error and "queries" in bad.content[0].text
+
+
+async def test_draft_migration_on_mysql(url, mysql):
+    target = ("CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100), status varchar(10), nick varchar(20),"
+              " UNIQUE KEY email (email), KEY email_id (email, id));")  # fmt: skip
+    res = await call(url, "draft_migration", {"target_ddl": target})
+    assert not res.is_error, res.content[0].text
+    out = res.structured_content
+    assert out["verification"]["converged"] and out["verification"]["reversible"]
+    assert "ALTER TABLE users ADD COLUMN nick varchar(20) DEFAULT NULL, ALGORITHM=INSTANT;" in out["up_sql"]
+    assert "lock_timeout" not in res.content[0].text  # MySQL text, not PostgreSQL's SET lock_timeout
+    bad = await call(url, "draft_migration", {"target_ddl": "CREATE TABLE t (id int PRIMARY KEY, KEY k (nosuchcol));"})
+    assert bad.is_error and "refused the target DDL" in bad.content[0].text
+    assert not [r[0] for r in mysql.admin("SHOW DATABASES") if r[0].startswith("dbarchitect_")]

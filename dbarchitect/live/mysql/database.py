@@ -153,8 +153,8 @@ class MySQLDatabase(CachedCatalog):
             await anyio.to_thread.run_sync(self._drop)
 
     def feature(self, name: str, *, tool: str) -> Any:
-        """`explain`, `schema_review`, `index_review`, `index_advisor` and `draft` (live/features.py's
-        interfaces); EngineUnsupported for the rest."""
+        """`explain`, `schema_review`, `index_review`, `index_advisor`, `draft` and `scratch`
+        (live/features.py's interfaces); EngineUnsupported for the rest."""
         from dbarchitect.live.mysql.features import MySQLExplainer, MySQLSchemaReviewer
 
         if name == "explain":
@@ -169,6 +169,10 @@ class MySQLDatabase(CachedCatalog):
             from dbarchitect.live.mysql.index_advisor import MySQLIndexAdvisor
 
             return MySQLIndexAdvisor(self, tool)
+        if name in ("draft", "scratch"):
+            from dbarchitect.live.mysql.draft import MySQLDrafter, MySQLScratch
+
+            return MySQLDrafter(self, tool) if name == "draft" else MySQLScratch(self, tool)
         raise EngineUnsupported(tool, Engine.mysql)
 
     # ---------------------------------------------------------------------------------------
