@@ -51,7 +51,7 @@ RUNS = 3  # timed runs per query and configuration (median)
 QUERY_TIMEOUT_S = 5.0  # per timed run on the scratch copy
 MIN_GAIN = 0.10  # a pick must save at least this share of its queries' weighted time …
 MIN_GAIN_MS = 1.0  # … and this many weighted milliseconds
-MAX_ROUNDS = 10
+MAX_ROUNDS = 30  # picks when max_indexes is not given (each must still be measured to help)
 SCRATCH_PREFIX = "dbarchitect_idx_"
 
 
