@@ -5,7 +5,7 @@ to that connection; an engine without the feature raises `EngineUnsupported(tool
 caller gets one sentence naming the tool and the engine. Each interface is small and speaks the
 engine-neutral models of `core/`; the PostgreSQL implementations are in
 `dbarchitect/live/postgres/features.py`. Another engine implements the ones it can (MySQL: `explain`
-and `schema_review` first) and answers the others with EngineUnsupported.
+`schema_review`, `index_review`, `index_advisor`, `draft`, `scratch`) and answers the others with EngineUnsupported.
 
 | name            | interface          | used by                                              |
 |-----------------|--------------------|------------------------------------------------------|
