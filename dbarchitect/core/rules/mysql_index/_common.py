@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from dbarchitect.core.models import Evidence, Index, SchemaSnapshot, Table
+from dbarchitect.core.models import Index, Table
 from dbarchitect.core.rulebook import RuleMeta
-from dbarchitect.core.rules.mysql_schema._common import MYSQL, key_parts, qi, qt
+from dbarchitect.core.rules.mysql_schema._common import MYSQL, MySQLReviewContext, key_parts, qi, qt
 
 UsageSource = Literal["performance_schema", "userstat"]
 
@@ -36,17 +36,10 @@ class MySQLIndexFacts:
 
 
 @dataclass
-class MySQLIndexContext:
+class MySQLIndexContext(MySQLReviewContext):
+    """The schema review's context (scope, notes, catalog evidence) plus the index facts."""
+
     facts: MySQLIndexFacts = field(default_factory=MySQLIndexFacts)
-    schema: str | None = None
-    notes: list[str] = field(default_factory=list)
-
-    def tables(self, snapshot: SchemaSnapshot) -> list[Table]:
-        return [t for t in snapshot.tables if self.schema is None or t.schema_name == self.schema]
-
-    @staticmethod
-    def evidence(detail: str, **data: object) -> Evidence:
-        return Evidence(kind="catalog", detail=detail, data=dict(data))
 
 
 def innodb(t: Table) -> bool:
