@@ -37,6 +37,7 @@ FAMILY_PACKAGES = {
     "mysql_schema": "dbarchitect.core.rules.mysql_schema",
     "mysql_plan": "dbarchitect.core.rules.mysql_plan",
     "mysql_migration": "dbarchitect.core.rules.mysql_migration",  # lint_migration on MySQL/MariaDB (MY1xx)
+    "mysql_index": "dbarchitect.core.rules.mysql_index",
     "health": "dbarchitect.core.rules.health",
     "security": "dbarchitect.core.rules.security",
     "document": "dbarchitect.core.rules.document",  # MongoDB (DM), see core/mongo/review.py

@@ -5,8 +5,8 @@ to that connection; an engine without the feature raises `EngineUnsupported(tool
 caller gets one sentence naming the tool and the engine. Each interface is small and speaks the
 engine-neutral models of `core/`; the PostgreSQL implementations are in
 `dbarchitect/live/postgres/features.py`. Another engine implements the ones it can (MySQL: `explain`,
-`schema_review`, and `lint_context`/`dry_run` returning MySQL's report models from core/mysql_migration)
-and answers the others with EngineUnsupported.
+`schema_review`, `lint_context`/`dry_run` returning MySQL's report models from core/mysql_migration,
+`index_review`, `index_advisor`, `draft`, `scratch`) and answers the others with EngineUnsupported.
 
 | name            | interface          | used by                                              |
 |-----------------|--------------------|------------------------------------------------------|

@@ -98,8 +98,7 @@ async def test_mysql_connection_gets_a_clear_sentence_never_a_driver_error(serve
 
 
 #: tools live/mysql does not serve yet (part 2 of issue 15): they answer before connecting
-MYSQL_NOT_YET = {"recommend_indexes", "review_indexes", "draft_migration",
-                 "review_health", "review_security", "top_queries"}  # fmt: skip
+MYSQL_NOT_YET = {"review_health", "review_security", "top_queries"}
 
 
 async def test_a_default_connection_of_another_engine_is_named_too(pg):

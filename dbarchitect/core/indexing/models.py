@@ -158,9 +158,10 @@ class RejectedCandidate(BaseModel):
 class IndexAdvice(BaseModel):
     """What recommend_indexes answers."""
 
-    mode: Literal["hypopg", "heuristic"] = Field(
+    mode: Literal["hypopg", "heuristic", "scratch"] = Field(
         description="hypopg: every btree/brin pick is proven by planner costs under hypothetical indexes; "
-        "heuristic: HypoPG is not installed, so picks follow from query structure and statistics only."
+        "heuristic: HypoPG is not installed, so picks follow from query structure and statistics only; "
+        "scratch (MySQL/MariaDB): each pick was built on a sampled scratch copy and measured."
     )
     database: str = ""
     workload_source: Literal["explicit", "pg_stat_statements"] = "explicit"

@@ -299,10 +299,11 @@ def _analyze_scope(scope: Scope, snapshot: SchemaSnapshot, default_schema: str) 
     return list(acc.values())
 
 
-def analyze(sql: str, snapshot: SchemaSnapshot, default_schema: str = "public") -> QueryShape:
-    """The per-table access patterns of one statement (SELECT, or the WHERE of UPDATE/DELETE)."""
+def analyze(sql: str, snapshot: SchemaSnapshot, default_schema: str = "public", dialect: str = "postgres") -> QueryShape:
+    """The per-table access patterns of one statement (SELECT, or the WHERE of UPDATE/DELETE), read
+    in sqlglot's `dialect` (expression keys are rendered as PostgreSQL text either way)."""
     try:
-        tree = sqlglot.parse_one(sql, read="postgres")
+        tree = sqlglot.parse_one(sql, read=dialect)
     except Exception as exc:  # noqa: BLE001 - sqlglot raises several error types
         return QueryShape(error=f"sqlglot could not parse it: {str(exc).splitlines()[0][:200]}")
     statement = tree.key if tree.key in ("update", "delete", "insert") else "select"
@@ -319,7 +320,7 @@ def analyze(sql: str, snapshot: SchemaSnapshot, default_schema: str = "public") 
             tree,
             schema=_schema_mapping(snapshot),
             db=default_schema,
-            dialect="postgres",
+            dialect=dialect,
             validate_qualify_columns=False,
             quote_identifiers=False,
             expand_stars=False,

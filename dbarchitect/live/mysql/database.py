@@ -153,8 +153,9 @@ class MySQLDatabase(CachedCatalog):
             await anyio.to_thread.run_sync(self._drop)
 
     def feature(self, name: str, *, tool: str) -> Any:
-        """`explain`, `schema_review`, `lint_context`, `dry_run` and `scratch` (live/features.py's interfaces;
-        `scratch` only creates and sweeps dry-run databases on this server); EngineUnsupported for the rest."""
+        """`explain`, `schema_review`, `lint_context`, `dry_run`, `index_review`, `index_advisor`, `draft`
+        and `scratch` (live/features.py's interfaces; `scratch` creates and sweeps scratch databases on
+        this server); EngineUnsupported for the rest."""
         from dbarchitect.live.mysql.features import MySQLExplainer, MySQLSchemaReviewer
 
         if name == "explain":
@@ -169,6 +170,18 @@ class MySQLDatabase(CachedCatalog):
             from dbarchitect.live.mysql.dryrun import MySQLDryRunner
 
             return MySQLDryRunner(self, tool)
+        if name == "index_review":
+            from dbarchitect.live.mysql.index_review import MySQLIndexReviewer
+
+            return MySQLIndexReviewer(self, tool)
+        if name == "index_advisor":
+            from dbarchitect.live.mysql.index_advisor import MySQLIndexAdvisor
+
+            return MySQLIndexAdvisor(self, tool)
+        if name == "draft":
+            from dbarchitect.live.mysql.draft import MySQLDrafter
+
+            return MySQLDrafter(self, tool)
         raise EngineUnsupported(tool, Engine.mysql)
 
     # ---------------------------------------------------------------------------------------

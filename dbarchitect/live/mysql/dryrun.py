@@ -48,14 +48,20 @@ SAMPLE_ROWS = 1000
 MAX_TABLES = 200
 STALE_AFTER_S = 3600.0
 HOST_TAG = hashlib.sha1(socket.gethostname().encode()).hexdigest()[:6]
-_NAME = re.compile(rf"^{PREFIX}(\d+)_(\d+)_([0-9a-f]{{6}})_[0-9a-f]+$")
+#: every scratch database this package creates: dry runs, index-advisor copies, draft verification
+#: (`_target`/`_current`/`_shadow` suffixes); the name is the owner record the sweep reads
+KINDS = ("dry", "idx", "draft")
+SWEEP_LIKE = "dbarchitect\\_%"
+_NAME = re.compile(r"^dbarchitect_(?:dry|idx|draft)_(\d+)_(\d+)_([0-9a-f]{6})_[0-9a-f]+(?:_[a-z]+)?$")
 #: scratch databases this process is using (never swept while in use)
 IN_USE: set[str] = set()
 _REFUSED_CLAUSE = (1845, 1846)  # ER_ALTER_OPERATION_NOT_SUPPORTED(_REASON)
 
 
-def new_scratch_name() -> str:
-    return f"{PREFIX}{int(time.time())}_{os.getpid()}_{HOST_TAG}_{secrets.token_hex(3)}"
+def new_scratch_name(kind: str = "dry") -> str:
+    """`dbarchitect_<kind>_<epoch>_<pid>_<host>_<random>` (≤ 64 characters with a `_shadow` suffix)."""
+    assert kind in KINDS
+    return f"dbarchitect_{kind}_{int(time.time())}_{os.getpid()}_{HOST_TAG}_{secrets.token_hex(3)}"
 
 
 def _alive(pid: int) -> bool:
@@ -431,12 +437,13 @@ class MySQLDryRunner:
         return self.db.dsn if info.can_create_db and not info.in_recovery else None
 
     async def sweep(self) -> list[str]:
-        """Drop stale dry-run databases on this server (a crashed or cancelled process's)."""
+        """Drop stale scratch databases (dry run, index advisor, draft) on this server (a crashed or
+        cancelled process's)."""
 
         def go(conn) -> list[str]:
             cur = conn.cursor()
             cur.execute("SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE %s",
-                        (PREFIX.replace("_", "\\_") + "%",))  # fmt: skip
+                        (SWEEP_LIKE,))  # fmt: skip
             dropped = []
             for (name,) in cur.fetchall():
                 if is_stale(str(name)):

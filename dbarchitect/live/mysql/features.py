@@ -1,6 +1,7 @@
 """MySQL/MariaDB implementations of the optional features tools ask for (`db.feature(name, tool=…)`):
-`schema_review` and `explain` (the interfaces of live/features.py). Every other feature answers
-EngineUnsupported: one sentence naming the tool and MySQL/MariaDB."""
+`schema_review` and `explain` (the interfaces of live/features.py); `index_review`, `index_advisor`,
+`draft` and `scratch` live in index_review.py, index_advisor.py and draft.py. Every other feature
+answers EngineUnsupported: one sentence naming the tool and MySQL/MariaDB."""
 
 from __future__ import annotations
 

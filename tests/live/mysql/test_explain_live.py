@@ -58,7 +58,7 @@ async def test_features_of_a_mysql_connection(mysql):
         reviewer = db.feature("schema_review", tool="review_schema")
         review = await reviewer.review_database()
         assert review.findings == [] and review.rules_run[0] == "MY001"
-        for name, tool in (("health", "review_health"), ("index_advisor", "recommend_indexes"), ("top_queries", "top_queries")):
+        for name, tool in (("health", "review_health"), ("top_queries", "top_queries")):
             with pytest.raises(EngineUnsupported, match=f"^{tool} does not support MySQL/MariaDB yet."):
                 db.feature(name, tool=tool)
     finally:

@@ -213,7 +213,10 @@ async def test_dry_run_cancel_reaches_the_server_and_drops_the_scratch_database(
 async def test_sweep_drops_stale_scratch_databases_only(mysql, clean):
     stale = f"{PREFIX}{int(time.time()) - 7200}_1_abcdef_00aa11"
     fresh = f"{PREFIX}{int(time.time())}_1_abcdef_00aa12"
-    for name in (stale, fresh):
+    # the index advisor's and the draft's scratch databases carry the same owner record
+    stale_idx = f"dbarchitect_idx_{int(time.time()) - 7200}_1_abcdef_00aa13"
+    stale_draft = f"dbarchitect_draft_{int(time.time()) - 7200}_1_abcdef_00aa14_shadow"
+    for name in (stale, fresh, stale_idx, stale_draft):
         mysql.admin(f"CREATE DATABASE `{name}`")
     assert is_stale(stale) and not is_stale(fresh) and not is_stale("shop")
     db = make_db(clean)
@@ -223,6 +226,7 @@ async def test_sweep_drops_stale_scratch_databases_only(mysql, clean):
         await db.close()
         mysql.admin(f"DROP DATABASE IF EXISTS `{fresh}`")
     assert stale in dropped and fresh not in dropped
+    assert stale_idx in dropped and stale_draft in dropped
 
 
 async def test_unreadable_migration_is_an_error(clean):

@@ -16,14 +16,15 @@ CREATE TABLE users (id int PRIMARY KEY, email varchar(200), KEY a (email), KEY b
 
 ## Use instead
 ```sql
-ALTER TABLE users DROP INDEX b;
+ALTER TABLE users DROP INDEX b, ALGORITHM=INPLACE, LOCK=NONE;
 ```
 """
 
 from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
-from dbarchitect.core.rules.mysql_schema._common import MySQLReviewContext, key_parts, qi, qt, rule
+from dbarchitect.core.rules.mysql_index._common import drop_with_undo
+from dbarchitect.core.rules.mysql_schema._common import MySQLReviewContext, key_parts, rule
 
 RULE = rule(
     "mysql-duplicate-index", "MY007", Severity.warning,
@@ -51,7 +52,7 @@ def check(snapshot: SchemaSnapshot, ctx: MySQLReviewContext) -> list[Finding]:
             out.append(
                 RULE.finding(
                     message=f"{t.qualified} index {i.name} duplicates {kept[key]} ({', '.join(i.expressions)}): every write maintains both.",
-                    fix=f"ALTER TABLE {qt(t)} DROP INDEX {qi(i.name)};",
+                    fix=drop_with_undo(t, i),
                     evidence=[ctx.evidence(f"{i.definition} equals the key of {kept[key]}", index=i.name, duplicate_of=kept[key])],
                     obj=f"{t.qualified}.{i.name}",
                 )

@@ -17,7 +17,7 @@ CREATE TABLE orders (id int PRIMARY KEY, customer_id int, created_at datetime,
 
 ## Use instead
 ```sql
-ALTER TABLE orders DROP INDEX customer_id;
+ALTER TABLE orders DROP INDEX customer_id, ALGORITHM=INPLACE, LOCK=NONE;
 ```
 Keep it only when measured: the shorter index is smaller, which matters for very wide keys.
 """
@@ -25,7 +25,8 @@ Keep it only when measured: the shorter index is smaller, which matters for very
 from __future__ import annotations
 
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
-from dbarchitect.core.rules.mysql_schema._common import MySQLReviewContext, btree, key_parts, qi, qt, rule
+from dbarchitect.core.rules.mysql_index._common import drop_with_undo
+from dbarchitect.core.rules.mysql_schema._common import MySQLReviewContext, btree, key_parts, rule
 
 RULE = rule(
     "mysql-redundant-prefix-index", "MY008", Severity.advice,
@@ -53,7 +54,7 @@ def check(snapshot: SchemaSnapshot, ctx: MySQLReviewContext) -> list[Finding]:
                         f"{t.qualified} index {short.name} ({', '.join(short.expressions)}) is a leading prefix of "
                         f"{longer.name} ({', '.join(longer.expressions)}), which serves the same lookups."
                     ),
-                    fix=f"ALTER TABLE {qt(t)} DROP INDEX {qi(short.name)};",
+                    fix=drop_with_undo(t, short),
                     evidence=[ctx.evidence(f"{short.definition} is a prefix of {longer.definition}", index=short.name, covered_by=longer.name)],
                     obj=f"{t.qualified}.{short.name}",
                 )
