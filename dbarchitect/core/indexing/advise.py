@@ -15,7 +15,7 @@ from dbarchitect.core.indexing.models import (
     RejectedCandidate,
     WorkloadQuery,
 )
-from dbarchitect.core.indexing.select import Selection
+from dbarchitect.core.indexing.select import FAST_QUERY_COST, Selection
 from dbarchitect.core.indexing.shape import QueryShape
 from dbarchitect.core.models import Evidence, Index, SchemaSnapshot
 
@@ -216,7 +216,10 @@ def from_selection(
         rejected_out.append(RejectedCandidate(index=cand.signature, reason=f"existing index {existing} already covers it"))
     before = sum(weights[q] * c for q, c in sel.base.items())
     after = sum(weights[q] * c.cost for q, c in sel.final.items())
-    notes = []
+    notes = list(sel.limit_notes.values())
+    if sel.fast:
+        notes.append("Already fast, no index proposed for them (planner cost below "
+                     f"{FAST_QUERY_COST:.0f}): " + ", ".join(f"{q} ({c:,.1f})" for q, c in sel.fast.items()))
     if sel.default_budget is not None:
         budget_bytes = sel.default_budget
         notes.append(f"No budget_mb given: the default budget is {sel.default_budget / 2**20:.0f} MB "

@@ -39,6 +39,17 @@ def _without_strings(sql: str) -> str:
     return re.sub(r"'(?:[^']|'')*'", lambda m: " " * len(m.group(0)), sql)
 
 
+def spaced_params(sql: str) -> str:
+    """`$n` followed by a space (outside string literals): sqlglot reads `($2,$3)` as a dollar-quoted string."""
+    masked = _without_strings(sql)
+    out, last = [], 0
+    for m in _PARAM.finditer(masked):
+        out.append(sql[last : m.end()] + " ")
+        last = m.end()
+    out.append(sql[last:])
+    return "".join(out)
+
+
 def substitute(sql: str, values: Mapping[int, str]) -> str:
     """Replace `$n` (outside string literals) by the given SQL literal texts."""
     masked = _without_strings(sql)
@@ -79,7 +90,7 @@ def bind_from_stats(
     if not wanted:
         return sql, {}
     try:
-        tree = sqlglot.parse_one(sql, read="postgres")
+        tree = sqlglot.parse_one(spaced_params(sql), read="postgres")
     except Exception:  # noqa: BLE001
         return None, {}
     aliases: dict[str, str] = {}
