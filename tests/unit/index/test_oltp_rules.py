@@ -1,0 +1,209 @@
+"""The advisor's OLTP rules (issue 16), each with a case that fires and one that stays silent:
+LIMIT costed as the executor runs it, keyset/top-N composite order, flag filters as partial
+predicates, no literal of an identity in a predicate, junction composites, parameters are not
+per-row lookups, unique lookups need nothing, already-fast queries get nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from dbarchitect.core.indexing.candidates import generate
+from dbarchitect.core.indexing.limit import LimitInput, ScanNode, executor_cost
+from dbarchitect.core.indexing.models import ColumnStats, WorkloadQuery
+from dbarchitect.core.indexing.select import FAST_QUERY_COST, PlanCost, bare_scattered_lookup, select
+from dbarchitect.core.indexing.shape import analyze
+from dbarchitect.core.models import Column, Constraint, ForeignKeyRef, Index, SchemaSnapshot, Table
+
+ROWS = 2_000_000
+
+
+def _t(name, cols, rows=ROWS, indexes=(), constraints=()):
+    return Table(schema="public", name=name, reltuples=rows, size_bytes=rows * 120, pages=rows * 120 // 8192,
+                 columns=[Column(name=c, position=i + 1, type=ty) for i, (c, ty) in enumerate(cols)],
+                 indexes=list(indexes), constraints=list(constraints))  # fmt: skip
+
+
+def _pk(table, col="id"):
+    return Index(name=f"{table}_pkey", columns=[col], expressions=[col], primary=True, unique=True,
+                 definition=f"CREATE UNIQUE INDEX {table}_pkey ON public.{table} USING btree ({col})")  # fmt: skip
+
+
+SNAP = SchemaSnapshot(database="t", tables=[
+    _t("users", [("id", "bigint"), ("email", "text"), ("tenant_id", "uuid"), ("status", "text")],
+       indexes=[_pk("users")], constraints=[Constraint(name="users_pkey", kind="primary_key", columns=["id"], definition="")]),
+    _t("issues", [("id", "bigint"), ("tenant_id", "bigint"), ("created_at", "timestamp with time zone"),
+                  ("deleted_at", "timestamp with time zone"), ("archived", "boolean"), ("title", "text"),
+                  ("state", "text")],
+       indexes=[_pk("issues")], constraints=[
+           Constraint(name="issues_pkey", kind="primary_key", columns=["id"], definition=""),
+           Constraint(name="issues_tenant_fk", kind="foreign_key", columns=["tenant_id"], definition="",
+                      references=ForeignKeyRef(table="public.tenants", columns=["id"]))]),
+    _t("item_tags", [("item_id", "bigint"), ("tag_id", "bigint")], rows=20_000_000),
+    _t("items", [("id", "bigint"), ("name", "text")], indexes=[_pk("items")]),
+])  # fmt: skip
+
+
+def _st(table, col, **kw):
+    return ColumnStats(table=f"public.{table}", column=col, **kw)
+
+
+STATS = {
+    ("public.users", "email"): _st("users", "email", n_distinct=-1.0, avg_width=24),
+    ("public.users", "status"): _st("users", "status", n_distinct=3, most_common_vals=["active", "inactive", "banned"],
+                                    most_common_freqs=[0.9, 0.09, 0.01]),  # fmt: skip
+    ("public.issues", "tenant_id"): _st("issues", "tenant_id", n_distinct=5000, most_common_vals=["1", "2", "3"],
+                                        most_common_freqs=[0.3, 0.2, 0.1], correlation=0.01),  # fmt: skip
+    ("public.issues", "deleted_at"): _st("issues", "deleted_at", null_frac=0.95, n_distinct=-0.05),
+    ("public.issues", "state"): _st("issues", "state", n_distinct=4, most_common_vals=["open", "closed"],
+                                    most_common_freqs=[0.2, 0.78]),  # fmt: skip
+    ("public.item_tags", "tag_id"): _st("item_tags", "tag_id", n_distinct=2000, most_common_vals=["7"],
+                                        most_common_freqs=[0.2], correlation=0.0),  # fmt: skip
+    ("public.item_tags", "item_id"): _st("item_tags", "item_id", n_distinct=-0.25, correlation=0.9),
+}
+
+
+def _cands(sql):
+    shape = analyze(sql, SNAP)
+    return shape, generate({"q1": shape}, SNAP, STATS)
+
+
+# --- LIMIT costed as the executor runs it --------------------------------------------------------
+
+SEQ = LimitInput(0.0, 40_000.0, 10_000.0, (ScanNode("users", "Seq Scan", "", "(lower(email) = 'a@b.c'::text)"),))
+
+
+def test_limit_on_a_near_unique_expression_is_costed_without_the_limit():
+    shape = analyze("SELECT id FROM users WHERE lower(email) = $1 LIMIT 1", SNAP)
+    cost, why = executor_cost(4.0, SEQ, shape, SNAP, STATS)
+    assert cost == pytest.approx(40_000.0) and "without the LIMIT" in why and "near-unique" in why
+    # the expression index pins the filter in its index condition: the planner's figure stands
+    pinned = LimitInput(0.4, 20_000.0, 10_000.0, (ScanNode("users", "Index Scan", "(lower(email) = 'a'::text)", ""),))
+    assert executor_cost(2.4, pinned, shape, SNAP, STATS) == (2.4, None)
+
+
+def test_limit_on_a_common_value_keeps_the_planners_cost():
+    shape = analyze("SELECT id FROM users WHERE status = 'active' LIMIT 10", SNAP)
+    seq = LimitInput(0.0, 40_000.0, 1_800_000.0, (ScanNode("users", "Seq Scan", "", "(status = 'active'::text)"),))
+    assert executor_cost(0.2, seq, shape, SNAP, STATS) == (0.2, None)
+
+
+def test_limit_through_an_order_index_filtering_a_rare_tenant_reads_further():
+    shape = analyze("SELECT id FROM issues WHERE tenant_id = $1 ORDER BY created_at DESC LIMIT 20", SNAP)
+    by_date = LimitInput(0.4, 90_000.0, 400.0, (ScanNode("issues", "Index Scan Backward", "", "(tenant_id = 42)"),))
+    cost, why = executor_cost(0.4 + 90_000 * 20 / 400, by_date, shape, SNAP, STATS)
+    # a tenant outside the most-common list has ~(1 − 0.6) / 4997 of the rows: ~160, so 1/8 of the index
+    assert 4500 < cost < 90_000 and "outside the most-common list" in why
+
+
+class _LimitOracle:
+    """Seq scan with LIMIT 1 looks nearly free (0.5 % default selectivity); the expression index pins it."""
+
+    async def cost(self, query, indexes):
+        expr = next((c for c in indexes if c.keys and "lower" in c.keys[0].lower()), None)
+        if expr is None:
+            return PlanCost(4.0, frozenset(), (), SEQ)
+        pinned = LimitInput(0.4, 20_000.0, 10_000.0, (ScanNode("users", "Index Scan", "(lower(email) = 'x')", ""),))
+        return PlanCost(2.4, frozenset([expr]), (), pinned)
+
+    async def size(self, cand):
+        return 60 * 2**20
+
+
+@pytest.mark.anyio
+async def test_selection_picks_the_expression_index_for_a_limit_1_lookup():
+    q = WorkloadQuery(id="q1", sql="SELECT id FROM users WHERE lower(email) = $1 LIMIT 1")
+    shapes = {"q1": analyze(q.sql, SNAP)}
+    sel = await select([q], shapes, generate(shapes, SNAP, STATS), SNAP, _LimitOracle(), stats=STATS)
+    assert [p.candidate.keys[0].lower() for p in sel.picks] == ["(lower(email))"]
+    assert "q1" in sel.limit_notes and sel.base["q1"] == pytest.approx(40_000.0)
+    # without statistics the planner's figure is all there is: the saving looks like nothing
+    plain = await select([q], shapes, generate(shapes, SNAP, STATS), SNAP, _LimitOracle())
+    assert not plain.picks and "q1" in plain.fast
+
+
+# --- composite order for top-N per group and keyset pagination ------------------------------------
+
+
+def test_keyset_pagination_puts_equality_first_then_the_sort_in_its_direction():
+    _, cs = _cands("SELECT id FROM issues WHERE tenant_id = $1 AND (created_at, id) < ($2,$3) "
+                   "ORDER BY created_at DESC, id DESC LIMIT 20")  # fmt: skip
+    keys = {c.keys for c in cs.candidates if c.predicate is None}
+    assert ("tenant_id", "created_at DESC", "id DESC") in keys, keys
+    # never the tuple as an expression key, never the sort column first
+    assert not any(k[0].startswith("((") or k[0].startswith("created_at") and len(k) > 1 for k in keys), keys
+
+
+def test_a_unique_lookup_needs_no_new_index_not_even_a_covering_one():
+    _, cs = _cands("SELECT email, status FROM users WHERE id = $1")
+    assert not [c for c in cs.candidates if c.table == "public.users"]
+    _, cs = _cands("SELECT email, status FROM users WHERE status = 'banned'")
+    assert [c for c in cs.candidates if c.table == "public.users"]
+
+
+# --- flag filters as partial predicates; no literal of an identity in a predicate -----------------
+
+
+def test_is_null_and_boolean_filters_become_the_partial_predicate_not_keys():
+    _, cs = _cands("SELECT id, title FROM issues WHERE tenant_id = $1 AND deleted_at IS NULL AND archived = false "
+                   "ORDER BY created_at DESC LIMIT 20")  # fmt: skip
+    assert all("deleted_at" not in " ".join(c.keys) and "archived" not in " ".join(c.keys) for c in cs.candidates)
+    top = [c for c in cs.candidates if c.keys[:2] == ("tenant_id", "created_at DESC")]
+    assert top and all(c.predicate == "deleted_at IS NULL AND archived = FALSE" for c in top), [c.signature for c in top]
+    # silent: without the flag filter the same query gets plain indexes
+    _, cs = _cands("SELECT id FROM issues WHERE tenant_id = $1 ORDER BY created_at DESC LIMIT 20")
+    assert all(c.predicate is None for c in cs.candidates)
+
+
+def test_a_tenant_literal_never_becomes_a_predicate_but_a_status_does():
+    _, cs = _cands("SELECT id FROM issues WHERE tenant_id = 1234 ORDER BY created_at DESC LIMIT 20")
+    assert not [c for c in cs.candidates if c.predicate and "1234" in c.predicate]
+    _, cs = _cands("SELECT id FROM issues WHERE state = 'open' ORDER BY created_at DESC LIMIT 20")
+    assert any(c.predicate == "state = 'open'" for c in cs.candidates)
+
+
+# --- junction tables from the rare side; parameters are not per-outer-row lookups -----------------
+
+JUNCTION = ("SELECT i.id, i.name FROM item_tags t JOIN items i ON i.id = t.item_id WHERE t.tag_id = $1 "
+            "ORDER BY i.id LIMIT 50")  # fmt: skip
+
+
+def test_junction_gets_the_filter_then_join_key_composite():
+    shape, cs = _cands(JUNCTION)
+    assert ("tag_id", "item_id") in {c.keys for c in cs.candidates if c.table == "public.item_tags"}
+    lone = next(c for c in cs.candidates if c.keys == ("tag_id",))
+    # tag_id = $1 is one index scan per execution: not the scattered per-outer-row lookup
+    assert bare_scattered_lookup(lone, shape, SNAP, STATS) is None
+
+
+def test_a_key_fed_by_the_outer_row_is_still_a_scattered_lookup():
+    shape, cs = _cands("SELECT i.id FROM items i WHERE EXISTS (SELECT 1 FROM item_tags t WHERE t.tag_id = i.id)")
+    lone = next(c for c in [*cs.candidates, *cs.risky] if c.keys == ("tag_id",))
+    assert lone in cs.risky or bare_scattered_lookup(lone, shape, SNAP, STATS)
+
+
+# --- already fast --------------------------------------------------------------------------------
+
+
+class _FastOracle:
+    async def cost(self, query, indexes):
+        if any(c.columns[0] == "status" for c in indexes):
+            return PlanCost(8.0, frozenset(c for c in indexes if c.columns[0] == "status"))
+        return PlanCost(FAST_QUERY_COST - 5 if "LIMIT 1" in query.sql else 5000.0, frozenset())
+
+    async def size(self, cand):
+        return 8192 * 100
+
+
+@pytest.mark.anyio
+async def test_an_already_fast_query_gets_no_index_a_slow_one_does():
+    fast = WorkloadQuery(id="q1", sql="SELECT id FROM users WHERE status = 'banned' LIMIT 1")
+    slow = WorkloadQuery(id="q2", sql="SELECT id FROM users WHERE status = 'banned'")
+    for q, picked in ((fast, False), (slow, True)):
+        shapes = {q.id: analyze(q.sql, SNAP)}
+        sel = await select([q], shapes, generate(shapes, SNAP, STATS), SNAP, _FastOracle(), stats=STATS)
+        assert bool(sel.picks) is picked and (q.id in sel.fast) is not picked
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
