@@ -15,7 +15,9 @@ from dbarchitect.core.indexing.models import (
     RejectedCandidate,
     WorkloadQuery,
 )
-from dbarchitect.core.indexing.select import FAST_QUERY_COST, Selection
+from dbarchitect.core.indexing import estimate
+from dbarchitect.core.indexing.select import FAST_QUERY_COST, Selection, default_budget
+from dbarchitect.core.indexing.size import btree_size
 from dbarchitect.core.indexing.shape import QueryShape
 from dbarchitect.core.models import Evidence, Index, SchemaSnapshot
 
@@ -261,44 +263,48 @@ def heuristic(
     extensions: set[str],
     major: int = 15,
 ) -> IndexAdvice:
-    """Without HypoPG: per query block, the most specific btree candidate (equality, then range or
-    sort, join key first for joins), on tables big enough for a scan to matter; not costed."""
-    best: dict[Candidate, float] = {}
+    """Without HypoPG: candidates ranked by a cost estimate from pg_stats, table sizes and the
+    queries' weights (`estimate.rank`), within the budget (by default the one the costed mode uses)
+    and `max_indexes`; not proven by the planner, and labelled so."""
+    default = budget_bytes is None
+    if default:
+        budget_bytes = default_budget(snapshot, shapes)
+    sizes: dict[Candidate, int] = {}
+    usable = []
     for cand in cset.candidates:
-        if not cand.hypothetical or cand.include or not _static_ok(cand, snapshot):
+        if not cand.hypothetical or not _static_ok(cand, snapshot):
             continue
-        t = snapshot.table(cand.table)
-        score = sum(queries_by_id(queries).get(q, 1.0) for q in cset.queries[cand]) * len(cand.columns)
-        score *= (t.estimated_rows if t else 1) ** 0.5
-        best[cand] = score
-    # keep the longest candidate of each leading-column family
-    chosen: list[Candidate] = []
-    for cand in sorted(best, key=lambda c: (-len(c.columns), -best[c], c.signature)):
-        if any(o.table == cand.table and o.predicate == cand.predicate and o.keys[: len(cand.keys)] == cand.keys
-               for o in chosen):  # fmt: skip
-            continue
-        chosen.append(cand)
-    chosen.sort(key=lambda c: -best[c])
+        usable.append(cand)
+        sizes[cand] = btree_size(cand, snapshot, stats) or static_size(cand, snapshot, stats)
+    picks = estimate.rank(queries, shapes, usable, snapshot, stats, sizes, budget_bytes=budget_bytes,
+                          max_indexes=max_indexes)  # fmt: skip
+    weights = queries_by_id(queries)
     taken = {i.name for t in snapshot.tables for i in t.indexes}
     recs: list[IndexRecommendation] = []
     used = 0
-    for cand in chosen:
-        size = static_size(cand, snapshot, stats)
-        if budget_bytes is not None and used + size > budget_bytes:
-            continue
-        if max_indexes is not None and len(recs) >= max_indexes:
-            break
-        used += size
+    for cand, saving, helps in picks:
+        used += sizes[cand]
         evidence = Evidence(
             kind="static",
-            detail="Heuristic, not costed (HypoPG is not installed): derived from the query's predicates "
-            f"and pg_stats ({cset.reasons[cand]}).",
-            data={"queries": sorted(cset.queries[cand])},
-        )
-        recs.append(_recommend(cand, rank=len(recs) + 1, taken=taken, snapshot=snapshot, size=size,
-                               reason=cset.reasons[cand], helps=_uncosted(cset, cand), evidence=evidence))  # fmt: skip
+            detail="Heuristic, not costed by the planner (HypoPG is not installed): estimated from pg_stats "
+            f"selectivities (rare side), the table's pages and rows and the query weights ({cset.reasons[cand]}).",
+            data={"estimated_saving": round(saving, 1),
+                  "estimates": {q: {"before": round(b, 1), "after": round(a, 1)} for q, (b, a) in helps.items()}},
+        )  # fmt: skip
+        qc = [QueryCost(query=q, weight=weights.get(q, 1.0), cost_before=round(b, 1), cost_after=round(a, 1))
+              for q, (b, a) in sorted(helps.items())]  # fmt: skip
+        recs.append(_recommend(cand, rank=len(recs) + 1, taken=taken, snapshot=snapshot, size=sizes[cand],
+                               reason=cset.reasons[cand], helps=qc, evidence=evidence,
+                               workload_benefit=round(saving, 2)))  # fmt: skip
     room = None if budget_bytes is None else budget_bytes - used
-    recs += _static_recs(cset, snapshot, stats, taken, len(recs) + 1, extensions, room)
+    if max_indexes is None or len(recs) < max_indexes:
+        statics = _static_recs(cset, snapshot, stats, taken, len(recs) + 1, extensions, room)
+        recs += statics if max_indexes is None else statics[: max_indexes - len(recs)]
+    notes = ["HEURISTIC: these recommendations are estimates from pg_stats and table sizes, not proven by "
+             "planner costs. " + HYPOPG_INSTALL.format(major=major)]  # fmt: skip
+    if default:
+        notes.append(f"No budget_mb given: the default budget is {budget_bytes / 2**20:.0f} MB "
+                     "(half the heap the workload reads, at least 64 MB).")  # fmt: skip
     return IndexAdvice(
         mode="heuristic",
         database=snapshot.database,
@@ -309,7 +315,7 @@ def heuristic(
         budget_bytes=budget_bytes,
         skipped_queries={q: s.error for q, s in shapes.items() if s.error},
         candidates_considered=len(cset.candidates) + len(cset.covered),
-        notes=["HEURISTIC: these recommendations are not proven by planner costs. " + HYPOPG_INSTALL.format(major=major)],
+        notes=notes,
     )
 
 

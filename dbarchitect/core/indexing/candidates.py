@@ -333,7 +333,26 @@ def generate(
             out.covered[cand] = existing.name
             del out.reasons[cand]
             out.queries.pop(cand, None)
+            continue
+        unique = _unique_prefix(table, cand) if table and cand.include else None
+        if unique is not None:
+            out.risky[cand] = (f"it repeats {unique.name}'s unique key only to answer from the index: each key "
+                               "finds at most one row, so it saves one heap page per lookup for a second copy of "
+                               "the key and the INCLUDE columns on every write")  # fmt: skip
+            del out.reasons[cand]
+            out.queries.pop(cand, None)
     return out
+
+
+def _unique_prefix(table: Table, cand: Candidate) -> Index | None:
+    """An existing unique index whose columns are all among `cand`'s leading plain keys."""
+    lead = [c for c in cand.columns]
+    for ix in table.indexes:
+        cols = list(ix.columns)
+        if (ix.unique or ix.primary) and ix.valid and not ix.predicate and cols and None not in cols \
+                and set(cols) <= set(lead[: len(cols)]):  # fmt: skip
+            return ix
+    return None
 
 
 # --------------------------------------------------------------------------------------------

@@ -55,11 +55,12 @@ class LimitInput(NamedTuple):
     scans: tuple[ScanNode, ...] = ()
 
 
-def rare_selectivity(p: Pred, access: TableAccess, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats]
-                     ) -> tuple[float, str] | None:  # fmt: skip
+def rare_selectivity(p: Pred, access: TableAccess, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats],
+                     common: bool = False) -> tuple[float, str] | None:  # fmt: skip
     """Share of rows one filter keeps for a value on the rare side, and how it was judged; None unknown.
 
-    A literal in the most-common list keeps its frequency. Otherwise a value outside that list: the rows
+    A literal in the most-common list keeps its frequency. With `common`, a parameter takes the most
+    common value's frequency (the other end of the distribution). Otherwise a value outside that list: the rows
     the list does not hold, shared by the other distinct values — the side of the distribution most
     parameter values fall on when a few values dominate. An expression over one near-unique column
     (`lower(email)`) keeps ~one row."""
@@ -80,6 +81,9 @@ def rare_selectivity(p: Pred, access: TableAccess, snapshot: SchemaSnapshot, sta
         f = st.frequency(p.value)
         if f is not None:
             return f, f"{p.column} = {p.value!r}: {100 * f:.1f} % of rows (most-common value)"
+    elif common and p.kind in ("eq", "expr_eq", "in") and st.most_common_freqs:
+        f = st.most_common_freqs[0] * (3 if p.kind == "in" else 1)
+        return min(1.0, f), f"{p.column or p.expr}: its most common value holds {100 * f:.1f} % of rows"
     distinct = st.distinct(rows)
     what = p.column or p.expr
     if distinct >= NEAR_UNIQUE * rows or any(

@@ -207,3 +207,41 @@ async def test_an_already_fast_query_gets_no_index_a_slow_one_does():
 @pytest.fixture
 def anyio_backend():
     return "asyncio"
+
+
+# --- heuristic mode (no HypoPG) -------------------------------------------------------------------
+
+HEURISTIC_WORKLOAD = [
+    WorkloadQuery(id="q1", sql="SELECT id FROM users WHERE lower(email) = $1 LIMIT 1", weight=100),
+    WorkloadQuery(id="q2", sql="SELECT id, title FROM issues WHERE tenant_id = $1 AND deleted_at IS NULL "
+                               "ORDER BY created_at DESC LIMIT 20", weight=50),  # fmt: skip
+    WorkloadQuery(id="q3", sql=JUNCTION, weight=10),
+    WorkloadQuery(id="q4", sql="SELECT email FROM users WHERE id = $1", weight=1000),
+    WorkloadQuery(id="q5", sql="SELECT id FROM users WHERE status = 'active' LIMIT 10", weight=1000),
+]
+
+
+def _heuristic(**kw):
+    from dbarchitect.core.indexing.advise import heuristic
+
+    shapes = {q.id: analyze(q.sql, SNAP) for q in HEURISTIC_WORKLOAD}
+    cs = generate(shapes, SNAP, STATS)
+    return heuristic(HEURISTIC_WORKLOAD, shapes, cs, SNAP, STATS, extensions=set(), **kw)
+
+
+def test_heuristic_ranks_by_estimated_saving_within_budget_and_count():
+    advice = _heuristic(budget_bytes=None, max_indexes=None)
+    assert advice.mode == "heuristic" and any(n.startswith("HEURISTIC") for n in advice.notes)
+    got = {(r.table, tuple(k.lower() for k in r.keys), r.predicate) for r in advice.recommendations}
+    assert ("public.users", ("(lower(email))",), None) in got, got
+    assert ("public.issues", ("tenant_id", "created_at desc"), "deleted_at IS NULL") in got, got
+    assert any(t == "public.item_tags" and k == ("tag_id", "item_id") for t, k, _ in got), got
+    # nothing led by a flag column, nothing for the primary-key lookup or the 90 %-of-rows LIMIT 10
+    assert not any(k[0] in ("deleted_at", "status", "id") for _, k, _ in got), got
+    assert all(r.helps and r.helps[0].cost_after < r.helps[0].cost_before for r in advice.recommendations)
+    assert advice.total_size_bytes <= advice.budget_bytes
+    one = _heuristic(budget_bytes=None, max_indexes=1)
+    assert len(one.recommendations) == 1
+    assert one.recommendations[0].keys == advice.recommendations[0].keys  # the most weighted saving per byte
+    tight = _heuristic(budget_bytes=min(r.estimated_size_bytes for r in advice.recommendations), max_indexes=None)
+    assert len(tight.recommendations) == 1
