@@ -115,6 +115,16 @@ def superseded(cand: Candidate, snapshot: SchemaSnapshot) -> list[str]:
     return out
 
 
+def _serves(big: Candidate, small: Candidate) -> bool:
+    """`big` serves every lookup `small` would: `small`'s keys lead it (or all reversed), its INCLUDE
+    columns are stored in it, same method and predicate; `big` is the longer of two equal ones."""
+    if big == small or big.table != small.table or norm_predicate(big.predicate) != norm_predicate(small.predicate):
+        return False
+    as_index = Index(name="_", method=big.method, columns=[None] * len(big.keys), expressions=list(big.keys),
+                     include=list(big.include), predicate=big.predicate)  # fmt: skip
+    return covers(as_index, small) and (len(big.keys), len(big.include)) > (len(small.keys), len(small.include))
+
+
 def _uncosted(cset: CandidateSet, cand: Candidate) -> list[QueryCost]:
     return [QueryCost(query=q, cost_before=0, cost_after=0) for q in sorted(cset.queries[cand])]
 
@@ -124,28 +134,45 @@ def _static_ok(cand: Candidate, snapshot: SchemaSnapshot, min_pages: int = 0) ->
     return t is not None and t.estimated_rows >= STATIC_MIN_ROWS and t.pages >= min_pages
 
 
+EXTENSION_NOTE = (" Its DDL starts with CREATE EXTENSION IF NOT EXISTS {ext}: {ext} is available on this server but "
+                  "not installed in this database; creating it needs the CREATE privilege on the database ({ext} is a "
+                  "trusted extension since PostgreSQL 13, so a database owner may install it) or a superuser.")
+
+
 def _static_recs(cset: CandidateSet, snapshot: SchemaSnapshot, stats: StatsMap, taken: set[str], start: int,
-                 extensions: set[str], room: int | None = None) -> list[IndexRecommendation]:  # fmt: skip
-    """Uncosted kinds (GIN), smallest first, within the `room` left in the budget."""
+                 extensions: set[str], room: int | None = None, available: set[str] | None = None,
+                 notes: list[str] | None = None) -> list[IndexRecommendation]:  # fmt: skip
+    """Uncosted kinds (GIN), smallest first, within the `room` left in the budget. One that needs an
+    extension the server does not have (`available`, from pg_available_extensions) is left out, and
+    `notes` says so; one whose extension is available but not installed gets the CREATE EXTENSION
+    in its DDL, so the DDL runs as given."""
     out = []
     statics = [c for c in cset.candidates if not c.hypothetical and _static_ok(c, snapshot, STATIC_MIN_PAGES)]
     for cand in sorted(statics, key=lambda c: (static_size(c, snapshot, stats), c.signature)):
+        ext = cand.requires_extension
+        if ext and ext not in extensions and available is not None and ext not in available:
+            if notes is not None:
+                notes.append(f"{cand.signature} would serve {', '.join(sorted(cset.queries[cand]))}, but needs the {ext} "
+                             f"extension, which this server does not have (not in pg_available_extensions).")  # fmt: skip
+            continue
         size = static_size(cand, snapshot, stats)
         if room is not None:
             if size > room:
                 continue
             room -= size
-        ext = cand.requires_extension
-        note = f" Needs the {ext} extension (CREATE EXTENSION {ext};)." if ext and ext not in extensions else ""
+        note = EXTENSION_NOTE.format(ext=ext) if ext and ext not in extensions else ""
         evidence = Evidence(
             kind="static",
             detail=f"HypoPG cannot model {cand.method.upper()} indexes, so this one is not costed: it follows "
             f"from the query's structure ({cset.reasons[cand]}). Check it with validate=true or EXPLAIN.",
             data={"queries": sorted(cset.queries[cand])},
         )
-        out.append(_recommend(cand, rank=start + len(out), taken=taken, snapshot=snapshot, size=size,
-                              reason=cset.reasons[cand] + note, helps=_uncosted(cset, cand), evidence=evidence,
-                              requires_extension=ext))  # fmt: skip
+        rec = _recommend(cand, rank=start + len(out), taken=taken, snapshot=snapshot, size=size,
+                         reason=cset.reasons[cand] + note, helps=_uncosted(cset, cand), evidence=evidence,
+                         requires_extension=ext)  # fmt: skip
+        if note:
+            rec.ddl = f"CREATE EXTENSION IF NOT EXISTS {_ident(ext)};\n{rec.ddl}"
+        out.append(rec)
     return out
 
 
@@ -158,13 +185,19 @@ def from_selection(
     *,
     budget_bytes: int | None,
     extensions: set[str],
+    available: set[str] | None = None,
 ) -> IndexAdvice:
     weights = {q.id: q.weight for q in queries}
+    notes: list[str] = list(sel.limit_notes.values())
     taken = {i.name for t in snapshot.tables for i in t.indexes}
     recs: list[IndexRecommendation] = []
     names: dict[Candidate, str] = {}
     for pick in sel.picks:
         c = pick.candidate
+        other = next((o.candidate for o in sel.picks if o is not pick and _serves(o.candidate, c)), None)
+        if other is not None:  # a prefix-duplicate of another pick: that one serves every lookup it would
+            sel.rejected[c] = (pick.benefit, f"{other.signature} serves every lookup it would (same leading keys)")
+            continue
         helps = [QueryCost(query=q, weight=weights[q], cost_before=round(b, 2), cost_after=round(a, 2))
                  for q, (b, a) in sorted(pick.helps.items(), key=lambda kv: kv[1][1] - kv[1][0])]  # fmt: skip
         evidence = Evidence(
@@ -188,7 +221,7 @@ def from_selection(
         recs.append(rec)
     budget = budget_bytes if budget_bytes is not None else sel.default_budget
     room = None if budget is None else budget - sum(r.estimated_size_bytes for r in recs)
-    recs += _static_recs(cset, snapshot, stats, taken, len(recs) + 1, extensions, room)
+    recs += _static_recs(cset, snapshot, stats, taken, len(recs) + 1, extensions, room, available, notes)
     qcosts = []
     for q in queries:
         if q.id not in sel.final:
@@ -218,7 +251,6 @@ def from_selection(
         rejected_out.append(RejectedCandidate(index=cand.signature, reason=f"existing index {existing} already covers it"))
     before = sum(weights[q] * c for q, c in sel.base.items())
     after = sum(weights[q] * c.cost for q, c in sel.final.items())
-    notes = list(sel.limit_notes.values())
     if sel.fast:
         notes.append("Already fast, no index proposed for them (planner cost below "
                      f"{FAST_QUERY_COST:.0f}): " + ", ".join(f"{q} ({c:,.1f})" for q, c in sel.fast.items()))
@@ -262,6 +294,7 @@ def heuristic(
     max_indexes: int | None,
     extensions: set[str],
     major: int = 15,
+    available: set[str] | None = None,
 ) -> IndexAdvice:
     """Without HypoPG: candidates ranked by a cost estimate from pg_stats, table sizes and the
     queries' weights (`estimate.rank`), within the budget (by default the one the costed mode uses)
@@ -297,11 +330,11 @@ def heuristic(
                                reason=cset.reasons[cand], helps=qc, evidence=evidence,
                                workload_benefit=round(saving, 2)))  # fmt: skip
     room = None if budget_bytes is None else budget_bytes - used
-    if max_indexes is None or len(recs) < max_indexes:
-        statics = _static_recs(cset, snapshot, stats, taken, len(recs) + 1, extensions, room)
-        recs += statics if max_indexes is None else statics[: max_indexes - len(recs)]
     notes = ["HEURISTIC: these recommendations are estimates from pg_stats and table sizes, not proven by "
              "planner costs. " + HYPOPG_INSTALL.format(major=major)]  # fmt: skip
+    if max_indexes is None or len(recs) < max_indexes:
+        statics = _static_recs(cset, snapshot, stats, taken, len(recs) + 1, extensions, room, available, notes)
+        recs += statics if max_indexes is None else statics[: max_indexes - len(recs)]
     if default:
         notes.append(f"No budget_mb given: the default budget is {budget_bytes / 2**20:.0f} MB "
                      "(half the heap the workload reads, at least 64 MB).")  # fmt: skip

@@ -147,7 +147,7 @@ async def _recommend(
     if not info.has("hypopg"):
         advice = advise_mod.heuristic(
             workload, shapes, cset, snapshot, stats, budget_bytes=budget, max_indexes=max_indexes,
-            extensions=extensions, major=info.major,
+            extensions=extensions, major=info.major, available=set(info.available_extensions),
         )  # fmt: skip
         if "hypopg" in info.available_extensions:
             advice.notes.append("HypoPG is available on this server: CREATE EXTENSION hypopg; enables proven advice.")
@@ -158,7 +158,8 @@ async def _recommend(
                 progress=progress, stats=stats,
             )  # fmt: skip
         advice = advise_mod.from_selection(
-            workload, cset, sel, snapshot, stats, budget_bytes=budget, extensions=extensions
+            workload, cset, sel, snapshot, stats, budget_bytes=budget, extensions=extensions,
+            available=set(info.available_extensions),
         )
     advice.skipped_queries.update(skipped)
     advice.notes = notes + advice.notes
@@ -234,6 +235,12 @@ async def _time(conn: psycopg.AsyncConnection, sql: str, runs: int, timeout_ms: 
     return statistics.median(times), False, None
 
 
+def index_statement(ddl: str) -> str:
+    """The CREATE INDEX of a recommendation's DDL (which may start with its CREATE EXTENSION): CREATE
+    INDEX CONCURRENTLY must be sent alone, outside a transaction block."""
+    return [s for s in ddl.split(";\n") if s.strip()][-1]
+
+
 async def validate_on_scratch(
     scratch: str | psycopg.AsyncConnection, advice: IndexAdvice, *, runs: int = 3, statement_timeout_ms: int = 30_000
 ) -> ValidationReport:
@@ -252,7 +259,7 @@ async def validate_on_scratch(
             try:
                 if rec.requires_extension:
                     await conn.execute(pgsql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(pgsql.Identifier(rec.requires_extension)))
-                await conn.execute(rec.ddl)
+                await conn.execute(index_statement(rec.ddl))
                 built.append(rec)
                 report.built.append(rec.name)
             except psycopg.Error as exc:

@@ -245,3 +245,35 @@ def test_heuristic_ranks_by_estimated_saving_within_budget_and_count():
     assert one.recommendations[0].keys == advice.recommendations[0].keys  # the most weighted saving per byte
     tight = _heuristic(budget_bytes=min(r.estimated_size_bytes for r in advice.recommendations), max_indexes=None)
     assert len(tight.recommendations) == 1
+
+
+# --- DDL that runs as given; no prefix-duplicate picks --------------------------------------------
+
+
+def test_trigram_ddl_creates_its_extension_when_available_and_is_left_out_when_not():
+    from dbarchitect.core.indexing.advise import _static_recs
+
+    big = SNAP.model_copy(deep=True)
+    shapes = {"q1": analyze("SELECT id FROM users WHERE email ILIKE '%bob%'", big)}
+    cs = generate(shapes, big, STATS)
+    (rec,) = _static_recs(cs, big, STATS, set(), 1, extensions=set(), available={"pg_trgm", "hypopg"})
+    first, second = rec.ddl.split("\n")
+    assert first == "CREATE EXTENSION IF NOT EXISTS pg_trgm;" and second.startswith("CREATE INDEX CONCURRENTLY")
+    assert "gin_trgm_ops" in second and "privilege" in rec.reason
+    (installed,) = _static_recs(cs, big, STATS, set(), 1, extensions={"pg_trgm"}, available={"pg_trgm"})
+    assert installed.ddl.startswith("CREATE INDEX CONCURRENTLY")
+    notes: list[str] = []
+    assert _static_recs(cs, big, STATS, set(), 1, extensions=set(), available={"hypopg"}, notes=notes) == []
+    assert notes and "pg_trgm" in notes[0] and "pg_available_extensions" in notes[0]
+
+
+def test_a_pick_that_another_pick_serves_is_dropped():
+    from dbarchitect.core.indexing.advise import _serves
+    from dbarchitect.core.indexing.models import Candidate
+
+    short = Candidate(table="public.issues", keys=("tenant_id",), columns=("tenant_id",))
+    long = Candidate(table="public.issues", keys=("tenant_id", "created_at DESC"), columns=("tenant_id", "created_at"))
+    other = Candidate(table="public.issues", keys=("created_at",), columns=("created_at",))
+    assert _serves(long, short) and not _serves(short, long) and not _serves(long, other)
+    partial = long.model_copy(update={"predicate": "deleted_at IS NULL"})
+    assert not _serves(partial, short)
