@@ -104,9 +104,12 @@ def bind_from_stats(
             n = int(p.this.this if isinstance(p.this, exp.Literal) else p.name)
         except (TypeError, ValueError):
             continue
-        node = p.parent
+        node, child = p.parent, p
+        position = None
         while isinstance(node, (exp.Paren, exp.Cast, exp.Tuple)):
-            node = node.parent
+            if isinstance(node, exp.Tuple) and position is None:
+                position = next((i for i, e in enumerate(node.expressions) if e is child), None)
+            node, child = node.parent, node
         if isinstance(node, exp.Limit):
             values[n] = "10"
             continue
@@ -119,6 +122,12 @@ def bind_from_stats(
         if not cols:
             continue
         col = cols[0]
+        # (created_at, id) < ($2, $3): each parameter takes the column at its own position
+        other = node.this if isinstance(node, exp.Binary) and node.expression is child else getattr(node, "expression", None)
+        if position is not None and isinstance(other, exp.Tuple) and position < len(other.expressions):
+            if not isinstance(other.expressions[position], exp.Column):
+                continue
+            col = other.expressions[position]
         owners = [aliases[col.table]] if col.table in aliases else [
             q for q in set(aliases.values()) if (t := snapshot.table(q)) is not None and t.column(col.name)]  # fmt: skip
         if len(owners) != 1 or (owners[0], col.name) not in stats:
