@@ -164,9 +164,11 @@ def _static_recs(cset: CandidateSet, snapshot: SchemaSnapshot, stats: StatsMap, 
         evidence = Evidence(
             kind="static",
             detail=f"HypoPG cannot model {cand.method.upper()} indexes, so this one is not costed: it follows "
-            f"from the query's structure ({cset.reasons[cand]}). Check it with validate=true or EXPLAIN.",
-            data={"queries": sorted(cset.queries[cand])},
-        )
+            f"from the query's structure ({cset.reasons[cand]}). validate=true measures it on the copy "
+            "(built for real on the table or a sample of it).",
+            data={"queries": sorted(cset.queries[cand]), "probes": dict(cset.probes.get(cand, {})),
+                  "body": cand.body("{table}")},
+        )  # fmt: skip
         rec = _recommend(cand, rank=start + len(out), taken=taken, snapshot=snapshot, size=size,
                          reason=cset.reasons[cand] + note, helps=_uncosted(cset, cand), evidence=evidence,
                          requires_extension=ext)  # fmt: skip

@@ -59,11 +59,15 @@ class CandidateSet:
     queries: dict[Candidate, set[str]] = field(default_factory=dict)
     covered: dict[Candidate, str] = field(default_factory=dict)  # candidate -> existing index name
     risky: dict[Candidate, str] = field(default_factory=dict)  # candidate -> why it is not proposed
+    probes: dict[Candidate, dict[str, str]] = field(default_factory=dict)  # uncostable kind -> query -> predicate
 
-    def add(self, cand: Candidate, reason: str, query: str) -> None:
+    def add(self, cand: Candidate, reason: str, query: str, probe: str | None = None) -> None:
+        """`probe`: for a kind HypoPG cannot cost, the predicate it serves (measured on a scratch copy)."""
         if cand not in self.reasons:
             self.reasons[cand] = reason
         self.queries.setdefault(cand, set()).add(query)
+        if probe:
+            self.probes.setdefault(cand, {}).setdefault(query, probe)
 
     @property
     def candidates(self) -> list[Candidate]:
@@ -292,20 +296,32 @@ def for_access(access: TableAccess, query: str, snapshot: SchemaSnapshot, stats:
                 Candidate(table=t, keys=(f"{key} gin_trgm_ops",), columns=(p.column,), method="gin",
                           kind="gin_trgm", requires_extension="pg_trgm"),  # fmt: skip
                 f"{p.sql} has a leading wildcard: only a trigram index serves it",
-                query,
-            )
+                query, p.sql,
+            )  # fmt: skip
         elif p.kind == "contains" and p.column:
+            col = table.column(p.column) if table is not None else None
+            # jsonb @> only: jsonb_path_ops indexes hashed paths, smaller and faster than jsonb_ops, but
+            # serves neither ? nor ?| / ?&
+            path_ops = col is not None and col.type.lower() == "jsonb" and "@>" in p.sql
             out.add(
-                Candidate(table=t, keys=(_q(p.column),), columns=(p.column,), method="gin", kind="gin"),
-                f"{p.sql} is a containment test: GIN serves it",
-                query,
-            )
+                Candidate(table=t, keys=(_q(p.column) + (" jsonb_path_ops" if path_ops else ""),), columns=(p.column,),
+                          method="gin", kind="gin"),  # fmt: skip
+                f"{p.sql} is a containment test: GIN{' (jsonb_path_ops)' if path_ops else ''} serves it",
+                query, p.sql,
+            )  # fmt: skip
         elif p.kind == "fts" and p.expr:
+            if re.fullmatch(r"to_tsvector\(\s*[^,()]+\s*\)", p.expr.strip(), re.I):
+                out.risky.setdefault(
+                    Candidate(table=t, keys=(f"({p.expr})",), columns=(None,), method="gin", kind="fts"),
+                    f"{p.expr} uses the session's default_text_search_config, so it is not immutable and cannot be "
+                    "indexed: write to_tsvector('<config>', …) in the query and index that same expression",
+                )  # fmt: skip
+                continue
             out.add(
                 Candidate(table=t, keys=(f"({p.expr})",), columns=(None,), method="gin", kind="fts"),
                 f"full-text search on {p.expr}: a GIN index on the same expression serves it",
-                query,
-            )
+                query, p.sql,
+            )  # fmt: skip
     # BRIN: large table, range filter, physically ordered column
     if rows >= BRIN_MIN_ROWS:
         for r in ranges[:2]:

@@ -35,6 +35,7 @@ from dbarchitect.live.postgres.compat import catalog_sql
 from dbarchitect.live.postgres.database import Database, read_server_info
 from dbarchitect.live.postgres.hypopg import hypothetical_session
 from dbarchitect.live.postgres.introspect import take_snapshot
+from dbarchitect.live.postgres.measure import measure_uncosted
 
 Progress = Callable[[int, int, str], Awaitable[None]]
 DEFAULT_TIMEOUT_MS = 30_000
@@ -204,6 +205,14 @@ async def recommend_indexes(
         timeout = statement_timeout_ms or DEFAULT_TIMEOUT_MS
         advice = await go(target)
     if validate and advice.recommendations:
+        if any(r.method == "gin" for r in advice.recommendations):
+            own = isinstance(scratch, str)
+            conn = await Connection.connect(scratch, autocommit=True) if own else scratch
+            try:
+                await measure_uncosted(conn, advice, time=_time, statement_timeout_ms=timeout, progress=progress)
+            finally:
+                if own:
+                    await conn.close()
         advice.validation = await validate_on_scratch(scratch, advice, statement_timeout_ms=timeout, progress=progress)
     return advice
 

@@ -345,3 +345,38 @@ async def test_oltp_shapes_limit_lookup_junction_and_keyset(pg, blog_dsn):
     assert keyset and keyset[0][1:3] in (("created_at desc", "id desc"), ("created_at", "id")), got
     assert not any(t == "public.users" and k[0] == "id" for t, k in got)  # q4: the primary key serves it
     assert any("q4" in n and "Already fast" in n for n in advice.notes), advice.notes
+
+
+@pytest.mark.requires_hypopg
+async def test_validate_measures_trigram_indexes_hypopg_cannot_model(pg, blog_template, monkeypatch):
+    """A trigram GIN index is built for real on the copy — here on a sample of posts, as for a large
+    table — and its predicate timed before and after: measured evidence, or withdrawn when no faster."""
+    from dbarchitect.live.postgres import measure
+
+    monkeypatch.setattr(measure, "SAMPLE_MAX_PAGES", 200)
+    source = pg.create_db(template=blog_template)
+    scratch = pg.create_db(template=blog_template)
+    conn = await _connect(source)
+    heard = []
+
+    async def report(done, total, message):
+        heard.append(message)
+
+    try:
+        advice = await recommend_indexes(
+            conn, ["SELECT id FROM posts WHERE title ILIKE '%number 1234%'", "SELECT id FROM posts WHERE body ILIKE '%lorem%'"],
+            validate=True, scratch=scratch, progress=report)  # fmt: skip
+    finally:
+        await conn.close()
+    trgm = [r for r in advice.recommendations if "gin_trgm_ops" in r.ddl]
+    assert trgm, (advice.recommendations, advice.rejected, advice.notes)
+    (rec,) = trgm
+    assert rec.evidence.kind == "execution" and "block sample" in rec.evidence.detail, rec.evidence.detail
+    ms = rec.evidence.data["measured_ms"]["q1"]
+    assert ms["after"] < ms["before"]
+    assert rec.ddl.splitlines()[0] == "CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+    assert any(m.startswith("measure: ") for m in heard)
+    # nothing left on the copy: no probe index, no sample table (a TEMP table dies with the session)
+    left = pg.admin("SELECT relname FROM pg_class WHERE relname LIKE 'dbarchitect_%'",
+                    dbname=psycopg.conninfo.conninfo_to_dict(scratch)["dbname"])  # fmt: skip
+    assert not left, left
