@@ -40,6 +40,7 @@ SNAP = SchemaSnapshot(database="t", tables=[
                       references=ForeignKeyRef(table="public.tenants", columns=["id"]))]),
     _t("item_tags", [("item_id", "bigint"), ("tag_id", "bigint")], rows=20_000_000),
     _t("items", [("id", "bigint"), ("name", "text")], indexes=[_pk("items")]),
+    _t("docs", [("id", "bigint"), ("meta", "jsonb"), ("tags", "text[]"), ("body", "text")]),
 ])  # fmt: skip
 
 
@@ -277,3 +278,22 @@ def test_a_pick_that_another_pick_serves_is_dropped():
     assert _serves(long, short) and not _serves(short, long) and not _serves(long, other)
     partial = long.model_copy(update={"predicate": "deleted_at IS NULL"})
     assert not _serves(partial, short)
+
+
+# --- operators HypoPG cannot cost: the right GIN, with the predicate to measure -------------------
+
+
+def test_jsonb_containment_gets_jsonb_path_ops_and_arrays_the_default():
+    _, cs = _cands("SELECT id FROM docs WHERE meta @> '{\"plan\": \"pro\"}'")
+    (gin,) = [c for c in cs.candidates if c.method == "gin"]
+    assert gin.keys == ("meta jsonb_path_ops",) and cs.probes[gin] == {"q1": "meta @> '{\"plan\": \"pro\"}'"}
+    _, cs = _cands("SELECT id FROM docs WHERE tags @> ARRAY['a']")
+    assert [c.keys for c in cs.candidates if c.method == "gin"] == [("tags",)]
+
+
+def test_full_text_indexes_the_same_expression_unless_it_is_not_immutable():
+    _, cs = _cands("SELECT id FROM docs WHERE to_tsvector('english', body) @@ plainto_tsquery('english', 'x')")
+    assert [c.keys[0].lower() for c in cs.candidates if c.kind == "fts"] == ["(to_tsvector('english', body))"]
+    _, cs = _cands("SELECT id FROM docs WHERE to_tsvector(body) @@ plainto_tsquery('x')")
+    assert not [c for c in cs.candidates if c.kind == "fts"]
+    assert any("not immutable" in why for why in cs.risky.values())
