@@ -260,7 +260,7 @@ def for_access(access: TableAccess, query: str, snapshot: SchemaSnapshot, stats:
             add([(j, False)], f"join key {j}")
         if head or ranges:
             add([(j, False), *head] + [(r, False) for r in ranges[:1]], f"join key {j} with this block's filters")
-        if head:
+        if head and access.referenced <= {c for c, _ in head} | {j}:
             # reached from the filtered side (a junction table: tag_id = $1 joined on item_id): the filter,
             # then the join key, read by an index-only scan and joined to the other table by its key
             add([*head, (j, False)], f"filters then the join key {j}: the matching join keys come from the index")

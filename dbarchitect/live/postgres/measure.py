@@ -11,12 +11,14 @@ each one is built for real there and the predicate it serves is timed before and
   query's sample parameter values, median of `runs`, each in a rolled-back READ ONLY transaction;
 - the times are extrapolated to the whole table by its rows over the sample's (a sequential scan and
   a GIN bitmap scan both grow about linearly with the rows: all of them, or the matching ones);
-- the index and the sample are dropped again. A recommendation that measures no faster is withdrawn
-  and listed as rejected with the figures; the others carry the measurement as their evidence.
+- the index and the sample are dropped again. A recommendation the planner does not use once built
+  (EXPLAIN of the probe), or that measures no faster, is withdrawn and listed as rejected with the
+  figures; the others carry the measurement as their evidence.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Awaitable, Callable
 
@@ -51,6 +53,11 @@ async def _table_size(conn: psycopg.AsyncConnection, table: str) -> tuple[int, f
     return (int(row[0]), float(row[1])) if row else (0, 0.0)
 
 
+async def _plan(conn: psycopg.AsyncConnection, sql: str) -> object:
+    cur = await conn.execute(f"EXPLAIN (FORMAT JSON) {sql}")
+    return (await cur.fetchone())[0]
+
+
 async def _count(conn: psycopg.AsyncConnection, ident: pgsql.Composable) -> float:
     cur = await conn.execute(pgsql.SQL("SELECT count(*) FROM {}").format(ident))
     return float((await cur.fetchone())[0])
@@ -83,14 +90,15 @@ async def measure_one(conn: psycopg.AsyncConnection, rec: IndexRecommendation, p
         body = str(rec.evidence.data.get("body", "")).replace("{table}", target_sql)
         await conn.execute(f"CREATE INDEX {pgsql.Identifier(index).as_string(conn)} {body}")
         await conn.execute(pgsql.SQL("ANALYZE {}").format(target))
-        after = {q: await time(conn, s, runs, statement_timeout_ms) for q, s in probe.items()}
+        used = {q for q, s in probe.items() if index in json.dumps(await _plan(conn, s))}
+        after = {q: await time(conn, s, runs, statement_timeout_ms) if q in used else before[q] for q, s in probe.items()}
     finally:
         idx_schema = "pg_temp" if sample else schema
         await conn.execute(pgsql.SQL("DROP INDEX IF EXISTS {}").format(pgsql.Identifier(idx_schema, index)))
         if sample:
             await conn.execute(pgsql.SQL("DROP TABLE IF EXISTS {}").format(pgsql.Identifier(sample)))
     out = {}
-    for q in probe:
+    for q in used:
         b, a = before[q][0], after[q][0]
         if b is not None and a is not None:
             out[q] = (round(b * scale, 2), round(a * scale, 2))
@@ -99,7 +107,7 @@ async def measure_one(conn: psycopg.AsyncConnection, rec: IndexRecommendation, p
     return out, where
 
 
-async def measure_uncosted(conn: psycopg.AsyncConnection, advice: IndexAdvice, *, time: TimeFn, runs: int = 3,
+async def measure_uncosted(conn: psycopg.AsyncConnection, advice: IndexAdvice, *, time: TimeFn, runs: int = 5,
                            statement_timeout_ms: int = 30_000, progress: Progress | None = None) -> None:  # fmt: skip
     """Measure every GIN recommendation on the scratch connection `conn` (see the module docstring)."""
     todo = [r for r in advice.recommendations if r.method == "gin" and r.evidence.kind == "static"]
@@ -116,7 +124,11 @@ async def measure_uncosted(conn: psycopg.AsyncConnection, advice: IndexAdvice, *
         except psycopg.Error as exc:
             rec.evidence.detail += f" Measuring it on the copy failed: {str(exc).strip().splitlines()[0][:200]}"
             continue
-        if not measured:
+        if not measured:  # the planner does not use it for any of its predicates, even built
+            advice.recommendations.remove(rec)
+            advice.rejected.insert(0, RejectedCandidate(
+                index=rec.ddl.splitlines()[-1], reason=f"built on {where}, the planner does not use it for "
+                f"{', '.join(sorted(probes))}"))  # fmt: skip
             continue
         before = sum(b for b, _ in measured.values())
         after = sum(a for _, a in measured.values())
