@@ -1,0 +1,9 @@
+ALTER TABLE categories   ADD FOREIGN KEY (parent_id)   REFERENCES categories;
+ALTER TABLE products     ADD FOREIGN KEY (category_id) REFERENCES categories;
+ALTER TABLE product_tags ADD FOREIGN KEY (product_id)  REFERENCES products;
+ALTER TABLE product_tags ADD FOREIGN KEY (tag_id)      REFERENCES tags;
+ALTER TABLE orders       ADD FOREIGN KEY (customer_id) REFERENCES customers;
+ALTER TABLE order_items  ADD FOREIGN KEY (order_id)    REFERENCES orders;
+ALTER TABLE order_items  ADD FOREIGN KEY (product_id)  REFERENCES products;
+ALTER TABLE reviews      ADD FOREIGN KEY (product_id)  REFERENCES products;
+ALTER TABLE reviews      ADD FOREIGN KEY (customer_id) REFERENCES customers;

@@ -1,0 +1,11 @@
+ALTER TABLE users        ADD FOREIGN KEY (tenant_id)   REFERENCES tenants;
+ALTER TABLE projects     ADD FOREIGN KEY (tenant_id)   REFERENCES tenants;
+ALTER TABLE labels       ADD FOREIGN KEY (tenant_id)   REFERENCES tenants;
+ALTER TABLE issues       ADD FOREIGN KEY (tenant_id)   REFERENCES tenants;
+ALTER TABLE issues       ADD FOREIGN KEY (project_id)  REFERENCES projects;
+ALTER TABLE issues       ADD FOREIGN KEY (author_id)   REFERENCES users;
+ALTER TABLE issues       ADD FOREIGN KEY (assignee_id) REFERENCES users;
+ALTER TABLE issue_labels ADD FOREIGN KEY (issue_id)    REFERENCES issues;
+ALTER TABLE issue_labels ADD FOREIGN KEY (label_id)    REFERENCES labels;
+ALTER TABLE comments     ADD FOREIGN KEY (issue_id)    REFERENCES issues;
+ALTER TABLE comments     ADD FOREIGN KEY (author_id)   REFERENCES users;
