@@ -223,6 +223,10 @@ def from_selection(
         recs.append(rec)
     budget = budget_bytes if budget_bytes is not None else sel.default_budget
     room = None if budget is None else budget - sum(r.estimated_size_bytes for r in recs)
+    if budget_bytes is None and room is not None:
+        # with the default budget the uncosted GIN kinds (the only index for a trigram, containment or
+        # full-text predicate) keep at least half of it: costed btree picks cannot crowd them out
+        room = max(room, budget // 2)
     recs += _static_recs(cset, snapshot, stats, taken, len(recs) + 1, extensions, room, available, notes)
     qcosts = []
     for q in queries:
