@@ -134,7 +134,7 @@ def _static_ok(cand: Candidate, snapshot: SchemaSnapshot, min_pages: int = 0) ->
     return t is not None and t.estimated_rows >= STATIC_MIN_ROWS and t.pages >= min_pages
 
 
-EXTENSION_NOTE = (" Its DDL starts with CREATE EXTENSION IF NOT EXISTS {ext}: {ext} is available on this server but "
+EXTENSION_NOTE = (" Run CREATE EXTENSION IF NOT EXISTS {ext}; before it: {ext} is available on this server but "
                   "not installed in this database; creating it needs the CREATE privilege on the database ({ext} is a "
                   "trusted extension since PostgreSQL 13, so a database owner may install it) or a superuser.")
 
@@ -144,8 +144,9 @@ def _static_recs(cset: CandidateSet, snapshot: SchemaSnapshot, stats: StatsMap, 
                  notes: list[str] | None = None) -> list[IndexRecommendation]:  # fmt: skip
     """Uncosted kinds (GIN), smallest first, within the `room` left in the budget. One that needs an
     extension the server does not have (`available`, from pg_available_extensions) is left out, and
-    `notes` says so; one whose extension is available but not installed gets the CREATE EXTENSION
-    in its DDL, so the DDL runs as given."""
+    `notes` says so; for one whose extension is available but not installed, its reason and `notes`
+    say to run CREATE EXTENSION first (its DDL stays one statement: CREATE INDEX CONCURRENTLY must be
+    sent alone, and clients run `ddl` as one statement), and `requires_extension` names it."""
     out = []
     statics = [c for c in cset.candidates if not c.hypothetical and _static_ok(c, snapshot, STATIC_MIN_PAGES)]
     for cand in sorted(statics, key=lambda c: (static_size(c, snapshot, stats), c.signature)):
@@ -172,8 +173,10 @@ def _static_recs(cset: CandidateSet, snapshot: SchemaSnapshot, stats: StatsMap, 
         rec = _recommend(cand, rank=start + len(out), taken=taken, snapshot=snapshot, size=size,
                          reason=cset.reasons[cand] + note, helps=_uncosted(cset, cand), evidence=evidence,
                          requires_extension=ext)  # fmt: skip
-        if note:
-            rec.ddl = f"CREATE EXTENSION IF NOT EXISTS {_ident(ext)};\n{rec.ddl}"
+        if note and notes is not None:
+            first = f"Run first: CREATE EXTENSION IF NOT EXISTS {_ident(ext)};"
+            if not any(n.startswith(first) for n in notes):
+                notes.append(first + EXTENSION_NOTE.format(ext=ext).split(" before it:", 1)[1])
         out.append(rec)
     return out
 

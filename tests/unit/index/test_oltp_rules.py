@@ -251,16 +251,17 @@ def test_heuristic_ranks_by_estimated_saving_within_budget_and_count():
 # --- DDL that runs as given; no prefix-duplicate picks --------------------------------------------
 
 
-def test_trigram_ddl_creates_its_extension_when_available_and_is_left_out_when_not():
+def test_trigram_ddl_names_its_extension_when_available_and_is_left_out_when_not():
     from dbarchitect.core.indexing.advise import _static_recs
 
     big = SNAP.model_copy(deep=True)
     shapes = {"q1": analyze("SELECT id FROM users WHERE email ILIKE '%bob%'", big)}
     cs = generate(shapes, big, STATS)
-    (rec,) = _static_recs(cs, big, STATS, set(), 1, extensions=set(), available={"pg_trgm", "hypopg"})
-    first, second = rec.ddl.split("\n")
-    assert first == "CREATE EXTENSION IF NOT EXISTS pg_trgm;" and second.startswith("CREATE INDEX CONCURRENTLY")
-    assert "gin_trgm_ops" in second and "privilege" in rec.reason
+    notes: list[str] = []
+    (rec,) = _static_recs(cs, big, STATS, set(), 1, extensions=set(), available={"pg_trgm", "hypopg"}, notes=notes)
+    assert rec.ddl.startswith("CREATE INDEX CONCURRENTLY") and "\n" not in rec.ddl and "gin_trgm_ops" in rec.ddl
+    assert rec.requires_extension == "pg_trgm" and "CREATE EXTENSION IF NOT EXISTS pg_trgm" in rec.reason
+    assert "privilege" in rec.reason and notes[0].startswith("Run first: CREATE EXTENSION IF NOT EXISTS pg_trgm;")
     (installed,) = _static_recs(cs, big, STATS, set(), 1, extensions={"pg_trgm"}, available={"pg_trgm"})
     assert installed.ddl.startswith("CREATE INDEX CONCURRENTLY")
     notes: list[str] = []
