@@ -139,6 +139,15 @@ EXTENSION_NOTE = (" Run CREATE EXTENSION IF NOT EXISTS {ext}; before it: {ext} i
                   "trusted extension since PostgreSQL 13, so a database owner may install it) or a superuser.")
 
 
+FTS_MIN_ROWS = 1000  # to_tsvector parses every row's text on a scan: ~0.1 ms a row, so 1,000 rows ≈ 0.1 s
+
+
+def _fts_worth(cand: Candidate, snapshot: SchemaSnapshot) -> bool:
+    """A full-text scan costs the parsing of every row's text, not its pages: a small heap is no excuse."""
+    t = snapshot.table(cand.table)
+    return t is not None and t.estimated_rows >= FTS_MIN_ROWS
+
+
 def _static_recs(cset: CandidateSet, snapshot: SchemaSnapshot, stats: StatsMap, taken: set[str], start: int,
                  extensions: set[str], room: int | None = None, available: set[str] | None = None,
                  notes: list[str] | None = None) -> list[IndexRecommendation]:  # fmt: skip
@@ -148,7 +157,8 @@ def _static_recs(cset: CandidateSet, snapshot: SchemaSnapshot, stats: StatsMap, 
     say to run CREATE EXTENSION first (its DDL stays one statement: CREATE INDEX CONCURRENTLY must be
     sent alone, and clients run `ddl` as one statement), and `requires_extension` names it."""
     out = []
-    statics = [c for c in cset.candidates if not c.hypothetical and _static_ok(c, snapshot, STATIC_MIN_PAGES)]
+    statics = [c for c in cset.candidates if not c.hypothetical and (
+        _static_ok(c, snapshot, STATIC_MIN_PAGES) or (c.kind == "fts" and _fts_worth(c, snapshot)))]  # fmt: skip
     for cand in sorted(statics, key=lambda c: (static_size(c, snapshot, stats), c.signature)):
         ext = cand.requires_extension
         if ext and ext not in extensions and available is not None and ext not in available:

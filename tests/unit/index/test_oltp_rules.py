@@ -298,3 +298,13 @@ def test_full_text_indexes_the_same_expression_unless_it_is_not_immutable():
     _, cs = _cands("SELECT id FROM docs WHERE to_tsvector(body) @@ plainto_tsquery('x')")
     assert not [c for c in cs.candidates if c.kind == "fts"]
     assert any("not immutable" in why for why in cs.risky.values())
+
+
+def test_full_text_on_a_small_heap_is_still_worth_a_gin_but_a_trigram_is_not():
+    from dbarchitect.core.indexing.advise import _static_recs
+
+    small = SchemaSnapshot(database="t", tables=[_t("docs", [("id", "bigint"), ("body", "text")], rows=5_000)])
+    shapes = {"q1": analyze("SELECT id FROM docs WHERE to_tsvector('english', body) @@ plainto_tsquery('english', 'x')", small),
+              "q2": analyze("SELECT id FROM docs WHERE body ILIKE '%x%'", small)}  # fmt: skip
+    recs = _static_recs(generate(shapes, small, {}), small, {}, set(), 1, extensions={"pg_trgm"}, available=None)
+    assert [r.kind for r in recs] == ["fts"]
