@@ -60,6 +60,7 @@ class CandidateSet:
     covered: dict[Candidate, str] = field(default_factory=dict)  # candidate -> existing index name
     risky: dict[Candidate, str] = field(default_factory=dict)  # candidate -> why it is not proposed
     probes: dict[Candidate, dict[str, str]] = field(default_factory=dict)  # uncostable kind -> query -> predicate
+    varying: set[tuple[str, str]] = field(default_factory=set)  # (table, column) the workload compares to several literals
 
     def add(self, cand: Candidate, reason: str, query: str, probe: str | None = None) -> None:
         """`probe`: for a kind HypoPG cannot cost, the predicate it serves (measured on a scratch copy)."""
@@ -269,7 +270,8 @@ def for_access(access: TableAccess, query: str, snapshot: SchemaSnapshot, stats:
     for p in access.preds:
         if p.kind not in ("eq",) or not p.constant or p.column is None:
             continue
-        if not _skewed(stats.get((t, p.column)), rows, p.value) or _identity(table, p.column) or p.column in flag_cols:
+        if (not _skewed(stats.get((t, p.column)), rows, p.value) or _identity(table, p.column) or p.column in flag_cols
+                or (t, p.column) in out.varying):  # fmt: skip
             continue
         others = [(c, False) for c in eq + ins if c != p.column]
         tail = access.sort or [(r, False) for r in ranges[:1]]
@@ -284,8 +286,10 @@ def for_access(access: TableAccess, query: str, snapshot: SchemaSnapshot, stats:
             expr_key = f"({p.expr})"
             keys = tuple([_q(c) for c in eq] + [expr_key])[:MAX_KEYS]
             out.add(
-                Candidate(table=t, keys=keys, columns=(*eq[: len(keys) - 1], None), kind="expression"),
-                f"the predicate compares {p.expr}, which a plain index on the column cannot serve",
+                Candidate(table=t, keys=keys, columns=(*eq[: len(keys) - 1], None), kind="expression",
+                          predicate=flag_where),  # fmt: skip
+                f"the predicate compares {p.expr}, which a plain index on the column cannot serve"
+                + (f"; partial on {flag_where}" if flag_where else ""),
                 query,
             )
     # GIN kinds HypoPG cannot model
@@ -339,6 +343,15 @@ def generate(
 ) -> CandidateSet:
     """Every candidate for every query, minus those an existing index already covers."""
     out = CandidateSet()
+    # a column the workload compares to different literals (`country = 'MT'`, `country = 'US'`) takes a
+    # parameter's values: none of them is a constant of the application to put in a partial predicate
+    seen: dict[tuple[str, str], set[str]] = {}
+    for shape in shapes.values():
+        for access in shape.accesses:
+            for p in access.preds:
+                if p.kind == "eq" and p.constant and p.column and p.value is not None:
+                    seen.setdefault((access.table, p.column), set()).add(p.value)
+    out.varying = {k for k, values in seen.items() if len(values) > 1}
     for qid, shape in shapes.items():
         for access in shape.accesses:
             for_access(access, qid, snapshot, stats, out)

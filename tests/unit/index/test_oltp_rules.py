@@ -308,3 +308,16 @@ def test_full_text_on_a_small_heap_is_still_worth_a_gin_but_a_trigram_is_not():
               "q2": analyze("SELECT id FROM docs WHERE body ILIKE '%x%'", small)}  # fmt: skip
     recs = _static_recs(generate(shapes, small, {}), small, {}, set(), 1, extensions={"pg_trgm"}, available=None)
     assert [r.kind for r in recs] == ["fts"]
+
+
+def test_a_column_compared_to_several_literals_is_a_parameter_not_a_partial_predicate():
+    one = {"q1": analyze("SELECT id FROM issues WHERE state = 'open' ORDER BY created_at DESC LIMIT 20", SNAP)}
+    assert any(c.predicate == "state = 'open'" for c in generate(one, SNAP, STATS).candidates)
+    two = {**one, "q2": analyze("SELECT id FROM issues WHERE state = 'closed' ORDER BY created_at DESC LIMIT 20", SNAP)}
+    assert not any(c.predicate and "state" in c.predicate for c in generate(two, SNAP, STATS).candidates)
+
+
+def test_an_expression_lookup_with_a_soft_delete_filter_is_partial():
+    _, cs = _cands("SELECT id FROM users WHERE lower(email) = $1 AND status IS NULL LIMIT 1")
+    (expr,) = [c for c in cs.candidates if c.kind == "expression"]
+    assert expr.predicate == "status IS NULL"
