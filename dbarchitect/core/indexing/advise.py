@@ -15,7 +15,9 @@ from dbarchitect.core.indexing.models import (
     RejectedCandidate,
     WorkloadQuery,
 )
-from dbarchitect.core.indexing.select import Selection
+from dbarchitect.core.indexing import estimate
+from dbarchitect.core.indexing.select import FAST_QUERY_COST, Selection, default_budget
+from dbarchitect.core.indexing.size import btree_size
 from dbarchitect.core.indexing.shape import QueryShape
 from dbarchitect.core.models import Evidence, Index, SchemaSnapshot
 
@@ -113,6 +115,16 @@ def superseded(cand: Candidate, snapshot: SchemaSnapshot) -> list[str]:
     return out
 
 
+def _serves(big: Candidate, small: Candidate) -> bool:
+    """`big` serves every lookup `small` would: `small`'s keys lead it (or all reversed), its INCLUDE
+    columns are stored in it, same method and predicate; `big` is the longer of two equal ones."""
+    if big == small or big.table != small.table or norm_predicate(big.predicate) != norm_predicate(small.predicate):
+        return False
+    as_index = Index(name="_", method=big.method, columns=[None] * len(big.keys), expressions=list(big.keys),
+                     include=list(big.include), predicate=big.predicate)  # fmt: skip
+    return covers(as_index, small) and (len(big.keys), len(big.include)) > (len(small.keys), len(small.include))
+
+
 def _uncosted(cset: CandidateSet, cand: Candidate) -> list[QueryCost]:
     return [QueryCost(query=q, cost_before=0, cost_after=0) for q in sorted(cset.queries[cand])]
 
@@ -122,28 +134,60 @@ def _static_ok(cand: Candidate, snapshot: SchemaSnapshot, min_pages: int = 0) ->
     return t is not None and t.estimated_rows >= STATIC_MIN_ROWS and t.pages >= min_pages
 
 
+EXTENSION_NOTE = (" Run CREATE EXTENSION IF NOT EXISTS {ext}; before it: {ext} is available on this server but "
+                  "not installed in this database; creating it needs the CREATE privilege on the database ({ext} is a "
+                  "trusted extension since PostgreSQL 13, so a database owner may install it) or a superuser.")
+
+
+FTS_MIN_ROWS = 1000  # to_tsvector parses every row's text on a scan: ~0.1 ms a row, so 1,000 rows ≈ 0.1 s
+
+
+def _fts_worth(cand: Candidate, snapshot: SchemaSnapshot) -> bool:
+    """A full-text scan costs the parsing of every row's text, not its pages: a small heap is no excuse."""
+    t = snapshot.table(cand.table)
+    return t is not None and t.estimated_rows >= FTS_MIN_ROWS
+
+
 def _static_recs(cset: CandidateSet, snapshot: SchemaSnapshot, stats: StatsMap, taken: set[str], start: int,
-                 extensions: set[str], room: int | None = None) -> list[IndexRecommendation]:  # fmt: skip
-    """Uncosted kinds (GIN), smallest first, within the `room` left in the budget."""
+                 extensions: set[str], room: int | None = None, available: set[str] | None = None,
+                 notes: list[str] | None = None) -> list[IndexRecommendation]:  # fmt: skip
+    """Uncosted kinds (GIN), smallest first, within the `room` left in the budget. One that needs an
+    extension the server does not have (`available`, from pg_available_extensions) is left out, and
+    `notes` says so; for one whose extension is available but not installed, its reason and `notes`
+    say to run CREATE EXTENSION first (its DDL stays one statement: CREATE INDEX CONCURRENTLY must be
+    sent alone, and clients run `ddl` as one statement), and `requires_extension` names it."""
     out = []
-    statics = [c for c in cset.candidates if not c.hypothetical and _static_ok(c, snapshot, STATIC_MIN_PAGES)]
+    statics = [c for c in cset.candidates if not c.hypothetical and (
+        _static_ok(c, snapshot, STATIC_MIN_PAGES) or (c.kind == "fts" and _fts_worth(c, snapshot)))]  # fmt: skip
     for cand in sorted(statics, key=lambda c: (static_size(c, snapshot, stats), c.signature)):
+        ext = cand.requires_extension
+        if ext and ext not in extensions and available is not None and ext not in available:
+            if notes is not None:
+                notes.append(f"{cand.signature} would serve {', '.join(sorted(cset.queries[cand]))}, but needs the {ext} "
+                             f"extension, which this server does not have (not in pg_available_extensions).")  # fmt: skip
+            continue
         size = static_size(cand, snapshot, stats)
         if room is not None:
             if size > room:
                 continue
             room -= size
-        ext = cand.requires_extension
-        note = f" Needs the {ext} extension (CREATE EXTENSION {ext};)." if ext and ext not in extensions else ""
+        note = EXTENSION_NOTE.format(ext=ext) if ext and ext not in extensions else ""
         evidence = Evidence(
             kind="static",
             detail=f"HypoPG cannot model {cand.method.upper()} indexes, so this one is not costed: it follows "
-            f"from the query's structure ({cset.reasons[cand]}). Check it with validate=true or EXPLAIN.",
-            data={"queries": sorted(cset.queries[cand])},
-        )
-        out.append(_recommend(cand, rank=start + len(out), taken=taken, snapshot=snapshot, size=size,
-                              reason=cset.reasons[cand] + note, helps=_uncosted(cset, cand), evidence=evidence,
-                              requires_extension=ext))  # fmt: skip
+            f"from the query's structure ({cset.reasons[cand]}). validate=true measures it on the copy "
+            "(built for real on the table or a sample of it).",
+            data={"queries": sorted(cset.queries[cand]), "probes": dict(cset.probes.get(cand, {})),
+                  "body": cand.body("{table}")},
+        )  # fmt: skip
+        rec = _recommend(cand, rank=start + len(out), taken=taken, snapshot=snapshot, size=size,
+                         reason=cset.reasons[cand] + note, helps=_uncosted(cset, cand), evidence=evidence,
+                         requires_extension=ext)  # fmt: skip
+        if note and notes is not None:
+            first = f"Run first: CREATE EXTENSION IF NOT EXISTS {_ident(ext)};"
+            if not any(n.startswith(first) for n in notes):
+                notes.append(first + EXTENSION_NOTE.format(ext=ext).split(" before it:", 1)[1])
+        out.append(rec)
     return out
 
 
@@ -156,13 +200,19 @@ def from_selection(
     *,
     budget_bytes: int | None,
     extensions: set[str],
+    available: set[str] | None = None,
 ) -> IndexAdvice:
     weights = {q.id: q.weight for q in queries}
+    notes: list[str] = list(sel.limit_notes.values())
     taken = {i.name for t in snapshot.tables for i in t.indexes}
     recs: list[IndexRecommendation] = []
     names: dict[Candidate, str] = {}
     for pick in sel.picks:
         c = pick.candidate
+        other = next((o.candidate for o in sel.picks if o is not pick and _serves(o.candidate, c)), None)
+        if other is not None:  # a prefix-duplicate of another pick: that one serves every lookup it would
+            sel.rejected[c] = (pick.benefit, f"{other.signature} serves every lookup it would (same leading keys)")
+            continue
         helps = [QueryCost(query=q, weight=weights[q], cost_before=round(b, 2), cost_after=round(a, 2))
                  for q, (b, a) in sorted(pick.helps.items(), key=lambda kv: kv[1][1] - kv[1][0])]  # fmt: skip
         evidence = Evidence(
@@ -186,7 +236,11 @@ def from_selection(
         recs.append(rec)
     budget = budget_bytes if budget_bytes is not None else sel.default_budget
     room = None if budget is None else budget - sum(r.estimated_size_bytes for r in recs)
-    recs += _static_recs(cset, snapshot, stats, taken, len(recs) + 1, extensions, room)
+    if budget_bytes is None and room is not None:
+        # with the default budget the uncosted GIN kinds (the only index for a trigram, containment or
+        # full-text predicate) keep at least half of it: costed btree picks cannot crowd them out
+        room = max(room, budget // 2)
+    recs += _static_recs(cset, snapshot, stats, taken, len(recs) + 1, extensions, room, available, notes)
     qcosts = []
     for q in queries:
         if q.id not in sel.final:
@@ -216,7 +270,9 @@ def from_selection(
         rejected_out.append(RejectedCandidate(index=cand.signature, reason=f"existing index {existing} already covers it"))
     before = sum(weights[q] * c for q, c in sel.base.items())
     after = sum(weights[q] * c.cost for q, c in sel.final.items())
-    notes = []
+    if sel.fast:
+        notes.append("Already fast, no index proposed for them (planner cost below "
+                     f"{FAST_QUERY_COST:.0f}): " + ", ".join(f"{q} ({c:,.1f})" for q, c in sel.fast.items()))
     if sel.default_budget is not None:
         budget_bytes = sel.default_budget
         notes.append(f"No budget_mb given: the default budget is {sel.default_budget / 2**20:.0f} MB "
@@ -257,45 +313,50 @@ def heuristic(
     max_indexes: int | None,
     extensions: set[str],
     major: int = 15,
+    available: set[str] | None = None,
 ) -> IndexAdvice:
-    """Without HypoPG: per query block, the most specific btree candidate (equality, then range or
-    sort, join key first for joins), on tables big enough for a scan to matter; not costed."""
-    best: dict[Candidate, float] = {}
+    """Without HypoPG: candidates ranked by a cost estimate from pg_stats, table sizes and the
+    queries' weights (`estimate.rank`), within the budget (by default the one the costed mode uses)
+    and `max_indexes`; not proven by the planner, and labelled so."""
+    default = budget_bytes is None
+    if default:
+        budget_bytes = default_budget(snapshot, shapes)
+    sizes: dict[Candidate, int] = {}
+    usable = []
     for cand in cset.candidates:
-        if not cand.hypothetical or cand.include or not _static_ok(cand, snapshot):
+        if not cand.hypothetical or not _static_ok(cand, snapshot):
             continue
-        t = snapshot.table(cand.table)
-        score = sum(queries_by_id(queries).get(q, 1.0) for q in cset.queries[cand]) * len(cand.columns)
-        score *= (t.estimated_rows if t else 1) ** 0.5
-        best[cand] = score
-    # keep the longest candidate of each leading-column family
-    chosen: list[Candidate] = []
-    for cand in sorted(best, key=lambda c: (-len(c.columns), -best[c], c.signature)):
-        if any(o.table == cand.table and o.predicate == cand.predicate and o.keys[: len(cand.keys)] == cand.keys
-               for o in chosen):  # fmt: skip
-            continue
-        chosen.append(cand)
-    chosen.sort(key=lambda c: -best[c])
+        usable.append(cand)
+        sizes[cand] = btree_size(cand, snapshot, stats) or static_size(cand, snapshot, stats)
+    picks = estimate.rank(queries, shapes, usable, snapshot, stats, sizes, budget_bytes=budget_bytes,
+                          max_indexes=max_indexes)  # fmt: skip
+    weights = queries_by_id(queries)
     taken = {i.name for t in snapshot.tables for i in t.indexes}
     recs: list[IndexRecommendation] = []
     used = 0
-    for cand in chosen:
-        size = static_size(cand, snapshot, stats)
-        if budget_bytes is not None and used + size > budget_bytes:
-            continue
-        if max_indexes is not None and len(recs) >= max_indexes:
-            break
-        used += size
+    for cand, saving, helps in picks:
+        used += sizes[cand]
         evidence = Evidence(
             kind="static",
-            detail="Heuristic, not costed (HypoPG is not installed): derived from the query's predicates "
-            f"and pg_stats ({cset.reasons[cand]}).",
-            data={"queries": sorted(cset.queries[cand])},
-        )
-        recs.append(_recommend(cand, rank=len(recs) + 1, taken=taken, snapshot=snapshot, size=size,
-                               reason=cset.reasons[cand], helps=_uncosted(cset, cand), evidence=evidence))  # fmt: skip
+            detail="Heuristic, not costed by the planner (HypoPG is not installed): estimated from pg_stats "
+            f"selectivities (rare side), the table's pages and rows and the query weights ({cset.reasons[cand]}).",
+            data={"estimated_saving": round(saving, 1),
+                  "estimates": {q: {"before": round(b, 1), "after": round(a, 1)} for q, (b, a) in helps.items()}},
+        )  # fmt: skip
+        qc = [QueryCost(query=q, weight=weights.get(q, 1.0), cost_before=round(b, 1), cost_after=round(a, 1))
+              for q, (b, a) in sorted(helps.items())]  # fmt: skip
+        recs.append(_recommend(cand, rank=len(recs) + 1, taken=taken, snapshot=snapshot, size=sizes[cand],
+                               reason=cset.reasons[cand], helps=qc, evidence=evidence,
+                               workload_benefit=round(saving, 2)))  # fmt: skip
     room = None if budget_bytes is None else budget_bytes - used
-    recs += _static_recs(cset, snapshot, stats, taken, len(recs) + 1, extensions, room)
+    notes = ["HEURISTIC: these recommendations are estimates from pg_stats and table sizes, not proven by "
+             "planner costs. " + HYPOPG_INSTALL.format(major=major)]  # fmt: skip
+    if max_indexes is None or len(recs) < max_indexes:
+        statics = _static_recs(cset, snapshot, stats, taken, len(recs) + 1, extensions, room, available, notes)
+        recs += statics if max_indexes is None else statics[: max_indexes - len(recs)]
+    if default:
+        notes.append(f"No budget_mb given: the default budget is {budget_bytes / 2**20:.0f} MB "
+                     "(half the heap the workload reads, at least 64 MB).")  # fmt: skip
     return IndexAdvice(
         mode="heuristic",
         database=snapshot.database,
@@ -306,7 +367,7 @@ def heuristic(
         budget_bytes=budget_bytes,
         skipped_queries={q: s.error for q, s in shapes.items() if s.error},
         candidates_considered=len(cset.candidates) + len(cset.covered),
-        notes=["HEURISTIC: these recommendations are not proven by planner costs. " + HYPOPG_INSTALL.format(major=major)],
+        notes=notes,
     )
 
 

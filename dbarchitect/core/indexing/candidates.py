@@ -24,7 +24,7 @@ MAX_KEYS = 4  # btree keys per candidate
 MAX_INCLUDE = 3  # INCLUDE columns for an index-only scan
 MAX_INCLUDE_WIDTH = 64  # bytes (pg_stats.avg_width) per INCLUDE column
 PARTIAL_MAX_FREQ = 0.3  # a constant predicate keeping at most this share of rows makes a partial index
-PARTIAL_MAX_DISTINCT = 1000  # … on a column with few distinct values (a status, a flag, a type)
+PARTIAL_MAX_DISTINCT = 50  # … on a column with few distinct values (a status, a flag, a type), never an identity
 BRIN_MIN_CORRELATION = 0.9  # |pg_stats.correlation| for BRIN
 BRIN_MIN_ROWS = 100_000
 
@@ -59,11 +59,16 @@ class CandidateSet:
     queries: dict[Candidate, set[str]] = field(default_factory=dict)
     covered: dict[Candidate, str] = field(default_factory=dict)  # candidate -> existing index name
     risky: dict[Candidate, str] = field(default_factory=dict)  # candidate -> why it is not proposed
+    probes: dict[Candidate, dict[str, str]] = field(default_factory=dict)  # uncostable kind -> query -> predicate
+    varying: set[tuple[str, str]] = field(default_factory=set)  # (table, column) the workload compares to several literals
 
-    def add(self, cand: Candidate, reason: str, query: str) -> None:
+    def add(self, cand: Candidate, reason: str, query: str, probe: str | None = None) -> None:
+        """`probe`: for a kind HypoPG cannot cost, the predicate it serves (measured on a scratch copy)."""
         if cand not in self.reasons:
             self.reasons[cand] = reason
         self.queries.setdefault(cand, set()).add(query)
+        if probe:
+            self.probes.setdefault(cand, {}).setdefault(query, probe)
 
     @property
     def candidates(self) -> list[Candidate]:
@@ -78,8 +83,9 @@ def _eq_order(access: TableAccess, table: Table | None, stats: StatsMap) -> list
     """Equality columns, most selective first."""
     rows = float(table.estimated_rows if table else 0)
     preds: dict[str, Pred] = {}
+    flags = {p.column for p in _flags(access, table)}
     for p in access.preds:
-        if p.kind in ("eq", "null") and p.column and p.column not in preds:
+        if p.kind in ("eq", "null") and p.column and p.column not in preds and p.column not in flags:
             preds[p.column] = p
 
     def sel(col: str) -> float:
@@ -129,6 +135,47 @@ def _include_for(access: TableAccess, keys: tuple[str | None, ...], stats: Stats
     return rest
 
 
+def _flags(access: TableAccess, table: Table | None) -> list[Pred]:
+    """`col IS NULL` and `bool_col = true/false`: filters that make a partial index's WHERE, never a key.
+
+    A btree key on such a column has two values: as a leading key it splits the index in two and
+    every other lookup must descend both halves; as a later key it only adds bytes. As the index's
+    predicate it stores only the rows the queries want (`WHERE deleted_at IS NULL`: the live rows)
+    and the planner uses it whenever the query's WHERE implies it (predtest.c)."""
+    out: list[Pred] = []
+    for p in access.preds:
+        if p.column is None or any(p.column == q.column for q in out):
+            continue
+        col = table.column(p.column) if table is not None else None
+        boolean = col is not None and col.type.lower() in ("boolean", "bool")
+        if (p.kind == "null" and p.constant) or (p.kind == "eq" and p.constant and boolean and p.value in ("true", "false")):
+            out.append(p)
+    return out
+
+
+def _identity(table: Table | None, column: str) -> bool:
+    """A key, a foreign key or a uuid: its values name entities (a tenant, a user), so a literal of it in
+    a query is one parameter value, never a fixed application constant for a partial predicate."""
+    if table is None:
+        return True
+    col = table.column(column)
+    if col is not None and col.type.lower() == "uuid":
+        return True
+    return any(con.kind in ("primary_key", "unique", "foreign_key") and column in con.columns for con in table.constraints)
+
+
+def _unique_lookup(access: TableAccess, table: Table | None, eq: list[str]) -> str | None:
+    """The existing unique index the access's equalities already pin to at most one row, if any."""
+    if table is None:
+        return None
+    bound = set(eq)
+    for ix in table.indexes:
+        cols = [c for c in ix.columns]
+        if (ix.unique or ix.primary) and ix.valid and not ix.predicate and cols and None not in cols and set(cols) <= bound:
+            return ix.name
+    return None
+
+
 def _skewed(st: ColumnStats | None, rows: float, value: str | None) -> bool:
     if st is None or value is None:
         return False
@@ -153,9 +200,21 @@ def for_access(access: TableAccess, query: str, snapshot: SchemaSnapshot, stats:
     ranges = [c for c in access.columns("range", "like_prefix") if c not in eq and c not in ins]
     joins = [c for c in access.columns("join") if c not in eq]
     head = [(c, False) for c in eq + ins]
+    flags = _flags(access, table)
+    flag_where = " AND ".join(p.sql for p in flags) or None
+    flag_cols = tuple(p.column for p in flags)
+    unique = _unique_lookup(access, table, eq)
+    if unique is not None:
+        return  # at most one row through the existing unique index: nothing to gain, not even an index-only scan
 
     def add(keys, reason, include=(), predicate=None, kind="btree", fixed=()):
-        """`fixed`: columns the partial predicate pins to one value (no need to INCLUDE them)."""
+        """`fixed`: columns the partial predicate pins to one value (no need to INCLUDE them). With
+        flag filters (IS NULL, boolean constants) every candidate is partial on them."""
+        if flag_where:
+            predicate = flag_where if predicate is None else f"{predicate} AND {flag_where}"
+            kind, fixed = "partial", (*fixed, *flag_cols)
+            reason += f"; partial on {flag_where} (a flag filter is the index's WHERE, not a key)"
+            keys = keys or [(flag_cols[0], False)]
         cand = _btree(t, keys, include=include, predicate=predicate, kind=kind)
         if cand is not None:
             out.add(cand, reason, query)
@@ -166,7 +225,7 @@ def for_access(access: TableAccess, query: str, snapshot: SchemaSnapshot, stats:
                     if covering is not None:
                         out.add(covering, reason + "; INCLUDE makes it answer the query from the index alone", query)
 
-    per_outer_row = {p.column for p in access.preds if p.kind == "eq" and not p.constant and p.column}
+    per_outer_row = {p.column for p in access.preds if p.kind == "eq" and not p.constant and not p.param and p.column}
     for c in eq + ins:
         risk = scattered_join_key(t, c, rows, stats) if c in per_outer_row else None
         if risk:
@@ -187,6 +246,8 @@ def for_access(access: TableAccess, query: str, snapshot: SchemaSnapshot, stats:
                 f"LIKE '{like.value}' is a prefix search: text_pattern_ops serves it under any collation",
                 query,
             )
+    if flags and not head and not ranges and not access.sort and not joins:
+        add([], f"only {flag_where} filters it")
     if access.sort:
         add(head + access.sort, "filters then the ORDER BY " + ", ".join(c for c, _ in access.sort)
             + (" (top-N with LIMIT)" if access.limit else ""))  # fmt: skip
@@ -200,12 +261,17 @@ def for_access(access: TableAccess, query: str, snapshot: SchemaSnapshot, stats:
             add([(j, False)], f"join key {j}")
         if head or ranges:
             add([(j, False), *head] + [(r, False) for r in ranges[:1]], f"join key {j} with this block's filters")
+        if head and access.referenced <= {c for c, _ in head} | {j}:
+            # reached from the filtered side (a junction table: tag_id = $1 joined on item_id): the filter,
+            # then the join key, read by an index-only scan and joined to the other table by its key
+            add([*head, (j, False)], f"filters then the join key {j}: the matching join keys come from the index")
 
     # partial: a constant predicate on a skewed column becomes the WHERE of a smaller index
     for p in access.preds:
         if p.kind not in ("eq",) or not p.constant or p.column is None:
             continue
-        if not _skewed(stats.get((t, p.column)), rows, p.value):
+        if (not _skewed(stats.get((t, p.column)), rows, p.value) or _identity(table, p.column) or p.column in flag_cols
+                or (t, p.column) in out.varying):  # fmt: skip
             continue
         others = [(c, False) for c in eq + ins if c != p.column]
         tail = access.sort or [(r, False) for r in ranges[:1]]
@@ -220,8 +286,10 @@ def for_access(access: TableAccess, query: str, snapshot: SchemaSnapshot, stats:
             expr_key = f"({p.expr})"
             keys = tuple([_q(c) for c in eq] + [expr_key])[:MAX_KEYS]
             out.add(
-                Candidate(table=t, keys=keys, columns=(*eq[: len(keys) - 1], None), kind="expression"),
-                f"the predicate compares {p.expr}, which a plain index on the column cannot serve",
+                Candidate(table=t, keys=keys, columns=(*eq[: len(keys) - 1], None), kind="expression",
+                          predicate=flag_where),  # fmt: skip
+                f"the predicate compares {p.expr}, which a plain index on the column cannot serve"
+                + (f"; partial on {flag_where}" if flag_where else ""),
                 query,
             )
     # GIN kinds HypoPG cannot model
@@ -232,20 +300,32 @@ def for_access(access: TableAccess, query: str, snapshot: SchemaSnapshot, stats:
                 Candidate(table=t, keys=(f"{key} gin_trgm_ops",), columns=(p.column,), method="gin",
                           kind="gin_trgm", requires_extension="pg_trgm"),  # fmt: skip
                 f"{p.sql} has a leading wildcard: only a trigram index serves it",
-                query,
-            )
+                query, p.sql,
+            )  # fmt: skip
         elif p.kind == "contains" and p.column:
+            col = table.column(p.column) if table is not None else None
+            # jsonb @> only: jsonb_path_ops indexes hashed paths, smaller and faster than jsonb_ops, but
+            # serves neither ? nor ?| / ?&
+            path_ops = col is not None and col.type.lower() == "jsonb" and "@>" in p.sql
             out.add(
-                Candidate(table=t, keys=(_q(p.column),), columns=(p.column,), method="gin", kind="gin"),
-                f"{p.sql} is a containment test: GIN serves it",
-                query,
-            )
+                Candidate(table=t, keys=(_q(p.column) + (" jsonb_path_ops" if path_ops else ""),), columns=(p.column,),
+                          method="gin", kind="gin"),  # fmt: skip
+                f"{p.sql} is a containment test: GIN{' (jsonb_path_ops)' if path_ops else ''} serves it",
+                query, p.sql,
+            )  # fmt: skip
         elif p.kind == "fts" and p.expr:
+            if re.fullmatch(r"to_tsvector\(\s*[^,()]+\s*\)", p.expr.strip(), re.I):
+                out.risky.setdefault(
+                    Candidate(table=t, keys=(f"({p.expr})",), columns=(None,), method="gin", kind="fts"),
+                    f"{p.expr} uses the session's default_text_search_config, so it is not immutable and cannot be "
+                    "indexed: write to_tsvector('<config>', …) in the query and index that same expression",
+                )  # fmt: skip
+                continue
             out.add(
                 Candidate(table=t, keys=(f"({p.expr})",), columns=(None,), method="gin", kind="fts"),
                 f"full-text search on {p.expr}: a GIN index on the same expression serves it",
-                query,
-            )
+                query, p.sql,
+            )  # fmt: skip
     # BRIN: large table, range filter, physically ordered column
     if rows >= BRIN_MIN_ROWS:
         for r in ranges[:2]:
@@ -263,6 +343,15 @@ def generate(
 ) -> CandidateSet:
     """Every candidate for every query, minus those an existing index already covers."""
     out = CandidateSet()
+    # a column the workload compares to different literals (`country = 'MT'`, `country = 'US'`) takes a
+    # parameter's values: none of them is a constant of the application to put in a partial predicate
+    seen: dict[tuple[str, str], set[str]] = {}
+    for shape in shapes.values():
+        for access in shape.accesses:
+            for p in access.preds:
+                if p.kind == "eq" and p.constant and p.column and p.value is not None:
+                    seen.setdefault((access.table, p.column), set()).add(p.value)
+    out.varying = {k for k, values in seen.items() if len(values) > 1}
     for qid, shape in shapes.items():
         for access in shape.accesses:
             for_access(access, qid, snapshot, stats, out)
@@ -273,7 +362,26 @@ def generate(
             out.covered[cand] = existing.name
             del out.reasons[cand]
             out.queries.pop(cand, None)
+            continue
+        unique = _unique_prefix(table, cand) if table and cand.include else None
+        if unique is not None:
+            out.risky[cand] = (f"it repeats {unique.name}'s unique key only to answer from the index: each key "
+                               "finds at most one row, so it saves one heap page per lookup for a second copy of "
+                               "the key and the INCLUDE columns on every write")  # fmt: skip
+            del out.reasons[cand]
+            out.queries.pop(cand, None)
     return out
+
+
+def _unique_prefix(table: Table, cand: Candidate) -> Index | None:
+    """An existing unique index whose columns are all among `cand`'s leading plain keys."""
+    lead = [c for c in cand.columns]
+    for ix in table.indexes:
+        cols = list(ix.columns)
+        if (ix.unique or ix.primary) and ix.valid and not ix.predicate and cols and None not in cols \
+                and set(cols) <= set(lead[: len(cols)]):  # fmt: skip
+            return ix
+    return None
 
 
 # --------------------------------------------------------------------------------------------

@@ -38,12 +38,17 @@ from dbarchitect.core.indexing.candidates import (
     StatsMap,
     scattered_join_key,
 )
+from dbarchitect.core.indexing.limit import LimitInput, executor_cost
 from dbarchitect.core.indexing.models import Candidate, WorkloadQuery
 from dbarchitect.core.indexing.shape import QueryShape
 from dbarchitect.core.indexing.size import btree_size
 from dbarchitect.core.models import SchemaSnapshot
 
 QUERY_MIN_GAIN = 0.05  # a query is helped when its planner cost drops by at least 5 %
+# A query whose plan already costs less than this (a few cached index lookups, well under a millisecond)
+# gets no index of its own: whatever an index saves it is below what the index costs on every write
+# and in cache (the output says which queries were left alone for that reason).
+FAST_QUERY_COST = 30.0
 MIN_WORKLOAD_GAIN = 0.005  # a pick must lower the (current) workload cost by at least 0.5 %
 WRITE_COST_PER_ROW = 1.0  # planner units to insert one index entry (≈ a cached btree descent + insert)
 MAX_WRITES_PER_SCAN = 1000.0  # bulk loads would otherwise make every table look write-only
@@ -81,6 +86,8 @@ class PlanCost(NamedTuple):
     cost: float
     used: frozenset[Candidate]
     lookups: tuple[Lookup, ...] = ()
+    limit: LimitInput | None = None  # the input of the plan's top Limit node, for `limit.executor_cost`
+    planner_cost: float | None = None  # the planner's own figure when `cost` was repriced (LIMIT)
 
 
 class OracleError(Exception):
@@ -117,6 +124,8 @@ class Selection:
     costings: int = 0
     default_budget: int | None = None  # set when the caller gave no budget
     oracle_sizes: dict[Candidate, int] = field(default_factory=dict)  # one entry per row (HypoPG), no dedup
+    limit_notes: dict[str, str] = field(default_factory=dict)  # query -> how its LIMIT was costed (no new index)
+    fast: dict[str, float] = field(default_factory=dict)  # query -> its cost, already below FAST_QUERY_COST
     dedup_sized: set[Candidate] = field(default_factory=set)  # sized by `size.btree_size`, not by the oracle
 
 
@@ -170,7 +179,8 @@ def bare_scattered_lookup(c: Candidate, shape: QueryShape, snapshot: SchemaSnaps
         lead_preds = [p for p in a.preds if p.column == lead]
         if not lead_preds:
             continue
-        if any(p.constant for p in lead_preds) or any(p.column in rest for p in a.preds):
+        # a literal or a `$n` parameter is one lookup per execution, not one per outer row
+        if any(p.constant or p.param for p in lead_preds) or any(p.column in rest for p in a.preds):
             proper = True
         elif any(p.kind in ("join", "eq", "in") for p in lead_preds):
             bare = True
@@ -371,13 +381,16 @@ def _strong(c: Candidate, helps: Mapping[str, tuple[float, float]], size: int, s
     """One query gets much cheaper and the index is small next to its table."""
     t = snapshot.table(c.table)
     heap = t.size_bytes if t is not None else 0
-    return size <= SMALL_INDEX_SHARE * heap and any(b > 0 and (b - a) / b >= STRONG_QUERY_GAIN for b, a in helps.values())
+    return size <= SMALL_INDEX_SHARE * heap and any(
+        b > 0 and (b - a) / b >= STRONG_QUERY_GAIN and b - a >= FAST_QUERY_COST for b, a in helps.values())
 
 
 class _Costs:
     def __init__(self, oracle: CostOracle, queries: Mapping[str, WorkloadQuery], shapes: Mapping[str, QueryShape],
-                 sel: Selection, progress: Progress | None):  # fmt: skip
+                 sel: Selection, progress: Progress | None, snapshot: SchemaSnapshot | None = None,
+                 stats: StatsMap | None = None):  # fmt: skip
         self.oracle, self.queries, self.shapes, self.sel, self.progress = oracle, queries, shapes, sel, progress
+        self.snapshot, self.stats = snapshot, stats
         self.cache: dict[tuple[str, frozenset[Candidate]], PlanCost] = {}
         self.done = 0
         self.total = 0
@@ -388,6 +401,12 @@ class _Costs:
         hit = self.cache.get(key)
         if hit is None:
             hit = await self.oracle.cost(self.queries[qid], key[1])
+            if self.snapshot is not None and self.stats:
+                repriced, why = executor_cost(hit.cost, hit.limit, self.shapes[qid], self.snapshot, self.stats)
+                if why:
+                    hit = hit._replace(cost=repriced, planner_cost=hit.cost)
+                    if not key[1]:
+                        self.sel.limit_notes[qid] = f"{qid}: {why}"
             self.cache[key] = hit
             self.sel.costings += 1
             self.done += 1
@@ -450,7 +469,7 @@ class _Selector:
             budget_bytes = default_budget(snapshot, shapes)
             self.sel.default_budget = budget_bytes
         self.budget_bytes = budget_bytes
-        self.costs = _Costs(oracle, {q.id: q for q in queries}, shapes, self.sel, progress)
+        self.costs = _Costs(oracle, {q.id: q for q in queries}, shapes, self.sel, progress, snapshot, stats)
         self.weights = {q.id: q.weight for q in queries}
         self.live: list[str] = []
         self.hypo = [c for c in cset.candidates if c.hypothetical]
@@ -479,8 +498,9 @@ class _Selector:
         """The queries each candidate is costed against (those reading its table that generated it
         or use its leading column), and per table the write charge of maintaining one more index."""
         live, shapes = self.live, self.shapes
+        self.sel.fast = {q: self.sel.base[q] for q in live if self.sel.base[q] < FAST_QUERY_COST}
         for c in self.hypo:
-            self.relevant[c] = [q for q in live if c.table in shapes[q].tables
+            self.relevant[c] = [q for q in live if c.table in shapes[q].tables and q not in self.sel.fast
                                 and (q in self.cset.queries.get(c, ()) or leading_column_used(c, shapes[q]))]  # fmt: skip
         for c in self.hypo:
             if c.table not in self.charge_rate:

@@ -18,6 +18,7 @@ from sqlglot import exp
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
+from dbarchitect.core.indexing.workload import spaced_params
 from dbarchitect.core.models import SchemaSnapshot
 
 PredKind = Literal[
@@ -32,6 +33,7 @@ class Pred:
     expr: str | None = None  # key text of an expression predicate, e.g. lower(email)
     value: str | None = None  # the literal, when compared to one
     constant: bool = False  # compared to a literal (not a parameter or an outer column)
+    param: bool = False  # compared to a `$n` parameter: one value per execution, not per outer row
     partner: str | None = None  # join: the other table
     sql: str = ""  # the predicate as written (columns unqualified), for partial-index WHERE
 
@@ -61,6 +63,7 @@ class QueryShape:
     accesses: list[TableAccess] = field(default_factory=list)
     statement: str = "select"
     error: str | None = None
+    limit: int | None = None  # the outermost block's LIMIT (a `$n` counts as 10, as it is bound for costing)
 
     @property
     def tables(self) -> set[str]:
@@ -81,6 +84,15 @@ def _strip(node: exp.Expression) -> str:
         col.set("table", None)
         col.set("db", None)
     return copy.sql(dialect="postgres")
+
+
+def _is_param(node: exp.Expression) -> bool:
+    """`$n` (or a tuple / cast of them): a value fixed for the whole execution."""
+    while isinstance(node, (exp.Cast, exp.Paren)):
+        node = node.this
+    if isinstance(node, exp.Tuple):
+        return bool(node.expressions) and all(_is_param(e) for e in node.expressions)
+    return isinstance(node, (exp.Parameter, exp.Placeholder))
 
 
 def _literal(node: exp.Expression) -> str | None:
@@ -174,12 +186,19 @@ def _analyze_conjunct(c: exp.Expression, res: _Resolver, acc: dict[str, TableAcc
         alias = lcols[0][0]
         value = _literal(right)
         constant = value is not None
+        param = _is_param(right)
         if isinstance(left, exp.Column):
             kind = "eq" if isinstance(c, exp.EQ) else "range"
-            acc[alias].preds.append(Pred(kind, column=left.name, value=value, constant=constant, sql=text))
+            acc[alias].preds.append(Pred(kind, column=left.name, value=value, constant=constant, param=param, sql=text))
+        elif isinstance(left, exp.Tuple) and not isinstance(c, exp.EQ):
+            # keyset pagination: (created_at, id) < ($2, $3) is a range on the leading column, continued
+            # by the others in the same order (an index on them, in that order, reads the next page)
+            first = left.expressions[0] if left.expressions else None
+            if isinstance(first, exp.Column) and all(isinstance(e, exp.Column) for e in left.expressions):
+                acc[alias].preds.append(Pred("range", column=first.name, param=param, sql=text))
         elif not isinstance(left, (exp.Subquery, exp.Select)):
             kind = "expr_eq" if isinstance(c, exp.EQ) else "expr_range"
-            acc[alias].preds.append(Pred(kind, expr=_strip(left), value=value, constant=constant, sql=text))
+            acc[alias].preds.append(Pred(kind, expr=_strip(left), value=value, constant=constant, param=param, sql=text))
         return
     if isinstance(c, exp.Between) and isinstance(c.this, exp.Column) and res.local(c.this):
         if not res.local_columns(c.args["low"]) and not res.local_columns(c.args["high"]):
@@ -299,14 +318,26 @@ def _analyze_scope(scope: Scope, snapshot: SchemaSnapshot, default_schema: str) 
     return list(acc.values())
 
 
+def _limit_rows(tree: exp.Expression) -> int | None:
+    node = tree.args.get("limit") if isinstance(tree, (exp.Select, exp.Union)) else None
+    value = node.args.get("expression") if node is not None else None
+    if value is None:
+        return None
+    lit = _literal(value)
+    if lit is not None and lit.isdigit():
+        return int(lit)
+    return 10 if _is_param(value) else None
+
+
 def analyze(sql: str, snapshot: SchemaSnapshot, default_schema: str = "public", dialect: str = "postgres") -> QueryShape:
     """The per-table access patterns of one statement (SELECT, or the WHERE of UPDATE/DELETE), read
     in sqlglot's `dialect` (expression keys are rendered as PostgreSQL text either way)."""
     try:
-        tree = sqlglot.parse_one(sql, read=dialect)
+        tree = sqlglot.parse_one(spaced_params(sql) if dialect == "postgres" else sql, read=dialect)
     except Exception as exc:  # noqa: BLE001 - sqlglot raises several error types
         return QueryShape(error=f"sqlglot could not parse it: {str(exc).splitlines()[0][:200]}")
     statement = tree.key if tree.key in ("update", "delete", "insert") else "select"
+    limit = _limit_rows(tree)
     if isinstance(tree, (exp.Update, exp.Delete)):
         # a DELETE/UPDATE finds its rows like `SELECT … FROM target WHERE …`
         target = tree.this
@@ -328,7 +359,7 @@ def analyze(sql: str, snapshot: SchemaSnapshot, default_schema: str = "public", 
         )
     except Exception:  # noqa: BLE001 - unqualified columns are then resolved per scope by name
         pass
-    shape = QueryShape(statement=statement)
+    shape = QueryShape(statement=statement, limit=limit)
     try:
         for scope in traverse_scope(tree):
             shape.accesses.extend(_analyze_scope(scope, snapshot, default_schema))

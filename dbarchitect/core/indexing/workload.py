@@ -39,6 +39,17 @@ def _without_strings(sql: str) -> str:
     return re.sub(r"'(?:[^']|'')*'", lambda m: " " * len(m.group(0)), sql)
 
 
+def spaced_params(sql: str) -> str:
+    """`$n` followed by a space (outside string literals): sqlglot reads `($2,$3)` as a dollar-quoted string."""
+    masked = _without_strings(sql)
+    out, last = [], 0
+    for m in _PARAM.finditer(masked):
+        out.append(sql[last : m.end()] + " ")
+        last = m.end()
+    out.append(sql[last:])
+    return "".join(out)
+
+
 def substitute(sql: str, values: Mapping[int, str]) -> str:
     """Replace `$n` (outside string literals) by the given SQL literal texts."""
     masked = _without_strings(sql)
@@ -79,7 +90,7 @@ def bind_from_stats(
     if not wanted:
         return sql, {}
     try:
-        tree = sqlglot.parse_one(sql, read="postgres")
+        tree = sqlglot.parse_one(spaced_params(sql), read="postgres")
     except Exception:  # noqa: BLE001
         return None, {}
     aliases: dict[str, str] = {}
@@ -93,9 +104,12 @@ def bind_from_stats(
             n = int(p.this.this if isinstance(p.this, exp.Literal) else p.name)
         except (TypeError, ValueError):
             continue
-        node = p.parent
+        node, child = p.parent, p
+        position = None
         while isinstance(node, (exp.Paren, exp.Cast, exp.Tuple)):
-            node = node.parent
+            if isinstance(node, exp.Tuple) and position is None:
+                position = next((i for i, e in enumerate(node.expressions) if e is child), None)
+            node, child = node.parent, node
         if isinstance(node, exp.Limit):
             values[n] = "10"
             continue
@@ -108,6 +122,12 @@ def bind_from_stats(
         if not cols:
             continue
         col = cols[0]
+        # (created_at, id) < ($2, $3): each parameter takes the column at its own position
+        other = node.this if isinstance(node, exp.Binary) and node.expression is child else getattr(node, "expression", None)
+        if position is not None and isinstance(other, exp.Tuple) and position < len(other.expressions):
+            if not isinstance(other.expressions[position], exp.Column):
+                continue
+            col = other.expressions[position]
         owners = [aliases[col.table]] if col.table in aliases else [
             q for q in set(aliases.values()) if (t := snapshot.table(q)) is not None and t.column(col.name)]  # fmt: skip
         if len(owners) != 1 or (owners[0], col.name) not in stats:

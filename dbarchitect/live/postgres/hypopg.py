@@ -17,6 +17,7 @@ import anyio
 import psycopg
 
 from dbarchitect.core.indexing.advise import table_sql
+from dbarchitect.core.indexing.limit import LimitInput, ScanNode
 from dbarchitect.core.indexing.models import Candidate, WorkloadQuery
 from dbarchitect.core.indexing.select import Lookup, OracleError, PlanCost
 from dbarchitect.core.indexing.workload import parameters
@@ -127,12 +128,36 @@ class HypoPGOracle:
         lookups = tuple(Lookup(self.by_name.get(name), kind, loops, rows, share, index=name, fed_by=fed)
                         for name, kind, loops, rows, share, fed in plan_lookups(plan))  # fmt: skip
         used = frozenset(lk.candidate for lk in lookups if lk.candidate is not None)
-        return PlanCost(float(plan["Total Cost"]), used, lookups)
+        return PlanCost(float(plan["Total Cost"]), used, lookups, limit_input(plan))
 
     async def rows(self, table: str, predicates: tuple[str, ...]) -> float:
         """The planner's estimate of the rows of `table` that satisfy all `predicates`."""
         plan = await self.explain(f"SELECT 1 FROM {table_sql(table)} WHERE {' AND '.join(predicates)}")
         return float(plan["Plan Rows"])
+
+
+def limit_input(plan: dict) -> LimitInput | None:
+    """The input of the plan's top Limit node (below a Result or ModifyTable, if any) and its scans."""
+    node = plan
+    while node.get("Node Type") in ("Result", "ModifyTable", "LockRows") and node.get("Plans"):
+        node = node["Plans"][0]
+    if node.get("Node Type") != "Limit" or not node.get("Plans"):
+        return None
+    child = node["Plans"][0]
+    scans: list[ScanNode] = []
+
+    def walk(n: dict) -> None:
+        if n.get("Relation Name"):
+            scans.append(ScanNode(n["Relation Name"], n.get("Node Type", ""),
+                                  n.get("Index Cond", "") or n.get("Recheck Cond", ""), n.get("Filter", "")))  # fmt: skip
+        for k in n.get("Plans", ()):
+            if k.get("Node Type") == "Bitmap Index Scan" and n.get("Relation Name"):
+                continue
+            walk(k)
+
+    walk(child)
+    return LimitInput(float(child["Startup Cost"]), float(child["Total Cost"]), float(child.get("Plan Rows", 0)),
+                      tuple(scans))  # fmt: skip
 
 
 def _parallel_divisor(workers: int) -> float:

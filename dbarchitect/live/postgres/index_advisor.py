@@ -35,9 +35,11 @@ from dbarchitect.live.postgres.compat import catalog_sql
 from dbarchitect.live.postgres.database import Database, read_server_info
 from dbarchitect.live.postgres.hypopg import hypothetical_session
 from dbarchitect.live.postgres.introspect import take_snapshot
+from dbarchitect.live.postgres.measure import measure_uncosted
 
 Progress = Callable[[int, int, str], Awaitable[None]]
 DEFAULT_TIMEOUT_MS = 30_000
+SLOW_RUN_MS = 1000.0  # validate: a statement this slow is timed once, not `runs` times
 
 Q_STATS = """
 SELECT schemaname || '.' || tablename, attname, coalesce(null_frac, 0)::float8, coalesce(n_distinct, 0)::float8,
@@ -147,7 +149,7 @@ async def _recommend(
     if not info.has("hypopg"):
         advice = advise_mod.heuristic(
             workload, shapes, cset, snapshot, stats, budget_bytes=budget, max_indexes=max_indexes,
-            extensions=extensions, major=info.major,
+            extensions=extensions, major=info.major, available=set(info.available_extensions),
         )  # fmt: skip
         if "hypopg" in info.available_extensions:
             advice.notes.append("HypoPG is available on this server: CREATE EXTENSION hypopg; enables proven advice.")
@@ -158,7 +160,8 @@ async def _recommend(
                 progress=progress, stats=stats,
             )  # fmt: skip
         advice = advise_mod.from_selection(
-            workload, cset, sel, snapshot, stats, budget_bytes=budget, extensions=extensions
+            workload, cset, sel, snapshot, stats, budget_bytes=budget, extensions=extensions,
+            available=set(info.available_extensions),
         )
     advice.skipped_queries.update(skipped)
     advice.notes = notes + advice.notes
@@ -202,7 +205,15 @@ async def recommend_indexes(
         timeout = statement_timeout_ms or DEFAULT_TIMEOUT_MS
         advice = await go(target)
     if validate and advice.recommendations:
-        advice.validation = await validate_on_scratch(scratch, advice, statement_timeout_ms=timeout)
+        if any(r.method == "gin" for r in advice.recommendations):
+            own = isinstance(scratch, str)
+            conn = await Connection.connect(scratch, autocommit=True) if own else scratch
+            try:
+                await measure_uncosted(conn, advice, time=_time, statement_timeout_ms=timeout, progress=progress)
+            finally:
+                if own:
+                    await conn.close()
+        advice.validation = await validate_on_scratch(scratch, advice, statement_timeout_ms=timeout, progress=progress)
     return advice
 
 
@@ -231,28 +242,50 @@ async def _time(conn: psycopg.AsyncConnection, sql: str, runs: int, timeout_ms: 
             return None, False, str(exc).strip().splitlines()[0]
         else:
             await conn.execute("ROLLBACK")
+        if times[-1] >= SLOW_RUN_MS:
+            break  # one run of a slow statement is measurement enough: repeating it only costs minutes
     return statistics.median(times), False, None
 
 
+def index_statement(ddl: str) -> str:
+    """The CREATE INDEX of a recommendation's DDL (which may start with its CREATE EXTENSION): CREATE
+    INDEX CONCURRENTLY must be sent alone, outside a transaction block."""
+    return [s for s in ddl.split(";\n") if s.strip()][-1]
+
+
 async def validate_on_scratch(
-    scratch: str | psycopg.AsyncConnection, advice: IndexAdvice, *, runs: int = 3, statement_timeout_ms: int = 30_000
+    scratch: str | psycopg.AsyncConnection, advice: IndexAdvice, *, runs: int = 3, statement_timeout_ms: int = 30_000,
+    progress: Progress | None = None,
 ) -> ValidationReport:
     """Time each workload query (median of `runs`, each in a rolled-back READ ONLY transaction),
-    build the recommended indexes, ANALYZE, time again, then drop the indexes again."""
+    build the recommended indexes, ANALYZE, time again, then drop the indexes again. `progress`
+    hears of every query timed and every index built."""
     own = isinstance(scratch, str)
     conn = await Connection.connect(scratch, autocommit=True) if own else scratch
     try:
         cur = await conn.execute("SELECT current_database()")
         dbname = (await cur.fetchone())[0]
         sqls = {q.id: q.costed_sql for q in advice.queries if q.id not in advice.skipped_queries}
-        before = {qid: await _time(conn, s, runs, statement_timeout_ms) for qid, s in sqls.items()}
+        steps, done = 2 * len(sqls) + len(advice.recommendations), 0
+
+        async def step(message: str) -> None:
+            nonlocal done
+            done += 1
+            if progress is not None:
+                await progress(done, steps, f"validate: {message}")
+
+        before = {}
+        for qid, s in sqls.items():
+            before[qid] = await _time(conn, s, runs, statement_timeout_ms)
+            await step(f"timed {qid} without the new indexes")
         report = ValidationReport(database=dbname, runs=runs, statement_timeout_ms=statement_timeout_ms)
         built = []
         for rec in advice.recommendations:
+            await step(f"building {rec.name}")
             try:
                 if rec.requires_extension:
                     await conn.execute(pgsql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(pgsql.Identifier(rec.requires_extension)))
-                await conn.execute(rec.ddl)
+                await conn.execute(index_statement(rec.ddl))
                 built.append(rec)
                 report.built.append(rec.name)
             except psycopg.Error as exc:
@@ -268,7 +301,10 @@ async def validate_on_scratch(
                 ([f"{r.table.split('.')[0]}.{r.name}" for r in built],),
             )
             report.actual_size_bytes = int((await cur.fetchone())[0])
-        after = {qid: await _time(conn, s, runs, statement_timeout_ms) for qid, s in sqls.items()}
+        after = {}
+        for qid, s in sqls.items():
+            after[qid] = await _time(conn, s, runs, statement_timeout_ms)
+            await step(f"timed {qid} with them")
         for rec in built:
             await conn.execute(rec.undo)
         for qid in sqls:

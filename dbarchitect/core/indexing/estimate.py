@@ -1,0 +1,292 @@
+"""Heuristic mode (no HypoPG): a candidate's benefit estimated from pg_stats, table sizes and weights.
+
+Without a what-if planner the advisor still has what the planner itself starts from: the table's
+pages and rows, and per column the null fraction, the distinct values and the most-common values.
+Each query block's read of a table is priced the way costsize.c prices its two extremes, in the
+planner's units (seq_page_cost = 1, random_page_cost = 4, cpu_tuple_cost = 0.01):
+
+- the sequential scan: every page plus every row (`seq_cost`); with a LIMIT and no ORDER BY, the share
+  of it read before LIMIT matches turn up, matches estimated on the rare side
+  (`limit.rare_selectivity`; fewer matches than the LIMIT means the whole table);
+- an index scan through a candidate: its leading keys bound by the query keep N × selectivity rows
+  (equalities by `rare_selectivity`, one range at a third — the planner's default for an unknown
+  bound); each costs a random heap page (at most the table's pages) unless the index holds every
+  column the block reads (an index-only scan: about one page per hundred entries); when the keys
+  after the equalities deliver the ORDER BY and there is a LIMIT, only LIMIT rows are fetched.
+
+Candidates are taken greedily by weighted saving per byte (sizes from `size.btree_size` where it
+applies), each query block keeping its best cost so far, within the budget and `max_indexes`; a
+saving below `MIN_SAVING` of the workload's estimate, or a candidate whose keys lead an index already
+taken (or existing), is not taken. It is an estimate and the answer says so; HypoPG replaces it
+with the planner's own figures.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from dbarchitect.core.indexing.limit import rare_selectivity
+from dbarchitect.core.indexing.models import Candidate, ColumnStats, WorkloadQuery
+from dbarchitect.core.indexing.shape import QueryShape, TableAccess
+from dbarchitect.core.models import SchemaSnapshot
+
+RANDOM_PAGE = 4.0
+CPU_TUPLE = 0.01
+RANGE_SELECTIVITY = 1 / 3  # costsize.c DEFAULT_INEQ_SEL for a bound not known in advance
+USEFUL_SHARE = 0.2  # an index whose bound keys keep more than this share of rows rarely beats the scan
+MIN_SAVING = 0.005  # a pick must save at least 0.5 % of the workload's current estimate
+FAST_ACCESS_COST = 30.0  # a block already this cheap (a small table) gets no index
+EXTEND_MAX_GROWTH = 2.0  # a longer variant of a pick may be up to twice its size
+
+
+@dataclass
+class Estimate:
+    cost: float
+    how: str
+
+
+def _rows_pages(access: TableAccess, snapshot: SchemaSnapshot) -> tuple[float, float]:
+    t = snapshot.table(access.table)
+    if t is None:
+        return 0.0, 0.0
+    return float(max(t.estimated_rows, 0)), float(max(t.pages, 1))
+
+
+def _filter_selectivity(access: TableAccess, snapshot, stats, common: bool = False) -> float:
+    sel = 1.0
+    for p in access.preds:
+        if p.kind in ("eq", "expr_eq", "null", "in"):
+            judged = rare_selectivity(p, access, snapshot, stats, common)
+            if judged is not None:
+                sel *= judged[0]
+    return sel
+
+
+def _early_stop(access: TableAccess, shape: QueryShape) -> bool:
+    """The LIMIT can stop this table's scan early: no ORDER BY or GROUP BY on another table needs all rows first."""
+    return shape.limit is not None and not any((a.sort or a.group) and a is not access for a in shape.accesses if a.limit)
+
+
+def seq_cost(access: TableAccess, shape: QueryShape, snapshot: SchemaSnapshot, stats) -> float:
+    """The sequential scan's estimate: the mean of a rare and a common parameter value."""
+    return 0.5 * (_seq_cost(access, shape, snapshot, stats, False) + _seq_cost(access, shape, snapshot, stats, True))
+
+
+def _seq_cost(access: TableAccess, shape: QueryShape, snapshot: SchemaSnapshot, stats, common: bool) -> float:
+    rows, pages = _rows_pages(access, snapshot)
+    full = pages + CPU_TUPLE * rows
+    if _early_stop(access, shape) and not access.sort and not access.group:
+        matches = _filter_selectivity(access, snapshot, stats, common) * rows
+        return full * min(1.0, shape.limit / max(matches, 1e-9))
+    matches = _filter_selectivity(access, snapshot, stats, common) * rows
+    return full + (_sort(matches) if access.sort else 0.0)
+
+
+def _sort(rows: float) -> float:
+    return rows * CPU_TUPLE * max(1.0, math.log2(max(rows, 2)))
+
+
+def index_cost(c: Candidate, access: TableAccess, shape: QueryShape, snapshot: SchemaSnapshot,
+               stats: Mapping[tuple[str, str], ColumnStats]) -> float | None:  # fmt: skip
+    """The estimated cost of `access` through `c` (the mean of a rare and a common parameter value —
+    an index that serves a rare tenant but not a huge one is judged on both), or None when the query
+    cannot use it."""
+    rare = _index_cost(c, access, shape, snapshot, stats, False)
+    common = _index_cost(c, access, shape, snapshot, stats, True)
+    if rare is None or common is None:
+        return None
+    return 0.5 * (rare + common)
+
+
+def _index_cost(c: Candidate, access: TableAccess, shape: QueryShape, snapshot: SchemaSnapshot,
+                stats: Mapping[tuple[str, str], ColumnStats], common: bool) -> float | None:  # fmt: skip
+    if c.table != access.table or not c.hypothetical:
+        return None
+    rows, pages = _rows_pages(access, snapshot)
+    if c.predicate and not _implied(c.predicate, access):
+        return None
+    by_col = {}
+    for p in access.preds:
+        key = p.column or (f"({p.expr})".lower() if p.expr else None)
+        if key and key not in by_col:
+            by_col[key] = p
+    sel, bound, ordered, loops = 1.0, 0, False, 1.0
+    for i, (col, key) in enumerate(zip(c.columns, c.keys)):
+        p = by_col.get(col) if col else by_col.get(key.lower())
+        if p is None:
+            rest = [x for x in c.columns[i:]]
+            ordered = bool(access.sort) and rest[: len(access.sort)] == [s for s, _ in access.sort]
+            break
+        if p.kind == "join" and i > 0:
+            rest = [x for x in c.columns[i:]]  # a later join key is read from the index, not bound
+            ordered = bool(access.sort) and rest[: len(access.sort)] == [s for s, _ in access.sort]
+            break
+        if p.kind == "join":
+            # a nested loop's inner side: one lookup per row of the filtered partner
+            outer = _partner_matches(p.partner, shape, snapshot, stats)
+            if outer is None:
+                return None
+            loops = outer
+            judged = rare_selectivity(replace(p, kind="eq", param=True), access, snapshot, stats, common)
+            sel *= judged[0] if judged else 0.01
+            bound += 1
+            continue
+        if p.kind in ("eq", "expr_eq", "null", "in"):
+            judged = rare_selectivity(p, access, snapshot, stats, common)
+            sel *= judged[0] if judged else 0.01
+            bound += 1
+            continue
+        if p.kind in ("range", "like_prefix", "expr_range"):
+            sel *= RANGE_SELECTIVITY
+            bound += 1
+            rest = [x for x in c.columns[i:]]
+            ordered = bool(access.sort) and rest[: len(access.sort)] == [s for s, _ in access.sort]
+        break
+    else:
+        ordered = not access.sort
+    if bound == 0 and not ordered:
+        return None
+    if c.predicate:
+        sel *= _filter_share(c, access, snapshot, stats, common)
+    matched = rows * sel
+    if bound and sel > USEFUL_SHARE and not (ordered and _early_stop(access, shape)):
+        return None
+    fetched = matched
+    if _early_stop(access, shape) and (ordered or not access.sort) and not access.group and loops == 1:
+        # rows read in index order until LIMIT of them also pass the filters the index does not bind
+        remaining = min(1.0, _filter_selectivity(access, snapshot, stats, common) / max(sel, 1e-12))
+        fetched = min(matched, float(shape.limit) / max(remaining, 1e-9))
+    stored = set(c.columns) | {k.strip('"') for k in c.include}
+    heap = fetched / 100 if access.referenced and access.referenced <= stored else min(fetched, pages) * RANDOM_PAGE
+    descent = RANDOM_PAGE * max(1.0, math.log(max(rows, 2), 300))
+    sort = 0.0 if ordered or not access.sort else _sort(fetched)
+    return loops * (descent + heap + fetched * CPU_TUPLE) + sort
+
+
+def _partner_matches(partner: str | None, shape: QueryShape, snapshot: SchemaSnapshot, stats) -> float | None:
+    """Rows the filtered partner of a join delivers (None: the partner is not filtered, a hash join
+    over both tables is what an index cannot beat)."""
+    for a in shape.accesses:
+        if a.table != partner:
+            continue
+        sel = _filter_selectivity(a, snapshot, stats, True)
+        if sel < 1.0:
+            rows, _ = _rows_pages(a, snapshot)
+            return max(1.0, rows * sel) if shape.limit is None else min(max(1.0, rows * sel), 10.0 * shape.limit)
+    return None
+
+
+def _implied(predicate: str, access: TableAccess) -> bool:
+    texts = {p.sql.lower().replace(" ", "") for p in access.preds}
+    return all(part.lower().replace(" ", "") in texts for part in predicate.split(" AND "))
+
+
+def _filter_share(c: Candidate, access: TableAccess, snapshot, stats, common: bool) -> float:
+    share = 1.0
+    parts = {x.lower().replace(" ", "") for x in (c.predicate or "").split(" AND ")}
+    for p in access.preds:
+        if p.sql.lower().replace(" ", "") in parts:
+            judged = rare_selectivity(p, access, snapshot, stats, common)
+            share *= judged[0] if judged else 0.5
+    return share
+
+
+def rank(queries: Sequence[WorkloadQuery], shapes: Mapping[str, QueryShape], candidates: Sequence[Candidate],
+         snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats], sizes: Mapping[Candidate, int],
+         *, budget_bytes: int | None, max_indexes: int | None, taken: Sequence[Candidate] = ()
+         ) -> list[tuple[Candidate, float, dict[str, tuple[float, float]]]]:  # fmt: skip
+    """Greedy picks: (candidate, weighted saving, query -> (estimate before, after))."""
+    weights = {q.id: q.weight for q in queries}
+    blocks = [(q, i, a) for q, s in shapes.items() if q in weights for i, a in enumerate(s.accesses)]
+    current = {(q, i): seq_cost(a, shapes[q], snapshot, stats) for q, i, a in blocks}
+    for q, i, a in blocks:  # what the existing indexes already give
+        for c in existing_candidates(snapshot, a.table):
+            cost = index_cost(c, a, shapes[q], snapshot, stats)
+            if cost is not None:
+                current[(q, i)] = min(current[(q, i)], cost)
+    live = [(q, i, a) for q, i, a in blocks if current[(q, i)] >= FAST_ACCESS_COST]
+    per: dict[Candidate, list[tuple[str, int, float]]] = {}
+    for c in candidates:
+        for q, i, a in live:
+            cost = index_cost(c, a, shapes[q], snapshot, stats)
+            if cost is not None:
+                per.setdefault(c, []).append((q, i, cost))
+    picks: list[tuple[Candidate, float, dict[str, tuple[float, float]]]] = []
+    chosen: list[Candidate] = list(taken)
+    used = 0
+    while per and (max_indexes is None or len(picks) < max_indexes):
+        total = sum(weights[q] * current[(q, i)] for q, i, _ in live) or 1.0
+        best = None
+        for c, costs in per.items():
+            saving, helps = _saving(costs, weights, current)
+            if saving < MIN_SAVING * total or any(_prefix_of(c, o) for o in chosen):
+                continue
+            # a longer variant of an earlier pick replaces it: only the extra bytes count
+            replaces = next((o for o, _, _ in picks if _prefix_of(o, c)), None)
+            extra = sizes[c] - (sizes[replaces] if replaces is not None else 0)
+            if budget_bytes is not None and used + extra > budget_bytes:
+                continue
+            score = saving / max(extra, 8192)
+            if best is None or score > best[0]:
+                best = (score, c, saving, helps)
+        if best is None:
+            break
+        _, c, saving, helps = best
+        # a longer variant (the ORDER BY after the filters, an index-only scan) at most twice the size
+        # that saves at least as much is what an expert builds: take it instead
+        for e in per:
+            if e is c or not _prefix_of(c, e) or sizes[e] > EXTEND_MAX_GROWTH * sizes[c] or any(
+                    _prefix_of(e, o) for o in chosen):  # fmt: skip
+                continue
+            if budget_bytes is not None and used + sizes[e] > budget_bytes:
+                continue
+            e_saving, e_helps = _saving(per[e], weights, current)
+            # … and its extra bytes earn at least half the saving per byte of the pick itself
+            extra = max(sizes[e] - sizes[c], 1)
+            if e_saving >= saving and (e_saving - saving) / extra >= 0.5 * saving / max(sizes[c], 8192):
+                c, saving, helps = e, e_saving, e_helps
+        replaced = next((p for p in picks if _prefix_of(p[0], c)), None)
+        if replaced is not None:
+            picks.remove(replaced)
+            chosen.remove(replaced[0])
+            used -= sizes[replaced[0]]
+            merged = dict(replaced[2])
+            for q, (b, a) in helps.items():
+                merged[q] = (merged[q][0], a) if q in merged else (b, a)
+            saving, helps = saving + replaced[1], merged
+        picks.append((c, saving, helps))
+        chosen.append(c)
+        used += sizes[c]
+        for q, i, cost in per.pop(c):
+            current[(q, i)] = min(current[(q, i)], cost)
+    return picks
+
+
+def existing_candidates(snapshot: SchemaSnapshot, table: str) -> list[Candidate]:
+    """The table's valid plain-column btree indexes, as candidates (to price what they already serve)."""
+    t = snapshot.table(table)
+    out = []
+    for ix in t.indexes if t is not None else ():
+        if ix.method != "btree" or not ix.valid or not ix.columns or None in ix.columns:
+            continue
+        out.append(Candidate(table=table, keys=tuple(ix.columns), columns=tuple(ix.columns), include=tuple(ix.include),
+                             predicate=ix.predicate))  # fmt: skip
+    return out
+
+
+def _saving(costs, weights, current) -> tuple[float, dict[str, tuple[float, float]]]:
+    saving, helps = 0.0, {}
+    for q, i, cost in costs:
+        if cost < current[(q, i)]:
+            saving += weights[q] * (current[(q, i)] - cost)
+            b, a = helps.get(q, (0.0, 0.0))
+            helps[q] = (b + current[(q, i)], a + cost)
+    return saving, helps
+
+
+def _prefix_of(a: Candidate, b: Candidate) -> bool:
+    """`a`'s keys lead `b`'s (same table, method and predicate): `b` serves every lookup `a` would."""
+    return (a.table == b.table and a.method == b.method and a.predicate == b.predicate
+            and b.keys[: len(a.keys)] == a.keys)  # fmt: skip

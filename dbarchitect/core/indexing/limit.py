@@ -1,0 +1,169 @@
+"""LIMIT queries costed as the executor runs them, and parameter selectivities on the rare side.
+
+The planner costs `Limit` as its input's startup cost plus the fraction limit / estimated rows of the
+input's run cost (costsize.c, `adjust_limit_rows_costs`): it assumes the matching rows are spread
+evenly through the input and that the estimate of how many there are is right. Two common OLTP shapes
+break that assumption, and both make a plan without a suitable index look nearly free:
+
+- an equality on an expression without statistics (`lower(email) = $1`): the planner's default
+  selectivity is 0.5 % (DEFAULT_EQ_SEL), so it expects thousands of matches and a sequential scan
+  that stops after reading 1/5000 of the table. The column is near-unique: there is at most one
+  match, and for an absent key none — the scan reads the whole table;
+- a filter read row by row on the way to a LIMIT (`WHERE tenant_id = $1 ORDER BY created_at DESC
+  LIMIT 20` through an index on created_at alone, or a sequential scan): priced with the average
+  value's selectivity, while a rare value (most tenants, most tags: pg_stats' values outside the
+  most-common list) matches far fewer rows, so the executor reads far more of the input to fill the
+  LIMIT.
+
+`executor_cost` reprices such a plan: when a scan under the Limit reads the table and filters it (no
+index condition pins the filtered column), the run cost is scaled by min(1, limit / expected
+matches) instead of limit / planner rows, the expected matches taken on the rare side
+(`rare_selectivity`). When the expected matches are fewer than the LIMIT, that is the cost without
+the LIMIT. A plan whose index condition covers the filters reads only matching rows: the planner's
+figure stands for it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import NamedTuple
+
+from dbarchitect.core.indexing.models import ColumnStats
+from dbarchitect.core.indexing.shape import Pred, QueryShape, TableAccess
+from dbarchitect.core.models import SchemaSnapshot
+
+NEAR_UNIQUE = 0.5  # a column with distinct values ≥ half its rows: an equality matches ~one row (or none)
+FILTER_KINDS = ("eq", "expr_eq", "null", "in")
+
+
+class ScanNode(NamedTuple):
+    """A scan below a Limit node (from EXPLAIN): its relation, node type, index condition and filter."""
+
+    relation: str
+    node: str
+    index_cond: str
+    filter: str
+
+
+class LimitInput(NamedTuple):
+    """The input of a plan's top Limit node: its startup and total cost and estimated rows."""
+
+    startup: float
+    total: float
+    rows: float
+    scans: tuple[ScanNode, ...] = ()
+
+
+def rare_selectivity(p: Pred, access: TableAccess, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats],
+                     common: bool = False) -> tuple[float, str] | None:  # fmt: skip
+    """Share of rows one filter keeps for a value on the rare side, and how it was judged; None unknown.
+
+    A literal in the most-common list keeps its frequency. With `common`, a parameter takes the most
+    common value's frequency (the other end of the distribution). Otherwise a value outside that list: the rows
+    the list does not hold, shared by the other distinct values — the side of the distribution most
+    parameter values fall on when a few values dominate. An expression over one near-unique column
+    (`lower(email)`) keeps ~one row."""
+    t = snapshot.table(access.table)
+    rows = float(t.estimated_rows) if t is not None else 0.0
+    if rows <= 0:
+        return None
+    if p.kind == "null" and p.column:
+        st = stats.get((access.table, p.column))
+        return (st.null_frac, f"{p.column} IS NULL: {100 * st.null_frac:.0f} % of rows") if st else None
+    cols = [p.column] if p.column else _expr_columns(p.expr or "", t)
+    if len(cols) != 1:
+        return None
+    st = stats.get((access.table, cols[0]))
+    if st is None:
+        return None
+    if p.kind == "eq" and p.constant:
+        f = st.frequency(p.value)
+        if f is not None:
+            return f, f"{p.column} = {p.value!r}: {100 * f:.1f} % of rows (most-common value)"
+    elif common and p.kind in ("eq", "expr_eq", "in") and st.most_common_freqs:
+        f = st.most_common_freqs[0] * (3 if p.kind == "in" else 1)
+        return min(1.0, f), f"{p.column or p.expr}: its most common value holds {100 * f:.1f} % of rows"
+    distinct = st.distinct(rows)
+    what = p.column or p.expr
+    if distinct >= NEAR_UNIQUE * rows or any(
+        con.kind in ("primary_key", "unique") and con.columns == [cols[0]] for con in t.constraints
+    ):
+        return 1.0 / rows, f"{what} is near-unique ({distinct:,.0f} distinct in {rows:,.0f} rows): ≤ 1 match"
+    rest = max(0.0, 1.0 - st.null_frac - sum(st.most_common_freqs))
+    others = max(1.0, distinct - len(st.most_common_vals))
+    sel = rest / others if st.most_common_vals and rest > 0 else (1.0 - st.null_frac) / distinct
+    if p.kind == "in":
+        sel = min(1.0, 3 * sel)
+    return sel, f"{what}: a value outside the most-common list matches ~{sel * rows:,.0f} rows"
+
+
+def _expr_columns(expr: str, table) -> list[str]:
+    if table is None:
+        return []
+    names = {c.name for c in table.columns}
+    return sorted({w for w in re.findall(r"[a-z_][a-z0-9_]*", expr.lower()) if w in names})
+
+
+def expected_matches(shape: QueryShape, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats]
+                     ) -> dict[str, tuple[float, list[str], list[str]]]:  # fmt: skip
+    """Per table the LIMIT block filters: (expected matching rows on the rare side, filtered columns
+    (or expression texts), how each was judged)."""
+    out: dict[str, tuple[float, list[str], list[str]]] = {}
+    for a in shape.accesses:
+        if not a.limit:
+            continue
+        t = snapshot.table(a.table)
+        if t is None:
+            continue
+        sel, cols, why = 1.0, [], []
+        for p in a.preds:
+            if p.kind not in FILTER_KINDS:
+                continue
+            judged = rare_selectivity(p, a, snapshot, stats)
+            if judged is None:
+                continue
+            sel *= judged[0]
+            cols.append(p.column or p.expr or "")
+            why.append(judged[1])
+        if cols:
+            matches = sel * float(t.estimated_rows)
+            if a.table not in out or matches < out[a.table][0]:
+                out[a.table] = (matches, cols, why)
+    return out
+
+
+def _mentions(text: str, what: str) -> bool:
+    if not text:
+        return False
+    low = text.lower()
+    if re.fullmatch(r"[a-z_][a-z0-9_]*", what):
+        return re.search(rf"\b{re.escape(what)}\b", low) is not None
+    core = re.sub(r"[^a-z0-9_]+", "", what.lower())
+    return core != "" and core in re.sub(r"[^a-z0-9_]+", "", re.sub(r"::[a-z ]+", "", low))
+
+
+def executor_cost(cost: float, limit: LimitInput | None, shape: QueryShape, snapshot: SchemaSnapshot,
+                  stats: Mapping[tuple[str, str], ColumnStats]) -> tuple[float, str | None]:  # fmt: skip
+    """(the cost to use for a plan, why it differs from the planner's `cost` or None)."""
+    if limit is None or shape.limit is None or not stats or limit.total <= limit.startup:
+        return cost, None
+    wanted = float(shape.limit)
+    for table, (matches, cols, why) in expected_matches(shape, snapshot, stats).items():
+        name = table.split(".", 1)[1]
+        scans = [s for s in limit.scans if s.relation == name]
+        filtered = [s for s in scans if s.node == "Seq Scan" or any(
+            _mentions(s.filter, c) and not _mentions(s.index_cond, c) for c in cols)]  # fmt: skip
+        if not filtered or matches >= limit.rows:
+            continue
+        share = min(1.0, wanted / max(matches, 1e-9))
+        adjusted = limit.startup + (limit.total - limit.startup) * share
+        if adjusted <= cost * 1.05:
+            continue
+        how = ("expected matches fewer than the LIMIT: costed without the LIMIT (a rare or absent key reads the "
+               "whole input)") if share >= 1.0 else (
+               f"costed as reading {100 * share:.1f} % of the input to find {shape.limit} matches")  # fmt: skip
+        return adjusted, (f"LIMIT {shape.limit} costed as the executor runs it: {filtered[0].node} on {name} filters "
+                          f"{', '.join(cols)} row by row; {'; '.join(why)} — the planner assumed {limit.rows:,.0f}; "
+                          f"{how}: {cost:,.1f} → {adjusted:,.1f}")  # fmt: skip
+    return cost, None

@@ -1,0 +1,323 @@
+"""The advisor's OLTP rules (issue 16), each with a case that fires and one that stays silent:
+LIMIT costed as the executor runs it, keyset/top-N composite order, flag filters as partial
+predicates, no literal of an identity in a predicate, junction composites, parameters are not
+per-row lookups, unique lookups need nothing, already-fast queries get nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from dbarchitect.core.indexing.candidates import generate
+from dbarchitect.core.indexing.limit import LimitInput, ScanNode, executor_cost
+from dbarchitect.core.indexing.models import ColumnStats, WorkloadQuery
+from dbarchitect.core.indexing.select import FAST_QUERY_COST, PlanCost, bare_scattered_lookup, select
+from dbarchitect.core.indexing.shape import analyze
+from dbarchitect.core.models import Column, Constraint, ForeignKeyRef, Index, SchemaSnapshot, Table
+
+ROWS = 2_000_000
+
+
+def _t(name, cols, rows=ROWS, indexes=(), constraints=()):
+    return Table(schema="public", name=name, reltuples=rows, size_bytes=rows * 120, pages=rows * 120 // 8192,
+                 columns=[Column(name=c, position=i + 1, type=ty) for i, (c, ty) in enumerate(cols)],
+                 indexes=list(indexes), constraints=list(constraints))  # fmt: skip
+
+
+def _pk(table, col="id"):
+    return Index(name=f"{table}_pkey", columns=[col], expressions=[col], primary=True, unique=True,
+                 definition=f"CREATE UNIQUE INDEX {table}_pkey ON public.{table} USING btree ({col})")  # fmt: skip
+
+
+SNAP = SchemaSnapshot(database="t", tables=[
+    _t("users", [("id", "bigint"), ("email", "text"), ("tenant_id", "uuid"), ("status", "text")],
+       indexes=[_pk("users")], constraints=[Constraint(name="users_pkey", kind="primary_key", columns=["id"], definition="")]),
+    _t("issues", [("id", "bigint"), ("tenant_id", "bigint"), ("created_at", "timestamp with time zone"),
+                  ("deleted_at", "timestamp with time zone"), ("archived", "boolean"), ("title", "text"),
+                  ("state", "text")],
+       indexes=[_pk("issues")], constraints=[
+           Constraint(name="issues_pkey", kind="primary_key", columns=["id"], definition=""),
+           Constraint(name="issues_tenant_fk", kind="foreign_key", columns=["tenant_id"], definition="",
+                      references=ForeignKeyRef(table="public.tenants", columns=["id"]))]),
+    _t("item_tags", [("item_id", "bigint"), ("tag_id", "bigint")], rows=20_000_000),
+    _t("items", [("id", "bigint"), ("name", "text")], indexes=[_pk("items")]),
+    _t("docs", [("id", "bigint"), ("meta", "jsonb"), ("tags", "text[]"), ("body", "text")]),
+])  # fmt: skip
+
+
+def _st(table, col, **kw):
+    return ColumnStats(table=f"public.{table}", column=col, **kw)
+
+
+STATS = {
+    ("public.users", "email"): _st("users", "email", n_distinct=-1.0, avg_width=24),
+    ("public.users", "status"): _st("users", "status", n_distinct=3, most_common_vals=["active", "inactive", "banned"],
+                                    most_common_freqs=[0.9, 0.09, 0.01]),  # fmt: skip
+    ("public.issues", "tenant_id"): _st("issues", "tenant_id", n_distinct=5000, most_common_vals=["1", "2", "3"],
+                                        most_common_freqs=[0.3, 0.2, 0.1], correlation=0.01),  # fmt: skip
+    ("public.issues", "deleted_at"): _st("issues", "deleted_at", null_frac=0.95, n_distinct=-0.05),
+    ("public.issues", "state"): _st("issues", "state", n_distinct=4, most_common_vals=["open", "closed"],
+                                    most_common_freqs=[0.2, 0.78]),  # fmt: skip
+    ("public.item_tags", "tag_id"): _st("item_tags", "tag_id", n_distinct=2000, most_common_vals=["7"],
+                                        most_common_freqs=[0.2], correlation=0.0),  # fmt: skip
+    ("public.item_tags", "item_id"): _st("item_tags", "item_id", n_distinct=-0.25, correlation=0.9),
+}
+
+
+def _cands(sql):
+    shape = analyze(sql, SNAP)
+    return shape, generate({"q1": shape}, SNAP, STATS)
+
+
+# --- LIMIT costed as the executor runs it --------------------------------------------------------
+
+SEQ = LimitInput(0.0, 40_000.0, 10_000.0, (ScanNode("users", "Seq Scan", "", "(lower(email) = 'a@b.c'::text)"),))
+
+
+def test_limit_on_a_near_unique_expression_is_costed_without_the_limit():
+    shape = analyze("SELECT id FROM users WHERE lower(email) = $1 LIMIT 1", SNAP)
+    cost, why = executor_cost(4.0, SEQ, shape, SNAP, STATS)
+    assert cost == pytest.approx(40_000.0) and "without the LIMIT" in why and "near-unique" in why
+    # the expression index pins the filter in its index condition: the planner's figure stands
+    pinned = LimitInput(0.4, 20_000.0, 10_000.0, (ScanNode("users", "Index Scan", "(lower(email) = 'a'::text)", ""),))
+    assert executor_cost(2.4, pinned, shape, SNAP, STATS) == (2.4, None)
+
+
+def test_limit_on_a_common_value_keeps_the_planners_cost():
+    shape = analyze("SELECT id FROM users WHERE status = 'active' LIMIT 10", SNAP)
+    seq = LimitInput(0.0, 40_000.0, 1_800_000.0, (ScanNode("users", "Seq Scan", "", "(status = 'active'::text)"),))
+    assert executor_cost(0.2, seq, shape, SNAP, STATS) == (0.2, None)
+
+
+def test_limit_through_an_order_index_filtering_a_rare_tenant_reads_further():
+    shape = analyze("SELECT id FROM issues WHERE tenant_id = $1 ORDER BY created_at DESC LIMIT 20", SNAP)
+    by_date = LimitInput(0.4, 90_000.0, 400.0, (ScanNode("issues", "Index Scan Backward", "", "(tenant_id = 42)"),))
+    cost, why = executor_cost(0.4 + 90_000 * 20 / 400, by_date, shape, SNAP, STATS)
+    # a tenant outside the most-common list has ~(1 − 0.6) / 4997 of the rows: ~160, so 1/8 of the index
+    assert 4500 < cost < 90_000 and "outside the most-common list" in why
+
+
+class _LimitOracle:
+    """Seq scan with LIMIT 1 looks nearly free (0.5 % default selectivity); the expression index pins it."""
+
+    async def cost(self, query, indexes):
+        expr = next((c for c in indexes if c.keys and "lower" in c.keys[0].lower()), None)
+        if expr is None:
+            return PlanCost(4.0, frozenset(), (), SEQ)
+        pinned = LimitInput(0.4, 20_000.0, 10_000.0, (ScanNode("users", "Index Scan", "(lower(email) = 'x')", ""),))
+        return PlanCost(2.4, frozenset([expr]), (), pinned)
+
+    async def size(self, cand):
+        return 60 * 2**20
+
+
+@pytest.mark.anyio
+async def test_selection_picks_the_expression_index_for_a_limit_1_lookup():
+    q = WorkloadQuery(id="q1", sql="SELECT id FROM users WHERE lower(email) = $1 LIMIT 1")
+    shapes = {"q1": analyze(q.sql, SNAP)}
+    sel = await select([q], shapes, generate(shapes, SNAP, STATS), SNAP, _LimitOracle(), stats=STATS)
+    assert [p.candidate.keys[0].lower() for p in sel.picks] == ["(lower(email))"]
+    assert "q1" in sel.limit_notes and sel.base["q1"] == pytest.approx(40_000.0)
+    # without statistics the planner's figure is all there is: the saving looks like nothing
+    plain = await select([q], shapes, generate(shapes, SNAP, STATS), SNAP, _LimitOracle())
+    assert not plain.picks and "q1" in plain.fast
+
+
+# --- composite order for top-N per group and keyset pagination ------------------------------------
+
+
+def test_keyset_pagination_puts_equality_first_then_the_sort_in_its_direction():
+    _, cs = _cands("SELECT id FROM issues WHERE tenant_id = $1 AND (created_at, id) < ($2,$3) "
+                   "ORDER BY created_at DESC, id DESC LIMIT 20")  # fmt: skip
+    keys = {c.keys for c in cs.candidates if c.predicate is None}
+    assert ("tenant_id", "created_at DESC", "id DESC") in keys, keys
+    # never the tuple as an expression key, never the sort column first
+    assert not any(k[0].startswith("((") or k[0].startswith("created_at") and len(k) > 1 for k in keys), keys
+
+
+def test_a_unique_lookup_needs_no_new_index_not_even_a_covering_one():
+    _, cs = _cands("SELECT email, status FROM users WHERE id = $1")
+    assert not [c for c in cs.candidates if c.table == "public.users"]
+    _, cs = _cands("SELECT email, status FROM users WHERE status = 'banned'")
+    assert [c for c in cs.candidates if c.table == "public.users"]
+
+
+# --- flag filters as partial predicates; no literal of an identity in a predicate -----------------
+
+
+def test_is_null_and_boolean_filters_become_the_partial_predicate_not_keys():
+    _, cs = _cands("SELECT id, title FROM issues WHERE tenant_id = $1 AND deleted_at IS NULL AND archived = false "
+                   "ORDER BY created_at DESC LIMIT 20")  # fmt: skip
+    assert all("deleted_at" not in " ".join(c.keys) and "archived" not in " ".join(c.keys) for c in cs.candidates)
+    top = [c for c in cs.candidates if c.keys[:2] == ("tenant_id", "created_at DESC")]
+    assert top and all(c.predicate == "deleted_at IS NULL AND archived = FALSE" for c in top), [c.signature for c in top]
+    # silent: without the flag filter the same query gets plain indexes
+    _, cs = _cands("SELECT id FROM issues WHERE tenant_id = $1 ORDER BY created_at DESC LIMIT 20")
+    assert all(c.predicate is None for c in cs.candidates)
+
+
+def test_a_tenant_literal_never_becomes_a_predicate_but_a_status_does():
+    _, cs = _cands("SELECT id FROM issues WHERE tenant_id = 1234 ORDER BY created_at DESC LIMIT 20")
+    assert not [c for c in cs.candidates if c.predicate and "1234" in c.predicate]
+    _, cs = _cands("SELECT id FROM issues WHERE state = 'open' ORDER BY created_at DESC LIMIT 20")
+    assert any(c.predicate == "state = 'open'" for c in cs.candidates)
+
+
+# --- junction tables from the rare side; parameters are not per-outer-row lookups -----------------
+
+JUNCTION = ("SELECT i.id, i.name FROM item_tags t JOIN items i ON i.id = t.item_id WHERE t.tag_id = $1 "
+            "ORDER BY i.id LIMIT 50")  # fmt: skip
+
+
+def test_junction_gets_the_filter_then_join_key_composite():
+    shape, cs = _cands(JUNCTION)
+    assert ("tag_id", "item_id") in {c.keys for c in cs.candidates if c.table == "public.item_tags"}
+    lone = next(c for c in cs.candidates if c.keys == ("tag_id",))
+    # tag_id = $1 is one index scan per execution: not the scattered per-outer-row lookup
+    assert bare_scattered_lookup(lone, shape, SNAP, STATS) is None
+
+
+def test_a_key_fed_by_the_outer_row_is_still_a_scattered_lookup():
+    shape, cs = _cands("SELECT i.id FROM items i WHERE EXISTS (SELECT 1 FROM item_tags t WHERE t.tag_id = i.id)")
+    lone = next(c for c in [*cs.candidates, *cs.risky] if c.keys == ("tag_id",))
+    assert lone in cs.risky or bare_scattered_lookup(lone, shape, SNAP, STATS)
+
+
+# --- already fast --------------------------------------------------------------------------------
+
+
+class _FastOracle:
+    async def cost(self, query, indexes):
+        if any(c.columns[0] == "status" for c in indexes):
+            return PlanCost(8.0, frozenset(c for c in indexes if c.columns[0] == "status"))
+        return PlanCost(FAST_QUERY_COST - 5 if "LIMIT 1" in query.sql else 5000.0, frozenset())
+
+    async def size(self, cand):
+        return 8192 * 100
+
+
+@pytest.mark.anyio
+async def test_an_already_fast_query_gets_no_index_a_slow_one_does():
+    fast = WorkloadQuery(id="q1", sql="SELECT id FROM users WHERE status = 'banned' LIMIT 1")
+    slow = WorkloadQuery(id="q2", sql="SELECT id FROM users WHERE status = 'banned'")
+    for q, picked in ((fast, False), (slow, True)):
+        shapes = {q.id: analyze(q.sql, SNAP)}
+        sel = await select([q], shapes, generate(shapes, SNAP, STATS), SNAP, _FastOracle(), stats=STATS)
+        assert bool(sel.picks) is picked and (q.id in sel.fast) is not picked
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+# --- heuristic mode (no HypoPG) -------------------------------------------------------------------
+
+HEURISTIC_WORKLOAD = [
+    WorkloadQuery(id="q1", sql="SELECT id FROM users WHERE lower(email) = $1 LIMIT 1", weight=100),
+    WorkloadQuery(id="q2", sql="SELECT id, title FROM issues WHERE tenant_id = $1 AND deleted_at IS NULL "
+                               "ORDER BY created_at DESC LIMIT 20", weight=50),  # fmt: skip
+    WorkloadQuery(id="q3", sql=JUNCTION, weight=10),
+    WorkloadQuery(id="q4", sql="SELECT email FROM users WHERE id = $1", weight=1000),
+    WorkloadQuery(id="q5", sql="SELECT id FROM users WHERE status = 'active' LIMIT 10", weight=1000),
+]
+
+
+def _heuristic(**kw):
+    from dbarchitect.core.indexing.advise import heuristic
+
+    shapes = {q.id: analyze(q.sql, SNAP) for q in HEURISTIC_WORKLOAD}
+    cs = generate(shapes, SNAP, STATS)
+    return heuristic(HEURISTIC_WORKLOAD, shapes, cs, SNAP, STATS, extensions=set(), **kw)
+
+
+def test_heuristic_ranks_by_estimated_saving_within_budget_and_count():
+    advice = _heuristic(budget_bytes=None, max_indexes=None)
+    assert advice.mode == "heuristic" and any(n.startswith("HEURISTIC") for n in advice.notes)
+    got = {(r.table, tuple(k.lower() for k in r.keys), r.predicate) for r in advice.recommendations}
+    assert ("public.users", ("(lower(email))",), None) in got, got
+    assert ("public.issues", ("tenant_id", "created_at desc"), "deleted_at IS NULL") in got, got
+    assert any(t == "public.item_tags" and k == ("tag_id", "item_id") for t, k, _ in got), got
+    # nothing led by a flag column, nothing for the primary-key lookup or the 90 %-of-rows LIMIT 10
+    assert not any(k[0] in ("deleted_at", "status", "id") for _, k, _ in got), got
+    assert all(r.helps and r.helps[0].cost_after < r.helps[0].cost_before for r in advice.recommendations)
+    assert advice.total_size_bytes <= advice.budget_bytes
+    one = _heuristic(budget_bytes=None, max_indexes=1)
+    assert len(one.recommendations) == 1
+    assert one.recommendations[0].keys == advice.recommendations[0].keys  # the most weighted saving per byte
+    tight = _heuristic(budget_bytes=min(r.estimated_size_bytes for r in advice.recommendations), max_indexes=None)
+    assert len(tight.recommendations) == 1
+
+
+# --- DDL that runs as given; no prefix-duplicate picks --------------------------------------------
+
+
+def test_trigram_ddl_names_its_extension_when_available_and_is_left_out_when_not():
+    from dbarchitect.core.indexing.advise import _static_recs
+
+    big = SNAP.model_copy(deep=True)
+    shapes = {"q1": analyze("SELECT id FROM users WHERE email ILIKE '%bob%'", big)}
+    cs = generate(shapes, big, STATS)
+    notes: list[str] = []
+    (rec,) = _static_recs(cs, big, STATS, set(), 1, extensions=set(), available={"pg_trgm", "hypopg"}, notes=notes)
+    assert rec.ddl.startswith("CREATE INDEX CONCURRENTLY") and "\n" not in rec.ddl and "gin_trgm_ops" in rec.ddl
+    assert rec.requires_extension == "pg_trgm" and "CREATE EXTENSION IF NOT EXISTS pg_trgm" in rec.reason
+    assert "privilege" in rec.reason and notes[0].startswith("Run first: CREATE EXTENSION IF NOT EXISTS pg_trgm;")
+    (installed,) = _static_recs(cs, big, STATS, set(), 1, extensions={"pg_trgm"}, available={"pg_trgm"})
+    assert installed.ddl.startswith("CREATE INDEX CONCURRENTLY")
+    notes: list[str] = []
+    assert _static_recs(cs, big, STATS, set(), 1, extensions=set(), available={"hypopg"}, notes=notes) == []
+    assert notes and "pg_trgm" in notes[0] and "pg_available_extensions" in notes[0]
+
+
+def test_a_pick_that_another_pick_serves_is_dropped():
+    from dbarchitect.core.indexing.advise import _serves
+    from dbarchitect.core.indexing.models import Candidate
+
+    short = Candidate(table="public.issues", keys=("tenant_id",), columns=("tenant_id",))
+    long = Candidate(table="public.issues", keys=("tenant_id", "created_at DESC"), columns=("tenant_id", "created_at"))
+    other = Candidate(table="public.issues", keys=("created_at",), columns=("created_at",))
+    assert _serves(long, short) and not _serves(short, long) and not _serves(long, other)
+    partial = long.model_copy(update={"predicate": "deleted_at IS NULL"})
+    assert not _serves(partial, short)
+
+
+# --- operators HypoPG cannot cost: the right GIN, with the predicate to measure -------------------
+
+
+def test_jsonb_containment_gets_jsonb_path_ops_and_arrays_the_default():
+    _, cs = _cands("SELECT id FROM docs WHERE meta @> '{\"plan\": \"pro\"}'")
+    (gin,) = [c for c in cs.candidates if c.method == "gin"]
+    assert gin.keys == ("meta jsonb_path_ops",) and cs.probes[gin] == {"q1": "meta @> '{\"plan\": \"pro\"}'"}
+    _, cs = _cands("SELECT id FROM docs WHERE tags @> ARRAY['a']")
+    assert [c.keys for c in cs.candidates if c.method == "gin"] == [("tags",)]
+
+
+def test_full_text_indexes_the_same_expression_unless_it_is_not_immutable():
+    _, cs = _cands("SELECT id FROM docs WHERE to_tsvector('english', body) @@ plainto_tsquery('english', 'x')")
+    assert [c.keys[0].lower() for c in cs.candidates if c.kind == "fts"] == ["(to_tsvector('english', body))"]
+    _, cs = _cands("SELECT id FROM docs WHERE to_tsvector(body) @@ plainto_tsquery('x')")
+    assert not [c for c in cs.candidates if c.kind == "fts"]
+    assert any("not immutable" in why for why in cs.risky.values())
+
+
+def test_full_text_on_a_small_heap_is_still_worth_a_gin_but_a_trigram_is_not():
+    from dbarchitect.core.indexing.advise import _static_recs
+
+    small = SchemaSnapshot(database="t", tables=[_t("docs", [("id", "bigint"), ("body", "text")], rows=5_000)])
+    shapes = {"q1": analyze("SELECT id FROM docs WHERE to_tsvector('english', body) @@ plainto_tsquery('english', 'x')", small),
+              "q2": analyze("SELECT id FROM docs WHERE body ILIKE '%x%'", small)}  # fmt: skip
+    recs = _static_recs(generate(shapes, small, {}), small, {}, set(), 1, extensions={"pg_trgm"}, available=None)
+    assert [r.kind for r in recs] == ["fts"]
+
+
+def test_a_column_compared_to_several_literals_is_a_parameter_not_a_partial_predicate():
+    one = {"q1": analyze("SELECT id FROM issues WHERE state = 'open' ORDER BY created_at DESC LIMIT 20", SNAP)}
+    assert any(c.predicate == "state = 'open'" for c in generate(one, SNAP, STATS).candidates)
+    two = {**one, "q2": analyze("SELECT id FROM issues WHERE state = 'closed' ORDER BY created_at DESC LIMIT 20", SNAP)}
+    assert not any(c.predicate and "state" in c.predicate for c in generate(two, SNAP, STATS).candidates)
+
+
+def test_an_expression_lookup_with_a_soft_delete_filter_is_partial():
+    _, cs = _cands("SELECT id FROM users WHERE lower(email) = $1 AND status IS NULL LIMIT 1")
+    (expr,) = [c for c in cs.candidates if c.kind == "expression"]
+    assert expr.predicate == "status IS NULL"
