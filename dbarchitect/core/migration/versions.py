@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from pglast import ast
+from pglast.enums import AlterTableType
 
 AE = "AccessExclusiveLock"
 SUE = "ShareUpdateExclusiveLock"
@@ -92,6 +93,11 @@ SYNTAX_SINCE: list[SyntaxFeature] = [
     SyntaxFeature(
         "MERGE", 15, "MERGE INTO syn_t t USING syn_t s ON t.a = s.a WHEN MATCHED THEN DELETE",
         "CREATE TABLE syn_t (a int)", lambda n: isinstance(n, ast.MergeStmt),
+    ),
+    SyntaxFeature(
+        "ALTER TABLE ... SET ACCESS METHOD", 15, "ALTER TABLE syn_am SET ACCESS METHOD heap",
+        "CREATE TABLE syn_am (a int)",
+        lambda n: _any(n, lambda x: isinstance(x, ast.AlterTableCmd) and x.subtype == AlterTableType.AT_SetAccessMethod),
     ),
     SyntaxFeature(
         "UNIQUE NULLS NOT DISTINCT", 15, "CREATE TABLE syn_u (a int UNIQUE NULLS NOT DISTINCT)", "",
