@@ -15,6 +15,7 @@ VERSIONS=("$@")
 SUBSET=(
   tests/live/foundation/test_introspect.py
   tests/live/foundation/test_run_query.py
+  tests/live/foundation/test_version_facts.py
   tests/live/plan/test_explain_live.py
   tests/live/dryrun
   tests/live/migration
