@@ -45,8 +45,7 @@ def check(ctx):
         if (writes < WRITE_HEAVY_MIN_OPS or writes / (reads + writes) < WRITE_HEAVY_SHARE
                 or len(secondary) <= SECONDARY_INDEXES_WRITE_HEAVY):
             continue
-        unused = [u.name for u in coll.index_stats or [] if u.ops == 0 and u.name != "_id_"]
-        first = unused or []
+        first = [u.name for u in coll.index_stats or [] if u.ops == 0 and u.name != "_id_"]  # unused: drop first
         out.append(RULE.finding(
             obj=name,
             message=(f"{name}: {writes} writes vs {reads} reads (latencyStats) and {len(secondary)} secondary indexes, each "
