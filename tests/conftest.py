@@ -51,6 +51,9 @@ class PgServer:
             cur = conn.execute(sql, params)
             return cur.fetchall() if cur.description else None
 
+    def server_version_num(self) -> int:
+        return int(self.admin("SHOW server_version_num")[0][0])
+
     def create_db(self, setup_sql: str | None = None, name: str | None = None, template: str = TEMPLATE) -> str:
         name = name or f"t_{os.getpid()}_{next(_counter)}"
         self.admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')

@@ -32,7 +32,7 @@ def _fails(f) -> bool:
 def lint_labels(report, matviews: set[str] = frozenset()) -> set[str]:
     labels: set[str] = set()
     failing = [f.statement or 0 for f in report.findings if _fails(f)]
-    if failing or report.parse_error:
+    if failing or report.parse_error or report.unsupported_syntax:
         labels.add("fails")
     stop = min(failing) if failing else None  # the migration stops there: nothing after it happens
     held: dict[str, int] = {}

@@ -186,7 +186,8 @@ class Column(BaseModel):
     not_null: bool = False
     default: str | None = None
     identity: Literal["", "always", "by_default"] = ""
-    generated: str | None = Field(default=None, description="Expression of a STORED generated column.")
+    generated: str | None = Field(default=None, description="Expression of a generated column.")
+    virtual: bool = Field(default=False, description="VIRTUAL generated (PostgreSQL 18), not STORED.")
     collation: str | None = None
     comment: str | None = None
     null_frac: float | None = Field(default=None, description="pg_stats.null_frac when analyzed.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from dbarchitect.app import App
 from dbarchitect.core.describe import UserInputError
@@ -14,7 +14,7 @@ from dbarchitect.core.mongo.workload import is_mongo_text
 from dbarchitect.live.engine import Engine
 from dbarchitect.core.review_report import present
 from dbarchitect.tools.migration import _progress
-from dbarchitect.tools.schema import Cursor, Limit, MinSeverity, Rules, check_fixes
+from dbarchitect.tools.schema import Cursor, Limit, MinSeverity, Rules, _as_text, check_fixes
 
 
 async def recommend_indexes(
@@ -64,7 +64,11 @@ async def recommend_indexes(
 
 async def review_indexes(
     app: App,
-    schema: Annotated[str | None, Field(description="Only this schema.")] = None,
+    schema: Annotated[
+        str | None,
+        BeforeValidator(_as_text),  # MCP pre-parses JSON-looking strings: MongoDB's indexes come back as text
+        Field(description="Only this schema. MongoDB: getIndexes()/$indexStats JSON."),
+    ] = None,
     min_severity: MinSeverity = "info",
     rules: Rules = None,
     limit: Limit = None,
@@ -77,10 +81,12 @@ async def review_indexes(
     Use it to audit or clean up indexes; recommend_indexes for new ones, review_schema for the design.
 
     Returns one finding per rule listing its objects, ranked and paged, with the DDL and its undo."""
+    mongo = schema is not None and is_mongo_text(schema)  # inline indexes: MongoDB's review, no server needed
     try:
-        reviewer = app.feature("index_review", tool="review_indexes", connection=connection)
+        reviewer = app.feature("index_review", tool="review_indexes", connection=connection,
+                               engine=Engine.mongodb if mongo else None)  # fmt: skip
         report = await reviewer.review(schema=schema)
     except ValueError as exc:
         raise UserInputError(str(exc)) from None
     page = present(report, rules=rules, min_severity=min_severity, limit=limit, cursor=cursor)
-    return await check_fixes(app, page, connection, tool="review_indexes")
+    return page if mongo else await check_fixes(app, page, connection, tool="review_indexes")

@@ -59,7 +59,8 @@ def server(blog_dsn):
 
 #: tools that serve MongoDB (tests/mcp/test_mongodb.py); on SQL input or an unreachable server they
 #: answer with a sentence about MongoDB, or review the SQL by its rules alone
-MONGODB_TOOLS = {"review_schema", "review_query", "rewrite_query", "explain_query", "explain_plan", "recommend_indexes"}
+MONGODB_TOOLS = {"review_schema", "review_query", "rewrite_query", "explain_query", "explain_plan", "recommend_indexes",
+                 "review_indexes"}
 
 
 @pytest.mark.parametrize(("tool", "args"), calls())

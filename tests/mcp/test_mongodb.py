@@ -124,3 +124,50 @@ async def test_an_unreachable_mongodb_connection_answers_with_a_sentence():
         assert not res.is_error
         res = await client.call_tool("describe_schema", {})
         assert res.is_error and "describe_schema does not support MongoDB yet" in res.content[0].text
+
+
+USERS_INDEXES = """
+{"collection": "users",
+ "indexes": [{"v": 2, "key": {"_id": 1}, "name": "_id_"},
+             {"v": 2, "key": {"email": 1}, "name": "email_1", "unique": true},
+             {"v": 2, "key": {"country": 1}, "name": "country_1"},
+             {"v": 2, "key": {"country": 1, "city": 1}, "name": "country_1_city_1"},
+             {"v": 2, "key": {"lastSeen": 1}, "name": "lastSeen_1", "expireAfterSeconds": 86400}],
+ "indexStats": [{"name": "country_1_city_1", "key": {"country": 1, "city": 1}, "host": "db1:27017",
+                 "accesses": {"ops": {"$numberLong": "0"}, "since": {"$date": "2026-03-01T00:00:00Z"}}},
+                {"name": "country_1", "key": {"country": 1}, "host": "db1:27017",
+                 "accesses": {"ops": {"$numberLong": "4411"}, "since": {"$date": "2026-03-01T00:00:00Z"}}}],
+ "documents": [{"_id": 1, "email": "a@example.com", "country": "FR", "city": "Lyon", "lastSeen": 1767225600},
+               {"_id": 2, "country": "DE", "city": "Bonn", "lastSeen": 1767229200}]}
+"""
+
+
+async def test_review_indexes_on_get_indexes_output_needs_no_server(offline_server, blog_dsn):
+    async with Client(offline_server) as client:
+        res = await client.call_tool("review_indexes", {"schema": USERS_INDEXES})
+        assert not res.is_error, res.content[0].text
+        out = res.structured_content
+        rules = {f["rule"]: f for f in out["findings"]}
+        assert set(rules) == {"prefix-redundant-index", "unused-collection-index", "ttl-index-on-non-date-field",
+                              "unique-index-on-optional-field"}, list(rules)
+        assert 'dropIndex("country_1")' in rules["prefix-redundant-index"]["fix"]
+        assert 'dropIndex("country_1_city_1")' in rules["unused-collection-index"]["fix"]
+        assert '"partialFilterExpression": {"email": {"$exists": true}}' in rules["unique-index-on-optional-field"]["fix"]
+        assert out["stats_reset"] == "2026-03-01T00:00:00Z" and out["indexes"] == 5
+        assert any("write share unknown for users" in n for n in out["notes"])
+
+        # no $indexStats: usage is unknown, said so, and no index is called unused
+        bare = USERS_INDEXES.split(' "indexStats"')[0] + ' "documents": []}'
+        res = await client.call_tool("review_indexes", {"schema": bare})
+        assert not res.is_error, res.content[0].text
+        assert "unused-collection-index" not in {f["rule"] for f in res.structured_content["findings"]}
+        assert any("index usage unknown for users" in n for n in res.structured_content["notes"])
+
+        res = await client.call_tool("review_indexes", {"schema": '{"collection": "users", "indexes": [{"name": "x"}]}'})
+        assert res.is_error and "key pattern" in res.content[0].text
+
+    # a PostgreSQL default connection: the JSON still goes to MongoDB's review
+    async with Client(build_server(load_settings({"DATABASE_URL": blog_dsn}))) as client:
+        res = await client.call_tool("review_indexes", {"schema": USERS_INDEXES, "rules": "DM012"})
+        assert not res.is_error, res.content[0].text
+        assert [f["rule"] for f in res.structured_content["findings"]] == ["unused-collection-index"]

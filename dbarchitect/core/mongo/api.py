@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Literal
 
 from dbarchitect.core.indexing.models import IndexAdvice
+from dbarchitect.core.indexing.review import IndexReview
 from dbarchitect.core.models import severity_counts
 from dbarchitect.core.review_report import as_review_findings
 from dbarchitect.core.mongo.advise import recommend
@@ -18,7 +19,8 @@ from dbarchitect.core.plan.report import PlanFinding, PlanReport, PlanSummary
 from dbarchitect.core.query_review import QueryReview
 from dbarchitect.core.schema_review import SchemaReview
 
-__all__ = ["DocumentParseError", "diagnose", "indexes_advice", "review_documents", "review_queries", "parse_bundle"]
+__all__ = ["DocumentParseError", "diagnose", "indexes_advice", "review_documents", "review_index_bundle",
+           "review_queries", "parse_bundle"]
 
 
 def review_documents(bundle: Bundle, *, source: Literal["live", "parsed"] = "parsed", database: str = "") -> SchemaReview:
@@ -90,3 +92,33 @@ def _headline(ex: Explain) -> str:
 
 def indexes_advice(bundle: Bundle, *, max_indexes: int | None = None) -> IndexAdvice:
     return recommend(bundle, max_indexes=max_indexes)
+
+
+def review_index_bundle(bundle: Bundle, *, database: str = "") -> IndexReview:
+    """review_indexes on MongoDB: the index rules over getIndexes() output, with $indexStats (usage) and
+    $collStats latencyStats (write share) where given, and sampled documents (field types, presence)."""
+    colls = {n: c for n, c in bundle.collections.items() if c.indexes is not None or c.index_stats is not None}
+    if not colls:
+        raise DocumentParseError('no indexes: give {"collection": name, "indexes": [getIndexes() output], '
+                                 '"indexStats": [$indexStats output], "documents": [samples]}')
+    ctx = DocumentContext.of(bundle)
+    findings, ran = run(ctx, ("index",))
+    notes = []
+    no_usage = sorted(n for n, c in colls.items() if c.index_stats is None)
+    if no_usage:
+        notes.append(f"index usage unknown for {', '.join(no_usage)} (no $indexStats given): unused indexes not checked; "
+                     "db.<collection>.aggregate([{$indexStats: {}}]) on each member gives it")
+    no_samples = sorted(n for n in colls if n not in ctx.schemas)
+    if no_samples:
+        notes.append(f"no sample documents for {', '.join(no_samples)}: TTL field types and unique indexes on optional "
+                     "fields not checked")
+    no_latency = sorted(n for n, c in colls.items() if c.writes is None)
+    if no_latency:
+        notes.append(f"write share unknown for {', '.join(no_latency)} (no $collStats latencyStats): over-indexing of "
+                     "write-heavy collections not checked")
+    since = sorted(u.since for c in colls.values() for u in c.index_stats or [] if u.since)
+    return IndexReview(
+        database=database, indexes=sum(len(c.indexes or c.index_stats or []) for c in colls.values()),
+        stats_reset=since[0] if since else None, findings=as_review_findings(findings),
+        counts=severity_counts(findings), rules_run=ran, notes=notes,
+    )  # fmt: skip

@@ -34,3 +34,8 @@ UNWIND_FACTOR = 10
 UNWIND_MIN_OUT = 100_000
 #: an unwound array this long at the 95th percentile multiplies the pipeline's documents
 UNWIND_ARRAY_P95 = 100
+#: a collection written at least as often as read (latencyStats writes/(reads+writes)), with this many writes …
+WRITE_HEAVY_SHARE = 0.5
+WRITE_HEAVY_MIN_OPS = 10_000
+#: … and more secondary indexes than this, pays for them on every insert
+SECONDARY_INDEXES_WRITE_HEAVY = 5

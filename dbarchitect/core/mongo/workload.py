@@ -6,8 +6,10 @@ Accepted shapes (each a JSON text, or a list of them):
   `{"aggregate": "orders", "pipeline": […], "allowDiskUse": true}` — an optional `"weight"` (calls/hour);
 - mongosh: `db.orders.find({status: "A"}, {total: 1}).sort({created: -1})`, `db.orders.aggregate([…])`;
 - a collection: `{"collection": "orders", "documents": […], "indexes": [getIndexes() output],
-  "validator": {…}, "count": 1200000, "avgObjSize": 512}`, or several under `{"collections": {name: …}}`
-  (a bare list of documents is one collection named "documents").
+  "validator": {…}, "count": 1200000, "avgObjSize": 512, "indexStats": [$indexStats output],
+  "latencyStats": {$collStats latencyStats: reads/writes ops}}`, or several under `{"collections": {name: …}}`
+  (a bare list of documents is one collection named "documents"; indexes come from `indexStats`' `spec`
+  when not given).
 """
 
 from __future__ import annotations
@@ -52,6 +54,15 @@ class IndexSpec(BaseModel):
         return "{" + ", ".join(f"{f}: {json.dumps(v)}" for f, v in self.keys) + "}"
 
 
+class IndexUsage(BaseModel):
+    """One index's line of `$indexStats`: operations that used it since `since` (per mongod, reset on restart)."""
+
+    name: str
+    ops: int
+    since: str | None = None
+    host: str | None = None
+
+
 class MongoQuery(BaseModel):
     id: str
     collection: str
@@ -74,6 +85,9 @@ class CollectionInput(BaseModel):
     has_validator: bool | None = Field(default=None, description="None: unknown")
     count: int | None = None
     avg_obj_size: float | None = None
+    index_stats: list[IndexUsage] | None = Field(default=None, description="$indexStats; None: not given")
+    reads: int | None = Field(default=None, description="latencyStats.reads.ops ($collStats)")
+    writes: int | None = Field(default=None, description="latencyStats.writes.ops ($collStats)")
 
 
 class Bundle(BaseModel):
@@ -88,7 +102,7 @@ class Bundle(BaseModel):
         for name, c in other.collections.items():
             mine = self.collection(name)
             mine.documents += c.documents
-            for attr in ("indexes", "validator", "has_validator", "count", "avg_obj_size"):
+            for attr in ("indexes", "validator", "has_validator", "count", "avg_obj_size", "index_stats", "reads", "writes"):
                 if getattr(c, attr) is not None:
                     setattr(mine, attr, getattr(c, attr))
         for q in other.queries:
@@ -149,7 +163,7 @@ def _absorb(bundle: Bundle, value: Any) -> None:
 
 def _is_special(v: dict) -> bool:
     return any(k in v for k in ("find", "aggregate", "queryPlanner", "collections")) or (
-        isinstance(v.get("collection"), str) and any(k in v for k in ("documents", "indexes", "validator", "count"))
+        isinstance(v.get("collection"), str) and any(k in v for k in ("documents", "indexes", "validator", "count", "indexStats", "latencyStats"))
     )
 
 
@@ -167,6 +181,33 @@ def _collection(bundle: Bundle, name: str, body: Any) -> None:
     for key, attr in (("count", "count"), ("avgObjSize", "avg_obj_size")):
         if body.get(key) is not None:
             setattr(coll, attr, scalar(body[key]))
+    if body.get("indexStats") is not None:
+        coll.index_stats = index_usage(body["indexStats"])
+        if coll.indexes is None and all(isinstance(r.get("spec"), dict) for r in body["indexStats"]):
+            coll.indexes = [index_spec(r["spec"]) for r in body["indexStats"]]
+    latency = body.get("latencyStats")
+    if latency is not None:
+        if not isinstance(latency, dict):
+            raise DocumentParseError('"latencyStats" must be $collStats\' latencyStats object ({"reads": {"ops": n}, …})')
+        for kind in ("reads", "writes"):
+            ops = (latency.get(kind) or {}).get("ops")
+            if ops is not None:
+                setattr(coll, kind, int(scalar(ops)))
+
+
+def index_usage(rows: Any) -> list[IndexUsage]:
+    """`$indexStats` output: one row per index (and per mongod) with `accesses: {ops, since}`."""
+    if not isinstance(rows, list):
+        raise DocumentParseError('"indexStats" must be the list $indexStats returns')
+    out = []
+    for r in rows:
+        acc = r.get("accesses") if isinstance(r, dict) else None
+        if not isinstance(acc, dict) or "ops" not in acc or not r.get("name"):
+            raise DocumentParseError(f"an $indexStats row needs name and accesses.ops: {json.dumps(r, default=str)[:120]}")
+        since = scalar(acc.get("since")) if acc.get("since") is not None else None
+        out.append(IndexUsage(name=r["name"], ops=int(scalar(acc["ops"])), since=None if since is None else str(since),
+                              host=r.get("host")))
+    return out
 
 
 def index_spec(raw: dict) -> IndexSpec:

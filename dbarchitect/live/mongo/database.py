@@ -1,7 +1,7 @@
 """MongoDatabase: one mongodb:// or mongodb+srv:// connection, read-only.
 
 Every server call is a read: `aggregate([{$sample}])`, `listCollections`, `listIndexes`,
-`estimatedDocumentCount`, `collStats` (via `$collStats`), and the `explain` command of a find or of
+`estimatedDocumentCount`, `$collStats` (storage and latency stats), `$indexStats`, and the `explain` command of a find or of
 an aggregation without `$out`/`$merge`. pymongo is synchronous; calls run in a worker thread with
 `maxTimeMS` = the statement timeout and a server-selection timeout = the connect timeout.
 """
@@ -20,7 +20,7 @@ from pymongo.errors import AutoReconnect, OperationFailure, PyMongoError, Server
 from dbarchitect.config import Limits, Settings
 from dbarchitect.core.dsn import redact
 from dbarchitect.core.models import SchemaSnapshot, ServerInfo
-from dbarchitect.core.mongo.workload import Bundle, CollectionInput, MongoQuery, index_spec
+from dbarchitect.core.mongo.workload import Bundle, CollectionInput, MongoQuery, index_spec, index_usage
 from dbarchitect.core.results import QueryResult
 from dbarchitect.live.engine import Engine, EngineUnsupported
 from dbarchitect.live.errors import DatabaseError
@@ -136,7 +136,8 @@ class MongoDatabase:
             c["name"] for c in db.list_collections(filter={"type": "collection"}) if not c["name"].startswith("system.")
         ))  # fmt: skip
 
-    async def collection(self, name: str, *, documents: bool = True, sample: int = SAMPLE_SIZE) -> CollectionInput:
+    async def collection(self, name: str, *, documents: bool = True, sample: int = SAMPLE_SIZE,
+                         usage: bool = False) -> CollectionInput:  # fmt: skip
         """A collection as the core reads it: sampled documents (as Extended JSON), indexes, validator, counts."""
         ms = self.limits.statement_timeout_ms
 
@@ -149,10 +150,18 @@ class MongoDatabase:
             out.indexes = [index_spec(_plain(i)) for i in coll.list_indexes(maxTimeMS=ms)]
             out.count = coll.estimated_document_count(maxTimeMS=ms)
             try:
-                stats = next(iter(coll.aggregate([{"$collStats": {"storageStats": {}}}], maxTimeMS=ms)), {})
+                stats = next(iter(coll.aggregate([{"$collStats": {"storageStats": {}, "latencyStats": {}}}], maxTimeMS=ms)), {})
                 out.avg_obj_size = (stats.get("storageStats") or {}).get("avgObjSize")
+                latency = stats.get("latencyStats") or {}
+                out.reads = (latency.get("reads") or {}).get("ops")
+                out.writes = (latency.get("writes") or {}).get("ops")
             except OperationFailure:
                 pass  # a missing collection, or a role without collStats: the size stays unknown
+            if usage:
+                try:
+                    out.index_stats = index_usage([_plain(r) for r in coll.aggregate([{"$indexStats": {}}], maxTimeMS=ms)])
+                except OperationFailure:
+                    pass  # a role without indexStats: usage stays unknown (and review_indexes says so)
             if documents:
                 docs = coll.aggregate([{"$sample": {"size": sample}}], maxTimeMS=ms, allowDiskUse=False)
                 out.documents = [_plain(d) for d in docs]
@@ -160,11 +169,11 @@ class MongoDatabase:
 
         return await self._call(read)
 
-    async def bundle(self, collections: list[str] | None = None, *, documents: bool = True) -> Bundle:
+    async def bundle(self, collections: list[str] | None = None, *, documents: bool = True, usage: bool = False) -> Bundle:
         names = collections or (await self.collection_names())[:MAX_COLLECTIONS]
         bundle = Bundle()
         for name in names:
-            bundle.collections[name] = await self.collection(name, documents=documents)
+            bundle.collections[name] = await self.collection(name, documents=documents, usage=usage)
         return bundle
 
     async def explain(self, q: MongoQuery, *, verbosity: str) -> dict:

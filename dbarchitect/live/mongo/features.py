@@ -11,6 +11,7 @@ from typing import Any
 
 from dbarchitect.core.describe import UserInputError
 from dbarchitect.core.indexing.models import IndexAdvice
+from dbarchitect.core.indexing.review import IndexReview
 from dbarchitect.core.mongo import api
 from dbarchitect.core.mongo.documents import DocumentParseError
 from dbarchitect.core.mongo.workload import Bundle, is_mongo_text, parse_bundle
@@ -25,18 +26,19 @@ def _bundle(texts, weights=None) -> Bundle:
         raise UserInputError(f"The MongoDB input could not be read: {exc}.") from None
 
 
-async def _with_server_facts(db, bundle: Bundle, *, documents: bool = False) -> Bundle:
-    """Fill in what the server knows about the collections the input names (indexes, validator, counts)."""
+async def _with_server_facts(db, bundle: Bundle, *, documents: bool = False, usage: bool = False) -> Bundle:
+    """Fill in what the server knows about the collections the input names (indexes, validator, counts;
+    with `usage`, $indexStats and latencyStats)."""
     if db is None:
         return bundle
     names = sorted({q.collection for q in bundle.queries} | set(bundle.collections)
                    | {st["$lookup"]["from"] for q in bundle.queries for st in q.pipeline
                       if isinstance(st.get("$lookup"), dict) and isinstance(st["$lookup"].get("from"), str)})  # fmt: skip
-    live = await db.bundle(names, documents=documents)
+    live = await db.bundle(names, documents=documents, usage=usage)
     for name, coll in live.collections.items():
         mine = bundle.collection(name)
         mine.indexes = mine.indexes if mine.indexes is not None else coll.indexes
-        for attr in ("validator", "has_validator", "count", "avg_obj_size"):
+        for attr in ("validator", "has_validator", "count", "avg_obj_size", "index_stats", "reads", "writes"):
             if getattr(mine, attr) is None:
                 setattr(mine, attr, getattr(coll, attr))
         if not mine.documents:
@@ -106,6 +108,33 @@ class MongoIndexAdvisor:
         return advice
 
 
+class MongoIndexReviewer:
+    """review_indexes on MongoDB: `schema` is getIndexes()/$indexStats JSON (inline, no server needed), or
+    on a mongodb:// connection a collection name (None: every collection) read from the server."""
+
+    def __init__(self, db):
+        self.db = db
+
+    async def review(self, *, schema: str | None = None) -> IndexReview:
+        inline = schema is not None and is_mongo_text(schema)
+        if inline:
+            bundle = await _with_server_facts(self.db, _bundle(schema), documents=True, usage=True)
+        elif self.db is None:
+            raise UserInputError('review_indexes for MongoDB needs a mongodb:// connection, or schema=<JSON>: '
+                                 '{"collection": name, "indexes": [getIndexes() output], "indexStats": [$indexStats '
+                                 'output], "latencyStats": {...}, "documents": [samples]}.')
+        else:
+            bundle = await self.db.bundle([schema] if schema else None, usage=True)
+        try:
+            report = api.review_index_bundle(bundle, database=self.db.name if self.db is not None else "")
+        except DocumentParseError as exc:
+            raise UserInputError(f"The MongoDB input could not be read: {exc}.") from None
+        if self.db is not None and not inline:
+            report = report.model_copy(update={"notes": [*report.notes, "indexes, $indexStats and latencyStats read from "
+                                                         "the server; documents sampled with $sample"]})
+        return report
+
+
 class MongoExplainer:
     def __init__(self, db):
         self.db = db
@@ -132,4 +161,5 @@ class MongoExplainer:
             raise UserInputError(f"The MongoDB explain output could not be read: {exc}.") from None
 
 
-FACTORIES = {"schema_review": MongoSchemaReviewer, "index_advisor": MongoIndexAdvisor, "explain": MongoExplainer}
+FACTORIES = {"schema_review": MongoSchemaReviewer, "index_advisor": MongoIndexAdvisor, "index_review": MongoIndexReviewer,
+             "explain": MongoExplainer}

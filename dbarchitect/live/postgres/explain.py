@@ -441,8 +441,10 @@ async def explain_query(
             notes.append("Planned with GENERIC_PLAN: $n parameters stay unknown, as in a prepared statement's generic plan.")
         else:
             bound = await representative_params(conn, sql, stmt)
+            why = ("ANALYZE executes the statement, so it needs values" if analyze else
+                   f"PostgreSQL {version // 10000} has no EXPLAIN (GENERIC_PLAN), which came in 16")  # fmt: skip
             notes.append(
-                "Parameters were bound to representative values from pg_stats (histogram median or most common "
+                f"Parameters were bound ({why}) to representative values from pg_stats (histogram median or most common "
                 "value) or type defaults: " + ", ".join(f"${i}={v!r}" for i, v in enumerate(bound, 1)) + "."
             )
     elif params:

@@ -81,6 +81,7 @@ SELECT a.attrelid::int AS rel, a.attname AS name, a.attnum AS position,
        CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END AS default,
        a.attidentity AS identity,
        CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END AS generated,
+       a.attgenerated = 'v' AS virtual,  -- 18: VIRTUAL generated columns ('s' = STORED)
        CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation,
        ds.description AS comment,
        st.null_frac::float8, st.n_distinct::float8
@@ -117,6 +118,7 @@ SELECT con.conrelid::int AS rel, con.conname AS name, con.contype, con.convalida
   LEFT JOIN pg_class ic ON ic.oid = con.conindid AND con.contype IN ('p', 'u', 'x')
   LEFT JOIN pg_index ix ON ix.indexrelid = con.conindid
  WHERE con.conrelid <> 0 AND {USER_NS}
+   AND con.contype <> 'n'  -- 18 records NOT NULL in pg_constraint too: the column's not_null already says it
  ORDER BY con.conrelid, con.contype, con.conname
 """
 
@@ -347,7 +349,7 @@ async def _read(conn: psycopg.AsyncConnection, started_tx: bool) -> SchemaSnapsh
                     not_null=r["not_null"],
                     default=r["default"],
                     identity={"a": "always", "d": "by_default"}.get(r["identity"], ""),
-                    generated=r["generated"],
+                    generated=r["generated"], virtual=bool(r["virtual"]),
                     collation=r["collation"],
                     comment=r["comment"],
                     null_frac=r["null_frac"],

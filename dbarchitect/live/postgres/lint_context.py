@@ -126,7 +126,9 @@ async def _relations(conn: psycopg.AsyncConnection, ctx: LintContext, names: lis
         SELECT c.oid, n.nspname || '.' || c.relname AS name, c.relkind,
                -- an ALTER of an inheritance/partition parent recurses: its children's sizes and rows count
                pg_relation_size(c.oid) + kids.size AS size, pg_total_relation_size(c.oid) + kids.total AS total,
-               (CASE WHEN c.reltuples < 0 AND kids.reltuples = 0 THEN -1 ELSE greatest(c.reltuples, 0) + kids.reltuples END)::bigint
+               -- never vacuumed/analyzed: -1 on 14+, but 0 (with relpages 0) on 13: unknown either way, so n_live_tup
+               (CASE WHEN (c.reltuples < 0 OR (c.reltuples = 0 AND c.relpages = 0)) AND kids.reltuples = 0 THEN -1
+                     ELSE greatest(c.reltuples, 0) + kids.reltuples END)::bigint
                    AS reltuples, s.n_live_tup + kids.live AS n_live_tup,
                coalesce(s.n_tup_ins + s.n_tup_upd + s.n_tup_del, 0) AS writes,
                coalesce(s.seq_scan, 0) AS seq_scan, coalesce(s.idx_scan, 0) AS idx_scan,
@@ -155,6 +157,8 @@ async def _relations(conn: psycopg.AsyncConnection, ctx: LintContext, names: lis
     by_oid: dict[int, RelationFacts] = {}
     for r in rows:
         rows_est = r["reltuples"] if r["reltuples"] is not None and r["reltuples"] >= 0 else (r["n_live_tup"] or 0)
+        if rows_est == 0 and (r["reltuples"] is None or r["reltuples"] < 0) and (r["size"] or 0) > 0:
+            rows_est = -1  # never analyzed and no live-tuple count yet (before 15 it lags), but it has pages: unknown
         facts = RelationFacts(
             name=r["name"], kind=_KIND[r["relkind"]], size_bytes=r["size"], total_bytes=r["total"], rows=rows_est,
             writes=r["writes"], writes_per_second=(r["writes"] / stats_age) if stats_age >= MIN_RATE_WINDOW_S and r["writes"] else None,

@@ -39,7 +39,7 @@ from dbarchitect.core.dsn import redact
 from dbarchitect.core.sql.statements import SQLParseError, parse
 from dbarchitect.live.postgres.cancel import Connection
 from dbarchitect.live.postgres.binaries import client_bindirs
-from dbarchitect.live.postgres.cluster import LocalCluster
+from dbarchitect.live.postgres.cluster import LocalCluster, system_bindirs, use_system_postgres
 from dbarchitect.live.postgres.errors import DatabaseError
 
 SHADOW_PREFIX = "dbarchitect_shadow_"
@@ -238,10 +238,10 @@ def find_pg_dump(server_major: int) -> Path:
     candidates: list[Path] = []
     if env := os.environ.get("DBARCHITECT_PG_BINDIR"):
         candidates.append(Path(env) / "pg_dump")
-    for d in sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: _major_of_dir(p)):
+    for d in sorted(system_bindirs(), key=lambda p: _major_of_dir(p)):
         if _major_of_dir(d) >= server_major:
             candidates.append(d / "pg_dump")
-    if found := shutil.which("pg_dump"):
+    if use_system_postgres() and (found := shutil.which("pg_dump")):
         candidates.append(Path(found))
     candidates += [d / "pg_dump" for d in client_bindirs()]  # the PyPI wheel's (18): dumps 13-18
     for c in candidates:

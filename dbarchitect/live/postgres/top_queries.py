@@ -2,7 +2,8 @@
 
 Column names differ by version (PG 13 renamed total_time to total_exec_time; PG 17 renamed
 blk_read_time to shared_blk_read_time), so the view's columns are read first. When the extension is
-missing or not preloaded, the answer says how to enable it instead of failing.
+missing or not preloaded, the answer says how to enable it instead of failing. pg_stat_statements_info
+(14+) gives the last reset and how often entries were evicted; on 13 the answer says both are unknown.
 """
 
 from __future__ import annotations
@@ -20,6 +21,19 @@ ENABLE = ("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements';  --
 
 async def _one(conn, sql, params=None):
     return await (await conn.execute(sql, params)).fetchone()
+
+
+async def _info(conn) -> tuple[str | None, int | None]:
+    """pg_stat_statements_info (14+): the last reset and how often entries were evicted (`dealloc`);
+    (None, None) on 13, which has no such view."""
+    if conn.info.server_version < 140000:
+        return None, None
+    view = await _one(conn, "SELECT quote_ident(schemaname) || '.pg_stat_statements_info' FROM pg_views "
+                            "WHERE viewname = 'pg_stat_statements_info'")
+    if view is None:  # extension older than 1.9 on a 14+ server: ALTER EXTENSION pg_stat_statements UPDATE
+        return None, 0
+    row = await _one(conn, f"SELECT stats_reset::text, dealloc FROM {view[0]}")
+    return (row[0], row[1]) if row else (None, 0)
 
 
 def _pick(cols: set[str], *names: str) -> str | None:
@@ -64,10 +78,15 @@ async def read_top_queries(conn: psycopg.AsyncConnection, order_by: str = "total
         role = (await _one(conn, "SELECT current_user"))[0]
         notes.append(f"{hidden} statements of other roles hide their text and were not checked for N+1: "
                      f"GRANT pg_read_all_stats TO {quote_ident(role)}; shows them.")
-    since = None
-    if "pg_stat_statements_info" in {r[0] for r in await (await conn.execute(
-            "SELECT viewname FROM pg_views WHERE viewname = 'pg_stat_statements_info'")).fetchall()}:
-        since = (await _one(conn, "SELECT stats_reset::text FROM pg_stat_statements_info"))[0]
+    since, evicted = await _info(conn)
+    if evicted is None:
+        notes.append("PostgreSQL 13 has no pg_stat_statements_info (14+): when the statistics were reset and how many "
+                     "statements were evicted is unknown.")
+    elif evicted:
+        limit_row = await _one(conn, "SELECT setting FROM pg_settings WHERE name = 'pg_stat_statements.max'")
+        notes.append(f"pg_stat_statements evicted the least-used statements {evicted} times since "
+                     f"{since or 'the last reset'} (pg_stat_statements.max = {limit_row[0] if limit_row else '?'}): "
+                     "the ranking misses them; raise pg_stat_statements.max (restart) or reset more often.")
     selects = [StatementStat(queryid=s.queryid, query=s.query, calls=s.calls, rows=s.rows, total_ms=s.total_ms,
                              mean_ms=s.mean_ms) for s in stats if s.query.lstrip()[:6].lower() in ("select", "with")]
     patterns = detect_from_stats(selects, snapshot).patterns

@@ -71,3 +71,18 @@ async def test_explain_query_runs_explain_and_diagnoses(seeded):
         assert refused.is_error and "Refused" in refused.content[0].text
     assert "x" not in seeded.list_collection_names()
     assert seeded[COLL].count_documents({}) == 2000
+
+
+async def test_review_indexes_reads_index_stats_and_latency(seeded):
+    seeded[COLL].create_index([("customer.email", 1)], name="customer_email_1")  # never used by a query
+    list(seeded[COLL].find({"status": "open"}).hint("status_1"))  # status_1 used once
+    server = build_server(load_settings({"DATABASE_URL": URL}))
+    async with Client(server) as client:
+        res = await client.call_tool("review_indexes", {"schema": COLL})
+    assert not res.is_error, res.content[0].text
+    out = res.structured_content
+    by_rule = {f["rule"]: f for f in out["findings"]}
+    assert "customer_email_1" in by_rule["unused-collection-index"]["fix"]
+    assert 'dropIndex("status_1")' not in by_rule["unused-collection-index"]["fix"]
+    assert "prefix-redundant-index" in by_rule and out["stats_reset"]
+    assert any("$indexStats and latencyStats read from the server" in n for n in out["notes"])
