@@ -129,7 +129,9 @@ async def check_fixes(app: App, report, connection: str | None, *, tool: str):
             continue
         try:
             context = await linter.lint_context(sql)
-            checked.append(annotate(f, lint(sql, context=context)))
+            # a fix is run by hand (psql: each statement on its own unless it says BEGIN), not by a
+            # migration runner's transaction: CREATE/DROP INDEX CONCURRENTLY in it is right as written
+            checked.append(annotate(f, lint(sql, context=context, runner="autocommit")))
         except Exception:  # noqa: BLE001 - a fix the lint cannot read is offered as it is, and counted
             failed += 1
             checked.append(f)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from dbarchitect.core.diff.models import CatalogExtras
+from dbarchitect.core.diff.support import TargetNames
 from dbarchitect.core.migration.dryrun_models import CatalogFingerprint
 from dbarchitect.core.models import SchemaSnapshot
 
@@ -42,6 +43,12 @@ class TargetScope:
     types: set[str] = field(default_factory=set)
     extensions: set[str] = field(default_factory=set)
     schemas: set[str] = field(default_factory=set)
+    #: partitions and inheritance children of its tables, when the target was loaded on the current schema's
+    #: objects: the parent's changes reach them (an added column, a partitioned index), so the verification
+    #: expects them as the target's catalog has them; the planner leaves them alone
+    descendants: set[str] = field(default_factory=set)
+    #: current tables renamed into target tables (in scope under their old names only)
+    renamed: set[str] = field(default_factory=set)
 
     @property
     def relations(self) -> set[str]:
@@ -72,20 +79,37 @@ def table_renames(current: SchemaSnapshot, target: SchemaSnapshot, renames: dict
 
 
 def target_scope(current: SchemaSnapshot, target: SchemaSnapshot, target_extras: CatalogExtras,
-                 renames: dict[str, str] | None = None) -> TargetScope:  # fmt: skip
-    """What the target defines, read from its catalog (PostgreSQL parsed the DDL)."""
+                 renames: dict[str, str] | None = None, names: TargetNames | None = None) -> TargetScope:  # fmt: skip
+    """What the target defines, read from its catalog (PostgreSQL parsed the DDL). With `names` (the target
+    was loaded on the current schema's objects, `dbarchitect.core.diff.support`) only the objects the target
+    DDL names are its own; the rest of its catalog is the current schema's."""
+
+    def named(kind: str, found: set[str]) -> set[str]:
+        return found if names is None else found & names.names(kind)
+
     s = TargetScope()
-    s.tables = {t.qualified for t in target.tables}
-    s.tables |= set(table_renames(current, target, renames))
-    s.views = {v.qualified for v in target.views}
-    s.sequences = {q.qualified for q in target.sequences}
-    for q in current.sequences:
+    s.tables = named("relation", {t.qualified for t in target.tables})
+    s.renamed = set(table_renames(current, target, renames))
+    s.tables |= s.renamed
+    s.views = named("relation", {v.qualified for v in target.views})
+    s.sequences = named("relation", {q.qualified for q in target.sequences})
+    for q in [*current.sequences, *target.sequences]:
         if q.owned_by and _k(q.schema_name, q.owned_by.rpartition(".")[0]) in s.tables:
             s.sequences.add(q.qualified)
-    s.functions = set(target_extras.function_defs)
-    s.types = {_k(e.schema_name, e.name) for e in target.enums} | {_k(d.schema_name, d.name) for d in target.domains}
-    s.extensions = {e.name for e in target.extensions} - {"plpgsql"}
-    s.schemas = set(target.schemas) - {"public"}
+    fn_names = None if names is None else names.names("function")
+    s.functions = {k for k in target_extras.function_defs if fn_names is None or k.partition("(")[0] in fn_names}
+    s.types = named("type", {_k(e.schema_name, e.name) for e in target.enums}
+                    | {_k(d.schema_name, d.name) for d in target.domains})  # fmt: skip
+    s.extensions = named("extension", {e.name for e in target.extensions}) - {"plpgsql"}
+    s.schemas = named("schema", set(target.schemas)) - {"public"}
+    if names is not None:
+        parents = {t.qualified: [t.partition_of, *t.inherits] for t in target.tables}
+        grown = True
+        while grown:
+            before = len(s.descendants)
+            s.descendants |= {k for k, ps in parents.items() if k not in s.tables
+                              and any(_unquote_qname(p) in s.tables | s.descendants for p in ps if p)}  # fmt: skip
+            grown = len(s.descendants) > before
     return s
 
 
@@ -123,7 +147,16 @@ def scoped_target(current: SchemaSnapshot, target: SchemaSnapshot, current_extra
                   target_extras: CatalogExtras, scope: TargetScope) -> tuple[SchemaSnapshot, CatalogExtras]:  # fmt: skip
     """The effective target of a partial target: the current catalog with the target's objects in place."""
     s = scope
+    # the target's own objects (all of its catalog, unless it was loaded on the current schema's objects)
     snap = target.model_copy(deep=True)
+    snap.tables = [t for t in snap.tables if t.qualified in s.tables - s.renamed]
+    snap.views = [v for v in snap.views if v.qualified in s.views]
+    snap.sequences = [q for q in snap.sequences if q.qualified in s.sequences]
+    snap.enums = [e for e in snap.enums if _k(e.schema_name, e.name) in s.types]
+    snap.domains = [d for d in snap.domains if _k(d.schema_name, d.name) in s.types]
+    snap.functions = [f for f in snap.functions if f.kind in ("aggregate", "window") or s.function_named(_k(f.schema_name, f.name))]
+    snap.extensions = [e for e in snap.extensions if e.name in s.extensions or e.name == "plpgsql"]
+    # ... and the current catalog's for everything else
     snap.tables = snap.tables + [t.model_copy(deep=True) for t in current.tables if t.qualified not in s.tables]
     snap.views = snap.views + [v.model_copy(deep=True) for v in current.views if v.qualified not in s.views]
     snap.sequences = snap.sequences + [q.model_copy(deep=True) for q in current.sequences
@@ -132,18 +165,20 @@ def scoped_target(current: SchemaSnapshot, target: SchemaSnapshot, current_extra
                                if _k(e.schema_name, e.name) not in s.types]  # fmt: skip
     snap.domains = snap.domains + [d.model_copy(deep=True) for d in current.domains
                                    if _k(d.schema_name, d.name) not in s.types]  # fmt: skip
-    tgt_fn = {(f.schema_name, f.name, f.arguments) for f in target.functions}
+    tgt_fn = {(f.schema_name, f.name, f.arguments) for f in snap.functions}
     snap.functions = snap.functions + [f.model_copy(deep=True) for f in current.functions
                                        if (f.schema_name, f.name, f.arguments) not in tgt_fn]  # fmt: skip
-    tgt_ext = {e.name for e in target.extensions}
+    tgt_ext = {e.name for e in snap.extensions}
     snap.extensions = snap.extensions + [e.model_copy(deep=True) for e in current.extensions if e.name not in tgt_ext]
-    snap.schemas = sorted(set(target.schemas) | set(current.schemas))
+    snap.schemas = sorted((set(target.schemas) & (s.schemas | {"public"})) | set(current.schemas))
 
     cx, tx = current_extras, target_extras
     owners = _index_owners(current, target)
     ex = CatalogExtras(search_path_schema=tx.search_path_schema)
-    ex.function_defs = {k: v for k, v in cx.function_defs.items() if k not in s.functions} | dict(tx.function_defs)
-    ex.function_kinds = {k: v for k, v in cx.function_kinds.items() if k not in s.functions} | dict(tx.function_kinds)
+    ex.function_defs = {k: v for k, v in cx.function_defs.items() if k not in s.functions}
+    ex.function_defs |= {k: v for k, v in tx.function_defs.items() if k in s.functions}
+    ex.function_kinds = {k: v for k, v in cx.function_kinds.items() if k not in s.functions}
+    ex.function_kinds |= {k: v for k, v in tx.function_kinds.items() if k in s.functions}
     ex.comments = {k: v for k, v in cx.comments.items() if not extras_key_in_scope(k, s, owners)}
     ex.comments |= {k: v for k, v in tx.comments.items() if extras_key_in_scope(k, s, owners)}
     ex.matview_indexes = {k: list(v) for k, v in cx.matview_indexes.items() if k not in s.views}
@@ -158,7 +193,7 @@ def scoped_target(current: SchemaSnapshot, target: SchemaSnapshot, current_extra
     ex.domain_constraints = {k: dict(v) for k, v in cx.domain_constraints.items() if k not in s.types}
     ex.domain_constraints |= {k: dict(v) for k, v in tx.domain_constraints.items() if k in s.types}
     ex.identity_sequences = sorted({q for q in cx.identity_sequences if q not in s.sequences}
-                                   | set(tx.identity_sequences))  # fmt: skip
+                                   | {q for q in tx.identity_sequences if q in s.sequences})  # fmt: skip
     return snap, ex
 
 
@@ -222,18 +257,21 @@ class FingerprintScope:
                     if _k(schema, owner) in types:
                         self.domain_constraint_owners.setdefault(name, set()).add(_k(schema, owner))
 
+    def _rel(self, name: str | None) -> bool:
+        return name in self.scope.relations or name in self.scope.descendants
+
     def __call__(self, key: str) -> bool:
         s = self.scope
         kind, _, name = key.partition(" ")
         if kind in ("relation", "sequence"):
-            return name in s.relations
+            return self._rel(name)
         if kind in ("column", "trigger", "policy", "rule"):
-            return name.rsplit(".", 1)[0] in s.relations
+            return self._rel(name.rsplit(".", 1)[0])
         if kind == "constraint":
             owner = name.rsplit(".", 1)[0]
-            return owner in s.tables or owner in s.types
+            return owner in s.tables or owner in s.descendants or owner in s.types
         if kind == "index":
-            return self.index_owner.get(name) in s.relations
+            return self._rel(self.index_owner.get(name))
         if kind == "view":
             return name in s.views
         if kind == "type":
@@ -252,7 +290,7 @@ class FingerprintScope:
         s = self.scope
         m = _OF_REL.match(what)
         if m:
-            return _unquote_qname(m.group(1)) in s.relations
+            return self._rel(_unquote_qname(m.group(1)))
         m = _REL.match(what)
         if m:
             kind, name = m.groups()
@@ -262,10 +300,10 @@ class FingerprintScope:
                 return _plain(name) in s.extensions
             key = _unquote_qname(name)
             if kind == "index":
-                return self.index_owner.get(key) in s.relations
+                return self._rel(self.index_owner.get(key))
             if kind == "type":
                 return key in s.types
-            return key in s.relations
+            return self._rel(key)
         m = _ROUTINE.match(what)
         if m:
             return s.function_named(_unquote_qname(m.group(1)))

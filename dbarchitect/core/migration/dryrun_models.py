@@ -384,6 +384,10 @@ class DryRunReport(BaseModel):
         return next(s for s in self.statements if s.index == index)
 
 
+def _listed(names: list[str], most: int = 10) -> str:
+    return ", ".join(names[:most]) + (f", +{len(names) - most} more" if len(names) > most else "")
+
+
 def build_findings(report: DryRunReport) -> list[Finding]:
     """The report's conclusions as findings with dry_run evidence (messages state the consequence)."""
     out: list[Finding] = []
@@ -402,28 +406,38 @@ def build_findings(report: DryRunReport) -> list[Finding]:
                 "dry-run-statement-refused", f"Statement {s.index} was not run: {s.error.message}",
                 statement=s.index, line=s.line, detail=s.error.message,
             ))  # fmt: skip
-        for rw in s.rewritten:
-            if rw.kind not in TABLE_LEVEL_KINDS:
-                continue
-            lock = stronger_lock(s.table_locks().get(rw.relation), strongest(s.locks_already_held.get(rw.relation, [])))
+        # one finding per statement: a parent's inheritance children or partitions are listed, not repeated
+        rewrites = [rw for rw in s.rewritten if rw.kind in TABLE_LEVEL_KINDS]
+        if rewrites:
+            first = rewrites[0]
+            lock = stronger_lock(s.table_locks().get(first.relation),
+                                 strongest(s.locks_already_held.get(first.relation, [])))  # fmt: skip
+            others = [rw.relation for rw in rewrites[1:]]
+            also = (f" and {len(others)} more table(s) with theirs ({_listed(others)})" if others else "")
             out.append(_finding(
                 "dry-run-rewrite-observed",
-                f"Statement {s.index} rewrote {rw.relation} and all its indexes"
-                + (f" under {LOCK_SQL_NAME.get(lock, lock)}" if lock else "") + ": time grows with the table's size.",
-                statement=s.index, line=s.line, obj=rw.relation,
-                detail=f"pg_class.relfilenode of {rw.relation} changed {rw.old_filenode} -> {rw.new_filenode}",
-                data=rw.model_dump(),
+                f"Statement {s.index} rewrote {first.relation} and all its indexes{also}"
+                + (f" under {LOCK_SQL_NAME.get(lock, lock)}" if lock else "")
+                + (": time grows with the tables' total size." if others else ": time grows with the table's size."),
+                statement=s.index, line=s.line, obj=first.relation,
+                detail="; ".join(f"pg_class.relfilenode of {rw.relation} changed {rw.old_filenode} -> {rw.new_filenode}"
+                                 for rw in rewrites[:10]) + (f"; +{len(rewrites) - 10} more" if len(rewrites) > 10 else ""),
+                data=first.model_dump() | ({"rewritten": [rw.relation for rw in rewrites]} if others else {}),
             ))  # fmt: skip
+    groups: dict[tuple, list] = {}
     for c in report.disagreements:
-        obs = next((s for s in report.statements if s.index == c.statement), None)
-        what = f" on {c.relation}" if c.relation else ""
+        groups.setdefault((c.statement, c.aspect, c.predicted, c.observed, c.note), []).append(c)
+    for (statement, aspect, predicted, observed, note), cs in groups.items():
+        c = cs[0]
+        obs = next((s for s in report.statements if s.index == statement), None)
+        rels = [x.relation for x in cs if x.relation]
+        what = f" on {rels[0]}" if len(rels) == 1 else f" on {len(rels)} tables ({_listed(rels)})" if rels else ""
         out.append(_finding(
             "dry-run-prediction-mismatch",
-            f"Statement {c.statement}: the lint predicted {c.predicted}{what} ({c.aspect}), PostgreSQL did "
-            f"{c.observed}.",
-            statement=c.statement, line=obs.line if obs else None, obj=c.relation,
-            detail=f"{c.aspect}: predicted {c.predicted}, observed {c.observed}" + (f" ({c.note})" if c.note else ""),
-            data=c.model_dump(),
+            f"Statement {statement}: the lint predicted {predicted}{what} ({aspect}), PostgreSQL did {observed}.",
+            statement=statement, line=obs.line if obs else None, obj=c.relation,
+            detail=f"{aspect}: predicted {predicted}, observed {observed}" + (f" ({note})" if note else ""),
+            data=c.model_dump() | ({"relations": rels} if len(rels) > 1 else {}),
         ))  # fmt: skip
     rev = report.reversibility
     if rev is not None and rev.checked and not rev.reversible:

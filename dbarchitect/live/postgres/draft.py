@@ -46,6 +46,7 @@ from dbarchitect.core.diff.models import (
     render_step,
 )
 from dbarchitect.core.diff.planner import keep_refused, plan_migration
+from dbarchitect.core.diff.support import TargetNames, support_statements, target_names
 from dbarchitect.core.diff.scope import (
     DEFAULT_SCOPE,
     SCOPES,
@@ -60,7 +61,7 @@ from dbarchitect.core.migration.context import LintContext
 from dbarchitect.core.migration.dryrun_models import CatalogFingerprint
 from dbarchitect.core.migration.engine import lint
 from dbarchitect.core.models import SchemaSnapshot
-from dbarchitect.core.sql.statements import SQLParseError, parse
+from dbarchitect.core.sql.statements import SQLParseError, SQLStatement, parse
 from dbarchitect.live.offload import cpu
 from dbarchitect.live.postgres.cancel import Connection
 from dbarchitect.live.postgres.cluster import LocalCluster
@@ -277,29 +278,96 @@ class ScratchPool:
 _UNDEFINED = {"42P01", "42704", "42883", "3F000", "42703"}
 
 
-async def _load(dsn: str, ddl: str, what: str, *, partial: bool = False) -> None:
+def _parse(ddl: str, what: str) -> list[SQLStatement]:
     try:
-        statements = [st.sql for st in parse(ddl)]
+        return parse(ddl)
     except SQLParseError as exc:
         raise DraftInputError(f"The {what} does not parse: {exc.pglast_text()}") from exc
+
+
+async def _load(dsn: str, ddl: str, what: str, *, partial: bool = False,
+                support: tuple[list[str], list[str]] | None = None) -> list[str]:  # fmt: skip
+    """Load `ddl` into a scratch database; with `support` (statements of the current schema to run before
+    and after the target, see `dbarchitect.core.diff.support`) those run first, and the ones that could not
+    run before the target's objects existed run once more after them. Returns the support statements that
+    still did not run."""
+    before, late = support or ([], [])
+    parsed = await cpu(_parse, ddl, what)
+    statements = [st.sql for st in parsed]
+    left: list[str] = []
+    settings = [st for st in before if st.startswith(("SET ", "SELECT pg_catalog.set_config("))]
+
+    async def again(left: list[str]) -> list[str]:
+        if not left:
+            return left
+        async with await Connection.connect(dsn, autocommit=True) as conn:
+            for st in settings:  # the session pg_dump's statements expect (search_path, check_function_bodies)
+                await conn.execute(st)
+            return await _run_tolerant(conn, left)
+
+    if before:
+        left = await again(before)
+    # the target's tables first, then what the current schema hangs under them (partitions attach before the
+    # target's ALTERs change the parent), then its partitioned tables' own indexes (ON ONLY: the partitions'
+    # indexes attach to them before a new index could adopt them), then the rest of the target
+    first = [n for n, st in enumerate(parsed) if support and st.kind == "CreateStmt"]
+    only = [n for n, st in enumerate(parsed) if support and st.kind == "IndexStmt" and not st.node.relation.inh]
+    rest = [n for n in range(len(parsed)) if n not in set(first) | set(only)]
+    failed = None
+    waiting: list[tuple[int, str]] = []  # what an earlier phase could not run yet: tried again in the next
     async with await Connection.connect(dsn, autocommit=True) as conn:
-        failed = await run_in_any_order(conn, statements)
-    if failed is not None:
-        n, stmt, exc = failed
-        msg = (exc.diag.message_primary or str(exc)).strip()
-        first = stmt.strip().splitlines()[0][:120]
-        hint = ""
-        if partial and exc.sqlstate in _UNDEFINED:
-            hint = (" (with scope='objects' the target is loaded on its own into an empty database: "
-                    "include the tables, types and functions it references -- they are then compared too)")
-        raise DraftInputError(f"The {what} fails at statement {n} ({first}): {msg}{hint}") from exc
+        for part in [p for p in (first, only, rest) if p]:
+            failed, deferred = await _run_deferring(conn, waiting + [(n + 1, statements[n]) for n in part])
+            if failed is not None:
+                break
+            waiting = [(n, stmt) for n, stmt, _ in deferred]
+            left = await again(left)
+        if failed is None and waiting:
+            failed, deferred = await _run_deferring(conn, waiting)
+            failed = failed or (deferred[0] if deferred else None)
+    if failed is None:
+        return await again(left + late)
+    n, stmt, exc = failed
+    msg = (exc.diag.message_primary or str(exc)).strip()
+    first = stmt.strip().splitlines()[0][:120]
+    hint = ""
+    if partial and exc.sqlstate in _UNDEFINED:
+        hint = (" (with scope='objects' the target is loaded on the current schema's objects; this one is in "
+                "neither: define it in the target)")
+    raise DraftInputError(f"The {what} fails at statement {n} ({first}): {msg}{hint}") from exc
+
+
+async def _run_tolerant(conn: psycopg.AsyncConnection, statements: list[str]) -> list[str]:
+    """Run statements in one transaction, each under a savepoint, pass after pass while any succeeds;
+    returns those that never ran (they depend on what is not there, or the scratch server lacks it)."""
+    pending = statements
+    while pending:
+        failed: list[str] = []
+        async with conn.transaction():
+            for stmt in pending:
+                try:
+                    async with conn.transaction():
+                        await conn.execute(stmt)
+                except psycopg.Error:
+                    failed.append(stmt)
+        if len(failed) == len(pending):
+            break
+        pending = failed
+    return pending
 
 
 async def run_in_any_order(conn: psycopg.AsyncConnection, statements: list[str]) -> tuple[int, str, psycopg.Error] | None:
     """Run DDL statements (autocommit, one by one) in the order given, deferring each that names an object
     not defined yet (a foreign key to a table created further down) until the others ran, pass after pass
     while any statement succeeds. Returns None, or the first failure: (1-based number, statement, error)."""
-    pending = list(enumerate(statements, start=1))
+    failed, deferred = await _run_deferring(conn, list(enumerate(statements, start=1)))
+    return failed or (deferred[0] if deferred else None)
+
+
+async def _run_deferring(conn: psycopg.AsyncConnection, pending: list[tuple[int, str]]
+                         ) -> tuple[tuple[int, str, psycopg.Error] | None, list[tuple[int, str, psycopg.Error]]]:  # fmt: skip
+    """run_in_any_order's passes over numbered statements: (the first error that is not about an undefined
+    object, or None; the statements still waiting for an undefined object, with their errors)."""
     while pending:
         deferred: list[tuple[int, str, psycopg.Error]] = []
         for n, stmt in pending:
@@ -307,12 +375,12 @@ async def run_in_any_order(conn: psycopg.AsyncConnection, statements: list[str])
                 await conn.execute(stmt)
             except psycopg.Error as exc:
                 if exc.sqlstate not in _UNDEFINED:
-                    return n, stmt, exc
+                    return (n, stmt, exc), []
                 deferred.append((n, stmt, exc))
-        if len(deferred) == len(pending):  # no progress: it names something nothing here defines
-            return deferred[0]
+        if len(deferred) == len(pending):  # no progress: it names something nothing here defines (yet)
+            return None, deferred
         pending = [(n, stmt) for n, stmt, _ in deferred]
-    return None
+    return None, []
 
 
 # --------------------------------------------------------------------------------------------
@@ -477,21 +545,38 @@ async def _draft(pool: ScratchPool, target_ddl: str, dsn: str | None, from_ddl: 
         await step("loading the target DDL into a scratch database")
         target_dsn = await pool.acquire()
         held.append(target_dsn)
-        await _load(target_dsn, target_ddl, "target DDL", partial=scope == "objects")
+        current_ddl = from_ddl
         if from_ddl is not None:
             current_dsn = await pool.acquire()
             held.append(current_dsn)
             await _load(current_dsn, from_ddl, "from DDL")
         else:
             current_dsn = dsn
-        await step("reading both catalogs")
         cur_snap, cur_extras, cur_fp = await read_catalog(current_dsn)
+        names: TargetNames | None = None
+        if scope == "objects":
+            # a partial target stands on the current schema's objects it references (sequences, types,
+            # referenced tables, functions, extensions): they are loaded under it and compared as they are
+            if current_ddl is None:
+                current_ddl = await dump_schema(dsn, cur_snap.server_version_num // 10000)
+            renamed = {k if "." in k else f"public.{k}" for k in renames}  # a renamed table is the target's
+            renamed = {k for k in renamed if cur_snap.table(k) is not None}
+            names, support = await cpu(_support, target_ddl, current_ddl, renamed)
+            left = await _load(target_dsn, target_ddl, "target DDL", partial=True, support=support)
+            if left:
+                shown = "; ".join(st.strip().splitlines()[0][:100] for st in left[:3])
+                notes.append(f"{len(left)} statement(s) of the current schema did not load under the target "
+                             f"(what they define is compared as the target leaves it): {shown}"
+                             f"{' ...' if len(left) > 3 else ''}")  # fmt: skip
+        else:
+            await _load(target_dsn, target_ddl, "target DDL")
+        await step("reading both catalogs")
         tgt_snap, tgt_extras, tgt_fp = await read_catalog(target_dsn)
         alone: list[str] = []
         in_scope: FingerprintScope | None = None
         if scope == "objects":
             # the effective target: the current catalog with the target's objects in place
-            defined = target_scope(cur_snap, tgt_snap, tgt_extras, renames)
+            defined = target_scope(cur_snap, tgt_snap, tgt_extras, renames, names)
             alone = left_alone(cur_snap, cur_extras, defined)
             in_scope = FingerprintScope(defined, cur_fp, tgt_fp)
             tgt_snap, tgt_extras = scoped_target(cur_snap, tgt_snap, cur_extras, tgt_extras, defined)
@@ -526,7 +611,7 @@ async def _draft(pool: ScratchPool, target_ddl: str, dsn: str | None, from_ddl: 
             else:
                 shadow = await pool.acquire()
                 held.append(shadow)
-                ddl = await dump_schema(dsn, cur_snap.server_version_num // 10000)
+                ddl = current_ddl or await dump_schema(dsn, cur_snap.server_version_num // 10000)
                 skipped = await restore_schema(shadow, ddl)
                 if skipped:
                     notes.append(f"the shadow could not restore {len(skipped)} statement(s): {skipped[:3]}")
@@ -546,6 +631,12 @@ async def _draft(pool: ScratchPool, target_ddl: str, dsn: str | None, from_ddl: 
     finally:
         for d in held:
             pool.release(d)
+
+
+def _support(target_ddl: str, current_ddl: str, renamed: set[str]) -> tuple[TargetNames, tuple[list[str], list[str]]]:
+    names = target_names(_parse(target_ddl, "target DDL"))
+    own = TargetNames(created=names.created | {("relation", k) for k in renamed}, touched=names.touched)
+    return names, support_statements(_parse(current_ddl, "current schema"), own)
 
 
 #: the phases draft_migration reports progress for (the total never changes within a call)

@@ -115,9 +115,10 @@ _QUERIES: tuple[str, ...] = (
     # extensions
     """SELECT 'extension ' || e.extname, 'version=' || e.extversion || ' schema=' || n.nspname
         FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace""",
-    # comments on user objects
+    # comments on user objects (a scratch database's re-created public schema keeps its default comment)
     """SELECT 'comment ' || pg_describe_object(d.classoid, d.objoid, d.objsubid), d.description
         FROM pg_description d WHERE d.objoid >= 16384
+          AND NOT (d.classoid = 'pg_namespace'::regclass AND d.description = 'standard public schema')
           AND NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = d.classoid AND x.objid = d.objoid
                           AND x.deptype = 'e')""",
     # event triggers

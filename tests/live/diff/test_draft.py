@@ -93,9 +93,15 @@ async def test_schema_scope_plans_the_drops_the_partial_target_implies(pg):
 
 
 @pytest.mark.anyio
-async def test_partial_target_that_references_an_absent_table_says_what_to_include(pg):
-    with pytest.raises(DraftInputError, match="include the tables"):
-        await draft_migration("CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id));",
-                              from_ddl=TWO_TABLES, scratch=ScratchHost("local_cluster", pg.dsn()))  # fmt: skip
+async def test_partial_target_stands_on_the_current_schema_and_names_what_is_in_neither(pg):
+    host = ScratchHost("local_cluster", pg.dsn())
+    # users is not in the target: it is loaded from the current schema, and compared as it is there
+    report = await draft_migration("CREATE TABLE orders (id bigint PRIMARY KEY, placed_at timestamptz, "
+                                   "user_id bigint REFERENCES users (id));", from_ddl=TWO_TABLES, scratch=host)  # fmt: skip
+    assert [s.action for s in report.steps] == ["add-column", "add-foreign-key-not-valid", "validate-constraint"]
+    assert report.verification.converged and report.verification.untouched
+    with pytest.raises(DraftInputError, match="define it in the target"):
+        await draft_migration("CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES customers (id));",
+                              from_ddl=TWO_TABLES, scratch=host)  # fmt: skip
     with pytest.raises(ValueError, match="scope"):
         await draft_migration(ORDERS_ONLY, from_ddl=TWO_TABLES, scope="tables")  # type: ignore[arg-type]
