@@ -176,8 +176,6 @@ async def draft_migration(
     dry_run_migration check one you have.
 
     Returns the steps, refusals and verification."""
-    require_statements(target_ddl, "target_ddl", "there is no target to migrate to")
-    require_statements(from_ddl, "from_ddl", "there is no current schema to migrate from")
     run_draft = app.feature("draft", tool="draft_migration", connection=connection).draft
     scratch = await app.scratch_admin_dsn(connection, tool="draft_migration")
     if scratch is None:
@@ -186,6 +184,7 @@ async def draft_migration(
             "connect with a role that may CREATE DATABASE, or set DBARCHITECT_EMBEDDED_SCRATCH=1 to let "
             "dbarchitect start its embedded local PostgreSQL (it keeps running; `dbarchitect embedded stop`)."
         )
+    require_statements(target_ddl, "target_ddl", "there is no target to migrate to")
     return await run_draft(
         target_ddl,
         from_ddl=from_ddl,

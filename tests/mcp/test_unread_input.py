@@ -34,7 +34,6 @@ def text_inputs(value: str) -> list[tuple[str, dict]]:
         ("lint_migration", {"sql": value, "offline": True}),
         ("dry_run_migration", {"sql": value}),
         ("draft_migration", {"target_ddl": value}),
-        ("draft_migration", {"target_ddl": "CREATE TABLE t (id int)", "from_ddl": value}),
         ("review_schema", {"ddl": value}),
     ]
 

@@ -3,8 +3,8 @@ and the read-only query path.
 
 Connection failures are diagnosed with a direct connection attempt so the caller gets the real
 reason (wrong password, server down, unknown database) instead of a pool timeout. A connection
-that broke mid-call is discarded by the pool; the pool checks connections on checkout (those idle
-for CHECK_AFTER_IDLE_S or more), so the next call after a server restart gets a fresh one.
+that broke mid-call is discarded by the pool; the pool checks connections on checkout, so the next
+call after a server restart gets a fresh one.
 """
 
 from __future__ import annotations
@@ -27,18 +27,6 @@ from dbarchitect.live.engine import CachedCatalog, Engine, EngineUnsupported
 from dbarchitect.live.offload import cpu
 from dbarchitect.live.postgres.cancel import Connection
 from dbarchitect.live.postgres.errors import DatabaseError, connection_error, query_error
-
-
-#: a pooled connection idle at least this long is checked (a round trip) before it is handed out;
-#: one returned more recently worked a moment ago (a busy server saves a round trip per call)
-CHECK_AFTER_IDLE_S = 2.0
-
-
-async def check_if_idle(conn: psycopg.AsyncConnection) -> None:
-    """The pool's checkout check (a server restart leaves dead connections), skipped for a connection
-    that was returned in working order less than CHECK_AFTER_IDLE_S ago."""
-    if time.monotonic() - getattr(conn, "returned_at", float("-inf")) >= CHECK_AFTER_IDLE_S:
-        await AsyncConnectionPool.check_connection(conn)
 
 
 #: statements shorter than this are parsed on the event loop (a thread hop costs more than the parse)
@@ -111,7 +99,7 @@ class PostgresDatabase(CachedCatalog):
                     min_size=1,
                     max_size=4,
                     open=False,
-                    check=check_if_idle,
+                    check=AsyncConnectionPool.check_connection,
                     timeout=self.limits.connect_timeout_s,
                     reconnect_timeout=60,
                     name=f"dbarchitect-{self.name}",
@@ -141,7 +129,6 @@ class PostgresDatabase(CachedCatalog):
             yield conn
         finally:
             with anyio.CancelScope(shield=True):  # a cancelled call still returns its connection
-                conn.returned_at = time.monotonic()  # type: ignore[attr-defined]
                 await pool.putconn(conn)  # a broken connection is discarded, not reused
 
     async def run(self, fn: Callable[[psycopg.AsyncConnection], Awaitable[Any]]) -> Any:
