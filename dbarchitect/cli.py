@@ -543,6 +543,20 @@ def cmd_tool(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_unread(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """lint_migration for the command line: a file that does not parse (or holds no statement) is the
+    linter's report (a syntax-error finding, exit 1), not the MCP tool error."""
+    from dbarchitect.tools.migration import UnreadMigration
+
+    async def lint(app: Any, **kwargs: Any) -> Any:
+        try:
+            return await fn(app, **kwargs)
+        except UnreadMigration as exc:
+            return exc.report
+
+    return lint
+
+
 def cmd_lint_migration(args: argparse.Namespace) -> int:
     """Lint migration files like a CI linter: exit 1 when an error-severity finding (or a syntax
     error) remains, 2 on a usage error or an unreachable database that was named. Offline unless
@@ -561,7 +575,7 @@ def cmd_lint_migration(args: argparse.Namespace) -> int:
         if not kwargs["offline"] and kwargs.get("connection") is None:
             kwargs["connection"] = settings.default_connection  # named, so it must be reachable
     try:
-        reports = anyio.run(_call, settings, args._command.tool.fn, calls)
+        reports = anyio.run(_call, settings, _report_unread(args._command.tool.fn), calls)
     except _user_errors() as exc:
         print(f"error: {redact(str(exc), settings.secrets())}", file=sys.stderr)
         return 2

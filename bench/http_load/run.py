@@ -5,7 +5,9 @@ Starts a throwaway local PostgreSQL 15 with the sample blog database and `dbarch
 its own process; then C concurrent MCP clients (the official client over streamable HTTP, one session
 each) make N calls each of a cheap tool, while one client runs `review_query` of a ~2 MB statement
 (started first). Prints JSON: per-call latency percentiles, errors, session connect times, the heavy
-call's duration and whether it was still running while the cheap calls ran.
+call's duration and whether it was still running while the cheap calls ran. The same load without the
+heavy call (the anchor) runs first against the same server, and the ratios are printed: on a machine
+shared with other work the anchor is what the heavy call's numbers mean anything against.
 Usage: .venv/bin/python bench/http_load/run.py [--clients 100] [--calls 1000] [--tool run_query]
 """
 
@@ -123,14 +125,24 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=100)
     ap.add_argument("--calls", type=int, default=1000)
     ap.add_argument("--tool", choices=sorted(CHEAP), default="run_query")
-    ap.add_argument("--heavy-values", type=int, default=250_000, help="0: no heavy call (the baseline)")
+    ap.add_argument("--heavy-values", type=int, default=250_000, help="0: only the anchor (no heavy call)")
     args = ap.parse_args()
     cluster = LocalCluster.temporary().start()
     proc = None
     try:
         dsn = load_sample(cluster)
         proc, url = start_server(dsn)
-        print(json.dumps(anyio.run(load, url, args.clients, args.calls, args.tool, args.heavy_values), indent=2))
+        anchor = anyio.run(load, url, args.clients, args.calls, args.tool, 0)
+        out = {"anchor_no_heavy_call": anchor}
+        if args.heavy_values:
+            heavy = anyio.run(load, url, args.clients, args.calls, args.tool, args.heavy_values)
+            out["with_heavy_call"] = heavy
+            out["ratio_heavy_to_anchor"] = {
+                k: round(heavy["latency_ms"][k] / anchor["latency_ms"][k], 2) if anchor["latency_ms"][k] else None
+                for k in ("p50", "p95", "p99")
+            }
+        out["load_average_after"] = os.getloadavg()
+        print(json.dumps(out, indent=2))
     finally:
         if proc is not None:
             proc.terminate()

@@ -118,8 +118,31 @@ def summarize_table(t: Table) -> TableSummary:
     )
 
 
+def require_schema(snap: SchemaSnapshot, schema: str | None) -> None:
+    """Raise UserInputError when `schema` is given and the snapshot has no such schema (a misspelled
+    schema must not read as "no tables, no findings"); the message lists the schemas there are,
+    closest first."""
+    if not schema:
+        return
+    known = list(dict.fromkeys([*snap.schemas, *(t.schema_name for t in snap.tables)]))
+    if schema in known:
+        return
+    by_lower = {k.lower(): k for k in known}
+    if schema.lower() in by_lower:
+        close = [by_lower[schema.lower()]]
+    else:
+        close = [by_lower[k] for k in difflib.get_close_matches(schema.lower(), list(by_lower), n=len(by_lower), cutoff=0.0)]
+    rest = [k for k in known if k not in close]
+    listed = (close + rest)[:10]
+    more = f" (and {len(known) - len(listed)} more)" if len(known) > len(listed) else ""
+    where = f" in {snap.database}" if snap.database else ""
+    there = f"Schemas: {', '.join(listed)}{more}." if listed else "It has no user schemas."
+    raise UserInputError(f"Schema {schema!r} does not exist{where}. {there}")
+
+
 def select_tables(snap: SchemaSnapshot, schema: str | None = None, pattern: str | None = None) -> list[Table]:
     tables = snap.tables
+    require_schema(snap, schema)
     if schema:
         tables = [t for t in tables if t.schema_name == schema]
     if pattern:

@@ -4,6 +4,7 @@ snapshot read from information_schema. The PostgreSQL `schema` family never runs
 
 from __future__ import annotations
 
+from dbarchitect.core.describe import require_schema
 from dbarchitect.core.models import Finding, SchemaSnapshot, severity_counts, sort_findings
 from dbarchitect.core.review_report import as_review_findings
 from dbarchitect.core.rulebook import family_modules
@@ -16,6 +17,7 @@ MISSING = {"server": "needs the server's settings (sql_mode); DDL text does not 
 
 def review_mysql(snapshot: SchemaSnapshot, *, schema: str | None = None, source: str = "live") -> SchemaReview:
     """`source="parsed"`: a snapshot from DDL text (core/mysql_ddl_parse.py), rules needing the server skipped."""
+    require_schema(snapshot, schema)
     ctx = MySQLReviewContext(schema=schema)
     findings: list[Finding] = []
     run: list[str] = []

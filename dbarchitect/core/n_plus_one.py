@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
+from dbarchitect.core.safe_text import clean_message
 from dbarchitect.core.models import Evidence, Finding, SchemaSnapshot
 from dbarchitect.core.rules.query._facts import conjuncts, ident_name, is_constant, strip_parens, where_of
 from dbarchitect.core.rules.query.qr031_n_plus_one import RULE
@@ -59,6 +60,7 @@ class NPlusOneReport(BaseModel):
     catalog: bool
     patterns: list[NPlusOne] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
+    unread: dict[str, str] = Field(default_factory=dict, description="Statement (queryid) -> the parser's reason it was not checked.")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -318,11 +320,12 @@ def detect_from_statements(statements: list[str], snapshot: SchemaSnapshot | Non
 def detect_from_stats(stats: list[StatementStat], snapshot: SchemaSnapshot | None = None, *,
                       min_calls: int = MIN_CALLS, min_ratio: float = MIN_RATIO) -> NPlusOneReport:
     """N+1 patterns in pg_stat_statements: a lookup called `min_ratio` times more than a query on the related table."""
-    parsed = []
+    parsed, unread = [], {}
     for s in stats:
         try:
             tree = sqlglot.parse_one(s.query, read="postgres")
-        except SqlglotError:
+        except (SqlglotError, RecursionError) as exc:
+            unread[str(s.queryid)] = clean_message(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)[:200]
             continue
         if tree is not None:
             parsed.append((s, tree))
@@ -359,5 +362,5 @@ def detect_from_stats(stats: list[StatementStat], snapshot: SchemaSnapshot | Non
             calls=stat.calls, parent=other.query, parent_calls=other.calls, ratio=round(ratio, 1),
             batched=batched, join=join, json_agg=shaped, evidence=evidence,
         ))
-    return NPlusOneReport(source="pg_stat_statements", catalog=snapshot is not None, patterns=patterns,
+    return NPlusOneReport(source="pg_stat_statements", catalog=snapshot is not None, patterns=patterns, unread=unread,
                           findings=[_finding(p) for p in patterns])

@@ -16,6 +16,7 @@ from sqlglot.tokens import TokenType
 from dbarchitect.core.models import Finding, SchemaSnapshot, sort_findings
 from dbarchitect.core.n_plus_one import NPlusOne, detect_in_trees
 from dbarchitect.core.rules.query._context import QueryContext
+from dbarchitect.core.sql.statements import blank
 from dbarchitect.core.rulebook import family_modules
 
 DIALECTS = {"postgres": "postgres", "postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql"}
@@ -39,6 +40,8 @@ def parse_statements(sql: str, dialect: str = "postgres") -> list[tuple[exp.Expr
     read = DIALECTS.get(dialect.lower())
     if read is None:
         raise QueryParseError(f"Unsupported dialect {dialect!r}; use one of {', '.join(sorted(DIALECTS))}.")
+    if blank(sql):
+        raise QueryParseError("No SQL statement found (only whitespace, comments or semicolons).")
     try:
         trees = sqlglot.parse(sql, read=read)
         tokens = sqlglot.Dialect.get_or_raise(read).tokenize(sql)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field, PrivateAttr
 
+from dbarchitect.core.describe import require_schema
 from dbarchitect.core import frameworks as fw
 from dbarchitect.core.models import Finding, SchemaSnapshot, Severity, severity_counts, sort_findings
 from dbarchitect.core.review_report import ReviewFinding, as_review_findings, inheritance_parents
@@ -85,6 +86,7 @@ def review(
     `ddl` (when reviewing DDL text) lets the identifier rules see names before PostgreSQL truncates
     them; `function_sources` (trigger function name as in `Trigger.function` -> body) lets the
     updated_at rule tell a trigger that sets the column from one that does something else."""
+    require_schema(snapshot, schema)
     facts = available_facts(snapshot, source, schema)
     ctx = ReviewContext(
         source=source,

@@ -9,13 +9,15 @@ The loop still shares the GIL with a busy worker; `responsive_switch_interval()`
 interpreter's switch interval so the loop gets it back within about a millisecond. A very large input
 (`weight` ≥ `PROCESS_THRESHOLD` characters) goes to a worker process instead: parsing megabytes builds
 millions of objects, and the garbage collector's full passes over them hold the GIL for hundreds of
-milliseconds at a time. Cancelling the caller kills that worker process.
+milliseconds at a time. Cancelling the caller kills that worker process. Worker processes run at a lower
+CPU priority (`PROCESS_NICENESS`), so a heavy call yields the machine's cores to the cheap ones.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import os
 import sys
 import weakref
 from collections.abc import Callable
@@ -56,10 +58,29 @@ async def cpu(fn: Callable[..., T], /, *args: Any, weight: int = 0, **kwargs: An
     call = functools.partial(fn, *args, **kwargs)
     if weight >= PROCESS_THRESHOLD:
         try:
-            return await anyio.to_process.run_sync(call, cancellable=True, limiter=_limiter("process"))
+            return await anyio.to_process.run_sync(functools.partial(_niced, call), cancellable=True,
+                                                   limiter=_limiter("process"))
         except anyio.BrokenWorkerProcess:
             pass  # no usable worker process here: a thread still keeps the loop free
     return await anyio.to_thread.run_sync(call, limiter=_limiter("thread"), abandon_on_cancel=True)
+
+
+#: how much lower the worker processes' CPU priority is than the server's (`os.nice` increment)
+PROCESS_NICENESS = 10
+_niced_already = False
+
+
+def _niced(call: Callable[[], T]) -> T:
+    """Run `call` in a worker process at a lower CPU priority than the server (once per process): on a
+    busy machine a heavy review never takes the core the event loop needs for the cheap calls."""
+    global _niced_already
+    if not _niced_already:
+        _niced_already = True
+        try:
+            os.nice(PROCESS_NICENESS)
+        except OSError:  # not permitted here: the work still runs
+            pass
+    return call()
 
 
 def responsive_switch_interval() -> None:

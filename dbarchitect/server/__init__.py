@@ -47,6 +47,9 @@ that carry their proof. Start with describe_schema; run_query is read-only, capp
 Every tool takes an optional `connection` naming one of the configured databases (the default one when
 omitted; resource dbarchitect://connections lists them)."""
 
+TOO_DEEP = ("{tool} gave up: the input is nested too deeply to analyse (Python's recursion limit; nothing "
+            "was concluded). Flatten it: a long OR chain as IN (…) or = ANY(…), fewer nested parentheses or subqueries.")
+
 # Errors whose message is written for the caller: they become tool errors, not crashes.
 USER_ERRORS = (DatabaseError, UserInputError)
 
@@ -71,6 +74,8 @@ def expose(server: MCPServer, app: App, fn: Callable[..., Any], *, annotations: 
             result: BaseModel = await fn(app, **kwargs)
         except USER_ERRORS as exc:
             raise ToolError(clean_message(redact(str(exc), secrets))) from None
+        except RecursionError:  # a walker over a 50,000-term OR chain or 5,000 nested parentheses
+            raise ToolError(TOO_DEEP.format(tool=fn.__name__)) from None
         except Exception as exc:  # the SDK would echo it unbounded, escapes and all
             log.exception("tool %s failed", fn.__name__)
             raise ToolError(clean_message(redact(f"{fn.__name__} failed: {type(exc).__name__}: {exc}", secrets))) from None

@@ -54,12 +54,22 @@ async def recommend_indexes(
             )
         scratch = app.db(validate_connection, tool="recommend_indexes").dsn
     try:
-        return await advisor.recommend(
+        advice = await advisor.recommend(
             queries, weights, from_stats, budget_mb, max_indexes,
             validate=validate, scratch=scratch, progress=_progress(ctx),
         )  # fmt: skip
     except ValueError as exc:
         raise UserInputError(str(exc)) from None
+    if queries and not mongo and not advice.queries:
+        raise UserInputError(unusable("queries", len(queries), advice.skipped_queries))
+    return advice
+
+
+def unusable(what: str, given: int, why: dict[str, str]) -> str:
+    """The error for an input none of whose entries could be used: each entry and why (at most five)."""
+    reasons = "; ".join(f"{key}: {reason}" for key, reason in list(why.items())[:5])
+    more = f" (and {len(why) - 5} more)" if len(why) > 5 else ""
+    return f"None of the {given} {what} could be used, so nothing was analysed — {reasons or 'no statement found'}{more}."
 
 
 async def review_indexes(

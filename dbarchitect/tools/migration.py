@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import time
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, Literal, TypeVar
+
+import anyio
 
 from pydantic import Field
 
@@ -14,9 +18,12 @@ from dbarchitect.core.diff.models import DraftReport
 from dbarchitect.core.migration.dryrun_models import DryRunReport
 from dbarchitect.core.migration.models import MigrationReport
 from dbarchitect.core.migration.parse import ParsedMigration
+from dbarchitect.core.sql.statements import blank
 from dbarchitect.live.engine import Engine
 from dbarchitect.live.errors import DatabaseError
 from dbarchitect.live.offload import cpu
+
+T = TypeVar("T")
 
 
 async def lint_migration(
@@ -46,7 +53,34 @@ async def lint_migration(
             raise UserInputError("pg_version is for PostgreSQL; on MySQL/MariaDB the connected server's version is used.")
         linter = app.feature("lint_context", tool="lint_migration", connection=connection)
         return await linter.lint(sql, offline=offline, connection_given=connection is not None)
-    return await _lint(app, await cpu(ParsedMigration.of, sql), pg_version, runner, offline, connection)
+    parsed = await cpu(ParsedMigration.of, sql)
+    report = await _lint(app, parsed, pg_version, runner, offline, connection)
+    if report.parse_error:
+        at = parsed.error.position if parsed.error is not None else None
+        where = f" (at character {at + 1})" if at is not None else ""
+        raise UnreadMigration(report, f"The migration was not linted: {report.parse_error}{where}")
+    if not report.statements:
+        raise UnreadMigration(report, no_statement("sql", "nothing was linted"))
+    return report
+
+
+class UnreadMigration(UserInputError):
+    """lint_migration's input could not be read (a syntax error, or no statement at all): an error for
+    an MCP client, while the command line still prints the report (a CI linter's syntax-error finding)."""
+
+    def __init__(self, report: MigrationReport, message: str):
+        super().__init__(message)
+        self.report = report
+
+
+def no_statement(argument: str, consequence: str) -> str:
+    return f"`{argument}` holds no SQL statement (only whitespace or comments): {consequence}."
+
+
+def require_statements(text: str | None, argument: str, consequence: str) -> None:
+    """UserInputError when `text` is given but holds no statement (a blank input is not a clean bill)."""
+    if text is not None and blank(text):
+        raise UserInputError(no_statement(argument, consequence))
 
 
 async def _lint(app: App, sql: ParsedMigration, pg_version: int | None, runner: str | None,
@@ -86,6 +120,7 @@ async def dry_run_migration(
     Use it after lint_migration, to confirm with PostgreSQL itself; the target is only read.
 
     Returns each observation beside the lint's prediction, disagreements flagged."""
+    require_statements(sql, "sql", "nothing was run")
     db = app.db(connection, tool="dry_run_migration")
     run_dry = db.feature("dry_run", tool="dry_run_migration").dry_run
     if db.engine is Engine.mysql:  # MySQL/MariaDB: a scratch database on the same server
@@ -159,6 +194,7 @@ async def draft_migration(
             "connect with a role that may CREATE DATABASE, or set DBARCHITECT_EMBEDDED_SCRATCH=1 to let "
             "dbarchitect start its embedded local PostgreSQL (it keeps running; `dbarchitect embedded stop`)."
         )
+    require_statements(target_ddl, "target_ddl", "there is no target to migrate to")
     return await run_draft(
         target_ddl,
         from_ddl=from_ddl,
@@ -171,6 +207,41 @@ async def draft_migration(
         scratch=scratch,
         progress=_progress(ctx),
     )
+
+
+#: seconds between two progress notifications of a call that has no steps of its own
+HEARTBEAT_S = 1.0
+
+
+async def tracked(ctx: Any, label: str, work: Callable[[], Awaitable[T]]) -> T:
+    """`await work()` with progress for a client that asked for it: `label` started (0 of 100), a
+    heartbeat every HEARTBEAT_S creeping towards 90 (never reaching it, the total stays 100), and
+    100 of 100 when done."""
+    report = _progress(ctx)
+    if report is None:
+        return await work()
+    await report(0, 100, f"{label}: started")
+    started = time.monotonic()
+
+    async def beat() -> None:
+        while True:
+            await anyio.sleep(HEARTBEAT_S)
+            elapsed = time.monotonic() - started
+            await report(round(90 * elapsed / (elapsed + 30), 2), 100, f"{label}: running for {elapsed:.0f} s")
+
+    failed: Exception | None = None
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(beat)
+        try:
+            result = await work()
+        except Exception as exc:  # raised as itself below, not wrapped in the task group's ExceptionGroup
+            failed = exc
+        finally:
+            tg.cancel_scope.cancel()
+    if failed is not None:
+        raise failed
+    await report(100, 100, f"{label}: done in {time.monotonic() - started:.1f} s")
+    return result
 
 
 def _progress(ctx: Any):

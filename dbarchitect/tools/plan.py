@@ -14,6 +14,7 @@ from dbarchitect.core.plan.report import PlanReport
 from dbarchitect.core.mongo.explain import is_explain_text as is_mongo_explain
 from dbarchitect.live.engine import Engine
 from dbarchitect.live.offload import cpu
+from dbarchitect.tools.migration import tracked
 
 
 async def explain_query(
@@ -30,6 +31,7 @@ async def explain_query(
         list[str], Field(description="CREATE INDEX statements to try with HypoPG (never built).")
     ] = [],  # noqa: B006 - pydantic copies defaults
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
+    ctx: Any = None,
 ) -> PlanReport:
     """Run EXPLAIN on a statement (ANALYZE optional, writes always rolled back) and diagnose the plan:
     mis-estimates, disk sorts, wasteful seq scans, huge nested loops… (PL001–PL026);
@@ -39,14 +41,14 @@ async def explain_query(
 
     Returns a summary, a compact tree and insights ranked by time saved, with proof and remedy."""
     explainer = app.feature("explain", tool="explain_query", connection=connection)
-    return await explainer.explain_query(
+    return await tracked(ctx, "EXPLAIN ANALYZE" if analyze else "EXPLAIN", lambda: explainer.explain_query(
         sql,
         analyze=analyze,
         buffers=buffers,
         params=params,
         hypothetical_indexes=hypothetical_indexes,
         allow_writes=app.settings.allow_writes,
-    )
+    ))
 
 
 async def explain_plan(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
@@ -20,6 +20,7 @@ from dbarchitect.core.sql.statements import SQLParseError
 from dbarchitect.live.engine import Engine, EngineUnsupported
 from dbarchitect.live.errors import DDLRejected
 from dbarchitect.live.offload import cpu
+from dbarchitect.tools.migration import require_statements, tracked
 
 
 async def describe_schema(
@@ -80,6 +81,7 @@ async def review_schema(
         Literal["auto", "none", "rails", "django", "laravel", "prisma"], Field(description="Framework whose conventions are noted once.")
     ] = "auto",
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
+    ctx: Any = None,
 ) -> SchemaReview:
     """Review a schema's design (rules SD001…): keys, types, constraints, naming, EAV, sequences
     running out; framework conventions stated once, index findings left to review_indexes.
@@ -93,12 +95,15 @@ async def review_schema(
     engine = Engine.mongodb if mongo else None
     reviewer = app.feature("schema_review", tool="review_schema", connection=connection, engine=engine)
     if ddl is not None:
+        if not mongo:
+            require_statements(ddl, "ddl", "nothing was reviewed")
         try:
             admin = None if mongo else await app.scratch_admin_dsn(connection, tool="review_schema")
         except EngineUnsupported:
             admin = None  # an engine without scratch databases reviews the parsed DDL
         try:
-            report = await reviewer.review_ddl(ddl, admin_dsn=admin, schema=schema)
+            report = await tracked(ctx, "loading the DDL into a scratch database and reviewing it",
+                                   lambda: reviewer.review_ddl(ddl, admin_dsn=admin, schema=schema))
         except (DDLRejected, SQLParseError) as exc:
             raise UserInputError(f"The DDL does not run: {exc}. Fix it and review again.") from None
     else:
@@ -143,6 +148,7 @@ async def design_schema(
     app: App,
     spec: Annotated[SchemaSpec, Field(description="Entities, relationships and options of the schema to design.")],
     verify: Annotated[bool, Field(description="Run the DDL on a scratch database and review the result.")] = True,
+    ctx: Any = None,
 ) -> SchemaDesign:
     """Design a new PostgreSQL schema from a spec of entities and relationships: identity keys, indexed
     FKs, CHECKs, junction tables, soft-delete uniques, tenant RLS, updated_at triggers.
@@ -165,6 +171,7 @@ async def design_schema(
         )
     try:
         reviewer = app.feature("schema_review", tool="design_schema", engine=Engine.postgresql)
-        return await reviewer.verify_design(design, admin_dsn=admin)
+        return await tracked(ctx, "running the design on a scratch database",
+                             lambda: reviewer.verify_design(design, admin_dsn=admin))
     except DDLRejected as exc:
         raise UserInputError(f"The designed DDL failed on PostgreSQL: {exc}") from None

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, PrivateAttr
 
+from dbarchitect.core.describe import require_schema
 from dbarchitect.core.models import Finding, SchemaSnapshot, severity_counts, sort_findings
 from dbarchitect.core.rules.index._common import IndexContext
 from dbarchitect.core.rulebook import family_modules
@@ -42,6 +43,7 @@ def review(snapshot: SchemaSnapshot, facts: Mapping[str, Mapping[str, Any]] | No
            *, schema: str | None = None, engine: str | None = None) -> IndexReview:  # fmt: skip
     """`facts`: per `schema.index` btree facts (pages, tuples, key widths, block size) for the bloat estimate;
     `engine`: run only the rules that apply to it."""
+    require_schema(snapshot, schema)
     ctx = IndexContext.build(snapshot, facts or {}, schema=schema)
     sctx = ReviewContext(source="live", schema=schema)
     findings: list[Finding] = []

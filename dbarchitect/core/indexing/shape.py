@@ -20,6 +20,7 @@ from sqlglot.optimizer.scope import Scope, traverse_scope
 
 from dbarchitect.core.indexing.workload import spaced_params
 from dbarchitect.core.models import SchemaSnapshot
+from dbarchitect.core.rules.query._facts import terms
 
 PredKind = Literal[
     "eq", "in", "null", "range", "like_prefix", "like_infix", "contains", "fts", "join", "expr_eq", "expr_range"
@@ -145,13 +146,7 @@ def _derived_cols(source) -> set[str]:
 
 
 def _conjuncts(node: exp.Expression | None) -> list[exp.Expression]:
-    if node is None:
-        return []
-    if isinstance(node, exp.Paren):
-        return _conjuncts(node.this)
-    if isinstance(node, exp.And):
-        return _conjuncts(node.left) + _conjuncts(node.right)
-    return [node]
+    return terms(node, exp.And)
 
 
 _RANGE = (exp.GT, exp.GTE, exp.LT, exp.LTE)

@@ -23,6 +23,8 @@ def costable(sql: str) -> str | None:
         stmts = parse_sql(sql)
     except Exception as exc:  # noqa: BLE001 - pglast.parser.ParseError and friends
         return f"not valid PostgreSQL: {str(exc).splitlines()[0][:200]}"
+    if not stmts:
+        return "no statement (empty, or only whitespace and comments)"
     if len(stmts) != 1:
         return f"{len(stmts)} statements: give one statement per workload entry"
     kind = type(stmts[0].stmt).__name__

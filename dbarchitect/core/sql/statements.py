@@ -20,6 +20,7 @@ from dbarchitect.core.describe import UserInputError
 
 _IGNORE = re.compile(r"--\s*dbarchitect:\s*ignore\b([^\n]*)", re.IGNORECASE)
 _LEADING = re.compile(r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.DOTALL)
+_BLANK = re.compile(r"(?:\s+|;|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.DOTALL)
 
 
 class SQLParseError(UserInputError):
@@ -106,9 +107,20 @@ def scan(sql: str) -> list[SQLStatement]:
     except Exception:  # noqa: BLE001 - the scanner refused the text
         return [SQLStatement(index=1, line=1, sql=sql)] if sql.strip() else []
     out: list[SQLStatement] = []
-    for sl in slices:
-        start = sl.start + _LEADING.match(sql[sl]).end()
-        body = sql[start : sl.stop]
-        if body.strip():
-            out.append(SQLStatement(index=len(out) + 1, line=sql.count("\n", 0, start) + 1, sql=body))
+    covered = 0
+    for sl in [*slices, slice(len(sql), len(sql))]:
+        # text the scanner left out of every slice (it drops what it cannot tokenize) is a statement
+        # of its own: the server will judge it, nothing is dropped without a word
+        for gap in (slice(covered, sl.start), sl):
+            start = _BLANK.match(sql, gap.start, gap.stop).end()
+            body = sql[start : gap.stop].strip().rstrip(";").rstrip()
+            if body and not blank(body):
+                out.append(SQLStatement(index=len(out) + 1, line=sql.count("\n", 0, start) + 1,
+                                        sql=sql[start : gap.stop] if gap is sl else body))
+        covered = max(covered, sl.stop)
     return out
+
+
+def blank(sql: str) -> bool:
+    """True when `sql` holds no statement: only whitespace, comments and semicolons."""
+    return _BLANK.fullmatch(sql) is not None

@@ -24,8 +24,13 @@ from dbarchitect.core.models import SchemaSnapshot, ServerInfo
 from dbarchitect.core.results import QueryResult, ResultColumn, approx_size, json_safe
 from dbarchitect.core.sql.readonly import check_read_only
 from dbarchitect.live.engine import CachedCatalog, Engine, EngineUnsupported
+from dbarchitect.live.offload import cpu
 from dbarchitect.live.postgres.cancel import Connection
 from dbarchitect.live.postgres.errors import DatabaseError, connection_error, query_error
+
+
+#: statements shorter than this are parsed on the event loop (a thread hop costs more than the parse)
+INLINE_PARSE_CHARS = 4_000
 
 
 class PostgresDatabase(CachedCatalog):
@@ -40,6 +45,7 @@ class PostgresDatabase(CachedCatalog):
         self._info: ServerInfo | None = None
         self._snapshot: SchemaSnapshot | None = None
         self._embedded_dsn: str | None = None  # the embedded scratch cluster, once started (features.PostgresScratch)
+        self._type_names: dict[int, str] = {}  # built-in type OID -> name (name_types)
 
     @property
     def engine(self) -> Engine:
@@ -159,12 +165,13 @@ class PostgresDatabase(CachedCatalog):
 
     @asynccontextmanager
     async def read_only_transaction(self, conn: psycopg.AsyncConnection) -> AsyncIterator[None]:
-        """BEGIN READ ONLY with this database's timeouts (and role); always rolled back."""
-        await conn.execute("BEGIN READ ONLY")
+        """BEGIN READ ONLY with this database's timeouts (and role), in one round trip (a simple-protocol
+        query of several statements: every call of run_query pays for it); always rolled back."""
+        begin = pgsql.SQL("BEGIN READ ONLY; {}").format(local_limits(self.limits))
+        if self.settings.role:
+            begin = pgsql.SQL("{}; SET LOCAL ROLE {}").format(begin, pgsql.Identifier(self.settings.role))
         try:
-            await set_local_limits(conn, self.limits)
-            if self.settings.role:
-                await conn.execute(pgsql.SQL("SET LOCAL ROLE {}").format(pgsql.Identifier(self.settings.role)))
+            await conn.execute(begin)
             yield
         finally:
             if not conn.closed:
@@ -173,7 +180,8 @@ class PostgresDatabase(CachedCatalog):
 
     async def run_query(self, sql: str, max_rows: int | None = None) -> QueryResult:
         """The read-only query path: gate, volatility check, extended protocol, READ ONLY, caps."""
-        verdict = check_read_only(sql)
+        # parsing a long statement is CPU work: off the event loop (a short one is cheaper inline)
+        verdict = check_read_only(sql) if len(sql) < INLINE_PARSE_CHARS else await cpu(check_read_only, sql, weight=len(sql))
         if not verdict.ok:
             raise DatabaseError(f"Refused: {verdict.reason} Nothing was executed.")
         limit = min(max_rows or self.limits.max_rows, self.limits.max_rows)
@@ -183,7 +191,7 @@ class PostgresDatabase(CachedCatalog):
                 if verdict.functions:
                     await refuse_volatile_user_functions(conn, verdict.functions)
                 result = await stream_rows(conn, sql, limit, self.limits, kind=verdict.statement_kind)
-            await name_types(conn, result)
+            await name_types(conn, result, self._type_names)
             return result
 
         result: QueryResult = await self.run(go)
@@ -191,11 +199,13 @@ class PostgresDatabase(CachedCatalog):
         return result
 
 
-async def set_local_limits(conn: psycopg.AsyncConnection, limits: Limits) -> None:
-    await conn.execute(
-        "SELECT set_config('statement_timeout', %s, true), set_config('lock_timeout', %s, true),"
-        " set_config('idle_in_transaction_session_timeout', %s, true)",
-        (f"{limits.statement_timeout_ms}ms", f"{limits.lock_timeout_ms}ms", f"{limits.statement_timeout_ms * 2}ms"),
+def local_limits(limits: Limits) -> pgsql.Composed:
+    """SET LOCAL of the statement, lock and idle-in-transaction timeouts (no parameters: it can share
+    a simple-protocol round trip with BEGIN)."""
+    return pgsql.SQL("; ").join(
+        pgsql.SQL("SET LOCAL {} = {}").format(pgsql.Identifier(name), pgsql.Literal(f"{int(ms)}ms"))
+        for name, ms in (("statement_timeout", limits.statement_timeout_ms), ("lock_timeout", limits.lock_timeout_ms),
+                         ("idle_in_transaction_session_timeout", limits.statement_timeout_ms * 2))
     )
 
 
@@ -268,13 +278,21 @@ async def stream_rows(conn: psycopg.AsyncConnection, sql: str, limit: int, limit
     )
 
 
-async def name_types(conn: psycopg.AsyncConnection, result: QueryResult) -> None:
-    """Replace type OIDs in `result.columns` by their SQL names."""
-    oids = sorted({int(c.type) for c in result.columns if c.type.isdigit()})
-    if not oids:
-        return
-    cur = await conn.execute("SELECT oid::int, format_type(oid, NULL) FROM pg_type WHERE oid = ANY(%s)", (oids,))
-    names = dict(await cur.fetchall())
+#: OIDs below this are PostgreSQL's own (FirstNormalObjectId): their type names never change
+FIRST_USER_OID = 16384
+
+
+async def name_types(conn: psycopg.AsyncConnection, result: QueryResult, known: dict[int, str] | None = None) -> None:
+    """Replace type OIDs in `result.columns` by their SQL names. `known` caches built-in types' names
+    (a round trip saved on nearly every run_query)."""
+    known = {} if known is None else known
+    oids = sorted({int(c.type) for c in result.columns if c.type.isdigit()} - set(known))
+    names = {oid: known[oid] for c in result.columns if c.type.isdigit() and (oid := int(c.type)) in known}
+    if oids:
+        cur = await conn.execute("SELECT oid::int, format_type(oid, NULL) FROM pg_type WHERE oid = ANY(%s)", (oids,))
+        fetched = dict(await cur.fetchall())
+        names |= fetched
+        known.update({oid: name for oid, name in fetched.items() if oid < FIRST_USER_OID})
     for c in result.columns:
         if c.type.isdigit():
             c.type = names.get(int(c.type), c.type)

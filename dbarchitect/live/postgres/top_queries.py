@@ -89,7 +89,12 @@ async def read_top_queries(conn: psycopg.AsyncConnection, order_by: str = "total
                      "the ranking misses them; raise pg_stat_statements.max (restart) or reset more often.")
     selects = [StatementStat(queryid=s.queryid, query=s.query, calls=s.calls, rows=s.rows, total_ms=s.total_ms,
                              mean_ms=s.mean_ms) for s in stats if s.query.lstrip()[:6].lower() in ("select", "with")]
-    patterns = detect_from_stats(selects, snapshot).patterns
+    loops = detect_from_stats(selects, snapshot)
+    patterns = loops.patterns
+    if loops.unread:
+        shown = "; ".join(f"queryid {q}: {why}" for q, why in list(loops.unread.items())[:3])
+        notes.append(f"{len(loops.unread)} statement(s) could not be parsed and were not checked for N+1 "
+                     f"({shown}{' …' if len(loops.unread) > 3 else ''}).")
     return TopQueries(available=True, order_by=order_by, since=since, statements=len(stats),
                       total_ms=round(sum(s.total_ms for s in stats), 2),
                       queries=rank(stats, order_by, limit, patterns), n_plus_one=patterns, notes=notes)

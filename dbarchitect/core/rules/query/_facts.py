@@ -48,21 +48,29 @@ def base_type(type_text: str) -> str:
     return re.sub(r"\(.*\)", "", type_text).strip().lower()
 
 
+def terms(node: exp.Expression | None, kind: type[exp.Connector]) -> list[exp.Expression]:
+    """The operands of a chain of `kind` (AND / OR), left to right, parentheses unwrapped. Iterative:
+    a 50,000-term OR chain is a 50,000-deep tree."""
+    out: list[exp.Expression] = []
+    stack = [node] if node is not None else []
+    while stack:
+        n = stack.pop()
+        n = n.unnest() if isinstance(n, exp.Paren) else n
+        if isinstance(n, kind):
+            stack += [n.expression, n.this]  # `this` is popped first: source order
+        else:
+            out.append(n)
+    return out
+
+
 def conjuncts(node: exp.Expression | None) -> list[exp.Expression]:
     """Top-level AND terms of a predicate (parentheses unwrapped)."""
-    if node is None:
-        return []
-    node = node.unnest() if isinstance(node, exp.Paren) else node
-    if isinstance(node, exp.And):
-        return conjuncts(node.this) + conjuncts(node.expression)
-    return [node]
+    return terms(node, exp.And)
 
 
 def disjuncts(node: exp.Expression) -> list[exp.Expression]:
-    node = node.unnest() if isinstance(node, exp.Paren) else node
-    if isinstance(node, exp.Or):
-        return disjuncts(node.this) + disjuncts(node.expression)
-    return [node]
+    """Top-level OR terms of a predicate (parentheses unwrapped)."""
+    return terms(node, exp.Or)
 
 
 def strip_parens(node: exp.Expression) -> exp.Expression:
