@@ -172,6 +172,7 @@ class MigrationState:
 
     def __post_init__(self) -> None:
         self.timezone = self.ctx.timezone
+        self.lock_timeout = self.ctx.session_lock_timeout  # ALTER ROLE/DATABASE ... SET lock_timeout
         if self.assume_in_transaction:
             self.tx_counter = 1
             self.tx_id = 1

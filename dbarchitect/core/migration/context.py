@@ -121,6 +121,8 @@ class LintContext(BaseModel):
     server_version_num: int | None = Field(default=None, description="e.g. 150018; None offline.")
     default_schema: str = Field(default="public", description="First schema of the search_path.")
     timezone: str | None = Field(default=None, description="Session TimeZone of the migration runner.")
+    session_lock_timeout: bool = Field(
+        default=False, description="lock_timeout is already set for the session (role or database setting).")
     relations: dict[str, RelationFacts] = Field(default_factory=dict)
     index_tables: dict[str, str] = Field(
         default_factory=dict, description="Qualified index name -> qualified table name."

@@ -58,13 +58,14 @@ async def build_lint_context(
     head = (await _rows(conn, """
         SELECT current_setting('server_version_num')::int AS v,
                coalesce((current_schemas(false))[1], 'public') AS schema,
-               current_setting('TimeZone') AS tz,
+               current_setting('TimeZone') AS tz, current_setting('lock_timeout') AS lock_timeout,
                (SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()) AS stats_reset,
                extract(epoch FROM now() - coalesce(
                    (SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()),
                    pg_postmaster_start_time())) AS stats_age
     """))[0]
-    ctx = LintContext(server_version_num=head["v"], default_schema=head["schema"], timezone=timezone or head["tz"])
+    ctx = LintContext(server_version_num=head["v"], default_schema=head["schema"], timezone=timezone or head["tz"],
+                      session_lock_timeout=head["lock_timeout"] not in ("0", "0ms", ""))
     names = touched_names(ParsedMigration.of(migration), head["schema"])
     rels, index_names, funcs = names.relations, names.indexes, names.functions
     stats_age = float(head["stats_age"] or 0)

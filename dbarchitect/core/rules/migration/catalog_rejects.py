@@ -46,6 +46,11 @@ RULE = RuleMeta(
     summary="PostgreSQL rejects the statement given this database's catalog (missing object, name taken, no cast).",
 )
 
+OPS = {K.CREATE_TABLE, K.TABLE_COLUMN, K.CREATE_TABLE_AS, K.CREATE_MATVIEW, K.CREATE_VIEW, K.CREATE_INDEX,
+       K.RENAME_TABLE, K.DROP_TABLE, K.DROP_INDEX, K.ENUM_ADD_VALUE, K.CREATE_TYPE, K.CREATE_DOMAIN, K.ADD_COLUMN,
+       K.ALTER_TYPE, K.SET_NOT_NULL, K.DROP_NOT_NULL, K.SET_DEFAULT, K.DROP_DEFAULT, K.RENAME_COLUMN, K.DROP_COLUMN,
+       K.VALIDATE_CONSTRAINT, K.DROP_CONSTRAINT, K.ADD_CONSTRAINT, K.REFRESH_MATVIEW, K.CREATE_FUNCTION,
+       K.CREATE_EXTENSION, K.CREATE_TRIGGER, K.GRANT, K.CHANGE_OWNER, K.UPDATE, K.INSERT, K.DELETE, K.SELECT}
 # Index access methods whose default operator class depends on the column type (btree has one for nearly all).
 _RANGES = {"int4range", "int8range", "numrange", "tsrange", "tstzrange", "daterange"}
 # Operator families that compare across the types listed (a foreign key needs an equality operator).
