@@ -50,7 +50,11 @@ async def test_case(name, pg):
     assert report.runner == runner, report.runner_reason
     observed, notes = observe(dsn, case["sql"], runner)
     assert sorted(observed) == sorted(case["labels"]), notes
-    assert sorted(lint_labels(report, matviews)) == sorted(observed), [f.rule for f in report.findings]
+    predicted = sorted(lint_labels(report, matviews))
+    if case.get("lint_misses"):  # a known miss, kept visible: when the lint learns it, move it to the others
+        assert predicted != sorted(observed), f"now predicted, drop lint_misses: {case['lint_misses']}"
+        return
+    assert predicted == sorted(observed), [f.rule for f in report.findings]
 
 
 @pytest.mark.anyio
@@ -68,6 +72,9 @@ async def test_dry_run_agrees(name, pg):
         return
     run = await dry_run_migration(case["sql"], target=dsn, prediction=report, runner=report.runner)
     assert run.runner == report.runner
+    if case.get("dry_run_refused"):
+        assert [o.status for o in run.statements][:1] == ["refused"], [o.status for o in run.statements]
+        return
     keep = {"fails", "rewrite"}
     assert sorted(dry_run_labels(run) & keep) == sorted(set(case["labels"]) & keep), \
         [(o.index, o.status, o.error and o.error.message, o.notices) for o in run.statements]
