@@ -80,15 +80,8 @@ async def _domain_specs(conn: psycopg.AsyncConnection, stmt, op) -> list[ProbeSp
         JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE con.conname = %s AND t.oid = to_regtype(%s) AND con.contype = 'c'
         ORDER BY 2, 3""", (constraint, op.name))).fetchall()
-    out = []
-    for definition, table, column in rows:
-        expr = definition.removeprefix("CHECK ").removesuffix(" NOT VALID")
-        col = quote_ident(column)
-        body = _value_to(col, expr)
-        rel = ".".join(quote_ident(p) for p in table.split(".", 1))
-        sql = f"SELECT count(*)::bigint, min({col}::text) FROM {rel} WHERE NOT ({body})"
-        out.append(ProbeSpec(stmt.index, table, "domain", f"values of {table}.{column} violating {constraint}", sql))
-    return out
+    return [_value_spec(stmt, table, column, definition.removeprefix("CHECK ").removesuffix(" NOT VALID"), constraint)
+            for definition, table, column in rows]
 
 
 async def _added_domain_specs(conn: psycopg.AsyncConnection, stmt, op) -> list[ProbeSpec]:
@@ -105,14 +98,15 @@ async def _added_domain_specs(conn: psycopg.AsyncConnection, stmt, op) -> list[P
         WHERE a.atttypid = to_regtype(%s) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 1, 2""",
         (".".join(quote_ident(p) for p in op.name.split(".", 1)),))).fetchall()
     expr = deparse(con.raw_expr)
-    out = []
-    for table, column in rows:
-        col = quote_ident(column)
-        body = _value_to(col, expr)
-        rel = ".".join(quote_ident(p) for p in table.split(".", 1))
-        sql = f"SELECT count(*)::bigint, min({col}::text) FROM {rel} WHERE NOT ({body})"
-        out.append(ProbeSpec(stmt.index, table, "domain", f"values of {table}.{column} violating {name}", sql))
-    return out
+    return [_value_spec(stmt, table, column, expr, name) for table, column in rows]
+
+
+def _value_spec(stmt, table: str, column: str, expr: str, constraint: str) -> ProbeSpec:
+    """The values of table.column (of the domain's type) that the domain CHECK `expr` rejects."""
+    col = quote_ident(column)
+    rel = ".".join(quote_ident(p) for p in table.split(".", 1))
+    sql = f"SELECT count(*)::bigint, min({col}::text) FROM {rel} WHERE NOT ({_value_to(col, expr)})"
+    return ProbeSpec(stmt.index, table, "domain", f"values of {table}.{column} violating {constraint}", sql)
 
 
 async def _run(conn: psycopg.AsyncConnection, spec, timeout_ms: int) -> DataProbe:
