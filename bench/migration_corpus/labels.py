@@ -15,7 +15,7 @@ _RANK = {"AccessShareLock": 1, "RowShareLock": 2, "RowExclusiveLock": 3, "ShareU
          "ShareLock": 5, "ShareRowExclusiveLock": 6, "ExclusiveLock": 7, "AccessExclusiveLock": 8}
 
 # rules whose finding is the prediction "PostgreSQL rejects this statement"
-FAIL_RULES = {"statement-fails", "data-dependent-failure", "non-transactional-in-transaction"}
+FAIL_RULES = {"statement-fails", "catalog-rejects", "data-dependent-failure", "non-transactional-in-transaction"}
 # rules that predict a failure only in some of their findings (their message says so)
 FAIL_WORDS_RULES = {"enum-value-change", "add-column-not-null-without-default", "alter-column-type-rewrite"}
 
@@ -68,7 +68,7 @@ def lint_labels(report, matviews: set[str] = frozenset()) -> set[str]:
 def dry_run_labels(report) -> set[str]:
     labels: set[str] = set()
     for obs in report.statements:
-        if obs.status == "error" or any("stops here" in n for n in obs.notices):
+        if obs.status == "error":
             labels.add("fails")  # the runner stops there: what the dry run did after it is not the migration's
             break
         if obs.heap_rewrites():

@@ -9,10 +9,17 @@ Labels (per case, a set):
 - `blocks_writes`: a pre-existing table was held under a lock that blocks writes (SHARE or stronger)
                    while a pre-existing table was scanned or rewritten (includes blocks_reads)
 Locks are read from pg_locks in the migrating session before each COMMIT; scans from pg_stat_xact_user_tables
-(seq_scan + idx_scan growth); rewrites from pg_class.relfilenode. Nothing here reads dbarchitect.
+(seq_scan + idx_scan growth); rewrites from pg_class.relfilenode. A statement PostgreSQL refuses in a transaction
+block (VACUUM FULL, CONCURRENTLY) runs in autocommit while a second session watches its pg_locks and a third
+holds ACCESS SHARE on every pre-existing table plus a snapshot, so that its strong lock request (or its wait for
+older transactions) is seen, not raced; the gate is released as soon as the statement waits, or after 1 s.
+Nothing here reads dbarchitect.
 """
 
 from __future__ import annotations
+
+import threading
+import time
 
 import psycopg
 from pglast import parser
@@ -38,6 +45,49 @@ def split(sql: str) -> list[str]:
 def _is(stmt: str, *words: str) -> bool:
     head = " ".join(stmt.split()[: len(words)]).upper()
     return head == " ".join(words)
+
+
+def _outside(conn: psycopg.Connection, dsn: str, stmt: str, tables: list[str]) -> list[tuple[int, str]]:
+    """Run `stmt` in autocommit on `conn`; return the relation locks its backend held or waited for meanwhile."""
+    pid = conn.info.backend_pid
+    seen: set[tuple[int, str]] = set()
+    done = threading.Event()
+    error: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            conn.execute(stmt)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            error.append(exc)
+        finally:
+            done.set()
+
+    with psycopg.connect(dsn, autocommit=True) as gate, psycopg.connect(dsn, autocommit=True) as watch:
+        gate.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        gate.execute("SELECT 1")  # a snapshot: CONCURRENTLY waits for it
+        live = gate.execute("SELECT n FROM unnest(%s::text[]) n WHERE to_regclass(n) IS NOT NULL", (tables,)).fetchall()
+        for (name,) in live:
+            schema, rel = name.split(".", 1)
+            gate.execute(f'SELECT FROM "{schema}"."{rel}" LIMIT 0')  # ACCESS SHARE (LOCK TABLE refuses matviews)
+        gated, t0 = True, time.monotonic()
+        worker = threading.Thread(target=run)
+        worker.start()
+        while True:
+            rows = watch.execute("SELECT relation::int, mode, granted FROM pg_locks WHERE pid = %s", (pid,)).fetchall()
+            waiting = any(not g for _r, _m, g in rows)
+            seen.update((r, m) for r, m, _g in rows if r is not None)
+            if gated and (waiting or time.monotonic() - t0 > 1.0):
+                gate.execute("ROLLBACK")
+                gated = False
+            if done.is_set():
+                break
+            time.sleep(0.002)
+        worker.join()
+        if gated:
+            gate.execute("ROLLBACK")
+    if error:
+        raise error[0]
+    return sorted(seen)
 
 
 def observe(dsn: str, sql: str, runner: str) -> tuple[set[str], list[str]]:
@@ -88,8 +138,9 @@ def observe(dsn: str, sql: str, runner: str) -> tuple[set[str], list[str]]:
                         conn.execute("COMMIT")
                     except psycopg.errors.ActiveSqlTransaction:
                         conn.execute("ROLLBACK")
-                        conn.execute(stmt)  # CONCURRENTLY & co: outside a transaction, locks not sampled
-                        locks, scans1 = [], {}
+                        # CONCURRENTLY & co: outside a transaction, locks watched from a second session
+                        names = [n for _o, (n, _f) in sorted(before.items())]
+                        locks, scans1 = _outside(conn, dsn, stmt, names), {}
                 else:
                     conn.execute(stmt)
                     locks = conn.execute(_LOCKS).fetchall()

@@ -109,7 +109,7 @@ async def dry_run_migration(
     ] = None,
     runner: Annotated[
         Literal["transaction", "autocommit"] | None,
-        Field(description="As lint_migration's (same default); CONCURRENTLY still runs outside."),
+        Field(description="As lint_migration's; it stops where that runner would stop."),
     ] = None,
     connection: Annotated[str | None, Field(description="Named connection; default when omitted.")] = None,
     ctx: Any = None,

@@ -172,6 +172,7 @@ class MigrationState:
 
     def __post_init__(self) -> None:
         self.timezone = self.ctx.timezone
+        self.lock_timeout = self.ctx.session_lock_timeout  # ALTER ROLE/DATABASE ... SET lock_timeout
         if self.assume_in_transaction:
             self.tx_counter = 1
             self.tx_id = 1
@@ -312,7 +313,14 @@ class Analyzer:
                 ops.extend(self._fk_on_new_table(table, [s.sval for s in elt.fk_attrs or ()], elt))
         if n.partbound is not None and n.inhRelations:
             parent = self.st.qualify(n.inhRelations[0])
-            ops.append(Op(kind=K.CREATE_PARTITION, table=parent, lock=AE, name=table, node=n))
+            op = Op(kind=K.CREATE_PARTITION, table=parent, lock=AE, name=table, node=n)
+            facts = self.st.ctx.relation(parent)
+            default = facts.default_partition if facts is not None else None
+            if default and n.partbound is not None and not n.partbound.is_default:
+                # its rows must not belong to the new partition: ACCESS EXCLUSIVE on it and a full read
+                op.extra_locks[default] = AE
+                op.extra_scans.append(default)
+            ops.append(op)
         return ops
 
     def _fk_on_new_table(self, table: str, cols: list[str], c) -> list[Op]:
@@ -326,7 +334,7 @@ class Analyzer:
         kind = K.CREATE_MATVIEW if n.objtype == OT.OBJECT_MATVIEW else K.CREATE_TABLE_AS
         ops = [Op(kind=kind, table=table, name=into.relname, node=n,
                   detail=IfNotExistsDetail(if_not_exists=bool(n.if_not_exists)))]
-        ops.extend(self._reads(n.query))
+        ops.extend(self._reads(n.query, scan=not n.into.skipData))
         return ops
 
     def _ViewStmt(self, n) -> list[Op]:
@@ -386,7 +394,9 @@ class Analyzer:
             same = (cmd.name or "heap") == (current or ("heap" if facts is None else None))
             return [Op(kind=K.SET_ACCESS_METHOD, table=table, name=cmd.name, lock=AE, rewrite=not same, node=cmd)]
         if t == AT.AT_SetTableSpace:
-            return [Op(kind=K.SET_TABLESPACE, table=table, name=cmd.name, lock=AE, rewrite=True, node=cmd)]
+            current = self.st.ctx.names.tablespaces.get(table)
+            return [Op(kind=K.SET_TABLESPACE, table=table, name=cmd.name, lock=AE, rewrite=current != cmd.name,
+                       node=cmd)]  # the tablespace it is in already: PostgreSQL keeps the files
         if t == AT.AT_AttachPartition:
             child = self.st.qualify(cmd.def_.name)
             facts = self.st.ctx.relation(child)
@@ -461,12 +471,14 @@ class Analyzer:
                 ref = self.st.qualify(c.pktable)
                 fk = Op(kind=K.ADD_CONSTRAINT, table=table, column=cdef.colname, name=c.conname, lock=SRE,
                         node=c, not_valid=bool(c.skip_validation),
-                        detail=ConstraintDetail(contype="foreign_key", columns=[cdef.colname], ref=ref, inline=True))
+                        detail=ConstraintDetail(contype="foreign_key", columns=[cdef.colname], ref=ref, inline=True,
+                                                ref_columns=[s.sval for s in c.pk_attrs or ()]))
                 fk.extra_locks[ref] = SRE
                 ops.append(fk)
             elif c.contype == CT.CONSTR_CHECK:
+                # PostgreSQL checks every existing row against it (observed: a scan under ACCESS EXCLUSIVE)
                 ops.append(Op(kind=K.ADD_CONSTRAINT, table=table, column=cdef.colname, name=c.conname, lock=AE,
-                              node=c, not_valid=bool(c.skip_validation),
+                              node=c, not_valid=bool(c.skip_validation), scan=not c.skip_validation,
                               detail=ConstraintDetail(contype="check", columns=[cdef.colname], inline=True,
                                                       expr=c.raw_expr)))
         has_default = d.volatility is not None
@@ -487,6 +499,7 @@ class Analyzer:
         new = from_type_name(cmd.def_.typeName)
         old = self.st.column_type(table, cmd.name)
         using = cmd.def_.raw_default is not None
+        converts = using and not _plain_using(cmd.def_.raw_default, cmd.name, new)  # a conversion of its own
         op = Op(kind=K.ALTER_TYPE, table=table, column=cmd.name, lock=AE, node=cmd,
                 detail=AlterTypeDetail(new=new, old=old, using=using))
         d = op.detail
@@ -496,7 +509,7 @@ class Analyzer:
             d.assumed = True
         else:
             op.rewrite, d.reason = change_rewrites(
-                old, new, using=using, timezone=self.st.timezone, pg_version=self.st.pg_version,
+                old, new, using=converts, timezone=self.st.timezone, pg_version=self.st.pg_version,
                 binary_coercible=self._binary)
         facts = self.st.ctx.relation(table)
         col = facts.columns.get(cmd.name) if facts else None
@@ -619,6 +632,11 @@ class Analyzer:
         name = f"{n.relation.schemaname or self.st.ctx.default_schema}.{n.idxname}" if n.idxname else None
         cols = [e.name if e.name else None for e in n.indexParams or ()]
         only = n.relation.inh is False  # ON ONLY a partitioned parent: an invalid shell, nothing is read
+        if n.if_not_exists and name and name not in self.st.created and name in self.st.ctx.index_tables:
+            # the name is taken: PostgreSQL says so in a NOTICE and does nothing (observed: no lock, no read)
+            return [Op(kind=K.CREATE_INDEX, table=table, name=name, node=n, detail=CreateIndexDetail(
+                unique=bool(n.unique), columns=cols, if_not_exists=True, partial=n.whereClause is not None,
+                noop=True))]
         return [Op(kind=K.CREATE_INDEX, table=table, name=name, lock=SUE if n.concurrent else SHARE, scan=not only,
                    concurrent=bool(n.concurrent), node=n,
                    detail=CreateIndexDetail(unique=bool(n.unique), columns=cols, if_not_exists=bool(n.if_not_exists),
@@ -765,7 +783,14 @@ class Analyzer:
         domain = self.st.qualify_names(n.typeName)
         if n.subtype == "C":
             not_valid = bool(getattr(n.def_, "skip_validation", False))
-            return [Op(kind=K.ALTER_DOMAIN_ADD_CONSTRAINT, name=domain, not_valid=not_valid, node=n)]
+            op = Op(kind=K.ALTER_DOMAIN_ADD_CONSTRAINT, name=domain, not_valid=not_valid, node=n)
+            if not not_valid:  # every column of the domain's type is checked, its table under SHARE
+                for col in self.st.ctx.names.domain_columns.get(domain, ()):
+                    rel = col.rsplit(".", 1)[0]
+                    op.extra_locks[rel] = SHARE
+                    if rel not in op.extra_scans:
+                        op.extra_scans.append(rel)
+            return [op]
         if n.subtype == "V":
             return [Op(kind=K.ALTER_DOMAIN_VALIDATE, name=domain, node=n)]
         if n.subtype == "O":
@@ -821,7 +846,8 @@ class Analyzer:
         return [Op(kind=K.LOCK, table=self.st.qualify(rv), lock=mode, node=n) for rv in n.relations]
 
     # ------------------------------------------------------------------ DML
-    def _reads(self, node, lock: str = AS, exclude: set[str] | None = None) -> list[Op]:
+    def _reads(self, node, lock: str = AS, exclude: set[str] | None = None, scan: bool = False) -> list[Op]:
+        """The relations `node` reads; `scan` when the statement runs the query (not a view's definition)."""
         ctes = {c.ctename for c in walk(node) if isinstance(c, ast.CommonTableExpr)}
         ops = []
         seen = set(exclude or ())
@@ -832,19 +858,19 @@ class Analyzer:
                 rel = self.st.qualify(rv)
                 if rel not in seen:
                     seen.add(rel)
-                    ops.append(Op(kind=K.READ, table=rel, lock=lock))
+                    ops.append(Op(kind=K.READ, table=rel, lock=lock, scan=scan))
         return ops
 
     def _SelectStmt(self, n) -> list[Op]:
         lock = RS if n.lockingClause else AS
-        return [Op(kind=K.SELECT)] + self._reads(n, lock=lock)
+        return [Op(kind=K.SELECT)] + self._reads(n, lock=lock, scan=True)
 
     def _dml(self, n, kind: str) -> list[Op]:
         table = self.st.qualify(n.relation)
         where = getattr(n, "whereClause", None)
-        op = Op(kind=kind, table=table, lock=RX, node=n, scan=where is None and kind != K.INSERT,
-                detail=DmlDetail(where=where))
-        return [op] + self._reads(n, exclude={table})
+        # UPDATE/DELETE read the table (all of it without WHERE, through an index or not with one)
+        op = Op(kind=kind, table=table, lock=RX, node=n, scan=kind != K.INSERT, detail=DmlDetail(where=where))
+        return [op] + self._reads(n, exclude={table}, scan=True)
 
     def _UpdateStmt(self, n) -> list[Op]:
         return self._dml(n, K.UPDATE)
@@ -857,6 +883,17 @@ class Analyzer:
 
     def _DoStmt(self, n) -> list[Op]:
         return [Op(kind=K.DO_BLOCK, node=n)]
+
+
+def _plain_using(expr, column: str, new: TypeSpec) -> bool:
+    """USING column, or USING column::<the new type>: the conversion PostgreSQL applies without USING."""
+    if isinstance(expr, ast.TypeCast):
+        cast = from_type_name(expr.typeName)
+        if (cast.name, cast.mods, cast.array) != (new.name, new.mods, new.array):
+            return False
+        expr = expr.arg
+    return isinstance(expr, ast.ColumnRef) and len(expr.fields) == 1 and isinstance(expr.fields[0], ast.String) \
+        and expr.fields[0].sval == column
 
 
 # Statements PostgreSQL refuses inside a transaction block.

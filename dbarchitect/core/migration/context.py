@@ -86,7 +86,7 @@ class DataProbe(BaseModel):
 
     statement: int = Field(description="1-based statement number.")
     table: str
-    kind: Literal["duplicates", "orphans", "check", "not_null", "domain"]
+    kind: Literal["duplicates", "orphans", "check", "not_null", "domain", "conversion"]
     what: str = Field(description="What was counted, in words.")
     status: Literal["violations", "clean", "cut_short", "error"]
     violations: int | None = Field(default=None, description="Duplicate keys or violating rows found.")
@@ -95,12 +95,34 @@ class DataProbe(BaseModel):
     elapsed_ms: float = 0.0
 
 
+class CatalogNames(BaseModel):
+    """Objects other than relations that the migration names, looked up by name on the live server (empty
+    offline: `checked` False). A name created earlier in the same migration is the rule's business."""
+
+    checked: bool = False
+    types: dict[str, bool] = Field(default_factory=dict, description="Type as written -> it exists (to_regtype).")
+    schemas: dict[str, bool] = Field(default_factory=dict)
+    roles: dict[str, bool] = Field(default_factory=dict)
+    extensions: dict[str, Literal["installed", "available", "missing"]] = Field(default_factory=dict)
+    opclasses: dict[str, bool] = Field(default_factory=dict, description="Operator class name -> it exists.")
+    default_opclasses: list[tuple[str, str]] = Field(
+        default_factory=list, description="(access method, input typname) of default operator classes.")
+    assignment_casts: list[tuple[str, str]] = Field(
+        default_factory=list, description="(source, target) typnames with an implicit or assignment cast.")
+    type_categories: dict[str, str] = Field(default_factory=dict, description="typname -> pg_type.typcategory.")
+    domain_columns: dict[str, list[str]] = Field(
+        default_factory=dict, description="Qualified domain -> table.column of every column of that type.")
+    tablespaces: dict[str, str] = Field(default_factory=dict, description="Relation -> its tablespace.")
+
+
 class LintContext(BaseModel):
     """What the catalog says about the objects a migration touches. Empty means offline."""
 
     server_version_num: int | None = Field(default=None, description="e.g. 150018; None offline.")
     default_schema: str = Field(default="public", description="First schema of the search_path.")
     timezone: str | None = Field(default=None, description="Session TimeZone of the migration runner.")
+    session_lock_timeout: bool = Field(
+        default=False, description="lock_timeout is already set for the session (role or database setting).")
     relations: dict[str, RelationFacts] = Field(default_factory=dict)
     index_tables: dict[str, str] = Field(
         default_factory=dict, description="Qualified index name -> qualified table name."
@@ -121,6 +143,7 @@ class LintContext(BaseModel):
     unprobed: dict[int, str] = Field(
         default_factory=dict, description="Statements whose data-dependent outcome was not checked, and why."
     )
+    names: CatalogNames = Field(default_factory=CatalogNames)
     known_missing: list[str] = Field(
         default_factory=list,
         description="Relations the migration names that the catalog does not have (created elsewhere).",

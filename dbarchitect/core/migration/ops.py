@@ -262,6 +262,7 @@ class CreateIndexDetail(Detail):
     columns: list[str | None] = field(default_factory=list)  # None for an expression
     if_not_exists: bool = False
     partial: bool = False
+    noop: bool = False  # IF NOT EXISTS and the name is taken: nothing happens
 
 
 @_detail

@@ -26,7 +26,7 @@ _FK_DEF = re.compile(r"FOREIGN KEY \((?P<cols>[^)]*)\) REFERENCES (?P<ref>.+?)\(
 class ProbeSpec:
     statement: int
     table: str
-    kind: str  # duplicates, orphans, check, not_null
+    kind: str  # duplicates, orphans, check, not_null, domain, conversion
     what: str  # in words: "duplicate (code) for the unique index orders_code_key"
     sql: str  # returns one row: (violations bigint, sample text)
 
@@ -122,11 +122,50 @@ def candidates(stmt, mig) -> list[tuple[object, str]]:
             out.append((op, op.table))
         elif op.kind == OpKind.VALIDATE_CONSTRAINT and op.scan:
             out.append((op, op.table))
+        elif op.kind == OpKind.ALTER_TYPE and converts_may_fail(op):
+            out.append((op, op.table))
         elif op.kind == OpKind.SET_NOT_NULL and op.scan:
             if (op.table, op.column) in mig.added_columns and mig.added_columns[(op.table, op.column)] < stmt.index:
                 continue
             out.append((op, op.table))
     return out
+
+
+# Conversions that cannot fail on any value (widening): (old, new) typnames; any type to text can't fail either.
+_SAFE_CONVERSIONS = {("int2", "int4"), ("int2", "int8"), ("int4", "int8"), ("float4", "float8"), ("int2", "float8"),
+                     ("int4", "float8"), ("int8", "float8"), ("int2", "float4"), ("int4", "float4"), ("int8", "float4"),
+                     ("timestamp", "timestamptz"), ("timestamptz", "timestamp"), ("date", "timestamp"),
+                     ("date", "timestamptz"), ("varchar", "text"), ("bpchar", "text"), ("json", "jsonb"),
+                     ("cidr", "inet")}
+
+
+def converts_may_fail(op) -> bool:
+    """Can converting the existing values of an ALTER COLUMN ... TYPE fail on some of them (a value too long
+    for the new length, text that is not a number, a USING expression)?"""
+    d = op.detail
+    old, new = d.old, d.new
+    if old is None or new is None or old.array != new.array:
+        return False
+    if d.using:
+        return True
+    if new.name in ("text",) or (new.name in ("varchar", "bpchar") and not new.mods and old.name != "bpchar"):
+        return False
+    if old.name == new.name:  # a length or precision change: only a narrower one can fail
+        if not new.mods:
+            return False
+        if not old.mods:
+            return True
+        if new.name == "numeric":  # integer digits = precision - scale
+            def digits(m):
+                return m[0] - (m[1] if len(m) > 1 else 0)
+            return digits(new.mods) < digits(old.mods)
+        return new.mods[0] < old.mods[0]
+    if (old.name, new.name) in _SAFE_CONVERSIONS:
+        return False
+    if new.name == "numeric" and not new.mods and old.name in ("int2", "int4", "int8"):
+        return False
+    return old.name in ("text", "varchar", "bpchar") or new.name in ("varchar", "bpchar", "int2", "int4", "int8",
+                                                                     "numeric")
 
 
 def plan_probes(mig) -> tuple[list[ProbeSpec], dict[int, str]]:
@@ -167,6 +206,18 @@ def _spec(mig, stmt, op, table, file_checks, file_fks, deparse) -> ProbeSpec | N
         where = deparse(op.node.whereClause) if getattr(op.node, "whereClause", None) is not None else None
         return _duplicates(stmt, table, d.columns, where,
                            f"duplicate ({', '.join(d.columns)}) in {t} for the unique index {op.name or ''}".strip())
+    if op.kind == OpKind.ALTER_TYPE:
+        new = deparse(op.node.def_.typeName)
+        if op.node.def_.raw_default is None and d.new.name in ("varchar", "bpchar") and d.new.mods:
+            # an explicit cast would truncate; the ALTER's assignment cast raises on a value too long
+            sql = (f"SELECT count(*)::bigint, min({_key(mig, table)}) FROM {_rel(table)} t "
+                   f"WHERE length(t.{quote_ident(op.column)}) > {int(d.new.mods[0])}")
+            return ProbeSpec(stmt.index, table, "conversion", f"values of {t}.{op.column} longer than {new}", sql)
+        expr = deparse(op.node.def_.raw_default) if op.node.def_.raw_default is not None else \
+            f"{quote_ident(op.column)}::{new}"
+        # every value converted once; the first that does not convert raises a data exception
+        sql = f"SELECT count(x)::bigint * 0, NULL::text FROM (SELECT ({expr}) AS x FROM {_rel(table)}) s"
+        return ProbeSpec(stmt.index, table, "conversion", f"values of {t}.{op.column} converted to {new}", sql)
     if op.kind == OpKind.SET_NOT_NULL:
         return _not_null(mig, stmt, table, op.column, f"NULL {op.column} in {t} for SET NOT NULL")
     if op.kind == OpKind.ADD_CONSTRAINT:

@@ -40,7 +40,9 @@ async def probe_data(conn: psycopg.AsyncConnection, ctx: LintContext, migration:
     for spec in specs[:MAX_PROBES]:
         ctx.probes.append(await _run(conn, spec, timeout_ms))
     for stmt in mig.statements:
-        for op in stmt.ops_of(OpKind.ALTER_DOMAIN_VALIDATE):
+        for op in stmt.ops_of(OpKind.ALTER_DOMAIN_VALIDATE, OpKind.ALTER_DOMAIN_ADD_CONSTRAINT):
+            if op.not_valid:
+                continue
             if any(type(p.node).__name__ in _WRITES for p in mig.statements[: stmt.index - 1]):
                 ctx.unprobed[stmt.index] = "an earlier statement of the file may change the rows first"
                 continue
@@ -52,11 +54,21 @@ async def probe_data(conn: psycopg.AsyncConnection, ctx: LintContext, migration:
 
 
 _WRITES = {"UpdateStmt", "InsertStmt", "DeleteStmt", "CopyStmt", "MergeStmt", "DoStmt", "CallStmt"}
-_VALUE = re.compile(r"\bVALUE\b")
+_VALUE = re.compile(r"\bVALUE\b", re.IGNORECASE)
+_STRING = re.compile(r"('(?:[^']|'')*')")
+
+
+def _value_to(col: str, expr: str) -> str:
+    """A domain CHECK expression with VALUE replaced by `col` (outside string literals)."""
+    parts = _STRING.split(expr)
+    return "".join(p if i % 2 else _VALUE.sub(col, p) for i, p in enumerate(parts))
 
 
 async def _domain_specs(conn: psycopg.AsyncConnection, stmt, op) -> list[ProbeSpec]:
-    """One probe per column whose type is the domain: its rows against the constraint being validated."""
+    """One probe per column whose type is the domain: its rows against the constraint being validated (or
+    added: its expression is the statement's)."""
+    if op.kind == OpKind.ALTER_DOMAIN_ADD_CONSTRAINT:
+        return await _added_domain_specs(conn, stmt, op)
     constraint = getattr(op.node, "name", None)
     if not op.name or not constraint:
         return []
@@ -68,15 +80,33 @@ async def _domain_specs(conn: psycopg.AsyncConnection, stmt, op) -> list[ProbeSp
         JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE con.conname = %s AND t.oid = to_regtype(%s) AND con.contype = 'c'
         ORDER BY 2, 3""", (constraint, op.name))).fetchall()
-    out = []
-    for definition, table, column in rows:
-        expr = definition.removeprefix("CHECK ").removesuffix(" NOT VALID")
-        col = quote_ident(column)
-        body = _VALUE.sub(col, expr)
-        rel = ".".join(quote_ident(p) for p in table.split(".", 1))
-        sql = f"SELECT count(*)::bigint, min({col}::text) FROM {rel} WHERE NOT ({body})"
-        out.append(ProbeSpec(stmt.index, table, "domain", f"values of {table}.{column} violating {constraint}", sql))
-    return out
+    return [_value_spec(stmt, table, column, definition.removeprefix("CHECK ").removesuffix(" NOT VALID"), constraint)
+            for definition, table, column in rows]
+
+
+async def _added_domain_specs(conn: psycopg.AsyncConnection, stmt, op) -> list[ProbeSpec]:
+    from dbarchitect.core.migration.analyze import deparse
+
+    con = op.node.def_
+    if con is None or getattr(con, "raw_expr", None) is None:
+        return []
+    name = con.conname or "the new constraint"
+    rows = await (await conn.execute("""
+        SELECT n.nspname || '.' || c.relname, a.attname FROM pg_attribute a
+        JOIN pg_class c ON c.oid = a.attrelid AND c.relkind IN ('r', 'p', 'm')
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE a.atttypid = to_regtype(%s) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 1, 2""",
+        (".".join(quote_ident(p) for p in op.name.split(".", 1)),))).fetchall()
+    expr = deparse(con.raw_expr)
+    return [_value_spec(stmt, table, column, expr, name) for table, column in rows]
+
+
+def _value_spec(stmt, table: str, column: str, expr: str, constraint: str) -> ProbeSpec:
+    """The values of table.column (of the domain's type) that the domain CHECK `expr` rejects."""
+    col = quote_ident(column)
+    rel = ".".join(quote_ident(p) for p in table.split(".", 1))
+    sql = f"SELECT count(*)::bigint, min({col}::text) FROM {rel} WHERE NOT ({_value_to(col, expr)})"
+    return ProbeSpec(stmt.index, table, "domain", f"values of {table}.{column} violating {constraint}", sql)
 
 
 async def _run(conn: psycopg.AsyncConnection, spec, timeout_ms: int) -> DataProbe:
@@ -95,6 +125,10 @@ async def _run(conn: psycopg.AsyncConnection, spec, timeout_ms: int) -> DataProb
                          detail=f"statement_timeout of {timeout_ms} ms reached before the count finished")
     except psycopg.Error as exc:
         await _reset(conn)
+        if isinstance(exc, psycopg.DataError) and spec.kind == "conversion":
+            # an existing value does not convert: the ALTER raises the same (the count stops at the first)
+            return DataProbe(**base, status="violations", violations=1, sample=exc.diag.message_primary,
+                             detail=spec.sql, elapsed_ms=(time.perf_counter() - t0) * 1000)
         msg = (exc.diag.message_primary if getattr(exc, "diag", None) else None) or str(exc)
         return DataProbe(**base, status="error", detail=msg, elapsed_ms=(time.perf_counter() - t0) * 1000)
     count = int(row[0] or 0) if row else 0

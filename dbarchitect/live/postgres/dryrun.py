@@ -26,10 +26,11 @@ How each quantity is observed, and why that way:
   transaction (pending counters are not flushed while a transaction is open, so the delta is the
   statement's own). Outside a transaction: `pg_stat_user_tables`, with `pg_stat_force_next_flush()`
   before each read.
-- Transactional: every statement is first tried inside the transaction under a savepoint;
-  SQLSTATE 25001 ("cannot run inside a transaction block") rolls back to the savepoint, commits
-  what came before, and runs the statement outside -- so this too is observed, not guessed. Inside
-  a BEGIN ... COMMIT block written in the migration itself the 25001 stays an error, as it would be.
+- Transactional: with the autocommit runner model every statement is first tried inside its own
+  transaction; SQLSTATE 25001 ("cannot run inside a transaction block") rolls it back and runs the
+  statement outside -- so this too is observed, not guessed. Inside the runner's transaction around
+  the file (the transaction model), or a BEGIN ... COMMIT block written in the migration itself, the
+  25001 stays an error and the migration stops there, as the real runner would.
 - Synthetic rows (`shadow.seed_rows`): a few per table, satisfying NOT NULL, CHECK, UNIQUE, foreign
   keys, domains, enums and partition bounds; a column the target's `pg_stats.null_frac` shows NULLs
   in gets one NULL, so SET NOT NULL or a validation fails on the shadow where it would fail on the
@@ -333,13 +334,21 @@ class _Runner:
             await self.conn.execute(st.sql)
             await self.conn.execute("RELEASE SAVEPOINT dbarchitect_dry_run")
         except pge.ActiveSqlTransaction as exc:
-            if self.explicit:  # inside the migration's own BEGIN block PostgreSQL refuses it: so do we
+            # Inside the migration's own BEGIN block, or the runner's transaction around the whole file,
+            # PostgreSQL refuses it: so does the dry run -- the real migration stops here, it does not go on
+            # outside the transaction.
+            if self.explicit or not autocommit:
                 obs.duration_ms = (time.perf_counter() - t0) * 1000
                 self.notices = None
                 obs.status = "error"
                 obs.error = _error(exc, "execute")
                 obs.ran_in_transaction = True
                 obs.transactional = False
+                if not self.explicit:
+                    obs.notices.append(
+                        "the runner wraps the whole file in one transaction, where PostgreSQL refuses this statement: "
+                        "give it a migration of its own that runs without a transaction (e.g. a no-transaction "
+                        "marker), or dry-run with runner=\"autocommit\"")
                 await self.rollback()
                 return obs
             obs.duration_ms = (time.perf_counter() - t0) * 1000
@@ -348,15 +357,7 @@ class _Runner:
             if error := await self.commit():  # what came before in this transaction
                 return self._failed_before(obs, error)
             obs.notices.clear()
-            if not autocommit:
-                obs.notices.append(
-                    "ran outside the runner's transaction: a runner that wraps the whole file in one transaction "
-                    f"stops here with \"{exc.diag.message_primary}\"; give this statement a migration of its own "
-                    "that runs without a transaction"
-                )
-            await self._run_outside(st, obs)
-            if obs.status == "ok" and not autocommit:
-                await self.begin()  # the runner's transaction continues after the statement
+            await self._run_outside(st, obs)  # autocommit: PostgreSQL runs it on its own, so do we
             return obs
         except psycopg.Error as exc:
             obs.duration_ms = (time.perf_counter() - t0) * 1000

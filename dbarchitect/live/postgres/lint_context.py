@@ -58,13 +58,14 @@ async def build_lint_context(
     head = (await _rows(conn, """
         SELECT current_setting('server_version_num')::int AS v,
                coalesce((current_schemas(false))[1], 'public') AS schema,
-               current_setting('TimeZone') AS tz,
+               current_setting('TimeZone') AS tz, current_setting('lock_timeout') AS lock_timeout,
                (SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()) AS stats_reset,
                extract(epoch FROM now() - coalesce(
                    (SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()),
                    pg_postmaster_start_time())) AS stats_age
     """))[0]
-    ctx = LintContext(server_version_num=head["v"], default_schema=head["schema"], timezone=timezone or head["tz"])
+    ctx = LintContext(server_version_num=head["v"], default_schema=head["schema"], timezone=timezone or head["tz"],
+                      session_lock_timeout=head["lock_timeout"] not in ("0", "0ms", ""))
     names = touched_names(ParsedMigration.of(migration), head["schema"])
     rels, index_names, funcs = names.relations, names.indexes, names.functions
     stats_age = float(head["stats_age"] or 0)
@@ -114,6 +115,7 @@ async def build_lint_context(
         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') GROUP BY 1
     """):
         ctx.enums[r["name"]] = list(r["labels"])
+    await _other_names(conn, ctx, names)
     if probe_timeout_ms != 0:
         from dbarchitect.live.postgres.data_probes import DEFAULT_PROBE_TIMEOUT_MS, probe_data
 
@@ -138,7 +140,10 @@ async def _relations(conn: psycopg.AsyncConnection, ctx: LintContext, names: lis
                        JOIN pg_class rc ON rc.oid = fk.conrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace
                      WHERE fk.contype = 'f' AND fk.confrelid = c.oid) AS referenced_by,
                ARRAY(SELECT tgname FROM pg_trigger WHERE tgrelid = c.oid AND NOT tgisinternal) AS triggers,
-               (SELECT amname FROM pg_am WHERE oid = c.relam) AS am, c.relpersistence = 'u' AS unlogged,
+               (SELECT amname FROM pg_am WHERE oid = c.relam) AS am,
+               (SELECT spcname FROM pg_tablespace WHERE oid = CASE c.reltablespace WHEN 0 THEN
+                  (SELECT dattablespace FROM pg_database WHERE datname = current_database()) ELSE c.reltablespace END)
+                   AS tablespace, c.relpersistence = 'u' AS unlogged,
                (SELECT dn.nspname || '.' || d.relname FROM pg_partitioned_table pt JOIN pg_class d ON d.oid = pt.partdefid
                   JOIN pg_namespace dn ON dn.oid = d.relnamespace WHERE pt.partrelid = c.oid) AS default_partition
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -168,6 +173,7 @@ async def _relations(conn: psycopg.AsyncConnection, ctx: LintContext, names: lis
         )
         by_oid[r["oid"]] = facts
         ctx.relations[facts.name] = facts
+        ctx.names.tablespaces[facts.name] = r["tablespace"]
     oids = list(by_oid)
 
     attnames: dict[tuple[int, int], str] = {}
@@ -181,6 +187,7 @@ async def _relations(conn: psycopg.AsyncConnection, ctx: LintContext, names: lis
                        AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND v.oid <> a.attrelid) AS views
         FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
         WHERE a.attrelid = ANY(%s) AND a.attnum > 0 AND NOT a.attisdropped
+        ORDER BY a.attrelid, a.attnum
     """, (oids,)):
         attnames[(r["oid"], r["attnum"])] = r["attname"]
         by_oid[r["oid"]].columns[r["attname"]] = ColumnFacts(
@@ -254,3 +261,57 @@ async def _relations(conn: psycopg.AsyncConnection, ctx: LintContext, names: lis
               AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%%'
         """, (view_oids,)):
             by_oid[r["oid"]].base_relations[r["name"]] = _KIND[r["relkind"]]  # type: ignore[assignment]
+
+
+async def _other_names(conn: psycopg.AsyncConnection, ctx: LintContext, names) -> None:
+    """Types, schemas, roles, extensions, operator classes and casts the migration names: do they exist?"""
+    from dbarchitect.core.sql.ident import quote_ident
+
+    cat = ctx.names
+    if names.types:
+        for r in await _rows(conn, "SELECT n, to_regtype(n) IS NOT NULL AS ok FROM unnest(%s::text[]) n",
+                             (sorted(names.types),)):
+            cat.types[r["n"]] = r["ok"]
+    if names.schemas:
+        for r in await _rows(conn, "SELECT n, to_regnamespace(quote_ident(n)) IS NOT NULL AS ok "
+                                   "FROM unnest(%s::text[]) n", (sorted(names.schemas),)):
+            cat.schemas[r["n"]] = r["ok"]
+    roles = sorted(n for n in names.roles if n.lower() != "public")
+    if roles:
+        for r in await _rows(conn, "SELECT n, to_regrole(quote_ident(n)) IS NOT NULL AS ok FROM unnest(%s::text[]) n",
+                             (roles,)):
+            cat.roles[r["n"]] = r["ok"]
+    if names.extensions:
+        found = {r["name"]: r["installed"] for r in await _rows(conn, """
+            SELECT name, installed_version IS NOT NULL AS installed FROM pg_available_extensions
+            WHERE name = ANY(%s)""", (sorted(names.extensions),))}
+        for n in names.extensions:
+            cat.extensions[n] = "missing" if n not in found else ("installed" if found[n] else "available")
+    if names.opclasses:
+        found = {r["opcname"] for r in await _rows(conn, "SELECT opcname FROM pg_opclass WHERE opcname = ANY(%s)",
+                                                   (sorted(names.opclasses),))}
+        cat.opclasses = {n: n in found for n in names.opclasses}
+    if names.access_methods:
+        cat.default_opclasses = [(r["am"], r["t"]) for r in await _rows(conn, """
+            SELECT a.amname AS am, t.typname AS t FROM pg_opclass o JOIN pg_am a ON a.oid = o.opcmethod
+            JOIN pg_type t ON t.oid = o.opcintype WHERE o.opcdefault AND a.amname = ANY(%s)""",
+            (sorted(names.access_methods),))]
+    cat.assignment_casts = [(r["s"], r["t"]) for r in await _rows(conn, """
+        SELECT s.typname AS s, t.typname AS t FROM pg_cast c
+        JOIN pg_type s ON s.oid = c.castsource JOIN pg_type t ON t.oid = c.casttarget
+        WHERE c.castcontext IN ('a', 'i') AND s.typname NOT LIKE 'reg%%' AND t.typname NOT LIKE 'reg%%'""")]
+    typnames = {c.type_name for f in ctx.relations.values() for c in f.columns.values()}
+    typnames |= {t.strip('"').split(".")[-1].removesuffix("[]") for t in names.types}
+    cat.type_categories = {r["typname"]: r["c"] for r in await _rows(conn, """
+        SELECT DISTINCT ON (typname) typname, typcategory::text AS c FROM pg_type
+        WHERE typname = ANY(%s) OR (typnamespace = 'pg_catalog'::regnamespace AND typtype = 'b'
+                                    AND typcategory NOT IN ('A', 'Z') AND typname NOT LIKE 'reg%%')
+        ORDER BY typname, typnamespace""", (sorted(typnames),))}
+    for d in sorted(names.domains):
+        cat.domain_columns[d] = [r["col"] for r in await _rows(conn, """
+            SELECT n.nspname || '.' || c.relname || '.' || a.attname AS col FROM pg_attribute a
+            JOIN pg_class c ON c.oid = a.attrelid AND c.relkind IN ('r', 'p', 'm')
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE a.atttypid = to_regtype(%s) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 1""",
+            (".".join(quote_ident(p) for p in d.split(".", 1)),))]
+    cat.checked = True

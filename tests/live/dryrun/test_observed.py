@@ -70,11 +70,11 @@ def test_shadow_was_seeded_and_dropped(observed, pg):
 
 
 @pytest.mark.anyio
-async def test_concurrently_runs_outside_the_transaction(target):
+async def test_concurrently_runs_outside_a_transaction_in_autocommit(target):
     report = await dry_run_migration(
         "ALTER TABLE users ADD COLUMN x int;\nCREATE INDEX CONCURRENTLY users_x_idx ON users (x);\n"
         "ALTER TABLE users ADD COLUMN y int;",
-        target=target,
+        target=target, runner="autocommit",
     )
     first, cic, last = report.statements
     assert [s.status for s in report.statements] == ["ok", "ok", "ok"]
@@ -83,8 +83,24 @@ async def test_concurrently_runs_outside_the_transaction(target):
     # the gate session made the build wait after taking its lock, so the lock is seen every time
     assert cic.table_locks() == {"public.users": SUE}
     assert "public.users_x_idx (index)" in cic.created
-    assert any("cannot run inside a transaction block" in n for n in cic.notices)
     assert last.ran_in_transaction and last.locks_already_held == {}  # a new transaction after the CIC
+
+
+@pytest.mark.anyio
+async def test_concurrently_stops_the_runners_transaction(target):
+    """The transaction model: the runner wraps the file in one transaction, PostgreSQL refuses the CIC there,
+    and the migration stops (nothing is run outside, nothing after it runs)."""
+    report = await dry_run_migration(
+        "ALTER TABLE users ADD COLUMN x int;\nCREATE INDEX CONCURRENTLY users_x_idx ON users (x);\n"
+        "ALTER TABLE users ADD COLUMN y int;",
+        target=target,
+    )
+    assert report.runner == "transaction"
+    first, cic, last = report.statements
+    assert [s.status for s in report.statements] == ["ok", "error", "not_run"]
+    assert "cannot run inside a transaction block" in cic.error.message
+    assert cic.transactional is False and cic.created == []
+    assert any("runs without a transaction" in n for n in cic.notices)
 
 
 @pytest.mark.anyio

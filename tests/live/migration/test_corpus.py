@@ -60,7 +60,11 @@ async def test_case(name, pg):
     if _labels(case, pg) != case["labels"]:  # the lint says why: this version does not have the syntax
         assert report.unsupported_syntax and f"PostgreSQL {case['since']}" in report.unsupported_syntax[0], \
             report.unsupported_syntax
-    assert sorted(lint_labels(report, matviews)) == sorted(observed), [f.rule for f in report.findings]
+    predicted = sorted(lint_labels(report, matviews))
+    if case.get("lint_misses"):  # a known miss, kept visible: when the lint learns it, move it to the others
+        assert predicted != sorted(observed), f"now predicted, drop lint_misses: {case['lint_misses']}"
+        return
+    assert predicted == sorted(observed), [f.rule for f in report.findings]
 
 
 @pytest.mark.anyio
@@ -78,6 +82,9 @@ async def test_dry_run_agrees(name, pg):
         return
     run = await dry_run_migration(case["sql"], target=dsn, prediction=report, runner=report.runner)
     assert run.runner == report.runner
+    if case.get("dry_run_refused"):
+        assert [o.status for o in run.statements][:1] == ["refused"], [o.status for o in run.statements]
+        return
     keep = {"fails", "rewrite"}
     assert sorted(dry_run_labels(run) & keep) == sorted(set(_labels(case, pg)) & keep), \
         [(o.index, o.status, o.error and o.error.message, o.notices) for o in run.statements]

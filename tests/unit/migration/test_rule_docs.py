@@ -26,6 +26,8 @@ NEEDS: dict[str, dict] = {
     # a view depends on the table
     "statement-fails": {"setup": "CREATE TABLE orders (id bigint PRIMARY KEY);"
                         " CREATE VIEW recent_orders AS SELECT * FROM orders;"},
+    # the catalog decides: the type is missing from this database
+    "catalog-rejects": {"setup": "CREATE TABLE orders (id bigint PRIMARY KEY);"},
     # "runner wraps the file in a transaction"
     "transaction-misuse": {"assume_in_transaction": True},
 }

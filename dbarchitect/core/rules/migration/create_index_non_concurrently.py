@@ -49,7 +49,7 @@ def _concurrent_sql(node) -> str:
 
 def check(stmt, mig):
     for op in stmt.ops_of(OpKind.CREATE_INDEX):
-        if op.concurrent or not mig.preexisting(op.table, stmt):
+        if op.concurrent or op.detail.noop or not mig.preexisting(op.table, stmt):
             continue
         if getattr(op.node, "relation", None) is not None and op.node.relation.inh is False:
             continue  # ON ONLY parent: an invalid shell index, no build (partitions get theirs CONCURRENTLY)

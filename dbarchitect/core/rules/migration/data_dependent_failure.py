@@ -37,7 +37,7 @@ RULE = RuleMeta(
     summary="Existing rows make the statement fail (duplicates, orphans, CHECK or NOT NULL violations).",
 )
 OPS = {OpKind.CREATE_INDEX, OpKind.ADD_CONSTRAINT, OpKind.VALIDATE_CONSTRAINT, OpKind.SET_NOT_NULL,
-       OpKind.ALTER_DOMAIN_VALIDATE}
+       OpKind.ALTER_DOMAIN_VALIDATE, OpKind.ALTER_DOMAIN_ADD_CONSTRAINT, OpKind.ALTER_TYPE}
 
 _FIX = {
     "duplicates": "-- remove or merge the duplicates first, e.g.\n"
@@ -46,6 +46,8 @@ _FIX = {
     "check": "-- fix the violating rows first (or keep the constraint NOT VALID until they are fixed)",
     "not_null": "UPDATE {table} SET {col} = <value> WHERE {col} IS NULL;  -- in batches, before SET NOT NULL",
     "domain": "-- fix the values that violate the domain's constraint first (every column of that type)",
+    "conversion": "-- fix (or NULL) the values that do not convert first, or give USING an expression that "
+                  "converts every one of them",
 }
 
 
@@ -57,7 +59,8 @@ def check(stmt, mig):
         left = " and leaves an INVALID index behind that every write still maintains (DROP INDEX CONCURRENTLY it)" \
             if concurrent else ""
         what = {"duplicates": "duplicate keys", "orphans": "orphan rows", "check": "violating rows",
-                "not_null": "NULL rows", "domain": "violating values"}[probe.kind]
+                "not_null": "NULL rows", "domain": "violating values",
+                "conversion": "or more values that do not convert"}[probe.kind]
         cols = probe.what.split("(", 1)[1].split(")", 1)[0] if "(" in probe.what else "..."
         op = next((o for o in stmt.ops if o.table == probe.table), None)
         yield finding(

@@ -50,8 +50,10 @@ def check(stmt, mig):
     memo = mig.scratch(RULE)
     if memo.get("fired"):
         return
+    # a relation the catalog does not have (DROP ... IF EXISTS of nothing) is not locked: a no-op waits for no one
     strong = {r: m for r, m in stmt.prediction.locks.items() if LOCK_RANK[m] >= LOCK_RANK["ShareLock"]
-              and not (_matview(r, stmt, mig) and not lock_conflicts(m, "AccessShareLock"))}
+              and not (_matview(r, stmt, mig) and not lock_conflicts(m, "AccessShareLock"))
+              and not (mig.ctx.online and r in mig.ctx.known_missing)}
     if not strong:
         return
     if stmt.prediction.kind.startswith(("LockStmt",)):
