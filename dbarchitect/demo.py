@@ -117,8 +117,12 @@ MYSQL_SCENES: list[Scene] = [
     Scene("MariaDB: a slow query explained (ANALYZE FORMAT=JSON)", "explain_query",
           {"sql": "SELECT o.id, c.email FROM orders o JOIN customers c ON c.id = o.customer_id\n"
                   " WHERE o.status = 'paid' AND o.total > 150 ORDER BY o.created_at DESC LIMIT 20", "analyze": True}, 2500),
-    Scene("MariaDB: a tool that does not serve MySQL yet says so", "lint_migration",
-          {"sql": "ALTER TABLE orders ADD COLUMN note text;"}, 400, True),
+    Scene("MariaDB: a migration's online-DDL algorithm and lock, before it runs", "lint_migration",
+          {"sql": "ALTER TABLE orders ADD COLUMN note text;\nALTER TABLE orders MODIFY total DECIMAL(12,2) NOT NULL;"}, 2500),
+    Scene("MariaDB: the same migration run on a scratch database", "dry_run_migration",
+          {"sql": "ALTER TABLE orders ADD COLUMN note text;\nALTER TABLE orders MODIFY total DECIMAL(12,2) NOT NULL;"}, 2500),
+    Scene("MariaDB: index review (duplicates, usage when counted)", "review_indexes", {}, 2000),
+    Scene("MariaDB: a tool that does not serve MySQL yet says so", "review_health", {}, 400, True),
 ]  # fmt: skip
 
 
