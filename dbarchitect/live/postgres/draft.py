@@ -302,7 +302,10 @@ async def _load(dsn: str, ddl: str, what: str, *, partial: bool = False,
             return left
         async with await Connection.connect(dsn, autocommit=True) as conn:
             for st in settings:  # the session pg_dump's statements expect (search_path, check_function_bodies)
-                await conn.execute(st)
+                try:
+                    await conn.execute(st)
+                except psycopg.errors.UndefinedObject:
+                    pass  # a newer pg_dump's setting an older server does not have (transaction_timeout below 17)
             return await _run_tolerant(conn, left)
 
     if before:
