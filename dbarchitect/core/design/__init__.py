@@ -56,15 +56,23 @@ class SchemaDesign(BaseModel):
     verification: list[str] = Field(default_factory=list, description="What the run on PostgreSQL showed.")
 
 
-def design_schema(spec: SchemaSpec) -> SchemaDesign:
-    """Design the schema for a spec. Raises DesignError for specs that cannot be designed cleanly."""
+def design_schema(spec: SchemaSpec, pg_version: int | None = None) -> SchemaDesign:
+    """Design the schema for a spec, in the syntax of PostgreSQL `pg_version` (None: the newest, with a note
+    where older servers differ). Raises DesignError for specs that cannot be designed cleanly."""
     planner_cls, up, down, mermaid = GENERATORS[spec.dialect]
-    planner = planner_cls(spec)
+    planner = planner_cls(spec, pg_version)
     try:
         planner.plan()
     except ValueError as exc:
         raise DesignError(str(exc)) from exc
     up_sql = up(planner)
+    partial = [fk.name for tbl in planner.tables.values() for fk in tbl.fks if fk.set_null_columns]
+    if partial and pg_version is None:
+        planner.notes.append(f"ON DELETE SET NULL (column) ({', '.join(partial)}) is PostgreSQL 15+; verify=true "
+                             "writes the design for the scratch server's version (a trigger clears the column before 15).")
+    elif partial and pg_version < 15:
+        planner.notes.append(f"PostgreSQL {pg_version}: {', '.join(partial)} check with NO ACTION and a BEFORE DELETE "
+                             "trigger on the parent clears the column (ON DELETE SET NULL (column) is 15+).")
     report = review_ddl_offline(up_sql)
     serious = report.at_least(Severity.warning)
     if serious:

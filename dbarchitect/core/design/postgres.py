@@ -168,8 +168,9 @@ def _number(v: float) -> str:
 
 
 class Planner:
-    def __init__(self, spec: SchemaSpec):
+    def __init__(self, spec: SchemaSpec, pg_version: int | None = None):
         self.spec = spec
+        self.pg_version = pg_version  # the target's major version; None: the newest syntax, noted where it matters
         self.opts = spec.options
         self.notes: list[str] = []
         self.tables: dict[str, PTable] = {}
@@ -291,7 +292,11 @@ class Planner:
 
     def fk_column(self, child: PTable, column: str, parent: PTable, r: Relationship) -> None:
         optional = r.optional
-        on_delete = r.on_delete or ("set_null" if optional else "restrict")
+        # inside a tenant the default is NO ACTION, not RESTRICT: deleting the tenant cascades to every table in
+        # one statement, and RESTRICT checks each cascaded row at once (in whatever order the cascades run;
+        # PostgreSQL 18 refuses the delete), where NO ACTION checks once the statement's cascades are done
+        scoped = child.tenant_scoped and parent.tenant_scoped
+        on_delete = r.on_delete or ("set_null" if optional else "no_action" if scoped else "restrict")
         if child.column(column) is not None:
             raise ValueError(
                 f"{child.name}.{column} exists already: name the foreign key column of {r.kind} {r.parent} -> "
@@ -423,9 +428,21 @@ class Planner:
 _ACTIONS = {"cascade": "CASCADE", "restrict": "RESTRICT", "set_null": "SET NULL", "no_action": "NO ACTION"}
 
 
+def _set_null_by_trigger(p: Planner, fk: PForeignKey) -> bool:
+    """`ON DELETE SET NULL (columns)` is PostgreSQL 15+; before it, a plain SET NULL would also clear
+    tenant_id (NOT NULL), so the key checks with NO ACTION and a trigger on the parent clears the columns."""
+    return bool(fk.set_null_columns) and p.pg_version is not None and p.pg_version < 15
+
+
+def _clear_function(child: str, fk: PForeignKey) -> str:
+    return f"{child}_{'_'.join(fk.set_null_columns)}_clear"
+
+
 def _fk_sql(p: Planner, fk: PForeignKey) -> str:
     action = _ACTIONS[fk.on_delete]
-    if fk.set_null_columns:
+    if _set_null_by_trigger(p, fk):
+        action = "NO ACTION"
+    elif fk.set_null_columns:
         action += f" ({', '.join(fk.set_null_columns)})"
     return (f"CONSTRAINT {fk.name} FOREIGN KEY ({', '.join(fk.columns)}) REFERENCES {p.q(fk.ref_table)} "
             f"({', '.join(fk.ref_columns)}) ON DELETE {action}")  # fmt: skip
@@ -498,7 +515,25 @@ def render_up(p: Planner) -> str:
                 out.append(f"COMMENT ON COLUMN {p.q(t.name)}.{c.name} IS {literal(c.comment)};")
     for t, fk in deferred:
         out.append(f"ALTER TABLE {p.q(t.name)} ADD {_fk_sql(p, fk)};")
+    for t, fk in _trigger_set_nulls(p):
+        fn = p.q(_clear_function(t.name, fk))
+        match = " AND ".join(f"{c} = OLD.{r}" for c, r in zip(fk.columns, fk.ref_columns, strict=True))
+        cleared = ", ".join(f"{c} = NULL" for c in fk.set_null_columns)
+        why = literal(f"ON DELETE SET NULL ({', '.join(fk.set_null_columns)}) of {fk.name}: PostgreSQL before 15 "
+                      "cannot name the columns to clear.")
+        out.append(
+            f"CREATE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql\n"
+            f"SET search_path = pg_catalog AS $$\nBEGIN\n    UPDATE {p.q(t.name)} SET {cleared} WHERE {match};\n"
+            f"    RETURN OLD;\nEND $$;\n"
+            f"COMMENT ON FUNCTION {fn}() IS {why};\n"
+            f"CREATE TRIGGER {_clear_function(t.name, fk)} BEFORE DELETE ON {p.q(fk.ref_table)}\n"
+            f"    FOR EACH ROW EXECUTE FUNCTION {fn}();"
+        )
     return "\n\n".join(out) + "\n"
+
+
+def _trigger_set_nulls(p: Planner) -> list[tuple[PTable, PForeignKey]]:
+    return [(p.tables[n], fk) for n in p.order for fk in p.tables[n].fks if _set_null_by_trigger(p, fk)]
 
 
 def render_down(p: Planner) -> str:
@@ -510,6 +545,8 @@ def render_down(p: Planner) -> str:
         out.append(f"DROP TABLE IF EXISTS {p.q(name)};")
     if any(t.updated_at for t in p.tables.values()):
         out.append(f"DROP FUNCTION IF EXISTS {p.q('set_updated_at')}();")
+    for t, fk in _trigger_set_nulls(p):
+        out.append(f"DROP FUNCTION IF EXISTS {p.q(_clear_function(t.name, fk))}();")
     if p.opts.schema_name != "public":
         out.append(f"DROP SCHEMA IF EXISTS {p.opts.schema_name};")
     return "\n".join(out) + "\n"

@@ -84,7 +84,7 @@ class Relationship(BaseModel):
     column: str | None = Field(default=None, description="FK column in child; default <singular parent>_id.")
     optional: bool = Field(default=False, description="The child may exist without a parent (nullable FK).")
     on_delete: OnDelete | None = Field(
-        default=None, description="Default: cascade for junction rows, set_null when optional, restrict otherwise."
+        default=None, description="Default: cascade (junction), set_null (optional), restrict; no_action within a tenant."
     )
     through: str | None = Field(default=None, description="many_to_many: the junction table's name.")
     attributes: list[Attribute] = Field(default_factory=list, description="many_to_many: extra junction columns.")

@@ -133,6 +133,13 @@ class PostgresSchemaReviewer(_Bound):
 
         return await schema_review.verify_design(design, admin_dsn=admin_dsn)
 
+    async def server_major(self, *, admin_dsn: str) -> int:
+        """The major version of the server a design will be verified on (its syntax is written for it)."""
+        from dbarchitect.live.postgres.cancel import Connection
+
+        async with await Connection.connect(admin_dsn, autocommit=True) as conn:
+            return conn.info.server_version // 10000
+
 
 class PostgresExplainer(_Bound):
     async def explain_query(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import psycopg
@@ -17,13 +18,15 @@ pytestmark = [pytest.mark.anyio, pytest.mark.live]
 SPECS = Path(__file__).parents[2] / "fixtures" / "design"
 
 
-def design(name: str):
-    return design_schema(SchemaSpec.model_validate(yaml.safe_load((SPECS / f"{name}.yaml").read_text())))
+def design(name: str, pg=None):
+    """The design of a fixture spec, written for `pg`'s version when given (as the tool does with verify)."""
+    version = pg.server_version_num() // 10000 if pg is not None else None
+    return design_schema(SchemaSpec.model_validate(yaml.safe_load((SPECS / f"{name}.yaml").read_text())), version)
 
 
 @pytest.mark.parametrize("name", ["blog", "saas", "ecommerce"])
 async def test_design_runs_and_reviews_clean_on_postgres(pg, name):
-    d = await verify_design(design(name), admin_dsn=pg.dsn())
+    d = await verify_design(design(name, pg), admin_dsn=pg.dsn())
     assert d.verified, d.verification
     assert d.review.source == "scratch"
     assert d.review.at_least(Severity.warning) == []
@@ -34,7 +37,7 @@ async def test_design_runs_and_reviews_clean_on_postgres(pg, name):
 async def test_blog_design_behaves(pg):
     dsn = pg.create_db()
     async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
-        await load_ddl(conn, design("blog").up_sql)
+        await load_ddl(conn, design("blog", pg).up_sql)
         cur = await conn.execute(
             "INSERT INTO users (email, username, password_hash) VALUES ('Ann@Example.com', 'ann', 'x') RETURNING id"
         )
@@ -61,7 +64,7 @@ async def test_blog_design_behaves(pg):
 async def test_saas_design_isolates_tenants_under_rls(pg):
     dsn = pg.create_db()
     async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
-        await load_ddl(conn, design("saas").up_sql)
+        await load_ddl(conn, design("saas", pg).up_sql)
         await conn.execute("DROP ROLE IF EXISTS saas_app")
         await conn.execute("CREATE ROLE saas_app NOLOGIN")
         await conn.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO saas_app")
@@ -92,3 +95,34 @@ async def test_saas_design_isolates_tenants_under_rls(pg):
         (project,) = await cur.fetchone()
         with pytest.raises(psycopg.errors.ForeignKeyViolation):
             await conn.execute("INSERT INTO tasks (tenant_id, title, project_id) VALUES (%s, 't', %s)", [b, project])
+
+
+async def test_optional_tenant_scoped_key_clears_only_its_column_on_this_version(pg):
+    """A member who pinned a project is deleted: the project's pinned_by_id becomes NULL and tenant_id stays.
+    15+ writes ON DELETE SET NULL (pinned_by_id); 13/14 cannot name the column, so the design checks the
+    key with NO ACTION and a BEFORE DELETE trigger on members clears it (a plain SET NULL would also null
+    tenant_id, which is NOT NULL, and the delete would fail)."""
+    d = design("saas", pg)
+    major = pg.server_version_num() // 10000
+    assert bool(re.search(r"REFERENCES [^\n]* SET NULL \(pinned_by_id\)", d.up_sql)) == (major >= 15)
+    dsn = pg.create_db()
+    procs = "SELECT count(*) FROM pg_proc WHERE pronamespace = 'public'::regnamespace"
+    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+        (before,) = await (await conn.execute(procs)).fetchone()
+        await load_ddl(conn, d.up_sql)
+        (org,) = await (await conn.execute("INSERT INTO organizations (name) VALUES ('a') RETURNING id")).fetchone()
+        cur = await conn.execute("INSERT INTO members (tenant_id, email, display_name) VALUES (%s, 'o@a.io', 'O'), "
+                                 "(%s, 'p@a.io', 'P') RETURNING id", [org, org])  # fmt: skip
+        (owner,), (pinner,) = await cur.fetchall()
+        cur = await conn.execute("INSERT INTO projects (tenant_id, name, owner_id, pinned_by_id) VALUES (%s, 'p', %s, %s) "
+                                 "RETURNING id", [org, owner, pinner])  # fmt: skip
+        (project,) = await cur.fetchone()
+        await conn.execute("DELETE FROM members WHERE id = %s", [pinner])
+        row = await (await conn.execute("SELECT tenant_id, pinned_by_id FROM projects WHERE id = %s", [project])).fetchone()
+        assert row == (org, None)
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):  # the owner is still RESTRICTed
+            await conn.execute("DELETE FROM members WHERE id = %s", [owner])
+        await conn.execute("DELETE FROM organizations WHERE id = %s", [org])  # the tenant's cascade still works
+        assert (await (await conn.execute("SELECT count(*) FROM projects")).fetchone())[0] == 0
+        await load_ddl(conn, d.down_sql)
+        assert (await (await conn.execute(procs)).fetchone())[0] == before  # the down DDL drops the trigger functions
