@@ -40,6 +40,7 @@ from dbarchitect.core.models import (
 from dbarchitect.live.postgres.compat import catalog_sql
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 # user namespaces: not system, not temp/toast, not owned by an extension
 USER_NS = """
@@ -85,8 +86,7 @@ SELECT c.oid::int, n.nspname, c.relname,
 # every column of every user relation (tables, views, materialized views): the names here also
 # resolve the attribute numbers of constraints and indexes; `quoted` is quote_ident(name) where it differs
 Q_COLUMNS = f"""
-SELECT a.attrelid::int, a.attname, a.attnum::int,
-       format_type(a.atttypid, a.atttypmod), a.atttypid::int, a.attnotnull,
+SELECT a.attname, a.attnum::int, format_type(a.atttypid, a.atttypmod), a.atttypid::int, a.attnotnull,
        CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END,
        CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by_default' ELSE '' END,
        CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END,
@@ -94,7 +94,7 @@ SELECT a.attrelid::int, a.attname, a.attnum::int,
        CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,
        ds.description,
        st.null_frac::float8, st.n_distinct::float8,
-       NULLIF(quote_ident(a.attname), a.attname::text)
+       a.attrelid::int, NULLIF(quote_ident(a.attname), a.attname::text)
   FROM pg_attribute a
   JOIN pg_class c ON c.oid = a.attrelid
   LEFT JOIN pg_description ds ON ds.objoid = a.attrelid AND ds.classoid = 'pg_class'::regclass
@@ -177,14 +177,14 @@ SELECT c.oid::int, n.nspname AS schema, c.relname AS name, c.relkind = 'm' AS ma
 """
 
 Q_SEQUENCES = f"""
-SELECT s.schemaname AS schema, s.sequencename AS name, format_type(s.data_type, NULL) AS data_type,
-       s.start_value, s.increment_by, s.min_value, s.max_value, s.cycle, s.last_value,
+SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax,
+       s.seqcycle,
+       CASE WHEN has_sequence_privilege(c.oid, 'SELECT,USAGE') THEN pg_sequence_last_value(c.oid) END,
        (SELECT dc.relname || '.' || a.attname
           FROM pg_depend d JOIN pg_class dc ON dc.oid = d.refobjid
           JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
-         WHERE d.objid = (quote_ident(s.schemaname) || '.' || quote_ident(s.sequencename))::regclass
-           AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') LIMIT 1) AS owned_by
-  FROM pg_sequences s JOIN pg_namespace n ON n.nspname = s.schemaname
+         WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i') LIMIT 1)
+  FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE {USER_NS}
  ORDER BY 1, 2
 """
@@ -248,7 +248,7 @@ _POLCMD = {"r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE", "*": "ALL
 #: the queries each connection reads when the snapshot is read on three connections (one exported
 #: snapshot); with fewer connections the lanes are merged. The lanes take about the same server time.
 _LANES = (
-    ("database", "schemas", "tables", "sequences", "views", "types", "triggers", "functions", "policies",
+    ("database", "schemas", "tables", "views", "sequences", "types", "triggers", "functions", "policies",
      "extensions"),
     ("indexes", "constraints"),
     ("columns",),
@@ -311,7 +311,7 @@ def _maker(cls: type[M], given: tuple[str, ...]) -> Callable[[dict[str, Any]], M
 
 
 _COLUMN_FIELDS = ("name", "position", "type", "type_oid", "not_null", "default", "identity", "generated", "virtual",
-                  "collation", "comment", "null_frac", "n_distinct")  # Q_COLUMNS's 2nd to 14th  # fmt: skip
+                  "collation", "comment", "null_frac", "n_distinct")  # Q_COLUMNS's first 13  # fmt: skip
 _TABLE_FIELDS = ("schema_name", "name", "kind", "oid", "persistence", "partition_key", "partition_of",
                  "partition_bound", "inherits", "reltuples", "pages", "size_bytes", "total_bytes", "rls_enabled",
                  "rls_forced", "comment", "columns", "constraints", "indexes", "triggers", "policies", "rules",
@@ -367,16 +367,21 @@ async def take_snapshot(conn: psycopg.AsyncConnection, spare: SpareConnection | 
                     break
                 await stack.enter_async_context(_utf8(extra))
                 conns.append(extra)
-        rows = await _read_all(conns, started_tx)
-    return _build_without_gc(rows)
+        rows, staged = await _read_all(conns, started_tx)
+    return _without_gc(_build, rows, staged)
 
 
-async def _read_all(conns: list[psycopg.AsyncConnection], started_tx: bool) -> dict[str, list]:
+async def _read_all(conns: list[psycopg.AsyncConnection], started_tx: bool) -> tuple[dict[str, list], dict]:
+    """The rows of every query; the tables and their columns (most of the objects) are built as soon
+    as their rows are in, while the other connections still wait on the server."""
     rows: dict[str, list] = {}
+    staged: dict = {}
 
     async def lane(conn: psycopg.AsyncConnection, names: list[str]) -> None:
         for name in names:
             rows[name] = await _fetch(conn, _QUERIES[name])
+            if not staged and all(k in rows for k in _STAGE_ONE):
+                staged.update(_without_gc(_tables_and_columns, rows))
 
     main = conns[0]
     if started_tx:
@@ -415,23 +420,26 @@ async def _read_all(conns: list[psycopg.AsyncConnection], started_tx: bool) -> d
                         await conn.execute("COMMIT")  # read only: COMMIT and ROLLBACK are the same
                     except psycopg.Error:
                         pass  # a connection whose statement was cancelled: the pool discards it
-    return rows
+    return rows, staged
 
 
-def _build_without_gc(rows: dict[str, list]) -> SchemaSnapshot:
-    """`_build` with the cyclic garbage collector paused: the ~150,000 objects of a 5,000-table
+def _without_gc(fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)` with the cyclic garbage collector paused: the ~150,000 objects of a 5,000-table
     snapshot hold no cycles, yet would trigger dozens of collections that walk them all (a third of
-    the build's time). Nothing awaits in between, so only this build runs while it is paused."""
+    the build's time). `fn` does not await, so nothing else runs while it is paused."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _build(rows)
+        return fn(*args)
     finally:
         if enabled:
             gc.enable()
 
 
-def _build(rows: dict[str, list]) -> SchemaSnapshot:
+_STAGE_ONE = ("tables", "views", "columns")
+
+
+def _tables_and_columns(rows: dict[str, list]) -> dict:
     # attribute number -> name (and quote_ident(name)) of every user relation, for keys given as numbers
     attnames: dict[int, dict[int, str]] = {}
     attquoted: dict[int, dict[int, str]] = {}
@@ -467,23 +475,33 @@ def _build(rows: dict[str, list]) -> SchemaSnapshot:
             size_bytes=size_bytes or 0,
             comment=comment,
         )
-    fields = _COLUMN_FIELDS
-    current, cols, names, quoted = None, None, {}, {}
-    for r in rows["columns"]:
-        rel = r[0]
+    fields, column = _COLUMN_FIELDS, _column
+    current, cols, v, names, quoted = None, None, None, {}, {}
+    for r in rows["columns"]:  # ordered by relation: (13 column fields..., relation, quoted name)
+        rel = r[13]
         if rel != current:
             current, names, quoted = rel, {}, {}
             attnames[rel], attquoted[rel] = names, quoted
             t = tables.get(rel)
             cols = t.columns if t is not None else None
             v = view_by_oid.get(rel) if t is None else None
-        names[r[2]] = r[1]
+        names[r[1]] = r[0]
         if r[14] is not None:
-            quoted[r[2]] = r[14]
+            quoted[r[1]] = r[14]
         if cols is not None:
-            cols.append(_column(dict(zip(fields, r[1:14]))))
+            cols.append(column(dict(zip(fields, r))))
         elif v is not None:
-            v.columns.append(r[1])
+            v.columns.append(r[0])
+    return {"tables": tables, "views": view_by_oid, "attnames": attnames, "attquoted": attquoted}
+
+
+def _build(rows: dict[str, list], staged: dict) -> SchemaSnapshot:
+    if not staged:
+        staged = _tables_and_columns(rows)
+    tables: dict[int, Table] = staged["tables"]
+    view_by_oid: dict[int, View] = staged["views"]
+    attnames: dict[int, dict[int, str]] = staged["attnames"]
+    attquoted: dict[int, dict[int, str]] = staged["attquoted"]
     for (rel, name, kind, validated, deferrable, definition, conkey, ref_schema, ref_name, confrelid, confkey,
          ref_fallback, on_delete, on_update, match, index_name, nulls_not_distinct) in rows["constraints"]:  # fmt: skip
         if (t := tables.get(rel)) is None:
