@@ -167,8 +167,13 @@ class PostgresDatabase(CachedCatalog):
     @asynccontextmanager
     async def _spare_connection(self) -> AsyncIterator[psycopg.AsyncConnection | None]:
         """Another pooled connection for reading the catalog in parallel, or None when the pool has
-        none to give within a second (the snapshot is then read on fewer connections)."""
+        none idle and cannot grow, or none to give within a second (the snapshot is then read on
+        fewer connections rather than waiting for other calls to finish)."""
         pool = await self._get_pool()
+        stats = pool.get_stats()
+        if stats.get("pool_available", 0) == 0 and stats.get("pool_size", 0) >= pool.max_size:
+            yield None
+            return
         try:
             conn = await pool.getconn(timeout=1.0)
         except (PoolTimeout, psycopg.OperationalError):

@@ -306,3 +306,23 @@ async def test_snapshot_with_no_spare_connection_free(pg):
         snap = await take_snapshot(conn, spare=none_free)
         assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
     assert snap.table("a").primary_key.columns == ["x"] and len(snap.table("a").indexes) == 2
+
+
+async def test_snapshot_does_not_wait_for_a_busy_pool(pg):
+    """Three of the pool's four connections held by other calls: the snapshot is read on the fourth
+    at once, not after waiting for a spare one."""
+    import time
+
+    dsn = pg.create_db("CREATE TABLE a (x int PRIMARY KEY, y text); CREATE INDEX ON a (y)")
+    db = Database("default", dsn, load_settings({"DATABASE_URL": dsn}))
+    try:
+        async with db.connection(), db.connection(), db.connection():
+            started = time.perf_counter()
+            s = await db.snapshot()
+            elapsed = time.perf_counter() - started
+        assert [i.columns for i in s.table("a").indexes] == [["x"], ["y"]]
+        assert elapsed < 1.0  # a wait for a spare connection times out after 1 s
+        again = await db.snapshot(refresh=True)  # all four free again: read in parallel, same result
+        assert again.model_copy(update={"taken_at": ""}) == s.model_copy(update={"taken_at": ""})
+    finally:
+        await db.close()
