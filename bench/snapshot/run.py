@@ -26,6 +26,7 @@ from dbarchitect.core.describe import DescribeSchemaResult
 from dbarchitect.core.render import render
 from dbarchitect.live.postgres.cluster import LocalCluster
 from dbarchitect.live.postgres.database import Database
+from dbarchitect.live.postgres.introspect import take_snapshot
 
 
 def build(dsn: str, tables: int, columns: int) -> float:
@@ -53,20 +54,26 @@ def pg_dump(bindir, dsn: str) -> float:
 
 
 async def interleaved(bindir, dsn: str, runs: int):
-    """pg_dump, then a refreshed snapshot, `runs` times (after one warm-up of each)."""
+    """pg_dump, a refreshed snapshot (the tool's path: up to 3 pooled connections), and the same
+    snapshot read on one connection, `runs` times (after one warm-up of each)."""
     db = Database("bench", dsn, load_settings({"DATABASE_URL": dsn}))
-    dump_times, snap_times, snap = [], [], None
+    dump_times, snap_times, single_times, snap = [], [], [], None
     try:
-        pg_dump(bindir, dsn)
-        snap = await db.snapshot(refresh=True)
-        for _ in range(runs):
-            dump_times.append(pg_dump(bindir, dsn))
-            t = time.perf_counter()
+        async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as one:
+            pg_dump(bindir, dsn)
             snap = await db.snapshot(refresh=True)
-            snap_times.append(time.perf_counter() - t)
+            await take_snapshot(one)
+            for _ in range(runs):
+                dump_times.append(pg_dump(bindir, dsn))
+                t = time.perf_counter()
+                snap = await db.snapshot(refresh=True)
+                snap_times.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                await take_snapshot(one)
+                single_times.append(time.perf_counter() - t)
     finally:
         await db.close()
-    return dump_times, snap_times, snap
+    return dump_times, snap_times, single_times, snap
 
 
 def main() -> None:
@@ -81,7 +88,7 @@ def main() -> None:
         dsn = cluster.dsn("bench")
         built = build(dsn, args.tables, args.columns)
 
-        dump_times, snap_times, snap = anyio.run(interleaved, cluster.bindir, dsn, args.runs)
+        dump_times, snap_times, single_times, snap = anyio.run(interleaved, cluster.bindir, dsn, args.runs)
 
         summary_times, sizes = [], []
         for _ in range(20):
@@ -108,6 +115,8 @@ def main() -> None:
         "pg_dump_schema_only_median_s": round(statistics.median(dump_times), 3),
         "snapshot_median_s": round(statistics.median(snap_times), 3),
         "snapshot_vs_pg_dump": round(statistics.median(snap_times) / statistics.median(dump_times), 3),
+        "snapshot_one_connection_median_s": round(statistics.median(single_times), 3),
+        "snapshot_one_connection_vs_pg_dump": round(statistics.median(single_times) / statistics.median(dump_times), 3),
         "summary_all_pages_median_s": round(statistics.median(summary_times), 4),
         "pages": len(pages),
         "page_text_chars_median": int(statistics.median(s[0] for s in sizes)),
