@@ -4,6 +4,11 @@ One query per object kind (relations with statistics, columns, constraints, inde
 sequences, types, triggers, functions, policies, extensions), never one query per table, so a
 schema of thousands of tables is read in a few round trips. System schemas and objects that
 belong to extensions are left out.
+
+Speed (bench/snapshot: 5,000 tables under pg_dump --schema-only's time): the queries run on up
+to three connections sharing one exported snapshot; rows come as tuples with the model's values
+already computed by the server (CASE for codes), key columns as attribute numbers resolved here
+from the columns read, and the models are built without per-object validation.
 """
 
 from __future__ import annotations
