@@ -1,10 +1,12 @@
 """Benchmark: catalog snapshot and describe_schema summary on 5,000 tables x 20 columns.
 
 Measures, in one run on a throwaway local PostgreSQL 15:
-  - snapshot time (median of 3) against the anchor `pg_dump --schema-only` of the same database;
+  - snapshot time against the anchor `pg_dump --schema-only` of the same database, the two timed
+    alternately (one warm-up each, then --runs rounds of pg_dump followed by a refreshed snapshot:
+    a shared machine's load falls on both alike), medians compared;
   - summary time from the snapshot (median of 20), target < 1 s;
   - the summary's size in characters per page (page_size 100, the tool's default).
-Usage: .venv/bin/python bench/snapshot/run.py [--tables 5000] [--columns 20]
+Usage: .venv/bin/python bench/snapshot/run.py [--tables 5000] [--columns 20] [--runs 7]
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from dbarchitect.core.describe import DescribeSchemaResult
 from dbarchitect.core.render import render
 from dbarchitect.live.postgres.cluster import LocalCluster
 from dbarchitect.live.postgres.database import Database
+from dbarchitect.live.postgres.introspect import take_snapshot
 
 
 def build(dsn: str, tables: int, columns: int) -> float:
@@ -44,23 +47,40 @@ def build(dsn: str, tables: int, columns: int) -> float:
     return time.perf_counter() - started
 
 
-async def snapshot_times(dsn: str, runs: int):
+def pg_dump(bindir, dsn: str) -> float:
+    t = time.perf_counter()
+    subprocess.run([str(bindir / "pg_dump"), "--schema-only", "-d", dsn, "-f", "/dev/null"], check=True)
+    return time.perf_counter() - t
+
+
+async def interleaved(bindir, dsn: str, runs: int):
+    """pg_dump, a refreshed snapshot (the tool's path: up to 3 pooled connections), and the same
+    snapshot read on one connection, `runs` times (after one warm-up of each)."""
     db = Database("bench", dsn, load_settings({"DATABASE_URL": dsn}))
-    times, snap = [], None
+    dump_times, snap_times, single_times, snap = [], [], [], None
     try:
-        for _ in range(runs):
-            t = time.perf_counter()
+        async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as one:
+            pg_dump(bindir, dsn)
             snap = await db.snapshot(refresh=True)
-            times.append(time.perf_counter() - t)
+            await take_snapshot(one)
+            for _ in range(runs):
+                dump_times.append(pg_dump(bindir, dsn))
+                t = time.perf_counter()
+                snap = await db.snapshot(refresh=True)
+                snap_times.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                await take_snapshot(one)
+                single_times.append(time.perf_counter() - t)
     finally:
         await db.close()
-    return times, snap
+    return dump_times, snap_times, single_times, snap
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tables", type=int, default=5000)
     ap.add_argument("--columns", type=int, default=20)
+    ap.add_argument("--runs", type=int, default=7)
     args = ap.parse_args()
     with LocalCluster.temporary() as cluster:
         with psycopg.connect(cluster.dsn(), autocommit=True) as conn:
@@ -68,15 +88,7 @@ def main() -> None:
         dsn = cluster.dsn("bench")
         built = build(dsn, args.tables, args.columns)
 
-        dump_times = []
-        for _ in range(3):
-            t = time.perf_counter()
-            subprocess.run(
-                [str(cluster.bindir / "pg_dump"), "--schema-only", "-d", dsn, "-f", "/dev/null"], check=True
-            )
-            dump_times.append(time.perf_counter() - t)
-
-        snap_times, snap = anyio.run(snapshot_times, dsn, 3)
+        dump_times, snap_times, single_times, snap = anyio.run(interleaved, cluster.bindir, dsn, args.runs)
 
         summary_times, sizes = [], []
         for _ in range(20):
@@ -97,9 +109,14 @@ def main() -> None:
         "tables": args.tables,
         "columns_per_table": args.columns,
         "build_s": round(built, 1),
+        "runs": args.runs,
+        "pg_dump_schema_only_s": [round(t, 3) for t in dump_times],
+        "snapshot_s": [round(t, 3) for t in snap_times],
         "pg_dump_schema_only_median_s": round(statistics.median(dump_times), 3),
         "snapshot_median_s": round(statistics.median(snap_times), 3),
         "snapshot_vs_pg_dump": round(statistics.median(snap_times) / statistics.median(dump_times), 3),
+        "snapshot_one_connection_median_s": round(statistics.median(single_times), 3),
+        "snapshot_one_connection_vs_pg_dump": round(statistics.median(single_times) / statistics.median(dump_times), 3),
         "summary_all_pages_median_s": round(statistics.median(summary_times), 4),
         "pages": len(pages),
         "page_text_chars_median": int(statistics.median(s[0] for s in sizes)),

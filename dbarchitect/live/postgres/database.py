@@ -9,6 +9,7 @@ call after a server restart gets a fresh one.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -161,7 +162,28 @@ class PostgresDatabase(CachedCatalog):
     def _snapshot_reader(self):
         from dbarchitect.live.postgres.introspect import take_snapshot
 
-        return take_snapshot
+        return functools.partial(take_snapshot, spare=self._spare_connection)
+
+    @asynccontextmanager
+    async def _spare_connection(self) -> AsyncIterator[psycopg.AsyncConnection | None]:
+        """Another pooled connection for reading the catalog in parallel, or None when the pool has
+        none idle and cannot grow, or none to give within a second (the snapshot is then read on
+        fewer connections rather than waiting for other calls to finish)."""
+        pool = await self._get_pool()
+        stats = pool.get_stats()
+        if stats.get("pool_available", 0) == 0 and stats.get("pool_size", 0) >= pool.max_size:
+            yield None
+            return
+        try:
+            conn = await pool.getconn(timeout=1.0)
+        except (PoolTimeout, psycopg.OperationalError):
+            yield None
+            return
+        try:
+            yield conn
+        finally:
+            with anyio.CancelScope(shield=True):
+                await pool.putconn(conn)
 
     @asynccontextmanager
     async def read_only_transaction(self, conn: psycopg.AsyncConnection) -> AsyncIterator[None]:

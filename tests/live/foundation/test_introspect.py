@@ -175,3 +175,154 @@ async def test_snapshot_of_a_sql_ascii_database(pg):
     finally:
         await db.close()
     assert s.encoding == "SQL_ASCII" and s.table("legacy").primary_key.columns == ["id"]
+
+
+NAMES = RICH + r"""
+CREATE TABLE shop.opc (a text, b text, c int, d jsonb);
+CREATE INDEX opc_pattern ON shop.opc (a text_pattern_ops, b COLLATE "C" DESC NULLS LAST, (c + 1), lower(b));
+CREATE INDEX opc_gin ON shop.opc USING gin (d jsonb_path_ops);
+CREATE UNIQUE INDEX opc_uq ON shop.opc (c) INCLUDE (a, b) WHERE c > 0;
+CREATE SCHEMA "Mixed Case";
+CREATE TABLE "Mixed Case"."Weird Table" ("Col One" int PRIMARY KEY, "select" text DEFAULT 'x', "Ünï" int UNIQUE);
+CREATE INDEX "Weird idx" ON "Mixed Case"."Weird Table" ("select", "Col One", ("Ünï" * 2));
+ALTER TABLE "Mixed Case"."Weird Table" ADD UNIQUE ("Col One", "select");
+ALTER TABLE shop.opc ADD CONSTRAINT opc_fk FOREIGN KEY (c, a) REFERENCES "Mixed Case"."Weird Table" ("Col One", "select")
+    MATCH FULL DEFERRABLE INITIALLY DEFERRED NOT VALID;
+"""
+
+
+async def test_parallel_snapshot_equals_one_connection_and_validates(pg):
+    """The snapshot read on three connections (models built without validation, key columns
+    resolved from attribute numbers) equals one read on a single connection, equals its own
+    pydantic-validated copy, and carries the key texts PostgreSQL prints for each index column."""
+    import psycopg
+
+    from dbarchitect.core.models import SchemaSnapshot
+    from dbarchitect.live.postgres.introspect import take_snapshot
+
+    major = int(pg.admin("SHOW server_version_num")[0][0]) // 10000
+    dsn = pg.create_db(NAMES if major >= 15 else NAMES.replace("UNIQUE NULLS NOT DISTINCT", "UNIQUE"))
+    db = Database("default", dsn, load_settings({"DATABASE_URL": dsn}))
+    try:
+        parallel = await db.snapshot()
+    finally:
+        await db.close()
+    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+        single = await take_snapshot(conn)
+    assert parallel.model_copy(update={"taken_at": ""}) == single.model_copy(update={"taken_at": ""})
+    assert SchemaSnapshot.model_validate(parallel.model_dump(by_alias=True)) == parallel
+
+    weird = parallel.table('"Mixed Case"."Weird Table"'.replace('"', ""))
+    assert weird is not None and [c.name for c in weird.columns] == ["Col One", "select", "Ünï"]
+    idx = next(i for i in weird.indexes if i.name == "Weird idx")
+    assert idx.columns == ["select", "Col One", None]
+    opc = parallel.table("shop.opc")
+    fk = opc.foreign_keys[0]
+    assert fk.columns == ["c", "a"] and fk.references.columns == ["Col One", "select"]
+    assert fk.references.table == "Mixed Case.Weird Table" and fk.references.match == "FULL" and fk.deferrable
+    assert next(i for i in opc.indexes if i.name == "opc_uq").include == ["a", "b"]
+    # every key text is what pg_get_indexdef(index, k, true) prints
+    truth = dict(
+        pg.admin(
+            "SELECT ic.relname, array_agg(pg_get_indexdef(ix.indexrelid, k, true) ORDER BY k)"
+            " FROM pg_index ix JOIN pg_class ic ON ic.oid = ix.indexrelid, generate_series(1, ix.indnkeyatts) k"
+            " WHERE ix.indrelid::regclass::text NOT LIKE 'pg\\_%' GROUP BY ic.relname",
+            dbname=parallel.database,
+        )
+    )
+    seen = {(i.name, t.name): i.expressions for t in parallel.tables for i in t.indexes}
+    assert len(seen) >= 12
+    for (name, _), texts in seen.items():
+        assert texts == truth[name], name
+    assert seen[("opc_pattern", "opc")] == ["a", "b", "(c + 1)", "lower(b)"]
+    assert seen[("Weird idx", "Weird Table")] == ['"select"', '"Col One"', '("Ünï" * 2)']
+
+
+class _DdlBeforeImport:
+    """A spare connection that, just before importing the exported snapshot, has another session
+    add a table and a column: a read that shares the snapshot sees neither."""
+
+    def __init__(self, conn, dsn: str):
+        self._conn, self._dsn = conn, dsn
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+    async def execute(self, query, *args, **kw):
+        import psycopg
+
+        if "SET TRANSACTION SNAPSHOT" in str(getattr(query, "as_string", lambda _: query)(self._conn)):
+            async with await psycopg.AsyncConnection.connect(self._dsn, autocommit=True) as other:
+                await other.execute(f"CREATE TABLE IF NOT EXISTS late_{id(self)} (x int)")
+                await other.execute(f"ALTER TABLE shop.customers ADD COLUMN late_{id(self)} int")
+        return await self._conn.execute(query, *args, **kw)
+
+
+async def test_parallel_snapshot_reads_one_consistent_view(pg):
+    from contextlib import asynccontextmanager
+
+    import psycopg
+
+    from dbarchitect.live.postgres.introspect import take_snapshot
+
+    dsn = pg.create_db(RICH.replace("UNIQUE NULLS NOT DISTINCT", "UNIQUE"))
+    used = []
+
+    @asynccontextmanager
+    async def spare():
+        async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+            used.append(conn)
+            yield _DdlBeforeImport(conn, dsn)
+
+    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+        snap = await take_snapshot(conn, spare=spare)
+        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    assert len(used) == 2 and all(c.closed for c in used)
+    names = {t.name for t in snap.tables}
+    assert "customers" in names and not any(n.startswith("late_") for n in names)
+    assert not any(c.name.startswith("late_") for c in snap.table("shop.customers").columns)
+    # the DDL did happen: a fresh read sees it
+    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+        after = await take_snapshot(conn)
+    assert sum(n.startswith("late_") for n in {t.name for t in after.tables}) == 2
+    assert sum(c.name.startswith("late_") for c in after.table("shop.customers").columns) == 2
+
+
+async def test_snapshot_with_no_spare_connection_free(pg):
+    """A pool with nothing to spare: the snapshot is read on the one connection it has."""
+    from contextlib import asynccontextmanager
+
+    import psycopg
+
+    from dbarchitect.live.postgres.introspect import take_snapshot
+
+    dsn = pg.create_db("CREATE TABLE a (x int PRIMARY KEY); CREATE INDEX ON a ((x + 1))")
+
+    @asynccontextmanager
+    async def none_free():
+        yield None
+
+    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+        snap = await take_snapshot(conn, spare=none_free)
+        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    assert snap.table("a").primary_key.columns == ["x"] and len(snap.table("a").indexes) == 2
+
+
+async def test_snapshot_does_not_wait_for_a_busy_pool(pg):
+    """Three of the pool's four connections held by other calls: the snapshot is read on the fourth
+    at once, not after waiting for a spare one."""
+    import time
+
+    dsn = pg.create_db("CREATE TABLE a (x int PRIMARY KEY, y text); CREATE INDEX ON a (y)")
+    db = Database("default", dsn, load_settings({"DATABASE_URL": dsn}))
+    try:
+        async with db.connection(), db.connection(), db.connection():
+            started = time.perf_counter()
+            s = await db.snapshot()
+            elapsed = time.perf_counter() - started
+        assert [i.columns for i in s.table("a").indexes] == [["x"], ["y"]]
+        assert elapsed < 1.0  # a wait for a spare connection times out after 1 s
+        again = await db.snapshot(refresh=True)  # all four free again: read in parallel, same result
+        assert again.model_copy(update={"taken_at": ""}) == s.model_copy(update={"taken_at": ""})
+    finally:
+        await db.close()
