@@ -99,8 +99,8 @@ async def test_review_query_mongodb_dialect(offline_server):
 
 
 @pytest.mark.parametrize(("fixture", "rule"), [
-    ("c2_collscan", "collection-scan"), ("restaurants_sort", "blocking-sort"),
-    ("tweets_fetch_filter", "docs-examined-exceed-returned"), ("c2_ixscan", None),
+    ("data_age_collscan", "collection-scan"), ("restaurants_sort", "blocking-sort"),
+    ("tweets_fetch_filter", "docs-examined-exceed-returned"), ("data_age_ixscan", None),
 ])
 async def test_explain_plan_reads_mongodb_explain_output(offline_server, fixture, rule):
     plan = yaml.safe_load((EXPLAINS / f"{fixture}.yaml").read_text())["output"]

@@ -9,15 +9,15 @@ few that match; its cost grows with the collection, and it evicts the working se
 
 ## Example
 ```json
-{"queryPlanner": {"namespace": "test.c2", "winningPlan": {"stage": "COLLSCAN", "filter": {"x": {"$eq": 10000}}}},
- "executionStats": {"nReturned": 1, "totalDocsExamined": 100014,
-                    "executionStages": {"stage": "COLLSCAN", "nReturned": 1, "docsExamined": 100014}}}
+{"queryPlanner": {"namespace": "test.data", "winningPlan": {"stage": "COLLSCAN", "filter": {"age": {"$eq": 500}}}},
+ "executionStats": {"nReturned": 1, "totalDocsExamined": 100000,
+                    "executionStages": {"stage": "COLLSCAN", "nReturned": 1, "docsExamined": 100000}}}
 ```
 
 ## Use instead
 An index on the filtered fields (equality first, then sort, then range):
 ```javascript
-db.c2.createIndex({x: 1})
+db.data.createIndex({age: 1})
 ```
 """
 
