@@ -256,6 +256,7 @@ def render_tree(ex: Explain) -> str:
             bits.append("usedDisk")
         lines.append("  ".join(bits))
     for st in ex.pipeline[1:]:
-        extra = " ".join(f"{k}={st.stats[k]}" for k in ("nReturned", "usedDisk", "totalOutputDataSizeBytes") if k in st.stats)
+        extra = " ".join(f"{k}={scalar(st.stats[k])}" for k in ("nReturned", "usedDisk", "totalOutputDataSizeBytes",
+                                                               "collectionScans", "indexesUsed") if k in st.stats)
         lines.append(f"   {st.name} {extra}".rstrip())
     return "\n".join(lines)
