@@ -19,6 +19,8 @@ An index on the filtered fields (equality first, then sort, then range):
 ```javascript
 db.data.createIndex({age: 1})
 ```
+A regex not anchored with `^` cannot bound an index scan: the index is read key by key (still cheaper
+than every document); anchor the pattern when a prefix is meant, or use a text index for whole words.
 """
 
 from dbarchitect.core.models import Evidence, Severity
