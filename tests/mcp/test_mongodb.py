@@ -99,8 +99,8 @@ async def test_review_query_mongodb_dialect(offline_server):
 
 
 @pytest.mark.parametrize(("fixture", "rule"), [
-    ("c2_collscan", "collection-scan"), ("restaurants_sort", "blocking-sort"),
-    ("tweets_fetch_filter", "docs-examined-exceed-returned"), ("c2_ixscan", None),
+    ("data_age_collscan", "collection-scan"), ("restaurants_sort", "blocking-sort"),
+    ("tweets_fetch_filter", "docs-examined-exceed-returned"), ("data_age_ixscan", None),
 ])
 async def test_explain_plan_reads_mongodb_explain_output(offline_server, fixture, rule):
     plan = yaml.safe_load((EXPLAINS / f"{fixture}.yaml").read_text())["output"]
@@ -110,6 +110,23 @@ async def test_explain_plan_reads_mongodb_explain_output(offline_server, fixture
     out = res.structured_content
     assert [f["rule"] for f in out["insights"]] == ([rule] if rule else [])
     assert out["summary"]["analyzed"] is True and out["tree"]
+
+
+@pytest.mark.parametrize(("fixture", "rules", "stage"), [
+    ("agg_lookup_collscan", {"collection-scan", "lookup-foreign-field-unindexed"}, "COLLSCAN"),
+    ("agg_lookup_indexed", set(), "IXSCAN"),
+    ("sbe_fetch_ixscan_queryplanner", set(), "IXSCAN"),
+    ("sharded_merge_sort_limit", set(), "SHARD_MERGE_SORT"),
+    ("sharded_sbe_single_shard", set(), "SINGLE_SHARD"),
+])
+async def test_explain_plan_reads_aggregate_slot_based_and_sharded_outputs(offline_server, fixture, rules, stage):
+    plan = yaml.safe_load((EXPLAINS / f"{fixture}.yaml").read_text())["output"]
+    async with Client(offline_server) as client:
+        res = await client.call_tool("explain_plan", {"plan": plan})
+    assert not res.is_error, res.content[0].text
+    out = res.structured_content
+    assert {f["rule"] for f in out["insights"]} == rules
+    assert stage in out["tree"]
 
 
 async def test_an_unreachable_mongodb_connection_answers_with_a_sentence():

@@ -5,6 +5,15 @@ The tree is the execution stages when executionStats is there (they carry nRetur
 keysExamined, memUsage, usedDisk), else the winning plan. An aggregation's `stages` list keeps each
 pipeline stage after the `$cursor` with its own statistics ($group's usedDisk and
 totalOutputDataSizeBytes, $lookup's collectionScans and indexesUsed, …).
+
+The slot-based engine (SBE, explainVersion "2": the default for eligible queries from 7.0, and in 8.0)
+names its execution stages in lower case (`scan`, `ixseek`, `fetch`, `nlj`, `seek`, …) with `numReads`
+instead of docsExamined, while `winningPlan.queryPlan` keeps the classic names, each node with a
+`planNodeId` that the execution stages repeat. The execution stages that implement a classic stage are
+read under its name (`scan` → COLLSCAN, `ixseek` → IXSCAN, `seek`/`fetch` → FETCH, `sort` → SORT,
+`group` → GROUP; numReads → docsExamined) and take what their queryPlan twin (same planNodeId) adds
+(filter, sortPattern, keyPattern), so the rules read one vocabulary; the others (`nlj`, `limit`,
+`project`, …) keep their name. The original name stays in `info["sbeStage"]`.
 """
 
 from __future__ import annotations
@@ -19,8 +28,15 @@ from dbarchitect.core.mongo.documents import DocumentParseError, loads, scalar
 _KEEP = (
     "nReturned", "docsExamined", "keysExamined", "executionTimeMillisEstimate", "indexName", "keyPattern", "filter",
     "sortPattern", "memLimit", "memUsage", "totalDataSizeSorted", "usedDisk", "spills", "limitAmount", "direction",
-    "isMultiKey", "foreignCollection", "localField", "foreignField", "strategy",
+    "isMultiKey", "foreignCollection", "localField", "foreignField", "strategy", "planNodeId", "sbeStage",
+    "shardName", "totalDocsExamined", "totalKeysExamined",
 )  # fmt: skip
+#: SBE execution stage → the classic stage it implements (stages with no classic twin keep their name)
+_SBE_CLASSIC = {
+    "scan": "COLLSCAN", "ixseek": "IXSCAN", "ixscan": "IXSCAN", "ixscan_generic": "IXSCAN", "fetch": "FETCH",
+    "seek": "FETCH", "sort": "SORT", "group": "GROUP",
+}  # fmt: skip
+_CHILDREN = ("inputStage", "outerStage", "innerStage", "thenStage", "elseStage")
 
 
 class StageNode(BaseModel):
@@ -110,19 +126,91 @@ def parse_explain(raw: str | dict | list) -> Explain:
             pipeline.append(PipelineStage(index=i, name=name, spec=st.get(name), stats={k: v for k, v in st.items() if k != name}))
     planner = root.get("queryPlanner") or {}
     stats = root.get("executionStats") or {}
-    tree = stats.get("executionStages") or _plan(planner.get("winningPlan") or {})
+    winning_plan = planner.get("winningPlan") or {}
+    top = stats.get("executionStages") or {}
+    tree = _tree(winning_plan, top) if stats.get("executionStages") else _plan(winning_plan)
     nodes: list[StageNode] = []
     _walk(tree, 0, nodes)
     winning: list[StageNode] = []
-    _walk(_plan(planner.get("winningPlan") or {}), 0, winning)
+    _walk(_plan(winning_plan), 0, winning)
     server = value.get("serverInfo") or root.get("serverInfo") or {}
-    parsed = planner.get("parsedQuery")
+    shard = _first_shard(winning_plan)  # a sharded queryPlanner keeps namespace and parsedQuery per shard
+    parsed = planner.get("parsedQuery") or shard.get("parsedQuery")
     return Explain(
-        namespace=planner.get("namespace") or (value.get("command") or {}).get("find"), version=server.get("version"),
-        executed=bool(stats), n_returned=_int(stats.get("nReturned")), docs_examined=_int(stats.get("totalDocsExamined")),
-        keys_examined=_int(stats.get("totalKeysExamined")), time_ms=_float(stats.get("executionTimeMillis")),
+        namespace=planner.get("namespace") or shard.get("namespace") or (value.get("command") or {}).get("find"),
+        version=server.get("version"), executed=bool(stats),
+        n_returned=_int(_first(stats, top, "nReturned")), docs_examined=_int(_first(stats, top, "totalDocsExamined")),
+        keys_examined=_int(_first(stats, top, "totalKeysExamined")), time_ms=_float(stats.get("executionTimeMillis")),
         nodes=nodes, winning=winning, pipeline=pipeline, parsed_query=parsed if isinstance(parsed, dict) else None,
     )  # fmt: skip
+
+
+def _first(stats: dict, top: dict, key: str) -> Any:
+    """A total from executionStats, else from its root stage (a sharded root stage carries the totals)."""
+    return stats[key] if key in stats else top.get(key)
+
+
+def _first_shard(winning: dict) -> dict:
+    shards = winning.get("shards") if isinstance(winning, dict) else None
+    return shards[0] if isinstance(shards, list) and shards and isinstance(shards[0], dict) else {}
+
+
+def _is_sbe(node: Any) -> bool:
+    return isinstance(node, dict) and isinstance(node.get("stage"), str) and node["stage"].islower()
+
+
+def _tree(winning: dict, executed: dict) -> dict:
+    """The execution stages as a classic-named tree (see the module docstring for SBE)."""
+    if not _is_sbe(executed):
+        if isinstance(executed.get("shards"), list):  # sharded: each shard's stages, paired with its plan
+            plans = {s.get("shardName"): s.get("winningPlan") or {}
+                     for s in winning.get("shards") or [] if isinstance(s, dict)}  # fmt: skip
+            shards = [
+                {**s, "executionStages": _tree(plans.get(s.get("shardName"), {}), s.get("executionStages") or {})}
+                for s in executed["shards"] if isinstance(s, dict)
+            ]  # fmt: skip
+            return {**executed, "shards": shards}
+        return executed
+    twins: dict[Any, dict] = {}
+    _index(winning.get("queryPlan") if isinstance(winning, dict) else None, twins)
+    return _classic_names(executed, twins)
+
+
+def _index(node: Any, out: dict[Any, dict]) -> None:
+    """queryPlan nodes by planNodeId."""
+    if not isinstance(node, dict) or "stage" not in node:
+        return
+    if "planNodeId" in node:
+        out.setdefault(node["planNodeId"], node)
+    for key in _CHILDREN:
+        _index(node.get(key), out)
+    for child in node.get("inputStages") or []:
+        _index(child, out)
+
+
+def _sbe_stats(stage: dict) -> dict:
+    """One SBE stage's statistics under the classic keys (numReads of a scan/seek/fetch = documents read)."""
+    out = {k: stage[k] for k in _KEEP if k in stage and k != "stage"}
+    if stage.get("stage") in ("scan", "seek", "fetch") and "numReads" in stage:
+        out["docsExamined"] = stage["numReads"]
+    if "peakTrackedMemBytes" in stage and "memUsage" not in out:
+        out["memUsage"] = stage["peakTrackedMemBytes"]
+    return out
+
+
+def _classic_names(node: dict, twins: dict[Any, dict]) -> dict:
+    """An SBE stage under its classic name, with what its queryPlan twin (same planNodeId) says and it does
+    not (filter, sortPattern, keyPattern, …)."""
+    out = {**_sbe_stats(node), "stage": _SBE_CLASSIC.get(node["stage"], node["stage"]), "sbeStage": node["stage"]}
+    twin = twins.get(node.get("planNodeId"))
+    if twin is not None and twin.get("stage") == out["stage"]:
+        out.update({k: twin[k] for k in _KEEP if k in twin and k not in out})
+    for key in _CHILDREN:
+        if isinstance(node.get(key), dict):
+            out[key] = _classic_names(node[key], twins)
+    if isinstance(node.get("inputStages"), list):
+        out["inputStages"] = [_classic_names(c, twins) for c in node["inputStages"] if isinstance(c, dict)]
+    return out
 
 
 def _plan(winning: dict) -> dict:
@@ -133,9 +221,7 @@ def _walk(node: Any, depth: int, out: list[StageNode]) -> None:
     if not isinstance(node, dict) or "stage" not in node:
         return
     out.append(StageNode(id=len(out), depth=depth, stage=str(node["stage"]), info={k: node[k] for k in _KEEP if k in node}))
-    children = []
-    if isinstance(node.get("inputStage"), dict):
-        children.append(node["inputStage"])
+    children = [node[k] for k in _CHILDREN if isinstance(node.get(k), dict)]
     children += [c for c in node.get("inputStages") or [] if isinstance(c, dict)]
     for shard in node.get("shards") or []:
         if isinstance(shard, dict):
@@ -170,6 +256,7 @@ def render_tree(ex: Explain) -> str:
             bits.append("usedDisk")
         lines.append("  ".join(bits))
     for st in ex.pipeline[1:]:
-        extra = " ".join(f"{k}={st.stats[k]}" for k in ("nReturned", "usedDisk", "totalOutputDataSizeBytes") if k in st.stats)
+        extra = " ".join(f"{k}={scalar(st.stats[k])}" for k in ("nReturned", "usedDisk", "totalOutputDataSizeBytes",
+                                                               "collectionScans", "indexesUsed") if k in st.stats)
         lines.append(f"   {st.name} {extra}".rstrip())
     return "\n".join(lines)

@@ -3,8 +3,8 @@
 A fixture's `source:` must give a public address (MongoDB documentation page, issue, published output):
 either the page the output was copied from, or, for inputs built by hand, "constructed from the
 documented format of X" with the page documenting X. A rule fixture that uses captured explain outputs
-names those files (which carry their own source). Three captured outputs come from public notes whose
-address the code index does not keep: they are listed below with the reason, so a new one cannot slip in.
+names those files (which carry their own source). Every captured output (tests/fixtures/mongo/) gives the
+address of the page or repository file it was copied from: no exception list.
 """
 
 from __future__ import annotations
@@ -19,17 +19,6 @@ FIXTURES = Path(__file__).parents[2] / "fixtures"
 MONGO_FIXTURES = sorted([*(FIXTURES / "mongo").glob("*.yaml"), *(FIXTURES / "rules" / "document").glob("*.yaml")])
 URL = re.compile(r"https?://[\w.-]+\.[a-z]{2,}/\S*")
 
-# real server output quoted in full from public study notes found through the code index, which keeps no
-# address: kept because their counts (a 100,014-document COLLSCAN, a 2,228-document blocking SORT, a
-# queryPlanner-only blocking SORT) are what the rules need and the manual's examples do not show
-NO_ADDRESS = {
-    "c2_collscan.yaml": "MongoDB 3.2.10 output, Chinese study notes",
-    "c2_ixscan.yaml": "same notes as c2_collscan.yaml",
-    "restaurants_sort.yaml": "MongoDB 5.0+ output, Russian course notes",
-    "restaurants_indexed.yaml": "same notes as restaurants_sort.yaml",
-    "users_sort_queryplanner.yaml": "MongoDB 4.4.18 output, French course notes",
-}
-
 
 def test_the_fixture_directories_are_found():
     assert len(MONGO_FIXTURES) >= 20, MONGO_FIXTURES
@@ -39,8 +28,9 @@ def test_the_fixture_directories_are_found():
 def test_fixture_names_its_source(path: Path):
     source = yaml.safe_load(path.read_text()).get("source")
     assert isinstance(source, str) and source.strip(), f"{path.name}: add a `source:` naming where the content comes from"
-    if path.name in NO_ADDRESS:
-        assert "quoted" in source or "notes" in source, source
+    if path.parent.name == "mongo":  # a captured output: its own address, always
+        assert URL.search(source), f"{path.name}: a captured output needs the address it was copied from: {source!r}"
+        assert yaml.safe_load(path.read_text()).get("output"), f"{path.name}: no output"
         return
     explains = re.findall(r"tests/fixtures/mongo/(\w+)\.yaml", source) + re.findall(r"\b(\w+)\.yaml\b", source)
     if explains:  # a rule fixture built on captured outputs: each is a fixture that names its own source

@@ -9,16 +9,18 @@ few that match; its cost grows with the collection, and it evicts the working se
 
 ## Example
 ```json
-{"queryPlanner": {"namespace": "test.c2", "winningPlan": {"stage": "COLLSCAN", "filter": {"x": {"$eq": 10000}}}},
- "executionStats": {"nReturned": 1, "totalDocsExamined": 100014,
-                    "executionStages": {"stage": "COLLSCAN", "nReturned": 1, "docsExamined": 100014}}}
+{"queryPlanner": {"namespace": "test.data", "winningPlan": {"stage": "COLLSCAN", "filter": {"age": {"$eq": 500}}}},
+ "executionStats": {"nReturned": 1, "totalDocsExamined": 100000,
+                    "executionStages": {"stage": "COLLSCAN", "nReturned": 1, "docsExamined": 100000}}}
 ```
 
 ## Use instead
 An index on the filtered fields (equality first, then sort, then range):
 ```javascript
-db.c2.createIndex({x: 1})
+db.data.createIndex({age: 1})
 ```
+A regex not anchored with `^` cannot bound an index scan: the index is read key by key (still cheaper
+than every document); anchor the pattern when a prefix is meant, or use a text index for whole words.
 """
 
 from dbarchitect.core.models import Evidence, Severity
@@ -50,11 +52,18 @@ def check(ctx):
             (p.field, 1) for p in predicates(flt) if p.role == "range"]
         coll = ex.collection or "collection"
         returned = f", returned {ex.n_returned}" if ex.n_returned is not None else ""
+        loose = [p.field for p in predicates(flt) if p.role == "range" and _unanchored_regex(p.value)]
+        regex_note = (
+            f" The filter on {', '.join(loose)} is a regex not anchored with ^: an index serves it only by reading "
+            "every key (fewer bytes than every document, but not selective); anchor it (^prefix) when a prefix is "
+            "meant, or search whole words with a text index."
+            if loose else ""
+        )
         out.append(RULE.finding(
             obj=ex.namespace, severity=Severity.warning,
             message=(
                 f"COLLSCAN of {coll} {'read' if docs is not None else 'will read'} {int(scanned)} documents{returned}: "
-                "every document is loaded to test the filter, and the cost grows with the collection."
+                "every document is loaded to test the filter, and the cost grows with the collection." + regex_note
             ),
             fix=create_index(coll, keys) if keys else "Add a selective filter, or an index on the fields you filter by.",
             evidence=[Evidence(kind="execution" if docs is not None else "catalog",
@@ -62,3 +71,13 @@ def check(ctx):
                                data={"docsExamined": scanned, "nReturned": ex.n_returned, "filter": flt})],
         ))  # fmt: skip
     return out
+
+
+def _unanchored_regex(value) -> bool:
+    """A $regex / regex literal whose pattern does not start with ^ (no index bounds: every key is read)."""
+    if isinstance(value, dict):
+        pattern = value.get("$regex", value.get("$regularExpression"))
+        if isinstance(pattern, dict):  # Extended JSON {"$regularExpression": {"pattern": …}}
+            pattern = pattern.get("pattern")
+        return isinstance(pattern, str) and not pattern.startswith("^")
+    return False
