@@ -143,3 +143,40 @@ async def test_a_small_table_keeps_the_direct_alter_with_its_cost(pg):
     assert "MB under ACCESS EXCLUSIVE (≈ 0.0 s at 50 MB/s; reads and writes wait): small enough to run directly" in fix
     assert "ALTER TABLE public.order_order ALTER COLUMN discount_amount TYPE numeric USING discount_amount::numeric;" in fix
     assert "__new" not in fix
+
+
+READINGS = """CREATE TABLE public.readings (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    taken_at timestamp without time zone NOT NULL,
+    station character(8),
+    note text
+);
+INSERT INTO public.readings (taken_at, station, note)
+SELECT timestamp '2026-03-29 00:30' + g * interval '1 minute', 'st' || (g % 40), repeat('n', 40)
+FROM generate_series(1, 90000) g;
+ANALYZE public.readings;"""
+
+
+async def test_the_plan_converts_as_the_rule_says_utc_timestamps_and_trimmed_chars(pg):
+    """The rule's conversion (AT TIME ZONE 'UTC', rtrim) goes into the planner's trigger and backfill, not
+    the plain cast (which would read the timestamps in the session's zone)."""
+    dsn = _load(pg, "django_shop", READINGS)
+    with psycopg.connect(dsn) as conn:
+        conn.execute("SET TimeZone = 'Europe/Paris'")  # a DST change inside the data: a plain cast would shift it
+        expected = conn.execute("SELECT array_agg(taken_at AT TIME ZONE 'UTC' ORDER BY id), "
+                                "array_agg(rtrim(station) ORDER BY id) FROM public.readings").fetchone()  # fmt: skip
+    report = await _call(dsn, "review_schema", {"rules": "SD003,SD004"})
+    fixes = {f["code"]: f["fix"] for f in report["findings"]}
+    assert "taken_at__new := NEW.taken_at AT TIME ZONE 'UTC'" in fixes["SD003"]
+    assert "station__new := rtrim(NEW.station)" in fixes["SD004"]
+    for code in ("SD003", "SD004"):
+        assert fixes[code].startswith("-- checked by lint_migration on this database: no hazard"), fixes[code]
+        _run(dsn, fixes[code])
+    with psycopg.connect(dsn) as conn:
+        conn.execute("SET TimeZone = 'Europe/Paris'")
+        got = conn.execute("SELECT array_agg(taken_at ORDER BY id), array_agg(station ORDER BY id) "
+                           "FROM public.readings").fetchone()  # fmt: skip
+        types = conn.execute("SELECT array_agg(format_type(atttypid, atttypmod) ORDER BY attname) FROM pg_attribute "
+                             "WHERE attrelid = 'public.readings'::regclass AND attname IN ('station', 'taken_at')").fetchone()[0]  # fmt: skip
+    assert types == ["text", "timestamp with time zone"]
+    assert got == expected
