@@ -180,3 +180,30 @@ async def test_the_plan_converts_as_the_rule_says_utc_timestamps_and_trimmed_cha
                              "WHERE attrelid = 'public.readings'::regclass AND attname IN ('station', 'taken_at')").fetchone()[0]  # fmt: skip
     assert types == ["text", "timestamp with time zone"]
     assert got == expected
+
+
+
+LEGACY = """CREATE TABLE public.log_entries (id bigint NOT NULL, logged_at timestamp without time zone NOT NULL, line text);
+CREATE TABLE public.log_entries_2025 () INHERITS (public.log_entries);
+CREATE TABLE public.log_entries_2026 () INHERITS (public.log_entries);
+INSERT INTO public.log_entries_2025 SELECT g, timestamp '2025-01-01' + g * interval '1 minute', repeat('l', 40)
+FROM generate_series(1, 60000) g;
+INSERT INTO public.log_entries_2026 SELECT g, timestamp '2026-01-01' + g * interval '1 minute', repeat('l', 40)
+FROM generate_series(1, 60000) g;
+ANALYZE;"""
+
+
+async def test_inheritance_children_rule_out_expand_contract_and_their_sizes_are_summed(pg):
+    """A sync trigger on a legacy INHERITS parent does not fire for rows written to a child: the fix keeps the
+    ALTER (which recurses into the children) and states the parent's and children's bytes together."""
+    dsn = _load(pg, "django_shop", LEGACY)
+    with psycopg.connect(dsn) as conn:
+        size = conn.execute("SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c "
+                            "WHERE c.relname ~ '^log_entries(_[0-9]+)?$'").fetchone()[0]  # fmt: skip
+    assert size > 8 * 2**20
+    (naive,) = (await _call(dsn, "review_schema", {"rules": "SD003"}))["findings"]
+    fix = naive["fix"]
+    assert naive["objects"] == ["public.log_entries.logged_at (+2 children)"]
+    assert f"rewrites {size / 2**20:,.1f} MB under ACCESS EXCLUSIVE" in fix, fix
+    assert "2 inheritance child(ren) take writes the parent's sync trigger does not see" in fix
+    assert "logged_at__new" not in fix and "TYPE timestamptz USING logged_at AT TIME ZONE 'UTC'" in fix

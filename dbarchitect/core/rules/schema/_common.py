@@ -370,9 +370,13 @@ REWRITE_BYTES_PER_S = 50 * 2**20
 
 def rewrite_bytes(snapshot: SchemaSnapshot, table: Table) -> int:
     """What a rewrite of `table` copies: the table and its partitions or inheritance children."""
-    key = table.qualified
-    kids = [t for t in snapshot.tables if t.partition_of == key or key in t.inherits]
+    kids = [t for t in snapshot.tables if _names(table) & {t.partition_of, *t.inherits}]
     return table.total_bytes + sum(t.total_bytes for t in kids)
+
+
+def _names(table: Table) -> set[str]:
+    """How the catalog may spell the table as a parent (regclass text drops a schema on the search_path)."""
+    return {table.qualified, table.name, qi(table.name), f"{qi(table.schema_name)}.{qi(table.name)}"}
 
 
 def rewrite_cost(size: int) -> str:
@@ -406,6 +410,9 @@ def type_change_fix(snapshot: SchemaSnapshot, ctx: ReviewContext, table: Table, 
 def expand_contract_plan(snapshot: SchemaSnapshot, table: Table, col: Column, new_type: str,
                          using: str | None) -> tuple[str | None, list[str]]:  # fmt: skip
     """draft_migration's expand/contract steps for the type change, compactly rendered, or None and why not."""
+    children = [t.qualified for t in snapshot.tables if _names(table) & set(t.inherits)]
+    if children:  # the sync trigger on the parent does not fire for rows written to a child
+        return None, [f"{len(children)} inheritance child(ren) take writes the parent's sync trigger does not see"]
     from dbarchitect.core.diff.models import CatalogExtras
     from dbarchitect.core.diff.planner import PlanOptions, _Planner, plan_migration  # the draft's planner
 
