@@ -422,7 +422,8 @@ def expand_contract_plan(snapshot: SchemaSnapshot, table: Table, col: Column, ne
     tc = next(c for c in tt.columns if c.name == col.name)
     tc.type = new_type
     src = qi(col.name)
-    conv = {f"{table.qualified}.{col.name}": re.sub(rf"(?<![\w$\"]){re.escape(src)}(?![\w$\"])", "{src}", using)} if using else {}
+    own = rf"(?<![\w$\"]){re.escape(src)}(?![\w$\"])"  # the column itself in the rule's USING expression
+    conv = {f"{table.qualified}.{col.name}": re.sub(own, "{src}", using)} if using else {}
     plan = plan_migration(snapshot, target, using=conv)
     if "expand-contract" not in plan.patterns:
         probe = _Planner(snapshot, target, CatalogExtras(), CatalogExtras(), PlanOptions())
