@@ -47,12 +47,29 @@ def _handled_view(f: Finding, fix: str) -> bool:
     return f.rule == "drop-table-or-truncate" or (f.rule == "alter-column-type-rewrite" and "fails" in f.message)
 
 
+def _handled_swap(f: Finding, fix: str) -> bool:
+    """A rename or drop that is the fix's own expand/contract swap: `a` renamed away and a new column
+    renamed to `a` in one transaction (the application keeps its column name), the old values dropped
+    in the contract phase after they were copied (the lint reads the catalog as it is before the fix)."""
+    if f.rule not in ("rename-column", "drop-column"):
+        return False
+    renames = re.findall(r"RENAME COLUMN (\S+) TO (\S+);", fix)
+    swaps = {(old, away) for old, away in renames if any(to == old for _, to in renames)}
+    for old, away in swaps:
+        if f.rule == "drop-column" and f"DROP COLUMN {away} " in f.message:
+            return True
+        if f.rule == "rename-column" and any(f"RENAME COLUMN {a} TO {b} " in f.message
+                                             for a, b in renames if old in (a, b)):  # fmt: skip
+            return True
+    return False
+
+
 def annotate(finding: Finding, report: MigrationReport) -> Finding:
     """The finding with the lint's verdict on its fix: hazards named, the cost stated, lock_timeout set."""
     if report.parse_error or finding.fix is None:
         return finding
     hazards = [f for f in report.findings if f.severity.rank >= Severity.warning.rank and f.rule not in HANDLED
-               and not _handled_view(f, finding.fix)]  # fmt: skip
+               and not _handled_view(f, finding.fix) and not _handled_swap(f, finding.fix)]  # fmt: skip
     locks = sorted({f"{mode} on {rel}" for st in report.statements for rel, mode in st.locks.items() if mode in STRONG})
     rewrites = sorted({r for st in report.statements for r in st.rewrites})
     cost = []

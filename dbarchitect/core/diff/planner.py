@@ -137,6 +137,8 @@ class PlanOptions:
     online: bool = True
     backfill: dict[str, str] = field(default_factory=dict)
     context: LintContext | None = None
+    #: "schema.table.column" -> conversion of the old value, `{src}` standing for it (default `{src}::type`)
+    using: dict[str, str] = field(default_factory=dict)
 
 
 def _key(schema: str, name: str) -> str:
@@ -932,7 +934,7 @@ class _Planner:
         prev = derived_name(new.name, "__old")
         fn = qn(tt.schema_name, derived_name(f"{tt.name}_{new.name}", "_sync"))
         trg = qi(derived_name(f"{tt.name}_{new.name}", "_sync"))
-        conv = f"{{src}}::{new.type}"
+        conv = self.opts.using.get(obj, f"{{src}}::{new.type}")
         coll = f" COLLATE {qi(new.collation)}" if new.collation else ""
         pat = "expand-contract"
         self.add("columns_add", "add-column", obj, f"expand: add {key}.{tmp} of type {new.type}",
@@ -1595,6 +1597,7 @@ def plan_migration(
     online: bool = True,
     backfill: dict[str, str] | None = None,
     context: LintContext | None = None,
+    using: dict[str, str] | None = None,
 ) -> MigrationPlan:
     """Plan the steps that turn `current` into `target` (see the module docstring for the patterns).
 
@@ -1602,10 +1605,11 @@ def plan_migration(
     {"schema.table": "new_table"} for tables. backfill: {"table.column": "SQL expression"} -- the value
     existing rows get when a column becomes NOT NULL without a default (or is added so).
     context: the lint's catalog facts about the current database, for lock/rewrite predictions.
+    using: {"schema.table.column": "rtrim({src})"} -- how an expand/contract backfill converts old values.
     """
     p = _Planner(current, target, current_extras or CatalogExtras(), target_extras or CatalogExtras(),
                  PlanOptions(renames=dict(renames or {}), allow_data_loss=allow_data_loss, online=online,
-                             backfill=dict(backfill or {}), context=context))  # fmt: skip
+                             backfill=dict(backfill or {}), context=context, using=dict(using or {})))  # fmt: skip
     p.recreated_enums = set()
     p._enum_defaults = []
     p._swapped = {}

@@ -355,3 +355,88 @@ def is_enum(snapshot: SchemaSnapshot, col: Column) -> bool:
 
 def in_foreign_key(table: Table, col: Column) -> bool:
     return any(col.name in fk.columns for fk in table.foreign_keys)
+
+
+# --------------------------------------------------------------------------------------------
+# Type-change fixes: direct on small tables (cost stated), expand/contract on large ones
+# --------------------------------------------------------------------------------------------
+
+#: below this (heap + indexes + TOAST, inheritance children and partitions summed) the direct ALTER is
+#: offered with its cost stated; above it the expand/contract plan draft_migration writes
+SMALL_REWRITE_BYTES = 8 * 2**20
+#: the rewrite speed the cost estimate assumes (copy plus index rebuild): 32-44 MB/s measured on a loaded
+#: 2-core test machine (25 and 100 MB tables, float -> numeric and timestamp -> timestamptz)
+REWRITE_BYTES_PER_S = 40 * 2**20
+
+
+def rewrite_bytes(snapshot: SchemaSnapshot, table: Table) -> int:
+    """What a rewrite of `table` copies: the table and its partitions or inheritance children."""
+    kids = [t for t in snapshot.tables if _names(table) & {t.partition_of, *t.inherits}]
+    return table.total_bytes + sum(t.total_bytes for t in kids)
+
+
+def _names(table: Table) -> set[str]:
+    """How the catalog may spell the table as a parent (regclass text drops a schema on the search_path)."""
+    return {table.qualified, table.name, qi(table.name), f"{qi(table.schema_name)}.{qi(table.name)}"}
+
+
+def rewrite_cost(size: int) -> str:
+    mb = size / 2**20
+    secs = size / REWRITE_BYTES_PER_S
+    return f"rewrites {mb:,.1f} MB under ACCESS EXCLUSIVE (≈ {secs:,.1f} s at 40 MB/s; reads and writes wait)"
+
+
+def type_change_fix(snapshot: SchemaSnapshot, ctx: ReviewContext, table: Table, col: Column, new_type: str,
+                    using: str | None = None, notes: tuple[str, ...] = ()) -> str:  # fmt: skip
+    """The fix for a column whose type should change. Without a live catalog (sizes unknown): the ALTER
+    with a rewrite note. Live and small: the ALTER with its cost stated. Live and large: the
+    expand/contract plan of draft_migration's planner (new column, sync trigger, batched backfill, swap in
+    one short transaction, old column dropped after the deploy), or, where that cannot apply (an index,
+    constraint or view uses the column), the ALTER with its cost and the reason."""
+    head = [f"-- {n}" for n in notes]
+    alter = alter_type_sql(table, col, new_type, using, snapshot=snapshot)
+    if ctx.source != "live":
+        return "\n".join([rewrite_note(table), *head, alter])
+    size = rewrite_bytes(snapshot, table)
+    if size < SMALL_REWRITE_BYTES:
+        return "\n".join([f"-- {rewrite_cost(size)}: small enough to run directly", *head, alter])
+    plan, blockers = expand_contract_plan(snapshot, table, col, new_type, using)
+    if plan is None:
+        return "\n".join([f"-- {rewrite_cost(size)}; expand/contract does not apply ({'; '.join(blockers[:3])}): "
+                          "run it in a maintenance window", *head, alter])  # fmt: skip
+    return "\n".join([f"-- direct ALTER {rewrite_cost(size)}; instead expand/contract (as draft_migration "
+                      "plans it):", *head, plan])  # fmt: skip
+
+
+def expand_contract_plan(snapshot: SchemaSnapshot, table: Table, col: Column, new_type: str,
+                         using: str | None) -> tuple[str | None, list[str]]:  # fmt: skip
+    """draft_migration's expand/contract steps for the type change, compactly rendered, or None and why not."""
+    children = [t.qualified for t in snapshot.tables if _names(table) & set(t.inherits)]
+    if children:  # the sync trigger on the parent does not fire for rows written to a child
+        return None, [f"{len(children)} inheritance child(ren) take writes the parent's sync trigger does not see"]
+    from dbarchitect.core.diff.models import CatalogExtras
+    from dbarchitect.core.diff.planner import PlanOptions, _Planner, plan_migration  # the draft's planner
+
+    target = snapshot.model_copy(deep=True)
+    tt = next(t for t in target.tables if t.qualified == table.qualified)
+    tc = next(c for c in tt.columns if c.name == col.name)
+    tc.type = new_type
+    src = qi(col.name)
+    own = rf"(?<![\w$\"]){re.escape(src)}(?![\w$\"])"  # the column itself in the rule's USING expression
+    conv = {f"{table.qualified}.{col.name}": re.sub(own, "{src}", using)} if using else {}
+    plan = plan_migration(snapshot, target, using=conv)
+    if "expand-contract" not in plan.patterns:
+        probe = _Planner(snapshot, target, CatalogExtras(), CatalogExtras(), PlanOptions())
+        return None, probe.expand_contract_blockers(table, col) or ["the planner keeps the ALTER"]
+    out, phase = ["SET lock_timeout = '3s';"], None
+    labels = {"expand": "-- expand (the application keeps running)", "migrate": "-- swap, one short transaction",
+              "contract": "-- contract, after the deploy that stops reading the old values"}  # fmt: skip
+    for step in plan.steps:
+        if step.phase != phase:
+            phase = step.phase
+            out.append(labels.get(phase, f"-- {phase}"))
+        body = [f"{s};" for s in step.statements]
+        if step.transactional and len(body) > 1:
+            body = ["BEGIN;", *body, "COMMIT;"]
+        out += body
+    return "\n".join(out), []

@@ -29,13 +29,12 @@ from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import (
     ReviewContext,
-    alter_type_sql,
     base_type,
     col_obj,
     columns_where,
     qi,
     qt,
-    rewrite_note,
+    type_change_fix,
     typmod,
 )
 
@@ -58,8 +57,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
         n = typmod(c.type) or "1"
         cname = qi(f"{t.name}_{c.name}_length")
         fix = (
-            f"{rewrite_note(t)}\n"
-            + alter_type_sql(t, c, "text", f"rtrim({qi(c.name)})", snapshot=snapshot)
+            type_change_fix(snapshot, ctx, t, c, "text", f"rtrim({qi(c.name)})")
             + f"\nALTER TABLE {qt(t)} ADD CONSTRAINT {cname} CHECK (char_length({qi(c.name)}) <= {n}) NOT VALID;"
             + f"\nALTER TABLE {qt(t)} VALIDATE CONSTRAINT {cname};"
         )

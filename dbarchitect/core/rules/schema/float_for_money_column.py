@@ -32,13 +32,12 @@ from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import (
     ReviewContext,
-    alter_type_sql,
     base_type,
     col_obj,
     columns_where,
     matches_name,
     qi,
-    rewrite_note,
+    type_change_fix,
 )
 
 RULE = RuleMeta(
@@ -78,11 +77,9 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
                     "exactly, so totals drift and equality checks on amounts fail."
                 ),
                 obj=col_obj(t, c.name),
-                fix=(
-                    f"{rewrite_note(t)}\n-- exact numeric keeps every stored value as it is (no rounding); add the currency's\n"
-                    "-- precision and scale (e.g. numeric(12, 2)) once the data is checked to fit it\n"
-                    + alter_type_sql(t, c, "numeric", f"{qi(c.name)}::numeric", snapshot=snapshot)
-                ),
+                fix=type_change_fix(snapshot, ctx, t, c, "numeric", f"{qi(c.name)}::numeric", (
+                    "exact numeric keeps every stored value as it is (no rounding); add the currency's",
+                    "precision and scale (e.g. numeric(12, 2)) once the data is checked to fit it")),
                 evidence=[ctx.evidence(f"{t.qualified}.{c.name} has type {c.type} and a money-like name", type=c.type)],
             )
         )

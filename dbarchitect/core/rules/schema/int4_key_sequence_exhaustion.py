@@ -36,6 +36,7 @@ from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import (
     INT_MAX,
+    SMALL_REWRITE_BYTES,
     ReviewContext,
     col_obj,
     default_sequence,
@@ -43,6 +44,8 @@ from dbarchitect.core.rules.schema._common import (
     qi,
     qname,
     qt,
+    rewrite_bytes,
+    rewrite_cost,
     rewrite_note,
 )
 
@@ -56,6 +59,18 @@ RULE = RuleMeta(
 
 ERROR_PERCENT = 75.0  # pghero/pg-mcp alert at 90 %; widening takes days of planning, so earlier
 WARNING_PERCENT = 50.0
+
+
+def _cost_note(snapshot: SchemaSnapshot, ctx: ReviewContext, t, c) -> str:
+    """What the widening costs: the key's table and every table referencing it are rewritten."""
+    if ctx.source != "live":
+        return rewrite_note(t)
+    tables = [t, *(child for child, fk in snapshot.referencing(t) if fk.references and c.name in fk.references.columns)]
+    size = sum(rewrite_bytes(snapshot, x) for x in {x.qualified: x for x in tables}.values())
+    if size < SMALL_REWRITE_BYTES:
+        return f"-- {rewrite_cost(size)}: small enough to run directly"
+    return (f"-- {rewrite_cost(size)}; a key column has no expand/contract here (its primary key index and foreign "
+            "keys move with it): run it in a maintenance window")
 
 
 def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
@@ -85,7 +100,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
                 if seq is not None
                 else f"ceiling {limit:,}"
             )
-            lines = [rewrite_note(t), f"ALTER TABLE {qt(t)} ALTER COLUMN {qi(c.name)} TYPE bigint;"]
+            lines = [_cost_note(snapshot, ctx, t, c), f"ALTER TABLE {qt(t)} ALTER COLUMN {qi(c.name)} TYPE bigint;"]
             if seq is not None:
                 lines.append(f"ALTER SEQUENCE {qname(seq.schema_name, seq.name)} AS bigint;")
             for child, fk in snapshot.referencing(t):

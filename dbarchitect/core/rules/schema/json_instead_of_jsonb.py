@@ -29,12 +29,11 @@ from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import (
     ReviewContext,
-    alter_type_sql,
     base_type,
     col_obj,
     columns_where,
     qi,
-    rewrite_note,
+    type_change_fix,
 )
 
 RULE = RuleMeta(
@@ -57,7 +56,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
                     "grouped or GIN-indexed; jsonb does all of that unless the exact input text must be kept."
                 ),
                 obj=col_obj(t, c.name),
-                fix=f"{rewrite_note(t)}\n" + alter_type_sql(t, c, new, f"{qi(c.name)}::{new}", snapshot=snapshot),
+                fix=type_change_fix(snapshot, ctx, t, c, new, f"{qi(c.name)}::{new}"),
                 evidence=[ctx.evidence(f"{t.qualified}.{c.name} has type {c.type}", type=c.type)],
             )
         )

@@ -32,12 +32,11 @@ from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import (
     ReviewContext,
-    alter_type_sql,
     base_type,
     col_obj,
     columns_where,
     qi,
-    rewrite_note,
+    type_change_fix,
 )
 
 RULE = RuleMeta(
@@ -59,7 +58,7 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
                     "so a restore on another server can read different amounts, and it carries no currency."
                 ),
                 obj=col_obj(t, c.name),
-                fix=f"{rewrite_note(t)}\n" + alter_type_sql(t, c, "numeric(12, 2)", f"{qi(c.name)}::numeric", snapshot=snapshot),
+                fix=type_change_fix(snapshot, ctx, t, c, "numeric(12, 2)", f"{qi(c.name)}::numeric"),
                 evidence=[ctx.evidence(f"{t.qualified}.{c.name} has type {c.type}", type=c.type)],
             )
         )

@@ -33,12 +33,11 @@ from dbarchitect.core.models import Finding, SchemaSnapshot, Severity
 from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.rules.schema._common import (
     ReviewContext,
-    alter_type_sql,
     base_type,
     col_obj,
     columns_where,
     qi,
-    rewrite_note,
+    type_change_fix,
     typmod,
 )
 
@@ -75,10 +74,8 @@ def check(snapshot: SchemaSnapshot, ctx: ReviewContext) -> list[Finding]:
                     "some of them ambiguous."
                 ),
                 obj=col_obj(t, c.name),
-                fix=(
-                    f"{rewrite_note(t)}\n-- assumes the stored values are UTC; state the zone they were written in\n"
-                    + alter_type_sql(t, c, new, using, snapshot=snapshot)
-                ),
+                fix=type_change_fix(snapshot, ctx, t, c, new, using,
+                                    ("assumes the stored values are UTC; state the zone they were written in",)),
                 evidence=[ctx.evidence(f"{t.qualified}.{c.name} has type {c.type}", type=c.type)],
             )
         )
