@@ -20,7 +20,6 @@ The target database is only read (`INSERT … SELECT` reads it; it takes no lock
 
 from __future__ import annotations
 
-import json
 import statistics
 import time
 from collections.abc import Sequence
@@ -39,6 +38,7 @@ from dbarchitect.core.indexing.mysql import (
 )  # fmt: skip
 from dbarchitect.core.indexing.shape import analyze
 from dbarchitect.core.models import Evidence, SchemaSnapshot
+from dbarchitect.core.plan.mysql import loads_explain_json
 from dbarchitect.core.sql.mysql_ident import quote_mysql
 from dbarchitect.core.sql.mysql_readonly import check_mysql_explainable, check_mysql_read_only
 from dbarchitect.core.units import human_bytes
@@ -269,7 +269,7 @@ class MySQLIndexAdvisor:
         cur = s.conn.cursor()
         try:
             cur.execute(f"EXPLAIN FORMAT=JSON {q.scratch_probe or q.scratch_sql}")
-            plan = json.loads(cur.fetchone()[0])
+            plan = loads_explain_json(cur.fetchone()[0])
             cost = plan_cost(plan)
             if cost is None:
                 cur.execute("SHOW SESSION STATUS LIKE 'Last_query_cost'")

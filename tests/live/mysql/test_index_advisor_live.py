@@ -79,6 +79,17 @@ async def test_measured_recommendations_scratch_dropped_target_unchanged(mysql, 
     assert indexes(mysql, name) == before
 
 
+async def test_string_literals_with_double_quotes(mysql, shop):
+    # MariaDB's EXPLAIN FORMAT=JSON leaves the double quotes of a condition's literal unescaped
+    # (JSON_CONTAINS(doc, '{"k": 1}'), LIKE '%"x"%'): the advisor still reads the plan and measures
+    name = shop.rsplit("/", 1)[1]
+    advice = await advise(shop, ["SELECT id FROM customers WHERE email = 'say \"hi\"@x.io'",
+                                 "SELECT id FROM orders WHERE status = 'paid' AND JSON_CONTAINS('{\"a\": 1}', '{\"a\": 1}')"])
+    assert not advice.skipped_queries, advice.skipped_queries
+    assert (f"{name}.customers", ("email",)) in {(r.table, tuple(r.keys)) for r in advice.recommendations}
+    assert not scratch_dbs(mysql)
+
+
 async def test_bad_input_is_an_error_not_an_empty_answer(mysql, shop):
     with pytest.raises(ValueError, match="queries"):
         await advise(shop, None, from_stats=True)
