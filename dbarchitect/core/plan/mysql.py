@@ -106,6 +106,28 @@ class MyInsight:
     object: str | None = None
 
 
+_STRING_MEMBER_LINE = re.compile(r'^(\s*"[^"\\]+": ")(.*)("\s*,?\s*)$')
+
+
+def loads_explain_json(text: str) -> Any:
+    """`EXPLAIN` / `ANALYZE FORMAT=JSON` text as Python. MariaDB (10.11 at least) prints conditions
+    without escaping the double quotes in their string literals — `"attached_condition":
+    "json_contains(p.attrs,'{"eco": true}')"` — which is not JSON. Its writer puts every member on a
+    line of its own, so when the text does not parse, each `"name": "value"` line gets its value
+    escaped as the raw text the server printed, and the text is parsed again."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        pass
+    lines = []
+    for line in text.splitlines():
+        m = _STRING_MEMBER_LINE.match(line)
+        if m:
+            line = m.group(1) + m.group(2).replace("\\", "\\\\").replace('"', '\\"') + m.group(3)
+        lines.append(line)
+    return json.loads("\n".join(lines))
+
+
 def _num(v: Any) -> float | None:
     if v is None:
         return None
@@ -126,7 +148,7 @@ _SUBQUERY_LISTS = ("attached_subqueries", "select_list_subqueries", "having_subq
 def parse_json_plan(plan: Any) -> MyPlan:
     if isinstance(plan, str):
         try:
-            plan = json.loads(plan)
+            plan = loads_explain_json(plan)
         except json.JSONDecodeError as exc:
             raise MySQLPlanError(f"not JSON: {exc}") from None
     if isinstance(plan, list) and plan and isinstance(plan[0], dict):

@@ -99,8 +99,10 @@ class MySQLDatabase(CachedCatalog):
         return found
 
     # ---------------------------------------------------------------------------------------
-    def _connect(self) -> pymysql.connections.Connection:
-        read_timeout = self.limits.statement_timeout_ms / 1000 + 10
+    def _connect(self, read_timeout_s: float | None = None) -> pymysql.connections.Connection:
+        """A new connection; the client gives up on a reply after the statement timeout + 10 s, or
+        after `read_timeout_s` for a caller's own long statements (a scratch copy's)."""
+        read_timeout = read_timeout_s or self.limits.statement_timeout_ms / 1000 + 10
         try:
             return pymysql.connect(**self._params, read_timeout=read_timeout, write_timeout=read_timeout)
         except pymysql.err.MySQLError as exc:

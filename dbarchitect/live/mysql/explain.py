@@ -6,9 +6,7 @@ both rolled back) with the session's time limits; the plan is diagnosed by core/
 
 from __future__ import annotations
 
-import json
-
-from dbarchitect.core.plan.mysql import explain_mysql_plan
+from dbarchitect.core.plan.mysql import explain_mysql_plan, loads_explain_json
 from dbarchitect.core.plan.report import PlanReport
 from dbarchitect.core.sql.mysql_readonly import check_mysql_explainable, check_mysql_read_only
 from dbarchitect.live.errors import DatabaseError
@@ -42,12 +40,12 @@ class MySQLExplain:
             try:
                 if analyze and info.flavor == "MariaDB":
                     cur.execute(f"ANALYZE FORMAT=JSON {inner}")
-                    return "json", json.loads(cur.fetchone()[0])
+                    return "json", loads_explain_json(cur.fetchone()[0])
                 if analyze:
                     cur.execute(f"EXPLAIN ANALYZE {inner}")
                     return "tree", "\n".join(str(r[0]) for r in cur.fetchall())
                 cur.execute(f"EXPLAIN FORMAT=JSON {inner}")
-                return "json", json.loads(cur.fetchone()[0])
+                return "json", loads_explain_json(cur.fetchone()[0])
             finally:
                 conn.rollback()
 

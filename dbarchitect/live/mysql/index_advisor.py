@@ -20,7 +20,6 @@ The target database is only read (`INSERT … SELECT` reads it; it takes no lock
 
 from __future__ import annotations
 
-import json
 import statistics
 import time
 from collections.abc import Sequence
@@ -39,6 +38,7 @@ from dbarchitect.core.indexing.mysql import (
 )  # fmt: skip
 from dbarchitect.core.indexing.shape import analyze
 from dbarchitect.core.models import Evidence, SchemaSnapshot
+from dbarchitect.core.plan.mysql import loads_explain_json
 from dbarchitect.core.sql.mysql_ident import quote_mysql
 from dbarchitect.core.sql.mysql_readonly import check_mysql_explainable, check_mysql_read_only
 from dbarchitect.core.units import human_bytes
@@ -49,6 +49,10 @@ from dbarchitect.live.mysql.dryrun import IN_USE, new_scratch_name
 SAMPLE_ROWS = 200_000  # rows copied per table into the scratch database (the whole table when smaller)
 RUNS = 3  # timed runs per query and configuration (median)
 QUERY_TIMEOUT_S = 5.0  # per timed run on the scratch copy
+# the client's wait for a reply on the scratch session: it runs only the advisor's own statements (copies of
+# at most SAMPLE_ROWS rows, index builds on them, probes under max_statement_time), and on a loaded server
+# a 200,000-row copy into a table with a FULLTEXT index took longer than the statement timeout + 10 s
+SCRATCH_READ_TIMEOUT_S = 300.0
 MIN_GAIN = 0.10  # a pick must save at least this share of its queries' weighted time …
 MIN_GAIN_MS = 1.0  # … and this many weighted milliseconds
 MAX_ROUNDS = 30  # picks when max_indexes is not given (each must still be measured to help)
@@ -215,7 +219,7 @@ class MySQLIndexAdvisor:
     # ------------------------------------------------------------------------------------------
     # scratch database (each runs in a worker thread on the session's own connection)
     def _open(self, flavor: str, source: str) -> Session:
-        conn = self.db._connect()
+        conn = self.db._connect(read_timeout_s=max(SCRATCH_READ_TIMEOUT_S, self.db.limits.statement_timeout_ms / 1000 + 10))
         name = new_scratch_name("idx")
         IN_USE.add(name)
         try:
@@ -269,7 +273,7 @@ class MySQLIndexAdvisor:
         cur = s.conn.cursor()
         try:
             cur.execute(f"EXPLAIN FORMAT=JSON {q.scratch_probe or q.scratch_sql}")
-            plan = json.loads(cur.fetchone()[0])
+            plan = loads_explain_json(cur.fetchone()[0])
             cost = plan_cost(plan)
             if cost is None:
                 cur.execute("SHOW SESSION STATUS LIKE 'Last_query_cost'")

@@ -28,6 +28,9 @@ async def test_explain_and_analyze(mysql):
         measured = await ex.explain("SELECT * FROM orders WHERE note = 'n7'", analyze=True)
         assert measured.summary.analyzed and measured.summary.execution_ms is not None
         assert measured.insights[0].evidence[0].kind == "execution"
+        # MariaDB prints the condition's double quotes unescaped (not JSON): still read
+        quoted = await ex.explain("SELECT * FROM orders WHERE note = 'say \"hi\"'", analyze=True)
+        assert quoted.summary.analyzed and quoted.insights[0].code == "MY201"
         dml = await ex.explain("DELETE FROM orders WHERE note = 'n7'")  # planned, never executed
         assert dml.summary.node_count >= 1
         with pytest.raises(DatabaseError, match="only read-only statements are analyzed"):

@@ -7,9 +7,9 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from dbarchitect.config import Settings
+from dbarchitect.config import Limits, Settings
 from dbarchitect.live.mysql.database import MySQLDatabase
-from dbarchitect.live.mysql.index_advisor import SCRATCH_PREFIX
+from dbarchitect.live.mysql.index_advisor import SCRATCH_PREFIX, SCRATCH_READ_TIMEOUT_S
 
 pytestmark = pytest.mark.anyio
 
@@ -77,6 +77,38 @@ async def test_measured_recommendations_scratch_dropped_target_unchanged(mysql, 
     mysql.admin(r.ddl, name)
     mysql.admin(r.undo, name)
     assert indexes(mysql, name) == before
+
+
+async def test_string_literals_with_double_quotes(mysql, shop):
+    # MariaDB's EXPLAIN FORMAT=JSON leaves the double quotes of a condition's literal unescaped
+    # (JSON_CONTAINS(doc, '{"k": 1}'), LIKE '%"x"%'): the advisor still reads the plan and measures
+    name = shop.rsplit("/", 1)[1]
+    advice = await advise(shop, ["SELECT id FROM customers WHERE email = 'say \"hi\"@x.io'",
+                                 "SELECT id FROM orders WHERE status = 'paid' AND JSON_CONTAINS('{\"a\": 1}', '{\"a\": 1}')"])
+    assert not advice.skipped_queries, advice.skipped_queries
+    assert (f"{name}.customers", ("email",)) in {(r.table, tuple(r.keys)) for r in advice.recommendations}
+    assert not scratch_dbs(mysql)
+
+
+async def test_scratch_session_outwaits_a_short_statement_timeout(mysql, shop):
+    # the copy and the index builds are the advisor's own statements on its scratch copy: the client
+    # waits SCRATCH_READ_TIMEOUT_S for them, not the user's statement timeout + 10 s (a 200,000-row copy
+    # into a table with a FULLTEXT index outlasted that on a loaded server and the advice failed)
+    db = MySQLDatabase("default", shop, Settings(connections={"default": shop}, limits=Limits(statement_timeout_ms=1000)))
+    try:
+        adv = db.feature("index_advisor", tool="recommend_indexes")
+        session = await anyio.to_thread.run_sync(lambda: adv._open("MariaDB", shop.rsplit("/", 1)[1]))
+        try:
+            assert session.conn._read_timeout == SCRATCH_READ_TIMEOUT_S > 1 + 10
+        finally:
+            await anyio.to_thread.run_sync(lambda: adv._close(session))
+        other = db._connect()
+        assert other._read_timeout == 11  # other connections keep the statement timeout's
+        other.close()
+        advice = await adv.recommend(QUERIES[:2], None, False, None, None, validate=False, scratch=None)
+        assert advice.recommendations and not scratch_dbs(mysql)
+    finally:
+        await db.close()
 
 
 async def test_bad_input_is_an_error_not_an_empty_answer(mysql, shop):

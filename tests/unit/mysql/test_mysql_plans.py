@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dbarchitect.core.plan.mysql import MySQLPlanError, explain_mysql_plan, parse_mysql_plan
+from dbarchitect.core.plan.mysql import MySQLPlanError, explain_mysql_plan, loads_explain_json, parse_mysql_plan
 from dbarchitect.core.rulebook import REQUIRED_HEADINGS, family_modules, rule_doc
 
 DIR = Path(__file__).parents[2] / "fixtures" / "plans" / "mysql"
@@ -122,3 +122,38 @@ def test_a_message_instead_of_a_table():
     plan = {"query_block": {"select_id": 1, "table": {"message": "Impossible WHERE"}}}
     report = explain_mysql_plan(plan)
     assert report.insights == [] and "Impossible WHERE" in report.tree
+
+
+# MariaDB 10.11.19 printed this for `EXPLAIN FORMAT=JSON SELECT id FROM p WHERE JSON_CONTAINS(attrs,
+# '{"limited_edition": true}') AND name LIKE '%a"b\\c%'`: the double quotes inside the condition's string
+# literals are not escaped (not JSON).
+MARIADB_UNESCAPED = r"""{
+  "query_block": {
+    "select_id": 1,
+    "nested_loop": [
+      {
+        "table": {
+          "table_name": "p",
+          "access_type": "ALL",
+          "rows": 1,
+          "filtered": 100,
+          "attached_condition": "json_contains(p.attrs,'{"limited_edition": true}') and p.`name` like '%a"b\\c%'"
+        }
+      }
+    ]
+  }
+}"""
+
+
+def test_mariadb_explain_with_unescaped_quotes_in_a_condition_is_read():
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(MARIADB_UNESCAPED)
+    plan = loads_explain_json(MARIADB_UNESCAPED)
+    table = plan["query_block"]["nested_loop"][0]["table"]
+    assert table["attached_condition"] == "json_contains(p.attrs,'{\"limited_edition\": true}') and p.`name` like '%a\"b\\\\c%'"
+    assert table["access_type"] == "ALL" and table["rows"] == 1
+    assert parse_mysql_plan(MARIADB_UNESCAPED).nodes[0].access == "ALL"
+    # valid JSON is read as it is (escapes kept)
+    assert loads_explain_json('{"a": "x\\"y"}') == {"a": 'x"y'}
+    with pytest.raises(json.JSONDecodeError):
+        loads_explain_json('{"a": ')
