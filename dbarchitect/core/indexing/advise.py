@@ -17,7 +17,7 @@ from dbarchitect.core.indexing.models import (
 )
 from dbarchitect.core.indexing import estimate
 from dbarchitect.core.indexing.select import FAST_QUERY_COST, Selection, default_budget
-from dbarchitect.core.indexing.size import btree_size
+from dbarchitect.core.indexing.size import btree_size, entry_btree_size
 from dbarchitect.core.indexing.shape import QueryShape
 from dbarchitect.core.models import Evidence, Index, SchemaSnapshot
 
@@ -328,8 +328,9 @@ def heuristic(
             continue
         usable.append(cand)
         sizes[cand] = btree_size(cand, snapshot, stats) or static_size(cand, snapshot, stats)
+    entries = {c: n for c in usable if (n := entry_btree_size(c, snapshot, stats))}
     picks = estimate.rank(queries, shapes, usable, snapshot, stats, sizes, budget_bytes=budget_bytes,
-                          max_indexes=max_indexes)  # fmt: skip
+                          max_indexes=max_indexes, entry_sizes=entries)  # fmt: skip
     weights = queries_by_id(queries)
     taken = {i.name for t in snapshot.tables for i in t.indexes}
     recs: list[IndexRecommendation] = []

@@ -195,8 +195,8 @@ def _filter_share(c: Candidate, access: TableAccess, snapshot, stats, common: bo
 
 def rank(queries: Sequence[WorkloadQuery], shapes: Mapping[str, QueryShape], candidates: Sequence[Candidate],
          snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats], sizes: Mapping[Candidate, int],
-         *, budget_bytes: int | None, max_indexes: int | None, taken: Sequence[Candidate] = ()
-         ) -> list[tuple[Candidate, float, dict[str, tuple[float, float]]]]:  # fmt: skip
+         *, budget_bytes: int | None, max_indexes: int | None, taken: Sequence[Candidate] = (),
+         entry_sizes: Mapping[Candidate, int] | None = None) -> list[tuple[Candidate, float, dict[str, tuple[float, float]]]]:  # fmt: skip
     """Greedy picks: (candidate, weighted saving, query -> (estimate before, after))."""
     weights = {q.id: q.weight for q in queries}
     blocks = [(q, i, a) for q, s in shapes.items() if q in weights for i, a in enumerate(s.accesses)]
@@ -215,6 +215,10 @@ def rank(queries: Sequence[WorkloadQuery], shapes: Mapping[str, QueryShape], can
                 per.setdefault(c, []).append((q, i, cost))
     picks: list[tuple[Candidate, float, dict[str, tuple[float, float]]]] = []
     chosen: list[Candidate] = list(taken)
+
+    def grown(c: Candidate) -> int:  # "barely larger" compares entry widths (`size.entry_btree_size`)
+        return (entry_sizes or {}).get(c) or sizes[c]
+
     used = 0
     while per and (max_indexes is None or len(picks) < max_indexes):
         total = sum(weights[q] * current[(q, i)] for q, i, _ in live) or 1.0
@@ -237,7 +241,7 @@ def rank(queries: Sequence[WorkloadQuery], shapes: Mapping[str, QueryShape], can
         # a longer variant (the ORDER BY after the filters, an index-only scan) at most twice the size
         # that saves at least as much is what an expert builds: take it instead
         for e in per:
-            if e is c or not _prefix_of(c, e) or sizes[e] > EXTEND_MAX_GROWTH * sizes[c] or any(
+            if e is c or not _prefix_of(c, e) or grown(e) > EXTEND_MAX_GROWTH * grown(c) or any(
                     _prefix_of(e, o) for o in chosen):  # fmt: skip
                 continue
             if budget_bytes is not None and used + sizes[e] > budget_bytes:
