@@ -41,6 +41,7 @@ from dbarchitect.core.indexing.candidates import (
     StatsMap,
     scattered_join_key,
 )
+from dbarchitect.core.indexing.estimate import stored_columns
 from dbarchitect.core.indexing.limit import LimitInput, executor_cost
 from dbarchitect.core.indexing.models import Candidate, WorkloadQuery
 from dbarchitect.core.indexing.shape import QueryShape
@@ -176,7 +177,7 @@ def bare_scattered_lookup(c: Candidate, shape: QueryShape, snapshot: SchemaSnaps
     if risk is None:
         return None
     rest = {x for x in c.columns[1:] if x}
-    stored = {x for x in c.columns if x} | {k.strip('"') for k in c.include}
+    stored = stored_columns(c)
     bare = proper = False
     for a in shape.accesses:
         if a.table != c.table:
