@@ -166,13 +166,17 @@ def _index_cost(c: Candidate, access: TableAccess, shape: QueryShape, snapshot: 
     return loops * (descent + heap + fetched * CPU_TUPLE) + sort
 
 
+_KEYWORDS = {"IS", "NOT", "NULL", "AND", "OR", "TRUE", "FALSE", "IN", "LIKE", "ILIKE", "BETWEEN"}
+
+
 def stored_columns(c: Candidate) -> set[str]:
     """Columns an index-only scan through `c` can answer for: its keys and INCLUDE columns, and the
     columns of its partial predicate — a filter the WHERE implies needs no heap column (the planner's
     check_index_only leaves out quals implied by the index predicate, PostgreSQL 9.6+)."""
     out = {x for x in c.columns if x} | {k.strip('"') for k in c.include}
     if c.predicate:
-        out |= set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", re.sub(r"'(?:[^']|'')*'", "", c.predicate)))
+        words = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", re.sub(r"'(?:[^']|'')*'", "", c.predicate))
+        out |= {w for w in words if w.upper() not in _KEYWORDS}
     return out
 
 
