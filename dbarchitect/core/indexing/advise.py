@@ -250,6 +250,8 @@ def from_selection(
         )
         sup = superseded(c, snapshot)
         reason = cset.reasons.get(c, "")
+        if pick.judged:  # a plan-risk guard fired for these queries: they were costed at its price, not vetoed
+            reason += "; judged per query: " + "; ".join(pick.judged[q] for q in sorted(pick.judged))
         if sup:
             reason += (f"; it serves every lookup of the existing {', '.join(sup)} and more (same leading keys), "
                        "which can be dropped once it is built")  # fmt: skip
