@@ -400,3 +400,15 @@ def test_a_gin_left_out_for_the_budget_is_named():
     assert not tight.recommendations and any("does not fit" in n and "docs USING gin" in n for n in tight.notes)
     roomy = heuristic(wl, shapes, cs, SNAP, STATS, budget_bytes=2**34, max_indexes=None, extensions=set())
     assert roomy.recommendations and not any("does not fit" in n for n in roomy.notes)
+
+
+def test_heuristic_default_budget_keeps_room_for_the_uncosted_gin():
+    from dbarchitect.core.indexing.advise import heuristic
+
+    wl = [WorkloadQuery(id="g1", sql="SELECT id FROM docs WHERE meta @> '{\"a\": 1}'", weight=10),
+          *HEURISTIC_WORKLOAD]  # fmt: skip
+    shapes = {q.id: analyze(q.sql, SNAP) for q in wl}
+    cs = generate(shapes, SNAP, STATS)
+    advice = heuristic(wl, shapes, cs, SNAP, STATS, budget_bytes=None, max_indexes=None, extensions=set())
+    assert any(r.method == "gin" for r in advice.recommendations), advice.notes
+    assert advice.total_size_bytes <= advice.budget_bytes
