@@ -356,12 +356,13 @@ def heuristic(
         sizes[cand] = btree_size(cand, snapshot, stats) or static_size(cand, snapshot, stats)
     entries = {c: n for c in usable if (n := entry_btree_size(c, snapshot, stats))}
     why_not: dict[Candidate, str] = {}
-    ranked_budget = budget_bytes
-    if default:
-        # with the default budget the uncosted GIN kinds (the only index for a trigram, containment or
-        # full-text predicate) keep up to half of it, as in the costed mode: btree picks cannot crowd them out
-        gin = sum(r.estimated_size_bytes for r in _static_recs(cset, snapshot, stats, set(), 1, extensions, None, available))
-        ranked_budget = budget_bytes - min(gin, budget_bytes // 2)
+    # the uncosted GIN kinds keep up to half of the budget before the btrees are ranked: each is the only
+    # index for its predicate (full text, containment, trigram), which otherwise reads and tests every
+    # row, while the btree picks it would compete with refine queries an index already serves. Without
+    # the planner the heuristic has no figure for a GIN's saving to rank it by (the costed mode reserves
+    # the same share with the default budget, after its proven picks)
+    gin = sum(r.estimated_size_bytes for r in _static_recs(cset, snapshot, stats, set(), 1, extensions, None, available))
+    ranked_budget = budget_bytes - min(gin, budget_bytes // 2)
     picks = estimate.rank(queries, shapes, usable, snapshot, stats, sizes, budget_bytes=ranked_budget,
                           max_indexes=max_indexes, entry_sizes=entries, rejected=why_not)  # fmt: skip
     weights = queries_by_id(queries)

@@ -412,3 +412,22 @@ def test_heuristic_default_budget_keeps_room_for_the_uncosted_gin():
     advice = heuristic(wl, shapes, cs, SNAP, STATS, budget_bytes=None, max_indexes=None, extensions=set())
     assert any(r.method == "gin" for r in advice.recommendations), advice.notes
     assert advice.total_size_bytes <= advice.budget_bytes
+
+
+def test_heuristic_explicit_budget_still_keeps_room_for_the_uncosted_gin():
+    from dbarchitect.core.indexing.advise import heuristic
+
+    wl = [WorkloadQuery(id="g1", sql="SELECT id FROM docs WHERE meta @> '{\"a\": 1}'", weight=1),
+          *HEURISTIC_WORKLOAD]  # fmt: skip
+    shapes = {q.id: analyze(q.sql, SNAP) for q in wl}
+    cs = generate(shapes, SNAP, STATS)
+    # a budget the btree picks alone would fill
+    budget = 148 * 2**20  # the two btree picks take ~145 MB, the GIN ~5 MB
+    advice = heuristic(wl, shapes, cs, SNAP, STATS, budget_bytes=budget, max_indexes=None, extensions=set())
+    assert any(r.method == "gin" for r in advice.recommendations), advice.notes
+    assert advice.total_size_bytes <= budget
+    # silent: without a GIN-only predicate the whole budget goes to the ranked btrees
+    plain = heuristic(HEURISTIC_WORKLOAD, {q.id: shapes[q.id] for q in HEURISTIC_WORKLOAD},
+                      generate({q.id: shapes[q.id] for q in HEURISTIC_WORKLOAD}, SNAP, STATS), SNAP, STATS,
+                      budget_bytes=budget, max_indexes=None, extensions=set())  # fmt: skip
+    assert not any(r.method == "gin" for r in plain.recommendations) and plain.recommendations
