@@ -215,12 +215,6 @@ def _static_recs(cset: CandidateSet, snapshot: SchemaSnapshot, stats: StatsMap, 
     return out
 
 
-def uncosted_bytes(cset: CandidateSet, snapshot: SchemaSnapshot, stats: StatsMap, extensions: set[str],
-                   available: set[str] | None = None) -> int:
-    """Estimated bytes of the uncosted GIN recommendations `_static_recs` would make with room to spare."""
-    return sum(r.estimated_size_bytes for r in _static_recs(cset, snapshot, stats, set(), 1, extensions, None, available))
-
-
 def from_selection(
     queries: Sequence[WorkloadQuery],
     cset: CandidateSet,
@@ -268,9 +262,10 @@ def from_selection(
         recs.append(rec)
     budget = budget_bytes if budget_bytes is not None else sel.default_budget
     room = None if budget is None else budget - sum(r.estimated_size_bytes for r in recs)
-    # with the default budget the uncosted GIN kinds (the only index for a trigram, containment or
-    # full-text predicate) keep up to half of it: `select` was given that much less for the costed picks
-    # (`reserve_bytes`), so they fit in what is left and the whole set stays within the default budget
+    if budget_bytes is None and room is not None:
+        # with the default budget the uncosted GIN kinds (the only index for a trigram, containment or
+        # full-text predicate) keep at least half of it: costed btree picks cannot crowd them out
+        room = max(room, budget // 2)
     recs += _static_recs(cset, snapshot, stats, taken, len(recs) + 1, extensions, room, available, notes)
     qcosts = []
     for q in queries:
@@ -366,7 +361,8 @@ def heuristic(
     # row, while the btree picks it would compete with refine queries an index already serves. Without
     # the planner the heuristic has no figure for a GIN's saving to rank it by (the costed mode reserves
     # the same share with the default budget, after its proven picks)
-    ranked_budget = budget_bytes - min(uncosted_bytes(cset, snapshot, stats, extensions, available), budget_bytes // 2)
+    gin = sum(r.estimated_size_bytes for r in _static_recs(cset, snapshot, stats, set(), 1, extensions, None, available))
+    ranked_budget = budget_bytes - min(gin, budget_bytes // 2)
     picks = estimate.rank(queries, shapes, usable, snapshot, stats, sizes, budget_bytes=ranked_budget,
                           max_indexes=max_indexes, entry_sizes=entries, rejected=why_not)  # fmt: skip
     weights = queries_by_id(queries)

@@ -450,12 +450,9 @@ async def select(
     max_indexes: int | None = None,
     progress: Progress | None = None,
     stats: StatsMap | None = None,
-    reserve_bytes: int = 0,
 ) -> Selection:
     """`stats` (pg_stats) lets plain btree candidates be sized with deduplication (`size.py`);
-    without it, or where deduplication does not apply, the oracle's size is used. `reserve_bytes`: with
-    the default budget, the bytes kept for the uncosted GIN recommendations (at most half of it), so
-    that the costed picks and the GIN together stay within the default budget.
+    without it, or where deduplication does not apply, the oracle's size is used.
 
     The steps, in order (each a method of `_Selector`): cost the workload without new indexes; scope
     each candidate to the queries it can serve and its table's write charge; size the candidates;
@@ -465,8 +462,6 @@ async def select(
     the workload under the final set."""
     s = _Selector(queries, shapes, cset, snapshot, oracle, budget_bytes=budget_bytes, max_indexes=max_indexes,
                   progress=progress, stats=stats)  # fmt: skip
-    if s.sel.default_budget is not None:
-        s.budget_bytes -= min(reserve_bytes, s.budget_bytes // 2)
     await s.cost_baseline()
     s.scope_candidates()
     await s.size_candidates()

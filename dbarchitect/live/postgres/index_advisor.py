@@ -155,10 +155,9 @@ async def _recommend(
             advice.notes.append("HypoPG is available on this server: CREATE EXTENSION hypopg; enables proven advice.")
     else:
         async with hypothetical_session(conn, statement_timeout_ms=statement_timeout_ms, generic_plan=generic) as oracle:
-            reserve = advise_mod.uncosted_bytes(cset, snapshot, stats, extensions, set(info.available_extensions))
             sel = await select(
                 workload, shapes, cset, snapshot, oracle, budget_bytes=budget, max_indexes=max_indexes,
-                progress=progress, stats=stats, reserve_bytes=reserve,
+                progress=progress, stats=stats,
             )  # fmt: skip
         advice = advise_mod.from_selection(
             workload, cset, sel, snapshot, stats, budget_bytes=budget, extensions=extensions,

@@ -431,31 +431,3 @@ def test_heuristic_explicit_budget_still_keeps_room_for_the_uncosted_gin():
                       generate({q.id: shapes[q.id] for q in HEURISTIC_WORKLOAD}, SNAP, STATS), SNAP, STATS,
                       budget_bytes=budget, max_indexes=None, extensions=set())  # fmt: skip
     assert not any(r.method == "gin" for r in plain.recommendations) and plain.recommendations
-
-
-class _GinWorkloadOracle:
-    """Every btree candidate makes its queries 10× cheaper and is 'sized' at 300 MB by the oracle."""
-
-    async def cost(self, query, indexes):
-        return PlanCost(500.0 if indexes else 5000.0, frozenset(indexes))
-
-    async def size(self, cand):
-        return 300 * 2**20
-
-
-@pytest.mark.anyio
-async def test_costed_default_budget_reserves_the_uncosted_gin_share():
-    from dbarchitect.core.indexing.select import default_budget
-
-    wl = [WorkloadQuery(id="g1", sql="SELECT id FROM docs WHERE meta @> '{\"a\": 1}'", weight=1),
-          *HEURISTIC_WORKLOAD]  # fmt: skip
-    shapes = {q.id: analyze(q.sql, SNAP) for q in wl}
-    cs = generate(shapes, SNAP, STATS)
-    budget = default_budget(SNAP, shapes)
-    free = await select(wl, shapes, cs, SNAP, _GinWorkloadOracle(), stats=STATS)
-    held = await select(wl, shapes, cs, SNAP, _GinWorkloadOracle(), stats=STATS, reserve_bytes=budget // 2)
-    assert sum(p.size for p in held.picks) <= budget - budget // 2 < sum(p.size for p in free.picks)
-    assert held.default_budget == free.default_budget == budget  # the note still names the default budget
-    # silent with an explicit budget: the caller's figure is the cap for the costed picks
-    fixed = await select(wl, shapes, cs, SNAP, _GinWorkloadOracle(), stats=STATS, budget_bytes=budget, reserve_bytes=budget // 2)
-    assert sum(p.size for p in fixed.picks) == sum(p.size for p in free.picks)
