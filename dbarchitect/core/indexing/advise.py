@@ -17,7 +17,7 @@ from dbarchitect.core.indexing.models import (
 )
 from dbarchitect.core.indexing import estimate
 from dbarchitect.core.indexing.select import FAST_QUERY_COST, Selection, default_budget
-from dbarchitect.core.indexing.size import btree_size
+from dbarchitect.core.indexing.size import btree_size, entry_btree_size
 from dbarchitect.core.indexing.shape import QueryShape
 from dbarchitect.core.models import Evidence, Index, SchemaSnapshot
 
@@ -69,19 +69,39 @@ def ddl(cand: Candidate, name: str, snapshot: SchemaSnapshot) -> tuple[str, str]
 
 
 def static_size(cand: Candidate, snapshot: SchemaSnapshot, stats: StatsMap) -> int:
-    """Rough size without HypoPG: rows × (key widths + tuple overhead) / fill factor."""
+    """Size without HypoPG (which cannot model GIN): rows × bytes per row, per kind, calibrated on built
+    indexes (bench/oltp at scale 0.3, PostgreSQL 15: docs/decisions/index-advisor.md):
+    - trigram GIN: about one posting item per trigram of the value (width + 2 trigrams), ~1.5 bytes
+      each once compressed, plus ~16 bytes per row (issues.title, 56 bytes: 86 bytes a row built;
+      products.name, 24 bytes: 66);
+    - jsonb_path_ops GIN: one hash per path, repeated across rows and compressed in posting lists —
+      about width / 10 + 1 bytes a row (issues.attrs, 65 bytes: 5.6; products.attrs, 59 bytes: 7);
+      jsonb_ops keys and values separately: twice that;
+    - full-text GIN: about a third of the text's bytes (lexemes without stop words, compressed
+      positions-free postings), from the widths of the columns the expression names (title || body,
+      250 bytes: 86 a row; name || description, 218: 91);
+    - btree: key widths plus tuple overhead at fillfactor 90 (`size.btree_size` is used first)."""
     t = snapshot.table(cand.table)
     rows = max(1, t.estimated_rows if t else 1)
+    if cand.method == "brin":
+        return max(8192 * 3, (t.pages if t else 0) // 128 * 16)
     width = 0
     for c in [*cand.columns, *cand.include]:
         st = stats.get((cand.table, c)) if c else None
         width += st.avg_width if st else 16
-    if cand.method == "brin":
-        return max(8192 * 3, (t.pages if t else 0) // 128 * 16)
-    per_row = {"gin": 3.0, "btree": 1.0}.get(cand.method, 1.0) * (width + 16)
-    if cand.kind == "gin_trgm":
-        per_row = width * 3 + 16
-    return int(rows * per_row / 0.9) + 8192
+    if cand.method == "gin":
+        if cand.kind == "gin_trgm":
+            per_row = 1.5 * (width + 2) + 16
+        elif cand.kind == "fts":
+            named = set(re.findall(r"\b(\w+)\b", " ".join(cand.keys)))
+            text = sum(st.avg_width for (tb, col), st in stats.items() if tb == cand.table and col in named) or width
+            per_row = 0.35 * text + 8
+        elif any("jsonb_path_ops" in k for k in cand.keys):
+            per_row = width / 10 + 1
+        else:
+            per_row = 2 * (width / 10 + 1)
+        return int(rows * per_row) + 2 * 8192
+    return int(rows * (width + 16) / 0.9) + 8192
 
 
 def _recommend(cand: Candidate, *, rank: int, taken: set[str], snapshot: SchemaSnapshot, size: int, reason: str,
@@ -169,6 +189,10 @@ def _static_recs(cset: CandidateSet, snapshot: SchemaSnapshot, stats: StatsMap, 
         size = static_size(cand, snapshot, stats)
         if room is not None:
             if size > room:
+                if notes is not None:
+                    notes.append(f"{cand.signature} would serve {', '.join(sorted(cset.queries[cand]))} (not costed: "
+                                 f"{cand.method.upper()}), but at ~{size / 2**20:,.0f} MB it does not fit the "
+                                 f"{max(room, 0) / 2**20:,.0f} MB left of the budget; raise budget_mb to include it.")  # fmt: skip
                 continue
             room -= size
         note = EXTENSION_NOTE.format(ext=ext) if ext and ext not in extensions else ""
@@ -226,6 +250,8 @@ def from_selection(
         )
         sup = superseded(c, snapshot)
         reason = cset.reasons.get(c, "")
+        if pick.judged:  # a plan-risk guard fired for these queries: they were costed at its price, not vetoed
+            reason += "; judged per query: " + "; ".join(pick.judged[q] for q in sorted(pick.judged))
         if sup:
             reason += (f"; it serves every lookup of the existing {', '.join(sup)} and more (same leading keys), "
                        "which can be dropped once it is built")  # fmt: skip
@@ -328,8 +354,17 @@ def heuristic(
             continue
         usable.append(cand)
         sizes[cand] = btree_size(cand, snapshot, stats) or static_size(cand, snapshot, stats)
-    picks = estimate.rank(queries, shapes, usable, snapshot, stats, sizes, budget_bytes=budget_bytes,
-                          max_indexes=max_indexes)  # fmt: skip
+    entries = {c: n for c in usable if (n := entry_btree_size(c, snapshot, stats))}
+    why_not: dict[Candidate, str] = {}
+    # the uncosted GIN kinds keep up to half of the budget before the btrees are ranked: each is the only
+    # index for its predicate (full text, containment, trigram), which otherwise reads and tests every
+    # row, while the btree picks it would compete with refine queries an index already serves. Without
+    # the planner the heuristic has no figure for a GIN's saving to rank it by (the costed mode reserves
+    # the same share with the default budget, after its proven picks)
+    gin = sum(r.estimated_size_bytes for r in _static_recs(cset, snapshot, stats, set(), 1, extensions, None, available))
+    ranked_budget = budget_bytes - min(gin, budget_bytes // 2)
+    picks = estimate.rank(queries, shapes, usable, snapshot, stats, sizes, budget_bytes=ranked_budget,
+                          max_indexes=max_indexes, entry_sizes=entries, rejected=why_not)  # fmt: skip
     weights = queries_by_id(queries)
     taken = {i.name for t in snapshot.tables for i in t.indexes}
     recs: list[IndexRecommendation] = []
@@ -357,8 +392,10 @@ def heuristic(
     if default:
         notes.append(f"No budget_mb given: the default budget is {budget_bytes / 2**20:.0f} MB "
                      "(half the heap the workload reads, at least 64 MB).")  # fmt: skip
+    rejected = heuristic_rejections(why_not, cset, snapshot, notes)
     return IndexAdvice(
         mode="heuristic",
+        rejected=rejected,
         database=snapshot.database,
         workload_source=queries[0].source if queries else "explicit",
         queries=list(queries),
@@ -369,6 +406,24 @@ def heuristic(
         candidates_considered=len(cset.candidates) + len(cset.covered),
         notes=notes,
     )
+
+
+def heuristic_rejections(why_not: Mapping[Candidate, str], cset: CandidateSet, snapshot: SchemaSnapshot,
+                         notes: list[str]) -> list[RejectedCandidate]:  # fmt: skip
+    """What the heuristic considered and left out, and why: first the candidates turned down for risk at
+    generation (scattered single keys, identity literals, copies of a unique key), then the estimate's
+    own rejections (budget, small saving, served by a pick — budget first: the ones a larger budget
+    would add), then a few an existing index already covers; the rest counted in `notes`."""
+    out = [RejectedCandidate(index=c.signature, reason=w) for c, w in list(cset.risky.items())[:MAX_GUARDED]]
+    order = sorted(why_not.items(), key=lambda kv: (not kv[1].startswith("does not fit"), kv[0].signature))
+    out += [RejectedCandidate(index=c.signature, reason=w) for c, w in order]
+    covered = list(cset.covered.items())
+    shown = out[: MAX_REJECTED - min(MAX_COVERED, len(covered))]
+    for cand, existing in covered[: MAX_REJECTED - len(shown)]:
+        shown.append(RejectedCandidate(index=cand.signature, reason=f"existing index {existing} already covers it"))
+    if len(out) + len(covered) > len(shown):
+        notes.append(f"{len(out) + len(covered) - len(shown)} more rejected candidates not listed.")
+    return shown
 
 
 def queries_by_id(queries: Sequence[WorkloadQuery]) -> dict[str, float]:

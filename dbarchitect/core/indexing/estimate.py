@@ -24,6 +24,7 @@ with the planner's own figures.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -158,11 +159,25 @@ def _index_cost(c: Candidate, access: TableAccess, shape: QueryShape, snapshot: 
         # rows read in index order until LIMIT of them also pass the filters the index does not bind
         remaining = min(1.0, _filter_selectivity(access, snapshot, stats, common) / max(sel, 1e-12))
         fetched = min(matched, float(shape.limit) / max(remaining, 1e-9))
-    stored = set(c.columns) | {k.strip('"') for k in c.include}
+    stored = stored_columns(c)
     heap = fetched / 100 if access.referenced and access.referenced <= stored else min(fetched, pages) * RANDOM_PAGE
     descent = RANDOM_PAGE * max(1.0, math.log(max(rows, 2), 300))
     sort = 0.0 if ordered or not access.sort else _sort(fetched)
     return loops * (descent + heap + fetched * CPU_TUPLE) + sort
+
+
+_KEYWORDS = {"IS", "NOT", "NULL", "AND", "OR", "TRUE", "FALSE", "IN", "LIKE", "ILIKE", "BETWEEN"}
+
+
+def stored_columns(c: Candidate) -> set[str]:
+    """Columns an index-only scan through `c` can answer for: its keys and INCLUDE columns, and the
+    columns of its partial predicate — a filter the WHERE implies needs no heap column (the planner's
+    check_index_only leaves out quals implied by the index predicate, PostgreSQL 9.6+)."""
+    out = {x for x in c.columns if x} | {k.strip('"') for k in c.include}
+    if c.predicate:
+        words = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", re.sub(r"'(?:[^']|'')*'", "", c.predicate))
+        out |= {w for w in words if w.upper() not in _KEYWORDS}
+    return out
 
 
 def _partner_matches(partner: str | None, shape: QueryShape, snapshot: SchemaSnapshot, stats) -> float | None:
@@ -195,9 +210,10 @@ def _filter_share(c: Candidate, access: TableAccess, snapshot, stats, common: bo
 
 def rank(queries: Sequence[WorkloadQuery], shapes: Mapping[str, QueryShape], candidates: Sequence[Candidate],
          snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats], sizes: Mapping[Candidate, int],
-         *, budget_bytes: int | None, max_indexes: int | None, taken: Sequence[Candidate] = ()
-         ) -> list[tuple[Candidate, float, dict[str, tuple[float, float]]]]:  # fmt: skip
-    """Greedy picks: (candidate, weighted saving, query -> (estimate before, after))."""
+         *, budget_bytes: int | None, max_indexes: int | None, taken: Sequence[Candidate] = (),
+         entry_sizes: Mapping[Candidate, int] | None = None, rejected: dict[Candidate, str] | None = None) -> list[tuple[Candidate, float, dict[str, tuple[float, float]]]]:  # fmt: skip
+    """Greedy picks: (candidate, weighted saving, query -> (estimate before, after)). `rejected`, when
+    given, receives why each candidate left out was not taken (as of the last round it was judged)."""
     weights = {q.id: q.weight for q in queries}
     blocks = [(q, i, a) for q, s in shapes.items() if q in weights for i, a in enumerate(s.accesses)]
     current = {(q, i): seq_cost(a, shapes[q], snapshot, stats) for q, i, a in blocks}
@@ -215,18 +231,31 @@ def rank(queries: Sequence[WorkloadQuery], shapes: Mapping[str, QueryShape], can
                 per.setdefault(c, []).append((q, i, cost))
     picks: list[tuple[Candidate, float, dict[str, tuple[float, float]]]] = []
     chosen: list[Candidate] = list(taken)
+    why: dict[Candidate, str] = {c: ("every query block it could serve is already cheap (a small table or an existing "
+                                     "index) or binds none of its leading keys") for c in candidates if c not in per}  # fmt: skip
+
+    def grown(c: Candidate) -> int:  # "barely larger" compares entry widths (`size.entry_btree_size`)
+        return (entry_sizes or {}).get(c) or sizes[c]
+
     used = 0
     while per and (max_indexes is None or len(picks) < max_indexes):
         total = sum(weights[q] * current[(q, i)] for q, i, _ in live) or 1.0
         best = None
         for c, costs in per.items():
             saving, helps = _saving(costs, weights, current)
-            if saving < MIN_SAVING * total or any(_prefix_of(c, o) for o in chosen):
+            served = next((o for o in chosen if _served_by(c, o)), None)
+            if served is not None:
+                why[c] = f"{served.signature} serves every lookup it would (same leading keys)"
+                continue
+            if saving < MIN_SAVING * total:
+                why[c] = (f"estimated to save {100 * saving / total:.2f} % of the workload's estimate after the picks "
+                          f"before it (less than {100 * MIN_SAVING:.1f} %)")  # fmt: skip
                 continue
             # a longer variant of an earlier pick replaces it: only the extra bytes count
             replaces = next((o for o, _, _ in picks if _prefix_of(o, c)), None)
             extra = sizes[c] - (sizes[replaces] if replaces is not None else 0)
             if budget_bytes is not None and used + extra > budget_bytes:
+                why[c] = f"does not fit the storage budget (~{extra / 2**20:,.1f} MB more, {max(budget_bytes - used, 0) / 2**20:,.1f} MB left)"
                 continue
             score = saving / max(extra, 8192)
             if best is None or score > best[0]:
@@ -237,8 +266,8 @@ def rank(queries: Sequence[WorkloadQuery], shapes: Mapping[str, QueryShape], can
         # a longer variant (the ORDER BY after the filters, an index-only scan) at most twice the size
         # that saves at least as much is what an expert builds: take it instead
         for e in per:
-            if e is c or not _prefix_of(c, e) or sizes[e] > EXTEND_MAX_GROWTH * sizes[c] or any(
-                    _prefix_of(e, o) for o in chosen):  # fmt: skip
+            if e is c or not _prefix_of(c, e) or grown(e) > EXTEND_MAX_GROWTH * grown(c) or any(
+                    _served_by(e, o) for o in chosen):  # fmt: skip
                 continue
             if budget_bytes is not None and used + sizes[e] > budget_bytes:
                 continue
@@ -246,9 +275,11 @@ def rank(queries: Sequence[WorkloadQuery], shapes: Mapping[str, QueryShape], can
             # … and its extra bytes earn at least half the saving per byte of the pick itself
             extra = max(sizes[e] - sizes[c], 1)
             if e_saving >= saving and (e_saving - saving) / extra >= 0.5 * saving / max(sizes[c], 8192):
+                why[c] = f"{e.signature} saves at least as much for little more, so it was taken instead"
                 c, saving, helps = e, e_saving, e_helps
         replaced = next((p for p in picks if _prefix_of(p[0], c)), None)
         if replaced is not None:
+            why[replaced[0]] = f"{c.signature} extends it and was taken in its place"
             picks.remove(replaced)
             chosen.remove(replaced[0])
             used -= sizes[replaced[0]]
@@ -259,9 +290,24 @@ def rank(queries: Sequence[WorkloadQuery], shapes: Mapping[str, QueryShape], can
         picks.append((c, saving, helps))
         chosen.append(c)
         used += sizes[c]
+        why.pop(c, None)
         for q, i, cost in per.pop(c):
             current[(q, i)] = min(current[(q, i)], cost)
+    if max_indexes is not None and len(picks) >= max_indexes:
+        for c in per:
+            why.setdefault(c, f"max_indexes={max_indexes} reached")
+    if rejected is not None:
+        taken_now = {p[0] for p in picks}
+        rejected.update({c: w for c, w in why.items() if c not in taken_now})
     return picks
+
+
+def _served_by(c: Candidate, o: Candidate) -> bool:
+    """`o` (a pick or an existing index) serves every lookup `c` would: `c`'s keys lead `o`'s and `o`
+    stores `c`'s INCLUDE columns too (an INCLUDE variant exists for the index-only scan: a longer key
+    without those columns does not give it)."""
+    stored = {x for x in o.columns if x} | {k.strip('"') for k in o.include}
+    return _prefix_of(c, o) and {k.strip('"') for k in c.include} <= stored
 
 
 def existing_candidates(snapshot: SchemaSnapshot, table: str) -> list[Candidate]:

@@ -19,9 +19,12 @@ hypothetical indexes, tests may answer it with anything that costs plans. The co
   heap (`candidates.scattered_join_key`) is only safe for the queries that also bind its later keys.
   When a workload query's plan would use it while that query binds nothing but the leading key, per
   outer row (TPC-H q21 on `lineitem (l_suppkey, l_shipdate)`: l_suppkey only, ~600 random heap
-  pages per supplier, priced low by the planner's cache model), the candidate is rejected — the
-  plan-level form of the rule that keeps such single-column keys out of the candidates. The same
-  check runs once more on the final set.
+  pages per supplier, priced low by the planner's cache model), that query is costed with those
+  lookups priced as uncached reads — per query, not for the whole workload: a candidate that one
+  per-row query would use badly can still pay off through the others (the other plan-risk guards
+  are judged the same way, `_Selector.honest_cost`). A lookup that reads no heap (the index holds
+  every column the block reads) or stops after a LIMIT in key order is not a scattered lookup. The
+  same check runs once more on the final set for the pairs not costed so.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from dbarchitect.core.indexing.candidates import (
     StatsMap,
     scattered_join_key,
 )
+from dbarchitect.core.indexing.estimate import stored_columns
 from dbarchitect.core.indexing.limit import LimitInput, executor_cost
 from dbarchitect.core.indexing.models import Candidate, WorkloadQuery
 from dbarchitect.core.indexing.shape import QueryShape
@@ -110,6 +114,7 @@ class Pick:
     benefit: float
     charge: float
     helps: dict[str, tuple[float, float]]  # query id -> (cost before this pick, after)
+    judged: dict[str, str] = field(default_factory=dict)  # query id -> how a plan-risk guard costed it there
 
 
 @dataclass
@@ -172,6 +177,7 @@ def bare_scattered_lookup(c: Candidate, shape: QueryShape, snapshot: SchemaSnaps
     if risk is None:
         return None
     rest = {x for x in c.columns[1:] if x}
+    stored = stored_columns(c)
     bare = proper = False
     for a in shape.accesses:
         if a.table != c.table:
@@ -179,12 +185,30 @@ def bare_scattered_lookup(c: Candidate, shape: QueryShape, snapshot: SchemaSnaps
         lead_preds = [p for p in a.preds if p.column == lead]
         if not lead_preds:
             continue
-        # a literal or a `$n` parameter is one lookup per execution, not one per outer row
-        if any(p.constant or p.param for p in lead_preds) or any(p.column in rest for p in a.preds):
+        # a literal or a `$n` parameter is one lookup per execution, not one per outer row; an index
+        # holding every column the block reads answers it from the index alone (no heap pages); and a
+        # LIMIT whose ORDER BY the next keys deliver stops each lookup after LIMIT rows
+        if (any(p.constant or p.param for p in lead_preds) or any(p.column in rest for p in a.preds)
+                or (a.referenced and a.referenced <= stored) or limited_in_order(c, a)):  # fmt: skip
             proper = True
         elif any(p.kind in ("join", "eq", "in") for p in lead_preds):
             bare = True
     return risk.split(";")[0].replace("join key", "per-row lookup key") if bare and not proper else None
+
+
+def limited_in_order(c: Candidate, a) -> bool:
+    """`a`'s block has a LIMIT and an ORDER BY on its own columns that `c`'s keys after the leading one
+    deliver: each lookup stops after LIMIT entries in key order (a top-N per outer row, e.g. the
+    latest issues per project in a LATERAL subquery), not after all rows of the key."""
+    if not a.limit or not a.sort or c.method != "btree":
+        return False
+    keys = [k.strip().removesuffix(" DESC").strip().strip('"') for k in c.keys[1:]]
+    want = [col for col, _ in a.sort]
+    if keys[: len(want)] != want:
+        return False
+    desc = [k.strip().endswith(" DESC") for k in c.keys[1: 1 + len(want)]]
+    flipped = [d != s for d, (_, s) in zip(desc, a.sort)]
+    return all(flipped) or not any(flipped)  # a backward scan serves the mirror order
 
 
 def _scattered_table(c: Candidate, snapshot: SchemaSnapshot, stats: StatsMap):
@@ -478,6 +502,8 @@ class _Selector:
         self.chosen: list[Candidate] = []
         self.current: dict[str, float] = {}
         self.risks: dict[Candidate, str] = {}
+        self.query_risks: dict[tuple[Candidate, str], str] = {}  # (candidate, query) -> how a guard costed it
+        self.hurts: dict[Candidate, dict[str, tuple[float, float]]] = {}  # queries a candidate makes costlier
         self.used_bytes = 0
         self.round = 0
 
@@ -572,34 +598,72 @@ class _Selector:
 
     # --- scoring and the plan-risk guards -------------------------------------------------------
     async def evaluate(self, c: Candidate) -> tuple[float, dict[str, tuple[float, float]]]:
-        """Benefit over the current picks, and the queries helped (cost before, after); a plan-risk
-        guard that fires in any relevant plan records why in `risks` and makes the benefit 0: a
-        scattered bare lookup or looped lookups priced as uncached where the plan uses `c`, a
-        reordered feed where it does not."""
+        """Benefit over the current picks, and the queries helped (cost before, after). The plan-risk
+        guards judge `c` per query: where one fires in a query's plan (a scattered bare lookup or looped
+        lookups priced as uncached where the plan uses `c`, a reordered feed where it does not), that
+        query is costed as the guard prices it (`honest_cost`) — its saving shrinks or turns into a
+        loss that the other queries' savings must outweigh — and the reason is kept in
+        `query_risks[(c, q)]`. A candidate is turned down as risky only when nothing is left of its
+        benefit (`risks[c]`)."""
         benefit, helps = 0.0, {}
-        stats, risks = self.stats, self.risks
+        stats = self.stats
+        judged: list[str] = []
+        hurts: dict[str, tuple[float, float]] = {}
         for q in self.relevant[c]:
             before = self.current[q]
             plan = await self.costs.cost(q, frozenset([*self.chosen, c]))
             after = plan.cost
-            if c in plan.used and stats and c not in risks:
-                why = bare_scattered_lookup(c, self.shapes[q], self.snapshot, stats)
-                if why:
-                    risks[c] = f"{q} would use it only through its leading key, per outer row: {why}"
-                else:
-                    found = self.looped_regression(q, plan, await self.costs.cost(q, frozenset(self.chosen)))
-                    if found:
-                        risks[c] = found[0]
-            elif stats and c not in risks:
-                why = self.reorder_risk(c, q, plan)
-                if why:
-                    risks[c] = why
+            if stats:
+                found = await self.honest_cost(c, q, plan)
+                if found is not None:
+                    after, why = found
+                    self.query_risks[(c, q)] = why
+                    judged.append(why)
             if before > 0 and (before - after) / before >= QUERY_MIN_GAIN:
                 benefit += self.weights[q] * (before - after)
                 helps[q] = (before, after)
-        if c in risks:
+            elif after > before:
+                benefit -= self.weights[q] * (after - before)
+                hurts[q] = (before, after)
+        self.hurts[c] = hurts
+        if judged and benefit <= 0:
+            self.risks[c] = "; ".join(judged)
             return 0.0, {}
-        return benefit, helps
+        return max(benefit, 0.0), helps
+
+    async def honest_cost(self, c: Candidate, q: str, plan: PlanCost) -> tuple[float, str] | None:
+        """`q`'s cost with `c` as a plan-risk guard prices it, and why; None when no guard fires.
+        - a bare scattered lookup through `c` (per outer row, heap pages read): those lookups priced as
+          uncached reads (`LOOKUP_UNCACHED_FACTOR`);
+        - looped lookups reading more heap pages than the table has: the plan priced as uncached, the
+          difference to the plan without `c` priced the same way;
+        - a reordered feed (a plan that does not use `c` under HypoPG, but may once it is built): the
+          plan plus the uncached price of the lookups it would scatter."""
+        stats = self.stats
+        if c in plan.used:
+            why = bare_scattered_lookup(c, self.shapes[q], self.snapshot, stats)
+            if why:
+                heap = [lk for lk in plan.lookups if lk.candidate == c and lk.node != "Index Only Scan"]
+                if heap or not plan.lookups:
+                    extra = sum(lk.cost_share for lk in heap) * (LOOKUP_UNCACHED_FACTOR - 1)
+                    # without the plan's lookups there is nothing to reprice: no credit for this query
+                    cost = plan.cost + extra if heap else max(plan.cost, self.current[q])
+                    return cost, (f"{q} uses it only through its leading key, per outer row ({why}): costed "
+                                  f"{plan.cost:,.0f} → {cost:,.0f} with those lookups priced as uncached reads")  # fmt: skip
+                return None
+            without = await self.costs.cost(q, frozenset(self.chosen))
+            found = self.looped_regression(q, plan, without)
+            if found:
+                shape, snapshot = self.shapes[q], self.snapshot
+                after_adj = plan.cost + uncached_lookups(plan, shape, snapshot, stats)[0]
+                before_adj = without.cost + uncached_lookups(without, shape, snapshot, stats)[0]
+                return without.cost + (after_adj - before_adj), found[0]
+            return None
+        why = self.reorder_risk(c, q, plan)
+        if why:
+            found = reordered_feed(c, plan, self.shapes[q], self.snapshot, stats)
+            return plan.cost + (found[0] if found else 0.0), why
+        return None
 
     def looped_regression(self, q: str, plan: PlanCost, before: PlanCost, without: str = "without it"
                           ) -> tuple[str, set[str]] | None:  # fmt: skip
@@ -738,9 +802,10 @@ class _Selector:
         sel = self.sel
         self.chosen.append(c)
         self.used_bytes += sel.sizes[c]
-        for q, (_, after) in helps.items():
+        for q, (_, after) in [*helps.items(), *self.hurts.get(c, {}).items()]:
             self.current[q] = after
-        sel.picks.append(Pick(c, sel.sizes[c], benefit, self.charge_rate[c.table], helps))
+        judged = {q: why for (k, q), why in self.query_risks.items() if k == c}
+        sel.picks.append(Pick(c, sel.sizes[c], benefit, self.charge_rate[c.table], helps, judged))
         self.round += 1
 
     # --- after the greedy loop ------------------------------------------------------------------
@@ -785,16 +850,17 @@ class _Selector:
         bad = None
         for q in self.live:
             plan = await self.costs.cost(q, final)
-            for c in plan.used:
+            judged = {c for c in final if (c, q) in self.query_risks}  # costed with the guard's price when picked
+            for c in plan.used - judged:
                 why = bare_scattered_lookup(c, self.shapes[q], snapshot, stats)
                 if why:
                     bad = (c, f"{q} would use it only through its leading key, per outer row: {why}")
                     break
-            for c in sorted(final - plan.used, key=lambda c: c.signature):
+            for c in sorted(final - plan.used - judged, key=lambda c: c.signature):
                 why = None if bad else self.reorder_risk(c, q, plan)
                 if why:
                     bad = (c, why)
-            mine = sorted((c for c in plan.used if c in final), key=lambda c: c.signature)
+            mine = sorted((c for c in plan.used if c in final and c not in judged), key=lambda c: c.signature)
             if not bad and mine:
                 found = self.looped_regression(q, plan, await self.costs.cost(q, frozenset()), "without the new indexes")
                 if found:

@@ -23,12 +23,16 @@ indexes smaller, and a budget spent on HypoPG's figure runs out early:
 - leaf pages are filled to the default fillfactor 90 (8152 usable bytes less 819 left free), plus
   about 1 % for the inner pages and the metapage.
 
-It answers None — the caller keeps HypoPG's estimate — for partial (the share of rows is HypoPG's
-to estimate), expression and non-btree indexes, column types of unknown layout and missing
-statistics; and for a deduplicating key on a physically ordered column (|correlation| ≥ 0.5) with
-more distinct values than ANALYZE's sample can see repeatedly: ANALYZE samples whole blocks, on such
-a column the rows of one block share their values, and n_distinct comes out several times too low
-(TPC-H l_orderkey: 384 k for 1.5 M), which would make the index look far smaller than it is.
+Partial indexes hold the rows their WHERE keeps (`predicate_fraction`: `col IS NULL` → null_frac,
+`col = 'open'` → its most-common-value frequency, AND as a product, as the planner does), and the
+distinct keys are capped at those rows; `lower(col)` / `upper(col)` keys are sized as the column.
+It answers None — the caller keeps HypoPG's estimate — for other expressions and predicates,
+non-btree indexes, column types of unknown layout and missing statistics. A deduplicating key on a
+physically ordered column (|correlation| ≥ 0.5) with more distinct values than ANALYZE's sample can
+see repeatedly is sized without deduplication (one tuple per row, an upper bound): ANALYZE samples
+whole blocks, on such a column the rows of one block share their values, and n_distinct comes out
+several times too low (TPC-H l_orderkey: 384 k for 1.5 M), which would make the index look far
+smaller than it is.
 `dedup_btree_size` is the same estimate restricted to indexes that deduplicate.
 Measured against built indexes on TPC-H SF1 (`bench/tpch/README.md`, `tests/unit/index`) and the blog
 sample (`tests/live/index`): within ±5 % for single keys, INCLUDE indexes and foreign-key pairs;
@@ -105,22 +109,73 @@ def _distinct_bound(table: Table, snapshot: SchemaSnapshot, rows: float, per_col
     return max(best, 1.0)
 
 
-def _estimate(cand: Candidate, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats]
-              ) -> tuple[int, bool] | None:  # fmt: skip
+_TERM = re.compile(r"""^\s*"?(\w+)"?\s+(?:(IS\s+NOT\s+NULL)|(IS\s+NULL)|=\s*('(?:[^']|'')*'|TRUE|FALSE|-?\d+(?:\.\d+)?))\s*$""",
+                   re.IGNORECASE)  # fmt: skip
+_CASE_FN = re.compile(r'^\(\s*(?:lower|upper)\(\s*"?(\w+)"?\s*\)\s*\)$', re.IGNORECASE)
+
+
+def predicate_fraction(predicate: str, table: str, stats: Mapping[tuple[str, str], ColumnStats]) -> float | None:
+    """Share of the rows a partial index's WHERE keeps, from pg_stats, or None when a term is not one
+    of `col IS NULL`, `col IS NOT NULL`, `col = <literal>` (an MCV) joined by AND. The terms are taken
+    as independent (the planner's clauselist_selectivity does the same)."""
+    share = 1.0
+    for term in re.split(r"\s+AND\s+", predicate.strip(), flags=re.IGNORECASE):
+        m = _TERM.match(term.strip().strip("()"))
+        st = stats.get((table, m.group(1))) if m else None
+        if st is None:
+            return None
+        if m.group(2):
+            share *= 1.0 - st.null_frac
+        elif m.group(3):
+            share *= st.null_frac
+        else:
+            lit = m.group(4)
+            value = lit[1:-1].replace("''", "'") if lit.startswith("'") else lit.lower()
+            freq = st.frequency(value)
+            if freq is None and value in ("true", "false"):
+                freq = st.frequency(value[0])  # pg_stats prints booleans as t / f
+            if freq is None:
+                freq = st.eq_selectivity(1e9)  # not among the most common values: at most the rest's share
+            share *= freq
+    return max(share, 0.0)
+
+
+def _key_columns(cand: Candidate) -> list[str] | None:
+    """The column behind each key: plain columns, and lower()/upper() of one column (same width and
+    distinct values as the column); None for any other expression."""
+    out = []
+    for key, col in zip(cand.keys, cand.columns):
+        if col is None:
+            m = _CASE_FN.match(key.strip().removesuffix(" DESC").strip())
+            if m is None:
+                return None
+            col = m.group(1)
+        out.append(col)
+    return out
+
+
+def _estimate(cand: Candidate, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats],
+              allow_dedup: bool = True) -> tuple[int, bool] | None:  # fmt: skip
     """(bytes, deduplicated) of `cand` as CREATE INDEX builds it, or None."""
-    if cand.method != "btree" or cand.predicate or not cand.columns or None in cand.columns:
+    key_cols = _key_columns(cand) if cand.method == "btree" and cand.columns else None
+    if not key_cols:
         return None
-    opclass = any(" " in k.strip().removesuffix(" DESC").strip() for k in cand.keys)  # text_pattern_ops …
+    opclass = any(" " in k.strip().removesuffix(" DESC").strip() for k in cand.keys if not k.startswith("("))
     table = snapshot.table(cand.table)
     if table is None or table.estimated_rows <= 0:
         return None
     cols = {c.name: c for c in table.columns}
     rows = float(table.estimated_rows)
+    if cand.predicate:
+        share = predicate_fraction(cand.predicate, cand.table, stats)
+        if share is None:
+            return None
+        rows = max(1.0, rows * share)
     per_column: dict[str, float] = {}
-    data, dedup = 0.0, not cand.include and not opclass
+    data, dedup = 0.0, allow_dedup and not cand.include and not opclass
     unique = any(con.kind in ("primary_key", "unique") and con.columns and set(con.columns) <= set(cand.columns)
                  for con in table.constraints)  # fmt: skip
-    for i, name in enumerate([*cand.columns, *(k.strip('"') for k in cand.include)]):
+    for i, name in enumerate([*key_cols, *(k.strip('"') for k in cand.include)]):
         col, st = cols.get(name), stats.get((cand.table, name))
         if col is None or st is None:
             return None
@@ -136,8 +191,8 @@ def _estimate(cand: Candidate, snapshot: SchemaSnapshot, stats: Mapping[tuple[st
         dedup = dedup and safe and col.collation in _DETERMINISTIC
         if dedup and not unique and (st.correlation is not None and abs(st.correlation) >= CLUSTERED_CORRELATION
                       and st.distinct(rows) > CLUSTERED_MIN_DISTINCT):  # fmt: skip
-            return None  # deduplicates, but ANALYZE's block sample cannot tell by how much
-        per_column[name] = st.distinct(rows)
+            dedup = False  # ANALYZE's block sample cannot tell by how much: sized as one tuple per row (an upper bound)
+        per_column[name] = min(st.distinct(float(table.estimated_rows)), rows)
     key_tuple = _maxalign(TUPLE_HEADER + data)
     if dedup:
         distinct = rows if unique else _distinct_bound(table, snapshot, rows, per_column)
@@ -163,3 +218,11 @@ def dedup_btree_size(cand: Candidate, snapshot: SchemaSnapshot, stats: Mapping[t
     """`btree_size` where deduplication applies (plain keys of equalimage types), else None."""
     est = _estimate(cand, snapshot, stats)
     return est[0] if est and est[1] else None
+
+
+def entry_btree_size(cand: Candidate, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats]) -> int | None:
+    """`btree_size` without deduplication: one tuple per row. Compares entry widths — whether a longer
+    variant is "barely larger" than its prefix — without penalising a key that cannot deduplicate
+    against the deduplicated size of its prefix."""
+    est = _estimate(cand, snapshot, stats, allow_dedup=False)
+    return est[0] if est else None

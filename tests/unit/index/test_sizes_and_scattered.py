@@ -6,9 +6,9 @@ import pytest
 
 from dbarchitect.core.indexing.candidates import generate
 from dbarchitect.core.indexing.models import Candidate, ColumnStats, WorkloadQuery
-from dbarchitect.core.indexing.select import PlanCost, bare_scattered_lookup, select
+from dbarchitect.core.indexing.select import Lookup, PlanCost, bare_scattered_lookup, select
 from dbarchitect.core.indexing.shape import analyze
-from dbarchitect.core.indexing.size import btree_size, dedup_btree_size
+from dbarchitect.core.indexing.size import btree_size, dedup_btree_size, entry_btree_size
 from dbarchitect.core.models import Column, Constraint, ForeignKeyRef, SchemaSnapshot, Table
 
 ROWS = 6_000_000
@@ -60,7 +60,7 @@ def test_dedup_size_declines_where_dedup_does_not_apply():
     assert dedup_btree_size(_c("l_quantity"), SNAP, STATS) is None  # numeric: no equalimage
     assert dedup_btree_size(_c("l_shipmode"), SNAP, STATS) is None  # non-default (maybe nondeterministic) collation
     assert dedup_btree_size(_c("l_partkey", include=("l_suppkey",)), SNAP, STATS) is None  # INCLUDE disables dedup
-    assert dedup_btree_size(_c("l_partkey", predicate="l_suppkey = 1"), SNAP, STATS) is None
+    assert dedup_btree_size(_c("l_partkey", predicate="l_suppkey ~ '1'"), SNAP, STATS) is None  # predicate of unknown share
     assert dedup_btree_size(_c("l_partkey", method="brin"), SNAP, STATS) is None
     assert dedup_btree_size(_c("l_tax"), SNAP, STATS) is None  # no statistics
     # physically ordered with many values: ANALYZE's block sample undercounts them, so no estimate
@@ -109,12 +109,17 @@ def test_btree_size_without_the_foreign_key_overestimates_correlated_pairs():
     assert est is not None and est > 1.8 * 60_907_520
     assert btree_size(_c("l_quantity"), SNAP, STATS) is not None  # numeric: no dedup, plain tuples
     assert btree_size(_c("l_tax"), SNAP, STATS) is None  # no statistics
-    assert btree_size(_c("l_partkey", predicate="l_suppkey = 1"), SNAP, STATS) is None  # partial: HypoPG's
-    assert btree_size(_c("l_orderkey"), SNAP, STATS) is None  # dedups, n_distinct undercounted
+    assert btree_size(_c("l_partkey", predicate="l_suppkey ~ '1'"), SNAP, STATS) is None  # unknown share: HypoPG's
+    # a partial index holds the share of rows its WHERE keeps (l_suppkey = 1: 1 / n_distinct of the rows)
+    part, full = btree_size(_c("l_partkey", predicate="l_suppkey = 1"), SNAP, STATS), btree_size(_c("l_partkey"), SNAP, STATS)
+    assert part is not None and part < full / 1000
+    # dedups, but n_distinct is undercounted on a clustered column: sized as one tuple per row (an upper bound)
+    assert btree_size(_c("l_orderkey"), SNAP, STATS) == entry_btree_size(_c("l_orderkey"), SNAP, STATS) is not None
+    assert dedup_btree_size(_c("l_orderkey"), SNAP, STATS) is None
 
 
-Q21_LIKE = ("SELECT s_suppkey, count(*) FROM supplier, lineitem l1 WHERE s_suppkey = l1.l_suppkey AND s_nationkey = 3 "
-            "GROUP BY s_suppkey")  # fmt: skip
+Q21_LIKE = ("SELECT s_suppkey, sum(l1.l_quantity) FROM supplier, lineitem l1 WHERE s_suppkey = l1.l_suppkey "
+            "AND s_nationkey = 3 GROUP BY s_suppkey")  # fmt: skip
 Q07_LIKE = ("SELECT s_suppkey, count(*) FROM supplier, lineitem WHERE s_suppkey = l_suppkey "
             "AND l_shipdate BETWEEN '1995-01-01' AND '1996-12-31' GROUP BY s_suppkey")  # fmt: skip
 
@@ -129,12 +134,18 @@ def test_bare_scattered_lookup_is_recognised_per_query():
 
 
 class _PlannerLike:
-    """Any lineitem index led by l_suppkey makes both queries cheaper on paper (the planner's view)."""
+    """Any lineitem index led by l_suppkey makes both queries cheaper on paper (the planner's view); q21
+    reads through it per supplier (an Index Scan looped 400 times, 300 of its 500 units)."""
+
+    def __init__(self, q07_after: float = 500.0):
+        self.q07_after = q07_after
 
     async def cost(self, query, indexes):
         for c in indexes:
             if c.table == "public.lineitem" and c.columns[0] == "l_suppkey":
-                return PlanCost(500.0, frozenset([c]))
+                if "l_shipdate" in query.sql:
+                    return PlanCost(self.q07_after, frozenset([c]))
+                return PlanCost(500.0, frozenset([c]), (Lookup(c, "Index Scan", 400.0, 600.0, 300.0),))
         return PlanCost(1000.0, frozenset())
 
     async def size(self, cand):
@@ -142,20 +153,39 @@ class _PlannerLike:
 
 
 @pytest.mark.anyio
-async def test_selection_rejects_an_index_another_query_would_use_as_a_scattered_lookup():
+async def test_selection_judges_a_scattered_lookup_per_query():
     qs = [WorkloadQuery(id="q07", sql=Q07_LIKE), WorkloadQuery(id="q21", sql=Q21_LIKE)]
     shapes = {q.id: analyze(q.sql, SNAP) for q in qs}
     cs = generate(shapes, SNAP, STATS)
-    sel = await select(qs, shapes, cs, SNAP, _PlannerLike(), stats=STATS)
+    # q21 priced honestly: 500 + 300 × 3 = 1,400 > 1,000 (a loss of 400); q07 gains 900: taken, q21 named
+    sel = await select(qs, shapes, cs, SNAP, _PlannerLike(q07_after=100.0), stats=STATS)
+    pick = next(p for p in sel.picks if p.candidate.columns[:2] == ("l_suppkey", "l_shipdate"))
+    assert "q21" in pick.judged and "1,400" in pick.judged["q21"] and "q21" not in pick.helps
+    assert pick.benefit == pytest.approx(900 - 400)
+    # q07 gains only 300, less than q21's loss: turned down as risky, with the per-query reason
+    sel = await select(qs, shapes, cs, SNAP, _PlannerLike(q07_after=700.0), stats=STATS)
     assert not any(p.candidate.columns[0] == "l_suppkey" for p in sel.picks)
     reasons = [why for c, (_, why) in sel.rejected.items() if c.columns[:2] == ("l_suppkey", "l_shipdate")]
-    assert reasons and all("q21 would use it only through its leading key" in r for r in reasons)
+    assert reasons and all("q21 uses it only through its leading key" in r for r in reasons)
     # without q21 in the workload the same composite is a proper lookup for q07 and is taken
     only7 = await select(qs[:1], {"q07": shapes["q07"]}, generate({"q07": shapes["q07"]}, SNAP, STATS), SNAP,
                          _PlannerLike(), stats=STATS)  # fmt: skip
     assert any(p.candidate.columns[:2] == ("l_suppkey", "l_shipdate") for p in only7.picks)
     # the dedup-aware size replaced the oracle's where it applies
     assert any(c.columns == ("l_suppkey", "l_shipdate") for c in only7.dedup_sized)
+
+
+def test_no_scattered_lookup_without_heap_reads_or_after_a_limit_in_key_order():
+    comp = _c("l_suppkey", "l_shipdate")
+    count = analyze("SELECT s_suppkey, count(*) FROM supplier, lineitem WHERE s_suppkey = l_suppkey "
+                    "AND s_nationkey = 3 GROUP BY s_suppkey", SNAP)  # fmt: skip
+    assert bare_scattered_lookup(comp, count, SNAP, STATS) is None  # index-only: no heap page per outer row
+    assert bare_scattered_lookup(comp, analyze(Q21_LIKE, SNAP), SNAP, STATS)  # reads l_quantity from the heap
+    lateral = ("SELECT s.s_suppkey, x.l_quantity FROM supplier s CROSS JOIN LATERAL (SELECT l.l_quantity FROM lineitem l "
+               "WHERE l.l_suppkey = s.s_suppkey ORDER BY l.l_shipdate{} LIMIT 3) x WHERE s.s_nationkey = 3")
+    assert bare_scattered_lookup(comp, analyze(lateral.format(" DESC"), SNAP), SNAP, STATS) is None  # backward scan
+    other = _c("l_suppkey", "l_partkey")  # the next key does not deliver the ORDER BY: all rows of the key
+    assert bare_scattered_lookup(other, analyze(lateral.format(""), SNAP), SNAP, STATS)
 
 
 @pytest.fixture
