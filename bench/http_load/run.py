@@ -2,13 +2,14 @@
 cheap calls, p99 < 200 ms, 0 errors).
 
 Starts a throwaway local PostgreSQL 15 with the sample blog database and `dbarchitect serve --http` in
-its own process; then C concurrent MCP clients (the official client over streamable HTTP, one session
-each) make N calls each of a cheap tool, while one client runs `review_query` of a ~2 MB statement
+its own process; then C concurrent MCP clients (raw JSON-RPC POSTs over streamable HTTP, as a client sends them;
+`--client sdk`: the official client, one session each) make N calls each of a cheap tool, while one client runs `review_query` of a ~2 MB statement
 (started first). Prints JSON: per-call latency percentiles, errors, session connect times, the heavy
 call's duration and whether it was still running while the cheap calls ran. The same load without the
 heavy call (the anchor) runs first against the same server, and the ratios are printed: on a machine
 shared with other work the anchor is what the heavy call's numbers mean anything against.
-Usage: .venv/bin/python bench/http_load/run.py [--clients 100] [--calls 1000] [--tool run_query]
+Usage: .venv/bin/python bench/http_load/run.py [--clients 100] [--calls 1000] [--tool run_query] [--client raw|sdk]
+       [--repeat 3]
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import argparse
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -61,13 +63,51 @@ def start_server(dsn: str) -> tuple[subprocess.Popen, str]:
     raise SystemExit("the HTTP server did not start")
 
 
-async def load(url: str, clients: int, calls: int, tool: str, heavy_values: int) -> dict:
+async def load(url: str, clients: int, calls: int, tool: str, heavy_values: int, raw: bool = True) -> dict:
     latencies: list[float] = []
     connects: list[float] = []
     errors: list[str] = []
     heavy: dict[str, float] = {}
     heavy_sql = "SELECT id FROM users WHERE id IN (" + ", ".join(str(10**6 + i) for i in range(heavy_values)) + ")"
     heavy_sql = heavy_sql if heavy_values else ""
+
+    headers = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json, text/event-stream",
+               "Content-Type": "application/json", "MCP-Protocol-Version": "2025-06-18"}  # fmt: skip
+
+    async def rpc(http: httpx.AsyncClient, n: int, method: str, params: dict) -> dict:
+        """One JSON-RPC request as a client sends it over streamable HTTP; the answer of the SSE stream
+        (or the JSON body)."""
+        body = {"jsonrpc": "2.0", "id": n, "method": method, "params": params}
+        r = await http.post(url, content=json.dumps(body), headers=headers)
+        r.raise_for_status()
+        if r.headers.get("content-type", "").startswith("application/json"):
+            return r.json()
+        for line in r.text.splitlines():
+            if line.startswith("data:"):
+                msg = json.loads(line[5:])
+                if msg.get("id") == n:
+                    return msg
+        raise RuntimeError(f"no answer to request {n} in the stream")
+
+    async def run_raw_client() -> None:
+        async with httpx.AsyncClient(timeout=120) as http:
+            t = time.perf_counter()
+            try:
+                init = {"protocolVersion": "2025-06-18", "capabilities": {},
+                        "clientInfo": {"name": "bench", "version": "1"}}  # fmt: skip
+                await rpc(http, 0, "initialize", init)
+                connects.append(time.perf_counter() - t)
+                for i in range(calls):
+                    t = time.perf_counter()
+                    try:
+                        msg = await rpc(http, i + 1, "tools/call", {"name": tool, "arguments": CHEAP[tool]})
+                        if "error" in msg or msg["result"].get("isError"):
+                            errors.append(json.dumps(msg)[:200])
+                    except Exception as exc:  # noqa: BLE001 - counted, not fatal
+                        errors.append(f"{type(exc).__name__}: {exc}"[:200])
+                    latencies.append(time.perf_counter() - t)
+            except Exception as exc:  # noqa: BLE001
+                errors.append(f"session: {type(exc).__name__}: {exc}"[:200])
 
     def session(http: httpx.AsyncClient) -> Client:
         return Client(streamable_http_client(url, http_client=http))
@@ -105,11 +145,11 @@ async def load(url: str, clients: int, calls: int, tool: str, heavy_values: int)
         started = time.perf_counter()
         async with anyio.create_task_group() as load_tg:
             for _ in range(clients):
-                load_tg.start_soon(run_client)
+                load_tg.start_soon(run_raw_client if raw else run_client)
         wall = time.perf_counter() - started
         still = "seconds" not in heavy if heavy_values else None
     return {
-        "clients": clients, "calls_per_client": calls, "tool": tool, "calls": len(latencies),
+        "clients": clients, "calls_per_client": calls, "tool": tool, "client": "raw" if raw else "sdk", "calls": len(latencies),
         "errors": len(errors), "first_errors": errors[:3], "wall_s": round(wall, 1),
         "throughput_per_s": round(len(latencies) / wall, 1) if wall else None,
         "latency_ms": {"p50": pct(latencies, 50), "p95": pct(latencies, 95), "p99": pct(latencies, 99),
@@ -125,6 +165,9 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=100)
     ap.add_argument("--calls", type=int, default=1000)
     ap.add_argument("--tool", choices=sorted(CHEAP), default="run_query")
+    ap.add_argument("--client", choices=["raw", "sdk"], default="raw",
+                    help="raw: JSON-RPC POSTs over one httpx client each (the wire of a real client); sdk: the official Client")
+    ap.add_argument("--repeat", type=int, default=1, help="alternate anchor and heavy runs this many times; medians")
     ap.add_argument("--heavy-values", type=int, default=250_000, help="0: only the anchor (no heavy call)")
     args = ap.parse_args()
     cluster = LocalCluster.temporary().start()
@@ -132,14 +175,24 @@ def main() -> None:
     try:
         dsn = load_sample(cluster)
         proc, url = start_server(dsn)
-        anchor = anyio.run(load, url, args.clients, args.calls, args.tool, 0)
-        out = {"anchor_no_heavy_call": anchor}
-        if args.heavy_values:
-            heavy = anyio.run(load, url, args.clients, args.calls, args.tool, args.heavy_values)
-            out["with_heavy_call"] = heavy
+        raw = args.client == "raw"
+        anchors, heavies = [], []
+        for _ in range(args.repeat):
+            anchors.append(anyio.run(load, url, args.clients, args.calls, args.tool, 0, raw))
+            if args.heavy_values:
+                heavies.append(anyio.run(load, url, args.clients, args.calls, args.tool, args.heavy_values, raw))
+        out = {"anchor_no_heavy_call": anchors if args.repeat > 1 else anchors[0]}
+        if heavies:
+            out["with_heavy_call"] = heavies if args.repeat > 1 else heavies[0]
+        keys = ("p50", "p95", "p99")
+        med = {name: {k: statistics.median(r["latency_ms"][k] for r in runs) for k in keys}
+               | {"throughput_per_s": statistics.median(r["throughput_per_s"] for r in runs),
+                  "errors": sum(r["errors"] for r in runs)}
+               for name, runs in (("anchor", anchors), ("heavy", heavies)) if runs}  # fmt: skip
+        out["medians"] = med
+        if heavies:
             out["ratio_heavy_to_anchor"] = {
-                k: round(heavy["latency_ms"][k] / anchor["latency_ms"][k], 2) if anchor["latency_ms"][k] else None
-                for k in ("p50", "p95", "p99")
+                k: round(med["heavy"][k] / med["anchor"][k], 2) if med["anchor"][k] else None for k in keys
             }
         out["load_average_after"] = os.getloadavg()
         print(json.dumps(out, indent=2))

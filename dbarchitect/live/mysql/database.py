@@ -12,7 +12,9 @@ database the snapshot covers every user database.
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 import time
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -32,6 +34,10 @@ from dbarchitect.live.mysql.errors import connection_error, query_error
 from dbarchitect.live.mysql.introspect import flavor_of, take_snapshot, version_num
 from dbarchitect.live.errors import DatabaseError
 
+log = logging.getLogger("dbarchitect")
+
+#: how long a cancelled call waits for KILL QUERY to end its statement before dropping the connection
+KILL_WAIT_S = 5.0
 BINARY_CHARSET = 63
 _NUMERIC_TIME = {
     FIELD_TYPE.DECIMAL, FIELD_TYPE.NEWDECIMAL, FIELD_TYPE.TINY, FIELD_TYPE.SHORT, FIELD_TYPE.LONG, FIELD_TYPE.FLOAT,
@@ -131,9 +137,13 @@ class MySQLDatabase(CachedCatalog):
     async def run(self, fn) -> Any:
         """Run `fn(conn)` in a worker thread; driver errors become one actionable DatabaseError."""
 
+        running: dict[str, Any] = {}
+        finished = threading.Event()
+
         def call() -> Any:
-            conn = self._connection()
             try:
+                conn = self._connection()
+                running["id"] = conn.thread_id()
                 return fn(conn)
             except DatabaseError:
                 raise
@@ -146,9 +156,43 @@ class MySQLDatabase(CachedCatalog):
                     lock_timeout_ms=self.limits.lock_timeout_ms,
                     secrets=self.secrets,
                 ) from None
+            finally:
+                finished.set()
 
         async with self._lock:
-            return await anyio.to_thread.run_sync(call)
+            try:
+                return await anyio.to_thread.run_sync(call, abandon_on_cancel=True)
+            except BaseException as exc:
+                if isinstance(exc, anyio.get_cancelled_exc_class()) and not finished.is_set():
+                    with anyio.CancelScope(shield=True):
+                        await self._kill_query(running, finished)
+                raise
+
+    async def _kill_query(self, running: dict[str, Any], finished: threading.Event) -> None:
+        """A cancelled call: KILL QUERY its statement from another connection, then wait (bounded) for
+        the worker thread to return; a thread that does not return keeps its connection (dropped here)."""
+
+        def kill() -> None:
+            deadline = time.monotonic() + KILL_WAIT_S
+            while "id" not in running and not finished.is_set() and time.monotonic() < deadline:
+                time.sleep(0.01)  # still connecting: its id comes next
+            thread_id = running.get("id")
+            if thread_id is None or finished.is_set():
+                return
+            try:
+                other = pymysql.connect(**self._params, read_timeout=10, write_timeout=10)
+                try:
+                    other.cursor().execute(f"KILL QUERY {int(thread_id)}")
+                finally:
+                    other.close()
+            except pymysql.err.MySQLError as exc:
+                log.warning("cancelling a MySQL statement failed: %s", exc)
+
+        with anyio.move_on_after(KILL_WAIT_S):
+            await anyio.to_thread.run_sync(kill)
+            await anyio.to_thread.run_sync(finished.wait, KILL_WAIT_S)
+        if not finished.is_set():
+            self._conn = None  # the abandoned thread still holds it; the next call opens a new one
 
     async def close(self) -> None:
         async with self._lock:
