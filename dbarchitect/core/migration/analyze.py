@@ -514,6 +514,19 @@ class Analyzer:
         facts = self.st.ctx.relation(table)
         col = facts.columns.get(cmd.name) if facts else None
         d.views = list(col.views) if col else []
+        # A foreign key on either side of the column is dropped and re-added: dropping its RI triggers takes
+        # ACCESS EXCLUSIVE on the table at the other end, and unless the new type keeps the old equality
+        # (no rewrite) the re-added key is validated again, reading that table (observed on PostgreSQL 15).
+        others = [c.references for c in facts.constraints if c.kind == "foreign_key" and cmd.name in c.columns
+                  and c.references] if facts else []
+        others += list(col.referenced_by) if col else []
+        for other in dict.fromkeys(others):
+            if other == table:
+                continue
+            op.extra_locks[other] = AE
+            if op.rewrite:
+                op.extra_scans.append(other)
+        d.fk_tables = [o for o in dict.fromkeys(others) if o != table]
         return op
 
     def _set_not_null(self, table: str, column: str) -> Op:

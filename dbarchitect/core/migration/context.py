@@ -26,6 +26,9 @@ class ColumnFacts(BaseModel):
     )
     has_default: bool = False
     views: list[str] = Field(default_factory=list, description="Views/materialized views using the column.")
+    referenced_by: list[str] = Field(
+        default_factory=list, description="Tables whose foreign key references this column (its confkey)."
+    )
 
 
 class ConstraintFacts(BaseModel):

@@ -53,8 +53,9 @@ def _key(mig, table: str, alias: str = "t") -> str:
         else f"{alias}.{quote_ident(pk.columns[0])}::text"
 
 
-def _duplicates(stmt, table, cols, where, what) -> ProbeSpec:
-    notnull = " AND ".join(f"{quote_ident(c)} IS NOT NULL" for c in cols)
+def _duplicates(stmt, table, cols, where, what, nulls_distinct: bool = True) -> ProbeSpec:
+    # NULLS NOT DISTINCT (15+): NULLs collide like any value (GROUP BY puts them together)
+    notnull = " AND ".join(f"{quote_ident(c)} IS NOT NULL" for c in cols) if nulls_distinct else "true"
     cond = f"{notnull}{f' AND ({where})' if where else ''}"
     key = f"ROW({_cols(cols)})::text" if len(cols) > 1 else f"{quote_ident(cols[0])}::text"
     sql = (f"SELECT count(*)::bigint, min(k) FROM (SELECT {key} AS k FROM {_rel(table)} WHERE {cond} "
@@ -205,7 +206,8 @@ def _spec(mig, stmt, op, table, file_checks, file_fks, deparse) -> ProbeSpec | N
             return None
         where = deparse(op.node.whereClause) if getattr(op.node, "whereClause", None) is not None else None
         return _duplicates(stmt, table, d.columns, where,
-                           f"duplicate ({', '.join(d.columns)}) in {t} for the unique index {op.name or ''}".strip())
+                           f"duplicate ({', '.join(d.columns)}) in {t} for the unique index {op.name or ''}".strip(),
+                           nulls_distinct=not getattr(op.node, "nulls_not_distinct", False))
     if op.kind == OpKind.ALTER_TYPE:
         new = deparse(op.node.def_.typeName)
         if op.node.def_.raw_default is None and d.new.name in ("varchar", "bpchar") and d.new.mods:
@@ -225,7 +227,8 @@ def _spec(mig, stmt, op, table, file_checks, file_fks, deparse) -> ProbeSpec | N
             if not d.columns:
                 return None
             label = "PRIMARY KEY" if d.contype == "primary_key" else "UNIQUE"
-            return _duplicates(stmt, table, d.columns, None, f"duplicate ({', '.join(d.columns)}) in {t} for {label}")
+            return _duplicates(stmt, table, d.columns, None, f"duplicate ({', '.join(d.columns)}) in {t} for {label}",
+                               nulls_distinct=not getattr(op.node, "nulls_not_distinct", False))
         if d.contype == "check" and d.expr is not None:
             return _check(mig, stmt, table, deparse(d.expr), f"rows of {t} violating CHECK ({deparse(d.expr)})")
         if d.contype == "foreign_key" and d.ref:

@@ -184,7 +184,10 @@ async def _relations(conn: psycopg.AsyncConnection, ctx: LintContext, names: lis
                        JOIN pg_rewrite rw ON rw.oid = d.objid JOIN pg_class v ON v.oid = rw.ev_class
                        JOIN pg_namespace vn ON vn.oid = v.relnamespace
                      WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
-                       AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND v.oid <> a.attrelid) AS views
+                       AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND v.oid <> a.attrelid) AS views,
+               ARRAY(SELECT DISTINCT rn.nspname || '.' || rc.relname FROM pg_constraint fk
+                       JOIN pg_class rc ON rc.oid = fk.conrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+                     WHERE fk.contype = 'f' AND fk.confrelid = a.attrelid AND a.attnum = ANY(fk.confkey)) AS refs
         FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
         WHERE a.attrelid = ANY(%s) AND a.attnum > 0 AND NOT a.attisdropped
         ORDER BY a.attrelid, a.attnum
@@ -193,6 +196,7 @@ async def _relations(conn: psycopg.AsyncConnection, ctx: LintContext, names: lis
         by_oid[r["oid"]].columns[r["attname"]] = ColumnFacts(
             name=r["attname"], type=r["type"], type_name=r["typname"], typmod=r["atttypmod"],
             not_null=r["attnotnull"], has_default=r["atthasdef"], views=list(r["views"]),
+            referenced_by=list(r["refs"]),
         )
     for facts in by_oid.values():
         facts.dependent_views = sorted({v for c in facts.columns.values() for v in c.views})
