@@ -772,6 +772,10 @@ class Analyzer:
         return [Op(kind=K.GRANT, node=n, detail=GrantDetail(is_grant=bool(n.is_grant)))]
 
     def _CommentStmt(self, n) -> list[Op]:
+        if n.objtype == OT.OBJECT_COLUMN and n.object and len(n.object) >= 2:
+            # the column's relation is read from the catalog (SHARE UPDATE EXCLUSIVE on it while commenting)
+            parts = [s.sval for s in n.object]
+            return [Op(kind=K.COMMENT, table=self.st.qualify_names(n.object[:-1]), column=parts[-1], lock=SUE, node=n)]
         return [Op(kind=K.COMMENT, node=n)]
 
     # ------------------------------------------------------------------ types, domains, extensions

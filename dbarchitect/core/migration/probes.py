@@ -26,7 +26,7 @@ _FK_DEF = re.compile(r"FOREIGN KEY \((?P<cols>[^)]*)\) REFERENCES (?P<ref>.+?)\(
 class ProbeSpec:
     statement: int
     table: str
-    kind: str  # duplicates, orphans, check, not_null, domain, conversion
+    kind: str  # duplicates, orphans, check, not_null, domain, conversion, existing_keys
     what: str  # in words: "duplicate (code) for the unique index orders_code_key"
     sql: str  # returns one row: (violations bigint, sample text)
 
@@ -129,7 +129,47 @@ def candidates(stmt, mig) -> list[tuple[object, str]]:
             if (op.table, op.column) in mig.added_columns and mig.added_columns[(op.table, op.column)] < stmt.index:
                 continue
             out.append((op, op.table))
+        elif op.kind == OpKind.INSERT and _insert_values(op.node) is not None and op.node.onConflictClause is None:
+            out.append((op, op.table))  # rows whose key is already there: a unique violation
     return out
+
+
+def _insert_values(node):
+    """INSERT ... VALUES: its rows (lists of expressions), else None."""
+    sel = getattr(node, "selectStmt", None)
+    rows = getattr(sel, "valuesLists", None) if sel is not None else None
+    return [list(r) for r in rows] if rows else None
+
+
+def _insert_keys(mig, stmt, op, table, deparse) -> ProbeSpec | None:
+    """Existing rows with the key of a row INSERT ... VALUES adds (every unique key the insert sets)."""
+    from pglast import ast
+
+    facts = mig.facts(table)
+    if facts is None:
+        return None
+    cols = [t.name for t in op.node.cols] if op.node.cols else list(facts.columns)
+    rows = _insert_values(op.node)
+    keys = [c.columns for c in facts.constraints if c.kind in ("primary_key", "unique") and c.columns]
+    conds, shown = [], []
+    for key in keys:
+        if not all(k in cols for k in key):
+            continue
+        pos = [cols.index(k) for k in key]
+        vals = []
+        for r in rows:
+            if len(r) != len(cols) or any(isinstance(r[i], ast.SetToDefault) for i in pos):
+                break
+            vals.append("(" + ", ".join(deparse(r[i]) for i in pos) + ")")
+        else:
+            conds.append(f"({_cols(key)}) IN (VALUES {', '.join(vals)})")
+            shown.append(", ".join(key))
+    if not conds:
+        return None
+    sql = (f"SELECT count(*)::bigint, min({_key(mig, table)}) FROM {_rel(table)} t "
+           f"WHERE {' OR '.join(conds)}")
+    return ProbeSpec(stmt.index, table, "existing_keys", f"rows of {table.split('.', 1)[1]} already holding the "
+                     f"inserted key ({'; '.join(shown)})", sql)
 
 
 # Conversions that cannot fail on any value (widening): (old, new) typnames; any type to text can't fail either.
@@ -220,6 +260,8 @@ def _spec(mig, stmt, op, table, file_checks, file_fks, deparse) -> ProbeSpec | N
         # every value converted once; the first that does not convert raises a data exception
         sql = f"SELECT count(x)::bigint * 0, NULL::text FROM (SELECT ({expr}) AS x FROM {_rel(table)}) s"
         return ProbeSpec(stmt.index, table, "conversion", f"values of {t}.{op.column} converted to {new}", sql)
+    if op.kind == OpKind.INSERT:
+        return _insert_keys(mig, stmt, op, table, deparse)
     if op.kind == OpKind.SET_NOT_NULL:
         return _not_null(mig, stmt, table, op.column, f"NULL {op.column} in {t} for SET NOT NULL")
     if op.kind == OpKind.ADD_CONSTRAINT:

@@ -50,7 +50,8 @@ OPS = {K.CREATE_TABLE, K.TABLE_COLUMN, K.CREATE_TABLE_AS, K.CREATE_MATVIEW, K.CR
        K.RENAME_TABLE, K.DROP_TABLE, K.DROP_INDEX, K.ENUM_ADD_VALUE, K.CREATE_TYPE, K.CREATE_DOMAIN, K.ADD_COLUMN,
        K.ALTER_TYPE, K.SET_NOT_NULL, K.DROP_NOT_NULL, K.SET_DEFAULT, K.DROP_DEFAULT, K.RENAME_COLUMN, K.DROP_COLUMN,
        K.VALIDATE_CONSTRAINT, K.DROP_CONSTRAINT, K.ADD_CONSTRAINT, K.REFRESH_MATVIEW, K.CREATE_FUNCTION,
-       K.CREATE_EXTENSION, K.CREATE_TRIGGER, K.GRANT, K.CHANGE_OWNER, K.UPDATE, K.INSERT, K.DELETE, K.SELECT}
+       K.CREATE_EXTENSION, K.CREATE_TRIGGER, K.GRANT, K.CHANGE_OWNER, K.UPDATE, K.INSERT, K.DELETE, K.SELECT,
+       K.COMMENT}
 # Index access methods whose default operator class depends on the column type (btree has one for nearly all).
 _RANGES = {"int4range", "int8range", "numrange", "tsrange", "tstzrange", "daterange"}
 # Operator families that compare across the types listed (a foreign key needs an equality operator).
@@ -354,8 +355,8 @@ def _op_reasons(op, stmt, mig, seen: _Seen):  # noqa: C901
     if k == K.ADD_COLUMN and op.column in cols and not d.if_not_exists:
         yield f'column "{op.column}" of relation "{tshort}" already exists', \
             f"ALTER TABLE {tshort} ADD COLUMN IF NOT EXISTS ..."
-    elif k in (K.ALTER_TYPE, K.SET_NOT_NULL, K.DROP_NOT_NULL, K.SET_DEFAULT, K.DROP_DEFAULT, K.RENAME_COLUMN) \
-            and op.column and op.column not in cols:
+    elif k in (K.ALTER_TYPE, K.SET_NOT_NULL, K.DROP_NOT_NULL, K.SET_DEFAULT, K.DROP_DEFAULT, K.RENAME_COLUMN,
+               K.COMMENT) and op.column and op.column not in cols:
         yield f'column "{op.column}" of relation "{tshort}" does not exist', "check the column name"
     elif k == K.DROP_COLUMN and op.column not in cols and not d.if_exists:
         yield f'column "{op.column}" of relation "{tshort}" does not exist', \
