@@ -67,6 +67,7 @@ class RelationFacts(BaseModel):
     access_method: str | None = Field(default=None, description="Table access method (pg_am.amname), e.g. heap.")
     unlogged: bool = False
     default_partition: str | None = Field(default=None, description="A partitioned table's DEFAULT partition.")
+    partition_key: str | None = Field(default=None, description="pg_get_partkeydef(), e.g. RANGE (ts).")
     columns: dict[str, ColumnFacts] = Field(default_factory=dict)
     constraints: list[ConstraintFacts] = Field(default_factory=list)
     indexes: list[IndexFacts] = Field(default_factory=list)

@@ -119,7 +119,10 @@ def candidates(stmt, mig) -> list[tuple[object, str]]:
         elif op.kind == OpKind.ADD_CONSTRAINT and not op.not_valid and d.contype in (
                 "unique", "primary_key", "foreign_key", "check") and not getattr(d, "using_index", None):
             if d.inline and op.column and (op.table, op.column) in mig.added_columns:
-                continue  # a column added by this statement: its rows are NULL or the default
+                # a column added by this statement: its rows hold the default (or NULL); only a CHECK can fail
+                # on that value (a key or reference over one value for every row is another matter)
+                if d.contype != "check" or _added_by(stmt, op) is None:
+                    continue
             out.append((op, op.table))
         elif op.kind == OpKind.VALIDATE_CONSTRAINT and op.scan:
             out.append((op, op.table))
@@ -129,9 +132,60 @@ def candidates(stmt, mig) -> list[tuple[object, str]]:
             if (op.table, op.column) in mig.added_columns and mig.added_columns[(op.table, op.column)] < stmt.index:
                 continue
             out.append((op, op.table))
+        elif op.kind == OpKind.ATTACH_PARTITION and op.detail.child and mig.preexisting(op.detail.child, stmt):
+            out.append((op, op.detail.child))  # its rows must all lie within the bounds
         elif op.kind == OpKind.INSERT and _insert_values(op.node) is not None and op.node.onConflictClause is None:
             out.append((op, op.table))  # rows whose key is already there: a unique violation
     return out
+
+
+_PARTKEY = re.compile(r"^(RANGE|LIST) \((?P<cols>[A-Za-z_][A-Za-z0-9_$]*(?:, [A-Za-z_][A-Za-z0-9_$]*)*)\)$")
+
+
+def _outside_bounds(mig, stmt, op, child, deparse) -> ProbeSpec | None:
+    """Rows of the table being attached that its partition bounds exclude (PostgreSQL refuses the ATTACH)."""
+    from pglast import ast
+
+    parent = mig.facts(op.table)
+    m = _PARTKEY.match(parent.partition_key or "") if parent is not None else None
+    bound = getattr(op.node.def_, "bound", None)
+    if m is None or bound is None or bound.is_default:
+        return None
+    keys = [quote_ident(k) for k in m.group("cols").split(", ")]
+
+    def literal(e):
+        return None if isinstance(e, ast.ColumnRef) else deparse(e)  # MINVALUE / MAXVALUE: unbounded
+
+    if m.group(1) == "RANGE" and bound.strategy == "r":
+        lo, hi = [literal(e) for e in bound.lowerdatums], [literal(e) for e in bound.upperdatums]
+        if len(lo) != len(keys) or len(hi) != len(keys) or (len(keys) > 1 and None in lo + hi):
+            return None
+        row = keys[0] if len(keys) == 1 else f"ROW({', '.join(keys)})"
+        cond = [f"{k} IS NOT NULL" for k in keys]
+        if lo[0] is not None:
+            cond.append(f"{row} >= {lo[0] if len(keys) == 1 else 'ROW(' + ', '.join(lo) + ')'}")
+        if hi[0] is not None:
+            cond.append(f"{row} < {hi[0] if len(keys) == 1 else 'ROW(' + ', '.join(hi) + ')'}")
+        what = f"FROM ({', '.join(v or 'MINVALUE' for v in lo)}) TO ({', '.join(v or 'MAXVALUE' for v in hi)})"
+    elif m.group(1) == "LIST" and bound.strategy == "l" and len(keys) == 1:
+        vals = [e for e in bound.listdatums]
+        nulls = any(isinstance(e, ast.A_Const) and e.isnull for e in vals)
+        shown = [deparse(e) for e in vals if not (isinstance(e, ast.A_Const) and e.isnull)]
+        cond = [f"({keys[0]} IN ({', '.join(shown)}){f' OR {keys[0]} IS NULL' if nulls else ''})" if shown
+                else f"{keys[0]} IS NULL"]
+        what = f"IN ({', '.join(shown + (['NULL'] if nulls else []))})"
+    else:
+        return None
+    sql = (f"SELECT count(*)::bigint, min({_key(mig, child)}) FROM {_rel(child)} t "
+           f"WHERE NOT coalesce({' AND '.join(cond)}, false)")
+    return ProbeSpec(stmt.index, child, "check", f"rows of {child.split('.', 1)[1]} outside the partition bounds "
+                     f"FOR VALUES {what}", sql)
+
+
+def _added_by(stmt, op):
+    """The ADD COLUMN op of `stmt` that adds the column `op` constrains inline (None when another statement did)."""
+    return next((o for o in stmt.ops if o.kind == OpKind.ADD_COLUMN and o.table == op.table
+                 and o.column == op.column), None)
 
 
 def _insert_values(node):
@@ -262,6 +316,8 @@ def _spec(mig, stmt, op, table, file_checks, file_fks, deparse) -> ProbeSpec | N
         return ProbeSpec(stmt.index, table, "conversion", f"values of {t}.{op.column} converted to {new}", sql)
     if op.kind == OpKind.INSERT:
         return _insert_keys(mig, stmt, op, table, deparse)
+    if op.kind == OpKind.ATTACH_PARTITION:
+        return _outside_bounds(mig, stmt, op, table, deparse)
     if op.kind == OpKind.SET_NOT_NULL:
         return _not_null(mig, stmt, table, op.column, f"NULL {op.column} in {t} for SET NOT NULL")
     if op.kind == OpKind.ADD_CONSTRAINT:
@@ -271,6 +327,14 @@ def _spec(mig, stmt, op, table, file_checks, file_fks, deparse) -> ProbeSpec | N
             label = "PRIMARY KEY" if d.contype == "primary_key" else "UNIQUE"
             return _duplicates(stmt, table, d.columns, None, f"duplicate ({', '.join(d.columns)}) in {t} for {label}",
                                nulls_distinct=not getattr(op.node, "nulls_not_distinct", False))
+        if d.contype == "check" and d.expr is not None and d.inline and (add := _added_by(stmt, op)) is not None:
+            # every existing row gets the new column's default: the CHECK is evaluated on that value
+            default = deparse(add.detail.default) if add.detail.default is not None else "NULL"
+            rows = (f"(SELECT t.*, ({default})::{deparse(add.node.typeName)} AS {quote_ident(op.column)} "
+                    f"FROM {_rel(table)} t)")
+            sql = f"SELECT count(*)::bigint, min({_key(mig, table)}) FROM {rows} t WHERE NOT ({deparse(d.expr)})"
+            return ProbeSpec(stmt.index, table, "check", f"rows of {t} violating CHECK ({deparse(d.expr)}) with the "
+                             f"new column's default", sql)
         if d.contype == "check" and d.expr is not None:
             return _check(mig, stmt, table, deparse(d.expr), f"rows of {t} violating CHECK ({deparse(d.expr)})")
         if d.contype == "foreign_key" and d.ref:

@@ -145,7 +145,8 @@ async def _relations(conn: psycopg.AsyncConnection, ctx: LintContext, names: lis
                   (SELECT dattablespace FROM pg_database WHERE datname = current_database()) ELSE c.reltablespace END)
                    AS tablespace, c.relpersistence = 'u' AS unlogged,
                (SELECT dn.nspname || '.' || d.relname FROM pg_partitioned_table pt JOIN pg_class d ON d.oid = pt.partdefid
-                  JOIN pg_namespace dn ON dn.oid = d.relnamespace WHERE pt.partrelid = c.oid) AS default_partition
+                  JOIN pg_namespace dn ON dn.oid = d.relnamespace WHERE pt.partrelid = c.oid) AS default_partition,
+               CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partkey
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
         CROSS JOIN LATERAL (
@@ -170,6 +171,7 @@ async def _relations(conn: psycopg.AsyncConnection, ctx: LintContext, names: lis
             seq_scans=r["seq_scan"], idx_scans=r["idx_scan"], partition_parent=r["parent"],
             referenced_by=list(r["referenced_by"]), triggers=list(r["triggers"]),
             access_method=r["am"], unlogged=bool(r["unlogged"]), default_partition=r["default_partition"],
+            partition_key=r["partkey"],
         )
         by_oid[r["oid"]] = facts
         ctx.relations[facts.name] = facts

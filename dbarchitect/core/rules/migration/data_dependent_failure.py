@@ -37,7 +37,8 @@ RULE = RuleMeta(
     summary="Existing rows make the statement fail (duplicates, orphans, CHECK or NOT NULL violations).",
 )
 OPS = {OpKind.CREATE_INDEX, OpKind.ADD_CONSTRAINT, OpKind.VALIDATE_CONSTRAINT, OpKind.SET_NOT_NULL,
-       OpKind.ALTER_DOMAIN_VALIDATE, OpKind.ALTER_DOMAIN_ADD_CONSTRAINT, OpKind.ALTER_TYPE, OpKind.INSERT}
+       OpKind.ALTER_DOMAIN_VALIDATE, OpKind.ALTER_DOMAIN_ADD_CONSTRAINT, OpKind.ALTER_TYPE, OpKind.INSERT,
+       OpKind.ATTACH_PARTITION}
 
 _FIX = {
     "duplicates": "-- remove or merge the duplicates first, e.g.\n"
