@@ -68,6 +68,9 @@ class RelationFacts(BaseModel):
     unlogged: bool = False
     default_partition: str | None = Field(default=None, description="A partitioned table's DEFAULT partition.")
     partition_key: str | None = Field(default=None, description="pg_get_partkeydef(), e.g. RANGE (ts).")
+    partition_bounds: dict[str, str] = Field(
+        default_factory=dict, description="A partitioned table's partitions -> bound, FOR VALUES FROM (...) TO (...)."
+    )
     columns: dict[str, ColumnFacts] = Field(default_factory=dict)
     constraints: list[ConstraintFacts] = Field(default_factory=list)
     indexes: list[IndexFacts] = Field(default_factory=list)
@@ -90,7 +93,7 @@ class DataProbe(BaseModel):
 
     statement: int = Field(description="1-based statement number.")
     table: str
-    kind: Literal["duplicates", "orphans", "check", "not_null", "domain", "conversion", "existing_keys"]
+    kind: Literal["duplicates", "orphans", "check", "not_null", "domain", "conversion", "existing_keys", "overlap"]
     what: str = Field(description="What was counted, in words.")
     status: Literal["violations", "clean", "cut_short", "error"]
     violations: int | None = Field(default=None, description="Duplicate keys or violating rows found.")

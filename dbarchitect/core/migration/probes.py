@@ -134,6 +134,8 @@ def candidates(stmt, mig) -> list[tuple[object, str]]:
             out.append((op, op.table))
         elif op.kind == OpKind.ATTACH_PARTITION and op.detail.child and mig.preexisting(op.detail.child, stmt):
             out.append((op, op.detail.child))  # its rows must all lie within the bounds
+        elif op.kind == OpKind.CREATE_PARTITION and op.node.partbound is not None and not op.node.partbound.is_default:
+            out.append((op, op.table))  # its bounds must not overlap an existing partition's
         elif op.kind == OpKind.INSERT and _insert_values(op.node) is not None and op.node.onConflictClause is None:
             out.append((op, op.table))  # rows whose key is already there: a unique violation
     return out
@@ -180,6 +182,62 @@ def _outside_bounds(mig, stmt, op, child, deparse) -> ProbeSpec | None:
            f"WHERE NOT coalesce({' AND '.join(cond)}, false)")
     return ProbeSpec(stmt.index, child, "check", f"rows of {child.split('.', 1)[1]} outside the partition bounds "
                      f"FOR VALUES {what}", sql)
+
+
+def _overlap(mig, stmt, parent, bound, deparse) -> ProbeSpec | None:
+    """Existing partitions of `parent` whose bounds overlap `bound` (single-column RANGE or LIST), compared by the
+    server in the key's type: PostgreSQL refuses the new partition."""
+    from pglast import ast, parse_sql
+
+    facts = mig.facts(parent)
+    m = _PARTKEY.match(facts.partition_key or "") if facts is not None else None
+    if m is None or "," in m.group("cols") or stmt.index > 1 and any(
+            o.kind in (OpKind.CREATE_PARTITION, OpKind.ATTACH_PARTITION, OpKind.DETACH_PARTITION) and o.table == parent
+            for prev in mig.statements[: stmt.index - 1] for o in prev.ops):
+        return None  # the file changes the partitions first: the catalog is not what the statement meets
+    col = facts.columns.get(m.group("cols"))
+    if col is None:
+        return None
+    typ = col.type
+
+    def spec(text: str):
+        return parse_sql(f"CREATE TABLE x PARTITION OF p {text}")[0].stmt.partbound
+
+    def val(e) -> str:
+        return "NULL" if isinstance(e, ast.ColumnRef) or (isinstance(e, ast.A_Const) and e.isnull) \
+            else f"({deparse(e)})::{typ}"
+
+    rows = []
+    try:
+        for name, text in sorted(facts.partition_bounds.items()):
+            b = spec(text) if text and text != "DEFAULT" else None
+            if b is None or b.is_default or b.strategy != bound.strategy:
+                continue
+            if bound.strategy == "r":
+                rows.append(f"({_lit(name)}, {val(b.lowerdatums[0])}, {val(b.upperdatums[0])})")
+            elif bound.strategy == "l":
+                rows.extend(f"({_lit(name)}, {val(e)}, NULL::{typ})" for e in b.listdatums)
+    except Exception:  # noqa: BLE001 - a bound this parser does not read: no probe
+        return None
+    if not rows:
+        return None
+    if bound.strategy == "r" and len(bound.lowerdatums) == 1:
+        lo, hi = val(bound.lowerdatums[0]), val(bound.upperdatums[0])
+        cond = f"(b.lo IS NULL OR {hi} IS NULL OR b.lo < {hi}) AND (b.hi IS NULL OR {lo} IS NULL OR {lo} < b.hi)"
+        what = f"FROM ({deparse(bound.lowerdatums[0])}) TO ({deparse(bound.upperdatums[0])})"
+    elif bound.strategy == "l":
+        cond = " OR ".join(f"b.lo IS NOT DISTINCT FROM {val(e)}" for e in bound.listdatums)
+        what = f"IN ({', '.join(deparse(e) for e in bound.listdatums)})"
+    else:
+        return None
+    sql = (f"SELECT count(DISTINCT b.name)::bigint, min(b.name) FROM (VALUES {', '.join(rows)}) b(name, lo, hi) "
+           f"WHERE {cond}")
+    return ProbeSpec(stmt.index, parent, "overlap", f"partitions of {parent.split('.', 1)[1]} overlapping "
+                     f"FOR VALUES {what}", sql)
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _added_by(stmt, op):
@@ -318,6 +376,8 @@ def _spec(mig, stmt, op, table, file_checks, file_fks, deparse) -> ProbeSpec | N
         return _insert_keys(mig, stmt, op, table, deparse)
     if op.kind == OpKind.ATTACH_PARTITION:
         return _outside_bounds(mig, stmt, op, table, deparse)
+    if op.kind == OpKind.CREATE_PARTITION:
+        return _overlap(mig, stmt, table, op.node.partbound, deparse)
     if op.kind == OpKind.SET_NOT_NULL:
         return _not_null(mig, stmt, table, op.column, f"NULL {op.column} in {t} for SET NOT NULL")
     if op.kind == OpKind.ADD_CONSTRAINT:

@@ -178,6 +178,13 @@ async def _relations(conn: psycopg.AsyncConnection, ctx: LintContext, names: lis
         ctx.names.tablespaces[facts.name] = r["tablespace"]
     oids = list(by_oid)
 
+    for r in await _rows(conn, """
+        SELECT i.inhparent AS oid, n.nspname || '.' || c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound
+        FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE i.inhparent = ANY(%s) AND c.relispartition
+    """, ([o for o, f in by_oid.items() if f.kind == "partitioned_table"],)):
+        by_oid[r["oid"]].partition_bounds[r["name"]] = r["bound"]
+
     attnames: dict[tuple[int, int], str] = {}
     for r in await _rows(conn, """
         SELECT a.attrelid AS oid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod) AS type,

@@ -38,7 +38,7 @@ RULE = RuleMeta(
 )
 OPS = {OpKind.CREATE_INDEX, OpKind.ADD_CONSTRAINT, OpKind.VALIDATE_CONSTRAINT, OpKind.SET_NOT_NULL,
        OpKind.ALTER_DOMAIN_VALIDATE, OpKind.ALTER_DOMAIN_ADD_CONSTRAINT, OpKind.ALTER_TYPE, OpKind.INSERT,
-       OpKind.ATTACH_PARTITION}
+       OpKind.ATTACH_PARTITION, OpKind.CREATE_PARTITION}
 
 _FIX = {
     "duplicates": "-- remove or merge the duplicates first, e.g.\n"
@@ -49,6 +49,7 @@ _FIX = {
     "domain": "-- fix the values that violate the domain's constraint first (every column of that type)",
     "conversion": "-- fix (or NULL) the values that do not convert first, or give USING an expression that "
                   "converts every one of them",
+    "overlap": "-- pick bounds no existing partition covers (\\d+ {table} lists them)",
     "existing_keys": "-- skip the rows whose key is there already:\nINSERT INTO {table} ... ON CONFLICT DO NOTHING;",
 }
 
@@ -62,7 +63,8 @@ def check(stmt, mig):
             if concurrent else ""
         what = {"duplicates": "duplicate keys", "orphans": "orphan rows", "check": "violating rows",
                 "not_null": "NULL rows", "domain": "violating values",
-                "conversion": "or more values that do not convert", "existing_keys": "existing rows"}[probe.kind]
+                "conversion": "or more values that do not convert", "existing_keys": "existing rows",
+                "overlap": "overlapping partitions"}[probe.kind]
         cols = probe.what.split("(", 1)[1].split(")", 1)[0] if "(" in probe.what else "..."
         op = next((o for o in stmt.ops if o.table == probe.table), None)
         yield finding(
