@@ -514,6 +514,12 @@ class Analyzer:
         facts = self.st.ctx.relation(table)
         col = facts.columns.get(cmd.name) if facts else None
         d.views = list(col.views) if col else []
+        if not op.rewrite and cmd.def_.collClause is not None and facts is not None \
+                and any(cmd.name in i.columns for i in facts.indexes):
+            # a new collation keeps the heap but not the order of its indexes: each is rebuilt, reading the table
+            # under the ACCESS EXCLUSIVE lock (observed on 15)
+            op.index_rewrite = op.scan = True
+            d.reason += "; the indexes on the column are rebuilt for the new collation"
         # A foreign key on either side of the column is dropped and re-added: dropping its RI triggers takes
         # ACCESS EXCLUSIVE on the table at the other end, and unless the new type keeps the old equality
         # (no rewrite) the re-added key is validated again, reading that table (observed on PostgreSQL 15).

@@ -354,9 +354,21 @@ def _spec(mig, stmt, op, table, file_checks, file_fks, deparse) -> ProbeSpec | N
     d = op.detail
     t = table.split(".", 1)[1]
     if op.kind == OpKind.CREATE_INDEX:
-        if not d.columns or any(c is None for c in d.columns):
+        if not d.columns:
             return None
         where = deparse(op.node.whereClause) if getattr(op.node, "whereClause", None) is not None else None
+        if any(c is None for c in d.columns):  # an expression key: the expressions are grouped as written
+            exprs = [quote_ident(e.name) if e.name else f"({deparse(e.expr)})" for e in op.node.indexParams or ()]
+            if len(exprs) != len(d.columns):
+                return None
+            nulls = " AND ".join(f"{x} IS NOT NULL" for x in exprs) \
+                if not getattr(op.node, "nulls_not_distinct", False) else "true"
+            cond = f"{nulls}{f' AND ({where})' if where else ''}"
+            key = f"ROW({', '.join(exprs)})::text" if len(exprs) > 1 else f"{exprs[0]}::text"
+            sql = (f"SELECT count(*)::bigint, min(k) FROM (SELECT {key} AS k FROM {_rel(table)} WHERE {cond} "
+                   f"GROUP BY {', '.join(exprs)} HAVING count(*) > 1) d")
+            return ProbeSpec(stmt.index, table, "duplicates", f"duplicate ({', '.join(exprs)}) in {t} for the unique "
+                             f"index {op.name or ''}".strip(), sql)
         return _duplicates(stmt, table, d.columns, where,
                            f"duplicate ({', '.join(d.columns)}) in {t} for the unique index {op.name or ''}".strip(),
                            nulls_distinct=not getattr(op.node, "nulls_not_distinct", False))

@@ -385,6 +385,18 @@ def _op_reasons(op, stmt, mig, seen: _Seen):  # noqa: C901
                 "check the name (\\d+ " + tshort + ")" + (" or DROP CONSTRAINT IF EXISTS" if k == K.DROP_CONSTRAINT else "")
         elif (table, op.name) in seen.dropped_constraints:
             yield f'constraint "{op.name}" of relation "{tshort}" does not exist', "it was dropped earlier in the file"
+        elif k == K.DROP_CONSTRAINT and int(op.node.behavior) != 1 and not seen.opaque \
+                and (con := facts.constraint(op.name)) is not None and con.kind in ("primary_key", "unique"):
+            # a foreign key depends on the key's index: RESTRICT (the default) refuses the drop
+            refs = {r for c in con.columns if (col := facts.columns.get(c)) for r in col.referenced_by} \
+                - seen.dropped - {table}
+            # a file that drops or changes the referencing tables' constraints first: not the catalog's state
+            refs -= {r for r in refs if r in seen.touched_constraints or any(t == r for t, _ in seen.dropped_constraints)}
+            if refs:
+                yield (f'cannot drop constraint {op.name} on table {tshort} because other objects depend on it '
+                       f'(the foreign keys of {", ".join(sorted(refs))})',
+                       f"drop the referencing foreign keys first, or ALTER TABLE {tshort} DROP CONSTRAINT {op.name} "
+                       "CASCADE (drops them too)")
     elif k == K.ADD_CONSTRAINT:
         if d.contype == "primary_key" and (pk := _has_pk(table, seen, mig)):
             yield f'multiple primary keys for table "{tshort}" are not allowed', \

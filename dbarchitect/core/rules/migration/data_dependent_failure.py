@@ -66,6 +66,8 @@ def check(stmt, mig):
                 "conversion": "or more values that do not convert", "existing_keys": "existing rows",
                 "overlap": "overlapping partitions"}[probe.kind]
         cols = probe.what.split("(", 1)[1].split(")", 1)[0] if "(" in probe.what else "..."
+        if probe.kind == "duplicates" and ") in " in probe.what:  # "duplicate (lower(code)) in t ...": expressions
+            cols = probe.what.split("(", 1)[1].split(") in ", 1)[0]
         op = next((o for o in stmt.ops if o.table == probe.table), None)
         yield finding(
             RULE, stmt, mig, obj=probe.table, why="existing rows decide whether PostgreSQL accepts the statement",
