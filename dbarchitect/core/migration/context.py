@@ -93,7 +93,8 @@ class DataProbe(BaseModel):
 
     statement: int = Field(description="1-based statement number.")
     table: str
-    kind: Literal["duplicates", "orphans", "check", "not_null", "domain", "conversion", "existing_keys", "overlap"]
+    kind: Literal["duplicates", "orphans", "check", "not_null", "domain", "conversion", "existing_keys", "overlap",
+                  "bounds"]
     what: str = Field(description="What was counted, in words.")
     status: Literal["violations", "clean", "cut_short", "error"]
     violations: int | None = Field(default=None, description="Duplicate keys or violating rows found.")

@@ -26,7 +26,7 @@ _FK_DEF = re.compile(r"FOREIGN KEY \((?P<cols>[^)]*)\) REFERENCES (?P<ref>.+?)\(
 class ProbeSpec:
     statement: int
     table: str
-    kind: str  # duplicates, orphans, check, not_null, domain, conversion, existing_keys
+    kind: str  # duplicates, orphans, check, not_null, domain, conversion, existing_keys, overlap, bounds
     what: str  # in words: "duplicate (code) for the unique index orders_code_key"
     sql: str  # returns one row: (violations bigint, sample text)
 
@@ -180,7 +180,7 @@ def _outside_bounds(mig, stmt, op, child, deparse) -> ProbeSpec | None:
         return None
     sql = (f"SELECT count(*)::bigint, min({_key(mig, child)}) FROM {_rel(child)} t "
            f"WHERE NOT coalesce({' AND '.join(cond)}, false)")
-    return ProbeSpec(stmt.index, child, "check", f"rows of {child.split('.', 1)[1]} outside the partition bounds "
+    return ProbeSpec(stmt.index, child, "bounds", f"rows of {child.split('.', 1)[1]} outside the partition bounds "
                      f"FOR VALUES {what}", sql)
 
 

@@ -4,7 +4,10 @@ With a live connection, counts the existing rows that make a statement fail: dup
 unique index, UNIQUE or PRIMARY KEY (also CONCURRENTLY), orphan rows under a foreign key being added
 or validated, rows that violate a CHECK being added or validated, NULLs under SET NOT NULL. Each count
 is a read-only query bounded by statement_timeout; the finding gives the count and a sample key.
-`ALTER DOMAIN ... VALIDATE CONSTRAINT` is checked against every column of the domain's type.
+`ALTER DOMAIN ... VALIDATE CONSTRAINT` is checked against every column of the domain's type. Also:
+an inline CHECK on a column added with a DEFAULT (every row gets that value), `INSERT ... VALUES` of a key
+that is already there, `ATTACH PARTITION` of a table with rows outside the bounds, and a new partition
+whose bounds overlap an existing one (compared by the server in the key's type).
 
 ## Why is this bad?
 PostgreSQL rejects these statements only because of the data: the migration passes review and CI on
@@ -49,6 +52,7 @@ _FIX = {
     "domain": "-- fix the values that violate the domain's constraint first (every column of that type)",
     "conversion": "-- fix (or NULL) the values that do not convert first, or give USING an expression that "
                   "converts every one of them",
+    "bounds": "-- move the rows outside the bounds elsewhere first (or attach with bounds that hold them)",
     "overlap": "-- pick bounds no existing partition covers (\\d+ {table} lists them)",
     "existing_keys": "-- skip the rows whose key is there already:\nINSERT INTO {table} ... ON CONFLICT DO NOTHING;",
 }
@@ -64,7 +68,7 @@ def check(stmt, mig):
         what = {"duplicates": "duplicate keys", "orphans": "orphan rows", "check": "violating rows",
                 "not_null": "NULL rows", "domain": "violating values",
                 "conversion": "or more values that do not convert", "existing_keys": "existing rows",
-                "overlap": "overlapping partitions"}[probe.kind]
+                "overlap": "overlapping partitions", "bounds": "rows outside the bounds"}[probe.kind]
         cols = probe.what.split("(", 1)[1].split(")", 1)[0] if "(" in probe.what else "..."
         if probe.kind == "duplicates" and ") in " in probe.what:  # "duplicate (lower(code)) in t ...": expressions
             cols = probe.what.split("(", 1)[1].split(") in ", 1)[0]
