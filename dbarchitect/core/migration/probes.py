@@ -397,8 +397,17 @@ def _spec(mig, stmt, op, table, file_checks, file_fks, deparse) -> ProbeSpec | N
             if not d.columns:
                 return None
             label = "PRIMARY KEY" if d.contype == "primary_key" else "UNIQUE"
-            return _duplicates(stmt, table, d.columns, None, f"duplicate ({', '.join(d.columns)}) in {t} for {label}",
+            spec = _duplicates(stmt, table, d.columns, None, f"duplicate ({', '.join(d.columns)}) in {t} for {label}",
                                nulls_distinct=not getattr(op.node, "nulls_not_distinct", False))
+            nullable = list(getattr(d, "nullable", None) or [])
+            if d.contype == "primary_key" and nullable:
+                # a PRIMARY KEY also sets NOT NULL: a NULL in a key column fails it as surely as a duplicate
+                nulls = " OR ".join(f"t.{quote_ident(c)} IS NULL" for c in nullable)
+                sql = (f"SELECT sum(n)::bigint, min(s) FROM ({spec.sql} UNION ALL SELECT count(*), "
+                       f"min({_key(mig, table)}) FROM {_rel(table)} t WHERE {nulls}) x(n, s)")
+                return ProbeSpec(stmt.index, table, "duplicates", f"duplicate or NULL ({', '.join(d.columns)}) in {t} "
+                                 f"for {label}", sql)
+            return spec
         if d.contype == "check" and d.expr is not None and d.inline and (add := _added_by(stmt, op)) is not None:
             # every existing row gets the new column's default: the CHECK is evaluated on that value
             default = deparse(add.detail.default) if add.detail.default is not None else "NULL"

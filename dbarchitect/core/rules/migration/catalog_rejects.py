@@ -176,6 +176,11 @@ def _columns(table: str, seen: _Seen, mig) -> set[str] | None:
     return cols - {c for t, c in seen.dropped_cols if t == table}
 
 
+def _index(mig, table: str, name: str):
+    facts = mig.facts(table)
+    return next((i for i in facts.indexes if i.name == name), None) if facts is not None else None
+
+
 def _col_type(table: str, column: str, seen: _Seen, mig) -> str | None:
     facts = mig.facts(table)
     if facts is None or (table, column) in seen.added_cols or table in seen.created:
@@ -341,6 +346,12 @@ def _op_reasons(op, stmt, mig, seen: _Seen):  # noqa: C901
     elif k == K.DROP_INDEX and not d.if_exists and op.name and op.name not in seen.created \
             and not seen.opaque and (op.name in seen.dropped or op.name not in ctx.index_tables):
         yield f'index "{short(op.name, ctx)}" does not exist', "DROP INDEX IF EXISTS"
+    elif k == K.DROP_INDEX and op.name and table and not seen.opaque and op.name not in seen.created \
+            and (idx := _index(mig, table, op.name)) is not None and idx.constraint \
+            and (table, idx.constraint) not in seen.dropped_constraints:
+        # the index belongs to a PRIMARY KEY / UNIQUE / EXCLUDE constraint: refused even with CASCADE
+        yield (f"cannot drop index {short(op.name, ctx)} because constraint {idx.constraint} on table {tshort} "
+               "requires it", f"ALTER TABLE {tshort} DROP CONSTRAINT {idx.constraint}; (drops its index)")
     elif k == K.ENUM_ADD_VALUE and not d.if_not_exists and op.name:
         labels = ctx.enums.get(op.name, [])
         if d.value in labels or (op.name, d.value) in seen.labels:
@@ -361,6 +372,13 @@ def _op_reasons(op, stmt, mig, seen: _Seen):  # noqa: C901
     elif k == K.DROP_COLUMN and op.column not in cols and not d.if_exists:
         yield f'column "{op.column}" of relation "{tshort}" does not exist', \
             f"ALTER TABLE {tshort} DROP COLUMN IF EXISTS {op.column}"
+    elif k == K.DROP_COLUMN and not d.cascade and (col := mig.facts(table).columns.get(op.column)) is not None \
+            and (refs := set(col.referenced_by) - seen.dropped - {table}
+                 - {r for r in col.referenced_by if r in seen.touched_constraints
+                    or any(t == r for t, _ in seen.dropped_constraints)}):
+        # a foreign key of another table references the column (through its key's index): RESTRICT refuses
+        yield (f"cannot drop column {op.column} of table {tshort} because other objects depend on it (the foreign "
+               f"keys of {', '.join(sorted(refs))})", f"drop those foreign keys first, or DROP COLUMN ... CASCADE")
     elif k == K.RENAME_COLUMN and op.name in cols:
         yield f'column "{op.name}" of relation "{tshort}" already exists', "pick another name"
     elif k == K.DROP_NOT_NULL:
