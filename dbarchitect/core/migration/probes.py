@@ -136,7 +136,8 @@ def candidates(stmt, mig) -> list[tuple[object, str]]:
             out.append((op, op.detail.child))  # its rows must all lie within the bounds
         elif op.kind == OpKind.CREATE_PARTITION and op.node.partbound is not None and not op.node.partbound.is_default:
             out.append((op, op.table))  # its bounds must not overlap an existing partition's
-        elif op.kind == OpKind.INSERT and _insert_values(op.node) is not None and op.node.onConflictClause is None:
+        elif op.kind == OpKind.INSERT and op.node.onConflictClause is None and (
+                _insert_values(op.node) is not None or _read_only_select(op.node, mig)):
             out.append((op, op.table))  # rows whose key is already there: a unique violation
     return out
 
@@ -253,8 +254,26 @@ def _insert_values(node):
     return [list(r) for r in rows] if rows else None
 
 
+def _read_only_select(node, mig) -> bool:
+    """INSERT ... SELECT whose query can run as a probe: nothing in it writes, locks rows or is volatile (a
+    sequence's nextval, a subquery the classifier cannot see into)."""
+    from pglast import ast
+
+    from dbarchitect.core.migration.analyze import expression_volatility, walk
+
+    sel = getattr(node, "selectStmt", None)
+    if not isinstance(sel, ast.SelectStmt) or sel.valuesLists:
+        return False
+    if any(isinstance(n, (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.MergeStmt, ast.LockingClause,
+                          ast.IntoClause)) for n in walk(sel)):
+        return False
+    vol, unknown = expression_volatility(sel, mig.ctx)
+    return vol != "volatile" and not unknown
+
+
 def _insert_keys(mig, stmt, op, table, deparse) -> ProbeSpec | None:
-    """Existing rows with the key of a row INSERT ... VALUES adds (every unique key the insert sets)."""
+    """Existing rows with the key of a row INSERT ... VALUES (or a read-only SELECT) adds (every unique key the
+    insert sets)."""
     from pglast import ast
 
     facts = mig.facts(table)
@@ -263,6 +282,16 @@ def _insert_keys(mig, stmt, op, table, deparse) -> ProbeSpec | None:
     cols = [t.name for t in op.node.cols] if op.node.cols else list(facts.columns)
     rows = _insert_values(op.node)
     keys = [c.columns for c in facts.constraints if c.kind in ("primary_key", "unique") and c.columns]
+    if rows is None:  # INSERT ... SELECT: the query's rows joined to the table's on each key
+        found = [" AND ".join(f"t.{quote_ident(k)} = s.{quote_ident(k)}" for k in key) for key in keys
+                 if all(k in cols for k in key)]
+        if not found:
+            return None
+        sample = f"ROW({', '.join('s.' + quote_ident(k) for k in next(k for k in keys if all(c in cols for c in k)))})"
+        sql = (f"SELECT count(*)::bigint, min({sample}::text) FROM ({deparse(op.node.selectStmt)}) s({_cols(cols)}) "
+               f"WHERE " + " OR ".join(f"EXISTS (SELECT 1 FROM {_rel(table)} t WHERE {c})" for c in found))
+        return ProbeSpec(stmt.index, table, "existing_keys", f"rows of {table.split('.', 1)[1]} already holding a "
+                         f"key the INSERT ... SELECT adds", sql)
     conds, shown = [], []
     for key in keys:
         if not all(k in cols for k in key):
