@@ -514,6 +514,25 @@ class Analyzer:
         facts = self.st.ctx.relation(table)
         col = facts.columns.get(cmd.name) if facts else None
         d.views = list(col.views) if col else []
+        if not op.rewrite and cmd.def_.collClause is not None and facts is not None \
+                and any(cmd.name in i.columns for i in facts.indexes):
+            # a new collation keeps the heap but not the order of its indexes: each is rebuilt, reading the table
+            # under the ACCESS EXCLUSIVE lock (observed on 15)
+            op.index_rewrite = op.scan = True
+            d.reason += "; the indexes on the column are rebuilt for the new collation"
+        # A foreign key on either side of the column is dropped and re-added: dropping its RI triggers takes
+        # ACCESS EXCLUSIVE on the table at the other end, and unless the new type keeps the old equality
+        # (no rewrite) the re-added key is validated again, reading that table (observed on PostgreSQL 15).
+        others = [c.references for c in facts.constraints if c.kind == "foreign_key" and cmd.name in c.columns
+                  and c.references] if facts else []
+        others += list(col.referenced_by) if col else []
+        for other in dict.fromkeys(others):
+            if other == table:
+                continue
+            op.extra_locks[other] = AE
+            if op.rewrite:
+                op.extra_scans.append(other)
+        d.fk_tables = [o for o in dict.fromkeys(others) if o != table]
         return op
 
     def _set_not_null(self, table: str, column: str) -> Op:
@@ -759,6 +778,10 @@ class Analyzer:
         return [Op(kind=K.GRANT, node=n, detail=GrantDetail(is_grant=bool(n.is_grant)))]
 
     def _CommentStmt(self, n) -> list[Op]:
+        if n.objtype == OT.OBJECT_COLUMN and n.object and len(n.object) >= 2:
+            # the column's relation is read from the catalog (SHARE UPDATE EXCLUSIVE on it while commenting)
+            parts = [s.sval for s in n.object]
+            return [Op(kind=K.COMMENT, table=self.st.qualify_names(n.object[:-1]), column=parts[-1], lock=SUE, node=n)]
         return [Op(kind=K.COMMENT, node=n)]
 
     # ------------------------------------------------------------------ types, domains, extensions

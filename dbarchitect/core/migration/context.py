@@ -26,6 +26,9 @@ class ColumnFacts(BaseModel):
     )
     has_default: bool = False
     views: list[str] = Field(default_factory=list, description="Views/materialized views using the column.")
+    referenced_by: list[str] = Field(
+        default_factory=list, description="Tables whose foreign key references this column (its confkey)."
+    )
 
 
 class ConstraintFacts(BaseModel):
@@ -64,6 +67,10 @@ class RelationFacts(BaseModel):
     access_method: str | None = Field(default=None, description="Table access method (pg_am.amname), e.g. heap.")
     unlogged: bool = False
     default_partition: str | None = Field(default=None, description="A partitioned table's DEFAULT partition.")
+    partition_key: str | None = Field(default=None, description="pg_get_partkeydef(), e.g. RANGE (ts).")
+    partition_bounds: dict[str, str] = Field(
+        default_factory=dict, description="A partitioned table's partitions -> bound, FOR VALUES FROM (...) TO (...)."
+    )
     columns: dict[str, ColumnFacts] = Field(default_factory=dict)
     constraints: list[ConstraintFacts] = Field(default_factory=list)
     indexes: list[IndexFacts] = Field(default_factory=list)
@@ -86,7 +93,8 @@ class DataProbe(BaseModel):
 
     statement: int = Field(description="1-based statement number.")
     table: str
-    kind: Literal["duplicates", "orphans", "check", "not_null", "domain", "conversion"]
+    kind: Literal["duplicates", "orphans", "check", "not_null", "domain", "conversion", "existing_keys", "overlap",
+                  "bounds"]
     what: str = Field(description="What was counted, in words.")
     status: Literal["violations", "clean", "cut_short", "error"]
     violations: int | None = Field(default=None, description="Duplicate keys or violating rows found.")

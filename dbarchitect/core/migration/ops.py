@@ -192,6 +192,7 @@ class AlterTypeDetail(Detail):
     reason: str = ""
     assumed: bool = False  # the current type is unknown: the rewrite is assumed
     views: list[str] = field(default_factory=list)
+    fk_tables: list[str] = field(default_factory=list)  # the other end of a foreign key on the column
 
     def assumptions(self) -> list[str]:
         return [self.reason] if self.assumed else []

@@ -26,7 +26,7 @@ _FK_DEF = re.compile(r"FOREIGN KEY \((?P<cols>[^)]*)\) REFERENCES (?P<ref>.+?)\(
 class ProbeSpec:
     statement: int
     table: str
-    kind: str  # duplicates, orphans, check, not_null, domain, conversion
+    kind: str  # duplicates, orphans, check, not_null, domain, conversion, existing_keys, overlap, bounds
     what: str  # in words: "duplicate (code) for the unique index orders_code_key"
     sql: str  # returns one row: (violations bigint, sample text)
 
@@ -53,8 +53,9 @@ def _key(mig, table: str, alias: str = "t") -> str:
         else f"{alias}.{quote_ident(pk.columns[0])}::text"
 
 
-def _duplicates(stmt, table, cols, where, what) -> ProbeSpec:
-    notnull = " AND ".join(f"{quote_ident(c)} IS NOT NULL" for c in cols)
+def _duplicates(stmt, table, cols, where, what, nulls_distinct: bool = True) -> ProbeSpec:
+    # NULLS NOT DISTINCT (15+): NULLs collide like any value (GROUP BY puts them together)
+    notnull = " AND ".join(f"{quote_ident(c)} IS NOT NULL" for c in cols) if nulls_distinct else "true"
     cond = f"{notnull}{f' AND ({where})' if where else ''}"
     key = f"ROW({_cols(cols)})::text" if len(cols) > 1 else f"{quote_ident(cols[0])}::text"
     sql = (f"SELECT count(*)::bigint, min(k) FROM (SELECT {key} AS k FROM {_rel(table)} WHERE {cond} "
@@ -118,7 +119,10 @@ def candidates(stmt, mig) -> list[tuple[object, str]]:
         elif op.kind == OpKind.ADD_CONSTRAINT and not op.not_valid and d.contype in (
                 "unique", "primary_key", "foreign_key", "check") and not getattr(d, "using_index", None):
             if d.inline and op.column and (op.table, op.column) in mig.added_columns:
-                continue  # a column added by this statement: its rows are NULL or the default
+                # a column added by this statement: its rows hold the default (or NULL); only a CHECK can fail
+                # on that value (a key or reference over one value for every row is another matter)
+                if d.contype != "check" or _added_by(stmt, op) is None:
+                    continue
             out.append((op, op.table))
         elif op.kind == OpKind.VALIDATE_CONSTRAINT and op.scan:
             out.append((op, op.table))
@@ -128,7 +132,185 @@ def candidates(stmt, mig) -> list[tuple[object, str]]:
             if (op.table, op.column) in mig.added_columns and mig.added_columns[(op.table, op.column)] < stmt.index:
                 continue
             out.append((op, op.table))
+        elif op.kind == OpKind.ATTACH_PARTITION and op.detail.child and mig.preexisting(op.detail.child, stmt):
+            out.append((op, op.detail.child))  # its rows must all lie within the bounds
+        elif op.kind == OpKind.CREATE_PARTITION and op.node.partbound is not None and not op.node.partbound.is_default:
+            out.append((op, op.table))  # its bounds must not overlap an existing partition's
+        elif op.kind == OpKind.INSERT and op.node.onConflictClause is None and (
+                _insert_values(op.node) is not None or _read_only_select(op.node, mig)):
+            out.append((op, op.table))  # rows whose key is already there: a unique violation
     return out
+
+
+_PARTKEY = re.compile(r"^(RANGE|LIST) \((?P<cols>[A-Za-z_][A-Za-z0-9_$]*(?:, [A-Za-z_][A-Za-z0-9_$]*)*)\)$")
+
+
+def _outside_bounds(mig, stmt, op, child, deparse) -> ProbeSpec | None:
+    """Rows of the table being attached that its partition bounds exclude (PostgreSQL refuses the ATTACH)."""
+    from pglast import ast
+
+    parent = mig.facts(op.table)
+    m = _PARTKEY.match(parent.partition_key or "") if parent is not None else None
+    bound = getattr(op.node.def_, "bound", None)
+    if m is None or bound is None or bound.is_default:
+        return None
+    keys = [quote_ident(k) for k in m.group("cols").split(", ")]
+
+    def literal(e):
+        return None if isinstance(e, ast.ColumnRef) else deparse(e)  # MINVALUE / MAXVALUE: unbounded
+
+    if m.group(1) == "RANGE" and bound.strategy == "r":
+        lo, hi = [literal(e) for e in bound.lowerdatums], [literal(e) for e in bound.upperdatums]
+        if len(lo) != len(keys) or len(hi) != len(keys) or (len(keys) > 1 and None in lo + hi):
+            return None
+        row = keys[0] if len(keys) == 1 else f"ROW({', '.join(keys)})"
+        cond = [f"{k} IS NOT NULL" for k in keys]
+        if lo[0] is not None:
+            cond.append(f"{row} >= {lo[0] if len(keys) == 1 else 'ROW(' + ', '.join(lo) + ')'}")
+        if hi[0] is not None:
+            cond.append(f"{row} < {hi[0] if len(keys) == 1 else 'ROW(' + ', '.join(hi) + ')'}")
+        what = f"FROM ({', '.join(v or 'MINVALUE' for v in lo)}) TO ({', '.join(v or 'MAXVALUE' for v in hi)})"
+    elif m.group(1) == "LIST" and bound.strategy == "l" and len(keys) == 1:
+        vals = [e for e in bound.listdatums]
+        nulls = any(isinstance(e, ast.A_Const) and e.isnull for e in vals)
+        shown = [deparse(e) for e in vals if not (isinstance(e, ast.A_Const) and e.isnull)]
+        cond = [f"({keys[0]} IN ({', '.join(shown)}){f' OR {keys[0]} IS NULL' if nulls else ''})" if shown
+                else f"{keys[0]} IS NULL"]
+        what = f"IN ({', '.join(shown + (['NULL'] if nulls else []))})"
+    else:
+        return None
+    sql = (f"SELECT count(*)::bigint, min({_key(mig, child)}) FROM {_rel(child)} t "
+           f"WHERE NOT coalesce({' AND '.join(cond)}, false)")
+    return ProbeSpec(stmt.index, child, "bounds", f"rows of {child.split('.', 1)[1]} outside the partition bounds "
+                     f"FOR VALUES {what}", sql)
+
+
+def _overlap(mig, stmt, parent, bound, deparse) -> ProbeSpec | None:
+    """Existing partitions of `parent` whose bounds overlap `bound` (single-column RANGE or LIST), compared by the
+    server in the key's type: PostgreSQL refuses the new partition."""
+    from pglast import ast, parse_sql
+
+    facts = mig.facts(parent)
+    m = _PARTKEY.match(facts.partition_key or "") if facts is not None else None
+    if m is None or "," in m.group("cols") or stmt.index > 1 and any(
+            o.kind in (OpKind.CREATE_PARTITION, OpKind.ATTACH_PARTITION, OpKind.DETACH_PARTITION) and o.table == parent
+            for prev in mig.statements[: stmt.index - 1] for o in prev.ops):
+        return None  # the file changes the partitions first: the catalog is not what the statement meets
+    col = facts.columns.get(m.group("cols"))
+    if col is None:
+        return None
+    typ = col.type
+
+    def spec(text: str):
+        return parse_sql(f"CREATE TABLE x PARTITION OF p {text}")[0].stmt.partbound
+
+    def val(e) -> str:
+        return "NULL" if isinstance(e, ast.ColumnRef) or (isinstance(e, ast.A_Const) and e.isnull) \
+            else f"({deparse(e)})::{typ}"
+
+    rows = []
+    try:
+        for name, text in sorted(facts.partition_bounds.items()):
+            b = spec(text) if text and text != "DEFAULT" else None
+            if b is None or b.is_default or b.strategy != bound.strategy:
+                continue
+            if bound.strategy == "r":
+                rows.append(f"({_lit(name)}, {val(b.lowerdatums[0])}, {val(b.upperdatums[0])})")
+            elif bound.strategy == "l":
+                rows.extend(f"({_lit(name)}, {val(e)}, NULL::{typ})" for e in b.listdatums)
+    except Exception:  # noqa: BLE001 - a bound this parser does not read: no probe
+        return None
+    if not rows:
+        return None
+    if bound.strategy == "r" and len(bound.lowerdatums) == 1:
+        lo, hi = val(bound.lowerdatums[0]), val(bound.upperdatums[0])
+        cond = f"(b.lo IS NULL OR {hi} IS NULL OR b.lo < {hi}) AND (b.hi IS NULL OR {lo} IS NULL OR {lo} < b.hi)"
+        what = f"FROM ({deparse(bound.lowerdatums[0])}) TO ({deparse(bound.upperdatums[0])})"
+    elif bound.strategy == "l":
+        cond = " OR ".join(f"b.lo IS NOT DISTINCT FROM {val(e)}" for e in bound.listdatums)
+        what = f"IN ({', '.join(deparse(e) for e in bound.listdatums)})"
+    else:
+        return None
+    sql = (f"SELECT count(DISTINCT b.name)::bigint, min(b.name) FROM (VALUES {', '.join(rows)}) b(name, lo, hi) "
+           f"WHERE {cond}")
+    return ProbeSpec(stmt.index, parent, "overlap", f"partitions of {parent.split('.', 1)[1]} overlapping "
+                     f"FOR VALUES {what}", sql)
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _added_by(stmt, op):
+    """The ADD COLUMN op of `stmt` that adds the column `op` constrains inline (None when another statement did)."""
+    return next((o for o in stmt.ops if o.kind == OpKind.ADD_COLUMN and o.table == op.table
+                 and o.column == op.column), None)
+
+
+def _insert_values(node):
+    """INSERT ... VALUES: its rows (lists of expressions), else None."""
+    sel = getattr(node, "selectStmt", None)
+    rows = getattr(sel, "valuesLists", None) if sel is not None else None
+    return [list(r) for r in rows] if rows else None
+
+
+def _read_only_select(node, mig) -> bool:
+    """INSERT ... SELECT whose query can run as a probe: nothing in it writes, locks rows or is volatile (a
+    sequence's nextval, a subquery the classifier cannot see into)."""
+    from pglast import ast
+
+    from dbarchitect.core.migration.analyze import expression_volatility, walk
+
+    sel = getattr(node, "selectStmt", None)
+    if not isinstance(sel, ast.SelectStmt) or sel.valuesLists:
+        return False
+    if any(isinstance(n, (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.MergeStmt, ast.LockingClause,
+                          ast.IntoClause)) for n in walk(sel)):
+        return False
+    vol, unknown = expression_volatility(sel, mig.ctx)
+    return vol != "volatile" and not unknown
+
+
+def _insert_keys(mig, stmt, op, table, deparse) -> ProbeSpec | None:
+    """Existing rows with the key of a row INSERT ... VALUES (or a read-only SELECT) adds (every unique key the
+    insert sets)."""
+    from pglast import ast
+
+    facts = mig.facts(table)
+    if facts is None:
+        return None
+    cols = [t.name for t in op.node.cols] if op.node.cols else list(facts.columns)
+    rows = _insert_values(op.node)
+    keys = [c.columns for c in facts.constraints if c.kind in ("primary_key", "unique") and c.columns]
+    if rows is None:  # INSERT ... SELECT: the query's rows joined to the table's on each key
+        found = [" AND ".join(f"t.{quote_ident(k)} = s.{quote_ident(k)}" for k in key) for key in keys
+                 if all(k in cols for k in key)]
+        if not found:
+            return None
+        sample = f"ROW({', '.join('s.' + quote_ident(k) for k in next(k for k in keys if all(c in cols for c in k)))})"
+        sql = (f"SELECT count(*)::bigint, min({sample}::text) FROM ({deparse(op.node.selectStmt)}) s({_cols(cols)}) "
+               f"WHERE " + " OR ".join(f"EXISTS (SELECT 1 FROM {_rel(table)} t WHERE {c})" for c in found))
+        return ProbeSpec(stmt.index, table, "existing_keys", f"rows of {table.split('.', 1)[1]} already holding a "
+                         f"key the INSERT ... SELECT adds", sql)
+    conds, shown = [], []
+    for key in keys:
+        if not all(k in cols for k in key):
+            continue
+        pos = [cols.index(k) for k in key]
+        vals = []
+        for r in rows:
+            if len(r) != len(cols) or any(isinstance(r[i], ast.SetToDefault) for i in pos):
+                break
+            vals.append("(" + ", ".join(deparse(r[i]) for i in pos) + ")")
+        else:
+            conds.append(f"({_cols(key)}) IN (VALUES {', '.join(vals)})")
+            shown.append(", ".join(key))
+    if not conds:
+        return None
+    sql = (f"SELECT count(*)::bigint, min({_key(mig, table)}) FROM {_rel(table)} t "
+           f"WHERE {' OR '.join(conds)}")
+    return ProbeSpec(stmt.index, table, "existing_keys", f"rows of {table.split('.', 1)[1]} already holding the "
+                     f"inserted key ({'; '.join(shown)})", sql)
 
 
 # Conversions that cannot fail on any value (widening): (old, new) typnames; any type to text can't fail either.
@@ -201,11 +383,24 @@ def _spec(mig, stmt, op, table, file_checks, file_fks, deparse) -> ProbeSpec | N
     d = op.detail
     t = table.split(".", 1)[1]
     if op.kind == OpKind.CREATE_INDEX:
-        if not d.columns or any(c is None for c in d.columns):
+        if not d.columns:
             return None
         where = deparse(op.node.whereClause) if getattr(op.node, "whereClause", None) is not None else None
+        if any(c is None for c in d.columns):  # an expression key: the expressions are grouped as written
+            exprs = [quote_ident(e.name) if e.name else f"({deparse(e.expr)})" for e in op.node.indexParams or ()]
+            if len(exprs) != len(d.columns):
+                return None
+            nulls = " AND ".join(f"{x} IS NOT NULL" for x in exprs) \
+                if not getattr(op.node, "nulls_not_distinct", False) else "true"
+            cond = f"{nulls}{f' AND ({where})' if where else ''}"
+            key = f"ROW({', '.join(exprs)})::text" if len(exprs) > 1 else f"{exprs[0]}::text"
+            sql = (f"SELECT count(*)::bigint, min(k) FROM (SELECT {key} AS k FROM {_rel(table)} WHERE {cond} "
+                   f"GROUP BY {', '.join(exprs)} HAVING count(*) > 1) d")
+            return ProbeSpec(stmt.index, table, "duplicates", f"duplicate ({', '.join(exprs)}) in {t} for the unique "
+                             f"index {op.name or ''}".strip(), sql)
         return _duplicates(stmt, table, d.columns, where,
-                           f"duplicate ({', '.join(d.columns)}) in {t} for the unique index {op.name or ''}".strip())
+                           f"duplicate ({', '.join(d.columns)}) in {t} for the unique index {op.name or ''}".strip(),
+                           nulls_distinct=not getattr(op.node, "nulls_not_distinct", False))
     if op.kind == OpKind.ALTER_TYPE:
         new = deparse(op.node.def_.typeName)
         if op.node.def_.raw_default is None and d.new.name in ("varchar", "bpchar") and d.new.mods:
@@ -218,6 +413,12 @@ def _spec(mig, stmt, op, table, file_checks, file_fks, deparse) -> ProbeSpec | N
         # every value converted once; the first that does not convert raises a data exception
         sql = f"SELECT count(x)::bigint * 0, NULL::text FROM (SELECT ({expr}) AS x FROM {_rel(table)}) s"
         return ProbeSpec(stmt.index, table, "conversion", f"values of {t}.{op.column} converted to {new}", sql)
+    if op.kind == OpKind.INSERT:
+        return _insert_keys(mig, stmt, op, table, deparse)
+    if op.kind == OpKind.ATTACH_PARTITION:
+        return _outside_bounds(mig, stmt, op, table, deparse)
+    if op.kind == OpKind.CREATE_PARTITION:
+        return _overlap(mig, stmt, table, op.node.partbound, deparse)
     if op.kind == OpKind.SET_NOT_NULL:
         return _not_null(mig, stmt, table, op.column, f"NULL {op.column} in {t} for SET NOT NULL")
     if op.kind == OpKind.ADD_CONSTRAINT:
@@ -225,7 +426,25 @@ def _spec(mig, stmt, op, table, file_checks, file_fks, deparse) -> ProbeSpec | N
             if not d.columns:
                 return None
             label = "PRIMARY KEY" if d.contype == "primary_key" else "UNIQUE"
-            return _duplicates(stmt, table, d.columns, None, f"duplicate ({', '.join(d.columns)}) in {t} for {label}")
+            spec = _duplicates(stmt, table, d.columns, None, f"duplicate ({', '.join(d.columns)}) in {t} for {label}",
+                               nulls_distinct=not getattr(op.node, "nulls_not_distinct", False))
+            nullable = list(getattr(d, "nullable", None) or [])
+            if d.contype == "primary_key" and nullable:
+                # a PRIMARY KEY also sets NOT NULL: a NULL in a key column fails it as surely as a duplicate
+                nulls = " OR ".join(f"t.{quote_ident(c)} IS NULL" for c in nullable)
+                sql = (f"SELECT sum(n)::bigint, min(s) FROM ({spec.sql} UNION ALL SELECT count(*), "
+                       f"min({_key(mig, table)}) FROM {_rel(table)} t WHERE {nulls}) x(n, s)")
+                return ProbeSpec(stmt.index, table, "duplicates", f"duplicate or NULL ({', '.join(d.columns)}) in {t} "
+                                 f"for {label}", sql)
+            return spec
+        if d.contype == "check" and d.expr is not None and d.inline and (add := _added_by(stmt, op)) is not None:
+            # every existing row gets the new column's default: the CHECK is evaluated on that value
+            default = deparse(add.detail.default) if add.detail.default is not None else "NULL"
+            rows = (f"(SELECT t.*, ({default})::{deparse(add.node.typeName)} AS {quote_ident(op.column)} "
+                    f"FROM {_rel(table)} t)")
+            sql = f"SELECT count(*)::bigint, min({_key(mig, table)}) FROM {rows} t WHERE NOT ({deparse(d.expr)})"
+            return ProbeSpec(stmt.index, table, "check", f"rows of {t} violating CHECK ({deparse(d.expr)}) with the "
+                             f"new column's default", sql)
         if d.contype == "check" and d.expr is not None:
             return _check(mig, stmt, table, deparse(d.expr), f"rows of {t} violating CHECK ({deparse(d.expr)})")
         if d.contype == "foreign_key" and d.ref:

@@ -160,13 +160,15 @@ def change_rewrites(
         if old.name in _WIDENABLE and _widened(old, new):
             return False, f"{old.display} -> {new.display} only widens the type modifier"
         return True, f"{old.display} -> {new.display} narrows or changes the type modifier: every value is rechecked"
-    if (old.name, new.name) == ("timestamp", "timestamptz"):
+    if (old.name, new.name) in (("timestamp", "timestamptz"), ("timestamptz", "timestamp")):
+        # both directions (12+: TimestampTimestampTzRequiresRewrite): the same instant when TimeZone is UTC
+        change = f"{old.name} -> {new.name}"
         if pg_version >= 12 and is_utc(timezone) and (not new.mods or _widened(old, new)):
-            return False, "timestamp -> timestamptz is binary-compatible when the session TimeZone is UTC"
+            return False, f"{change} is binary-compatible when the session TimeZone is UTC"
         why = "the session TimeZone is not UTC" if timezone else "the session TimeZone is unknown (not UTC)"
         if pg_version < 12:
             why = "PostgreSQL before 12 always converts each value"
-        return True, f"timestamp -> timestamptz rewrites because {why}"
+        return True, f"{change} rewrites because {why}"
     if (old.name, new.name) in binary_coercible:
         if new.name == "varchar" and new.mods and old.name != "varchar":
             return True, f"{old.display} -> {new.display} checks every value against the new length"

@@ -91,6 +91,11 @@ SYNTAX_SINCE: list[SyntaxFeature] = [
         lambda n: _any(n, lambda x: isinstance(x, ast.PartitionCmd) and bool(x.concurrent)),
     ),
     SyntaxFeature(
+        "ALTER TABLE ... ALTER COLUMN ... SET COMPRESSION", 14, "ALTER TABLE syn_c ALTER COLUMN a SET COMPRESSION pglz",
+        "CREATE TABLE syn_c (a text)",
+        lambda n: _any(n, lambda x: isinstance(x, ast.AlterTableCmd) and x.subtype == AlterTableType.AT_SetCompression),
+    ),
+    SyntaxFeature(
         "MERGE", 15, "MERGE INTO syn_t t USING syn_t s ON t.a = s.a WHEN MATCHED THEN DELETE",
         "CREATE TABLE syn_t (a int)", lambda n: isinstance(n, ast.MergeStmt),
     ),

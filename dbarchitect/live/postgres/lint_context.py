@@ -145,7 +145,8 @@ async def _relations(conn: psycopg.AsyncConnection, ctx: LintContext, names: lis
                   (SELECT dattablespace FROM pg_database WHERE datname = current_database()) ELSE c.reltablespace END)
                    AS tablespace, c.relpersistence = 'u' AS unlogged,
                (SELECT dn.nspname || '.' || d.relname FROM pg_partitioned_table pt JOIN pg_class d ON d.oid = pt.partdefid
-                  JOIN pg_namespace dn ON dn.oid = d.relnamespace WHERE pt.partrelid = c.oid) AS default_partition
+                  JOIN pg_namespace dn ON dn.oid = d.relnamespace WHERE pt.partrelid = c.oid) AS default_partition,
+               CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partkey
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
         CROSS JOIN LATERAL (
@@ -170,11 +171,19 @@ async def _relations(conn: psycopg.AsyncConnection, ctx: LintContext, names: lis
             seq_scans=r["seq_scan"], idx_scans=r["idx_scan"], partition_parent=r["parent"],
             referenced_by=list(r["referenced_by"]), triggers=list(r["triggers"]),
             access_method=r["am"], unlogged=bool(r["unlogged"]), default_partition=r["default_partition"],
+            partition_key=r["partkey"],
         )
         by_oid[r["oid"]] = facts
         ctx.relations[facts.name] = facts
         ctx.names.tablespaces[facts.name] = r["tablespace"]
     oids = list(by_oid)
+
+    for r in await _rows(conn, """
+        SELECT i.inhparent AS oid, n.nspname || '.' || c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound
+        FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE i.inhparent = ANY(%s) AND c.relispartition
+    """, ([o for o, f in by_oid.items() if f.kind == "partitioned_table"],)):
+        by_oid[r["oid"]].partition_bounds[r["name"]] = r["bound"]
 
     attnames: dict[tuple[int, int], str] = {}
     for r in await _rows(conn, """
@@ -184,7 +193,10 @@ async def _relations(conn: psycopg.AsyncConnection, ctx: LintContext, names: lis
                        JOIN pg_rewrite rw ON rw.oid = d.objid JOIN pg_class v ON v.oid = rw.ev_class
                        JOIN pg_namespace vn ON vn.oid = v.relnamespace
                      WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
-                       AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND v.oid <> a.attrelid) AS views
+                       AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND v.oid <> a.attrelid) AS views,
+               ARRAY(SELECT DISTINCT rn.nspname || '.' || rc.relname FROM pg_constraint fk
+                       JOIN pg_class rc ON rc.oid = fk.conrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+                     WHERE fk.contype = 'f' AND fk.confrelid = a.attrelid AND a.attnum = ANY(fk.confkey)) AS refs
         FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
         WHERE a.attrelid = ANY(%s) AND a.attnum > 0 AND NOT a.attisdropped
         ORDER BY a.attrelid, a.attnum
@@ -193,6 +205,7 @@ async def _relations(conn: psycopg.AsyncConnection, ctx: LintContext, names: lis
         by_oid[r["oid"]].columns[r["attname"]] = ColumnFacts(
             name=r["attname"], type=r["type"], type_name=r["typname"], typmod=r["atttypmod"],
             not_null=r["attnotnull"], has_default=r["atthasdef"], views=list(r["views"]),
+            referenced_by=list(r["refs"]),
         )
     for facts in by_oid.values():
         facts.dependent_views = sorted({v for c in facts.columns.values() for v in c.views})

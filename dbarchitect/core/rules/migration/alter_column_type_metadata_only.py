@@ -44,7 +44,10 @@ def check(stmt, mig):
         yield finding(
             RULE, stmt, mig, obj=op.table, why=op.detail.reason,
             message=f"ALTER COLUMN {op.column} TYPE {op.detail.new.display} does not rewrite "
-            f"{describe(mig, op.table)}: {op.detail.reason}. It holds ACCESS EXCLUSIVE only briefly"
+            f"{describe(mig, op.table)}: {op.detail.reason}. It holds ACCESS EXCLUSIVE "
+            + ("while those indexes are rebuilt (reads and writes wait)" if op.index_rewrite else "only briefly")
+            + (f" (on {', '.join(op.detail.fk_tables)} too: its foreign key's triggers are re-created)"
+               if op.detail.fk_tables else "")
             + ("." if stmt.lock_timeout else "; without lock_timeout it can still queue every query behind it."),
             fix=None if stmt.lock_timeout else
             f"{LOCK_TIMEOUT_SQL}\nALTER TABLE {t} ALTER COLUMN {ident(op.column)} TYPE {op.detail.new.display};",

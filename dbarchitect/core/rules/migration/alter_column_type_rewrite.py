@@ -71,7 +71,9 @@ def check(stmt, mig):
             severity=Severity.warning if assumed else None,
             message=f"ALTER COLUMN {op.column} TYPE {new} {'probably ' if assumed else ''}rewrites "
             f"{describe(mig, op.table)} and all its indexes under ACCESS EXCLUSIVE: reads and writes wait for "
-            f"the whole rewrite ({d.reason}).",
+            f"the whole rewrite ({d.reason})."
+            + (f" Its foreign key is dropped and re-validated: {', '.join(d.fk_tables)} is held under ACCESS "
+               f"EXCLUSIVE too and read in full." if d.fk_tables else ""),
             fix=f"-- expand/contract instead of an in-place type change:\n"
             f"ALTER TABLE {t} ADD COLUMN {ident(op.column + '_new')} {new};\n"
             f"-- 1. trigger: NEW.{ident(op.column + '_new')} := NEW.{c} on INSERT/UPDATE\n"

@@ -50,7 +50,8 @@ OPS = {K.CREATE_TABLE, K.TABLE_COLUMN, K.CREATE_TABLE_AS, K.CREATE_MATVIEW, K.CR
        K.RENAME_TABLE, K.DROP_TABLE, K.DROP_INDEX, K.ENUM_ADD_VALUE, K.CREATE_TYPE, K.CREATE_DOMAIN, K.ADD_COLUMN,
        K.ALTER_TYPE, K.SET_NOT_NULL, K.DROP_NOT_NULL, K.SET_DEFAULT, K.DROP_DEFAULT, K.RENAME_COLUMN, K.DROP_COLUMN,
        K.VALIDATE_CONSTRAINT, K.DROP_CONSTRAINT, K.ADD_CONSTRAINT, K.REFRESH_MATVIEW, K.CREATE_FUNCTION,
-       K.CREATE_EXTENSION, K.CREATE_TRIGGER, K.GRANT, K.CHANGE_OWNER, K.UPDATE, K.INSERT, K.DELETE, K.SELECT}
+       K.CREATE_EXTENSION, K.CREATE_TRIGGER, K.GRANT, K.CHANGE_OWNER, K.UPDATE, K.INSERT, K.DELETE, K.SELECT,
+       K.COMMENT}
 # Index access methods whose default operator class depends on the column type (btree has one for nearly all).
 _RANGES = {"int4range", "int8range", "numrange", "tsrange", "tstzrange", "daterange"}
 # Operator families that compare across the types listed (a foreign key needs an equality operator).
@@ -173,6 +174,11 @@ def _columns(table: str, seen: _Seen, mig) -> set[str] | None:
         return None
     cols = set(facts.columns) | {c for t, c in seen.added_cols if t == table}
     return cols - {c for t, c in seen.dropped_cols if t == table}
+
+
+def _index(mig, table: str, name: str):
+    facts = mig.facts(table)
+    return next((i for i in facts.indexes if i.name == name), None) if facts is not None else None
 
 
 def _col_type(table: str, column: str, seen: _Seen, mig) -> str | None:
@@ -340,6 +346,12 @@ def _op_reasons(op, stmt, mig, seen: _Seen):  # noqa: C901
     elif k == K.DROP_INDEX and not d.if_exists and op.name and op.name not in seen.created \
             and not seen.opaque and (op.name in seen.dropped or op.name not in ctx.index_tables):
         yield f'index "{short(op.name, ctx)}" does not exist', "DROP INDEX IF EXISTS"
+    elif k == K.DROP_INDEX and op.name and table and not seen.opaque and op.name not in seen.created \
+            and (idx := _index(mig, table, op.name)) is not None and idx.constraint \
+            and (table, idx.constraint) not in seen.dropped_constraints:
+        # the index belongs to a PRIMARY KEY / UNIQUE / EXCLUDE constraint: refused even with CASCADE
+        yield (f"cannot drop index {short(op.name, ctx)} because constraint {idx.constraint} on table {tshort} "
+               "requires it", f"ALTER TABLE {tshort} DROP CONSTRAINT {idx.constraint}; (drops its index)")
     elif k == K.ENUM_ADD_VALUE and not d.if_not_exists and op.name:
         labels = ctx.enums.get(op.name, [])
         if d.value in labels or (op.name, d.value) in seen.labels:
@@ -354,12 +366,19 @@ def _op_reasons(op, stmt, mig, seen: _Seen):  # noqa: C901
     if k == K.ADD_COLUMN and op.column in cols and not d.if_not_exists:
         yield f'column "{op.column}" of relation "{tshort}" already exists', \
             f"ALTER TABLE {tshort} ADD COLUMN IF NOT EXISTS ..."
-    elif k in (K.ALTER_TYPE, K.SET_NOT_NULL, K.DROP_NOT_NULL, K.SET_DEFAULT, K.DROP_DEFAULT, K.RENAME_COLUMN) \
-            and op.column and op.column not in cols:
+    elif k in (K.ALTER_TYPE, K.SET_NOT_NULL, K.DROP_NOT_NULL, K.SET_DEFAULT, K.DROP_DEFAULT, K.RENAME_COLUMN,
+               K.COMMENT) and op.column and op.column not in cols:
         yield f'column "{op.column}" of relation "{tshort}" does not exist', "check the column name"
     elif k == K.DROP_COLUMN and op.column not in cols and not d.if_exists:
         yield f'column "{op.column}" of relation "{tshort}" does not exist', \
             f"ALTER TABLE {tshort} DROP COLUMN IF EXISTS {op.column}"
+    elif k == K.DROP_COLUMN and not d.cascade and (col := mig.facts(table).columns.get(op.column)) is not None \
+            and (refs := set(col.referenced_by) - seen.dropped - {table}
+                 - {r for r in col.referenced_by if r in seen.touched_constraints
+                    or any(t == r for t, _ in seen.dropped_constraints)}):
+        # a foreign key of another table references the column (through its key's index): RESTRICT refuses
+        yield (f"cannot drop column {op.column} of table {tshort} because other objects depend on it (the foreign "
+               f"keys of {', '.join(sorted(refs))})", f"drop those foreign keys first, or DROP COLUMN ... CASCADE")
     elif k == K.RENAME_COLUMN and op.name in cols:
         yield f'column "{op.name}" of relation "{tshort}" already exists', "pick another name"
     elif k == K.DROP_NOT_NULL:
@@ -384,6 +403,18 @@ def _op_reasons(op, stmt, mig, seen: _Seen):  # noqa: C901
                 "check the name (\\d+ " + tshort + ")" + (" or DROP CONSTRAINT IF EXISTS" if k == K.DROP_CONSTRAINT else "")
         elif (table, op.name) in seen.dropped_constraints:
             yield f'constraint "{op.name}" of relation "{tshort}" does not exist', "it was dropped earlier in the file"
+        elif k == K.DROP_CONSTRAINT and int(op.node.behavior) != 1 and not seen.opaque \
+                and (con := facts.constraint(op.name)) is not None and con.kind in ("primary_key", "unique"):
+            # a foreign key depends on the key's index: RESTRICT (the default) refuses the drop
+            refs = {r for c in con.columns if (col := facts.columns.get(c)) for r in col.referenced_by} \
+                - seen.dropped - {table}
+            # a file that drops or changes the referencing tables' constraints first: not the catalog's state
+            refs -= {r for r in refs if r in seen.touched_constraints or any(t == r for t, _ in seen.dropped_constraints)}
+            if refs:
+                yield (f'cannot drop constraint {op.name} on table {tshort} because other objects depend on it '
+                       f'(the foreign keys of {", ".join(sorted(refs))})',
+                       f"drop the referencing foreign keys first, or ALTER TABLE {tshort} DROP CONSTRAINT {op.name} "
+                       "CASCADE (drops them too)")
     elif k == K.ADD_CONSTRAINT:
         if d.contype == "primary_key" and (pk := _has_pk(table, seen, mig)):
             yield f'multiple primary keys for table "{tshort}" are not allowed', \

@@ -4,7 +4,10 @@ With a live connection, counts the existing rows that make a statement fail: dup
 unique index, UNIQUE or PRIMARY KEY (also CONCURRENTLY), orphan rows under a foreign key being added
 or validated, rows that violate a CHECK being added or validated, NULLs under SET NOT NULL. Each count
 is a read-only query bounded by statement_timeout; the finding gives the count and a sample key.
-`ALTER DOMAIN ... VALIDATE CONSTRAINT` is checked against every column of the domain's type.
+`ALTER DOMAIN ... VALIDATE CONSTRAINT` is checked against every column of the domain's type. Also:
+an inline CHECK on a column added with a DEFAULT (every row gets that value), `INSERT ... VALUES` of a key
+that is already there, `ATTACH PARTITION` of a table with rows outside the bounds, and a new partition
+whose bounds overlap an existing one (compared by the server in the key's type).
 
 ## Why is this bad?
 PostgreSQL rejects these statements only because of the data: the migration passes review and CI on
@@ -37,7 +40,8 @@ RULE = RuleMeta(
     summary="Existing rows make the statement fail (duplicates, orphans, CHECK or NOT NULL violations).",
 )
 OPS = {OpKind.CREATE_INDEX, OpKind.ADD_CONSTRAINT, OpKind.VALIDATE_CONSTRAINT, OpKind.SET_NOT_NULL,
-       OpKind.ALTER_DOMAIN_VALIDATE, OpKind.ALTER_DOMAIN_ADD_CONSTRAINT, OpKind.ALTER_TYPE}
+       OpKind.ALTER_DOMAIN_VALIDATE, OpKind.ALTER_DOMAIN_ADD_CONSTRAINT, OpKind.ALTER_TYPE, OpKind.INSERT,
+       OpKind.ATTACH_PARTITION, OpKind.CREATE_PARTITION}
 
 _FIX = {
     "duplicates": "-- remove or merge the duplicates first, e.g.\n"
@@ -48,6 +52,9 @@ _FIX = {
     "domain": "-- fix the values that violate the domain's constraint first (every column of that type)",
     "conversion": "-- fix (or NULL) the values that do not convert first, or give USING an expression that "
                   "converts every one of them",
+    "bounds": "-- move the rows outside the bounds elsewhere first (or attach with bounds that hold them)",
+    "overlap": "-- pick bounds no existing partition covers (\\d+ {table} lists them)",
+    "existing_keys": "-- skip the rows whose key is there already:\nINSERT INTO {table} ... ON CONFLICT DO NOTHING;",
 }
 
 
@@ -60,8 +67,11 @@ def check(stmt, mig):
             if concurrent else ""
         what = {"duplicates": "duplicate keys", "orphans": "orphan rows", "check": "violating rows",
                 "not_null": "NULL rows", "domain": "violating values",
-                "conversion": "or more values that do not convert"}[probe.kind]
+                "conversion": "or more values that do not convert", "existing_keys": "existing rows",
+                "overlap": "overlapping partitions", "bounds": "rows outside the bounds"}[probe.kind]
         cols = probe.what.split("(", 1)[1].split(")", 1)[0] if "(" in probe.what else "..."
+        if probe.kind == "duplicates" and ") in " in probe.what:  # "duplicate (lower(code)) in t ...": expressions
+            cols = probe.what.split("(", 1)[1].split(") in ", 1)[0]
         op = next((o for o in stmt.ops if o.table == probe.table), None)
         yield finding(
             RULE, stmt, mig, obj=probe.table, why="existing rows decide whether PostgreSQL accepts the statement",
