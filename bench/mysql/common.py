@@ -3,36 +3,19 @@ Query model and literal rendering as bench/oltp/common.py, reading the data over
 
 from __future__ import annotations
 
-import random
-
-from bench.oltp.common import Query, render, vocabulary
+from bench.oltp.common import Draw as _OltpDraw
+from bench.oltp.common import Query, render
 
 __all__ = ["Draw", "Query", "statements"]
 
 
-class Draw:
-    """The seeded source of parameter values: rng for choices, one()/row() to read the data."""
-
-    def __init__(self, conn, seed: int, sizes: dict):
-        self.conn, self.rng, self.sizes = conn, random.Random(seed), sizes
+class Draw(_OltpDraw):
+    """bench/oltp's parameter draw, reading the data over a PyMySQL connection (cursor per statement)."""
 
     def _exec(self, sql: str, args: tuple):
         cur = self.conn.cursor()
         cur.execute(render(sql, args))
         return cur
-
-    def one(self, sql: str, *args, pick: bool = False):
-        rows = self._exec(sql, args).fetchall()
-        if not rows:
-            raise RuntimeError(f"parameter draw found no row: {render(sql, args)}")
-        return self.rng.choice(rows)[0] if pick else rows[0][0]
-
-    def row(self, sql: str, *args):
-        return self._exec(sql, args).fetchone()
-
-    def word(self, lo: int, hi: int) -> str:
-        """A word of Zipf rank lo..hi (1 = the most common)."""
-        return vocabulary()[self.rng.randint(lo, hi) - 1]
 
 
 def statements(conn, queries: list[Query], sizes: dict, seed: int = 42) -> list[tuple[str, float, str]]:
