@@ -3,10 +3,12 @@ Query model and literal rendering as bench/oltp/common.py, reading the data over
 
 from __future__ import annotations
 
+import dataclasses
+
 from bench.oltp.common import Draw as _OltpDraw
 from bench.oltp.common import Query, render
 
-__all__ = ["Draw", "Query", "statements"]
+__all__ = ["Draw", "Query", "port", "statements"]
 
 
 class Draw(_OltpDraw):
@@ -16,6 +18,10 @@ class Draw(_OltpDraw):
         cur = self.conn.cursor()
         cur.execute(render(sql, args))
         return cur
+
+    def timestamp(self, value) -> str:
+        """MariaDB's DATETIME literal (no offset: the loaded columns are naive UTC)."""
+        return str(value)
 
 
 def statements(conn, queries: list[Query], sizes: dict, seed: int = 42) -> list[tuple[str, float, str]]:
@@ -29,3 +35,12 @@ def statements(conn, queries: list[Query], sizes: dict, seed: int = 42) -> list[
         for label, params in variants:
             out.append((f"{q.name} [{label}]", q.weight / len(variants), render(q.sql, tuple(params))))
     return out
+
+
+def port(queries: list[Query], sql: dict[str, str]) -> list[Query]:
+    """A PostgreSQL workload's queries on MariaDB: the same names, weights and parameter draws, with
+    the statements MySQL writes differently replaced by their translation (`sql`, by name)."""
+    unknown = set(sql) - {q.name for q in queries}
+    if unknown:
+        raise ValueError(f"translations for queries the workload does not have: {sorted(unknown)}")
+    return [dataclasses.replace(q, sql=sql.get(q.name, q.sql)) for q in queries]

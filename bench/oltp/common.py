@@ -70,6 +70,11 @@ class Draw:
         """A word of Zipf rank lo..hi (1 = the most common)."""
         return vocabulary()[self.rng.randint(lo, hi) - 1]
 
+    def timestamp(self, value) -> str:
+        """A timestamp read from the data as a literal this engine accepts (PostgreSQL: ISO 8601 with
+        its offset)."""
+        return value.isoformat()
+
 
 def literal(v) -> str:
     if v is None:

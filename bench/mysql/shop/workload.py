@@ -1,108 +1,30 @@
 """The shop workload on MariaDB: bench/oltp/shop/workload.py's 26 queries with the same names,
-weights and parameter draws, in MySQL syntax. Translated by hand where MySQL differs:
-`lower(email) = lower($1)` → `email = $1` and `ILIKE` → `LIKE` (utf8mb4_general_ci compares
+weights and parameter draws (imported, not copied), the statements MySQL writes differently translated
+by hand: `lower(email) = lower($1)` → `email = $1` and `ILIKE` → `LIKE` (utf8mb4_general_ci compares
 case-insensitively), `to_tsvector(…) @@ plainto_tsquery(…)` → `MATCH (name, description) AGAINST ($1)`,
-`attrs @> $1::jsonb` → `JSON_CONTAINS(attrs, $1)`, casts dropped, `OFFSET n LIMIT 1` → `LIMIT 1 OFFSET n`."""
+`attrs @> $1::jsonb` → `JSON_CONTAINS(attrs, $1)`, casts dropped."""
 
 from __future__ import annotations
 
-from bench.mysql.common import Draw, Query
-from bench.oltp.shop.workload import bought, category, heavy_customer, light_customer, popular_product, rare_product, sizes
+from bench.mysql.common import port
+from bench.oltp.shop import workload as pg
+from bench.oltp.shop.workload import sizes
 
 __all__ = ["QUERIES", "sizes"]
 
-
-def keyset(d: Draw, cat: int):
-    row = d.row("SELECT created_at, id FROM products WHERE category_id = $1 AND status = 'active' AND deleted_at IS NULL "
-                "ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET 23", cat)  # fmt: skip
-    return (cat, str(row[0]), row[1]) if row else (cat, "2030-01-01", 0)
-
-
-QUERIES = [
-    Query("login_by_email", 100,
-          "SELECT id, name, country FROM customers WHERE email = $1 AND deleted_at IS NULL LIMIT 1",
-          lambda d: [("existing", (d.one("SELECT lower(email) FROM customers WHERE id = $1", d.rng.randint(1, d.sizes["customers"])),)),
-                     ("absent", ("nobody.%d@nowhere.example.com" % d.rng.randint(1, 10**6),))]),
-    Query("product_by_sku", 80, "SELECT id, name, price, status FROM products WHERE sku = $1 LIMIT 1",
-          lambda d: [("existing", (d.one("SELECT sku FROM products WHERE id = $1", d.rng.randint(1, d.sizes["products"])),)),
-                     ("absent", ("SKU-NOPE%04d" % d.rng.randint(0, 9999),))]),
-    Query("product_page", 400,
-          "SELECT p.id, p.name, p.description, p.price, p.attrs, c.name AS category FROM products p "
-          "JOIN categories c ON c.id = p.category_id WHERE p.id = $1",
-          lambda d: [("existing", (d.rng.randint(1, d.sizes["products"]),))]),
-    Query("category_page1", 200,
-          "SELECT id, name, price FROM products WHERE category_id = $1 AND status = 'active' AND deleted_at IS NULL "
-          "ORDER BY created_at DESC, id DESC LIMIT 24",
-          lambda d: [("category", (category(d),))]),
-    Query("category_next_page", 80,
-          "SELECT id, name, price FROM products WHERE category_id = $1 AND status = 'active' AND deleted_at IS NULL "
-          "AND (created_at, id) < ($2, $3) ORDER BY created_at DESC, id DESC LIMIT 24",
-          lambda d: [("category", keyset(d, category(d)))]),
-    Query("products_with_tag", 60,
-          "SELECT p.id, p.name, p.price FROM product_tags pt JOIN products p ON p.id = pt.product_id "
-          "WHERE pt.tag_id = $1 AND p.status = 'active' AND p.deleted_at IS NULL ORDER BY pt.product_id DESC LIMIT 48",
-          lambda d: [("common tag", (d.rng.randint(1, 3),)), ("rare tag", (d.rng.randint(1200, 2000),))]),
-    Query("tag_counts_for_product", 30,
-          "SELECT t.name, count(*) FROM product_tags pt JOIN tags t ON t.id = pt.tag_id "
-          "WHERE pt.tag_id IN (SELECT tag_id FROM product_tags WHERE product_id = $1) GROUP BY t.name",
-          lambda d: [("product", (rare_product(d),))]),
-    Query("search_fulltext", 60,
-          "SELECT id, name, price FROM products WHERE status = 'active' AND MATCH (name, description) AGAINST ($1) LIMIT 24",
-          lambda d: [("rare word", (d.word(2000, 4000),)), ("common word", (d.word(1, 10),))]),
-    Query("search_name_ilike", 50,
-          "SELECT id, name, price FROM products WHERE name LIKE $1 AND deleted_at IS NULL LIMIT 20",
-          lambda d: [("rare fragment", ("%" + d.word(1500, 2500)[1:7] + "%",)), ("common word", ("%" + d.word(1, 10) + "%",))]),
-    Query("filter_attrs", 40,
-          "SELECT id, name, price FROM products WHERE JSON_CONTAINS(attrs, $1) AND status = 'active' ORDER BY price LIMIT 24",
-          lambda d: [("rare key", ('{"limited_edition": true}',)), ("common value", ('{"color": "black", "size": "M"}',))]),
-    Query("my_orders", 120,
-          "SELECT id, status, total, created_at FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 20",
-          lambda d: [("heavy buyer", (heavy_customer(d),)), ("light buyer", (light_customer(d),))]),
-    Query("order_detail", 150,
-          "SELECT oi.line_no, oi.quantity, oi.unit_price, p.id, p.name FROM order_items oi "
-          "JOIN products p ON p.id = oi.product_id WHERE oi.order_id = $1 ORDER BY oi.line_no",
-          lambda d: [("existing", (d.rng.randint(1, d.sizes["orders"]),))]),
-    Query("product_reviews", 200,
-          "SELECT id, rating, body, created_at FROM reviews WHERE product_id = $1 AND deleted_at IS NULL "
-          "ORDER BY created_at DESC LIMIT 10",
-          lambda d: [("popular product", (popular_product(d),)), ("rare product", (rare_product(d),))]),
-    Query("rating_summary", 200,
-          "SELECT count(*), avg(rating) FROM reviews WHERE product_id = $1 AND deleted_at IS NULL",
-          lambda d: [("popular product", (popular_product(d),)), ("rare product", (rare_product(d),))]),
-    Query("my_reviews", 15,
-          "SELECT id, product_id, rating, created_at FROM reviews WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 20",
-          lambda d: [("customer", (d.rng.randint(1, d.sizes["customers"]),))]),
-    Query("has_bought", 40,
-          "SELECT 1 FROM orders o JOIN order_items oi ON oi.order_id = o.id "
-          "WHERE o.customer_id = $1 AND oi.product_id = $2 AND o.status = 'delivered' LIMIT 1",
-          lambda d: [("bought", bought(d)), ("never bought", (light_customer(d), rare_product(d)))]),
-    Query("orders_to_ship", 20,
-          "SELECT id, customer_id, total, created_at FROM orders WHERE status = 'paid' ORDER BY created_at LIMIT 100",
-          lambda d: [("queue", ())]),
-    Query("status_counts_today", 10,
-          "SELECT status, count(*) FROM orders WHERE created_at >= $1 GROUP BY status",
-          lambda d: [("last day", ("2025-09-26",))]),
-    Query("product_sales", 15,
-          "SELECT sum(oi.quantity) FROM order_items oi JOIN orders o ON o.id = oi.order_id "
-          "WHERE oi.product_id = $1 AND o.created_at >= $2",
-          lambda d: [("popular product", (popular_product(d), "2025-08-27")), ("rare product", (rare_product(d), "2025-08-27"))]),
-    Query("country_revenue", 5,
-          "SELECT count(*), sum(total) FROM orders WHERE shipping_country = $1 AND created_at >= $2",
-          lambda d: [("common country", ("US", "2025-09-01")), ("rare country", ("MT", "2025-01-01"))]),
-    Query("subcategories", 60, "SELECT id, name FROM categories WHERE parent_id = $1 ORDER BY name",
-          lambda d: [("top category", (d.rng.randint(1, 30),))]),
-    Query("place_order", 30,
-          "INSERT INTO orders (customer_id, status, total, shipping_country, created_at, updated_at) "
-          "VALUES ($1, 'pending', $2, 'DE', now(), now())",
-          lambda d: [("new", (light_customer(d), 49.90))]),
-    Query("add_order_item", 90,
-          "INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price) VALUES ($1, 9, $2, 1, 19.99)",
-          lambda d: [("new", (d.sizes["orders"] - d.rng.randint(0, 100), popular_product(d)))]),
-    Query("ship_order", 30, "UPDATE orders SET status = 'shipped', updated_at = now() WHERE id = $1",
-          lambda d: [("existing", (d.sizes["orders"] - d.rng.randint(0, 1000),))]),
-    Query("write_review", 10,
-          "INSERT INTO reviews (product_id, customer_id, rating, body, created_at) VALUES ($1, $2, 5, $3, now())",
-          lambda d: [("new", (popular_product(d), light_customer(d), "Great quality, fast shipping."))]),
-    Query("update_price", 10, "UPDATE products SET price = $2 WHERE id = $1",
-          lambda d: [("existing", (rare_product(d), 24.99))]),
-]
+QUERIES = port(pg.QUERIES, {
+    "login_by_email": "SELECT id, name, country FROM customers WHERE email = $1 AND deleted_at IS NULL LIMIT 1",
+    "category_next_page":
+        "SELECT id, name, price FROM products WHERE category_id = $1 AND status = 'active' AND deleted_at IS NULL "
+        "AND (created_at, id) < ($2, $3) ORDER BY created_at DESC, id DESC LIMIT 24",
+    "search_fulltext":
+        "SELECT id, name, price FROM products WHERE status = 'active' AND MATCH (name, description) AGAINST ($1) LIMIT 24",
+    "search_name_ilike": "SELECT id, name, price FROM products WHERE name LIKE $1 AND deleted_at IS NULL LIMIT 20",
+    "filter_attrs":
+        "SELECT id, name, price FROM products WHERE JSON_CONTAINS(attrs, $1) AND status = 'active' ORDER BY price LIMIT 24",
+    "status_counts_today": "SELECT status, count(*) FROM orders WHERE created_at >= $1 GROUP BY status",
+    "product_sales":
+        "SELECT sum(oi.quantity) FROM order_items oi JOIN orders o ON o.id = oi.order_id "
+        "WHERE oi.product_id = $1 AND o.created_at >= $2",
+    "country_revenue": "SELECT count(*), sum(total) FROM orders WHERE shipping_country = $1 AND created_at >= $2",
+})  # fmt: skip

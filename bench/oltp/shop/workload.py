@@ -38,8 +38,8 @@ def category(d: Draw) -> int:
 
 def keyset(d: Draw, cat: int):
     row = d.row("SELECT created_at, id FROM products WHERE category_id = $1 AND status = 'active' AND deleted_at IS NULL "
-                "ORDER BY created_at DESC, id DESC OFFSET 23 LIMIT 1", cat)  # fmt: skip
-    return (cat, row[0].isoformat(), row[1]) if row else (cat, "2030-01-01", 0)
+                "ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET 23", cat)  # fmt: skip
+    return (cat, d.timestamp(row[0]), row[1]) if row else (cat, "2030-01-01", 0)
 
 
 def bought(d: Draw):

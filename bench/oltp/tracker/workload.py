@@ -46,8 +46,8 @@ def email_variants(d: Draw):
 
 def page2(d: Draw, tenant: int, project: int):
     row = d.row("SELECT created_at, id FROM issues WHERE tenant_id = $1 AND project_id = $2 AND deleted_at IS NULL "
-                "ORDER BY created_at DESC, id DESC OFFSET 49 LIMIT 1", tenant, project)  # fmt: skip
-    return (tenant, project, row[0].isoformat(), row[1]) if row else (tenant, project, "2030-01-01", 0)
+                "ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET 49", tenant, project)  # fmt: skip
+    return (tenant, project, d.timestamp(row[0]), row[1]) if row else (tenant, project, "2030-01-01", 0)
 
 
 def two_tenants(d: Draw, f):

@@ -12,6 +12,7 @@ from mcp import Client
 
 from dbarchitect.config import load_settings
 from dbarchitect.server import build_server
+from tests.live.robust.test_cancel import poll
 
 pytestmark = pytest.mark.anyio
 
@@ -26,14 +27,6 @@ def waiting(mysql) -> list:
     """Statements on the marked table (the holder's LOCK TABLES aside) that have not ended."""
     return [r for r in mysql.admin("SHOW FULL PROCESSLIST")
             if r[7] and MARK in str(r[7]) and "LOCK TABLES" not in str(r[7]).upper()]  # fmt: skip
-
-
-async def poll(predicate, timeout: float, interval: float = 0.02) -> float:
-    t0 = time.perf_counter()
-    while not predicate():
-        assert time.perf_counter() - t0 < timeout, "timed out"
-        await anyio.sleep(interval)
-    return time.perf_counter() - t0
 
 
 @pytest.mark.parametrize("tool", sorted(CASES))
