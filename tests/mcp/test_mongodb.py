@@ -118,6 +118,8 @@ async def test_explain_plan_reads_mongodb_explain_output(offline_server, fixture
     ("sbe_fetch_ixscan_queryplanner", set(), "IXSCAN"),
     ("sharded_merge_sort_limit", set(), "SHARD_MERGE_SORT"),
     ("sharded_sbe_single_shard", set(), "SINGLE_SHARD"),
+    ("mongos_agg_split_group_sbe", set(), "merge on anyShard: $mergeCursors > $group > $unwind"),
+    ("mongos_agg_lookup_single_shard", set(), "shard shard2 (localhost:8002)"),
 ])
 async def test_explain_plan_reads_aggregate_slot_based_and_sharded_outputs(offline_server, fixture, rules, stage):
     plan = yaml.safe_load((EXPLAINS / f"{fixture}.yaml").read_text())["output"]
