@@ -72,6 +72,7 @@ class Explain(BaseModel):
     namespace: str | None = None
     version: str | None = None
     executed: bool = Field(description="executionStats present")
+    error: str | None = Field(default=None, description="executionStats.errorMessage when the plan failed")
     n_returned: int | None = None
     docs_examined: int | None = None
     keys_examined: int | None = None
@@ -170,6 +171,7 @@ def parse_explain(raw: str | dict | list) -> Explain:
     return Explain(
         namespace=planner.get("namespace") or shard.get("namespace") or (value.get("command") or {}).get("find"),
         version=server.get("version"), executed=bool(stats),
+        error=stats.get("errorMessage") if stats.get("executionSuccess") is False else None,
         n_returned=_int(_first(stats, top, "nReturned")), docs_examined=_int(_first(stats, top, "totalDocsExamined")),
         keys_examined=_int(_first(stats, top, "totalKeysExamined")), time_ms=_float(stats.get("executionTimeMillis")),
         nodes=nodes, winning=winning, pipeline=pipeline, parsed_query=parsed if isinstance(parsed, dict) else None,
