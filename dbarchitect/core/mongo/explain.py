@@ -187,8 +187,8 @@ def _mongos_aggregate(value: dict) -> Explain:
         shards.append(ShardExplain(name=str(name), host=body.get("host"), explain=parse_explain(body)))
     split = value.get("splitPipeline") if isinstance(value.get("splitPipeline"), dict) else {}
     merge = value.get("mergeType")
-    if merge is None and "needsPrimaryShardMerger" in value:
-        merge = "primaryShard" if value["needsPrimaryShardMerger"] else None
+    if merge is None and "needsPrimaryShardMerger" in value:  # 3.2-3.4: merged on a random shard unless the primary was needed
+        merge = "primaryShard" if value["needsPrimaryShardMerger"] else "anyShard"
     first = shards[0].explain
     server = value.get("serverInfo") or {}
 

@@ -99,3 +99,15 @@ def test_a_mongos_explain_with_an_unreadable_shard_is_a_clear_error():
     assert is_explain_text('{"splitPipeline": null, "shards": {"s1": {"host": "h:1"}}}')
     with pytest.raises(DocumentParseError, match="shard s1: no stages nor queryPlanner"):
         parse_explain('{"splitPipeline": null, "shards": {"s1": {"host": "h:1"}}}')
+
+
+def test_a_3x_split_aggregate_says_needs_primary_shard_merger_instead_of_merge_type():
+    ex = captured("mongos_agg_split_3x")
+    assert ex.merge_type == "anyShard", "needsPrimaryShardMerger: false — merged on a shard chosen at random (3.2-3.4)"
+    assert ex.shards_part == ["$match", "$project", "$unwind", "$match", "$project", "$match", "$group"]
+    assert ex.merger_part == ["$group"] and [s.name for s in ex.shards] == ["SS185", "SS187"]
+    shard = ex.shards[0].explain
+    assert not shard.executed and shard.namespace == "bpc_data_app1_1m_201709.stat_cap1_1h_x"
+    assert [p.name for p in shard.pipeline][:3] == ["$cursor", "$project", "$unwind"] and shard.uses("IXSCAN")
+    single = captured("mongos_agg_single_shard_3x")
+    assert single.merge_type is None and single.merger_part == [] and single.shards[0].explain.nodes[-1].info["indexName"] == "_id_"
