@@ -131,6 +131,15 @@ async def test_explain_plan_reads_aggregate_slot_based_and_sharded_outputs(offli
     assert stage in out["tree"]
 
 
+async def test_a_mongos_explain_with_an_unreadable_shard_is_an_error_and_the_next_call_works(offline_server):
+    async with Client(offline_server) as client:
+        res = await client.call_tool("explain_plan", {"plan": '{"splitPipeline": null, "shards": {"s1": {"host": "h:1"}}}'})
+        assert res.is_error and "shard s1: no stages nor queryPlanner" in res.content[0].text, res.content[0].text
+        plan = yaml.safe_load((EXPLAINS / "mongos_agg_split_3x.yaml").read_text())["output"]
+        res = await client.call_tool("explain_plan", {"plan": plan})
+        assert not res.is_error and "merge on anyShard: $group" in res.structured_content["tree"]
+        assert any("split" in n for n in res.structured_content["notes"])
+
 async def test_an_unreachable_mongodb_connection_answers_with_a_sentence():
     env = {"DATABASE_URL": "mongodb://127.0.0.1:1/app?serverSelectionTimeoutMS=200"}
     async with Client(build_server(load_settings(env))) as client:
