@@ -118,6 +118,8 @@ async def test_explain_plan_reads_mongodb_explain_output(offline_server, fixture
     ("sbe_fetch_ixscan_queryplanner", set(), "IXSCAN"),
     ("sharded_merge_sort_limit", set(), "SHARD_MERGE_SORT"),
     ("sharded_sbe_single_shard", set(), "SINGLE_SHARD"),
+    ("mongos_agg_split_group_sbe", set(), "merge on anyShard: $mergeCursors > $group > $unwind"),
+    ("mongos_agg_lookup_single_shard", set(), "shard shard2 (localhost:8002)"),
 ])
 async def test_explain_plan_reads_aggregate_slot_based_and_sharded_outputs(offline_server, fixture, rules, stage):
     plan = yaml.safe_load((EXPLAINS / f"{fixture}.yaml").read_text())["output"]
@@ -128,6 +130,15 @@ async def test_explain_plan_reads_aggregate_slot_based_and_sharded_outputs(offli
     assert {f["rule"] for f in out["insights"]} == rules
     assert stage in out["tree"]
 
+
+async def test_a_mongos_explain_with_an_unreadable_shard_is_an_error_and_the_next_call_works(offline_server):
+    async with Client(offline_server) as client:
+        res = await client.call_tool("explain_plan", {"plan": '{"splitPipeline": null, "shards": {"s1": {"host": "h:1"}}}'})
+        assert res.is_error and "shard s1: no stages nor queryPlanner" in res.content[0].text, res.content[0].text
+        plan = yaml.safe_load((EXPLAINS / "mongos_agg_split_3x.yaml").read_text())["output"]
+        res = await client.call_tool("explain_plan", {"plan": plan})
+        assert not res.is_error and "merge on anyShard: $group" in res.structured_content["tree"]
+        assert any("split" in n for n in res.structured_content["notes"])
 
 async def test_an_unreachable_mongodb_connection_answers_with_a_sentence():
     env = {"DATABASE_URL": "mongodb://127.0.0.1:1/app?serverSelectionTimeoutMS=200"}

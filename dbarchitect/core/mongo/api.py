@@ -67,11 +67,31 @@ def diagnose(plan: str | dict | list, bundle: Bundle | None = None, *, statement
         summary=PlanSummary(headline=_headline(explain), analyzed=explain.executed, buffers=False,
                             execution_ms=explain.time_ms, total_cost=0.0,
                             rows=float(explain.n_returned) if explain.n_returned is not None else None,
-                            node_count=len(explain.nodes) + max(len(explain.pipeline) - 1, 0)),
-        tree=render_tree(explain), tree_nodes_shown=len(explain.nodes), insights=insights, source_format="json",
+                            node_count=_node_count(explain)),
+        tree=render_tree(explain), tree_nodes_shown=_node_count(explain), insights=insights, source_format="json",
         statement=statement,
-        notes=[_verbosity(explain)],
+        notes=[_verbosity(explain)] + _split(explain),
     )  # fmt: skip
+
+
+def _node_count(ex: Explain) -> int:
+    if ex.shards:
+        return sum(_node_count(s.explain) for s in ex.shards) + len(ex.merger_part)
+    return len(ex.nodes) + max(len(ex.pipeline) - 1, 0)
+
+
+def _split(ex: Explain) -> list[str]:
+    """Through mongos: which part of the pipeline each shard ran and where the rest was merged."""
+    if not ex.shards:
+        return []
+    names = ", ".join(s.name for s in ex.shards)
+    if not ex.merger_part:
+        return [f"Explained through mongos: {len(ex.shards)} shard(s) ({names}) ran the whole pipeline (no split); "
+                "the rules read each shard's explain."]
+    return [f"Explained through mongos: the pipeline was split — {len(ex.shards)} shard(s) ({names}) ran "
+            f"{' > '.join(ex.shards_part) or 'their part'}, and the merger ({ex.merge_type or 'mongos'}) ran "
+            f"{' > '.join(ex.merger_part)} (mongos reports no execution statistics for the merger part); the rules "
+            "read each shard's explain."]
 
 
 def _verbosity(ex: Explain) -> str:
@@ -82,6 +102,9 @@ def _verbosity(ex: Explain) -> str:
 
 
 def _headline(ex: Explain) -> str:
+    if ex.shards:
+        parts = "; ".join(f"shard {s.name}: {_headline(s.explain).split(': ', 1)[-1]}" for s in ex.shards)
+        return f"{ex.namespace or 'the collection'} through mongos — {parts}"
     leaf = ", ".join(sorted({n.stage for n in ex.nodes if n.stage in ("COLLSCAN", "IXSCAN", "IDHACK", "COUNT_SCAN", "TEXT_MATCH", "EXPRESS_IXSCAN")})) or "?"
     where = ex.namespace or "the collection"
     if ex.executed:

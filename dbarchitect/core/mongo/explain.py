@@ -14,6 +14,13 @@ read under its name (`scan` → COLLSCAN, `ixseek` → IXSCAN, `seek`/`fetch` �
 `group` → GROUP; numReads → docsExamined) and take what their queryPlan twin (same planNodeId) adds
 (filter, sortPattern, keyPattern), so the rules read one vocabulary; the others (`nlj`, `limit`,
 `project`, …) keep their name. The original name stays in `info["sbeStage"]`.
+
+An aggregation explained through mongos has no top-level plan: `shards` maps each shard's name to its
+own explain (`{host, stages: [{$cursor: …}, …]}`, or `{host, queryPlanner, executionStats}` when the
+shard's part of the pipeline was pushed into the query layer), and `splitPipeline` (null when one shard
+runs the whole pipeline) names the `shardsPart` and the `mergerPart` that `mergeType` ("mongos"/"router",
+"anyShard", "primaryShard", "specificShard"; `needsPrimaryShardMerger` before 3.6) says where runs. Each
+shard's explain is parsed on its own (`Explain.shards`), so the rules read every shard as they read one server.
 """
 
 from __future__ import annotations
@@ -65,6 +72,7 @@ class Explain(BaseModel):
     namespace: str | None = None
     version: str | None = None
     executed: bool = Field(description="executionStats present")
+    error: str | None = Field(default=None, description="executionStats.errorMessage when the plan failed")
     n_returned: int | None = None
     docs_examined: int | None = None
     keys_examined: int | None = None
@@ -73,6 +81,10 @@ class Explain(BaseModel):
     pipeline: list[PipelineStage] = Field(default_factory=list)
     parsed_query: dict | None = None
     winning: list[StageNode] = Field(default_factory=list, description="queryPlanner.winningPlan, preorder")
+    shards: list[ShardExplain] = Field(default_factory=list, description="mongos aggregate: each shard's own explain")
+    merge_type: str | None = Field(default=None, description="mongos aggregate: where the merger part runs")
+    shards_part: list[str] = Field(default_factory=list, description="splitPipeline.shardsPart stage names")
+    merger_part: list[str] = Field(default_factory=list, description="splitPipeline.mergerPart stage names")
 
     @property
     def collection(self) -> str | None:
@@ -86,18 +98,35 @@ class Explain(BaseModel):
         return any(n.stage == name for n in (*self.nodes, *self.winning))
 
 
+class ShardExplain(BaseModel):
+    name: str
+    host: str | None = None
+    explain: Explain
+
+
+#: the first stage of an aggregation's explain, holding the query layer's plan
+_CURSORS = ("$cursor", "$geoNearCursor")
+
+
 def is_explain(value: Any) -> bool:
     return isinstance(value, dict) and (
-        "queryPlanner" in value or "executionStats" in value
-        or (isinstance(value.get("stages"), list) and any(isinstance(s, dict) and "$cursor" in s for s in value["stages"]))
+        "queryPlanner" in value or "executionStats" in value or _is_mongos_aggregate(value)
+        or (isinstance(value.get("stages"), list) and any(isinstance(s, dict) and any(c in s for c in _CURSORS)
+                                                         for s in value["stages"]))
     )  # fmt: skip
+
+
+def _is_mongos_aggregate(value: dict) -> bool:
+    shards = value.get("shards")
+    return (isinstance(shards, dict) and bool(shards) and all(isinstance(b, dict) for b in shards.values())
+            and ("splitPipeline" in value or "mergeType" in value or "needsPrimaryShardMerger" in value))  # fmt: skip
 
 
 def is_explain_text(plan: str | dict | list) -> bool:
     """Whether pasted plan output is MongoDB's explain() (JSON with queryPlanner/executionStats, or
     an aggregation's stages with $cursor) rather than PostgreSQL's EXPLAIN."""
     if isinstance(plan, str):
-        if not any(key in plan for key in ("queryPlanner", "executionStats", "$cursor")):
+        if not any(key in plan for key in ("queryPlanner", "executionStats", "$cursor", "splitPipeline")):
             return False
         try:
             plan = loads(plan)
@@ -114,15 +143,18 @@ def parse_explain(raw: str | dict | list) -> Explain:
         value = value[0]
     if not is_explain(value):
         raise DocumentParseError(
-            "not MongoDB explain() output: expected queryPlanner / executionStats (find) or stages with $cursor (aggregate)"
+            "not MongoDB explain() output: expected queryPlanner / executionStats (find), stages with $cursor "
+            "(aggregate), or shards with splitPipeline (aggregate through mongos)"
         )
+    if _is_mongos_aggregate(value):
+        return _mongos_aggregate(value)
     pipeline: list[PipelineStage] = []
     root = value
     if isinstance(value.get("stages"), list):
         for i, st in enumerate(value["stages"]):
             name = next((k for k in st if k.startswith("$")), "?")
-            if name == "$cursor":
-                root = st["$cursor"]
+            if name in _CURSORS and isinstance(st[name], dict):
+                root = st[name]
             pipeline.append(PipelineStage(index=i, name=name, spec=st.get(name), stats={k: v for k, v in st.items() if k != name}))
     planner = root.get("queryPlanner") or {}
     stats = root.get("executionStats") or {}
@@ -139,10 +171,44 @@ def parse_explain(raw: str | dict | list) -> Explain:
     return Explain(
         namespace=planner.get("namespace") or shard.get("namespace") or (value.get("command") or {}).get("find"),
         version=server.get("version"), executed=bool(stats),
+        error=stats.get("errorMessage") if stats.get("executionSuccess") is False else None,
         n_returned=_int(_first(stats, top, "nReturned")), docs_examined=_int(_first(stats, top, "totalDocsExamined")),
         keys_examined=_int(_first(stats, top, "totalKeysExamined")), time_ms=_float(stats.get("executionTimeMillis")),
         nodes=nodes, winning=winning, pipeline=pipeline, parsed_query=parsed if isinstance(parsed, dict) else None,
     )  # fmt: skip
+
+
+def _mongos_aggregate(value: dict) -> Explain:
+    """An aggregation explained through mongos: each shard parsed on its own, the split kept by stage name."""
+    shards = []
+    for name, body in value["shards"].items():
+        if not is_explain(body):
+            raise DocumentParseError(f"shard {name}: no stages nor queryPlanner in its explain")
+        shards.append(ShardExplain(name=str(name), host=body.get("host"), explain=parse_explain(body)))
+    split = value.get("splitPipeline") if isinstance(value.get("splitPipeline"), dict) else {}
+    merge = value.get("mergeType")
+    if merge is None and "needsPrimaryShardMerger" in value:  # 3.2-3.4: merged on a random shard unless the primary was needed
+        merge = "primaryShard" if value["needsPrimaryShardMerger"] else "anyShard"
+    first = shards[0].explain
+    server = value.get("serverInfo") or {}
+
+    def total(attr: str) -> int | None:
+        values = [getattr(s.explain, attr) for s in shards]
+        return sum(values) if all(v is not None for v in values) else None
+
+    return Explain(
+        namespace=first.namespace, version=server.get("version") or first.version,
+        executed=any(s.explain.executed for s in shards),
+        n_returned=first.n_returned if len(shards) == 1 and not split else None,
+        docs_examined=total("docs_examined"), keys_examined=total("keys_examined"), parsed_query=first.parsed_query,
+        shards=shards, merge_type=merge if isinstance(merge, str) else None,
+        shards_part=[_stage_name(s) for s in split.get("shardsPart") or [] if isinstance(s, dict)],
+        merger_part=[_stage_name(s) for s in split.get("mergerPart") or [] if isinstance(s, dict)],
+    )  # fmt: skip
+
+
+def _stage_name(stage: dict) -> str:
+    return next((k for k in stage if k.startswith("$")), "?")
 
 
 def _first(stats: dict, top: dict, key: str) -> Any:
@@ -241,7 +307,16 @@ def _float(v: Any) -> float | None:
 
 
 def render_tree(ex: Explain) -> str:
-    """One line per stage: id, stage, index, rows and documents examined."""
+    """One line per stage: id, stage, index, rows and documents examined; through mongos, each shard's
+    tree under its name, then where the merger part runs."""
+    if ex.shards:
+        lines = []
+        for shard in ex.shards:
+            lines.append(f"shard {shard.name}" + (f" ({shard.host})" if shard.host else ""))
+            lines += ["  " + line for line in render_tree(shard.explain).splitlines()]
+        if ex.merger_part:
+            lines.append(f"merge on {ex.merge_type or 'mongos'}: {' > '.join(ex.merger_part)}")
+        return "\n".join(lines)
     lines = []
     for n in ex.nodes:
         bits = [f"{n.id:>2} {'  ' * n.depth}{n.stage}"]
@@ -260,3 +335,6 @@ def render_tree(ex: Explain) -> str:
                                                                "collectionScans", "indexesUsed") if k in st.stats)
         lines.append(f"   {st.name} {extra}".rstrip())
     return "\n".join(lines)
+
+
+Explain.model_rebuild()

@@ -9,7 +9,7 @@ scopes, recommend_indexes the index scope (as notes next to its advice).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dbarchitect.core.models import Evidence, Finding, severity_counts, sort_findings
@@ -72,8 +72,28 @@ def run(ctx: DocumentContext, scopes: tuple[str, ...]) -> tuple[list[Finding], l
         if mod.SCOPE not in scopes:
             continue
         ran.append(mod.RULE.code)
-        findings += mod.check(ctx)
+        findings += check(mod, ctx)
     return sort_findings(findings), ran
+
+
+def check(mod: Any, ctx: DocumentContext) -> list[Finding]:
+    """One rule over the context. An aggregation explained through mongos is read shard by shard: the
+    rule sees each shard's explain (with the given collections but not the commands, so a command's
+    static findings are not repeated per shard), and its findings name the shard."""
+    shards = ctx.explain.shards if ctx.explain is not None else []
+    if not shards:
+        return mod.check(ctx)
+    out = mod.check(replace(ctx, explain=None))
+    collections_only = ctx.bundle.model_copy(update={"queries": [], "explains": []})
+    for shard in shards:
+        out += [_on_shard(f, shard.name) for f in mod.check(replace(ctx, bundle=collections_only, explain=shard.explain))]
+    return out
+
+
+def _on_shard(finding: Finding, shard: str) -> Finding:
+    evidence = [e.model_copy(update={"detail": f"shard {shard}: {e.detail}", "data": {**(e.data or {}), "shard": shard}})
+                for e in finding.evidence]  # fmt: skip
+    return finding.model_copy(update={"message": f"On shard {shard}: {finding.message}", "evidence": evidence})
 
 
 def counts(findings: list[Finding]) -> dict[str, int]:

@@ -1,8 +1,10 @@
 """
 ## What it does
 Flags a `SORT` stage in explain output — a sort done in memory because no index provides the order —
-when it sorted at least 1000 documents, used 10% or more of its 100 MB `memLimit`, or spilled to
-disk; with queryPlanner output only (no statistics) any blocking sort is reported as advice.
+when it sorted at least 1000 documents, used 10% or more of its `memLimit` (100 MB from 4.4, 32 MB
+before), or spilled to disk; as an error when it reached `memLimit` and the query failed
+(`executionSuccess: false`); with queryPlanner output only (no statistics) any blocking sort is
+reported as advice.
 
 ## Why is this bad?
 The whole input is read and held before the first document is returned (no early exit with a limit
@@ -50,7 +52,10 @@ def check(ctx):
         size = node.num("totalDataSizeSorted") or node.num("memUsage")
         limit = node.num("memLimit") or T.STAGE_MEMORY_LIMIT
         spilled = bool(node.info.get("usedDisk"))
-        if ex.executed:
+        failed = ex.error is not None and size is not None and size >= limit
+        if failed:
+            severity = Severity.error
+        elif ex.executed:
             big = (sorted_docs or 0) >= T.SORT_MIN_DOCS or (size or 0) >= limit * T.SORT_MEMORY_SHARE or spilled
             if not big:
                 continue
@@ -64,15 +69,20 @@ def check(ctx):
         keys = eq + [(f, d) for f, d in pattern.items()] + rng
         facts = f"{int(sorted_docs)} documents" if sorted_docs is not None else "its whole input"
         held = f", {human_bytes(size)} of the {human_bytes(limit)} limit" if size is not None else ""
+        if failed:
+            message = (f"In-memory SORT on {pattern} hit its {human_bytes(limit)} memLimit ({human_bytes(size)} held after "
+                       f"{facts}) and the query failed: {ex.error} Without an index giving the order it fails again, or "
+                       "spills to disk where allowDiskUse is allowed (4.4+).")
+        else:
+            message = (f"In-memory SORT on {pattern} of {facts}{held}{' — spilled to disk' if spilled else ''}: nothing "
+                       "is returned before the whole input is read, and past the memory limit the sort spills or fails.")
         out.append(RULE.finding(
             obj=ex.namespace, severity=severity,
-            message=(
-                f"In-memory SORT on {pattern} of {facts}{held}{' — spilled to disk' if spilled else ''}: nothing is "
-                "returned before the whole input is read, and past 100 MB the sort spills or fails."
-            ),
+            message=message,
             fix=create_index(ex.collection or "collection", keys) if keys else "An index that provides the sort order.",
             evidence=[Evidence(kind="execution" if ex.executed else "static",
                                detail=f"explain: stage {node.id} SORT {pattern} memLimit={int(limit)}",
-                               data={"sortPattern": pattern, "sorted": sorted_docs, "bytes": size, "usedDisk": spilled})],
+                               data={"sortPattern": pattern, "sorted": sorted_docs, "bytes": size, "usedDisk": spilled,
+                                     "failed": failed})],
         ))  # fmt: skip
     return out

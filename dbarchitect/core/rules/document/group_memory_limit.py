@@ -2,8 +2,8 @@
 ## What it does
 Flags blocking aggregation stages (`$group`, `$sort`, `$bucket`, `$setWindowFields`) that reach the
 100 MB per-stage memory limit: in explain output, a stage that spilled (`usedDisk`) or held at least
-half the limit; statically, a `$group` that `$push`es whole documents (`$$ROOT`) with
-`allowDiskUse: false`.
+half the limit; statically, a `$group` that `$push`es whole documents (`$$ROOT`) without
+`allowDiskUse: true` (given as false, or not given: before 6.0 that is false).
 
 ## Why is this bad?
 Past 100 MB a stage writes temporary files (MongoDB 6.0+, or with `allowDiskUse`) — slower by an
@@ -60,7 +60,7 @@ def check(ctx):
                                    data={k: st.stats[k] for k in ("usedDisk", "spills", *_SIZE_KEYS) if k in st.stats})],
             ))  # fmt: skip
     for q in ctx.queries:
-        if q.allow_disk_use is not False:
+        if q.allow_disk_use is True:
             continue
         for pos, stage in enumerate(q.pipeline):
             body = stage.get("$group")
@@ -70,11 +70,14 @@ def check(ctx):
                 out.append(RULE.finding(
                     obj=q.collection, severity=Severity.advice,
                     message=(
-                        f"{q.id} on {q.collection}: stage {pos + 1} $group pushes whole documents ($$ROOT) with "
-                        "allowDiskUse: false — past 100 MB the aggregation fails."
+                        f"{q.id} on {q.collection}: stage {pos + 1} $group pushes whole documents ($$ROOT) "
+                        + ("with allowDiskUse: false — past 100 MB the aggregation fails ('Exceeded memory limit for "
+                           "$group')." if q.allow_disk_use is False else
+                           "without allowDiskUse — past 100 MB it fails before MongoDB 6.0 ('Exceeded memory limit "
+                           "for $group', code 16945) and spills to disk from 6.0 (allowDiskUseByDefault).")
                     ),
                     fix="Push only the fields needed ({$push: {total: '$total'}}) or set allowDiskUse: true.",
-                    evidence=[Evidence(kind="static", detail="$group accumulates $$ROOT, allowDiskUse: false",
-                                       data={"stage": pos + 1})],
+                    evidence=[Evidence(kind="static", detail=f"$group accumulates $$ROOT, allowDiskUse: {q.allow_disk_use}",
+                                       data={"stage": pos + 1, "allowDiskUse": q.allow_disk_use})],
                 ))  # fmt: skip
     return out
