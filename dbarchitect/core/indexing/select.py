@@ -962,7 +962,7 @@ class _Selector:
                       served: Mapping[Candidate, Mapping[str, float]], now: Mapping[str, float]
                       ) -> dict[Candidate, tuple[float, list[tuple[str, float, float]]]]:  # fmt: skip
         """Each member's marginal benefit in the set (weighted cost of the workload without it minus with
-        it, less its write charge) and the queries whose cost it changes (query, without, with)."""
+        it, less its write charge) and the queries it serves or whose cost it changes (query, without, with)."""
         out = {}
         for c in [*sorted(btrees, key=lambda c: c.signature), *sorted(gins, key=lambda c: c.signature)]:
             loss, moved = 0.0, []
@@ -973,7 +973,7 @@ class _Selector:
                     without = await self.set_cost(q, btrees, gins - {c}, served)
                 else:
                     without = await self.set_cost(q, btrees - {c}, gins, served)
-                if abs(without - now[q]) > 1e-6:
+                if abs(without - now[q]) > 1e-6 or q in self.relevant.get(c, ()) or q in served.get(c, {}):
                     loss += self.weights[q] * (without - now[q])
                     moved.append((q, without, now[q]))
             out[c] = (loss - self.charge_rate.get(c.table, 0.0), moved)
@@ -1053,7 +1053,7 @@ class _Selector:
                 why = (f"the set ({set_bytes / 2**20:,.0f} MB) exceeds the {self.budget_bytes / 2**20:,.0f} MB budget and it "
                        f"buys the least per byte: {loss:,.0f} weighted for {sizes[worst] / 2**20:,.1f} MB ({shown})")
             elif loss <= 0:
-                why = f"with the whole set in place it adds nothing ({shown})"
+                why = f"with the whole set in place it adds nothing: {shown}"
             else:
                 why = (f"with the whole set in place it saves {loss:,.0f} weighted for {sizes[worst] / 2**20:,.1f} MB, "
                        f"{loss / max(1, sizes[worst]) / max(density, 1e-12):.2%} of the set's benefit per byte "
