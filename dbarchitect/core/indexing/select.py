@@ -73,8 +73,8 @@ SMALL_INDEX_SHARE = 0.25  # … with an index at most this share of its table's 
 LOOKUP_UNCACHED_FACTOR = 4.0
 BROAD_RANGE_ROWS_PER_PAGE = 3.0  # a range matching ≥ 3 rows per heap page touches ≥ 95 % of the pages
 # Final pruning (`_Selector.prune`): an index whose marginal benefit in the final set, per byte, is below
-# this share of the whole set's benefit per byte (1/50: far below, not a rounding of the cost model) goes
-PRUNE_DENSITY = 0.02
+# this share of the members' marginal benefit per byte (1/25: more than an order of magnitude below) goes
+PRUNE_DENSITY = 0.04
 PRUNE_MIN_SHARE = 0.05  # … and that holds at least this share of the set's bytes
 # A GIN index serving a query (costsize.c's bitmap heap scan, simplified): the matching rows' heap pages
 # (Mackert–Lohman: pages × (1 − e^(−rows/pages))) at random_page_cost, each row at cpu_tuple_cost plus
@@ -998,7 +998,8 @@ class _Selector:
                 if c.table in self.shapes[q].tables:
                     gain += self.weights[q] * (now[q] - await self.set_cost(q, with_b, with_g, served))
             gain -= self.charge_rate.get(c.table, 0.0)
-            density = sum(self.weights[q] * (sel.base[q] - now[q]) for q in self.live) / max(1, used)
+            members = await self.margins(btrees, gins, served, now)
+            density = sum(max(0.0, m) for m, _ in members.values()) / max(1, used)
             if gain <= 0 or gain / max(1, sizes[c]) < PRUNE_DENSITY * density:
                 continue
             del pruned[c]
@@ -1032,7 +1033,9 @@ class _Selector:
                 marg = await self.margins(btrees, gins, served, now)
             except OracleError:
                 break
-            set_benefit = sum(self.weights[q] * (sel.base[q] - now[q]) for q in self.live)
+            # the reference: the members' own (marginal) benefit per byte, not the whole set's saving, which
+            # one query's saving that several members can each provide (TPC-H) dwarfs every member by
+            set_benefit = sum(max(0.0, m) for m, _ in marg.values())
             set_bytes = sum(sizes[c] for c in marg)
             density = set_benefit / max(1, set_bytes)
             worst = min(marg, key=lambda c: (marg[c][0] / max(1, sizes[c]), c.signature))
@@ -1056,7 +1059,7 @@ class _Selector:
                 why = f"with the whole set in place it adds nothing: {shown}"
             else:
                 why = (f"with the whole set in place it saves {loss:,.0f} weighted for {sizes[worst] / 2**20:,.1f} MB, "
-                       f"{loss / max(1, sizes[worst]) / max(density, 1e-12):.2%} of the set's benefit per byte "
+                       f"{loss / max(1, sizes[worst]) / max(density, 1e-12):.2%} of the members' benefit per byte "
                        f"(below {PRUNE_DENSITY:.0%}): {shown}")  # fmt: skip
             sel.pruned[worst] = (loss, sizes[worst], why)
             if worst in gins:
