@@ -170,8 +170,10 @@ def _fts_worth(cand: Candidate, snapshot: SchemaSnapshot) -> bool:
 
 def _static_recs(cset: CandidateSet, snapshot: SchemaSnapshot, stats: StatsMap, taken: set[str], start: int,
                  extensions: set[str], room: int | None = None, available: set[str] | None = None,
-                 notes: list[str] | None = None) -> list[IndexRecommendation]:  # fmt: skip
-    """Uncosted kinds (GIN), smallest first, within the `room` left in the budget. One that needs an
+                 notes: list[str] | None = None, only: Mapping[Candidate, Mapping[str, tuple[float, float]]] | None = None,
+                 weights: Mapping[str, float] | None = None) -> list[IndexRecommendation]:  # fmt: skip
+    """`only`: the GIN candidates the selection's pruning pass kept (with their modelled query costs),
+    already within the budget. Uncosted kinds (GIN), smallest first, within the `room` left in the budget. One that needs an
     extension the server does not have (`available`, from pg_available_extensions) is left out, and
     `notes` says so; for one whose extension is available but not installed, its reason and `notes`
     say to run CREATE EXTENSION first (its DDL stays one statement: CREATE INDEX CONCURRENTLY must be
@@ -179,6 +181,8 @@ def _static_recs(cset: CandidateSet, snapshot: SchemaSnapshot, stats: StatsMap, 
     out = []
     statics = [c for c in cset.candidates if not c.hypothetical and (
         _static_ok(c, snapshot, STATIC_MIN_PAGES) or (c.kind == "fts" and _fts_worth(c, snapshot)))]  # fmt: skip
+    if only is not None:
+        statics = [c for c in statics if c in only]
     for cand in sorted(statics, key=lambda c: (static_size(c, snapshot, stats), c.signature)):
         ext = cand.requires_extension
         if ext and ext not in extensions and available is not None and ext not in available:
@@ -196,16 +200,25 @@ def _static_recs(cset: CandidateSet, snapshot: SchemaSnapshot, stats: StatsMap, 
                 continue
             room -= size
         note = EXTENSION_NOTE.format(ext=ext) if ext and ext not in extensions else ""
+        modelled = (only or {}).get(cand) or {}
+        detail = (f"HypoPG cannot model {cand.method.upper()} indexes, so this one is not costed: it follows "
+                  f"from the query's structure ({cset.reasons[cand]}). validate=true measures it on the copy "
+                  "(built for real on the table or a sample of it).")  # fmt: skip
+        if modelled:
+            detail += (" Weighed against the btree picks on one scale (benefit per byte) with a modelled cost: a "
+                       "bitmap scan of the rows its predicate matches on a block sample of the table.")  # fmt: skip
         evidence = Evidence(
             kind="static",
-            detail=f"HypoPG cannot model {cand.method.upper()} indexes, so this one is not costed: it follows "
-            f"from the query's structure ({cset.reasons[cand]}). validate=true measures it on the copy "
-            "(built for real on the table or a sample of it).",
+            detail=detail,
             data={"queries": sorted(cset.queries[cand]), "probes": dict(cset.probes.get(cand, {})),
                   "body": cand.body("{table}")},
         )  # fmt: skip
+        helps = _uncosted(cset, cand)
+        if modelled:
+            helps = [QueryCost(query=q, weight=(weights or {}).get(q, 1.0), cost_before=round(b, 2), cost_after=round(a, 2))
+                     for q, (b, a) in sorted(modelled.items())]  # fmt: skip
         rec = _recommend(cand, rank=start + len(out), taken=taken, snapshot=snapshot, size=size,
-                         reason=cset.reasons[cand] + note, helps=_uncosted(cset, cand), evidence=evidence,
+                         reason=cset.reasons[cand] + note, helps=helps, evidence=evidence,
                          requires_extension=ext)  # fmt: skip
         if note and notes is not None:
             first = f"Run first: CREATE EXTENSION IF NOT EXISTS {_ident(ext)};"
@@ -213,6 +226,16 @@ def _static_recs(cset: CandidateSet, snapshot: SchemaSnapshot, stats: StatsMap, 
                 notes.append(first + EXTENSION_NOTE.format(ext=ext).split(" before it:", 1)[1])
         out.append(rec)
     return out
+
+
+def uncosted_candidates(cset: CandidateSet, snapshot: SchemaSnapshot, stats: StatsMap, extensions: set[str],
+                        available: set[str] | None = None) -> dict[Candidate, int]:
+    """The GIN candidates `_static_recs` would offer (large enough table, extension available), with their
+    estimated bytes: `select` weighs them with the btree picks (`uncosted=`)."""
+    return {r_c: static_size(r_c, snapshot, stats) for r_c in cset.candidates if not r_c.hypothetical
+            and (_static_ok(r_c, snapshot, STATIC_MIN_PAGES) or (r_c.kind == "fts" and _fts_worth(r_c, snapshot)))
+            and not (r_c.requires_extension and r_c.requires_extension not in extensions and available is not None
+                     and r_c.requires_extension not in available)}  # fmt: skip
 
 
 def from_selection(
@@ -262,11 +285,18 @@ def from_selection(
         recs.append(rec)
     budget = budget_bytes if budget_bytes is not None else sel.default_budget
     room = None if budget is None else budget - sum(r.estimated_size_bytes for r in recs)
-    if budget_bytes is None and room is not None:
-        # with the default budget the uncosted GIN kinds (the only index for a trigram, containment or
-        # full-text predicate) keep at least half of it: costed btree picks cannot crowd them out
-        room = max(room, budget // 2)
-    recs += _static_recs(cset, snapshot, stats, taken, len(recs) + 1, extensions, room, available, notes)
+    if sel.uncosted:
+        # the pruning pass weighed the GIN kinds and the btree picks on one scale within the budget
+        recs += _static_recs(cset, snapshot, stats, taken, len(recs) + 1, extensions, None, available, notes,
+                             only=sel.uncosted_kept, weights=weights)  # fmt: skip
+    else:
+        if budget_bytes is None and room is not None:
+            # with the default budget the uncosted GIN kinds (the only index for a trigram, containment or
+            # full-text predicate) keep at least half of it: costed btree picks cannot crowd them out
+            room = max(room, budget // 2)
+        recs += _static_recs(cset, snapshot, stats, taken, len(recs) + 1, extensions, room, available, notes)
+    for c, (_loss, _size, why) in sel.pruned.items():
+        notes.append(f"Pruned {c.signature}: {why}.")
     qcosts = []
     for q in queries:
         if q.id not in sel.final:

@@ -61,6 +61,8 @@ class CandidateSet:
     risky: dict[Candidate, str] = field(default_factory=dict)  # candidate -> why it is not proposed
     probes: dict[Candidate, dict[str, str]] = field(default_factory=dict)  # uncostable kind -> query -> predicate
     varying: set[tuple[str, str]] = field(default_factory=set)  # (table, column) the workload compares to several literals
+    # (table, a, b): each value of a goes with one value of b (a composite foreign key, or a sample of the rows)
+    implied: set[tuple[str, str, str]] = field(default_factory=set)
 
     def add(self, cand: Candidate, reason: str, query: str, probe: str | None = None) -> None:
         """`probe`: for a kind HypoPG cannot cost, the predicate it serves (measured on a scratch copy)."""
@@ -195,15 +197,16 @@ def for_access(access: TableAccess, query: str, snapshot: SchemaSnapshot, stats:
     table = snapshot.table(access.table)
     t = access.table
     rows = float(table.estimated_rows if table else 0)
-    eq = _eq_order(access, table, stats)
-    ins = [c for c in access.columns("in") if c not in eq]
-    ranges = [c for c in access.columns("range", "like_prefix") if c not in eq and c not in ins]
-    joins = [c for c in access.columns("join") if c not in eq]
+    eq_all = _eq_order(access, table, stats)
+    eq = without_implied(t, eq_all, out.implied)
+    ins = [c for c in access.columns("in") if c not in eq_all]
+    ranges = [c for c in access.columns("range", "like_prefix") if c not in eq_all and c not in ins]
+    joins = [c for c in access.columns("join") if c not in eq_all]
     head = [(c, False) for c in eq + ins]
     flags = _flags(access, table)
     flag_where = " AND ".join(p.sql for p in flags) or None
     flag_cols = tuple(p.column for p in flags)
-    unique = _unique_lookup(access, table, eq)
+    unique = _unique_lookup(access, table, eq_all)
     if unique is not None:
         return  # at most one row through the existing unique index: nothing to gain, not even an index-only scan
 
@@ -338,23 +341,113 @@ def for_access(access: TableAccess, query: str, snapshot: SchemaSnapshot, stats:
                 )
 
 
-def generate(
-    shapes: Mapping[str, QueryShape], snapshot: SchemaSnapshot, stats: StatsMap
-) -> CandidateSet:
-    """Every candidate for every query, minus those an existing index already covers."""
-    out = CandidateSet()
-    # a column the workload compares to different literals (`country = 'MT'`, `country = 'US'`) takes a
-    # parameter's values: none of them is a constant of the application to put in a partial predicate
-    seen: dict[tuple[str, str], set[str]] = {}
+def without_implied(table: str, eq: list[str], implied: set[tuple[str, str, str]]) -> list[str]:
+    """The equality columns minus those an earlier kept one determines (a project determines its
+    tenant): `project_id = $1 AND tenant_id = $2` finds the same rows through a key on project_id alone,
+    so tenant_id as a key column only makes the index larger and splits it from the queries that filter
+    by project alone (`(project_id, created_at)` then serves both, where `(project_id, tenant_id,
+    created_at)` and `(project_id, created_at)` were two indexes). The implied column stays a filter."""
+    kept: list[str] = []
+    for c in eq:
+        if not any((table, a, c) in implied for a in kept):
+            kept.append(c)
+    return kept
+
+
+def fk_implied(snapshot: SchemaSnapshot) -> set[tuple[str, str, str]]:
+    """Functional dependencies a composite foreign key proves: in `FOREIGN KEY (tenant_id, project_id)
+    REFERENCES projects (tenant_id, id)`, `id` is unique in projects, so each project_id of the
+    referencing row goes with exactly one tenant_id (the referenced row's) — project_id → tenant_id."""
+    out: set[tuple[str, str, str]] = set()
+    for t in snapshot.tables:
+        for fk in t.foreign_keys:
+            ref = fk.references
+            if ref is None or len(fk.columns) < 2 or len(ref.columns) != len(fk.columns):
+                continue
+            target = snapshot.table(ref.table)
+            if target is None:
+                continue
+            for i, rc in enumerate(ref.columns):
+                if any(ix.valid and (ix.unique or ix.primary) and list(ix.columns) == [rc] and not ix.predicate
+                       for ix in target.indexes):  # fmt: skip
+                    out |= {(t.qualified, fk.columns[i], other) for j, other in enumerate(fk.columns) if j != i}
+    return out
+
+
+def implied_pairs(shapes: Mapping[str, QueryShape]) -> set[tuple[str, str, str]]:
+    """(table, a, b) for every two columns some query compares by equality on the same table: the pairs a
+    functional dependency would shorten (`a` → `b` to be checked on the data)."""
+    out: set[tuple[str, str, str]] = set()
     for shape in shapes.values():
+        for a in shape.accesses:
+            cols = sorted({p.column for p in a.preds if p.kind == "eq" and p.column})
+            out |= {(a.table, x, y) for x in cols for y in cols if x != y}
+    return out
+
+
+def template(shape: QueryShape) -> tuple:
+    """A statement's structure without its literal values: literal variants of one query (the same
+    statement with different parameter values inlined) share it, different queries do not."""
+    return (shape.statement, tuple(
+        (a.table, tuple(sorted((p.kind, p.column or "", p.expr or "", p.partner or "") for p in a.preds)),
+         tuple(a.sort), tuple(a.group), a.limit) for a in shape.accesses))  # fmt: skip
+
+
+def merge_includes(out: CandidateSet) -> None:
+    """Two btree candidates for the same rows (same table and predicate) where one's keys lead the
+    other's and the shorter carries INCLUDE columns (`reviews (product_id) INCLUDE (rating)` for a count
+    and average, `(product_id, created_at DESC)` for the newest reviews): one index with the longer keys
+    and the INCLUDE columns serves both — the first query reads it index-only by its leading key, the
+    second in key order — for little more than the longer one alone. The merged candidate is added (and
+    costed like any other); the greedy's longer-variant rule takes it where it is as good."""
+    btrees = [c for c in out.candidates if c.method == "btree" and all(c.columns)]
+    for short in btrees:
+        if not short.include:
+            continue
+        for long in btrees:
+            if (long is short or long.table != short.table or long.predicate != short.predicate or long.include
+                    or len(long.keys) <= len(short.keys)
+                    or [k.removesuffix(" DESC") for k in long.keys[: len(short.keys)]]
+                    != [k.removesuffix(" DESC") for k in short.keys]):  # fmt: skip
+                continue
+            inc = tuple(c for c in short.include if c.strip('"') not in long.columns)
+            if not inc:
+                continue
+            merged = Candidate(table=long.table, keys=long.keys, columns=long.columns, include=inc,
+                               predicate=long.predicate, kind="covering" if long.kind in ("btree", "composite")
+                               else long.kind)  # fmt: skip
+            if merged in out.reasons:
+                continue
+            for q in sorted(out.queries.get(short, set()) | out.queries.get(long, set())):
+                out.add(merged, f"{out.reasons[long]}; INCLUDE ({', '.join(inc)}) also answers what "
+                                f"{short.signature} would, from the same index", q)  # fmt: skip
+
+
+def generate(
+    shapes: Mapping[str, QueryShape], snapshot: SchemaSnapshot, stats: StatsMap,
+    implied: set[tuple[str, str, str]] | None = None,
+) -> CandidateSet:
+    """Every candidate for every query, minus those an existing index already covers. `implied`: functional
+    dependencies (table, a, b) found on the data (a sample), added to those composite foreign keys prove."""
+    out = CandidateSet()
+    out.implied = fk_implied(snapshot) | set(implied or ())
+    # a column that one query compares to different literals (`country = 'MT'`, `country = 'US'`: the same
+    # statement with its parameters inlined, as a log or literal statements show it) takes a parameter's
+    # values: none of them is a constant of the application to put in a partial predicate. Different
+    # queries each with a constant of their own (`status = 'paid'` in the shipping queue, `status =
+    # 'delivered'` in a purchase check) are the application's constants: each may be a partial predicate.
+    seen: dict[tuple[tuple, str, str], set[str]] = {}
+    for shape in shapes.values():
+        fp = template(shape)
         for access in shape.accesses:
             for p in access.preds:
                 if p.kind == "eq" and p.constant and p.column and p.value is not None:
-                    seen.setdefault((access.table, p.column), set()).add(p.value)
-    out.varying = {k for k, values in seen.items() if len(values) > 1}
+                    seen.setdefault((fp, access.table, p.column), set()).add(p.value)
+    out.varying = {(t, c) for (_fp, t, c), values in seen.items() if len(values) > 1}
     for qid, shape in shapes.items():
         for access in shape.accesses:
             for_access(access, qid, snapshot, stats, out)
+    merge_includes(out)
     for cand in list(out.reasons):
         table = snapshot.table(cand.table)
         existing = covering_index(table, cand) if table else None

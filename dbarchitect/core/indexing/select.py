@@ -30,6 +30,8 @@ hypothetical indexes, tests may answer it with anything that costs plans. The co
 from __future__ import annotations
 
 import heapq
+import math
+import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
@@ -70,6 +72,17 @@ SMALL_INDEX_SHARE = 0.25  # … with an index at most this share of its table's 
 # the pages stayed cached (effective_cache_size); priced instead at random_page_cost / seq_page_cost
 LOOKUP_UNCACHED_FACTOR = 4.0
 BROAD_RANGE_ROWS_PER_PAGE = 3.0  # a range matching ≥ 3 rows per heap page touches ≥ 95 % of the pages
+# Final pruning (`_Selector.prune`): an index whose marginal benefit in the final set, per byte, is below
+# this share of the members' marginal benefit per byte (1/25: more than an order of magnitude below) goes
+PRUNE_DENSITY = 0.04
+PRUNE_MIN_SHARE = 0.05  # … and that holds at least this share of the set's bytes
+# A GIN index serving a query (costsize.c's bitmap heap scan, simplified): the matching rows' heap pages
+# (Mackert–Lohman: pages × (1 − e^(−rows/pages))) at random_page_cost, each row at cpu_tuple_cost plus
+# its recheck, plus the index scan's startup
+GIN_RANDOM_PAGE_COST = 4.0
+GIN_ROW_COST = 0.01 + 0.0025
+GIN_STARTUP_COST = 10.0
+GIN_DEFAULT_MATCH = 0.005  # selfuncs.h DEFAULT_MATCH_SEL-like share when the predicate cannot be probed ($n)
 
 Progress = Callable[[int, int, str], Awaitable[None]]
 
@@ -132,6 +145,12 @@ class Selection:
     limit_notes: dict[str, str] = field(default_factory=dict)  # query -> how its LIMIT was costed (no new index)
     fast: dict[str, float] = field(default_factory=dict)  # query -> its cost, already below FAST_QUERY_COST
     dedup_sized: set[Candidate] = field(default_factory=set)  # sized by `size.btree_size`, not by the oracle
+    # uncosted kinds (GIN) given to `select`: the ones kept in the final set, with their modelled per-query
+    # costs (query -> (cost without it, with it) in the final set) and sizes
+    uncosted: dict[Candidate, int] = field(default_factory=dict)
+    uncosted_kept: dict[Candidate, dict[str, tuple[float, float]]] = field(default_factory=dict)
+    # indexes the final pruning pass removed: candidate -> (marginal benefit, bytes, why with the costs)
+    pruned: dict[Candidate, tuple[float, int, str]] = field(default_factory=dict)
 
 
 def default_budget(snapshot: SchemaSnapshot, shapes: Mapping[str, QueryShape]) -> int:
@@ -401,6 +420,23 @@ def broad_range(c: Candidate, rows_matched: float, q: str, snapshot: SchemaSnaps
             "would read nearly every page out of sequence, slower than the sequential scan it could replace")  # fmt: skip
 
 
+def gin_served_cost(matched: float, pages: int, limit: float | None = None) -> float:
+    """A query's cost once a GIN index serves its predicate (a bitmap heap scan of the matching rows, as
+    costsize.c prices it, simplified): the bitmap index scan (startup: every matching entry at
+    cpu_index_tuple_cost), then the distinct heap pages `matched` rows touch (Mackert–Lohman:
+    pages × (1 − e^(−rows/pages))) at random_page_cost and each row's CPU and recheck. Under a LIMIT
+    with no ORDER BY to sort first, the planner charges that heap part only pro rata (LIMIT / rows),
+    as it does for the sequential scan it competes with. The rest of the query (a sort of those rows,
+    joins) is left out: an optimistic figure for the GIN, which only makes a btree next to it look
+    less needed when the GIN already is cheap."""
+    pages, matched = max(1, pages), max(1.0, matched)
+    fetched = pages * (1.0 - math.exp(-matched / pages))
+    heap = GIN_RANDOM_PAGE_COST * fetched + GIN_ROW_COST * matched
+    if limit:
+        heap *= min(1.0, limit / matched)
+    return GIN_STARTUP_COST + 0.005 * matched + heap
+
+
 def _strong(c: Candidate, helps: Mapping[str, tuple[float, float]], size: int, snapshot: SchemaSnapshot) -> bool:
     """One query gets much cheaper and the index is small next to its table."""
     t = snapshot.table(c.table)
@@ -450,8 +486,12 @@ async def select(
     max_indexes: int | None = None,
     progress: Progress | None = None,
     stats: StatsMap | None = None,
+    uncosted: Mapping[Candidate, int] | None = None,
 ) -> Selection:
-    """`stats` (pg_stats) lets plain btree candidates be sized with deduplication (`size.py`);
+    """`uncosted`: the GIN candidates HypoPG cannot create (candidate -> estimated bytes) that the final
+    pruning pass weighs together with the btree picks, on one scale of benefit per byte within the
+    budget (their effect on a query modelled from the rows their predicate matches, `gin_served_cost`);
+    without it they are left to the caller. `stats` (pg_stats) lets plain btree candidates be sized with deduplication (`size.py`);
     without it, or where deduplication does not apply, the oracle's size is used.
 
     The steps, in order (each a method of `_Selector`): cost the workload without new indexes; scope
@@ -471,6 +511,7 @@ async def select(
     await s.pick_greedily(heap)
     await s.drop_redundant()
     await s.recheck_final_set()
+    await s.prune(dict(uncosted or {}))
     await s.cost_final()
     return s.sel
 
@@ -506,6 +547,7 @@ class _Selector:
         self.hurts: dict[Candidate, dict[str, tuple[float, float]]] = {}  # queries a candidate makes costlier
         self.used_bytes = 0
         self.round = 0
+        self.pruned_picks: list[Pick] = []
 
     # --- before the greedy loop -------------------------------------------------------------
     async def cost_baseline(self) -> None:
@@ -869,6 +911,177 @@ class _Selector:
             if bad:
                 break
         return bad
+
+    # --- the final pruning pass (backward elimination) -------------------------------------------
+    async def gin_models(self, uncosted: Mapping[Candidate, int]) -> dict[Candidate, dict[str, float]]:
+        """Per uncosted (GIN) candidate, the modelled cost of each live query it serves once built
+        (`gin_served_cost`), from the rows its predicate matches: for full text the oracle's sampled
+        count (`matched`, optional), else its planner estimate (`rows`), else GIN_DEFAULT_MATCH of the table
+        (a predicate with `$n` parameters cannot be probed)."""
+        matched_probe = getattr(self.oracle, "matched", None)
+        rows_probe = getattr(self.oracle, "rows", None)
+        out: dict[Candidate, dict[str, float]] = {}
+        for g in uncosted:
+            t = self.snapshot.table(g.table)
+            if t is None:
+                continue
+            for q, pred in self.cset.probes.get(g, {}).items():
+                if q not in self.sel.base or q in self.sel.skipped:
+                    continue
+                matched = None
+                if not re.search(r"\$\d", pred):
+                    try:
+                        # the planner's own estimate decides whether it takes the GIN path: on a plain column
+                        # (trigram, jsonb) building the index adds no statistics, so that estimate stays; an
+                        # expression index (full text) gets ANALYZE statistics of its own, which a sample of
+                        # the table approximates (without them the planner assumes a flat 0.5 %)
+                        if matched_probe is not None and g.kind == "fts":
+                            matched = await matched_probe(g.table, pred, float(t.estimated_rows), t.pages)
+                        elif rows_probe is not None:
+                            matched = await rows_probe(g.table, (pred,))
+                    except OracleError:
+                        matched = None
+                if matched is None:
+                    matched = GIN_DEFAULT_MATCH * max(1.0, float(t.estimated_rows))
+                limit = next((a.limit for a in self.shapes[q].accesses if a.table == g.table and a.limit and not a.sort),
+                             None)  # fmt: skip
+                out.setdefault(g, {})[q] = gin_served_cost(matched, t.pages, limit)
+        return out
+
+    async def set_cost(self, q: str, btrees: frozenset[Candidate], gins: set[Candidate],
+                       served: Mapping[Candidate, Mapping[str, float]]) -> float:  # fmt: skip
+        """`q`'s cost under the btrees (HypoPG) and the GIN indexes (modelled): the cheaper of the plan
+        and each GIN's modelled plan for it (the planner takes the cheapest path)."""
+        cost = (await self.costs.cost(q, btrees)).cost
+        for g in gins:
+            if q in served.get(g, {}):
+                cost = min(cost, served[g][q])
+        return cost
+
+    async def margins(self, btrees: frozenset[Candidate], gins: set[Candidate],
+                      served: Mapping[Candidate, Mapping[str, float]], now: Mapping[str, float]
+                      ) -> dict[Candidate, tuple[float, list[tuple[str, float, float]]]]:  # fmt: skip
+        """Each member's marginal benefit in the set (weighted cost of the workload without it minus with
+        it, less its write charge) and the queries it serves or whose cost it changes (query, without, with)."""
+        out = {}
+        for c in [*sorted(btrees, key=lambda c: c.signature), *sorted(gins, key=lambda c: c.signature)]:
+            loss, moved = 0.0, []
+            for q in self.live:
+                if c.table not in self.shapes[q].tables:
+                    continue
+                if c in gins:
+                    without = await self.set_cost(q, btrees, gins - {c}, served)
+                else:
+                    without = await self.set_cost(q, btrees - {c}, gins, served)
+                if abs(without - now[q]) > 1e-6 or q in self.relevant.get(c, ()) or q in served.get(c, {}):
+                    loss += self.weights[q] * (without - now[q])
+                    moved.append((q, without, now[q]))
+            out[c] = (loss - self.charge_rate.get(c.table, 0.0), moved)
+        return out
+
+    async def readmit(self, pruned: dict[Candidate, tuple[float, int, str]], gins: set[Candidate],
+                      served: Mapping[Candidate, Mapping[str, float]], sizes: Mapping[Candidate, int]) -> None:
+        """Backward elimination drops one member at a time against the set as it stood: a GIN dropped
+        while a btree still served its query better may be what that query needs once the btree went
+        for the budget. Pruned members, the last pruned first, come back when they fit the budget and
+        save at least PRUNE_DENSITY of the set's benefit per byte against the final set."""
+        sel = self.sel
+        for c in reversed(list(pruned)):
+            btrees = frozenset(p.candidate for p in sel.picks)
+            used = sum(sizes[x] for x in [*btrees, *gins])
+            if self.budget_bytes is not None and used + sizes[c] > self.budget_bytes:
+                continue
+            now = {q: await self.set_cost(q, btrees, gins, served) for q in self.live}
+            with_b, with_g = (btrees, gins | {c}) if c in served else (btrees | {c}, gins)
+            gain = 0.0
+            for q in self.live:
+                if c.table in self.shapes[q].tables:
+                    gain += self.weights[q] * (now[q] - await self.set_cost(q, with_b, with_g, served))
+            gain -= self.charge_rate.get(c.table, 0.0)
+            members = await self.margins(btrees, gins, served, now)
+            density = sum(max(0.0, m) for m, _ in members.values()) / max(1, used)
+            if gain <= 0 or gain / max(1, sizes[c]) < PRUNE_DENSITY * density:
+                continue
+            del pruned[c]
+            sel.rejected.pop(c, None)
+            if c in served:
+                gins.add(c)
+            else:
+                pick = next(p for p in self.pruned_picks if p.candidate == c)
+                sel.picks.append(pick)
+
+    async def prune(self, uncosted: Mapping[Candidate, int]) -> None:
+        """Backward elimination over the final set: the btree picks and the uncosted GIN candidates
+        together. With the whole set in place, each member's marginal benefit is the weighted workload
+        cost without it minus with it (HypoPG for btrees; for a GIN kind its modelled plan). Greedy
+        forward picks judge each index against the picks before it, not the ones after, and never saw
+        the GIN indexes: a btree picked for a query that a GIN serves better (a tenant filter for an
+        ILIKE '%x%' search next to the trigram index) keeps little or nothing of its benefit. Lowest
+        benefit per byte first, a member goes while the set exceeds the budget, or when its marginal
+        benefit is none, or per byte below PRUNE_DENSITY of the whole set's; then the rest is re-costed."""
+        sel = self.sel
+        sel.uncosted = dict(uncosted)
+        served = await self.gin_models(uncosted) if uncosted else {}
+        gins = {g for g in uncosted if served.get(g)}
+        sizes = {**sel.sizes, **uncosted}
+        while True:
+            btrees = frozenset(p.candidate for p in sel.picks)
+            if not btrees and not gins:
+                break
+            try:
+                now = {q: await self.set_cost(q, btrees, gins, served) for q in self.live}
+                marg = await self.margins(btrees, gins, served, now)
+            except OracleError:
+                break
+            # the reference: the members' own (marginal) benefit per byte, not the whole set's saving, which
+            # one query's saving that several members can each provide (TPC-H) dwarfs every member by
+            set_benefit = sum(max(0.0, m) for m, _ in marg.values())
+            set_bytes = sum(sizes[c] for c in marg)
+            density = set_benefit / max(1, set_bytes)
+            worst = min(marg, key=lambda c: (marg[c][0] / max(1, sizes[c]), c.signature))
+            loss, moved = marg[worst]
+            over = self.budget_bytes is not None and set_bytes > self.budget_bytes
+            if not over:
+                # not over the budget: the lowest per byte among the members that add nothing, or that hold
+                # a share of the set's bytes worth saving (a small index costs little whatever it buys)
+                weak = [c for c in marg if marg[c][0] <= 0 or sizes[c] >= PRUNE_MIN_SHARE * set_bytes]
+                if not weak:
+                    break
+                worst = min(weak, key=lambda c: (marg[c][0] / max(1, sizes[c]), c.signature))
+                loss, moved = marg[worst]
+                if not (loss <= 0 or loss / max(1, sizes[worst]) < PRUNE_DENSITY * density):
+                    break
+            shown = "; ".join(f"{q} {w:,.0f} without it, {n:,.0f} with it" for q, w, n in moved[:4]) or "no query's cost changes"
+            if over:
+                why = (f"the set ({set_bytes / 2**20:,.0f} MB) exceeds the {self.budget_bytes / 2**20:,.0f} MB budget and it "
+                       f"buys the least per byte: {loss:,.0f} weighted for {sizes[worst] / 2**20:,.1f} MB ({shown})")
+            elif loss <= 0:
+                why = f"with the whole set in place it adds nothing: {shown}"
+            else:
+                why = (f"with the whole set in place it saves {loss:,.0f} weighted for {sizes[worst] / 2**20:,.1f} MB, "
+                       f"{loss / max(1, sizes[worst]) / max(density, 1e-12):.2%} of the members' benefit per byte "
+                       f"(below {PRUNE_DENSITY:.0%}): {shown}")  # fmt: skip
+            sel.pruned[worst] = (loss, sizes[worst], why)
+            if worst in gins:
+                gins.discard(worst)
+            else:
+                self.pruned_picks += [p for p in sel.picks if p.candidate == worst]
+                sel.picks = [p for p in sel.picks if p.candidate != worst]
+            sel.rejected[worst] = (max(loss, 0.0), "pruned: " + why)
+        await self.readmit(sel.pruned, gins, served, sizes)
+        btrees = frozenset(p.candidate for p in sel.picks)
+        for g in sorted(gins, key=lambda c: c.signature):
+            kept = {}
+            for q in served[g]:
+                if q in self.live:
+                    kept[q] = (await self.set_cost(q, btrees, gins - {g}, served), await self.set_cost(q, btrees, gins, served))
+            sel.uncosted_kept[g] = kept
+        # a GIN serving no costed query (its queries skipped) keeps the old rule: in, if it fits
+        room = None if self.budget_bytes is None else self.budget_bytes - sum(sizes[c] for c in [*btrees, *gins])
+        for g in sorted(set(uncosted) - set(served), key=lambda c: (uncosted[c], c.signature)):
+            if room is None or uncosted[g] <= room:
+                sel.uncosted_kept[g] = {}
+                room = None if room is None else room - uncosted[g]
 
     async def cost_final(self) -> None:
         """Every live query's plan under the final set, and the closing progress report."""

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import psycopg
 from psycopg import sql as pgsql
 
 from dbarchitect.core.indexing import advise as advise_mod
-from dbarchitect.core.indexing.candidates import generate
+from dbarchitect.core.indexing.candidates import fk_implied, generate, implied_pairs
 from dbarchitect.core.indexing.models import (
     ColumnStats,
     IndexAdvice,
@@ -72,6 +72,46 @@ async def column_stats(conn: psycopg.AsyncConnection, tables: Sequence[str]) -> 
             most_common_vals=mcv or [], most_common_freqs=mcf or [], histogram_bounds=hist or [],
             correlation=corr,
         )  # fmt: skip
+    return out
+
+
+FD_SAMPLE_PAGES = 1024  # implied_on_sample: a block sample of ~8 MB
+FD_MIN_GROUPS = 50  # … with at least this many values of the first column seen twice or more
+
+
+async def implied_on_sample(conn: psycopg.AsyncConnection, pairs: set[tuple[str, str, str]], snapshot: SchemaSnapshot,
+                            stats: Mapping[tuple[str, str], ColumnStats], timeout_ms: int) -> set[tuple[str, str, str]]:  # fmt: skip
+    """The pairs (table, a, b) where each value of a goes with a single value of b on a block sample of the
+    table (REPEATABLE), seen on at least FD_MIN_GROUPS values of a that occur twice or more: a project
+    determines its tenant. Only pairs a composite foreign key does not already prove, where a has at
+    least as many distinct values as b (pg_stats: a functional dependency cannot map fewer values onto
+    more) and both are plain columns of a table large enough to matter."""
+    proven = fk_implied(snapshot)
+    out: set[tuple[str, str, str]] = set()
+    for table, a, b in sorted(pairs - proven):
+        t = snapshot.table(table)
+        sa, sb = stats.get((table, a)), stats.get((table, b))
+        if t is None or sa is None or sb is None or t.estimated_rows < 10_000 or t.pages <= 0:
+            continue
+        rows = float(t.estimated_rows)
+        if sa.distinct(rows) < sb.distinct(rows) or sb.distinct(rows) <= 1:
+            continue
+        pct = min(100.0, 100.0 * FD_SAMPLE_PAGES / t.pages)
+        schema, _, name = table.partition(".")
+        q = pgsql.SQL(
+            "SELECT count(*) FILTER (WHERE n > 1), count(*) FROM (SELECT count(DISTINCT {b}) AS n FROM {t} "
+            "TABLESAMPLE SYSTEM ({pct}) REPEATABLE (42) WHERE {a} IS NOT NULL GROUP BY {a} HAVING count(*) > 1) s"
+        ).format(a=pgsql.Identifier(a), b=pgsql.Identifier(b), t=pgsql.Identifier(schema, name),
+                 pct=pgsql.Literal(round(pct, 6)))  # fmt: skip
+        try:
+            async with conn.transaction():
+                await conn.execute("SELECT set_config('statement_timeout', %s, true)", (f"{timeout_ms}ms",))
+                cur = await conn.execute(q)
+                bad, groups = await cur.fetchone()
+        except psycopg.Error:
+            continue
+        if bad == 0 and groups >= FD_MIN_GROUPS:
+            out.add((table, a, b))
     return out
 
 
@@ -143,7 +183,8 @@ async def _recommend(
                 q.explain_sql = bound
             else:
                 notes.append(f"{q.id}: some $n parameters have no column statistics; costed with the generic plan")
-    cset = generate(shapes, snapshot, stats)
+    implied = await implied_on_sample(conn, implied_pairs(shapes), snapshot, stats, statement_timeout_ms)
+    cset = generate(shapes, snapshot, stats, implied)
     budget = int(budget_mb * 2**20) if budget_mb is not None else None
     extensions = set(info.extensions)
     if not info.has("hypopg"):
@@ -158,6 +199,7 @@ async def _recommend(
             sel = await select(
                 workload, shapes, cset, snapshot, oracle, budget_bytes=budget, max_indexes=max_indexes,
                 progress=progress, stats=stats,
+                uncosted=advise_mod.uncosted_candidates(cset, snapshot, stats, extensions, set(info.available_extensions)),
             )  # fmt: skip
         advice = advise_mod.from_selection(
             workload, cset, sel, snapshot, stats, budget_bytes=budget, extensions=extensions,

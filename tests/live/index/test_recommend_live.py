@@ -488,3 +488,67 @@ async def test_junction_read_per_label_from_the_index_alone_is_not_a_scattered_l
     guarded = [r for r in advice.rejected if r.index.startswith("public.lbl_items USING btree (label_id, item_id")
                and "only through its leading key" in r.reason]  # fmt: skip
     assert not guarded, guarded
+
+
+FD_TABLES = """
+CREATE TABLE tix (id int PRIMARY KEY, project_id int NOT NULL, tenant_id int NOT NULL, status text NOT NULL,
+                  created_at timestamptz NOT NULL, title text NOT NULL);
+INSERT INTO tix SELECT g, p, p / 10, (ARRAY['open', 'closed', 'closed', 'closed'])[g % 4 + 1],
+                       timestamptz '2024-01-01' + g * interval '1 minute',
+                       'title ' || md5(g::text) || CASE WHEN g % 5000 = 0 THEN ' zyxwvu' ELSE '' END
+  FROM (SELECT g, (g::bigint * 7919) % 3000 + 1 AS p FROM generate_series(1, 300000) g) s;
+CREATE TABLE tix2 AS SELECT id, project_id, (random() * 299)::int AS tenant_id, status, created_at, title FROM tix;
+ALTER TABLE tix2 ADD PRIMARY KEY (id);
+ANALYZE tix; ANALYZE tix2;
+"""
+
+
+async def test_a_project_that_determines_its_tenant_is_found_on_a_sample(pg, blog_dsn):
+    """Each project_id of tix goes with one tenant_id (p / 10); in tix2 the tenant is unrelated."""
+    from dbarchitect.live.postgres.index_advisor import column_stats, implied_on_sample
+    from dbarchitect.live.postgres.introspect import take_snapshot
+
+    pg.admin(FD_TABLES, dbname=psycopg.conninfo.conninfo_to_dict(blog_dsn)["dbname"])
+    conn = await psycopg.AsyncConnection.connect(blog_dsn, autocommit=True)
+    try:
+        snap = await take_snapshot(conn)
+        stats = await column_stats(conn, ["public.tix", "public.tix2"])
+        pairs = {(t, a, b) for t in ("public.tix", "public.tix2") for a, b in (("project_id", "tenant_id"),
+                                                                             ("tenant_id", "project_id"))}  # fmt: skip
+        found = await implied_on_sample(conn, pairs, snap, stats, 30_000)
+    finally:
+        await conn.close()
+    assert found == {("public.tix", "project_id", "tenant_id")}, found
+
+
+@pytest.mark.requires_hypopg
+async def test_one_project_index_serves_both_and_the_gin_prunes_the_tenant_btree(pg, blog_dsn):
+    """The keyset query filters by project and tenant, the latest-per-project one by project only: with
+    project → tenant found on the data, one `(project_id, created_at …)` serves both (no tenant_id key).
+    The title search filters by tenant and `ILIKE '%zyxwvu%'` (60 matching rows): next to the trigram
+    GIN, the tenant btree the greedy picked adds next to nothing — the final pruning pass removes it
+    and says so with the costs."""
+    pg.admin(FD_TABLES, dbname=psycopg.conninfo.conninfo_to_dict(blog_dsn)["dbname"])
+    workload = [
+        "SELECT id, title FROM tix WHERE project_id = $1 AND tenant_id = $2 AND (created_at, id) < ($3, $4) "
+        "ORDER BY created_at DESC, id DESC LIMIT 20",
+        "SELECT id, title FROM tix WHERE project_id = $1 ORDER BY created_at DESC LIMIT 3",
+        "SELECT id, title FROM tix WHERE tenant_id = 17 AND title ILIKE '%zyxwvu%' LIMIT 20",
+    ]
+    conn = await _connect(blog_dsn)
+    try:
+        cur = await conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")
+        if not await cur.fetchone():
+            pytest.skip("pg_trgm is not available on this server")
+        advice = await recommend_indexes(conn, workload, weights=[100, 50, 20])
+    finally:
+        await conn.close()
+    got = [(r.table, tuple(norm_key(k) for k in r.keys), r.method) for r in advice.recommendations]
+    project = [k for t, k, m in got if t == "public.tix" and k[0] == "project_id"]
+    assert len(project) == 1 and "tenant_id" not in project[0], (got, advice.notes)
+    assert any(m == "gin" and "gin_trgm_ops" in k[0] for t, k, m in got), (got, advice.notes)
+    tenant = [k for t, k, m in got if t == "public.tix" and k[0] == "tenant_id"]
+    pruned = [n for n in advice.notes if n.startswith("Pruned public.tix") and "(tenant_id" in n]
+    # the tenant btree the greedy picked is pruned, with the search's cost with and without it as evidence
+    assert not tenant and pruned and "q3 " in pruned[0] and " without it, " in pruned[0], (got, advice.notes)
+    assert advice.total_size_bytes <= (advice.budget_bytes or 2**62)
