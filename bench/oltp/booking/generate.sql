@@ -45,7 +45,7 @@ FROM td, generate_series(1, td.n_svc) i;
 INSERT INTO customers (id, tenant_id, email, phone, name, labels, marketing_opt_in, created_at, deleted_at)
 SELECT md5('c' || g.k)::uuid, g.t,
        initcap(v1.w) || '.' || initcap(v2.w) || g.k || '@Mail' || (g.k % 30) || '.example.com',
-       CASE WHEN random() < 0.6 THEN '+49' || (1500000000 + (g.k * 7919) % 98000000)::text END,
+       CASE WHEN random() < 0.6 THEN '+49' || (1500000000 + (g.k::bigint * 7919) % 98000000)::text END,
        initcap(v1.w) || ' ' || initcap(v2.w),
        CASE WHEN random() < 0.3 THEN ARRAY(SELECT DISTINCT least(300, floor(exp(random() * ln(301))))::int
                                           FROM generate_series(1, 1 + g.k % 3) j WHERE j > 0 * g.k) END,
