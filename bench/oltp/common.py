@@ -15,7 +15,7 @@ from typing import Callable
 import psycopg
 
 HERE = Path(__file__).resolve().parent
-WORKLOADS = ("tracker", "shop")
+WORKLOADS = ("tracker", "shop", "booking")
 
 REAL_WORDS = (
     "error crash login page slow timeout update payment user report export import search button email mobile "

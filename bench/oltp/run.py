@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """OLTP application workloads (issue 16): index sets judged by weighted runtime, in one run.
 
-Per workload (tracker, shop; `--workload`):
+Per workload (tracker, shop, booking; `--workload`):
  1. a local PostgreSQL 15 under --cluster-dir (the embedded spawner), HypoPG and pg_trgm available;
  2. the source database `oltp_<workload>` generated server-side at --scale (skipped when a complete
     load at that scale exists); the parameters drawn from it once with --seed (every configuration

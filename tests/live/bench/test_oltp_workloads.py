@@ -21,6 +21,7 @@ SCALE = 0.002  # the generators' minimum sizes: a few thousand rows per table
 SKEW = {  # the share of the largest tenant / the best seller (Zipf: about 1/ln(n) of the rows)
     "tracker": "SELECT avg((tenant_id = 1)::int) FROM issues",
     "shop": "SELECT avg((product_id = 1)::int) FROM order_items",
+    "booking": "SELECT avg((tenant_id = 1)::int) FROM appointments",
 }
 
 

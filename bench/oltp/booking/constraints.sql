@@ -1,0 +1,13 @@
+ALTER TABLE locations     ADD FOREIGN KEY (tenant_id)      REFERENCES tenants;
+ALTER TABLE staff         ADD FOREIGN KEY (tenant_id)      REFERENCES tenants;
+ALTER TABLE staff         ADD FOREIGN KEY (location_id)    REFERENCES locations;
+ALTER TABLE services      ADD FOREIGN KEY (tenant_id)      REFERENCES tenants;
+ALTER TABLE customers     ADD FOREIGN KEY (tenant_id)      REFERENCES tenants;
+ALTER TABLE appointments  ADD FOREIGN KEY (tenant_id)      REFERENCES tenants;
+ALTER TABLE appointments  ADD FOREIGN KEY (location_id)    REFERENCES locations;
+ALTER TABLE appointments  ADD FOREIGN KEY (staff_id)       REFERENCES staff;
+ALTER TABLE appointments  ADD FOREIGN KEY (service_id)     REFERENCES services;
+ALTER TABLE appointments  ADD FOREIGN KEY (customer_id)    REFERENCES customers;
+ALTER TABLE payments      ADD FOREIGN KEY (appointment_id) REFERENCES appointments;
+ALTER TABLE notifications ADD FOREIGN KEY (customer_id)    REFERENCES customers;
+ALTER TABLE notifications ADD FOREIGN KEY (appointment_id) REFERENCES appointments;
