@@ -14,7 +14,7 @@ call's duration and whether it was still running while the cheap calls ran. The 
 heavy call (the anchor) runs first against the same server, and the ratios are printed: on a machine
 shared with other work the anchor is what the heavy call's numbers mean anything against.
 Usage: .venv/bin/python bench/http_load/run.py [--clients 100] [--calls 1000] [--tool run_query] [--client raw|httpx|sdk]
-       [--repeat 3]
+       [--repeat 3] [--profile FILE]
 """
 
 from __future__ import annotations
