@@ -2,21 +2,28 @@
 cheap calls, p99 < 200 ms, 0 errors).
 
 Starts a throwaway local PostgreSQL 15 with the sample blog database and `dbarchitect serve --http` in
-its own process; then C concurrent MCP clients (raw JSON-RPC POSTs over streamable HTTP, as a client sends them;
-`--client sdk`: the official client, one session each) make N calls each of a cheap tool, while one client runs `review_query` of a ~2 MB statement
-(started first). Prints JSON: per-call latency percentiles, errors, session connect times, the heavy
+its own process; then C concurrent MCP clients make N calls each of a cheap tool, while one client runs
+`review_query` of a ~2 MB statement (started first). Clients: `raw` (default) — hand-built HTTP/1.1 requests over
+one keep-alive asyncio socket each, so the bench measures the server and not its own HTTP stack; `httpx` —
+JSON-RPC POSTs over one httpx client each; `sdk` — the official MCP client, one session each.
+
+Load-independent figures (the shared machine's wall clock swings 2x): the CPU time (utime + stime from
+/proc/<pid>/stat, before and after each phase) of the server process, of the bench's own process (the
+clients) and of PostgreSQL (postmaster and backends), each per cheap call. Prints JSON: per-call latency percentiles, errors, session connect times, the heavy
 call's duration and whether it was still running while the cheap calls ran. The same load without the
 heavy call (the anchor) runs first against the same server, and the ratios are printed: on a machine
 shared with other work the anchor is what the heavy call's numbers mean anything against.
-Usage: .venv/bin/python bench/http_load/run.py [--clients 100] [--calls 1000] [--tool run_query] [--client raw|sdk]
-       [--repeat 3]
+Usage: .venv/bin/python bench/http_load/run.py [--clients 100] [--calls 1000] [--tool run_query] [--client raw|httpx|sdk]
+       [--repeat 3] [--profile FILE]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -33,6 +40,113 @@ from dbarchitect.live.postgres.embedded import load_sample
 
 TOKEN = "bench"
 CHEAP = {"run_query": {"sql": "SELECT 1"}, "describe_schema": {"table": "tags"}}
+PROTOCOL = "2025-06-18"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def proc_cpu_s(pid: int, children: bool = False) -> float:
+    """utime + stime of process `pid` (all its threads) in seconds; with `children`, also the waited-for
+    children's (cutime + cstime)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+    return ticks / CLK_TCK
+
+
+def children_of(pid: int) -> list[int]:
+    kids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        kids.append(int(entry))
+            except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+                pass
+    return kids
+
+
+class CpuMeter:
+    """CPU seconds used by the server process, its worker processes, the bench process and PostgreSQL."""
+
+    def __init__(self, server_pid: int, postmaster_pid: int | None):
+        self.server_pid, self.postmaster_pid = server_pid, postmaster_pid
+
+    def sample(self) -> dict[str, float]:
+        out = {"server": proc_cpu_s(self.server_pid), "server_workers": proc_cpu_s(self.server_pid, children=True)
+               - proc_cpu_s(self.server_pid) + sum(proc_cpu_s(k, children=True) for k in children_of(self.server_pid))}
+        t = os.times()
+        out["bench"] = t.user + t.system
+        if self.postmaster_pid:
+            out["postgres"] = proc_cpu_s(self.postmaster_pid, children=True) + sum(
+                proc_cpu_s(k) for k in children_of(self.postmaster_pid))
+        return out
+
+    @staticmethod
+    def per_call(before: dict[str, float], after: dict[str, float], calls: int) -> dict[str, float]:
+        return {k: round((after[k] - before[k]) * 1000 / calls, 3) for k in before if calls}
+
+
+def postmaster_pid(cluster: LocalCluster) -> int | None:
+    try:
+        return int((cluster.data_dir / "postmaster.pid").read_text().splitlines()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class RawClient:
+    """One MCP client as bytes on one keep-alive HTTP/1.1 connection: hand-built POSTs, the answer read
+    from a JSON body or an SSE stream (Content-Length or chunked)."""
+
+    def __init__(self, host: str, port: int, path: str):
+        self.host, self.port, self.path = host, port, path
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+        self.head = (f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {TOKEN}\r\n"
+                     f"Accept: application/json, text/event-stream\r\nContent-Type: application/json\r\n"
+                     f"MCP-Protocol-Version: {PROTOCOL}\r\n")
+
+    async def connect(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+    async def rpc(self, n: int, method: str, params: dict) -> dict:
+        body = json.dumps({"jsonrpc": "2.0", "id": n, "method": method, "params": params}).encode()
+        assert self.reader is not None and self.writer is not None
+        self.writer.write(f"{self.head}Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status_line, *lines = head.decode("latin-1").split("\r\n")
+        status = int(status_line.split()[1])
+        headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines if line)}
+        if "content-length" in headers:
+            payload = await self.reader.readexactly(int(headers["content-length"]))
+        elif headers.get("transfer-encoding", "").lower() == "chunked":
+            parts = []
+            while True:
+                size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                chunk = await self.reader.readexactly(size + 2)
+                if size == 0:
+                    break
+                parts.append(chunk[:-2])
+            payload = b"".join(parts)
+        else:
+            raise RuntimeError(f"HTTP {status}: neither Content-Length nor chunked")
+        if status >= 400:
+            raise RuntimeError(f"HTTP {status}: {payload[:200]!r}")
+        if headers.get("content-type", "").startswith("application/json"):
+            return json.loads(payload)
+        for line in payload.splitlines():
+            if line.startswith(b"data:"):
+                msg = json.loads(line[5:])
+                if msg.get("id") == n:
+                    return msg
+        raise RuntimeError(f"no answer to request {n} in the stream")
 
 
 def free_port() -> int:
@@ -46,10 +160,11 @@ def pct(values: list[float], p: float) -> float:
     return round(ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000, 1) if values else 0.0
 
 
-def start_server(dsn: str) -> tuple[subprocess.Popen, str]:
+def start_server(dsn: str, profile: str | None = None) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": dsn}
-    proc = subprocess.Popen([sys.executable, "-m", "dbarchitect", "serve", "--http", f"127.0.0.1:{port}", "--token", TOKEN],
+    prefix = ["-m", "cProfile", "-o", profile] if profile else []
+    proc = subprocess.Popen([sys.executable, *prefix, "-m", "dbarchitect", "serve", "--http", f"127.0.0.1:{port}", "--token", TOKEN],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     url = f"http://127.0.0.1:{port}/mcp"
     deadline = time.monotonic() + 60
@@ -63,7 +178,8 @@ def start_server(dsn: str) -> tuple[subprocess.Popen, str]:
     raise SystemExit("the HTTP server did not start")
 
 
-async def load(url: str, clients: int, calls: int, tool: str, heavy_values: int, raw: bool = True) -> dict:
+async def load(url: str, clients: int, calls: int, tool: str, heavy_values: int, client: str = "raw",
+               meter: CpuMeter | None = None) -> dict:
     latencies: list[float] = []
     connects: list[float] = []
     errors: list[str] = []
@@ -72,7 +188,7 @@ async def load(url: str, clients: int, calls: int, tool: str, heavy_values: int,
     heavy_sql = heavy_sql if heavy_values else ""
 
     headers = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json, text/event-stream",
-               "Content-Type": "application/json", "MCP-Protocol-Version": "2025-06-18"}  # fmt: skip
+               "Content-Type": "application/json", "MCP-Protocol-Version": PROTOCOL}  # fmt: skip
 
     async def rpc(http: httpx.AsyncClient, n: int, method: str, params: dict) -> dict:
         """One JSON-RPC request as a client sends it over streamable HTTP; the answer of the SSE stream
@@ -109,6 +225,31 @@ async def load(url: str, clients: int, calls: int, tool: str, heavy_values: int,
             except Exception as exc:  # noqa: BLE001
                 errors.append(f"session: {type(exc).__name__}: {exc}"[:200])
 
+    async def run_socket_client() -> None:
+        parts = httpx.URL(url)
+        conn = RawClient(parts.host, parts.port, parts.path)
+        t = time.perf_counter()
+        try:
+            await conn.connect()
+            init = {"protocolVersion": PROTOCOL, "capabilities": {}, "clientInfo": {"name": "bench", "version": "1"}}
+            await conn.rpc(0, "initialize", init)
+            connects.append(time.perf_counter() - t)
+            for i in range(calls):
+                t = time.perf_counter()
+                try:
+                    msg = await conn.rpc(i + 1, "tools/call", {"name": tool, "arguments": CHEAP[tool]})
+                    if "error" in msg or msg["result"].get("isError"):
+                        errors.append(json.dumps(msg)[:200])
+                except Exception as exc:  # noqa: BLE001 - counted, not fatal
+                    errors.append(f"{type(exc).__name__}: {exc}"[:200])
+                    await conn.close()
+                    await conn.connect()  # the stream may be out of step: a fresh connection
+                latencies.append(time.perf_counter() - t)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(f"session: {type(exc).__name__}: {exc}"[:200])
+        finally:
+            await conn.close()
+
     def session(http: httpx.AsyncClient) -> Client:
         return Client(streamable_http_client(url, http_client=http))
 
@@ -142,16 +283,20 @@ async def load(url: str, clients: int, calls: int, tool: str, heavy_values: int,
         if heavy_values:
             tg.start_soon(run_heavy)
             await anyio.sleep(1.5)  # the heavy call is being parsed
+        runner = {"raw": run_socket_client, "httpx": run_raw_client, "sdk": run_client}[client]
+        cpu_before = meter.sample() if meter else None
         started = time.perf_counter()
         async with anyio.create_task_group() as load_tg:
             for _ in range(clients):
-                load_tg.start_soon(run_raw_client if raw else run_client)
+                load_tg.start_soon(runner)
         wall = time.perf_counter() - started
+        cpu = CpuMeter.per_call(cpu_before, meter.sample(), len(latencies)) if meter and cpu_before else None
         still = "seconds" not in heavy if heavy_values else None
     return {
-        "clients": clients, "calls_per_client": calls, "tool": tool, "client": "raw" if raw else "sdk", "calls": len(latencies),
+        "clients": clients, "calls_per_client": calls, "tool": tool, "client": client, "calls": len(latencies),
         "errors": len(errors), "first_errors": errors[:3], "wall_s": round(wall, 1),
         "throughput_per_s": round(len(latencies) / wall, 1) if wall else None,
+        "cpu_ms_per_call": cpu,
         "latency_ms": {"p50": pct(latencies, 50), "p95": pct(latencies, 95), "p99": pct(latencies, 99),
                        "max": pct(latencies, 100)},
         "connect_ms": {"p50": pct(connects, 50), "p99": pct(connects, 99), "max": pct(connects, 100)},
@@ -165,28 +310,32 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=100)
     ap.add_argument("--calls", type=int, default=1000)
     ap.add_argument("--tool", choices=sorted(CHEAP), default="run_query")
-    ap.add_argument("--client", choices=["raw", "sdk"], default="raw",
-                    help="raw: JSON-RPC POSTs over one httpx client each (the wire of a real client); sdk: the official Client")
+    ap.add_argument("--client", choices=["raw", "httpx", "sdk"], default="raw",
+                    help="raw: hand-built HTTP/1.1 over one asyncio socket each; httpx: JSON-RPC POSTs over one httpx "
+                         "client each; sdk: the official Client")
     ap.add_argument("--repeat", type=int, default=1, help="alternate anchor and heavy runs this many times; medians")
+    ap.add_argument("--profile", metavar="FILE", help="run the server under cProfile, its stats written to FILE")
     ap.add_argument("--heavy-values", type=int, default=250_000, help="0: only the anchor (no heavy call)")
     args = ap.parse_args()
     cluster = LocalCluster.temporary().start()
     proc = None
     try:
         dsn = load_sample(cluster)
-        proc, url = start_server(dsn)
-        raw = args.client == "raw"
+        proc, url = start_server(dsn, args.profile)
+        meter = CpuMeter(proc.pid, postmaster_pid(cluster))
         anchors, heavies = [], []
         for _ in range(args.repeat):
-            anchors.append(anyio.run(load, url, args.clients, args.calls, args.tool, 0, raw))
+            anchors.append(anyio.run(load, url, args.clients, args.calls, args.tool, 0, args.client, meter))
             if args.heavy_values:
-                heavies.append(anyio.run(load, url, args.clients, args.calls, args.tool, args.heavy_values, raw))
+                heavies.append(anyio.run(load, url, args.clients, args.calls, args.tool, args.heavy_values, args.client, meter))
         out = {"anchor_no_heavy_call": anchors if args.repeat > 1 else anchors[0]}
         if heavies:
             out["with_heavy_call"] = heavies if args.repeat > 1 else heavies[0]
         keys = ("p50", "p95", "p99")
         med = {name: {k: statistics.median(r["latency_ms"][k] for r in runs) for k in keys}
                | {"throughput_per_s": statistics.median(r["throughput_per_s"] for r in runs),
+                  "cpu_ms_per_call": {k: statistics.median(r["cpu_ms_per_call"][k] for r in runs)
+                                      for k in runs[0]["cpu_ms_per_call"]},
                   "errors": sum(r["errors"] for r in runs)}
                for name, runs in (("anchor", anchors), ("heavy", heavies)) if runs}  # fmt: skip
         out["medians"] = med
@@ -198,7 +347,7 @@ def main() -> None:
         print(json.dumps(out, indent=2))
     finally:
         if proc is not None:
-            proc.terminate()
+            proc.send_signal(signal.SIGINT) if args.profile else proc.terminate()  # SIGINT: cProfile writes its stats
             proc.wait(timeout=10)
         cluster.stop()
 

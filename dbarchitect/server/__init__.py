@@ -79,6 +79,8 @@ def expose(server: MCPServer, app: App, fn: Callable[..., Any], *, annotations: 
         except Exception as exc:  # the SDK would echo it unbounded, escapes and all
             log.exception("tool %s failed", fn.__name__)
             raise ToolError(clean_message(redact(f"{fn.__name__} failed: {type(exc).__name__}: {exc}", secrets))) from None
+        if _small(result):  # a thread hop costs more than rendering a small result (most calls)
+            return _tool_result(result, app.settings.limits.max_response_chars, secrets)
         return await cpu(_tool_result, result, app.settings.limits.max_response_chars, secrets)
 
     ret = Annotated[CallToolResult, model]
@@ -112,6 +114,36 @@ async def sweep_scratch_periodically(app: App, interval_s: float | None = None) 
         except Exception as exc:  # noqa: BLE001 - the sweep never takes the server down
             log.warning("scratch sweep failed: %s", exc)
         await anyio.sleep(interval_s or SWEEP_INTERVAL_S)
+
+
+#: a result is rendered on the event loop when a walk of its values (one unit per value and per 16
+#: characters of text) ends within this budget — about 0.1 ms of rendering; larger ones in a worker thread
+INLINE_RESULT_BUDGET = 2_000
+
+
+def _small(result: BaseModel, budget: int = INLINE_RESULT_BUDGET) -> bool:
+    """Whether `result` is small enough to render without leaving the event loop (the walk stops as
+    soon as the budget is spent, so a large result costs at most `budget` steps here)."""
+    stack: list[Any] = [result]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, BaseModel):
+            fields = value.__dict__
+            budget -= len(fields)
+            stack.extend(fields.values())
+        elif isinstance(value, (list, tuple)):
+            budget -= len(value)
+            stack.extend(value)
+        elif isinstance(value, dict):
+            budget -= len(value)
+            stack.extend(value.values())
+        elif isinstance(value, (str, bytes)):
+            budget -= 1 + len(value) // 16
+        else:
+            budget -= 1
+        if budget < 0:
+            return False
+    return True
 
 
 def _tool_result(result: BaseModel, max_chars: int, secrets: list[str]) -> CallToolResult:

@@ -42,6 +42,9 @@ def _interrupted(exc: BaseException) -> bool:
 class Connection(psycopg.AsyncConnection):
     """An AsyncConnection whose cancelled statements are cancelled on the server (see the module doc)."""
 
+    #: time.monotonic() when the connection was last returned to its pool (database.py: RECENT_S)
+    returned_at: float = 0.0
+
     async def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:
         try:
             return await waiting.wait_async(gen, self.pgconn.socket, interval=interval, timeout=timeout)

@@ -4,13 +4,18 @@ and the read-only query path.
 Connection failures are diagnosed with a direct connection attempt so the caller gets the real
 reason (wrong password, server down, unknown database) instead of a pool timeout. A connection
 that broke mid-call is discarded by the pool; the pool checks connections on checkout, so the next
-call after a server restart gets a fresh one.
+call after a server restart gets a fresh one — except run_query's: a connection returned to the pool
+moments ago (`RECENT_S`) is handed to it unchecked (the check is a round trip on every cheap call),
+and when its first statement, BEGIN, finds it dead (the server restarted meanwhile) the call is
+retried once on a checked or new connection — nothing of the query ran, so the caller never sees
+a lost connection from a healthy server.
 """
 
 from __future__ import annotations
 
 import functools
 import time
+from contextvars import ContextVar
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -32,6 +37,23 @@ from dbarchitect.live.postgres.errors import DatabaseError, connection_error, qu
 
 #: statements shorter than this are parsed on the event loop (a thread hop costs more than the parse)
 INLINE_PARSE_CHARS = 4_000
+#: a pooled connection returned at most this many seconds ago skips the checkout check (run_query only)
+RECENT_S = 5.0
+
+#: set while run_query takes a connection: recently used ones are handed out unchecked
+_reuse_recent: ContextVar[bool] = ContextVar("dbarchitect_reuse_recent", default=False)
+
+
+class StaleConnection(psycopg.OperationalError):
+    """The connection was dead before the first statement of the call ran (server restarted, backend
+    killed while the connection sat in the pool): retry on another one."""
+
+
+async def _check_unless_recent(conn: psycopg.AsyncConnection) -> None:
+    """The pool's checkout check, skipped for run_query on a connection returned moments ago."""
+    if _reuse_recent.get() and time.monotonic() - getattr(conn, "returned_at", 0.0) < RECENT_S and not conn.closed:
+        return
+    await AsyncConnectionPool.check_connection(conn)
 
 
 class PostgresDatabase(CachedCatalog):
@@ -100,7 +122,7 @@ class PostgresDatabase(CachedCatalog):
                     min_size=1,
                     max_size=4,
                     open=False,
-                    check=AsyncConnectionPool.check_connection,
+                    check=_check_unless_recent,
                     timeout=self.limits.connect_timeout_s,
                     reconnect_timeout=60,
                     name=f"dbarchitect-{self.name}",
@@ -129,6 +151,7 @@ class PostgresDatabase(CachedCatalog):
         try:
             yield conn
         finally:
+            conn.returned_at = time.monotonic()  # type: ignore[attr-defined]
             with anyio.CancelScope(shield=True):  # a cancelled call still returns its connection
                 await pool.putconn(conn)  # a broken connection is discarded, not reused
 
@@ -137,7 +160,7 @@ class PostgresDatabase(CachedCatalog):
         async with self.connection() as conn:
             try:
                 return await fn(conn)
-            except DatabaseError:
+            except (DatabaseError, StaleConnection):  # StaleConnection: run_query retries it
                 raise
             except psycopg.Error as exc:
                 raise self.explain_error(exc) from None
@@ -193,7 +216,12 @@ class PostgresDatabase(CachedCatalog):
         if self.settings.role:
             begin = pgsql.SQL("{}; SET LOCAL ROLE {}").format(begin, pgsql.Identifier(self.settings.role))
         try:
-            await conn.execute(begin)
+            try:
+                await conn.execute(begin)
+            except psycopg.OperationalError as exc:
+                if conn.broken or conn.closed:
+                    raise StaleConnection(str(exc)) from exc
+                raise
             yield
         finally:
             if not conn.closed:
@@ -216,7 +244,21 @@ class PostgresDatabase(CachedCatalog):
             await name_types(conn, result, self._type_names)
             return result
 
-        result: QueryResult = await self.run(go)
+        token = _reuse_recent.set(True)
+        try:
+            result: QueryResult = await self.run(go)
+        except StaleConnection:
+            _reuse_recent.reset(token)
+            token = None
+            if self._pool is not None:
+                await self._pool.check()  # drop the pool's other dead connections too
+            try:
+                result = await self.run(go)  # a checked or new connection; nothing of the query ran
+            except StaleConnection as exc:
+                raise self.explain_error(exc) from None
+        finally:
+            if token is not None:
+                _reuse_recent.reset(token)
         result.connection = self.name
         return result
 
