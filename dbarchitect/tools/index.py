@@ -60,7 +60,7 @@ async def recommend_indexes(
         )  # fmt: skip
     except ValueError as exc:
         raise UserInputError(str(exc)) from None
-    if queries and not mongo and not advice.queries:
+    if queries and not mongo and (not advice.queries or len(advice.skipped_queries) >= len(queries)):
         raise UserInputError(unusable("queries", len(queries), advice.skipped_queries))
     return advice
 
