@@ -32,3 +32,18 @@ async def test_misspelled_renames_are_errors_with_suggestions(blog_dsn):
         res = await client.call_tool("draft_migration", {"target_ddl": TARGET, "renames": {f"tags.{name}": "label"}, "verify": False})
         assert not res.is_error, res.content[0].text[:500]
         assert "RENAME COLUMN" in res.structured_content["up_sql"].upper(), res.structured_content["up_sql"]
+
+
+async def test_mariadb_misspelled_renames_are_errors(mysql):
+    url = mysql.create_db("CREATE TABLE tags (id int PRIMARY KEY, name varchar(50) NOT NULL);")
+    params = StdioServerParameters(command=sys.executable, args=["-m", "dbarchitect", "serve"], env=_env(url))
+    target = "CREATE TABLE tags (id int PRIMARY KEY, label varchar(50) NOT NULL);"
+    async with Client(params, read_timeout_seconds=120) as client:
+        for key, hint in [("tgas.name", "'tags.name'"), ("tags.nam", "'tags.name'")]:
+            res = await client.call_tool("draft_migration", {"target_ddl": target, "renames": {key: "label"}, "verify": False})
+            text = res.content[0].text
+            assert res.is_error and "names no table or column" in text and hint in text, (text[:600], res.structured_content and res.structured_content["hazards"])
+        res = await client.call_tool("draft_migration", {"target_ddl": target, "renames": {"tags.name": "label"}, "verify": False})
+        assert not res.is_error, res.content[0].text[:500]
+        assert "label" in res.structured_content["up_sql"]
+        assert not [h for h in res.structured_content["hazards"] if h["code"] == "rename-not-understood"]
