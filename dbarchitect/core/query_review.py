@@ -62,14 +62,57 @@ def parse_statements(sql: str, dialect: str = "postgres") -> list[tuple[exp.Expr
     return out
 
 
+def require_known_tables(statements: list[tuple[exp.Expression, int]], snapshot: SchemaSnapshot) -> None:
+    """Raise QueryParseError when a statement reads a table the catalog does not have (a misspelled
+    name must not be reviewed as a query that has no findings); the message suggests the closest
+    tables. CTE names, functions in FROM, system catalogs and extensions' relations are not checked."""
+    import difflib
+
+    known = {(t.schema_name.lower(), t.name.lower()) for t in snapshot.tables}
+    known |= {(v.schema_name.lower(), v.name.lower()) for v in snapshot.views}
+    bare = {n for _, n in known}
+    prefixes = tuple(f"{e.name.lower()}_" for e in snapshot.extensions) + ("pg_",)
+    unknown: list[tuple[int, int, str]] = []
+    for number, (tree, line) in enumerate(statements, start=1):
+        if not isinstance(tree, (exp.Query, exp.Insert, exp.Update, exp.Delete, exp.Merge)):
+            continue  # DDL names operator classes, new tables…: lint_migration's business
+        ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
+        for table in tree.find_all(exp.Table):
+            if not isinstance(table.this, exp.Identifier):
+                continue  # generate_series(…), a subquery, a parameter
+            name, schema = table.name.lower(), (table.db or "").lower()
+            if not name or schema in ("pg_catalog", "information_schema", "performance_schema", "mysql", "sys"):
+                continue
+            if (schema and (schema, name) in known) or (not schema and (name in bare or name in ctes)):
+                continue
+            if name.startswith(prefixes) or any(e.name.lower() == name for e in snapshot.extensions):
+                continue
+            unknown.append((number, line, f"{schema}.{name}" if schema else name))
+    if not unknown:
+        return
+    names = sorted({f"{s}.{n}" for s, n in known} | bare)
+    parts = []
+    for number, line, name in unknown[:5]:
+        close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        parts.append(f"statement {number} (line {line}) reads {name[:200]!r}{hint}")
+    where = f" {snapshot.database}" if snapshot.database else " the connected database"
+    raise QueryParseError(f"Unknown table: {'; '.join(parts)} — no such table or view in{where}, so the query "
+                          "was not reviewed against it. Fix the name (describe_schema lists the tables), or pass "
+                          "offline=true to review the text alone.")
+
+
 def review_query(sql: str, dialect: str = "postgres", snapshot: SchemaSnapshot | None = None,
-                 engine: str | None = None) -> QueryReview:  # fmt: skip
+                 engine: str | None = None, check_tables: bool = False) -> QueryReview:  # fmt: skip
     """Run every query rule (with `engine`, those that apply to it) over every statement of `sql`;
-    findings sorted most severe first."""
+    findings sorted most severe first. `check_tables`: a table the snapshot lacks is an error (the
+    snapshot is the connected database's, not an illustration)."""
     read = DIALECTS.get(dialect.lower(), dialect)
     modules = [m for m in family_modules("query") if engine is None or m.RULE.applies_to(engine)]
     findings: list[Finding] = []
     statements = parse_statements(sql, dialect)
+    if snapshot is not None and check_tables:
+        require_known_tables(statements, snapshot)
     for number, (tree, line) in enumerate(statements, start=1):
         ctx = QueryContext(statement=tree, dialect=read, snapshot=snapshot, number=number, line=line)
         for module in modules:

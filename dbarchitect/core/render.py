@@ -50,7 +50,7 @@ def render(obj: BaseModel, max_chars: int = 40_000) -> str:
     else:
         text = json.dumps(obj.model_dump(mode="json", exclude_none=True), ensure_ascii=False, separators=(",", ":"))
     if len(text) > max_chars:
-        text = text[:max_chars] + f"\n…[text cut at {max_chars} characters; the structured result has everything]"
+        text = text[:max_chars] + f"\n…[text cut at {max_chars} characters: narrow the call (one table, fewer rows or statements) for the rest]"
     return text
 
 

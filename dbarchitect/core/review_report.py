@@ -14,6 +14,8 @@ within a response budget, paged by cursor.
 
 from __future__ import annotations
 
+import difflib
+
 import re
 from collections.abc import Iterable, Mapping
 
@@ -205,6 +207,43 @@ def _matches(f: Finding, rules: set[str]) -> bool:
     return f.code.lower() in rules or f.rule.lower() in rules
 
 
+def _short(value: str, keep: int = 60) -> str:
+    return repr(value[:keep]) + (f" (+{len(value) - keep} more characters)" if len(value) > keep else "")
+
+
+def require_known_rules(wanted: set[str], findings: Iterable[Finding] = ()) -> None:
+    """Raise UserInputError for a `rules` entry that names no rule (a misspelled filter must not read
+    as "no findings"); the message suggests the closest codes and names."""
+    from dbarchitect.core.describe import UserInputError
+    from dbarchitect.core.rulebook import all_rules
+
+    known = {m.RULE.code.lower(): m.RULE.code for m in all_rules()} | {m.RULE.name.lower(): m.RULE.name for m in all_rules()}
+    known |= {f.code.lower(): f.code for f in findings} | {f.rule.lower(): f.rule for f in findings}
+    unknown = sorted(w for w in wanted if w not in known)
+    if not unknown:
+        return
+    parts = []
+    for w in unknown[:5]:
+        close = difflib.get_close_matches(w, list(known), n=3, cutoff=0.6)
+        hint = f" (did you mean {', '.join(known[c] for c in close)}?)" if close else ""
+        parts.append(f"{_short(w)}{hint}")
+    more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+    raise UserInputError(f"rules names no rule: {'; '.join(parts)}{more}. Give rule codes (SD001) or names "
+                         "(table-without-primary-key), comma-separated, or omit rules for all of them.")
+
+
+def read_cursor(cursor: str | None, total: int) -> int:
+    """The start index a `cursor` stands for; a cursor this tool never returned is an error."""
+    from dbarchitect.core.describe import UserInputError
+
+    if not cursor:
+        return 0
+    if not cursor.isdigit() or int(cursor) > total:
+        raise UserInputError(f"cursor {_short(cursor)} is not one this tool returned ({total} rule group(s)); "
+                             "pass a next_cursor from the previous page, or omit cursor to start again.")
+    return int(cursor)
+
+
 def paginate(
     findings: Iterable[Finding],
     *,
@@ -223,6 +262,8 @@ def paginate(
         rules = rules.split(",")
     wanted = {r.strip().lower() for r in rules or [] if r.strip()}
     fs = list(findings)
+    if wanted:
+        require_known_rules(wanted, fs)
     if hand_off:
         handed = [f for f in fs if f.code in hand_off and not _matches(f, wanted)]
         if handed:
@@ -244,7 +285,7 @@ def paginate(
         if below:
             notes.append(f"{len(below)} rule(s) below {min_severity} left out ({', '.join(g.code for g in below)})")
         groups = [g for g in groups if g.severity.rank >= floor]
-    start = int(cursor) if cursor and cursor.isdigit() else 0
+    start = read_cursor(cursor, len(groups))
     page: list[ReviewFinding] = []
     used = 0
     for g in groups[start:]:

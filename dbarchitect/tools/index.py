@@ -60,7 +60,7 @@ async def recommend_indexes(
         )  # fmt: skip
     except ValueError as exc:
         raise UserInputError(str(exc)) from None
-    if queries and not mongo and not advice.queries:
+    if queries and not mongo and (not advice.queries or len(advice.skipped_queries) >= len(queries)):
         raise UserInputError(unusable("queries", len(queries), advice.skipped_queries))
     return advice
 
@@ -91,6 +91,7 @@ async def review_indexes(
     Use it to audit or clean up indexes; recommend_indexes for new ones, review_schema for the design.
 
     Returns one finding per rule listing its objects, ranked and paged, with the DDL and its undo."""
+    schema = schema or None  # "" is every schema, as describe_schema reads it
     mongo = schema is not None and is_mongo_text(schema)  # inline indexes: MongoDB's review, no server needed
     try:
         reviewer = app.feature("index_review", tool="review_indexes", connection=connection,

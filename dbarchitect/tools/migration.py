@@ -195,7 +195,7 @@ async def draft_migration(
             "dbarchitect start its embedded local PostgreSQL (it keeps running; `dbarchitect embedded stop`)."
         )
     require_statements(target_ddl, "target_ddl", "there is no target to migrate to")
-    return await run_draft(
+    report = await run_draft(
         target_ddl,
         from_ddl=from_ddl,
         renames=renames,
@@ -207,6 +207,11 @@ async def draft_migration(
         scratch=scratch,
         progress=_progress(ctx),
     )
+    if unread := [h.message for h in report.hazards if h.code == "rename-not-understood"]:
+        # a misspelled rename would be planned as drop + add: the caller's intent was not read
+        raise UserInputError(f"renames: {' '.join(unread[:5])} Nothing was drafted: fix the rename (keys are "
+                             "'table', 'table.column' or 'schema.table.column' of the current schema) and call again.")
+    return report
 
 
 #: seconds between two progress notifications of a call that has no steps of its own

@@ -66,7 +66,8 @@ async def review_query(
             snapshot = await app.snapshot_if_reachable(connection, tool="review_query")
             engine = live.value if snapshot is not None else None
     try:
-        return await cpu(build_review, sql, dialect=dialect, snapshot=snapshot, engine=engine, weight=len(sql))
+        return await cpu(build_review, sql, dialect=dialect, snapshot=snapshot, engine=engine, check_tables=True,
+                         weight=len(sql))  # fmt: skip
     except QueryParseError as exc:
         raise UserInputError(str(exc)) from None
 

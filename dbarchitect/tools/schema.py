@@ -91,6 +91,7 @@ async def review_schema(
 
     Returns one finding per rule listing its objects, ranked by impact and paged, with evidence and
     online-safe fix DDL."""
+    schema = schema or None  # "" is every schema, as describe_schema reads it
     mongo = ddl is not None and is_mongo_text(ddl)  # documents, not DDL: MongoDB's review, no server needed
     engine = Engine.mongodb if mongo else None
     reviewer = app.feature("schema_review", tool="review_schema", connection=connection, engine=engine)

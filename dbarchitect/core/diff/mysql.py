@@ -249,6 +249,17 @@ def plan_mysql(current: Mapping[str, TableDef], target: Mapping[str, TableDef], 
             tbl, col = k.split(".", 1)
             col_renames.setdefault(table_renames.get(tbl, tbl), {})[col] = v
     cur = dict(current)
+    for k, v in renames.items():  # a misspelled rename would be planned as drop + add: say it was not read
+        tbl, _, col = k.partition(".")
+        if tbl not in current or (col and col.lower() not in {c.lower() for c in current[tbl].columns}):
+            import difflib
+
+            names = [*current, *(f"{t}.{c}" for t, d in current.items() for c in d.columns)]
+            close = difflib.get_close_matches(k, names, n=3, cutoff=0.6)
+            hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            plan.hazards.append(Hazard(code="rename-not-understood", object=k[:200], message=(
+                f"The rename {k[:200]!r} -> {v[:200]!r} names no table or column of the current schema; it was "
+                f"ignored.{hint}")))  # fmt: skip
     for old, new in table_renames.items():
         if old in cur and new in target and new not in cur:
             plan.add("expand", "rename-table", new, f"rename table {old} to {new} (atomic, metadata only)",
@@ -288,7 +299,7 @@ def plan_mysql(current: Mapping[str, TableDef], target: Mapping[str, TableDef], 
                 continue
             plan.add("contract", "drop-table", name, f"drop table {name}", [f"DROP TABLE {q(name)}"], lock="EXCLUSIVE",
                      hazards=[Hazard(code="data-loss", severity="warning", message=f"Dropping {name} loses its rows.", object=name)])  # fmt: skip
-    plan.hazards = [h for s in plan.steps for h in s.hazards]
+    plan.hazards = [*(h for h in plan.hazards if h.step is None), *(h for s in plan.steps for h in s.hazards)]
     return plan
 
 

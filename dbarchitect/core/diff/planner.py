@@ -214,14 +214,26 @@ class _Planner:
                     continue
             if len(parts) in (2, 3):
                 table = ".".join(parts[:-1]) if len(parts) == 3 else f"public.{parts[0]}"
-                tgt_key = self.table_renames.get(table, table)
-                self.column_renames[(tgt_key, parts[-1])] = new.split(".")[-1]
-                continue
+                ct = self.cur_tables.get(table)
+                if ct is not None and ct.column(parts[-1]) is not None:
+                    tgt_key = self.table_renames.get(table, table)
+                    self.column_renames[(tgt_key, parts[-1])] = new.split(".")[-1]
+                    continue
             self.hazards.append(self.hazard("rename-not-understood",
-                f"The rename {old!r} -> {new!r} names no table or column of the current schema; it was ignored.",
-                old))  # fmt: skip
+                f"The rename {old[:200]!r} -> {new[:200]!r} names no table or column of the current schema; it was "
+                f"ignored.{self._rename_hint(old)}", old[:200]))  # fmt: skip
         # table renames given as "table.column"-looking keys are resolved above; column renames of renamed
         # tables are keyed by the target table.
+
+    def _rename_hint(self, old: str) -> str:
+        """' Did you mean …?' for a misspelled rename key: the closest current tables and columns."""
+        import difflib
+
+        names = [k.split(".", 1)[1] if k.startswith("public.") else k for k in self.cur_tables]
+        names += [f"{n}.{c.name}" for n, t in zip(names, self.cur_tables.values()) for c in t.columns]
+        key = old[len("public."):] if old.startswith("public.") else old
+        close = difflib.get_close_matches(key, names, n=3, cutoff=0.6)
+        return f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
 
     def cur_table_for(self, tgt_key: str) -> Table | None:
         for old, new in self.table_renames.items():

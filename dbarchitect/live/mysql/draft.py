@@ -163,7 +163,7 @@ class MySQLDrafter:
             notes.append("Verified on scratch databases on the connected server (schema only, no rows); they were dropped.")
         return DraftReport(
             up_sql=render_mysql(steps, "up"), down_sql=render_mysql(down_steps, "down"), steps=steps, down_steps=down_steps,
-            phases=phases(steps), hazards=[h for s in steps for h in s.hazards], refused=up.refused, patterns=up.patterns,
+            phases=phases(steps), hazards=[*(h for h in up.hazards if h.step is None), *(h for s in steps for h in s.hazards)], refused=up.refused, patterns=up.patterns,
             verification=verification, current_source="from_ddl" if from_ddl else "connection", scope=scope,  # type: ignore[arg-type]
             left_alone=sorted(n for n in current if n not in in_scope), notes=notes,
         )  # fmt: skip

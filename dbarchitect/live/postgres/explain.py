@@ -339,8 +339,17 @@ async def _prove_indexes(
             report.hypothetical.append(done[key])
         return done[key]
 
+    failed = []
     for index_sql in extra:
-        await replan(sql, index_sql, params, generic, baseline)
+        tried = await replan(sql, index_sql, params, generic, baseline)
+        if tried.error:
+            failed.append(f"{index_sql.strip()[:200]!r}: {tried.error}")
+    if failed:  # an index the caller asked for that HypoPG could not create is not "index NOT used"
+        raise ExplainRefused(
+            f"{len(failed)} of the {len(extra)} hypothetical_indexes could not be created, so nothing was compared — "
+            + "; ".join(failed[:5]) + ". Pass CREATE INDEX statements on existing tables and columns "
+            "(describe_schema(table=…) lists them)."
+        )
     for f in report.insights:
         if f.index is None:
             continue
