@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import anyio
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp_types import CallToolResult, TextContent, ToolAnnotations
+from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel
 
 from dbarchitect import __version__
@@ -27,10 +27,10 @@ from dbarchitect.app import App
 from dbarchitect.config import Settings
 from dbarchitect.core.describe import UserInputError
 from dbarchitect.core.dsn import redact
-from dbarchitect.core.render import render
 from dbarchitect.core.safe_text import clean_message, find_nul, nul_message
 from dbarchitect.live.errors import DatabaseError
 from dbarchitect.live.offload import cpu, responsive_switch_interval
+from dbarchitect.server.budget import tool_result
 from dbarchitect.server.product import register_prompts, register_resources
 from dbarchitect.server.schemas import compact_input, compact_output
 from dbarchitect.tools import TOOLS
@@ -80,8 +80,8 @@ def expose(server: MCPServer, app: App, fn: Callable[..., Any], *, annotations: 
             log.exception("tool %s failed", fn.__name__)
             raise ToolError(clean_message(redact(f"{fn.__name__} failed: {type(exc).__name__}: {exc}", secrets))) from None
         if _small(result):  # a thread hop costs more than rendering a small result (most calls)
-            return _tool_result(result, app.settings.limits.max_response_chars, secrets)
-        return await cpu(_tool_result, result, app.settings.limits.max_response_chars, secrets)
+            return tool_result(result, app.settings.limits.max_response_chars, secrets, fn.__name__)
+        return await cpu(tool_result, result, app.settings.limits.max_response_chars, secrets, fn.__name__)
 
     ret = Annotated[CallToolResult, model]
     tool.__signature__ = sig.replace(parameters=params, return_annotation=ret)  # type: ignore[attr-defined]
@@ -144,16 +144,6 @@ def _small(result: BaseModel, budget: int = INLINE_RESULT_BUDGET) -> bool:
         if budget < 0:
             return False
     return True
-
-
-def _tool_result(result: BaseModel, max_chars: int, secrets: list[str]) -> CallToolResult:
-    """The text and structured content of a tool's result (CPU-bound for large results: in a worker)."""
-    text = render(result, max_chars=max_chars)
-    return CallToolResult(
-        content=[TextContent(type="text", text=redact(text, secrets))],
-        structured_content=result.model_dump(mode="json", by_alias=True),
-    )
-
 
 
 def build_server(settings: Settings | None = None, app: App | None = None) -> MCPServer:

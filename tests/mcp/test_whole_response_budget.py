@@ -3,9 +3,8 @@ megabytes — a 2 MB statement echoed back, a 150-table migration linted, 1,000 
 characters, a 150-entity design — come back within the budget with a cut that says how to get the
 rest, and the cut structured content still validates as the tool's output model.
 
-`tool_result` (dbarchitect/server/budget.py) is what the server answers with once
-dbarchitect/server/__init__.py's `expose()` calls it instead of `_tool_result` (that file belongs to
-another change in flight; the stdio test below is strict-xfail until it does)."""
+`tool_result` (dbarchitect/server/budget.py) is what the server's `expose()` answers with; the stdio
+test checks it end to end."""
 
 import os
 import sys
@@ -86,8 +85,6 @@ def _env(dsn: str) -> dict:
     return env
 
 
-@pytest.mark.xfail(strict=True, reason="needs expose() in dbarchitect/server/__init__.py to answer with "
-                   "dbarchitect.server.budget.tool_result (file reserved to another change in flight)")
 async def test_every_large_answer_over_stdio_fits_the_budget(blog_dsn):
     params = StdioServerParameters(command=sys.executable, args=["-m", "dbarchitect", "serve"], env=_env(blog_dsn))
     async with Client(params, read_timeout_seconds=180) as client:
