@@ -1,6 +1,6 @@
 """Documents as people hand them over — JSON, Extended JSON (canonical or relaxed, as mongoexport
 writes it: one document per line, or an array with --jsonArray), or mongosh's printout
-(`ObjectId("…")`, `ISODate("…")`, unquoted keys) — and the schema they imply.
+(`ObjectId("…")`, `ISODate("…")`, `Timestamp(…)`, `BinData(…)`, unquoted keys) — and the schema they imply.
 
 `infer(name, documents)` reads every document once: per field path (dotted; array elements as
 `path.[]`) the BSON types seen and their counts, how often the field is present, array lengths (max,
@@ -39,7 +39,11 @@ class DocumentParseError(ValueError):
 
 # ----------------------------------------------------------------------------------------- parsing
 
-_SHELL_CALLS = [
+def _binary(base64: str, subtype: str) -> str:
+    return json.dumps({"$binary": {"base64": base64, "subType": f"{int(subtype):02x}"}})
+
+
+_SHELL_CALLS: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"""(?:new\s+)?ObjectId\(\s*["']([0-9a-fA-F]{24})["']\s*\)"""), r'{"$oid": "\1"}'),
     (re.compile(r"""(?:new\s+)?(?:ISODate|Date)\(\s*["']([^"']*)["']\s*\)"""), r'{"$date": "\1"}'),
     (re.compile(r"""NumberLong\(\s*["']?(-?\d+)["']?\s*\)"""), r'{"$numberLong": "\1"}'),
@@ -48,6 +52,14 @@ _SHELL_CALLS = [
     (re.compile(r"""Decimal128\(\s*["']([^"']*)["']\s*\)"""), r'{"$numberDecimal": "\1"}'),
     (re.compile(r"""UUID\(\s*["']([^"']*)["']\s*\)"""), r'{"$uuid": "\1"}'),
     (re.compile(r"""Long\(\s*["']?(-?\d+)["']?\s*\)"""), r'{"$numberLong": "\1"}'),
+    # $clusterTime / operationTime of any replica set: the legacy shell's Timestamp(t, i) and BinData(type, "…"),
+    # mongosh's Timestamp({ t: …, i: … }) and Binary.createFromBase64("…", type)
+    (re.compile(r"""Timestamp\(\s*(\d+)\s*,\s*(\d+)\s*\)"""), r'{"$timestamp": {"t": \1, "i": \2}}'),
+    (re.compile(r"""Timestamp\(\s*\{\s*t\s*:\s*(\d+)\s*,\s*i\s*:\s*(\d+)\s*\}\s*\)"""),
+     r'{"$timestamp": {"t": \1, "i": \2}}'),
+    (re.compile(r"""BinData\(\s*(\d+)\s*,\s*["']([A-Za-z0-9+/=]*)["']\s*\)"""), lambda m: _binary(m[2], m[1])),
+    (re.compile(r"""Binary\.createFromBase64\(\s*["']([A-Za-z0-9+/=]*)["']\s*(?:,\s*(\d+)\s*)?\)"""),
+     lambda m: _binary(m[1], m[2] or "0")),
 ]
 _BARE_KEY = re.compile(r'([{,]\s*)([A-Za-z_$][\w$.]*)\s*:')
 _SINGLE_QUOTED = re.compile(r"'((?:[^'\\\n]|\\.)*)'")

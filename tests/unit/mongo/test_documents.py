@@ -37,6 +37,18 @@ def test_mongoexport_lines_and_mongosh_notation():
         loads("CREATE TABLE t (id int)")
 
 
+def test_replica_set_cluster_time_in_shell_notation():
+    # what the legacy shell (4.4) and mongosh print after any command on a replica set
+    legacy = '{"operationTime" : Timestamp(1639472235, 1), "hash" : BinData(0,"AAAAAAAAAAAAAAAAAAAAAAAAAAA="), "n" : NumberLong(0)}'
+    assert loads(legacy) == {"operationTime": {"$timestamp": {"t": 1639472235, "i": 1}},
+                             "hash": {"$binary": {"base64": "AAAAAAAAAAAAAAAAAAAAAAAAAAA=", "subType": "00"}},
+                             "n": {"$numberLong": "0"}}  # fmt: skip
+    mongosh = "{operationTime: Timestamp({ t: 1639472235, i: 1 }), hash: Binary.createFromBase64('AAAA', 0)}"
+    assert loads(mongosh) == {"operationTime": {"$timestamp": {"t": 1639472235, "i": 1}},
+                              "hash": {"$binary": {"base64": "AAAA", "subType": "00"}}}  # fmt: skip
+    assert bson_type(loads(legacy)["operationTime"]) == "timestamp" and bson_type(loads(legacy)["hash"]) == "binData"
+
+
 def test_inferred_schema_presence_arrays_depth():
     docs = [{"_id": i, "tags": list(range(i)), "addr": {"city": "A", "geo": {"lat": 1}}} for i in range(20)]
     docs[0]["note"] = None
