@@ -120,6 +120,9 @@ async def test_explain_plan_reads_mongodb_explain_output(offline_server, fixture
     ("sharded_sbe_single_shard", set(), "SINGLE_SHARD"),
     ("mongos_agg_split_group_sbe", set(), "merge on anyShard: $mergeCursors > $group > $unwind"),
     ("mongos_agg_lookup_single_shard", set(), "shard shard2 (localhost:8002)"),
+    # the 4.4 legacy shell's printout as pasted ($clusterTime with Timestamp(…) and BinData(…))
+    ("tpch_q3_unwind_explosion_44", {"collection-scan", "unwind-explosion"}, "$unwind nReturned=297452"),
+    ("tpch_q4_unwind_44", {"collection-scan"}, "$unwind nReturned=226736"),
 ])
 async def test_explain_plan_reads_aggregate_slot_based_and_sharded_outputs(offline_server, fixture, rules, stage):
     plan = yaml.safe_load((EXPLAINS / f"{fixture}.yaml").read_text())["output"]

@@ -111,3 +111,13 @@ def test_a_3x_split_aggregate_says_needs_primary_shard_merger_instead_of_merge_t
     assert [p.name for p in shard.pipeline][:3] == ["$cursor", "$project", "$unwind"] and shard.uses("IXSCAN")
     single = captured("mongos_agg_single_shard_3x")
     assert single.merge_type is None and single.merger_part == [] and single.shards[0].explain.nodes[-1].info["indexName"] == "_id_"
+
+
+def test_a_4_4_replica_set_aggregate_printed_by_the_legacy_shell_keeps_every_stage_statistic():
+    # the shell prints $clusterTime with Timestamp(…) and BinData(…): the output parses as it was pasted
+    ex = captured("tpch_q3_unwind_explosion_44")
+    assert ex.version == "4.4.10" and ex.namespace == "tpch_mongo_1c.scale1" and ex.executed
+    assert (ex.n_returned, ex.docs_examined) == (19876, 150000)
+    assert [s.name for s in ex.pipeline] == ["$cursor", "$unwind", "$match", "$project", "$unwind", "$match", "$group", "$sort"]
+    assert [int(s.num("nReturned")) for s in ex.pipeline] == [19876, 297452, 113, 113, 440, 439, 113, 10]
+    assert "$unwind nReturned=297452" in render_tree(ex)
