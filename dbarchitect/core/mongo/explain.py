@@ -36,7 +36,8 @@ _KEEP = (
     "nReturned", "docsExamined", "keysExamined", "executionTimeMillisEstimate", "indexName", "keyPattern", "filter",
     "sortPattern", "memLimit", "memUsage", "totalDataSizeSorted", "usedDisk", "spills", "limitAmount", "direction",
     "isMultiKey", "foreignCollection", "localField", "foreignField", "strategy", "planNodeId", "sbeStage",
-    "shardName", "totalDocsExamined", "totalKeysExamined",
+    "shardName", "totalDocsExamined", "totalKeysExamined", "spilledRecords", "spilledBytes", "spilledBytesApprox",
+    "spilledDataStorageSize",
 )  # fmt: skip
 #: SBE execution stage → the classic stage it implements (stages with no classic twin keep their name)
 _SBE_CLASSIC = {

@@ -1,9 +1,11 @@
 """
 ## What it does
 Flags blocking aggregation stages (`$group`, `$sort`, `$bucket`, `$setWindowFields`) that reach the
-100 MB per-stage memory limit: in explain output, a stage that spilled (`usedDisk`) or held at least
-half the limit; statically, a `$group` that `$push`es whole documents (`$$ROOT`) without
-`allowDiskUse: true` (given as false, or not given: before 6.0 that is false).
+100 MB per-stage memory limit: in explain output, a stage that spilled (`usedDisk`, `spills`) or held at
+least half the limit (its output size, or the sum of `maxAccumulatorMemoryUsageBytes` per accumulator) —
+the pipeline's own stages, and a `$group` the slot-based engine runs (6.0+: a `group` stage in the
+execution stages, with `usedDisk`/`spills`/`spilledRecords`); statically, a `$group` that `$push`es whole
+documents (`$$ROOT`) without `allowDiskUse: true` (given as false, or not given: before 6.0 that is false).
 
 ## Why is this bad?
 Past 100 MB a stage writes temporary files (MongoDB 6.0+, or with `allowDiskUse`) — slower by an
@@ -22,6 +24,7 @@ use is not allowed (before 6.0 without `allowDiskUse: true`, or with `allowDiskU
 
 from dbarchitect.core.models import Evidence, Severity
 from dbarchitect.core.mongo import thresholds as T
+from dbarchitect.core.mongo.documents import scalar
 from dbarchitect.core.rulebook import RuleMeta
 from dbarchitect.core.units import human_bytes
 
@@ -33,32 +36,50 @@ RULE = RuleMeta(
 SCOPE = "query"
 BLOCKING = ("$group", "$sort", "$bucket", "$bucketAuto", "$setWindowFields")
 _SIZE_KEYS = ("totalOutputDataSizeBytes", "maxAccumulatorMemoryUsageBytes", "totalDataSizeSortedBytesEstimate",
-              "maxMemoryUsageBytes", "peakTrackedMemBytes")  # fmt: skip
+              "maxMemoryUsageBytes", "peakTrackedMemBytes", "memUsage")  # fmt: skip
+_SPILL_KEYS = ("spills", "spilledRecords", "spilledDataStorageSize", "spilledBytes", "spilledBytesApprox",
+               "numBytesSpilledEstimate")  # fmt: skip
+
+
+def _bytes(stats: dict, key: str) -> float:
+    """A size statistic; `maxAccumulatorMemoryUsageBytes` is a map accumulator → bytes (5.0+), summed."""
+    value = scalar(stats.get(key))  # NumberLong(…) / {"$numberLong": …} first: a wrapper is not a map
+    if isinstance(value, dict):
+        return float(sum(v for v in (scalar(x) for x in value.values()) if isinstance(v, (int, float))))
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+
+
+def _spilled(stats: dict) -> bool:
+    return bool(stats.get("usedDisk")) or any(_bytes(stats, k) > 0 for k in ("spills", "spilledRecords"))
+
+
+def _finding(name: str, stats: dict, where: str):
+    size = max((_bytes(stats, k) for k in _SIZE_KEYS), default=0.0)
+    spilled = _spilled(stats)
+    if not spilled and size < T.STAGE_MEMORY_LIMIT * T.GROUP_MEMORY_SHARE:
+        return None
+    held = f"{human_bytes(size)} held" if size else "its memory use not reported"
+    return RULE.finding(
+        obj=name,
+        message=(
+            f"{name}{where} {'spilled to disk' if spilled else 'is close to the 100 MB limit'} ({held}): past 100 MB "
+            "it writes temporary files or, without allowDiskUse, fails the aggregation."
+        ),
+        fix="$match/$project earlier, accumulate only the needed fields ($sum, $topN, {$push: '$field'}), "
+            "and pass allowDiskUse: true where a spill is acceptable.",
+        evidence=[Evidence(kind="execution", detail=f"explain: {name}{where} usedDisk={stats.get('usedDisk')} size={int(size)}",
+                           data={k: stats[k] for k in ("usedDisk", *_SPILL_KEYS, *_SIZE_KEYS) if k in stats})],
+    )  # fmt: skip
 
 
 def check(ctx):
     out = []
     ex = ctx.explain
     if ex is not None:
-        for st in ex.pipeline[1:]:
-            if st.name not in BLOCKING:
-                continue
-            size = max((st.num(k) or 0 for k in _SIZE_KEYS), default=0)
-            spilled = bool(st.stats.get("usedDisk")) or (st.num("spills") or 0) > 0
-            if not spilled and size < T.STAGE_MEMORY_LIMIT * T.GROUP_MEMORY_SHARE:
-                continue
-            out.append(RULE.finding(
-                obj=st.name,
-                message=(
-                    f"{st.name} {'spilled to disk' if spilled else 'is close to the 100 MB limit'} "
-                    f"({human_bytes(size)} held): past 100 MB it writes temporary files or, without allowDiskUse, "
-                    "fails the aggregation."
-                ),
-                fix="$match/$project earlier, accumulate only the needed fields ($sum, $topN, {$push: '$field'}), "
-                    "and pass allowDiskUse: true where a spill is acceptable.",
-                evidence=[Evidence(kind="execution", detail=f"explain: {st.name} usedDisk={st.stats.get('usedDisk')} size={int(size)}",
-                                   data={k: st.stats[k] for k in ("usedDisk", "spills", *_SIZE_KEYS) if k in st.stats})],
-            ))  # fmt: skip
+        found = [_finding(st.name, st.stats, "") for st in ex.pipeline[1:] if st.name in BLOCKING]
+        # a $group pushed into the slot-based engine reports in the execution stages, not in the pipeline
+        found += [_finding("$group", n.info, f" (slot-based group, stage {n.id})") for n in ex.stages("GROUP")]
+        out += [f for f in found if f is not None]
     for q in ctx.queries:
         if q.allow_disk_use is True:
             continue
