@@ -65,16 +65,53 @@ _BARE_KEY = re.compile(r'([{,]\s*)([A-Za-z_$][\w$.]*)\s*:')
 _SINGLE_QUOTED = re.compile(r"'((?:[^'\\\n]|\\.)*)'")
 
 
+def strip_comments(text: str) -> str:
+    """A shell script without its `// …` and `/* … */` comments (outside strings; an escaped `\\/` in a
+    regex literal is not a comment)."""
+    out: list[str] = []
+    i, quote, n = 0, None, len(text)
+    while i < n:
+        ch = text[i]
+        if quote:
+            out.append(ch)
+            if ch == "\\" and i + 1 < n:
+                out.append(text[i + 1])
+                i += 1
+            elif ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+            out.append(ch)
+        elif ch == "\\" and i + 1 < n:
+            out.append(text[i:i + 2])
+            i += 1
+        elif text.startswith("//", i):
+            while i < n and text[i] != "\n":
+                i += 1
+            continue
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+            out.append(" ")
+            continue
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
 def shell_to_json(text: str) -> str:
-    """mongosh's relaxed notation as JSON: constructors as Extended JSON, bare keys and single-quoted
-    strings quoted, trailing commas dropped, /regex/flags as $regularExpression."""
-    out = text
+    """mongosh's relaxed notation as JSON: comments dropped, constructors as Extended JSON, bare keys and
+    single-quoted strings quoted, `undefined` as {"$undefined": true}, trailing commas dropped, /regex/flags
+    as $regularExpression."""
+    out = strip_comments(text)
     for pattern, repl in _SHELL_CALLS:
         out = pattern.sub(repl, out)
     out = _SINGLE_QUOTED.sub(lambda m: json.dumps(m.group(1)), out)
     out = re.sub(r'(:\s*)/((?:[^/\\\n]|\\.)+)/([a-z]*)', lambda m: m.group(1) + json.dumps(
         {"$regularExpression": {"pattern": m.group(2), "options": m.group(3)}}), out)
     out = _BARE_KEY.sub(lambda m: f'{m.group(1)}"{m.group(2)}":', out)
+    out = re.sub(r"(?<=[:\[,(\s])undefined(?=\s*[,\]})])", '{"$undefined": true}', out)
     out = re.sub(r",\s*([}\]])", r"\1", out)
     return out
 

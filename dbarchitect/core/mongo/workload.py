@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from dbarchitect.core.mongo.documents import DocumentParseError, bson_type, loads, scalar, shell_to_json
+from dbarchitect.core.mongo.documents import DocumentParseError, bson_type, loads, scalar, shell_to_json, strip_comments
 
 RANGE_OPS = frozenset({"$gt", "$gte", "$lt", "$lte", "$ne", "$nin", "$not", "$regex", "$exists", "$type", "$mod"})
 EQUALITY_OPS = frozenset({"$eq", "$in", "$all", "$elemMatch", "$size"})
@@ -246,11 +246,12 @@ _SHELL = re.compile(r"^db\.(?:getCollection\(\s*[\"']([^\"']+)[\"']\s*\)|([\w$-]
 
 def _shell_query(text: str) -> MongoQuery | None:
     """`db.orders.find(filter, projection).sort(…).limit(n)` / `db.orders.aggregate([…], {allowDiskUse: true})`."""
-    m = _SHELL.match(text.strip())
+    script = strip_comments(text).strip()
+    m = _SHELL.match(script)
     if not m:
         return None
     coll, method = m.group(1) or m.group(2), m.group(3)
-    calls = _calls(text.strip()[m.end() - 1:], method)
+    calls = _calls(script[m.end() - 1:], method)
     first = calls[0][1]
     raw: dict[str, Any]
     if method == "aggregate":

@@ -5,7 +5,9 @@ import json
 
 import pytest
 
-from dbarchitect.core.mongo.documents import DocumentParseError, bson_size, bson_type, infer, json_schema, loads
+from dbarchitect.core.mongo.documents import (
+    DocumentParseError, bson_size, bson_type, infer, json_schema, loads, strip_comments,
+)
 from dbarchitect.core.mongo.workload import is_mongo_text, parse_bundle, predicates
 
 
@@ -47,6 +49,18 @@ def test_replica_set_cluster_time_in_shell_notation():
     assert loads(mongosh) == {"operationTime": {"$timestamp": {"t": 1639472235, "i": 1}},
                               "hash": {"$binary": {"base64": "AAAA", "subType": "00"}}}  # fmt: skip
     assert bson_type(loads(legacy)["operationTime"]) == "timestamp" and bson_type(loads(legacy)["hash"]) == "binData"
+
+
+def test_shell_scripts_keep_strings_and_regexes_but_lose_their_comments():
+    script = """[
+        // the customer's orders (an apostrophe in a comment)
+        {url: "http://example.com/a//b", re: /a\\/\\//i, n: undefined}, /* block
+        comment */ {x: 1}
+    ]"""
+    assert strip_comments("a // b\nc /* d */ e") == "a \nc   e"
+    assert loads(script) == [{"url": "http://example.com/a//b",
+                              "re": {"$regularExpression": {"pattern": "a\\/\\/", "options": "i"}},
+                              "n": {"$undefined": True}}, {"x": 1}]  # fmt: skip
 
 
 def test_inferred_schema_presence_arrays_depth():
