@@ -13,6 +13,7 @@ from pydantic import Field
 
 from dbarchitect.app import App
 from dbarchitect.core.describe import UserInputError
+from dbarchitect.core.dsn import with_statement_timeout
 from dbarchitect.core.migration.engine import lint
 from dbarchitect.core.diff.models import DraftReport
 from dbarchitect.core.migration.dryrun_models import DryRunReport
@@ -187,7 +188,8 @@ async def draft_migration(
 
     Returns the steps, refusals and verification."""
     run_draft = app.feature("draft", tool="draft_migration", connection=connection).draft
-    scratch = await app.scratch_admin_dsn(connection, tool="draft_migration")
+    scratch = with_statement_timeout(await app.scratch_admin_dsn(connection, tool="draft_migration"),
+                                     SCRATCH_TIMEOUT_FACTOR * app.settings.limits.statement_timeout_ms)
     if scratch is None:
         raise UserInputError(
             "draft_migration needs a scratch PostgreSQL to load the DDL into: set DBARCHITECT_SCRATCH_DSN, "
@@ -235,6 +237,9 @@ def unused_backfill(report: DraftReport, backfill: dict[str, str] | None) -> lis
         out.append(f"{key[:200]!r} names no column whose existing rows this migration fills; it was not used.{hint}")
     return out
 
+
+#: the caller's DDL in a scratch database may run this many times the statement timeout (as the dry run's shadow)
+SCRATCH_TIMEOUT_FACTOR = 4
 
 #: seconds between two progress notifications of a call that has no steps of its own
 HEARTBEAT_S = 1.0
