@@ -65,3 +65,19 @@ def redact(text: str, secrets: list[str] | tuple[str, ...] = ()) -> str:
     for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
         text = text.replace(secret, "***")
     return text
+
+
+def with_statement_timeout(dsn: str | None, ms: int) -> str | None:
+    """A PostgreSQL DSN whose sessions start with `statement_timeout = ms` (libpq `options`): the caller's
+    DDL loaded into a scratch database is bounded like the rest of the call. Unchanged when it is not a
+    PostgreSQL DSN or already sets options."""
+    if dsn is None:
+        return None
+    text = dsn.strip()
+    if "options" in parse_dsn(text):
+        return dsn
+    if text.startswith(("postgres://", "postgresql://")):
+        return f"{text}{'&' if '?' in text else '?'}options=-c%20statement_timeout%3D{int(ms)}"
+    if "://" not in text and "=" in text:
+        return f"{text} options='-c statement_timeout={int(ms)}'"
+    return dsn

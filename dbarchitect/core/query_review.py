@@ -56,7 +56,14 @@ def parse_statements(sql: str, dialect: str = "postgres") -> list[tuple[exp.Expr
             expect_start = False
     out = []
     for i, tree in enumerate(t for t in trees if t is not None):
-        out.append((tree, lines[i] if i < len(lines) else 1))
+        line = lines[i] if i < len(lines) else 1
+        if isinstance(tree, (exp.Condition, exp.Alias)) and not isinstance(tree, exp.Query):
+            # sqlglot reads a bare word or expression ("xxxx", "foo bar", "1+2") as a tree; no server would run it
+            shown = tree.sql(dialect=read)
+            shown = shown if len(shown) <= 80 else f"{shown[:80]}… ({len(shown) - 80:,} more characters)"
+            raise QueryParseError(f"Statement {i + 1} (line {line}) is not an SQL statement but a bare expression: "
+                                  f"{shown!r}. Send the full query (SELECT …).")  # fmt: skip
+        out.append((tree, line))
     if not out:
         raise QueryParseError("No SQL statement found.")
     return out

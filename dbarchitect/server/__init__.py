@@ -20,7 +20,7 @@ import anyio
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, ToolAnnotations
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from dbarchitect import __version__
 from dbarchitect.app import App
@@ -30,6 +30,7 @@ from dbarchitect.core.dsn import redact
 from dbarchitect.core.safe_text import clean_message, find_nul, nul_message
 from dbarchitect.live.errors import DatabaseError
 from dbarchitect.live.offload import cpu, responsive_switch_interval
+from dbarchitect.server.arguments import invalid_arguments, unknown_arguments, unknown_tool
 from dbarchitect.server.budget import tool_result
 from dbarchitect.server.product import register_prompts, register_resources
 from dbarchitect.server.schemas import compact_input, compact_output
@@ -146,6 +147,26 @@ def _small(result: BaseModel, budget: int = INLINE_RESULT_BUDGET) -> bool:
     return True
 
 
+class Server(MCPServer):
+    """MCPServer whose tool calls refuse what they would not read: an unknown tool or argument name
+    (with the closest valid one), and invalid values in one line each (see server/arguments.py)."""
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Context | None = None) -> Any:
+        tool = self._tool_manager.get_tool(name)
+        if tool is None:
+            raise ToolError(unknown_tool(name, [t.name for t in self._tool_manager.list_tools()]))
+        fields = tool.fn_metadata.arg_model.model_fields
+        allowed = [f.alias or n for n, f in fields.items()]
+        if (problem := unknown_arguments(name, arguments, allowed)) is not None:
+            raise ToolError(problem)
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            if isinstance(exc.__cause__, ValidationError) and exc.__cause__.title.endswith("Arguments"):
+                raise ToolError(invalid_arguments(name, exc.__cause__)) from exc.__cause__
+            raise
+
+
 def build_server(settings: Settings | None = None, app: App | None = None) -> MCPServer:
     """The dbarchitect MCP server. `app` (settings + connections) is created from `settings` when omitted."""
     from dbarchitect.config import load_settings
@@ -163,7 +184,7 @@ def build_server(settings: Settings | None = None, app: App | None = None) -> MC
         finally:
             await app.close()
 
-    server = MCPServer(
+    server = Server(
         "dbarchitect",
         title="dbarchitect — database architect",
         instructions=INSTRUCTIONS,

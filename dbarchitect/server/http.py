@@ -24,6 +24,7 @@ import pydantic_core
 from mcp.server.connection import Connection
 from mcp.server.mcpserver import MCPServer
 from mcp.server.runner import serve_one
+from mcp.server.streamable_http import REQUEST_CANCELLED
 from mcp.server.transport_security import TransportSecurityMiddleware
 from mcp.shared.exceptions import NoBackChannelError
 from mcp.shared.jsonrpc_dispatcher import handler_exception_to_error_data, progress_token_from_params
@@ -132,6 +133,9 @@ class StatelessPost:
         self.manager = server.session_manager
         self.path = path
         self.security = TransportSecurityMiddleware(self.manager.security_settings)
+        # calls in flight, by (client host, Authorization, request id): a 2025-era client cancels by POSTing
+        # notifications/cancelled and waits on the call's POST for its REQUEST_CANCELLED answer
+        self.inflight: dict[tuple[str, bytes, str], list[anyio.CancelScope]] = {}
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
@@ -159,13 +163,25 @@ class StatelessPost:
             message = pydantic_core.from_json(body)
         except ValueError:
             return await self.sdk_app(scope, replay, send)
+        if isinstance(message, dict) and message.get("method") == "notifications/cancelled" and "id" not in message:
+            self._cancel(scope, headers, message.get("params"))  # then the SDK's answer (202) to the notification
         if not isinstance(message, dict) or "id" not in message or "method" not in message:
             return await self.sdk_app(scope, replay, send)  # notifications, responses, batches
         try:
             req = JSONRPCRequest.model_validate(message, by_name=False)
         except ValidationError:
             return await self.sdk_app(scope, replay, send)
-        await self._serve(req, version, Request(scope, replay), receive, send)
+        key = _key(scope, headers, req.id)
+        await self._serve(req, version, Request(scope, replay), receive, send, key)
+
+    def _cancel(self, scope: Any, headers: dict[bytes, bytes], params: Any) -> None:
+        """Cancel the call a notifications/cancelled names — only when exactly one call in flight from this
+        client host with these credentials has that id (ids are per client; never cancel someone else's)."""
+        if not isinstance(params, dict) or "requestId" not in params:
+            return
+        scopes = self.inflight.get(_key(scope, headers, params["requestId"]), [])
+        if len(scopes) == 1:
+            scopes[0].cancel()
 
     @staticmethod
     async def _read(receive: Any, length: int) -> bytes | None:
@@ -180,10 +196,12 @@ class StatelessPost:
             if not message.get("more_body", False) or size > length:
                 return b"".join(chunks)
 
-    async def _serve(self, req: JSONRPCRequest, version: str | None, request: Request, receive: Any, send: Any) -> None:
+    async def _serve(self, req: JSONRPCRequest, version: str | None, request: Request, receive: Any, send: Any,
+                     key: tuple[str, bytes, str]) -> None:  # fmt: skip
         exchange = _Exchange(req.id, request, req.params, send)
         connection = Connection.from_envelope(version or DEFAULT_NEGOTIATED_VERSION, None, None)
         left = False
+        call = anyio.CancelScope()  # cancelled by the client's notifications/cancelled
 
         async def watch(scope: anyio.CancelScope) -> None:
             nonlocal left
@@ -193,23 +211,38 @@ class StatelessPost:
             scope.cancel()  # the client went away: its call is cancelled (and so is its database work)
 
         answer: dict[str, Any] | None = None
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(watch, tg.cancel_scope)
-            try:
-                result = await serve_one(self.lowlevel, exchange, req.method, req.params, connection=connection,
-                                         lifespan_state=self.manager._lifespan_state)  # fmt: skip
-                answer = {"jsonrpc": "2.0", "id": req.id, "result": result}
-            except Exception as exc:  # the exception-to-wire boundary of the SDK's dispatcher
-                error = handler_exception_to_error_data(exc)
-                if error is None:
-                    log.exception("handler for %r raised", req.method)
-                    error = ErrorData(code=INTERNAL_ERROR, message="Internal server error")
-                answer = {"jsonrpc": "2.0", "id": req.id, "error": error.model_dump(by_alias=True, exclude_none=True)}
-            tg.cancel_scope.cancel()
+        self.inflight.setdefault(key, []).append(call)
+        try:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(watch, tg.cancel_scope)
+                with call:
+                    try:
+                        result = await serve_one(self.lowlevel, exchange, req.method, req.params, connection=connection,
+                                                 lifespan_state=self.manager._lifespan_state)  # fmt: skip
+                        answer = {"jsonrpc": "2.0", "id": req.id, "result": result}
+                    except Exception as exc:  # the exception-to-wire boundary of the SDK's dispatcher
+                        error = handler_exception_to_error_data(exc)
+                        if error is None:
+                            log.exception("handler for %r raised", req.method)
+                            error = ErrorData(code=INTERNAL_ERROR, message="Internal server error")
+                        answer = {"jsonrpc": "2.0", "id": req.id, "error": error.model_dump(by_alias=True, exclude_none=True)}
+                if call.cancelled_caught:  # what the SDK's 2025-era transport answers a cancelled request
+                    answer = {"jsonrpc": "2.0", "id": req.id, "error": {"code": REQUEST_CANCELLED, "message": "Request cancelled"}}
+                tg.cancel_scope.cancel()
+        finally:
+            scopes = self.inflight[key]
+            scopes.remove(call)
+            if not scopes:
+                del self.inflight[key]
         if left or answer is None:
             exchange.closed = True
             return
         await exchange.answer(answer)
+
+
+def _key(scope: Any, headers: dict[bytes, bytes], request_id: Any) -> tuple[str, bytes, str]:
+    client = scope.get("client")
+    return (client[0] if client else "", headers.get(b"authorization", b""), json.dumps(request_id))
 
 
 def _replay(body: bytes, receive: Any) -> Any:

@@ -42,6 +42,12 @@ async def recommend_indexes(
 
     Returns per index its DDL, size, the queries it speeds up (cost before/after) and undo; why others
     were rejected. MongoDB find/aggregate JSON: ESR createIndex."""
+    if queries is not None and not queries:
+        raise UserInputError("queries is empty, so there is no workload: give at least one query, or omit queries "
+                             "to use pg_stat_statements' top queries.")
+    if validate_connection and not validate:  # an option that would be ignored
+        raise UserInputError("validate_connection is read only with validate=true: nothing was run. Pass "
+                             "validate=true to build and time the picks on that copy, or drop validate_connection.")
     mongo = bool(queries) and all(is_mongo_text(q) for q in queries)
     engine = Engine.mongodb if mongo else None
     advisor = app.feature("index_advisor", tool="recommend_indexes", connection=connection, engine=engine)

@@ -13,6 +13,7 @@ from pydantic import Field
 
 from dbarchitect.app import App
 from dbarchitect.core.describe import UserInputError
+from dbarchitect.core.dsn import with_statement_timeout
 from dbarchitect.core.migration.engine import lint
 from dbarchitect.core.diff.models import DraftReport
 from dbarchitect.core.migration.dryrun_models import DryRunReport
@@ -187,7 +188,8 @@ async def draft_migration(
 
     Returns the steps, refusals and verification."""
     run_draft = app.feature("draft", tool="draft_migration", connection=connection).draft
-    scratch = await app.scratch_admin_dsn(connection, tool="draft_migration")
+    scratch = with_statement_timeout(await app.scratch_admin_dsn(connection, tool="draft_migration"),
+                                     SCRATCH_TIMEOUT_FACTOR * app.settings.limits.statement_timeout_ms)
     if scratch is None:
         raise UserInputError(
             "draft_migration needs a scratch PostgreSQL to load the DDL into: set DBARCHITECT_SCRATCH_DSN, "
@@ -211,8 +213,33 @@ async def draft_migration(
         # a misspelled rename would be planned as drop + add: the caller's intent was not read
         raise UserInputError(f"renames: {' '.join(unread[:5])} Nothing was drafted: fix the rename (keys are "
                              "'table', 'table.column' or 'schema.table.column' of the current schema) and call again.")
+    if unused := unused_backfill(report, backfill):
+        raise UserInputError(f"backfill: {' '.join(unused[:5])} Nothing was drafted: backfill keys are 'table.column' "
+                             "of a column the migration adds (or makes NOT NULL) whose existing rows need a value.")
     return report
 
+
+def unused_backfill(report: DraftReport, backfill: dict[str, str] | None) -> list[str]:
+    """One sentence per backfill key no step of the plan fills (a misspelt or not-new column would
+    otherwise be ignored, and the NOT NULL step fail on the first existing row)."""
+    import difflib
+
+    filled = [s.object for s in report.steps if s.action in ("batched-backfill", "backfill")]
+    added = list(dict.fromkeys(s.object for s in report.steps if s.action == "add-column"))
+    out = []
+    for key in backfill or {}:
+        if any(obj == key or obj.endswith(f".{key}") for obj in filled):
+            continue
+        short = [a.removeprefix("public.") for a in added]
+        close = difflib.get_close_matches(key.removeprefix("public.")[:200], short, n=3, cutoff=0.6)
+        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else (
+            f" The columns it adds: {', '.join(short[:8])}." if short else " It adds no column.")
+        out.append(f"{key[:200]!r} names no column whose existing rows this migration fills; it was not used.{hint}")
+    return out
+
+
+#: the caller's DDL in a scratch database may run this many times the statement timeout (as the dry run's shadow)
+SCRATCH_TIMEOUT_FACTOR = 4
 
 #: seconds between two progress notifications of a call that has no steps of its own
 HEARTBEAT_S = 1.0

@@ -30,7 +30,7 @@ HUGE = "SELECT " + "x" * 2_000_000
 WIDE = "\n".join(["CREATE TABLE t0 (id serial PRIMARY KEY, b text);"] + [
     f"CREATE TABLE t{i} (id serial PRIMARY KEY, a{i} int, b text, c float, ref int REFERENCES t{i - 1}(id));"
     for i in range(1, 150)])  # fmt: skip
-SPEC = {"entities": [{"name": f"e{i}", "fields": {"name": "text"}} for i in range(150)]}
+SPEC = {"entities": [{"name": f"e{i}", "attributes": [{"name": "name", "type": "text"}]} for i in range(150)]}
 ROWS = "SELECT repeat('x', 1000) FROM generate_series(1, 1000)"
 
 

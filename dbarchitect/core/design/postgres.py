@@ -106,6 +106,19 @@ _LOGICAL = {
 }  # fmt: skip
 
 
+#: PostgreSQL type names (as pglast's type_text spells them, without modifiers) a design may use besides
+#: the logical ones: the built-in types and the common extension types (citext, hstore, PostGIS, pgvector)
+_KNOWN_TYPES = {
+    "bigint", "integer", "smallint", "numeric", "real", "double precision", "boolean", "text", "character varying",
+    "character", "char", "bytea", "date", "time", "timestamp", "timestamptz", "interval", "uuid", "json", "jsonb",
+    "inet", "cidr", "macaddr", "macaddr8", "money", "tsvector", "tsquery", "point", "line", "lseg", "box", "path",
+    "polygon", "circle", "bit", "bit varying", "xml", "int4range", "int8range", "numrange", "tsrange", "tstzrange",
+    "daterange", "int4multirange", "int8multirange", "nummultirange", "datemultirange", "tsmultirange",
+    "tstzmultirange", "oid", "name", "pg_lsn", "citext", "hstore", "ltree", "vector", "halfvec", "geometry",
+    "geography", "cube",
+}  # fmt: skip
+
+
 @dataclass
 class MappedType:
     sql: str
@@ -127,6 +140,13 @@ def map_type(entity: str, attr: Attribute) -> MappedType:
             raise ValueError(f"{where}: {raw!r} is not a type PostgreSQL knows how to parse") from exc
         if serial:
             raise ValueError(f"{where}: serial types are for keys; the design gives every entity an identity key")
+        base = re.sub(r"\(.*\)|\[\]", "", text).strip()
+        if base not in _KNOWN_TYPES and not base.startswith(("timestamp", "time ", "interval")):
+            import difflib
+
+            close = list(dict.fromkeys(difflib.get_close_matches(raw.lower()[:60], [*_LOGICAL, *sorted(_KNOWN_TYPES)], n=3, cutoff=0.6)))
+            raise ValueError(f"{where}: type {raw[:60]!r} is neither a logical type ({', '.join(list(_LOGICAL)[:12])}, "
+                             f"...) nor a PostgreSQL type" + (f"; did you mean {', '.join(close)}?" if close else ""))
         logical = text
     base = re.sub(r"\(.*?\)", "", logical).strip()
     mods = re.search(r"\((.*?)\)", logical)

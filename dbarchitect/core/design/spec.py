@@ -8,8 +8,9 @@ generator will add "mysql" to the literal without changing the rest of the spec.
 
 from __future__ import annotations
 
+import difflib
 import re
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -31,7 +32,33 @@ def check_name(name: str, what: str) -> str:
     return name
 
 
-class Attribute(BaseModel):
+#: keys callers write for the ones the spec names otherwise
+_SYNONYMS = {"fields": "attributes", "columns": "attributes", "properties": "attributes", "tables": "entities",
+             "relations": "relationships", "nullable": "optional", "enum": "values", "choices": "values"}  # fmt: skip
+
+
+class _Strict(BaseModel):
+    """A spec part that refuses keys it does not know (pydantic would ignore them, and the design would
+    silently lack the columns given as `fields`); the schema is unchanged (no additionalProperties)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            known = list(cls.model_fields)
+            unknown = [str(k) for k in data if k not in cls.model_fields]
+            if unknown:
+                key = unknown[0]
+                close = _SYNONYMS.get(key.lower()) if _SYNONYMS.get(key.lower()) in known else None
+                close = close or next(iter(difflib.get_close_matches(key.lower()[:60], known, n=1, cutoff=0.6)), None)
+                hint = f"; did you mean {close!r}?" if close else ""
+                shown = key if len(key) <= 60 else key[:60] + "…"
+                what = {"DesignOptions": "options", "SchemaSpec": "spec"}.get(cls.__name__, cls.__name__.lower())
+                raise ValueError(f"{what} has no key {shown!r}{hint} (its keys: {', '.join(known)})")
+        return data
+
+
+class Attribute(_Strict):
     """A column. `type`: a logical type (text, integer, decimal, boolean, date, timestamp, uuid, json,
     email, ...) or a PostgreSQL type; unsafe ones are replaced."""
 
@@ -60,7 +87,7 @@ class Attribute(BaseModel):
         return self
 
 
-class Entity(BaseModel):
+class Entity(_Strict):
     """A table; it gets an identity key `id` and the option columns."""
 
     name: str = Field(description="Table name, plural snake_case (users, order_items).")
@@ -74,7 +101,7 @@ class Entity(BaseModel):
         return next((a for a in self.attributes if a.name == name), None)
 
 
-class Relationship(BaseModel):
+class Relationship(_Strict):
     """one_to_many: a `parent` row has many `child` rows (FK in child); one_to_one: a unique FK;
     many_to_many: a junction table `through` (default `<parent>_<child>`)."""
 
@@ -101,7 +128,7 @@ class Relationship(BaseModel):
         return self
 
 
-class DesignOptions(BaseModel):
+class DesignOptions(_Strict):
     timestamps: bool = Field(default=True, description="created_at/updated_at, with a trigger keeping updated_at.")
     soft_delete: bool = Field(default=False, description="deleted_at; uniqueness holds among live rows only.")
     full_text_search: dict[str, list[str]] = Field(
@@ -114,7 +141,7 @@ class DesignOptions(BaseModel):
     schema_name: str = "public"
 
 
-class SchemaSpec(BaseModel):
+class SchemaSpec(_Strict):
     entities: list[Entity]
     relationships: list[Relationship] = Field(default_factory=list)
     options: DesignOptions = Field(default_factory=DesignOptions)
