@@ -35,6 +35,11 @@ from dbarchitect.core.models import SchemaSnapshot
 
 NEAR_UNIQUE = 0.5  # a column with distinct values ≥ half its rows: an equality matches ~one row (or none)
 FILTER_KINDS = ("eq", "expr_eq", "null", "in")
+# functions mapping many values of their argument to one (a day, a prefix, a rounded number, a part of a is not as distinct as its column
+# date): an expression using one is not as distinct as its column; nor is a field of a jsonb document (`->>`)
+COLLAPSING = re.compile(r"\b(date|date_trunc|date_part|extract|substr|substring|left|right|round|floor|ceil|ceiling|"
+                        r"trunc|split_part|to_char|length|char_length|coalesce|greatest|least|abs|sign|mod|div)\s*\(|->|#>",
+                        re.I)
 
 
 class ScanNode(NamedTuple):
@@ -94,6 +99,10 @@ def rare_selectivity(p: Pred, access: TableAccess, snapshot: SchemaSnapshot, sta
         f = st.most_common_freqs[0] * (3 if p.kind == "in" else 1)
         return min(1.0, f), f"{p.column or p.expr}: its most common value holds {100 * f:.1f} % of rows"
     distinct = st.distinct(rows)
+    if p.expr and not p.column and COLLAPSING.search(p.expr):
+        # date(created_at), date_trunc('day', …): many values of the column map to one of the expression, so
+        # the column's distinct count says nothing about the expression's (no statistics before an index)
+        return None
     if distinct >= NEAR_UNIQUE * rows or any(
         con.kind in ("primary_key", "unique") and con.columns == [cols[0]] for con in t.constraints
     ):
