@@ -231,17 +231,19 @@ async def _labels(matches):
 
 
 @pytest.mark.anyio
-async def test_a_gin_modelled_only_a_little_better_than_the_costed_btree_is_not_recommended():
+async def test_a_gin_the_costed_btree_already_beats_is_rejected_before_the_budget():
     pages = SNAP.table("public.customers").pages
-    assert 75 < gin_served_cost(30, pages) < 300  # better than the btree's plan, but not 4× better
-    sel, gin = await _labels(matches=30)
-    assert gin not in sel.uncosted_kept and "static evidence" in sel.rejected[gin][1]
+    assert gin_served_cost(5_000, pages) > 300  # the tenant btree's plan is cheaper than the GIN's model
+    sel, gin = await _labels(matches=5_000)
+    assert gin not in sel.uncosted_kept and gin not in sel.pruned
+    assert "static evidence" in sel.rejected[gin][1] and "q1 25,000 → 300" in sel.rejected[gin][1]
     assert [p.candidate.columns[0] for p in sel.picks] == ["tenant_id"]
 
 
 @pytest.mark.anyio
-async def test_a_gin_modelled_far_better_than_the_btree_stays():
-    sel, gin = await _labels(matches=1)
+async def test_a_gin_modelled_better_than_the_btree_stays():
+    assert gin_served_cost(30, SNAP.table("public.customers").pages) < 300
+    sel, gin = await _labels(matches=30)
     assert gin in sel.uncosted_kept
 
 
