@@ -250,7 +250,7 @@ def from_selection(
     available: set[str] | None = None,
 ) -> IndexAdvice:
     weights = {q.id: q.weight for q in queries}
-    notes: list[str] = list(sel.limit_notes.values())
+    notes: list[str] = [*sel.limit_notes.values(), *sel.expression_notes.values()]
     taken = {i.name for t in snapshot.tables for i in t.indexes}
     recs: list[IndexRecommendation] = []
     names: dict[Candidate, str] = {}

@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from dbarchitect.core.indexing.limit import list_selectivity
 from dbarchitect.core.indexing.models import Candidate, ColumnStats
 from dbarchitect.core.indexing.shape import Pred, QueryShape, TableAccess
 from dbarchitect.core.models import Index, SchemaSnapshot, Table
@@ -25,6 +26,7 @@ MAX_INCLUDE = 3  # INCLUDE columns for an index-only scan
 MAX_INCLUDE_WIDTH = 64  # bytes (pg_stats.avg_width) per INCLUDE column
 PARTIAL_MAX_FREQ = 0.3  # a constant predicate keeping at most this share of rows makes a partial index
 PARTIAL_MAX_DISTINCT = 50  # … on a column with few distinct values (a status, a flag, a type), never an identity
+PARTIAL_LIST_MAX_FREQ = 0.1  # an IN-list of constants (a queue's states) keeping at most this share makes a partial index
 BRIN_MIN_CORRELATION = 0.9  # |pg_stats.correlation| for BRIN
 BRIN_MIN_ROWS = 100_000
 
@@ -63,6 +65,9 @@ class CandidateSet:
     varying: set[tuple[str, str]] = field(default_factory=set)  # (table, column) the workload compares to several literals
     # (table, a, b): each value of a goes with one value of b (a composite foreign key, or a sample of the rows)
     implied: set[tuple[str, str, str]] = field(default_factory=set)
+    # an OR across columns is served only by one index per branch (BitmapOr): candidate -> the other
+    # branches' candidates, costed and picked together with it (`select`)
+    partners: dict[Candidate, frozenset[Candidate]] = field(default_factory=dict)
 
     def add(self, cand: Candidate, reason: str, query: str, probe: str | None = None) -> None:
         """`probe`: for a kind HypoPG cannot cost, the predicate it serves (measured on a scratch copy)."""
@@ -187,6 +192,78 @@ def _skewed(st: ColumnStats | None, rows: float, value: str | None) -> bool:
     return st.distinct(rows) <= PARTIAL_MAX_DISTINCT
 
 
+def _list_share(st: ColumnStats | None, rows: float, values: tuple[str, ...]) -> float | None:
+    """The share of rows an IN-list of constants keeps, when small enough for a partial index's predicate
+    (≤ PARTIAL_LIST_MAX_FREQ, on a column of few distinct values); else None."""
+    if st is None or not values or st.distinct(rows) > PARTIAL_MAX_DISTINCT:
+        return None
+    share = list_selectivity(st, rows, values)
+    return share if share <= PARTIAL_LIST_MAX_FREQ else None
+
+
+_BRANCH_KINDS = ("eq", "in", "expr_eq", "range", "like_prefix", "null")
+
+
+def _branch_key(preds: list[Pred], table: str, stats: StatsMap, rows: float) -> tuple[str | None, str | None] | None:
+    """The key one OR branch is looked up by: (column, None) or (None, expression); its most selective
+    equality first (pg_stats), else its first range."""
+    def sel(p: Pred) -> float:
+        st = stats.get((table, p.column)) if p.column else None
+        return st.eq_selectivity(rows, p.value if p.constant else None) if st else 0.01
+
+    eqs = [p for p in preds if p.kind in ("eq", "in") and p.column]
+    if eqs:
+        return min(eqs, key=sel).column, None
+    for p in preds:
+        if p.kind == "expr_eq" and p.expr:
+            return None, p.expr
+    for p in preds:
+        if p.kind in ("range", "like_prefix", "null") and p.column:
+            return p.column, None
+    return None
+
+
+def or_branches(access: TableAccess, query: str, eq: list[str], table: Table | None, stats: StatsMap,
+                flag_where: str | None, flag_cols: tuple[str | None, ...], out: CandidateSet) -> None:  # fmt: skip
+    """`… AND (phone = $2 OR email = $3)`: an OR across columns. No single index serves it: the planner
+    reads each branch through an index of its own and ORs the bitmaps (BitmapOr), and with an index for
+    only some branches it must scan the table for the rest — so one branch's index alone saves nothing,
+    and a greedy that adds one index at a time never sees the pair's gain. One candidate per branch, alone
+    and behind the AND-ed equalities (`(tenant_id, phone)`, `(tenant_id, email)`: each branch's lookup then
+    also narrows to the tenant), each marked with the other branches' candidates as partners: `select`
+    costs and picks them together."""
+    t = access.table
+    rows = float(table.estimated_rows if table else 0)
+    for group in access.ors:
+        keys = [_branch_key(b, t, stats, rows) for b in group]
+        if any(k is None for k in keys) or len(set(keys)) < 2:
+            continue  # a branch no index serves, or all branches on one column (an IN-list, already a key)
+        shared = set.intersection(*[{p.column for p in b if p.column} for b in group])
+        if shared:
+            continue  # every branch bounds the same column (keyset pagination, a union of ranges): one index on it
+        branch_cols = {k[0] for k in keys if k and k[0]}
+        prefix = [c for c in eq if c not in branch_cols]
+        for pre in ([], prefix) if prefix else ([],):
+            bundle: list[Candidate] = []
+            for col, expr in keys:  # type: ignore[misc]
+                if col is not None:
+                    cand = _btree(t, [*[(c, False) for c in pre], (col, False)], predicate=flag_where,
+                                  kind="partial" if flag_where else "btree")  # fmt: skip
+                else:
+                    ks = tuple([_q(c) for c in pre] + [f"({expr})"])[:MAX_KEYS]
+                    cand = Candidate(table=t, keys=ks, columns=(*pre[: len(ks) - 1], None), kind="expression",
+                                     predicate=flag_where)  # fmt: skip
+                if cand is not None:
+                    bundle.append(cand)
+            if len(bundle) != len(keys) or len(set(bundle)) != len(bundle):
+                continue
+            what = ", ".join(k[0] or k[1] or "" for k in keys if k)
+            for cand in bundle:
+                out.add(cand, f"one branch of an OR across columns ({what}{'; behind ' + ', '.join(pre) if pre else ''}): "
+                              "a BitmapOr needs an index for every branch, so the branches are costed as a set", query)  # fmt: skip
+                out.partners[cand] = out.partners.get(cand, frozenset()) | frozenset(b for b in bundle if b != cand)
+
+
 def _literal_sql(value: str) -> str:
     if re.fullmatch(r"-?\d+(\.\d+)?|true|false", value):
         return value
@@ -269,8 +346,33 @@ def for_access(access: TableAccess, query: str, snapshot: SchemaSnapshot, stats:
             # then the join key, read by an index-only scan and joined to the other table by its key
             add([*head, (j, False)], f"filters then the join key {j}: the matching join keys come from the index")
 
+    if access.sort and ins:
+        # an IN-list (or = ANY) on a column makes one index range per listed value: under (a, status,
+        # created_at) the entries come in created_at order within each status only, so the planner sorts
+        # them all before the LIMIT. Keys without it keep the ORDER BY order; the list is checked on each
+        # entry on the way (as a filter, or from INCLUDE), stopping after LIMIT matches.
+        add([(c, False) for c in eq] + access.sort, "filters then the ORDER BY " + ", ".join(c for c, _ in access.sort)
+            + f"; the IN-list on {', '.join(ins)} is filtered on the way (as a key it would make several ranges and "
+            "lose the order)" + (" (top-N with LIMIT)" if access.limit else ""))  # fmt: skip
+
     # partial: a constant predicate on a skewed column becomes the WHERE of a smaller index
     for p in access.preds:
+        if p.kind == "in" and p.values and p.column is not None:
+            share = _list_share(stats.get((t, p.column)), rows, p.values)
+            if (share is None or _identity(table, p.column) or p.column in flag_cols
+                    or (t, p.column) in out.varying):  # fmt: skip
+                continue
+            # the queue shape: `status IN ('pending', 'failed') … ORDER BY scheduled_at LIMIT n`. The list is
+            # written in the query (the application's constants, not a parameter's value), and keeps a small
+            # share of the rows: an index holding only those rows, keyed by the ORDER BY / range column, is
+            # tiny and read in order; the planner uses it whenever the query's WHERE implies its predicate
+            others = [(c, False) for c in eq + ins if c != p.column]
+            tail = access.sort or [(r, False) for r in ranges[:1]]
+            keys = others + tail or [(j, False) for j in joins[:1]] or [(p.column, False)]
+            listed = ", ".join(_literal_sql(v) for v in dict.fromkeys(p.values))
+            add(keys, f"{p.column} IN ({listed}) keeps {100 * share:.1f} % of rows: a partial index holds only those",
+                predicate=f"{_q(p.column)} IN ({listed})", kind="partial", fixed=(p.column,))  # fmt: skip
+            continue
         if p.kind not in ("eq",) or not p.constant or p.column is None:
             continue
         if (not _skewed(stats.get((t, p.column)), rows, p.value) or _identity(table, p.column) or p.column in flag_cols
@@ -282,6 +384,8 @@ def for_access(access: TableAccess, query: str, snapshot: SchemaSnapshot, stats:
         pred = f"{_q(p.column)} = {_literal_sql(p.value)}"
         add(keys, f"{p.column} = {p.value!r} keeps a small share of rows: a partial index holds only those",
             predicate=pred, kind="partial", fixed=(p.column,))  # fmt: skip
+
+    or_branches(access, query, eq, table, stats, flag_where, flag_cols, out)
 
     # expression predicates: lower(email) = …, date_trunc(…) < …
     for p in access.preds:
@@ -443,6 +547,10 @@ def generate(
             for p in access.preds:
                 if p.kind == "eq" and p.constant and p.column and p.value is not None:
                     seen.setdefault((fp, access.table, p.column), set()).add(p.value)
+                elif p.kind == "in" and p.values and p.column:
+                    # the same statement with different lists (`= ANY('{booked,confirmed}')`, `= ANY('{cancelled}')`)
+                    # is a parameter array inlined, not a list the application fixed
+                    seen.setdefault((fp, access.table, p.column), set()).add(",".join(sorted(set(p.values))))
     out.varying = {(t, c) for (_fp, t, c), values in seen.items() if len(values) > 1}
     for qid, shape in shapes.items():
         for access in shape.accesses:

@@ -35,6 +35,11 @@ from dbarchitect.core.models import SchemaSnapshot
 
 NEAR_UNIQUE = 0.5  # a column with distinct values ≥ half its rows: an equality matches ~one row (or none)
 FILTER_KINDS = ("eq", "expr_eq", "null", "in")
+# functions mapping many values of their argument to one (a day, a prefix, a rounded number, a part of a is not as distinct as its column
+# date): an expression using one is not as distinct as its column; nor is a field of a jsonb document (`->>`)
+COLLAPSING = re.compile(r"\b(date|date_trunc|date_part|extract|substr|substring|left|right|round|floor|ceil|ceiling|"
+                        r"trunc|split_part|to_char|length|char_length|coalesce|greatest|least|abs|sign|mod|div)\s*\(|->|#>",
+                        re.I)
 
 
 class ScanNode(NamedTuple):
@@ -59,7 +64,8 @@ def rare_selectivity(p: Pred, access: TableAccess, snapshot: SchemaSnapshot, sta
                      common: bool = False) -> tuple[float, str] | None:  # fmt: skip
     """Share of rows one filter keeps for a value on the rare side, and how it was judged; None unknown.
 
-    A literal in the most-common list keeps its frequency. With `common`, a parameter takes the most
+    A literal in the most-common list keeps its frequency; an IN-list (or `= ANY`) of constants the sum of
+    its values' shares (`list_selectivity`). With `common`, a parameter takes the most
     common value's frequency (the other end of the distribution). Otherwise a value outside that list: the rows
     the list does not hold, shared by the other distinct values — the side of the distribution most
     parameter values fall on when a few values dominate. An expression over one near-unique column
@@ -77,25 +83,61 @@ def rare_selectivity(p: Pred, access: TableAccess, snapshot: SchemaSnapshot, sta
     st = stats.get((access.table, cols[0]))
     if st is None:
         return None
+    what = p.column or p.expr
     if p.kind == "eq" and p.constant:
         f = st.frequency(p.value)
         if f is not None:
             return f, f"{p.column} = {p.value!r}: {100 * f:.1f} % of rows (most-common value)"
-    elif common and p.kind in ("eq", "expr_eq", "in") and st.most_common_freqs:
+    if p.kind == "in" and p.values:
+        # constants written in the query: each listed value keeps its own share (a most-common value its
+        # frequency, any other the rare share), summed — neither side of a parameter's distribution applies
+        sel = list_selectivity(st, rows, p.values)
+        listed = sum(1 for v in dict.fromkeys(p.values) if st.frequency(v) is not None)
+        return sel, (f"{what} IN ({len(set(p.values))} constants, {listed} of them most-common values): "
+                     f"{100 * sel:.2f} % of rows")  # fmt: skip
+    if common and not p.constant and p.kind in ("eq", "expr_eq", "in") and st.most_common_freqs:
         f = st.most_common_freqs[0] * (3 if p.kind == "in" else 1)
         return min(1.0, f), f"{p.column or p.expr}: its most common value holds {100 * f:.1f} % of rows"
     distinct = st.distinct(rows)
-    what = p.column or p.expr
+    if p.expr and not p.column and COLLAPSING.search(p.expr):
+        # date(created_at), date_trunc('day', …): many values of the column map to one of the expression, so
+        # the column's distinct count says nothing about the expression's (no statistics before an index)
+        return None
     if distinct >= NEAR_UNIQUE * rows or any(
         con.kind in ("primary_key", "unique") and con.columns == [cols[0]] for con in t.constraints
     ):
         return 1.0 / rows, f"{what} is near-unique ({distinct:,.0f} distinct in {rows:,.0f} rows): ≤ 1 match"
-    rest = max(0.0, 1.0 - st.null_frac - sum(st.most_common_freqs))
-    others = max(1.0, distinct - len(st.most_common_vals))
-    sel = rest / others if st.most_common_vals and rest > 0 else (1.0 - st.null_frac) / distinct
+    sel = rare_share(st, rows)
     if p.kind == "in":
         sel = min(1.0, 3 * sel)
     return sel, f"{what}: a value outside the most-common list matches ~{sel * rows:,.0f} rows"
+
+
+def rare_share(st: ColumnStats, rows: float) -> float:
+    """Share of rows one value outside the most-common list keeps: the rows the list does not hold, shared
+    by the distinct values it does not name (as the planner's var_eq_const does, and never more than the
+    least common listed value). When the list names every distinct value (a status with three values) what
+    it leaves is a rounding residue, not a value's share: the rarest listed value stands for the rare side
+    then, never ~0 rows."""
+    distinct = st.distinct(rows)
+    if not st.most_common_vals:
+        return (1.0 - st.null_frac) / distinct
+    rest = max(0.0, 1.0 - st.null_frac - sum(st.most_common_freqs))
+    others = distinct - len(st.most_common_vals)
+    least = min(st.most_common_freqs)
+    if others < 1.0 or rest < 1e-3 * least:
+        return least
+    return min(least, rest / others)
+
+
+def list_selectivity(st: ColumnStats, rows: float, values: tuple[str, ...]) -> float:
+    """Share of rows `col IN (values)` keeps: each listed most-common value its frequency, each other value
+    the rare share (`rare_share`); capped at the non-null rows."""
+    total = 0.0
+    for v in dict.fromkeys(values):
+        f = st.frequency(v)
+        total += f if f is not None else rare_share(st, rows)
+    return min(1.0 - st.null_frac, total)
 
 
 def _expr_columns(expr: str, table) -> list[str]:

@@ -37,6 +37,9 @@ class Pred:
     param: bool = False  # compared to a `$n` parameter: one value per execution, not per outer row
     partner: str | None = None  # join: the other table
     sql: str = ""  # the predicate as written (columns unqualified), for partial-index WHERE
+    # `in`: the listed constants of `col IN ('a', 'b')` / `col = ANY('{a,b}')` (written in the query text, so
+    # fixed by the application, unlike a `$n` array); None for a parameter or a list with non-constants
+    values: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -50,6 +53,9 @@ class TableAccess:
     group: list[str] = field(default_factory=list)
     referenced: set[str] = field(default_factory=set)
     limit: bool = False
+    # ORs across columns (`phone = $2 OR email = $3`): per OR, per branch, what that branch asks of this
+    # table. Every branch must be served by an index of its own for a BitmapOr (`candidates.or_branches`).
+    ors: list[list[list[Pred]]] = field(default_factory=list)
 
     def columns(self, *kinds: str) -> list[str]:
         out: list[str] = []
@@ -94,6 +100,21 @@ def _is_param(node: exp.Expression) -> bool:
     if isinstance(node, exp.Tuple):
         return bool(node.expressions) and all(_is_param(e) for e in node.expressions)
     return isinstance(node, (exp.Parameter, exp.Placeholder))
+
+
+def _array_literals(node: exp.Expression) -> tuple[str, ...] | None:
+    """The constants of `ARRAY['a', 'b']` or `'{a,b}'` (possibly cast), or None (a `$n`, a column, …)."""
+    while isinstance(node, (exp.Cast, exp.Paren)):
+        node = node.this
+    if isinstance(node, exp.Array):
+        vals = [_literal(e) for e in node.expressions]
+        return tuple(vals) if vals and all(v is not None for v in vals) else None  # type: ignore[arg-type]
+    if isinstance(node, exp.Literal) and node.is_string:
+        text = node.this.strip()
+        if not (text.startswith("{") and text.endswith("}")) or "{" in text[1:-1] or not text[1:-1].strip():
+            return None
+        return tuple(v.strip().strip('"') for v in text[1:-1].split(","))
+    return None
 
 
 def _literal(node: exp.Expression) -> str | None:
@@ -159,6 +180,16 @@ def _analyze_conjunct(c: exp.Expression, res: _Resolver, acc: dict[str, TableAcc
         return
     if isinstance(c, exp.Not):
         return
+    if isinstance(c, exp.EQ) and isinstance(c.this, exp.Any):
+        c = exp.EQ(this=c.expression, expression=c.this)
+    if isinstance(c, exp.EQ) and isinstance(c.expression, exp.Any):
+        # col = ANY(array): an IN-list (several index ranges), of constants when the array is written out
+        col, arr = c.this, c.expression.this
+        if isinstance(col, exp.Column) and res.local(col) and not res.local_columns(arr):
+            vals = _array_literals(arr)
+            acc[res.local(col)].preds.append(Pred("in", column=col.name, values=vals, constant=vals is not None,
+                                                  param=_is_param(arr), sql=text))  # fmt: skip
+        return
     if isinstance(c, (exp.EQ, *_RANGE)):
         left, right = c.this, c.expression
         lcols, rcols = res.local_columns(left), res.local_columns(right)
@@ -204,7 +235,10 @@ def _analyze_conjunct(c: exp.Expression, res: _Resolver, acc: dict[str, TableAcc
         if c.args.get("query") is not None:
             acc[alias].preds.append(Pred("join", column=c.this.name, partner=None, sql=text))
         elif not any(res.local_columns(e) for e in c.expressions):
-            acc[alias].preds.append(Pred("in", column=c.this.name, sql=text))
+            vals = [_literal(e) for e in c.expressions]
+            const = bool(vals) and all(v is not None for v in vals)
+            acc[alias].preds.append(Pred("in", column=c.this.name, values=tuple(vals) if const else None,  # type: ignore[arg-type]
+                                         constant=const, param=all(_is_param(e) for e in c.expressions), sql=text))
         return
     if isinstance(c, exp.Is) and isinstance(c.this, exp.Column) and res.local(c.this):
         if isinstance(c.expression, exp.Null):
@@ -251,6 +285,8 @@ def _analyze_or(c: exp.Or, res: _Resolver, acc: dict[str, TableAccess]) -> None:
         per_branch.append(local)
     for alias, a in acc.items():
         branches = [br[alias].preds for br in per_branch]
+        if len(branches) > 1 and all(branches):
+            a.ors.append([list(b) for b in branches])
         first = branches[0]
         for p in first:
             same = [next((q for q in preds if q.kind == p.kind and q.column == p.column and q.expr == p.expr), None)
@@ -258,7 +294,9 @@ def _analyze_or(c: exp.Or, res: _Resolver, acc: dict[str, TableAccess]) -> None:
             if any(q is None for q in same):
                 continue
             if p.kind == "eq" and any(q.value != p.value or not q.constant for q in same):
-                a.preds.append(Pred("in", column=p.column, sql=_strip(c)))
+                const = p.constant and all(q.constant for q in same)
+                vals = tuple(dict.fromkeys([p.value, *(q.value for q in same)])) if const else None
+                a.preds.append(Pred("in", column=p.column, values=vals, constant=const, sql=_strip(c)))  # type: ignore[arg-type]
             elif p.kind in ("eq", "join", "range", "in", "null", "expr_eq", "expr_range", "like_prefix"):
                 keep = p.kind in ("join", "eq")  # an eq reaching here has the same literal in every branch
                 a.preds.append(Pred(p.kind, column=p.column, expr=p.expr, value=p.value if keep else None,
