@@ -27,6 +27,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 
 from dbarchitect.core.indexing.expr_stats import lookup_expr
 from dbarchitect.core.indexing.limit import NEAR_UNIQUE, rare_selectivity
@@ -41,6 +42,7 @@ USEFUL_SHARE = 0.2  # an index whose bound keys keep more than this share of row
 MIN_SAVING = 0.005  # a pick must save at least 0.5 % of the workload's current estimate
 FAST_ACCESS_COST = 30.0  # a block already this cheap (a small table) gets no index
 EXTEND_MAX_GROWTH = 2.0
+NO_GAIN_PAGES = 0.5  # an index scan whose rows lie on half the heap's pages or more is no cheaper than the scan
 NO_GAIN_RISK = 1.25  # an index no cheaper than the scan on one side: measured 145 vs 118 ms (booking, run 4)  # a longer variant of a pick may be up to twice its size
 
 
@@ -122,11 +124,19 @@ def _histogram_fraction(bounds: list[str], value: str) -> float | None:
     """Share of the histogram's rows below `value` (numbers compared as numbers, other values as
     text — ISO dates and timestamps order as text)."""
     def key(x: str):
+        x = x.strip().strip("'")
         try:
             return (0, float(x), "")
         except ValueError:
-            return (1, 0.0, x.strip().strip("'"))
-    v = key(value.strip().strip("'"))
+            pass
+        try:
+            when = datetime.fromisoformat(x if len(x) > 10 else x + " 00:00:00")
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=timezone.utc)
+            return (0, when.timestamp(), "")
+        except ValueError:
+            return (1, 0.0, x)
+    v = key(value)
     keys = [key(b) for b in bounds]
     if any(k[0] != v[0] for k in keys):
         return None
@@ -137,7 +147,7 @@ def _histogram_fraction(bounds: list[str], value: str) -> float | None:
     for i in range(1, len(keys)):
         if v < keys[i]:
             a, b = keys[i - 1], keys[i]
-            within = (v[1] - a[1]) / (b[1] - a[1]) if v[0] == 0 and b[1] > a[1] else 0.5
+            within = (v[1] - a[1]) / (b[1] - a[1]) if v[0] == 0 and b[1] > a[1] else (0.0 if v == a else 0.5)
             return (i - 1 + within) / (len(keys) - 1)
     return 1.0
 
@@ -292,13 +302,20 @@ def _index_cost(c: Candidate, access: TableAccess, shape: QueryShape, snapshot: 
         remaining = min(1.0, _filter_selectivity(access, snapshot, stats, common) / max(sel, 1e-12))
         fetched = min(matched, float(shape.limit) / max(remaining, 1e-9))
     stored = stored_columns(c)
+    spread = 0.0
     if access.referenced and access.referenced <= stored:
         heap = fetched / 100
     else:
         heap = heap_cost(fetched, rows, pages, _lead_correlation(c, stats))
+        spread = heap_pages(fetched, rows, pages, _lead_correlation(c, stats)) / pages
     descent = RANDOM_PAGE * max(1.0, math.log(max(rows, 2), 300))
     sort = 0.0 if ordered or not access.sort else _sort(fetched)
-    return loops * (descent + heap + fetched * CPU_TUPLE) + sort
+    cost = loops * (descent + heap + fetched * CPU_TUPLE) + sort
+    if loops == 1 and spread >= NO_GAIN_PAGES:
+        # rows on most of the heap's pages: the scan reads the table page by page either way, and the
+        # sequential scan does it with read-ahead and parallel workers — no gain from the index
+        cost = max(cost, _seq_cost(access, shape, snapshot, stats, common))
+    return cost
 
 
 def _brin_cost(c: Candidate, access: TableAccess, shape: QueryShape, snapshot: SchemaSnapshot, stats, common: bool,
@@ -354,13 +371,20 @@ def heap_cost(fetched: float, rows: float, pages: float, correlation: float) -> 
     with no index)."""
     if fetched <= 0 or pages <= 0:
         return 0.0
+    touched = heap_pages(fetched, rows, pages, correlation)
+    price = RANDOM_PAGE - (RANDOM_PAGE - 1.0) * math.sqrt(min(1.0, touched / pages))
+    return touched * price
+
+
+def heap_pages(fetched: float, rows: float, pages: float, correlation: float) -> float:
+    """Distinct heap pages `fetched` rows lie on (see `heap_cost`)."""
+    if fetched <= 0 or pages <= 0:
+        return 0.0
     per_page = max(rows / pages, 1.0)
     scattered = pages * (1.0 - math.exp(-fetched / pages))
     ordered = min(pages, math.ceil(fetched / per_page))
     c2 = min(1.0, correlation * correlation)
-    touched = max(1.0, c2 * ordered + (1.0 - c2) * scattered)
-    price = RANDOM_PAGE - (RANDOM_PAGE - 1.0) * math.sqrt(min(1.0, touched / pages))
-    return touched * price
+    return max(1.0, c2 * ordered + (1.0 - c2) * scattered)
 
 
 def _lead_correlation(c: Candidate, stats) -> float:
