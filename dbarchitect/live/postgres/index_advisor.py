@@ -133,25 +133,42 @@ async def sample_expressions(conn: psycopg.AsyncConnection, cset, shapes, snapsh
         if t is None or t.estimated_rows <= 0:
             continue
         rows = float(t.estimated_rows)
-        q = expr_stats.sample_sql(table, rows, texts)
-        try:
-            async with conn.transaction():
-                await conn.execute("SET TRANSACTION READ ONLY")
-                await conn.execute("SELECT set_config('statement_timeout', %s, true)",
-                                   (f"{min(timeout_ms, EXPR_SAMPLE_TIMEOUT_MS)}ms",))  # fmt: skip
-                cur = await conn.execute(q)
-                row = await cur.fetchone()
-        except psycopg.Error as exc:
-            notes.append(f"{table}: the expression sample failed ({str(exc).strip().splitlines()[0]}); "
-                         "its expressions are estimated without statistics")  # fmt: skip
-            continue
-        got = expr_stats.from_sample(table, rows, texts, list(row))
+        groups = [texts]
+        got: dict[tuple[str, str], ColumnStats] = {}
+        sampled = 0
+        while groups:
+            group = groups.pop(0)
+            try:
+                row = await _sample_once(conn, expr_stats.sample_sql(table, rows, group), timeout_ms)
+            except psycopg.errors.QueryCanceled:
+                notes.append(f"{table}: the expression sample took longer than {min(timeout_ms, EXPR_SAMPLE_TIMEOUT_MS)} ms; "
+                             "its expressions are estimated without statistics")  # fmt: skip
+                break
+            except psycopg.Error as exc:
+                if len(group) > 1:  # one expression failing (a cast a row does not satisfy) spoils only itself
+                    groups += [[g] for g in group]
+                    continue
+                notes.append(f"{table}: the expression sample failed for {group[0]} ({str(exc).strip().splitlines()[0]}); "
+                             "it is estimated without statistics")  # fmt: skip
+                continue
+            sampled = int(row[0] or 0)
+            got.update(expr_stats.from_sample(table, rows, group, list(row)))
         out.update(got)
-        described = [st.note(rows) for st in got.values() if st.type_name]
+        described = [st.note(rows) for st in got.values() if isinstance(st, expr_stats.SampledStats)]
         if described:
-            notes.append(f"Sampled {table} ({int(row[0]):,} rows, TABLESAMPLE BERNOULLI) for the statistics an "
+            notes.append(f"Sampled {table} ({sampled:,} rows, TABLESAMPLE BERNOULLI) for the statistics an "
                          f"expression has none of before it is indexed: " + "; ".join(described[:6]))  # fmt: skip
     return out, notes
+
+
+async def _sample_once(conn: psycopg.AsyncConnection, query: str, timeout_ms: int):
+    """One sampling query in a READ ONLY transaction under a statement_timeout (rolled back on error)."""
+    async with conn.transaction():
+        await conn.execute("SET TRANSACTION READ ONLY")
+        await conn.execute("SELECT set_config('statement_timeout', %s, true)",
+                           (f"{min(timeout_ms, EXPR_SAMPLE_TIMEOUT_MS)}ms",))  # fmt: skip
+        cur = await conn.execute(query)
+        return await cur.fetchone()
 
 
 async def top_statements(conn: psycopg.AsyncConnection, limit: int = 20) -> list[WorkloadQuery]:
