@@ -9,10 +9,14 @@ planner's units (seq_page_cost = 1, random_page_cost = 4, cpu_tuple_cost = 0.01)
   of it read before LIMIT matches turn up, matches estimated on the rare side
   (`limit.rare_selectivity`; fewer matches than the LIMIT means the whole table);
 - an index scan through a candidate: its leading keys bound by the query keep N × selectivity rows
-  (equalities by `rare_selectivity`, one range at a third — the planner's default for an unknown
-  bound); each costs a random heap page (at most the table's pages) unless the index holds every
-  column the block reads (an index-only scan: about one page per hundred entries); when the keys
-  after the equalities deliver the ORDER BY and there is a LIMIT, only LIMIT rows are fetched.
+  (equalities by `selectivity`: `rare_selectivity`, an expression's sampled statistics, an IN-list
+  of literals by its values' shares; a range by its literal bounds in the histogram, else at a third —
+  the planner's default for an unknown bound); the heap pages they touch (`heap_cost`) unless the
+  index holds every column the block reads (an index-only scan: about one page per hundred entries);
+  when the keys after the equalities deliver the ORDER BY (not after an IN-list: one range per value)
+  and there is a LIMIT, only LIMIT rows are fetched. Rows on half the heap's pages or more cost at
+  least the sequential scan, and a side no cheaper than the scan counts at NO_GAIN_RISK × the scan;
+- a BRIN: a bitmap over the block ranges the bound keeps, widened by the column's disorder (`_brin_cost`).
 
 Candidates are taken greedily by weighted saving per byte (sizes from `size.btree_size` where it
 applies), each query block keeping its best cost so far, within the budget and `max_indexes`; a
