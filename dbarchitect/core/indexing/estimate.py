@@ -349,7 +349,27 @@ def _brin_cost(c: Candidate, access: TableAccess, shape: QueryShape, snapshot: S
     read = min(1.0, share + math.sqrt(max(0.0, 1.0 - corr * corr)))
     matches = _filter_selectivity(access, snapshot, stats, common) * share * rows
     sort = _sort(matches) if access.sort else 0.0
-    return pages * read + CPU_TUPLE * rows * read + sort
+    # the inner side of a nested loop (a LATERAL, a correlated subquery) whose join key the BRIN does not
+    # hold runs the whole bitmap scan once per outer row
+    loops = 1.0
+    for p in access.preds:
+        if p.column == col:
+            continue
+        if p.kind == "join":
+            outer = _partner_matches(p.partner, shape, snapshot, stats)
+        elif p.kind == "eq" and not p.constant and not p.param:  # fed by the outer row of a LATERAL
+            outer = max((_outer_rows(a, snapshot, stats) for a in shape.accesses if a is not access), default=None)
+        else:
+            continue
+        loops = max(loops, outer if outer is not None else 1.0)
+    return loops * (pages * read + CPU_TUPLE * rows * read + sort)
+
+
+def _outer_rows(a: TableAccess, snapshot: SchemaSnapshot, stats) -> float:
+    """Rows a filtered outer table delivers on the common side (1 when it is not filtered)."""
+    sel = _filter_selectivity(a, snapshot, stats, True)
+    rows, _ = _rows_pages(a, snapshot)
+    return max(1.0, rows * sel) if sel < 1.0 else 1.0
 
 
 def single_value(p) -> bool:

@@ -222,3 +222,21 @@ def test_a_brin_gives_no_order_and_narrows_only_as_far_as_the_column_follows_the
     unordered = {**STATS, ("public.notifications", "scheduled_at"): STATS[("public.notifications", "scheduled_at")].model_copy(
         update={"correlation": 0.0})}  # fmt: skip
     assert estimate._index_cost(brin, a_w, shape_w, SNAP, unordered, False) >= estimate._seq_cost(a_w, shape_w, SNAP, unordered, False)
+
+
+def test_a_brin_on_the_inner_side_of_a_lateral_is_paid_per_outer_row():
+    snap = SchemaSnapshot(database="t", tables=[*SNAP.tables, _t("locations", [("id", "bigint"), ("tenant_id", "bigint")],
+                                                                rows=3_000, pages=20)])  # fmt: skip
+    stats = {**STATS, ("public.locations", "tenant_id"): ColumnStats(
+        table="public.locations", column="tenant_id", n_distinct=300, most_common_vals=["1"], most_common_freqs=[0.1])}
+    lateral = ("SELECT l.id, x.id FROM locations l, LATERAL (SELECT n.id FROM notifications n WHERE n.customer_id = l.id "
+               "AND n.scheduled_at >= '2025-06-01 00:00:00+00' ORDER BY n.scheduled_at LIMIT 3) x WHERE l.tenant_id = 1")
+    shape = analyze(lateral, snap)
+    a = next(x for x in shape.accesses if x.table == "public.notifications")
+    brin = _c("notifications", ["scheduled_at"], ["scheduled_at"], method="brin")
+    per_row = estimate._brin_cost(brin, a, shape, snap, stats, False, 2_940_000, 25_000)
+    # silent: the same filter with the customer as a parameter is one scan
+    single = analyze("SELECT n.id FROM notifications n WHERE n.customer_id = $1 AND n.scheduled_at >= "
+                     "'2025-06-01 00:00:00+00' ORDER BY n.scheduled_at LIMIT 3", snap)
+    once = estimate._brin_cost(brin, single.accesses[0], single, snap, stats, False, 2_940_000, 25_000)
+    assert per_row >= 100 * once  # 300 locations of tenant 1, each a bitmap scan of the same ranges
