@@ -46,6 +46,7 @@ import math
 import re
 from collections.abc import Mapping
 
+from dbarchitect.core.indexing.expr_stats import SampledStats, expression_of, lookup_expr
 from dbarchitect.core.indexing.models import Candidate, ColumnStats
 from dbarchitect.core.models import SchemaSnapshot, Table
 
@@ -140,24 +141,53 @@ def predicate_fraction(predicate: str, table: str, stats: Mapping[tuple[str, str
     return max(share, 0.0)
 
 
-def _key_columns(cand: Candidate) -> list[str] | None:
-    """The column behind each key: plain columns, and lower()/upper() of one column (same width and
-    distinct values as the column); None for any other expression."""
-    out = []
+def _key_columns(cand: Candidate, stats: Mapping[tuple[str, str], ColumnStats] | None = None) -> list[str | SampledStats] | None:
+    """The column behind each key: plain columns, lower()/upper() of one column (same width and
+    distinct values as the column), and an expression whose sample `stats` holds (`expr_stats`);
+    None for any other expression."""
+    out: list[str | SampledStats] = []
     for key, col in zip(cand.keys, cand.columns):
         if col is None:
             m = _CASE_FN.match(key.strip().removesuffix(" DESC").strip())
-            if m is None:
+            sampled = lookup_expr(stats, cand.table, expr) if stats and (expr := expression_of(key, col)) else None
+            if m is None and sampled is None:
                 return None
-            col = m.group(1)
+            col = m.group(1) if m is not None else sampled
         out.append(col)
     return out
+
+
+def _occupancy(lead: ColumnStats, rows: float, others: float) -> list[tuple[float, float]] | None:
+    """(rows per key, keys) of a several-column key, spread by the leading column's values: each
+    most-common value v holds N·f_v rows over at most `others` combinations of the later keys, of which
+    others·(1 − e^(−N·f_v / others)) occur (occupancy of `others` cells by N·f_v uniform draws); the
+    values outside the list share the rest. A skewed leading key (a few huge tenants, thousands of
+    small ones) then gets the huge tenants' keys repeating — deduplicated — and the small ones' not:
+    `payments (tenant_id, date(created_at))` 917 k distinct keys of 2.66 M rows, where the product of
+    the distinct counts caps at one key per row."""
+    if others <= 1 or rows <= 0:
+        return None
+    groups = []
+    shares = list(lead.most_common_freqs)
+    rest = max(0.0, 1.0 - lead.null_frac - sum(shares))
+    n_rest = max(lead.distinct(rows) - len(shares), 0.0)
+    items = [(f * rows, 1.0) for f in shares]
+    if lead.null_frac > 0:
+        items.append((lead.null_frac * rows, 1.0))
+    if rest > 0 and n_rest >= 1:
+        items.append((rest * rows / n_rest, n_rest))
+    for r, count in items:
+        if r <= 0:
+            continue
+        keys = max(1.0, min(r, others * (1.0 - math.exp(-r / others))))
+        groups.append((r / keys, keys * count))
+    return groups or None
 
 
 def _estimate(cand: Candidate, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats],
               allow_dedup: bool = True) -> tuple[int, bool] | None:  # fmt: skip
     """(bytes, deduplicated) of `cand` as CREATE INDEX builds it, or None."""
-    key_cols = _key_columns(cand) if cand.method == "btree" and cand.columns else None
+    key_cols = _key_columns(cand, stats) if cand.method == "btree" and cand.columns else None
     if not key_cols:
         return None
     opclass = any(" " in k.strip().removesuffix(" DESC").strip() for k in cand.keys if not k.startswith("("))
@@ -175,11 +205,16 @@ def _estimate(cand: Candidate, snapshot: SchemaSnapshot, stats: Mapping[tuple[st
     data, dedup = 0.0, allow_dedup and not cand.include and not opclass
     unique = any(con.kind in ("primary_key", "unique") and con.columns and set(con.columns) <= set(cand.columns)
                  for con in table.constraints)  # fmt: skip
+    leads: list[ColumnStats] = []
     for i, name in enumerate([*key_cols, *(k.strip('"') for k in cand.include)]):
-        col, st = cols.get(name), stats.get((cand.table, name))
-        if col is None or st is None:
-            return None
-        layout = _layout(col.type)
+        if isinstance(name, SampledStats):  # an expression, from its sample
+            st, type_text, collation, key = name, name.type_name, None, name.column
+        else:
+            col, st = cols.get(name), stats.get((cand.table, name))
+            if col is None or st is None:
+                return None
+            type_text, collation, key = col.type, col.collation, name
+        layout = _layout(type_text)
         if layout is None:
             return None
         align, safe = layout
@@ -188,24 +223,35 @@ def _estimate(cand: Candidate, snapshot: SchemaSnapshot, stats: Mapping[tuple[st
         data += max(1, st.avg_width)
         if i >= len(cand.columns):
             continue
-        dedup = dedup and safe and col.collation in _DETERMINISTIC
+        leads.append(st)
+        dedup = dedup and safe and collation in _DETERMINISTIC
         if dedup and not unique and (st.correlation is not None and abs(st.correlation) >= CLUSTERED_CORRELATION
                       and st.distinct(rows) > CLUSTERED_MIN_DISTINCT):  # fmt: skip
             dedup = False  # ANALYZE's block sample cannot tell by how much: sized as one tuple per row (an upper bound)
-        per_column[name] = min(st.distinct(float(table.estimated_rows)), rows)
+        per_column[key] = min(st.distinct(float(table.estimated_rows)), rows)
     key_tuple = _maxalign(TUPLE_HEADER + data)
     if dedup:
         distinct = rows if unique else _distinct_bound(table, snapshot, rows, per_column)
-        k = rows / distinct
-        plain = k * (key_tuple + LINE_POINTER)
-        per_posting = max(1, int((MAX_POSTING - key_tuple) // TID))
-        postings = math.ceil(k / per_posting)
-        posting = postings * (LINE_POINTER + key_tuple) + _maxalign(k * TID) + (postings - 1) * 4
-        leaf_bytes = distinct * min(plain, posting)
+        groups = None
+        if not unique and len(leads) >= 2 and leads[0].most_common_freqs and not cand.predicate:
+            others = min(math.prod(list(per_column.values())[1:]), rows)
+            groups = _occupancy(leads[0], rows, others)
+            if groups is not None and sum(n for _, n in groups) > distinct:
+                groups = None  # the catalog bounds the keys tighter (a foreign key): keep the uniform spread
+        leaf_bytes = sum(n * _per_key(k, key_tuple) for k, n in (groups or [(rows / distinct, distinct)]))
     else:
         leaf_bytes = rows * (key_tuple + LINE_POINTER)
     pages = math.ceil(leaf_bytes / (PAGE_USABLE - LEAF_FREE) * INNER_OVERHEAD) + 1
     return pages * BLOCK, dedup
+
+
+def _per_key(k: float, key_tuple: float) -> float:
+    """Leaf bytes of one key holding k rows: k plain tuples or posting tuples, whichever is smaller."""
+    plain = k * (key_tuple + LINE_POINTER)
+    per_posting = max(1, int((MAX_POSTING - key_tuple) // TID))
+    postings = math.ceil(k / per_posting)
+    posting = postings * (LINE_POINTER + key_tuple) + _maxalign(k * TID) + (postings - 1) * 4
+    return min(plain, posting)
 
 
 def btree_size(cand: Candidate, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats]) -> int | None:

@@ -17,6 +17,7 @@ import psycopg
 from psycopg import sql as pgsql
 
 from dbarchitect.core.indexing import advise as advise_mod
+from dbarchitect.core.indexing import expr_stats
 from dbarchitect.core.indexing.candidates import fk_implied, generate, implied_pairs
 from dbarchitect.core.indexing.models import (
     ColumnStats,
@@ -115,6 +116,61 @@ async def implied_on_sample(conn: psycopg.AsyncConnection, pairs: set[tuple[str,
     return out
 
 
+EXPR_SAMPLE_TIMEOUT_MS = 10_000  # one table's expression sample: bounded, then the estimates stay as they were
+
+
+async def sample_expressions(conn: psycopg.AsyncConnection, cset, shapes, snapshot: SchemaSnapshot,
+                             timeout_ms: int) -> tuple[dict[tuple[str, str], ColumnStats], list[str]]:  # fmt: skip
+    """Statistics of the candidates' index expressions and the queries' expression filters, from a Bernoulli row
+    sample of each table (`core.indexing.expr_stats`): one read-only query per table under a
+    statement_timeout. Returns the stats-map entries and a note per table sampled (or that failed)."""
+    exprs = [(a.table, p.expr) for s in shapes.values() for a in s.accesses for p in a.preds
+             if p.kind in ("expr_eq", "expr_range") and p.expr]  # fmt: skip
+    out: dict[tuple[str, str], ColumnStats] = {}
+    notes: list[str] = []
+    for table, texts in sorted(expr_stats.targets(cset.candidates, exprs).items()):
+        t = snapshot.table(table)
+        if t is None or t.estimated_rows <= 0:
+            continue
+        rows = float(t.estimated_rows)
+        groups = [texts]
+        got: dict[tuple[str, str], ColumnStats] = {}
+        sampled = 0
+        while groups:
+            group = groups.pop(0)
+            try:
+                row = await _sample_once(conn, expr_stats.sample_sql(table, rows, group), timeout_ms)
+            except psycopg.errors.QueryCanceled:
+                notes.append(f"{table}: the expression sample took longer than {min(timeout_ms, EXPR_SAMPLE_TIMEOUT_MS)} ms; "
+                             "its expressions are estimated without statistics")  # fmt: skip
+                break
+            except psycopg.Error as exc:
+                if len(group) > 1:  # one expression failing (a cast a row does not satisfy) spoils only itself
+                    groups += [[g] for g in group]
+                    continue
+                notes.append(f"{table}: the expression sample failed for {group[0]} ({str(exc).strip().splitlines()[0]}); "
+                             "it is estimated without statistics")  # fmt: skip
+                continue
+            sampled = int(row[0] or 0)
+            got.update(expr_stats.from_sample(table, rows, group, list(row)))
+        out.update(got)
+        described = [st.note(rows) for st in got.values() if isinstance(st, expr_stats.SampledStats)]
+        if described:
+            notes.append(f"Sampled {table} ({sampled:,} rows, TABLESAMPLE BERNOULLI) for the statistics an "
+                         f"expression has none of before it is indexed: " + "; ".join(described[:6]))  # fmt: skip
+    return out, notes
+
+
+async def _sample_once(conn: psycopg.AsyncConnection, query: str, timeout_ms: int):
+    """One sampling query in a READ ONLY transaction under a statement_timeout (rolled back on error)."""
+    async with conn.transaction():
+        await conn.execute("SET TRANSACTION READ ONLY")
+        await conn.execute("SELECT set_config('statement_timeout', %s, true)",
+                           (f"{min(timeout_ms, EXPR_SAMPLE_TIMEOUT_MS)}ms",))  # fmt: skip
+        cur = await conn.execute(query)
+        return await cur.fetchone()
+
+
 async def top_statements(conn: psycopg.AsyncConnection, limit: int = 20) -> list[WorkloadQuery]:
     """The statements with the most total execution time since pg_stat_statements was reset."""
     cur = await conn.execute(catalog_sql(Q_TOP_STATEMENTS, conn.info.server_version), (limit,))
@@ -185,6 +241,9 @@ async def _recommend(
                 notes.append(f"{q.id}: some $n parameters have no column statistics; costed with the generic plan")
     implied = await implied_on_sample(conn, implied_pairs(shapes), snapshot, stats, statement_timeout_ms)
     cset = generate(shapes, snapshot, stats, implied)
+    sampled, sample_notes = await sample_expressions(conn, cset, shapes, snapshot, statement_timeout_ms)
+    stats = {**stats, **sampled}
+    notes += sample_notes
     budget = int(budget_mb * 2**20) if budget_mb is not None else None
     extensions = set(info.extensions)
     if not info.has("hypopg"):
