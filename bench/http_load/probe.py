@@ -62,11 +62,10 @@ def _dump(*_: object) -> None:
 
 
 async def _monitor() -> None:
-    loop = asyncio.get_running_loop()
-    while True:
-        t = loop.time()
+    while True:  # perf_counter, not loop.time(): uvloop's clock has a resolution of 1 ms
+        t = time.perf_counter()
         await asyncio.sleep(INTERVAL_S)
-        _lags.append(max(0.0, loop.time() - t - INTERVAL_S))
+        _lags.append(max(0.0, time.perf_counter() - t - INTERVAL_S))
 
 
 def _install() -> None:
@@ -87,6 +86,7 @@ def _install() -> None:
         return probed
 
     http.http_app = http_app
+    signal.signal(signal.SIGUSR1, _dump)  # also in a --workers supervisor (no loop: no samples), never fatal
 
 
 if __name__ == "__main__":  # not when a worker process loads this module

@@ -218,7 +218,9 @@ class Probe:
         self.server_pid, self.prefix = server_pid, prefix
 
     def _pids(self) -> list[int]:
-        return [self.server_pid, *children_of(self.server_pid)]
+        """The server process and its HTTP worker processes; never a worker for heavy calls (SIGUSR1
+        would end it)."""
+        return [p for p in (self.server_pid, *children_of(self.server_pid)) if not is_offload_worker(p)]
 
     def collect(self) -> list[dict]:
         """Figures since the previous collect(), one dict per server process that runs an event loop."""
@@ -238,7 +240,9 @@ class Probe:
                 time.sleep(0.02)
             if os.path.exists(path):
                 with open(path) as f:
-                    out.append(json.load(f))
+                    figures = json.load(f)
+                if figures["loop_lag_ms"]["samples"]:  # not the --workers supervisor (no event loop)
+                    out.append(figures)
         return out
 
 
