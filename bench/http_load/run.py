@@ -196,8 +196,9 @@ def start_server(dsn: str, profile: str | None = None, tree: str | None = None, 
         env["PROBE_OUT"] = probe
     entry = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "probe.py")] if probe else ["-m", "dbarchitect"]
     prefix = ["-m", "cProfile", "-o", profile] if profile else []
+    log = open(f"/tmp/http_load_server_{os.getpid()}.log", "w")  # the server's stderr, shown if it fails to start
     proc = subprocess.Popen([sys.executable, *prefix, *entry, "serve", "--http", f"127.0.0.1:{port}", "--token", TOKEN, *(extra or [])],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+                            env=env, stdout=subprocess.DEVNULL, stderr=log)  # fmt: skip
     url = f"http://127.0.0.1:{port}/mcp"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -207,7 +208,8 @@ def start_server(dsn: str, profile: str | None = None, tree: str | None = None, 
         except httpx.HTTPError:
             time.sleep(0.2)
     proc.kill()
-    raise SystemExit("the HTTP server did not start")
+    with open(log.name) as f:
+        raise SystemExit(f"the HTTP server did not start (exit code {proc.poll()}): {f.read()[-2000:]}")
 
 
 class Probe:
