@@ -115,6 +115,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     setup_logging(settings, "INFO" if args.verbose else "WARNING")
     from dbarchitect.server import build_server
 
+    if args.workers != 1 and (not args.http or args.workers < 1):
+        print("--workers N (N ≥ 1) applies to --http only", file=sys.stderr)
+        return 2
     server = build_server(settings)
     if not args.http:
         server.run("stdio")
@@ -131,7 +134,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     from dbarchitect.server.http import serve_http
 
-    serve_http(server, host, int(port), token)
+    serve_http(server, host, int(port), token, workers=args.workers)
     return 0
 
 
@@ -595,6 +598,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--http", metavar="HOST:PORT", help="serve streamable HTTP (stateless) instead of stdio")
     p.add_argument("--token", help="bearer token required from HTTP clients (or DBARCHITECT_TOKEN)")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="HTTP server processes (default 1); each has its own connection pools and caches")
     p.add_argument("-v", "--verbose", action="store_true")
     p.set_defaults(fn=cmd_serve)
 

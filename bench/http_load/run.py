@@ -14,7 +14,9 @@ call's duration and whether it was still running while the cheap calls ran. The 
 heavy call (the anchor) runs first against the same server, and the ratios are printed: on a machine
 shared with other work the anchor is what the heavy call's numbers mean anything against.
 Usage: .venv/bin/python bench/http_load/run.py [--clients 100] [--calls 1000] [--tool run_query] [--client raw|httpx|sdk]
-       [--repeat 3] [--profile FILE]
+       [--repeat 3] [--profile FILE] [--workers N] [--probe] [--variant NAME=TREE[,ARG...] ...]
+(--variant: several server variants alternated in one run, each on a fresh server, medians per variant;
+--probe: the server's event-loop lag and GC pauses per phase, see probe.py)
 """
 
 from __future__ import annotations
@@ -69,15 +71,37 @@ def children_of(pid: int) -> list[int]:
     return kids
 
 
+def descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        kids = children_of(todo.pop())
+        out += kids
+        todo += kids
+    return out
+
+
+def is_offload_worker(pid: int) -> bool:
+    """A worker process for heavy calls (anyio.to_process), not an HTTP server process."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return b"anyio" in f.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
 class CpuMeter:
-    """CPU seconds used by the server process, its worker processes, the bench process and PostgreSQL."""
+    """CPU seconds used by the server's processes (the HTTP process, or with --workers the supervisor and
+    its HTTP worker processes), its worker processes for heavy calls, the bench process and PostgreSQL."""
 
     def __init__(self, server_pid: int, postmaster_pid: int | None):
         self.server_pid, self.postmaster_pid = server_pid, postmaster_pid
 
     def sample(self) -> dict[str, float]:
-        out = {"server": proc_cpu_s(self.server_pid), "server_workers": proc_cpu_s(self.server_pid, children=True)
-               - proc_cpu_s(self.server_pid) + sum(proc_cpu_s(k, children=True) for k in children_of(self.server_pid))}
+        procs = [self.server_pid, *descendants(self.server_pid)]
+        offload = {p for p in procs if is_offload_worker(p)}
+        out = {"server": sum(proc_cpu_s(p) for p in procs if p not in offload),
+               "server_workers": sum(proc_cpu_s(p) for p in offload)
+               + sum(proc_cpu_s(p, children=True) - proc_cpu_s(p) for p in procs)}  # + the exited ones
         t = os.times()
         out["bench"] = t.user + t.system
         if self.postmaster_pid:
@@ -160,12 +184,21 @@ def pct(values: list[float], p: float) -> float:
     return round(ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000, 1) if values else 0.0
 
 
-def start_server(dsn: str, profile: str | None = None) -> tuple[subprocess.Popen, str]:
+def start_server(dsn: str, profile: str | None = None, tree: str | None = None, extra: list[str] | None = None,
+                 probe: str | None = None) -> tuple[subprocess.Popen, str]:
+    """`dbarchitect serve --http` from source tree `tree` (its PYTHONPATH; default: this process's), with
+    `extra` serve arguments; under cProfile (`profile`) or the probe (`probe`: the stats file prefix)."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": dsn}
+    if tree:
+        env["PYTHONPATH"] = os.path.abspath(tree)
+    if probe:
+        env["PROBE_OUT"] = probe
+    entry = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "probe.py")] if probe else ["-m", "dbarchitect"]
     prefix = ["-m", "cProfile", "-o", profile] if profile else []
-    proc = subprocess.Popen([sys.executable, *prefix, "-m", "dbarchitect", "serve", "--http", f"127.0.0.1:{port}", "--token", TOKEN],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    log = open(f"/tmp/http_load_server_{os.getpid()}.log", "w")  # the server's stderr, shown if it fails to start
+    proc = subprocess.Popen([sys.executable, *prefix, *entry, "serve", "--http", f"127.0.0.1:{port}", "--token", TOKEN, *(extra or [])],
+                            env=env, stdout=subprocess.DEVNULL, stderr=log)  # fmt: skip
     url = f"http://127.0.0.1:{port}/mcp"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -175,11 +208,48 @@ def start_server(dsn: str, profile: str | None = None) -> tuple[subprocess.Popen
         except httpx.HTTPError:
             time.sleep(0.2)
     proc.kill()
-    raise SystemExit("the HTTP server did not start")
+    with open(log.name) as f:
+        raise SystemExit(f"the HTTP server did not start (exit code {proc.poll()}): {f.read()[-2000:]}")
+
+
+class Probe:
+    """The server processes' probe figures (bench/http_load/probe.py): SIGUSR1 to the server and its
+    children, one JSON file per process."""
+
+    def __init__(self, server_pid: int, prefix: str):
+        self.server_pid, self.prefix = server_pid, prefix
+
+    def _pids(self) -> list[int]:
+        """The server process and its HTTP worker processes; never a worker for heavy calls (SIGUSR1
+        would end it)."""
+        return [p for p in (self.server_pid, *children_of(self.server_pid)) if not is_offload_worker(p)]
+
+    def collect(self) -> list[dict]:
+        """Figures since the previous collect(), one dict per server process that runs an event loop."""
+        out = []
+        for pid in self._pids():
+            path = f"{self.prefix}.{pid}"
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+            try:
+                os.kill(pid, signal.SIGUSR1)
+            except ProcessLookupError:
+                continue
+            deadline = time.monotonic() + 3
+            while time.monotonic() < deadline and not os.path.exists(path):
+                time.sleep(0.02)
+            if os.path.exists(path):
+                with open(path) as f:
+                    figures = json.load(f)
+                if figures["loop_lag_ms"]["samples"]:  # not the --workers supervisor (no event loop)
+                    out.append(figures)
+        return out
 
 
 async def load(url: str, clients: int, calls: int, tool: str, heavy_values: int, client: str = "raw",
-               meter: CpuMeter | None = None) -> dict:
+               meter: CpuMeter | None = None, probe: Probe | None = None) -> dict:
     latencies: list[float] = []
     connects: list[float] = []
     errors: list[str] = []
@@ -284,6 +354,8 @@ async def load(url: str, clients: int, calls: int, tool: str, heavy_values: int,
             tg.start_soon(run_heavy)
             await anyio.sleep(1.5)  # the heavy call is being parsed
         runner = {"raw": run_socket_client, "httpx": run_raw_client, "sdk": run_client}[client]
+        if probe:
+            probe.collect()  # reset: the phase's figures only
         cpu_before = meter.sample() if meter else None
         started = time.perf_counter()
         async with anyio.create_task_group() as load_tg:
@@ -291,6 +363,7 @@ async def load(url: str, clients: int, calls: int, tool: str, heavy_values: int,
                 load_tg.start_soon(runner)
         wall = time.perf_counter() - started
         cpu = CpuMeter.per_call(cpu_before, meter.sample(), len(latencies)) if meter and cpu_before else None
+        probed = probe.collect() if probe else None
         still = "seconds" not in heavy if heavy_values else None
     return {
         "clients": clients, "calls_per_client": calls, "tool": tool, "client": client, "calls": len(latencies),
@@ -302,7 +375,22 @@ async def load(url: str, clients: int, calls: int, tool: str, heavy_values: int,
         "connect_ms": {"p50": pct(connects, 50), "p99": pct(connects, 99), "max": pct(connects, 100)},
         "heavy_statement_chars": len(heavy_sql), "heavy_still_running_when_load_ended": still,
         "heavy_call_s": round(heavy.get("seconds", 0), 1), "heavy_call_error": heavy.get("error"),
-    }  # fmt: skip
+    } | ({"server_probe": probed} if probed is not None else {})  # fmt: skip
+
+
+def medians(runs: list[dict]) -> dict:
+    keys = ("p50", "p95", "p99")
+    return {k: statistics.median(r["latency_ms"][k] for r in runs) for k in keys} | {
+        "throughput_per_s": statistics.median(r["throughput_per_s"] for r in runs),
+        "cpu_ms_per_call": {k: statistics.median(r["cpu_ms_per_call"][k] for r in runs) for k in runs[0]["cpu_ms_per_call"]},
+        "errors": sum(r["errors"] for r in runs), "runs": len(runs)}  # fmt: skip
+
+
+def parse_variant(text: str) -> tuple[str, str | None, list[str]]:
+    """NAME=TREE[,ARG...] -> (name, tree or None for this process's PYTHONPATH, extra serve arguments)."""
+    name, _, rest = text.partition("=")
+    tree, *extra = rest.split(",") if rest else [""]
+    return name, tree or None, extra
 
 
 def main() -> None:
@@ -316,39 +404,61 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1, help="alternate anchor and heavy runs this many times; medians")
     ap.add_argument("--profile", metavar="FILE", help="run the server under cProfile, its stats written to FILE")
     ap.add_argument("--heavy-values", type=int, default=250_000, help="0: only the anchor (no heavy call)")
+    ap.add_argument("--workers", type=int, default=1, help="serve --workers N (server processes)")
+    ap.add_argument("--no-anchor", action="store_true", help="only the run with the heavy call")
+    ap.add_argument("--probe", action="store_true",
+                    help="server event-loop lag and GC pauses per phase (bench/http_load/probe.py)")
+    ap.add_argument("--variant", action="append", default=[], metavar="NAME=TREE[,ARG...]",
+                    help="alternate server variants in one run (a fresh server each): the source tree (PYTHONPATH; "
+                         "empty: this one) and extra serve arguments, e.g. main=/work/main w2=,--workers,2")  # fmt: skip
     args = ap.parse_args()
+    base_extra = ["--workers", str(args.workers)] if args.workers != 1 else []
+    variants = [parse_variant(v) for v in args.variant] or [("this", None, base_extra)]
     cluster = LocalCluster.temporary().start()
     proc = None
     try:
         dsn = load_sample(cluster)
-        proc, url = start_server(dsn, args.profile)
-        meter = CpuMeter(proc.pid, postmaster_pid(cluster))
-        anchors, heavies = [], []
+        results: dict[str, dict[str, list[dict]]] = {name: {"anchor": [], "heavy": []} for name, _, _ in variants}
         for _ in range(args.repeat):
-            anchors.append(anyio.run(load, url, args.clients, args.calls, args.tool, 0, args.client, meter))
-            if args.heavy_values:
-                heavies.append(anyio.run(load, url, args.clients, args.calls, args.tool, args.heavy_values, args.client, meter))
-        out = {"anchor_no_heavy_call": anchors if args.repeat > 1 else anchors[0]}
-        if heavies:
-            out["with_heavy_call"] = heavies if args.repeat > 1 else heavies[0]
-        keys = ("p50", "p95", "p99")
-        med = {name: {k: statistics.median(r["latency_ms"][k] for r in runs) for k in keys}
-               | {"throughput_per_s": statistics.median(r["throughput_per_s"] for r in runs),
-                  "cpu_ms_per_call": {k: statistics.median(r["cpu_ms_per_call"][k] for r in runs)
-                                      for k in runs[0]["cpu_ms_per_call"]},
-                  "errors": sum(r["errors"] for r in runs)}
-               for name, runs in (("anchor", anchors), ("heavy", heavies)) if runs}  # fmt: skip
-        out["medians"] = med
-        if heavies:
-            out["ratio_heavy_to_anchor"] = {
-                k: round(med["heavy"][k] / med["anchor"][k], 2) if med["anchor"][k] else None for k in keys
-            }
+            for name, tree, extra in variants:
+                probe_prefix = f"/tmp/http_load_probe_{os.getpid()}" if args.probe else None
+                proc, url = start_server(dsn, args.profile, tree, extra, probe_prefix)
+                meter = CpuMeter(proc.pid, postmaster_pid(cluster))
+                probe = Probe(proc.pid, probe_prefix) if probe_prefix else None
+                if args.workers > 1 or "--workers" in extra:
+                    time.sleep(2)  # every worker process up
+                try:
+                    if not args.no_anchor:
+                        results[name]["anchor"].append(anyio.run(load, url, args.clients, args.calls, args.tool, 0,
+                                                                 args.client, meter, probe))  # fmt: skip
+                    if args.heavy_values:
+                        results[name]["heavy"].append(anyio.run(load, url, args.clients, args.calls, args.tool,
+                                                                args.heavy_values, args.client, meter, probe))  # fmt: skip
+                finally:
+                    proc.send_signal(signal.SIGINT) if args.profile else proc.terminate()  # SIGINT: cProfile writes
+                    proc.wait(timeout=30)
+                    proc = None
+        out: dict = {}
+        for name, runs in results.items():
+            key = f"variant {name}" if len(variants) > 1 else None
+            section = {"anchor_no_heavy_call": runs["anchor"], "with_heavy_call": runs["heavy"]}
+            section = {k: (v if len(v) != 1 else v[0]) for k, v in section.items() if v}
+            section["medians"] = {phase: medians(r) for phase, r in runs.items() if r}
+            m = section["medians"]
+            if "anchor" in m and "heavy" in m:
+                section["ratio_heavy_to_anchor"] = {
+                    k: round(m["heavy"][k] / m["anchor"][k], 2) if m["anchor"][k] else None for k in ("p50", "p95", "p99")}
+            if key:
+                section["tree"], section["serve_args"] = next((t, e) for n, t, e in variants if n == name)
+                out[key] = section
+            else:
+                out.update(section)
         out["load_average_after"] = os.getloadavg()
         print(json.dumps(out, indent=2))
     finally:
         if proc is not None:
-            proc.send_signal(signal.SIGINT) if args.profile else proc.terminate()  # SIGINT: cProfile writes its stats
-            proc.wait(timeout=10)
+            proc.terminate()
+            proc.wait(timeout=30)
         cluster.stop()
 
 

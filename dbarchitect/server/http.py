@@ -13,9 +13,16 @@ the SDK's.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hmac
 import json
 import logging
+import os
+import signal
+import socket
+import sys
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -264,7 +271,137 @@ def http_app(server: MCPServer, host: str, token: str | None):
     return BearerAuth(app, token) if token else app
 
 
-def serve_http(server: MCPServer, host: str, port: int, token: str | None) -> None:
+def serve_http(server: MCPServer, host: str, port: int, token: str | None, workers: int = 1) -> None:
     import uvicorn
 
-    uvicorn.run(http_app(server, host, token), host=host, port=port, log_level="warning")
+    app = http_app(server, host, token)
+    if workers <= 1:
+        freeze_startup_objects()
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    else:
+        serve_workers(app, host, port, workers)
+
+
+def freeze_startup_objects() -> None:
+    """Move everything built so far (modules, the SDK's and the tools' models and schemas: several hundred
+    thousand objects) out of the garbage collector's generations: a full collection then walks only what
+    the calls allocated, instead of pausing every call in the process for the whole heap."""
+    gc.collect()
+    gc.freeze()
+
+
+#: a worker process that exits this soon after its start is a startup failure: the server stops instead
+#: of restarting it in a loop
+RESTART_MIN_UPTIME_S = 10.0
+#: how long stopping waits for the worker processes to finish their calls before killing them
+STOP_GRACE_S = 30.0
+
+
+def listen_sockets(host: str, port: int, count: int) -> list[socket.socket]:
+    """`count` listening sockets on host:port with SO_REUSEPORT: the kernel spreads new connections over
+    them (by the connection's addresses), one socket per worker process. All bound here, before any worker
+    starts, so a port in use is an error at once; port 0 picks one port for all."""
+    if not hasattr(socket, "SO_REUSEPORT"):
+        raise OSError("--workers needs SO_REUSEPORT (Linux, BSD, macOS); run one process on this platform")
+    family, kind, proto, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    socks: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            sock = socket.socket(family, kind, proto)
+            socks.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind(addr)
+            sock.listen(2048)
+            addr = sock.getsockname()  # port 0: the one the first socket got
+    except OSError:
+        for sock in socks:
+            sock.close()
+        raise
+    return socks
+
+
+def serve_workers(app: Any, host: str, port: int, workers: int) -> None:
+    """Serve `app` from `workers` forked processes, one SO_REUSEPORT socket each (see listen_sockets).
+    Stateless HTTP makes them interchangeable: a call lives on its own connection, so its progress
+    and its cancellation (the client disconnects) stay in the process that serves it. Per process:
+    the connection pools, caches, worker threads and processes for heavy calls. This process only
+    supervises: SIGTERM/SIGINT stop every worker (their calls finish or are cancelled), a worker that
+    dies is restarted (its socket stays open here meanwhile, so connections queue rather than fail),
+    one that dies within RESTART_MIN_UPTIME_S of its start stops the server."""
+    try:
+        socks = listen_sockets(host, port, workers)
+    except OSError as exc:
+        print(f"Cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+    freeze_startup_objects()  # and what every worker shares from here stays shared (copy-on-write)
+    children: dict[int, tuple[socket.socket, float]] = {}
+    stopping: list[float] = []
+
+    def spawn(sock: socket.socket) -> None:
+        pid = os.fork()
+        if pid == 0:  # the worker: never returns into the caller's code
+            code = 1
+            try:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                for other in socks:
+                    if other is not sock:
+                        other.close()
+                _run_worker(app, sock)
+                code = 0
+            except BaseException:  # noqa: BLE001 - reported, then the exit code says it
+                log.exception("HTTP worker process %d failed", os.getpid())
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        children[pid] = (sock, time.monotonic())
+
+    def stop(*_: Any) -> None:
+        if not stopping:
+            stopping.append(time.monotonic())
+        for pid in list(children):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    failed = False
+    try:
+        for sock in socks:
+            spawn(sock)
+        while children:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if pid == 0:
+                if stopping and time.monotonic() - stopping[0] > STOP_GRACE_S:
+                    for left in children:
+                        with contextlib.suppress(ProcessLookupError):
+                            os.kill(left, signal.SIGKILL)
+                time.sleep(0.2)
+                continue
+            if pid not in children:
+                continue
+            sock, started = children.pop(pid)
+            if stopping:
+                continue
+            how = f"exit code {os.waitstatus_to_exitcode(status)}"
+            if time.monotonic() - started < RESTART_MIN_UPTIME_S:
+                log.error("HTTP worker process %d stopped at startup (%s): stopping the server", pid, how)
+                failed = True
+                stop()
+            else:
+                log.warning("HTTP worker process %d stopped (%s): starting another", pid, how)
+                spawn(sock)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for sock in socks:
+            sock.close()
+    if failed:
+        raise SystemExit(1)
+
+
+def _run_worker(app: Any, sock: socket.socket) -> None:
+    import uvicorn
+
+    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
