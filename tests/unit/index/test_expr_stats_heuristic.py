@@ -139,7 +139,8 @@ def test_an_expression_is_judged_on_its_sample_not_on_the_column_under_it():
     shape, a = _access("SELECT sum(amount) FROM payments WHERE tenant_id = $1 AND date(created_at) = $2", "payments")
     p = next(x for x in a.preds if x.kind == "expr_eq")
     through_column = rare_selectivity(p, a, SNAP, STATS)
-    assert through_column is not None and through_column[0] < 1e-5  # created_at is near-unique: "≤ 1 match"
+    # date() is not as distinct as created_at: without a sample it is not judged through the column
+    assert through_column is None or through_column[0] > 1e-5
     sampled = estimate.selectivity(p, a, SNAP, {**STATS, **SAMPLED})
     assert sampled is not None and math.isclose(sampled[0], 1 / 1097, rel_tol=0.01) and "sampled" in sampled[1]
     assert estimate.selectivity(p, a, SNAP, STATS) == through_column  # silent without a sample
