@@ -11,8 +11,14 @@ from typing import Any
 
 from dbarchitect.config import Settings
 from dbarchitect.core.describe import UserInputError
+from dbarchitect.core.dsn import with_statement_timeout
 from dbarchitect.live.engine import Database, Engine, EngineUnsupported, engine_of, implementation
 from dbarchitect.live.errors import DatabaseError
+
+
+#: the caller's statements in a scratch database (a dry run's shadow, DDL loaded to be reviewed or diffed) may
+#: run this many times the configured statement timeout
+SCRATCH_TIMEOUT_FACTOR = 4
 
 
 class App:
@@ -90,13 +96,18 @@ class App:
 
     async def scratch_admin_dsn(
         self, connection: str | None = None, *, prefer_same_server: bool = False, tool: str = "this tool",
-        engine: Engine | None = None,
+        engine: Engine | None = None, bounded: bool = False,
     ) -> str | None:  # fmt: skip
         """A DSN on a server where scratch databases may be created and dropped, or None: the
         `scratch` feature of the connection's engine (see live/postgres/features.PostgresScratch for
-        PostgreSQL's order: configured scratch server, the connected server, the embedded cluster)."""
+        PostgreSQL's order: configured scratch server, the connected server, the embedded cluster).
+        `bounded`: its sessions start with a statement timeout of SCRATCH_TIMEOUT_FACTOR × the configured
+        one (PostgreSQL DSNs), for loading the caller's DDL into a scratch database."""
         scratch = self.feature("scratch", tool=tool, connection=connection, engine=engine)
-        return await scratch.admin_dsn(prefer_same_server=prefer_same_server)
+        dsn = await scratch.admin_dsn(prefer_same_server=prefer_same_server)
+        if bounded:
+            return with_statement_timeout(dsn, SCRATCH_TIMEOUT_FACTOR * self.settings.limits.statement_timeout_ms)
+        return dsn
 
     async def sweep_scratch(self) -> list[str]:
         """Drop stale scratch databases left by a crashed or cancelled process on every server this app

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import difflib
 import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal, TypeVar
@@ -11,9 +12,8 @@ import anyio
 
 from pydantic import Field
 
-from dbarchitect.app import App
+from dbarchitect.app import SCRATCH_TIMEOUT_FACTOR, App
 from dbarchitect.core.describe import UserInputError
-from dbarchitect.core.dsn import with_statement_timeout
 from dbarchitect.core.migration.engine import lint
 from dbarchitect.core.diff.models import DraftReport
 from dbarchitect.core.migration.dryrun_models import DryRunReport
@@ -127,7 +127,7 @@ async def dry_run_migration(
     if db.engine is Engine.mysql:  # MySQL/MariaDB: a scratch database on the same server
         prediction = await db.feature("lint_context", tool="dry_run_migration").lint(sql)
         return await run_dry(sql, down_sql=down_sql, scratch=None, prediction=prediction, assume_in_transaction=False,
-                             statement_timeout_s=db.limits.statement_timeout_ms / 1000 * 4, progress=_progress(ctx))
+                             statement_timeout_s=db.limits.statement_timeout_ms / 1000 * SCRATCH_TIMEOUT_FACTOR, progress=_progress(ctx))
     parsed = await cpu(ParsedMigration.of, sql)  # parsed once: the lint, its context and the dry run number the same statements
     prediction = await _lint(app, parsed, None, runner, False, connection)
     scratch = await app.scratch_admin_dsn(connection, prefer_same_server=True, tool="dry_run_migration")
@@ -143,7 +143,7 @@ async def dry_run_migration(
         scratch=None if scratch == db.dsn else scratch,
         prediction=prediction,
         assume_in_transaction=prediction.assume_in_transaction,  # the lint's runner model, resolved once
-        statement_timeout_s=db.limits.statement_timeout_ms / 1000 * 4,
+        statement_timeout_s=db.limits.statement_timeout_ms / 1000 * SCRATCH_TIMEOUT_FACTOR,
         progress=_progress(ctx),
     )
 
@@ -188,8 +188,7 @@ async def draft_migration(
 
     Returns the steps, refusals and verification."""
     run_draft = app.feature("draft", tool="draft_migration", connection=connection).draft
-    scratch = with_statement_timeout(await app.scratch_admin_dsn(connection, tool="draft_migration"),
-                                     SCRATCH_TIMEOUT_FACTOR * app.settings.limits.statement_timeout_ms)
+    scratch = await app.scratch_admin_dsn(connection, tool="draft_migration", bounded=True)
     if scratch is None:
         raise UserInputError(
             "draft_migration needs a scratch PostgreSQL to load the DDL into: set DBARCHITECT_SCRATCH_DSN, "
@@ -222,8 +221,6 @@ async def draft_migration(
 def unused_backfill(report: DraftReport, backfill: dict[str, str] | None) -> list[str]:
     """One sentence per backfill key no step of the plan fills (a misspelt or not-new column would
     otherwise be ignored, and the NOT NULL step fail on the first existing row)."""
-    import difflib
-
     filled = [s.object for s in report.steps if s.action in ("batched-backfill", "backfill")]
     added = list(dict.fromkeys(s.object for s in report.steps if s.action == "add-column"))
     out = []
@@ -237,9 +234,6 @@ def unused_backfill(report: DraftReport, backfill: dict[str, str] | None) -> lis
         out.append(f"{key[:200]!r} names no column whose existing rows this migration fills; it was not used.{hint}")
     return out
 
-
-#: the caller's DDL in a scratch database may run this many times the statement timeout (as the dry run's shadow)
-SCRATCH_TIMEOUT_FACTOR = 4
 
 #: seconds between two progress notifications of a call that has no steps of its own
 HEARTBEAT_S = 1.0

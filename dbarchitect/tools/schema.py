@@ -10,7 +10,6 @@ from pydantic import BeforeValidator, Field
 from dbarchitect.app import App
 from dbarchitect.core import describe
 from dbarchitect.core.describe import DescribeSchemaResult, UserInputError
-from dbarchitect.core.dsn import with_statement_timeout
 from dbarchitect.core.design import DesignError, SchemaDesign
 from dbarchitect.core.design import design_schema as build_design
 from dbarchitect.core.design.spec import SchemaSpec
@@ -21,7 +20,7 @@ from dbarchitect.core.sql.statements import SQLParseError
 from dbarchitect.live.engine import Engine, EngineUnsupported
 from dbarchitect.live.errors import DDLRejected
 from dbarchitect.live.offload import cpu
-from dbarchitect.tools.migration import SCRATCH_TIMEOUT_FACTOR, require_statements, tracked
+from dbarchitect.tools.migration import require_statements, tracked
 
 
 async def describe_schema(
@@ -100,8 +99,7 @@ async def review_schema(
         if not mongo:
             require_statements(ddl, "ddl", "nothing was reviewed")
         try:
-            admin = None if mongo else await app.scratch_admin_dsn(connection, tool="review_schema")
-            admin = with_statement_timeout(admin, SCRATCH_TIMEOUT_FACTOR * app.settings.limits.statement_timeout_ms)
+            admin = None if mongo else await app.scratch_admin_dsn(connection, tool="review_schema", bounded=True)
         except EngineUnsupported:
             admin = None  # an engine without scratch databases reviews the parsed DDL
         try:

@@ -2,11 +2,11 @@
 an error that suggests the real name, not a plan that quietly ignores it (issue 19) — over stdio; a
 rename that does name a column still drafts the rename, and the next call works."""
 
-import os
 import sys
 
 import pytest
 from mcp import Client, StdioServerParameters
+from tests.serving import server_env
 
 pytestmark = pytest.mark.anyio
 
@@ -14,9 +14,7 @@ TARGET = "CREATE TABLE tags (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 
 
 def _env(dsn: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DBARCHITECT_", "PG"))}
-    env["DATABASE_URL"] = dsn
-    return env
+    return server_env(dsn)
 
 
 async def test_misspelled_renames_are_errors_with_suggestions(blog_dsn):

@@ -3,10 +3,7 @@ JSON when the call sent no notification, SSE once it sends progress; a client th
 cancels its call on PostgreSQL; everything else keeps the SDK's answers."""
 
 import json
-import os
 import socket
-import subprocess
-import sys
 import time
 
 import anyio
@@ -16,7 +13,7 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from dbarchitect.live.postgres.cluster import free_port
+from tests.serving import http_server, server_env
 
 pytestmark = pytest.mark.anyio
 
@@ -27,24 +24,8 @@ HEADERS = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json, text
 
 @pytest.fixture
 def server_url(blog_dsn):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DBARCHITECT_DB_", "PG"))}
-    env["DATABASE_URL"] = blog_dsn
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "dbarchitect", "serve", "--http", f"127.0.0.1:{port}", "--token", TOKEN],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/mcp"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=1)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    with http_server(server_env(blog_dsn, drop=("DBARCHITECT_DB_", "PG")), "--token", TOKEN) as (url, _proc):
+        yield url
 
 
 def post(url: str, body, headers: dict | None = None) -> httpx.Response:

@@ -17,6 +17,7 @@ import psycopg
 import pytest
 
 from dbarchitect.live.postgres.cluster import free_port
+from tests.serving import server_env
 
 pytestmark = pytest.mark.anyio
 
@@ -82,8 +83,7 @@ def wait_up(url: str, proc: subprocess.Popen, workers: int) -> None:
 
 @pytest.fixture
 def served(blog_dsn):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DBARCHITECT_DB_", "PG"))}
-    env["DATABASE_URL"] = blog_dsn
+    env = server_env(blog_dsn, drop=("DBARCHITECT_DB_", "PG"))
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "dbarchitect", "serve", "--http", f"127.0.0.1:{port}", "--token", TOKEN, "--workers", "2"],

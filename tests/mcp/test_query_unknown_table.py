@@ -3,19 +3,17 @@ misspelling), is an error that suggests the real table — not "no findings" (is
 PostgreSQL and MariaDB. CTEs, functions in FROM, system catalogs and extension views are not flagged;
 offline=true still reviews the text alone."""
 
-import os
 import sys
 
 import pytest
 from mcp import Client, StdioServerParameters
+from tests.serving import server_env
 
 pytestmark = pytest.mark.anyio
 
 
 def _env(url: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DBARCHITECT_", "PG"))}
-    env["DATABASE_URL"] = url
-    return env
+    return server_env(url)
 
 
 async def _check(url: str, dialect: str, fine: list[str]) -> None:

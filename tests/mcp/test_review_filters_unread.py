@@ -3,11 +3,11 @@ code or name in `rules` (misspelled: the error suggests the real one), a cursor 
 returned, and an empty `schema` (read as every schema, as describe_schema reads it) — through a real
 `dbarchitect serve` over stdio, on PostgreSQL and MariaDB; the next call still works."""
 
-import os
 import sys
 
 import pytest
 from mcp import Client, StdioServerParameters
+from tests.serving import server_env
 
 pytestmark = pytest.mark.anyio
 
@@ -15,9 +15,7 @@ CLEAN_BILL = ("no findings",)
 
 
 def _env(url: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DBARCHITECT_", "PG"))}
-    env["DATABASE_URL"] = url
-    return env
+    return server_env(url)
 
 
 async def _check(url: str, tool: str, misspelt_rule: str, real_rule: str) -> None:

@@ -1,23 +1,20 @@
 """`dbarchitect serve` as a real process: stdio, and streamable HTTP with a bearer token."""
 
-import os
 import subprocess
 import sys
-import time
 
 import httpx2 as httpx
 import pytest
 from mcp import Client, StdioServerParameters
 
-from dbarchitect.live.postgres.cluster import free_port
+from tests.serving import http_server as serve_http
+from tests.serving import server_env
 
 pytestmark = pytest.mark.anyio
 
 
 def _env(dsn: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DBARCHITECT_DB_", "PG"))}
-    env["DATABASE_URL"] = dsn
-    return env
+    return server_env(dsn, drop=("DBARCHITECT_DB_", "PG"))
 
 
 async def test_stdio(blog_dsn):
@@ -37,22 +34,8 @@ def test_non_loopback_http_needs_a_token(blog_dsn):
 
 @pytest.fixture
 def http_server(blog_dsn):
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "dbarchitect", "serve", "--http", f"127.0.0.1:{port}", "--token", "sesame"],
-        env=_env(blog_dsn), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/mcp"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=1)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    with serve_http(_env(blog_dsn), "--token", "sesame", stderr=subprocess.PIPE) as (url, _proc):
+        yield url
 
 
 async def test_http_with_token(http_server):

@@ -3,11 +3,11 @@ argument name (with the closest valid one), an unknown tool, a design_schema spe
 cannot read, a draft_migration backfill key that names no column the plan fills — over stdio with the
 official client; invalid values are one line each; the next call works."""
 
-import os
 import sys
 
 import pytest
 from mcp import Client, StdioServerParameters
+from tests.serving import server_env
 
 pytestmark = pytest.mark.anyio
 
@@ -16,9 +16,7 @@ TARGET = ("CREATE TABLE tags (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY
 
 
 def _env(dsn: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DBARCHITECT_", "PG"))}
-    env["DATABASE_URL"] = dsn
-    return env
+    return server_env(dsn)
 
 
 def _error(res) -> str:

@@ -2,11 +2,11 @@
 a real `dbarchitect serve` over stdio, fed garbage, empty, whitespace-only and comments-only input, a
 misspelled schema, or statements of which some cannot be used."""
 
-import os
 import sys
 
 import pytest
 from mcp import Client, StdioServerParameters
+from tests.serving import server_env
 
 pytestmark = pytest.mark.anyio
 
@@ -39,9 +39,7 @@ def text_inputs(value: str) -> list[tuple[str, dict]]:
 
 
 def _env(dsn: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DBARCHITECT_", "PG"))}
-    env["DATABASE_URL"] = dsn
-    return env
+    return server_env(dsn)
 
 
 def _refused(res, label: str) -> str:

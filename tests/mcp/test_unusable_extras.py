@@ -3,20 +3,18 @@ index to recommend" (issue 19): a hypothetical index HypoPG cannot create (garba
 misspelled column) given to explain_query, and a recommend_indexes workload whose every query fails to
 plan (a misspelled table) — over stdio; the next call still works and no hypothetical index is left."""
 
-import os
 import sys
 
 import psycopg
 import pytest
 from mcp import Client, StdioServerParameters
+from tests.serving import server_env
 
 pytestmark = pytest.mark.anyio
 
 
 def _env(dsn: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DBARCHITECT_", "PG"))}
-    env["DATABASE_URL"] = dsn
-    return env
+    return server_env(dsn)
 
 
 async def test_unusable_hypothetical_indexes_and_workloads_are_errors(blog_dsn):

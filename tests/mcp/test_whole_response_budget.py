@@ -6,7 +6,6 @@ rest, and the cut structured content still validates as the tool's output model.
 `tool_result` (dbarchitect/server/budget.py) is what the server's `expose()` answers with; the stdio
 test checks it end to end."""
 
-import os
 import sys
 
 import pytest
@@ -21,6 +20,7 @@ from dbarchitect.server.budget import budget_chars, tool_result
 from dbarchitect.tools.migration import dry_run_migration, lint_migration
 from dbarchitect.tools.query import rewrite_query, run_query
 from dbarchitect.tools.schema import design_schema
+from tests.serving import server_env
 
 pytestmark = pytest.mark.anyio
 
@@ -80,9 +80,7 @@ def test_fit_response_cuts_long_strings_and_lists_level_by_level():
 
 
 def _env(dsn: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DBARCHITECT_", "PG"))}
-    env["DATABASE_URL"] = dsn
-    return env
+    return server_env(dsn)
 
 
 async def test_every_large_answer_over_stdio_fits_the_budget(blog_dsn):

@@ -16,16 +16,12 @@ from dbarchitect.config import load_settings
 from dbarchitect.live.postgres.shadow import list_shadows
 from dbarchitect.server import build_server
 
+from tests.serving import sleeping_calls
+
 pytestmark = pytest.mark.anyio
 
 MARK = "pg_sleep(30)"
-CASES = {
-    "run_query": {"sql": f"SELECT {MARK}"},
-    "explain_query": {"sql": f"SELECT {MARK}", "analyze": True},
-    "dry_run_migration": {"sql": f"CREATE TABLE t_cancel (id int);\nSELECT {MARK};"},
-    "draft_migration": {"target_ddl": f"CREATE TABLE t_cancel (id int);\nDO $$ BEGIN PERFORM {MARK}; END $$;"},
-    "review_schema": {"ddl": f"CREATE TABLE t_cancel (id int);\nSELECT {MARK};"},
-}
+CASES = sleeping_calls(MARK, "t_cancel")
 
 
 def sleeping(admin_dsn: str) -> list[tuple[int, str]]:

@@ -10,7 +10,6 @@ wrong types, out-of-range numbers, garbage cursors and misspelled names. Each an
 Every failure is collected and reported together (tool, argument, input → what came back)."""
 
 import json
-import os
 import re
 import sys
 
@@ -19,6 +18,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 from dbarchitect.server.budget import budget_chars
+from tests.serving import server_env
 
 pytestmark = pytest.mark.anyio
 
@@ -61,10 +61,7 @@ INPUT_RUN = re.compile(r"([^\s])\1{260,}")
 
 
 def _env(url: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DBARCHITECT_", "PG"))}
-    env["DATABASE_URL"] = url
-    env["DBARCHITECT_EMBEDDED_SCRATCH"] = "0"
-    return env
+    return server_env(url, DBARCHITECT_EMBEDDED_SCRATCH="0")
 
 
 def _size(res) -> int:

@@ -15,16 +15,12 @@ from mcp import Client, StdioServerParameters
 
 from dbarchitect.live.postgres.shadow import list_shadows
 
+from tests.serving import sleeping_calls
+
 pytestmark = pytest.mark.anyio
 
 MARK = "pg_sleep(20)"
-CASES = {
-    "run_query": {"sql": f"SELECT {MARK}"},
-    "explain_query": {"sql": f"SELECT {MARK}", "analyze": True},
-    "dry_run_migration": {"sql": f"CREATE TABLE t_fault (id int);\nSELECT {MARK};"},
-    "draft_migration": {"target_ddl": f"CREATE TABLE t_fault (id int);\nDO $$ BEGIN PERFORM {MARK}; END $$;"},
-    "review_schema": {"ddl": f"CREATE TABLE t_fault (id int);\nSELECT {MARK};"},
-}
+CASES = sleeping_calls(MARK, "t_fault")
 
 
 def _params(dsn: str, admin: str, *extra: str) -> StdioServerParameters:

@@ -13,16 +13,15 @@ from dbarchitect.core.indexing.limit import list_selectivity, rare_selectivity
 from dbarchitect.core.indexing.models import ColumnStats, WorkloadQuery
 from dbarchitect.core.indexing.select import Lookup, PlanCost, gin_served_cost, select, unanalyzed_expression
 from dbarchitect.core.indexing.shape import analyze
-from dbarchitect.core.models import Column, Index, SchemaSnapshot, Table
+from dbarchitect.core.models import SchemaSnapshot
+
+from tests.unit.index.kit import LeadingColumnOracle, pk, table
 
 ROWS = 3_000_000
 
 
 def _t(name, cols, rows=ROWS):
-    pk = Index(name=f"{name}_pkey", columns=["id"], expressions=["id"], primary=True, unique=True,
-               definition=f"CREATE UNIQUE INDEX {name}_pkey ON public.{name} USING btree (id)")  # fmt: skip
-    return Table(schema="public", name=name, reltuples=rows, size_bytes=rows * 120, pages=rows * 120 // 8192,
-                 columns=[Column(name=c, position=i + 1, type=ty) for i, (c, ty) in enumerate(cols)], indexes=[pk])  # fmt: skip
+    return table(name, cols, rows, indexes=[pk(name)])
 
 
 SNAP = SchemaSnapshot(database="t", tables=[
@@ -204,29 +203,12 @@ async def test_the_branches_are_costed_and_picked_together():
 LABEL_SQL = "SELECT id FROM customers WHERE tenant_id = 1 AND labels && '{3}'::int[] AND deleted_at IS NULL"
 
 
-class _TenantOracle:
-    """The btree on tenant_id serves the label query (300), nothing else does (25,000)."""
-
-    def __init__(self, matches):
-        self.matches = matches
-
-    async def cost(self, query, indexes):
-        used = frozenset(c for c in indexes if c.columns and c.columns[0] == "tenant_id")
-        return PlanCost(300.0 if used else 25_000.0, used)
-
-    async def size(self, cand):
-        return 20 * 2**20
-
-    async def rows(self, table, predicates):
-        return self.matches
-
-
 async def _labels(matches):
     q = WorkloadQuery(id="q1", sql=LABEL_SQL, weight=10)
     shapes = {"q1": analyze(q.sql, SNAP)}
     cs = generate(shapes, SNAP, STATS)
     gin = next(c for c in cs.candidates if c.method == "gin")
-    sel = await select([q], shapes, cs, SNAP, _TenantOracle(matches), stats=STATS, uncosted={gin: 10 * 2**20})
+    sel = await select([q], shapes, cs, SNAP, LeadingColumnOracle(matches, served=300.0, unserved=25_000.0, size_mb=20), stats=STATS, uncosted={gin: 10 * 2**20})
     return sel, gin
 
 

@@ -12,20 +12,18 @@ from dbarchitect.core.indexing.limit import LimitInput, ScanNode, executor_cost
 from dbarchitect.core.indexing.models import ColumnStats, WorkloadQuery
 from dbarchitect.core.indexing.select import FAST_QUERY_COST, PlanCost, bare_scattered_lookup, select
 from dbarchitect.core.indexing.shape import analyze
-from dbarchitect.core.models import Column, Constraint, ForeignKeyRef, Index, SchemaSnapshot, Table
+from dbarchitect.core.models import Constraint, ForeignKeyRef, SchemaSnapshot
+
+from tests.unit.index.kit import pk, table
 
 ROWS = 2_000_000
 
 
 def _t(name, cols, rows=ROWS, indexes=(), constraints=()):
-    return Table(schema="public", name=name, reltuples=rows, size_bytes=rows * 120, pages=rows * 120 // 8192,
-                 columns=[Column(name=c, position=i + 1, type=ty) for i, (c, ty) in enumerate(cols)],
-                 indexes=list(indexes), constraints=list(constraints))  # fmt: skip
+    return table(name, cols, rows, indexes, constraints)
 
 
-def _pk(table, col="id"):
-    return Index(name=f"{table}_pkey", columns=[col], expressions=[col], primary=True, unique=True,
-                 definition=f"CREATE UNIQUE INDEX {table}_pkey ON public.{table} USING btree ({col})")  # fmt: skip
+_pk = pk
 
 
 SNAP = SchemaSnapshot(database="t", tables=[

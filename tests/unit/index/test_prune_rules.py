@@ -8,23 +8,21 @@ from __future__ import annotations
 import pytest
 
 from dbarchitect.core.indexing.candidates import fk_implied, generate, without_implied
-from dbarchitect.core.indexing.models import Candidate, ColumnStats, WorkloadQuery
+from dbarchitect.core.indexing.models import ColumnStats, WorkloadQuery
 from dbarchitect.core.indexing.select import PlanCost, gin_served_cost, select
 from dbarchitect.core.indexing.shape import analyze
-from dbarchitect.core.models import Column, Constraint, ForeignKeyRef, Index, SchemaSnapshot, Table
+from dbarchitect.core.models import Constraint, ForeignKeyRef, SchemaSnapshot
+
+from tests.unit.index.kit import LeadingColumnOracle, pk, table
 
 ROWS = 2_000_000
 
 
 def _t(name, cols, rows=ROWS, indexes=(), constraints=()):
-    return Table(schema="public", name=name, reltuples=rows, size_bytes=rows * 120, pages=rows * 120 // 8192,
-                 columns=[Column(name=c, position=i + 1, type=ty) for i, (c, ty) in enumerate(cols)],
-                 indexes=list(indexes), constraints=list(constraints))  # fmt: skip
+    return table(name, cols, rows, indexes, constraints)
 
 
-def _pk(table, col="id"):
-    return Index(name=f"{table}_pkey", columns=[col], expressions=[col], primary=True, unique=True,
-                 definition=f"CREATE UNIQUE INDEX {table}_pkey ON public.{table} USING btree ({col})")  # fmt: skip
+_pk = pk
 
 
 ISSUE_COLS = [("id", "bigint"), ("tenant_id", "bigint"), ("project_id", "bigint"), ("status", "text"),
@@ -143,31 +141,13 @@ def test_gin_cost_under_a_limit_without_order_is_charged_pro_rata():
 ILIKE = "SELECT id, title FROM issues WHERE tenant_id = 5 AND title ILIKE '%abcde%' LIMIT 20"
 
 
-class _IlikeOracle:
-    """A tenant index makes the search cheap (300 from 5,000); `rows` is the planner's estimate of the
-    ILIKE's matches (what decides whether it takes the GIN path)."""
-
-    def __init__(self, matches: float):
-        self.matches = matches
-
-    async def cost(self, query, indexes):
-        used = frozenset(c for c in indexes if c.columns and c.columns[0] == "tenant_id")
-        return PlanCost(300.0 if used else 5000.0, used)
-
-    async def size(self, cand):
-        return 40 * 2**20
-
-    async def rows(self, table, predicates):
-        return self.matches
-
-
 async def _ilike(matches: float, with_gin: bool = True, budget: int | None = None):
     q = WorkloadQuery(id="q1", sql=ILIKE, weight=10)
     shapes = {"q1": analyze(q.sql, SNAP)}
     cs = generate(shapes, SNAP, STATS)
     gin = next(c for c in cs.candidates if c.kind == "gin_trgm")
     uncosted = {gin: 30 * 2**20} if with_gin else None
-    sel = await select([q], shapes, cs, SNAP, _IlikeOracle(matches), stats=STATS, uncosted=uncosted, budget_bytes=budget)
+    sel = await select([q], shapes, cs, SNAP, LeadingColumnOracle(matches, served=300.0, unserved=5000.0, size_mb=40), stats=STATS, uncosted=uncosted, budget_bytes=budget)
     return sel, gin
 
 
