@@ -3,13 +3,13 @@ in full (DDL-like text plus structured data), and a Mermaid ER diagram."""
 
 from __future__ import annotations
 
-import difflib
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from dbarchitect.core.models import SchemaSnapshot, ServerInfo, Table
 from dbarchitect.core.sql.ident import quote_ident
+from dbarchitect.core.suggest import closest
 from dbarchitect.core.units import human_bytes, human_count
 
 
@@ -131,7 +131,7 @@ def require_schema(snap: SchemaSnapshot, schema: str | None) -> None:
     if schema.lower() in by_lower:
         close = [by_lower[schema.lower()]]
     else:
-        close = [by_lower[k] for k in difflib.get_close_matches(schema.lower(), list(by_lower), n=len(by_lower), cutoff=0.0)]
+        close = closest(schema, known, n=None, cutoff=0.0, ignore_case=True)
     rest = [k for k in known if k not in close]
     listed = (close + rest)[:10]
     more = f" (and {len(known) - len(listed)} more)" if len(known) > len(listed) else ""
@@ -269,8 +269,8 @@ def detail(snap: SchemaSnapshot, name: str) -> TableDetail:
     t = snap.table(name)
     if t is None:
         bare = name.split(".")[-1].lower()
-        by_name = {x.name.lower(): x.qualified for x in snap.tables}
-        close = [by_name[n] for n in difflib.get_close_matches(bare, list(by_name), n=5, cutoff=0.6)]
+        near = [n.lower() for n in closest(bare, [x.name for x in snap.tables], n=5, ignore_case=True)]
+        close = [x.qualified for n in near for x in snap.tables if x.name.lower() == n][:5]
         close += [x.qualified for x in snap.tables if bare in x.name.lower() and x.qualified not in close][: 5 - len(close)]
         hint = f" Similar: {', '.join(close)}." if close else " Call describe_schema without `table` to list tables."
         raise UserInputError(f"Table {name!r} does not exist in {snap.database}.{hint}")

@@ -73,7 +73,7 @@ def require_known_tables(statements: list[tuple[exp.Expression, int]], snapshot:
     """Raise QueryParseError when a statement reads a table the catalog does not have (a misspelled
     name must not be reviewed as a query that has no findings); the message suggests the closest
     tables. CTE names, functions in FROM, system catalogs and extensions' relations are not checked."""
-    import difflib
+    from dbarchitect.core.suggest import closest, did_you_mean
 
     known = {(t.schema_name.lower(), t.name.lower()) for t in snapshot.tables}
     known |= {(v.schema_name.lower(), v.name.lower()) for v in snapshot.views}
@@ -100,8 +100,7 @@ def require_known_tables(statements: list[tuple[exp.Expression, int]], snapshot:
     names = sorted({f"{s}.{n}" for s, n in known} | bare)
     parts = []
     for number, line, name in unknown[:5]:
-        close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        hint = did_you_mean(closest(name, names), form="aside")
         parts.append(f"statement {number} (line {line}) reads {name[:200]!r}{hint}")
     where = f" {snapshot.database}" if snapshot.database else " the connected database"
     raise QueryParseError(f"Unknown table: {'; '.join(parts)} — no such table or view in{where}, so the query "

@@ -14,14 +14,13 @@ within a response budget, paged by cursor.
 
 from __future__ import annotations
 
-import difflib
-
 import re
 from collections.abc import Iterable, Mapping
 
 from pydantic import BaseModel, Field
 
 from dbarchitect.core.models import Evidence, Finding, SchemaSnapshot, Severity
+from dbarchitect.core.suggest import closest, did_you_mean
 
 #: impact families, most costly first
 IMPACTS = ("data risk", "locks", "space", "speed", "hygiene")
@@ -224,9 +223,7 @@ def require_known_rules(wanted: set[str], findings: Iterable[Finding] = ()) -> N
         return
     parts = []
     for w in unknown[:5]:
-        close = difflib.get_close_matches(w, list(known), n=3, cutoff=0.6)
-        hint = f" (did you mean {', '.join(known[c] for c in close)}?)" if close else ""
-        parts.append(f"{_short(w)}{hint}")
+        parts.append(_short(w) + did_you_mean(closest(w, known.values(), ignore_case=True), form="aside"))
     more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
     raise UserInputError(f"rules names no rule: {'; '.join(parts)}{more}. Give rule codes (SD001) or names "
                          "(table-without-primary-key), comma-separated, or omit rules for all of them.")

@@ -10,13 +10,13 @@ folded into one line per problem, quoting at most a few dozen characters of the 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
 from dbarchitect.core.safe_text import clean_message
+from dbarchitect.core.suggest import closest, did_you_mean
 
 #: characters of a caller's name or value quoted back
 SHOWN = 60
@@ -28,15 +28,14 @@ def _short(value: Any) -> str:
     return shown if len(text) <= SHOWN else f"{shown}… ({len(text) - SHOWN:,} more characters)"
 
 
-def _closest(name: str, known: Iterable[str]) -> str | None:
+def _closest(name: str, known: Iterable[str]) -> list[str]:
+    """The one known name nearest to `name`, else the first sharing its stem, else none."""
     known = list(known)
-    lowered = {k.lower(): k for k in known}
-    match = difflib.get_close_matches(name.lower()[:100], list(lowered), n=1, cutoff=0.6)
-    if match:
-        return lowered[match[0]]
+    if match := closest(name, known, n=1, ignore_case=True):
+        return match
     # a shared stem ("budget" for budget_mb, "schema_name" for schema)
     stem = [k for k in known if len(name) >= 4 and (k.lower().startswith(name.lower()) or name.lower().startswith(k.lower()))]
-    return stem[0] if stem else None
+    return stem[:1]
 
 
 def unknown_arguments(tool: str, given: Mapping[str, Any], allowed: list[str]) -> str | None:
@@ -46,16 +45,14 @@ def unknown_arguments(tool: str, given: Mapping[str, Any], allowed: list[str]) -
         return None
     parts = []
     for name in unknown[:5]:
-        close = _closest(name, allowed)
-        parts.append(f"`{_short(name)}`" + (f" (did you mean `{close}`?)" if close else ""))
+        parts.append(f"`{_short(name)}`" + did_you_mean(_closest(name, allowed), form="aside", quote=lambda c: f"`{c}`"))
     more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
     return (f"{tool} has no argument {', '.join(parts)}{more}: nothing was run. "
             f"Its arguments: {', '.join(allowed)}.")  # fmt: skip
 
 
 def unknown_tool(name: str, tools: Iterable[str]) -> str:
-    close = _closest(name, tools)
-    hint = f" Did you mean {close}?" if close else " tools/list names them."
+    hint = did_you_mean(_closest(name, tools)) or " tools/list names them."
     return f"There is no tool `{_short(name)}`.{hint}"
 
 

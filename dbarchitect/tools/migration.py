@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import difflib
 import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal, TypeVar
@@ -221,6 +220,8 @@ async def draft_migration(
 def unused_backfill(report: DraftReport, backfill: dict[str, str] | None) -> list[str]:
     """One sentence per backfill key no step of the plan fills (a misspelt or not-new column would
     otherwise be ignored, and the NOT NULL step fail on the first existing row)."""
+    from dbarchitect.core.suggest import closest, did_you_mean
+
     filled = [s.object for s in report.steps if s.action in ("batched-backfill", "backfill")]
     added = list(dict.fromkeys(s.object for s in report.steps if s.action == "add-column"))
     out = []
@@ -228,8 +229,7 @@ def unused_backfill(report: DraftReport, backfill: dict[str, str] | None) -> lis
         if any(obj == key or obj.endswith(f".{key}") for obj in filled):
             continue
         short = [a.removeprefix("public.") for a in added]
-        close = difflib.get_close_matches(key.removeprefix("public.")[:200], short, n=3, cutoff=0.6)
-        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else (
+        hint = did_you_mean(closest(key.removeprefix("public."), short), quote=repr) or (
             f" The columns it adds: {', '.join(short[:8])}." if short else " It adds no column.")
         out.append(f"{key[:200]!r} names no column whose existing rows this migration fills; it was not used.{hint}")
     return out

@@ -142,11 +142,11 @@ def map_type(entity: str, attr: Attribute) -> MappedType:
             raise ValueError(f"{where}: serial types are for keys; the design gives every entity an identity key")
         base = re.sub(r"\(.*\)|\[\]", "", text).strip()
         if base not in _KNOWN_TYPES and not base.startswith(("timestamp", "time ", "interval")):
-            import difflib
+            from dbarchitect.core.suggest import closest, did_you_mean
 
-            close = list(dict.fromkeys(difflib.get_close_matches(raw.lower()[:60], [*_LOGICAL, *sorted(_KNOWN_TYPES)], n=3, cutoff=0.6)))
+            close = closest(raw, [*_LOGICAL, *sorted(_KNOWN_TYPES)], ignore_case=True)
             raise ValueError(f"{where}: type {raw[:60]!r} is neither a logical type ({', '.join(list(_LOGICAL)[:12])}, "
-                             f"...) nor a PostgreSQL type" + (f"; did you mean {', '.join(close)}?" if close else ""))
+                             f"...) nor a PostgreSQL type" + did_you_mean(close, form="clause"))
         logical = text
     base = re.sub(r"\(.*?\)", "", logical).strip()
     mods = re.search(r"\((.*?)\)", logical)

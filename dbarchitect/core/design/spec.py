@@ -8,7 +8,6 @@ generator will add "mysql" to the literal without changing the rest of the spec.
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any, Literal
 
@@ -16,6 +15,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from dbarchitect.core.rules.schema.identifier_requires_quoting import problem as name_problem
 from dbarchitect.core.rules.schema.status_column_without_check import is_status_name
+from dbarchitect.core.suggest import closest, did_you_mean
 
 OnDelete = Literal["cascade", "restrict", "set_null", "no_action"]
 Scalar = str | int | float | bool
@@ -49,9 +49,9 @@ class _Strict(BaseModel):
             unknown = [str(k) for k in data if k not in cls.model_fields]
             if unknown:
                 key = unknown[0]
-                close = _SYNONYMS.get(key.lower()) if _SYNONYMS.get(key.lower()) in known else None
-                close = close or next(iter(difflib.get_close_matches(key.lower()[:60], known, n=1, cutoff=0.6)), None)
-                hint = f"; did you mean {close!r}?" if close else ""
+                synonym = _SYNONYMS.get(key.lower())
+                close = [synonym] if synonym in known else closest(key, known, n=1, ignore_case=True)
+                hint = did_you_mean(close, form="clause", quote=repr)
                 shown = key if len(key) <= 60 else key[:60] + "…"
                 what = {"DesignOptions": "options", "SchemaSpec": "spec"}.get(cls.__name__, cls.__name__.lower())
                 raise ValueError(f"{what} has no key {shown!r}{hint} (its keys: {', '.join(known)})")

@@ -252,11 +252,10 @@ def plan_mysql(current: Mapping[str, TableDef], target: Mapping[str, TableDef], 
     for k, v in renames.items():  # a misspelled rename would be planned as drop + add: say it was not read
         tbl, _, col = k.partition(".")
         if tbl not in current or (col and col.lower() not in {c.lower() for c in current[tbl].columns}):
-            import difflib
+            from dbarchitect.core.suggest import closest, did_you_mean
 
             names = [*current, *(f"{t}.{c}" for t, d in current.items() for c in d.columns)]
-            close = difflib.get_close_matches(k, names, n=3, cutoff=0.6)
-            hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            hint = did_you_mean(closest(k, names), quote=repr)
             plan.hazards.append(Hazard(code="rename-not-understood", object=k[:200], message=(
                 f"The rename {k[:200]!r} -> {v[:200]!r} names no table or column of the current schema; it was "
                 f"ignored.{hint}")))  # fmt: skip

@@ -227,13 +227,12 @@ class _Planner:
 
     def _rename_hint(self, old: str) -> str:
         """' Did you mean …?' for a misspelled rename key: the closest current tables and columns."""
-        import difflib
+        from dbarchitect.core.suggest import closest, did_you_mean
 
         names = [k.split(".", 1)[1] if k.startswith("public.") else k for k in self.cur_tables]
         names += [f"{n}.{c.name}" for n, t in zip(names, self.cur_tables.values()) for c in t.columns]
         key = old[len("public."):] if old.startswith("public.") else old
-        close = difflib.get_close_matches(key, names, n=3, cutoff=0.6)
-        return f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        return did_you_mean(closest(key, names), quote=repr)
 
     def cur_table_for(self, tgt_key: str) -> Table | None:
         for old, new in self.table_renames.items():
