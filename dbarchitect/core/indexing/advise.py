@@ -333,6 +333,8 @@ def from_selection(
         budget_bytes = sel.default_budget
         notes.append(f"No budget_mb given: the default budget is {sel.default_budget / 2**20:.0f} MB "
                      "(half the heap the workload reads, at least 64 MB).")  # fmt: skip
+        notes += [over_budget_note(c, share, sel.sizes.get(c, 0)) for c, (share, _) in sel.over_budget.items()
+                  if any(p.candidate == c for p in sel.picks)]  # in the order taken
     if len(sel.rejected) > shown:
         notes.append(f"{len(sel.rejected) - shown} more rejected candidates not listed.")
     if sel.dedup_sized:
@@ -356,6 +358,12 @@ def from_selection(
         costings=sel.costings,
         notes=notes,
     )
+
+
+def over_budget_note(cand: Candidate, share: float, size: int) -> str:
+    return (f"Beyond the default budget: {cand.signature} ({size / 2**20:,.1f} MB) — it alone removes "
+            f"{100 * share:.0f} % of the workload cost the other picks leave and makes a query at least "
+            f"{estimate.MAJOR_GAIN_RATIO:.0f}× cheaper, a lookup; pass budget_mb to hold the set to a size.")
 
 
 def heuristic(
@@ -392,9 +400,12 @@ def heuristic(
     # the planner the heuristic has no figure for a GIN's saving to rank it by (the costed mode reserves
     # the same share with the default budget, after its proven picks)
     gin = sum(r.estimated_size_bytes for r in _static_recs(cset, snapshot, stats, set(), 1, extensions, None, available))
-    ranked_budget = budget_bytes - min(gin, budget_bytes // 2)
+    reserved = min(gin, budget_bytes // 2)
+    ranked_budget = budget_bytes - reserved
+    over: dict[Candidate, float] = {}
+    ceiling = int(estimate.DEFAULT_BUDGET_CEILING * budget_bytes) - reserved if default else None
     picks = estimate.rank(queries, shapes, usable, snapshot, stats, sizes, budget_bytes=ranked_budget,
-                          max_indexes=max_indexes, entry_sizes=entries, rejected=why_not)  # fmt: skip
+                          max_indexes=max_indexes, entry_sizes=entries, rejected=why_not, ceiling=ceiling, over=over)  # fmt: skip
     weights = queries_by_id(queries)
     taken = {i.name for t in snapshot.tables for i in t.indexes}
     recs: list[IndexRecommendation] = []
@@ -413,7 +424,9 @@ def heuristic(
         recs.append(_recommend(cand, rank=len(recs) + 1, taken=taken, snapshot=snapshot, size=sizes[cand],
                                reason=cset.reasons[cand], helps=qc, evidence=evidence,
                                workload_benefit=round(saving, 2)))  # fmt: skip
-    room = None if budget_bytes is None else budget_bytes - used
+    # picks beyond the default budget (`estimate.rank`'s ceiling) widen it by their bytes: the GIN kinds keep their share
+    beyond = sum(sizes[c] for c, _, _ in picks if c in over)
+    room = None if budget_bytes is None else budget_bytes + beyond - used
     notes = ["HEURISTIC: these recommendations are estimates from pg_stats and table sizes, not proven by "
              "planner costs. " + HYPOPG_INSTALL.format(major=major)]  # fmt: skip
     if max_indexes is None or len(recs) < max_indexes:
@@ -422,6 +435,7 @@ def heuristic(
     if default:
         notes.append(f"No budget_mb given: the default budget is {budget_bytes / 2**20:.0f} MB "
                      "(half the heap the workload reads, at least 64 MB).")  # fmt: skip
+        notes += [over_budget_note(c, share, sizes[c]) for c, _, _ in picks if (share := over.get(c)) is not None]
     rejected = heuristic_rejections(why_not, cset, snapshot, notes)
     return IndexAdvice(
         mode="heuristic",

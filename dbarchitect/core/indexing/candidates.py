@@ -15,9 +15,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from dbarchitect.core.indexing.expr_stats import canon, expression_of, lookup_expr, unwrap
 from dbarchitect.core.indexing.limit import list_selectivity
 from dbarchitect.core.indexing.models import Candidate, ColumnStats
-from dbarchitect.core.indexing.shape import Pred, QueryShape, TableAccess
+from dbarchitect.core.indexing.shape import Pred, QueryShape, TableAccess, strict_keys
 from dbarchitect.core.models import Index, SchemaSnapshot, Table
 from dbarchitect.core.rules.schema._common import index_keys
 
@@ -27,6 +28,9 @@ MAX_INCLUDE_WIDTH = 64  # bytes (pg_stats.avg_width) per INCLUDE column
 PARTIAL_MAX_FREQ = 0.3  # a constant predicate keeping at most this share of rows makes a partial index
 PARTIAL_MAX_DISTINCT = 50  # … on a column with few distinct values (a status, a flag, a type), never an identity
 PARTIAL_LIST_MAX_FREQ = 0.1  # an IN-list of constants (a queue's states) keeping at most this share makes a partial index
+# a btree key that is NULL in at least this share of rows (one in ten) and only ever compared strictly
+# (`phone = $1`) leaves the NULLs out: `WHERE phone IS NOT NULL` (`not_null_partials`)
+NOT_NULL_PARTIAL_MIN = 0.1
 BRIN_MIN_CORRELATION = 0.9  # |pg_stats.correlation| for BRIN
 BRIN_MIN_ROWS = 100_000
 
@@ -655,3 +659,95 @@ def covers(index: Index, cand: Candidate) -> bool:
 
 def covering_index(table: Table, cand: Candidate) -> Index | None:
     return next((i for i in table.indexes if covers(i, cand)), None)
+
+
+def _binds(access: TableAccess, key: str) -> bool:
+    """`access` compares `key` (a column, or an expression) strictly to a constant or a parameter: in its
+    WHERE, or in one branch of an OR across columns (the BitmapOr arm an index of that branch serves: the
+    planner proves a partial index from the arm's own clauses)."""
+    want = canon(key).strip('"')
+    if want in {canon(k).strip('"') for k in strict_keys(access.preds)}:
+        return True
+    return any(want in {canon(k).strip('"') for k in strict_keys(branch)} for group in access.ors for branch in group)
+
+
+def _null_share(table: str, key: str, column: str | None, stats: StatsMap) -> float | None:
+    if column is not None:
+        st = stats.get((table, column))
+        return st.null_frac if st is not None else None
+    expr = expression_of(key, None)
+    sampled = lookup_expr(stats, table, expr) if expr else None
+    return sampled.null_frac if sampled is not None else None
+
+
+def _term_key(key: str, column: str | None) -> str | None:
+    """How a key is written in `… IS NOT NULL`: the column, or the expression in one pair of parentheses."""
+    if column is not None:
+        return _q(column)
+    expr = expression_of(key, None)
+    if expr is None:
+        return None
+    return f"({unwrap(expr)})"
+
+
+def not_null_partials(out: CandidateSet, shapes: Mapping[str, QueryShape], snapshot: SchemaSnapshot,
+                      stats: StatsMap) -> None:  # fmt: skip
+    """A btree candidate with a key that is NULL in a large share of the rows (NOT_NULL_PARTIAL_MIN: an
+    optional phone number, a payment provider's reference only some payments get, a JSON field most
+    events lack) which every query asking for the candidate compares strictly — `phone = $1`, `ref IN
+    (…)`, a range — becomes partial: `WHERE phone IS NOT NULL`. A btree stores a row for every NULL key
+    that no such lookup can reach (deduplicated into posting lists when it can, a full tuple per row when
+    it cannot: INCLUDE columns, a several-column key); the strict clause implies `phone IS NOT NULL`, so
+    the planner uses the smaller index for exactly the same lookups (for a `$n` parameter too), and writes
+    of rows without a phone skip it. A query reading the column any other way (an ORDER BY without a
+    filter, `IS NULL`) asks for its own full candidate, so nothing it needs is lost. Run after the
+    expression sample (an expression's NULL share comes from it); MySQL has no partial indexes and does
+    not call it. A rewritten candidate that an existing index already covers is dropped."""
+    renamed: dict[Candidate, Candidate] = {}
+    shares: dict[Candidate, list[tuple[str, float]]] = {}
+    for c in out.candidates:
+        if c.method != "btree" or not c.keys:
+            continue
+        asking = [q for q in out.queries.get(c, set()) if q in shapes]
+        terms: list[tuple[str, float]] = []
+        for key, column in zip(c.keys, c.columns):
+            term_key = _term_key(key, column)
+            if term_key is None:
+                continue
+            term = f"{term_key} IS NOT NULL"
+            if c.predicate and canon(term) in {canon(t) for t in re.split(r"\s+AND\s+", c.predicate, flags=re.I)}:
+                continue
+            share = _null_share(c.table, key, column, stats)
+            if share is None or share < NOT_NULL_PARTIAL_MIN:
+                continue
+            if asking and all(any(a.table == c.table and _binds(a, term_key) for a in shapes[q].accesses) for q in asking):
+                terms.append((term, share))
+        if terms:
+            where = " AND ".join([*([c.predicate] if c.predicate else []), *(t for t, _ in terms)])
+            renamed[c] = c.model_copy(update={
+                "predicate": where, "kind": "partial" if c.kind in ("btree", "composite", "covering") else c.kind,
+            })  # fmt: skip
+            shares[c] = terms
+    if not renamed:
+        return
+    reasons, queries, probes = out.reasons, out.queries, out.probes
+    out.reasons, out.queries, out.probes = {}, {}, {}
+    for c, why in reasons.items():
+        new = renamed.get(c)
+        if new is None:
+            out.reasons.setdefault(c, why)
+        else:
+            said = ", ".join(f"{t} ({100 * f:.0f} % of the rows are NULL there)" for t, f in shares[c])
+            out.reasons.setdefault(new, f"{why}; partial on {said}: the lookups compare it strictly, so no NULL row "
+                                        "is ever read through it")  # fmt: skip
+        out.queries.setdefault(new or c, set()).update(queries.get(c, set()))
+        if c in probes:
+            out.probes.setdefault(new or c, {}).update(probes[c])
+    out.partners = {renamed.get(c, c): frozenset(renamed.get(p, p) for p in ps) for c, ps in out.partners.items()}
+    for new in set(renamed.values()):
+        table = snapshot.table(new.table)
+        existing = covering_index(table, new) if table else None
+        if existing is not None:
+            out.covered[new] = existing.name
+            out.reasons.pop(new, None)
+            out.queries.pop(new, None)

@@ -56,9 +56,14 @@ def canon(text: str) -> str:
     """An expression's text, comparable across its spellings: lower case, no spaces, no outer
     parentheses, no DESC/ASC."""
     t = re.sub(r"\s+(desc|asc)(\s+nulls\s+(first|last))?\s*$", "", text.strip(), flags=re.IGNORECASE)
-    t = re.sub(r"\s+", "", t.lower())
+    return unwrap(re.sub(r"\s+", "", t.lower()))
+
+
+def unwrap(text: str) -> str:
+    """`text` without the parentheses that enclose all of it: `((a ->> 'b'))` → `a ->> 'b'`."""
+    t = text.strip()
     while t.startswith("(") and t.endswith(")") and _balanced(t[1:-1]):
-        t = t[1:-1]
+        t = t[1:-1].strip()
     return t
 
 
@@ -185,8 +190,8 @@ def from_sample(table: str, table_rows: float, exprs: list[str], row: list) -> d
         distinct = duj1(nonnull, d, f1, table_rows * nonnull / max(total, 1.0))
         vals, counts = _pg_array(mcv), [float(x) for x in _pg_array(mcc)]
         nd = -distinct / table_rows if distinct > 0.1 * table_rows else distinct
-        if typ in ("text", "character varying", "bytea", "jsonb", "json", "numeric") and float(width) > 4:
-            width = float(width) - 3  # an expression's datum has a 4-byte header; stored in the index short, 1 byte
+        # no header correction: the values come out of a MATERIALIZED CTE, whose stored tuples already hold a
+        # short (1-byte) varlena header below 127 bytes, as an index tuple does (request_id: 25 = 24 + 1)
         out[expr_key(table, e)] = SampledStats(
             table=table, column=canon(e), null_frac=nulls / max(total, 1.0), n_distinct=nd,
             avg_width=max(1, round(float(width))), most_common_vals=vals,

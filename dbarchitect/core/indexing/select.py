@@ -43,7 +43,7 @@ from dbarchitect.core.indexing.candidates import (
     StatsMap,
     scattered_join_key,
 )
-from dbarchitect.core.indexing.estimate import stored_columns
+from dbarchitect.core.indexing.estimate import DEFAULT_BUDGET_CEILING, MAJOR_GAIN_SHARE, major_gain, stored_columns
 from dbarchitect.core.indexing.limit import LimitInput, executor_cost, rare_selectivity
 from dbarchitect.core.indexing.models import Candidate, WorkloadQuery
 from dbarchitect.core.indexing.shape import QueryShape
@@ -75,6 +75,7 @@ TOP_N_MAX_GROWTH = 2.0
 TOP_N_MIN_SHARE = 0.97
 DEFAULT_BUDGET_SHARE = 0.5  # without budget_bytes: at most this share of the heap bytes the workload reads …
 DEFAULT_BUDGET_FLOOR = 64 * 2**20  # … but never less than 64 MB
+# … a soft limit for an order-of-magnitude win (`judge_over_budget`; MAJOR_GAIN_* in `estimate`)
 STRONG_QUERY_GAIN = 0.3  # … or a pick makes one query ≥30 % cheaper
 SMALL_INDEX_SHARE = 0.25  # … with an index at most this share of its table's heap
 # A looped lookup that fetches more heap rows than its table has pages is priced by the planner as if
@@ -162,6 +163,9 @@ class Selection:
     uncosted_kept: dict[Candidate, dict[str, tuple[float, float]]] = field(default_factory=dict)
     # indexes the final pruning pass removed: candidate -> (marginal benefit, bytes, why with the costs)
     pruned: dict[Candidate, tuple[float, int, str]] = field(default_factory=dict)
+    # picks taken beyond the default budget (`judge_over_budget`): candidate -> (share of the remaining
+    # workload cost it removes, the budget before it)
+    over_budget: dict[Candidate, tuple[float, int]] = field(default_factory=dict)
 
 
 def default_budget(snapshot: SchemaSnapshot, shapes: Mapping[str, QueryShape]) -> int:
@@ -897,6 +901,57 @@ class _Selector:
                 c, benefit, helps, net = await self.prefer_extension(c, benefit, helps, net)
             self.take(c, benefit, helps)
         await self.judge_deferred()
+        await self.judge_over_budget()
+
+    async def judge_over_budget(self) -> None:
+        """The default budget (half the heap the workload reads) is where indexes usually stop paying for their
+        writes, cache and backups — a rule for the long tail of small gains, not for an index that by itself
+        removes a large share of what the workload still costs (a request-id lookup scanning 4 M events, a
+        front-desk search reading every customer). With no budget_mb given, the candidates it refused are
+        judged again once the greedy is done, largest gain first: one that lowers the cost the picks leave by
+        at least MAJOR_GAIN_SHARE *and* turns a query into a lookup (`estimate.major_gain`: ≥ 10× cheaper,
+        ending at ≤ 1,000 units — not a report's rows read a little faster, like a covering index for a
+        best-selling product's sales on the shop workload) is taken beyond the budget while the set stays
+        within the whole heap the workload reads; the budget grows by its bytes (the pruning pass then keeps
+        it) and a note says so. An OR's branch indexes count as one unit."""
+        sel = self.sel
+        if sel.default_budget is None or self.budget_bytes is None:
+            return
+        ceiling = int(DEFAULT_BUDGET_CEILING * sel.default_budget)
+        # out of `rejected` while judged, so that an OR's refused branch candidates count as partners again
+        refused = {c: r for c, r in sel.rejected.items() if r[1].startswith("does not fit the storage budget")}
+        # … and their OR partners, refused alone (one branch's index saves nothing without the others')
+        branches = {p: sel.rejected[p] for c in refused for p in self.cset.partners.get(c, ())
+                    if p in sel.rejected and not sel.rejected[p][1].startswith("pruned")}  # fmt: skip
+        for c in [*refused, *branches]:
+            sel.rejected.pop(c, None)
+        scored: list[tuple[float, str, Candidate]] = []
+        for c in refused:
+            benefit, _ = await self.evaluate(c)
+            if c not in self.risks and benefit > 0:
+                scored.append((benefit - self.charge_rate[c.table], c.signature, c))
+        for _net, _sig, c in sorted(scored, key=lambda x: (-x[0], x[1])):
+            if c in self.chosen:
+                continue
+            benefit, helps = await self.evaluate(c)
+            if c in self.risks:
+                continue
+            net = benefit - self.charge_rate[c.table]
+            total_now = sum(self.weights[q] * self.current[q] for q in self.live)
+            size = self.unit_size(c)
+            share = net / max(total_now, 1e-9)
+            if share < MAJOR_GAIN_SHARE or not major_gain(helps) or self.used_bytes + size > ceiling:
+                continue
+            if self.max_indexes is not None and len(self.chosen) + len(self.partners(c)) >= self.max_indexes:
+                continue
+            budget_before = self.budget_bytes
+            self.budget_bytes = max(self.budget_bytes, self.used_bytes + size)
+            for m in [c, *self.partners(c)]:
+                sel.over_budget[m] = (share, budget_before)
+            self.take(c, benefit, helps)
+        for c, r in {**branches, **refused}.items():
+            if c not in self.chosen:
+                sel.rejected[c] = r
 
     async def judge_deferred(self) -> None:
         """The candidates refused for too small a gain, judged again against what the picks leave of the

@@ -65,6 +65,27 @@ class TableAccess:
         return out
 
 
+# Operators that never pass a NULL: `=`, IN / `= ANY`, `<`, BETWEEN, LIKE 'x%' (with an expression on the left too)
+STRICT_KINDS = ("eq", "in", "range", "like_prefix", "expr_eq", "expr_range")
+
+
+def strict_keys(preds: list[Pred]) -> set[str]:
+    """The keys — a column's name, or `(expression)` for an expression — that one of `preds` compares to a
+    constant or a `$n` parameter with a strict operator. Such a clause is never true for a NULL, so the
+    planner proves a partial index's `key IS NOT NULL` from it (predtest.c: a strict clause implies its
+    argument is not null). Comparisons with an outer row's column are left out (join clauses; proven in
+    fewer plans)."""
+    out: set[str] = set()
+    for p in preds:
+        if p.kind not in STRICT_KINDS or not (p.constant or p.param):
+            continue
+        if p.column:
+            out.add(p.column)
+        elif p.expr:
+            out.add(f"({p.expr})")
+    return out
+
+
 @dataclass
 class QueryShape:
     accesses: list[TableAccess] = field(default_factory=list)

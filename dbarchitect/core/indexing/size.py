@@ -112,15 +112,37 @@ def _distinct_bound(table: Table, snapshot: SchemaSnapshot, rows: float, per_col
 
 _TERM = re.compile(r"""^\s*"?(\w+)"?\s+(?:(IS\s+NOT\s+NULL)|(IS\s+NULL)|=\s*('(?:[^']|'')*'|TRUE|FALSE|-?\d+(?:\.\d+)?))\s*$""",
                    re.IGNORECASE)  # fmt: skip
+_IN_LIST = re.compile(r"""^\s*"?(\w+)"?\s+IN\s*\(((?:\s*'(?:[^']|'')*'\s*,?)+)\)\s*$""", re.IGNORECASE)
+_EXPR_NOT_NULL = re.compile(r"^(\(.*\))\s+IS\s+NOT\s+NULL$", re.IGNORECASE | re.DOTALL)
 _CASE_FN = re.compile(r'^\(\s*(?:lower|upper)\(\s*"?(\w+)"?\s*\)\s*\)$', re.IGNORECASE)
 
 
 def predicate_fraction(predicate: str, table: str, stats: Mapping[tuple[str, str], ColumnStats]) -> float | None:
     """Share of the rows a partial index's WHERE keeps, from pg_stats, or None when a term is not one
-    of `col IS NULL`, `col IS NOT NULL`, `col = <literal>` (an MCV) joined by AND. The terms are taken
+    of `col IS NULL`, `col IS NOT NULL`, `(expr) IS NOT NULL` (its sample), `col = <literal>`,
+    `col IN ('<literal>', …)` joined by AND. The terms are taken
     as independent (the planner's clauselist_selectivity does the same)."""
     share = 1.0
     for term in re.split(r"\s+AND\s+", predicate.strip(), flags=re.IGNORECASE):
+        e = _EXPR_NOT_NULL.match(term.strip())
+        if e is not None:
+            # `(payload ->> 'request_id') IS NOT NULL`: the expression's NULL share from its row sample
+            sampled = lookup_expr(stats, table, e.group(1))
+            if sampled is None:
+                return None
+            share *= 1.0 - sampled.null_frac
+            continue
+        listed = _IN_LIST.match(term.strip())
+        if listed is not None:
+            # `status IN ('pending', 'failed')`: the listed values' shares (most-common values, else the rest's)
+            st = stats.get((table, listed.group(1)))
+            if st is None:
+                return None
+            values = [v[1:-1].replace("''", "'") for v in re.findall(r"'(?:[^']|'')*'", listed.group(2))]
+            if not values:
+                return None
+            share *= min(1.0, sum(f if (f := st.frequency(v)) is not None else st.eq_selectivity(1e9) for v in values))
+            continue
         m = _TERM.match(term.strip().strip("()"))
         st = stats.get((table, m.group(1))) if m else None
         if st is None:
@@ -238,11 +260,30 @@ def _estimate(cand: Candidate, snapshot: SchemaSnapshot, stats: Mapping[tuple[st
             groups = _occupancy(leads[0], rows, others)
             if groups is not None and sum(n for _, n in groups) > distinct:
                 groups = None  # the catalog bounds the keys tighter (a foreign key): keep the uniform spread
+        elif not unique and len(leads) == 1 and leads[0].null_frac > 0 and not _not_null(cand):
+            # NULL keys are equal for deduplication: the NULL rows share one key's posting lists (~6 bytes a
+            # row), the others spread over the distinct values — not every row spread evenly
+            nulls = leads[0].null_frac * rows
+            groups = [(nulls, 1.0), ((rows - nulls) / max(1.0, distinct), max(1.0, distinct))] if rows > nulls else None
         leaf_bytes = sum(n * _per_key(k, key_tuple) for k, n in (groups or [(rows / distinct, distinct)]))
     else:
         leaf_bytes = rows * (key_tuple + LINE_POINTER)
     pages = math.ceil(leaf_bytes / (PAGE_USABLE - LEAF_FREE) * INNER_OVERHEAD) + 1
     return pages * BLOCK, dedup
+
+
+def _not_null(cand: Candidate) -> bool:
+    """The partial predicate leaves out the leading key's NULLs."""
+    lead = cand.columns[0] if cand.columns else None
+    key = lead if lead is not None else (expression_of(cand.keys[0], None) if cand.keys else None)
+    if not key or not cand.predicate:
+        return False
+    return any(_norm(t).endswith("isnotnull") and _norm(t)[: -len("isnotnull")].strip('"') == _norm(key).strip('"')
+               for t in re.split(r"\s+AND\s+", cand.predicate, flags=re.IGNORECASE))  # fmt: skip
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", "", text.lower())
 
 
 def _per_key(k: float, key_tuple: float) -> float:

@@ -18,7 +18,7 @@ from psycopg import sql as pgsql
 
 from dbarchitect.core.indexing import advise as advise_mod
 from dbarchitect.core.indexing import expr_stats
-from dbarchitect.core.indexing.candidates import fk_implied, generate, implied_pairs
+from dbarchitect.core.indexing.candidates import fk_implied, generate, implied_pairs, not_null_partials
 from dbarchitect.core.indexing.models import (
     ColumnStats,
     IndexAdvice,
@@ -244,6 +244,7 @@ async def _recommend(
     sampled, sample_notes = await sample_expressions(conn, cset, shapes, snapshot, statement_timeout_ms)
     stats = {**stats, **sampled}
     notes += sample_notes
+    not_null_partials(cset, shapes, snapshot, stats)
     budget = int(budget_mb * 2**20) if budget_mb is not None else None
     extensions = set(info.extensions)
     if not info.has("hypopg"):

@@ -12,15 +12,16 @@ from dbarchitect.core.indexing.limit import rare_selectivity
 from dbarchitect.core.indexing.models import Candidate, ColumnStats
 from dbarchitect.core.indexing.shape import analyze
 from dbarchitect.core.indexing.size import btree_size
-from dbarchitect.core.models import Column, SchemaSnapshot, Table
+from dbarchitect.core.models import SchemaSnapshot
+
+from tests.unit.index.kit import table
 
 ROWS = 2_660_000
 PAGES = 30_000
 
 
 def _t(name, cols, rows=ROWS, pages=PAGES):
-    return Table(schema="public", name=name, reltuples=rows, size_bytes=pages * 8192, pages=pages,
-                 columns=[Column(name=c, position=i + 1, type=ty) for i, (c, ty) in enumerate(cols)])  # fmt: skip
+    return table(name, cols, rows, pages=pages)
 
 
 SNAP = SchemaSnapshot(database="t", tables=[
@@ -58,7 +59,7 @@ STATS: dict = {
 # what the sample measured (`expr_stats.from_sample`): the request id near-unique, a day ~2,400 payments
 SAMPLED = {
     expr_key("public.events", "((payload ->> 'request_id'))"): SampledStats(
-        table="public.events", column="payload->>'request_id'", null_frac=0.2, n_distinct=-0.8, avg_width=22,
+        table="public.events", column="payload->>'request_id'", null_frac=0.2, n_distinct=-0.8, avg_width=25,
         type_name="text", sampled=30_000, table_rows=4_050_000),
     expr_key("public.payments", "(DATE(created_at))"): SampledStats(
         table="public.payments", column="date(created_at)", n_distinct=1097, avg_width=4, type_name="date",
@@ -86,7 +87,9 @@ def test_from_sample_reads_width_nulls_distinct_and_most_common_values():
     got = from_sample("public.events", 4_050_000, exprs, row)
     src = got[expr_key("public.events", "(payload->>'source')")]
     assert src.distinct(4_050_000) == 4 and src.most_common_vals[0] == "web"
-    assert math.isclose(src.most_common_freqs[0], 0.6) and src.avg_width == 4  # a datum's 4-byte header → 1 byte
+    # the width as measured: the sampled values come out of a MATERIALIZED CTE, already in the short-header
+    # form an index tuple stores (request_id on booking: 25 = 24 characters + 1)
+    assert math.isclose(src.most_common_freqs[0], 0.6) and src.avg_width == 7
     assert got[expr_key("public.events", "date(created_at)")].avg_width == 4  # fixed width: unchanged
     assert from_sample("public.events", 4_050_000, exprs, [0, None, None]) == {}  # an empty sample: nothing
 
@@ -109,7 +112,8 @@ def test_an_expression_key_is_sized_from_its_sample_and_not_without_it():
     rq = _c("events", ["((payload ->> 'request_id'))"], [None])
     assert btree_size(rq, SNAP, STATS) is None  # no statistics: the caller keeps HypoPG's (333 MB) figure
     est = btree_size(rq, SNAP, {**STATS, **SAMPLED})
-    # built on booking: 159 MB (a near-unique text key of ~21 bytes, one tuple per row)
+    # built on booking: 159 MB (a near-unique text key of 24 characters + a 1-byte header: 40-byte index
+    # tuples; the 20 % NULL rows deduplicated into one key's posting lists)
     assert est is not None and abs(est / (159.1 * 2**20) - 1) < 0.15, est / 2**20
 
 
