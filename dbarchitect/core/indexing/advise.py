@@ -405,7 +405,8 @@ def heuristic(
     over: dict[Candidate, float] = {}
     ceiling = int(estimate.DEFAULT_BUDGET_CEILING * budget_bytes) - reserved if default else None
     picks = estimate.rank(queries, shapes, usable, snapshot, stats, sizes, budget_bytes=ranked_budget,
-                          max_indexes=max_indexes, entry_sizes=entries, rejected=why_not, ceiling=ceiling, over=over)  # fmt: skip
+                          max_indexes=max_indexes, entry_sizes=entries, rejected=why_not, ceiling=ceiling, over=over,
+                          partners=cset.partners)  # fmt: skip
     weights = queries_by_id(queries)
     taken = {i.name for t in snapshot.tables for i in t.indexes}
     recs: list[IndexRecommendation] = []

@@ -492,13 +492,15 @@ def rank(queries: Sequence[WorkloadQuery], shapes: Mapping[str, QueryShape], can
          snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats], sizes: Mapping[Candidate, int],
          *, budget_bytes: int | None, max_indexes: int | None, taken: Sequence[Candidate] = (),
          entry_sizes: Mapping[Candidate, int] | None = None, rejected: dict[Candidate, str] | None = None,
-         ceiling: int | None = None, over: dict[Candidate, float] | None = None) -> list[tuple[Candidate, float, dict[str, tuple[float, float]]]]:  # fmt: skip
+         ceiling: int | None = None, over: dict[Candidate, float] | None = None,
+         partners: Mapping[Candidate, frozenset[Candidate]] | None = None) -> list[tuple[Candidate, float, dict[str, tuple[float, float]]]]:  # fmt: skip
     """Greedy picks: (candidate, weighted saving, query -> (estimate before, after)). `rejected`, when
     given, receives why each candidate left out was not taken (as of the last round it was judged).
     `ceiling` (with a default budget only): a candidate beyond `budget_bytes` is still taken, after every
     one within it, when it saves at least MAJOR_GAIN_SHARE of the estimate the picks leave and turns a
     query into a lookup (`major_gain`), while the picks stay within `ceiling` (`select.judge_over_budget`'s
-    rule); `over` receives those picks with their share."""
+    rule); `over` receives those picks with their share. `partners`: an OR's branch candidates
+    (`CandidateSet.partners`), judged as one unit after the greedy (`or_cost`)."""
     weights = {q.id: q.weight for q in queries}
     blocks = [(q, i, a) for q, s in shapes.items() if q in weights for i, a in enumerate(s.accesses)]
     current = {(q, i): seq_cost(a, shapes[q], snapshot, stats) for q, i, a in blocks}
@@ -583,6 +585,39 @@ def rank(queries: Sequence[WorkloadQuery], shapes: Mapping[str, QueryShape], can
         why.pop(c, None)
         for q, i, cost in per.pop(c):
             current[(q, i)] = min(current[(q, i)], cost)
+    # an OR across columns (`phone = $2 OR email = $3`) is served only by an index per branch (BitmapOr):
+    # each branch's candidate alone gives nothing above, so the branch candidates are judged as one unit
+    total = sum(weights[q] * current[(q, i)] for q, i, _ in live) or 1.0
+    for members in or_units(candidates, partners or {}):
+        if any(m in chosen for m in members) or (max_indexes is not None and len(picks) + len(members) > max_indexes):
+            continue
+        costs = [(q, i, cost) for q, i, a in live if a.table == members[0].table and a.ors
+                 and (cost := or_cost(members, a, shapes[q], snapshot, stats)) is not None]  # fmt: skip
+        saving, helps = _saving(costs, weights, current)
+        size = sum(sizes[m] for m in members)
+        label = " + ".join(m.signature for m in members)
+        if saving <= 0 or saving < MIN_SAVING * total:
+            for m in members:
+                why.setdefault(m, f"with the other branches' indexes ({label}) it would save {100 * saving / total:.2f} % "
+                                  f"of the workload's estimate (less than {100 * MIN_SAVING:.1f} %)")  # fmt: skip
+            continue
+        beyond = budget_bytes is not None and used + size > budget_bytes
+        if beyond and not (ceiling is not None and used + size <= ceiling and saving >= MAJOR_GAIN_SHARE * total
+                           and major_gain(helps)):  # fmt: skip
+            for m in members:
+                why[m] = f"the OR's branch indexes ({label}) do not fit the storage budget together (~{size / 2**20:,.1f} MB)"
+            continue
+        for m in members:
+            picks.append((m, saving / len(members), helps))
+            chosen.append(m)
+            used += sizes[m]
+            why.pop(m, None)
+            per.pop(m, None)
+            if beyond and over is not None:
+                over[m] = saving / total
+        for q, i, cost in costs:
+            current[(q, i)] = min(current[(q, i)], cost)
+        total = sum(weights[q] * current[(q, i)] for q, i, _ in live) or 1.0
     if max_indexes is not None and len(picks) >= max_indexes:
         for c in per:
             why.setdefault(c, f"max_indexes={max_indexes} reached")
@@ -590,6 +625,40 @@ def rank(queries: Sequence[WorkloadQuery], shapes: Mapping[str, QueryShape], can
         taken_now = {p[0] for p in picks}
         rejected.update({c: w for c, w in why.items() if c not in taken_now})
     return picks
+
+
+def or_units(candidates: Sequence[Candidate], partners: Mapping[Candidate, frozenset[Candidate]]) -> list[tuple[Candidate, ...]]:
+    """The OR branch bundles (`CandidateSet.partners`) whose members are all among `candidates`, each once."""
+    have = set(candidates)
+    out: dict[frozenset[Candidate], tuple[Candidate, ...]] = {}
+    for c in candidates:
+        ps = partners.get(c)
+        if not ps:
+            continue
+        unit = frozenset([c, *ps])
+        if unit <= have and unit not in out:
+            out[unit] = tuple(sorted(unit, key=lambda m: m.signature))
+    return list(out.values())
+
+
+def or_cost(members: Sequence[Candidate], access: TableAccess, shape: QueryShape, snapshot: SchemaSnapshot,
+            stats: Mapping[tuple[str, str], ColumnStats]) -> float | None:  # fmt: skip
+    """The estimated cost of `access` read as a BitmapOr: for one of its ORs, every branch through one of
+    `members` (the branch's own comparisons added to the access's other filters), the branches' costs
+    summed; None when some branch has no member to serve it."""
+    best = None
+    for group in access.ors:
+        total: float | None = 0.0
+        for branch in group:
+            sub = replace(access, preds=[*access.preds, *branch], ors=[])
+            found = [x for m in members if (x := index_cost(m, sub, shape, snapshot, stats)) is not None]
+            if not found:
+                total = None
+                break
+            total += min(found)
+        if total is not None and (best is None or total < best):
+            best = total
+    return best
 
 
 def _served_by(c: Candidate, o: Candidate) -> bool:

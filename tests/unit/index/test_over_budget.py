@@ -95,3 +95,42 @@ async def test_an_or_pair_refused_for_the_budget_is_judged_as_a_pair():
     sel = await _select(_Oracle({"a": 10.0}, {"a": 40, "c": 20, "d": 20}), ids=("qa", "qor"), weights={"qa": 100.0})
     assert _picked(sel) == {"a", "c", "d"}
     assert {c.columns[0] for c in sel.over_budget} == {"c", "d"}
+
+
+# --- heuristic mode: an OR's branch indexes judged as one unit (`estimate.or_units`, `or_cost`) ------------
+
+def _heuristic_picks(sql, budget_mb=None):
+    from dbarchitect.core.indexing.estimate import rank
+    from dbarchitect.core.indexing.models import ColumnStats
+    from dbarchitect.core.indexing.size import btree_size
+
+    snap = SchemaSnapshot(database="t", tables=[
+        table("customers", [("id", "bigint"), ("tenant_id", "bigint"), ("phone", "text"), ("email", "text"),
+                            ("name", "text")], 1_000_000, indexes=[pk("customers")])])  # fmt: skip
+    stats = {("public.customers", c): ColumnStats(table="public.customers", column=c, **kw) for c, kw in {
+        "tenant_id": dict(n_distinct=3000, avg_width=8, most_common_vals=["1"], most_common_freqs=[0.085]),
+        "phone": dict(n_distinct=-0.6, avg_width=14, null_frac=0.4), "email": dict(n_distinct=-1.0, avg_width=30),
+        "name": dict(n_distinct=-0.5, avg_width=20), "id": dict(n_distinct=-1.0, avg_width=8)}.items()}  # fmt: skip
+    q = WorkloadQuery(id="q1", sql=sql, weight=40)
+    shapes = {"q1": analyze(sql, snap)}
+    cset = generate(shapes, snap, stats)
+    sizes = {c: btree_size(c, snap, stats) or 8192 for c in cset.candidates}
+    picks = rank([q], shapes, [c for c in cset.candidates if c.hypothetical], snap, stats, sizes,
+                 budget_bytes=None if budget_mb is None else budget_mb * MB, max_indexes=None, partners=cset.partners)
+    return {p[0].columns[-1] for p in picks}, picks
+
+
+def test_the_heuristic_picks_an_or_s_branch_indexes_together():
+    picked, picks = _heuristic_picks("SELECT id FROM customers WHERE phone = $1 OR email = $2")
+    assert {"phone", "email"} <= picked
+    (before, after), = {p[2]["q1"] for p in picks if p[0].columns[-1] in ("phone", "email")}
+    assert before > 100 * after  # a scan of a million rows against two lookups
+    # together they do not fit a budget smaller than the pair: neither is taken alone
+    picked, _ = _heuristic_picks("SELECT id FROM customers WHERE phone = $1 OR email = $2", budget_mb=10)
+    assert not {"phone", "email"} & picked
+
+
+def test_no_unit_when_a_branch_has_no_index_to_serve_it():
+    # `name ILIKE '%x%'` has no btree: the OR must scan whatever the phone branch has
+    picked, _ = _heuristic_picks("SELECT id FROM customers WHERE phone = $1 OR name ILIKE '%smith%'")
+    assert "phone" not in picked
