@@ -68,6 +68,20 @@ def ddl(cand: Candidate, name: str, snapshot: SchemaSnapshot) -> tuple[str, str]
     return create, f"DROP INDEX {conc}IF EXISTS {_ident(schema)}.{_ident(name)};"
 
 
+# a jsonb document no other row repeats holds at least one value of its own (a request id, a timestamp): a
+# GIN entry with a one-item posting list, ~24 bytes with its line pointer, instead of a share of a posting
+# list (booking's events.payload: 4 M events built 132 MB; width / 10 + 1 alone gave 53 MB)
+GIN_OWN_ENTRY = 24.0
+
+
+def _unrepeated(cand: Candidate, rows: float, stats: StatsMap) -> float:
+    """The share of rows whose jsonb document no other row repeats: pg_stats' distinct documents per row."""
+    st = stats.get((cand.table, cand.columns[0])) if cand.columns and cand.columns[0] else None
+    if st is None or rows <= 0:
+        return 0.0
+    return min(1.0, st.distinct(rows) / rows) * (1.0 - st.null_frac)
+
+
 def static_size(cand: Candidate, snapshot: SchemaSnapshot, stats: StatsMap) -> int:
     """Size without HypoPG (which cannot model GIN): rows × bytes per row, per kind, calibrated on built
     indexes (bench/oltp at scale 0.3, PostgreSQL 15: docs/decisions/index-advisor.md):
@@ -75,8 +89,10 @@ def static_size(cand: Candidate, snapshot: SchemaSnapshot, stats: StatsMap) -> i
       each once compressed, plus ~16 bytes per row (issues.title, 56 bytes: 86 bytes a row built;
       products.name, 24 bytes: 66);
     - jsonb_path_ops GIN: one hash per path, repeated across rows and compressed in posting lists —
-      about width / 10 + 1 bytes a row (issues.attrs, 65 bytes: 5.6; products.attrs, 59 bytes: 7);
-      jsonb_ops keys and values separately: twice that;
+      about width / 10 + 1 bytes a row (issues.attrs, 65 bytes: 5.6; products.attrs, 59 bytes: 7), plus
+      an entry of its own (GIN_OWN_ENTRY) for each document no other row repeats (`_unrepeated`:
+      booking's events.payload, a request id in most: 32.6 bytes a row built); jsonb_ops keys and
+      values separately: twice the first part;
     - full-text GIN: about a third of the text's bytes (lexemes without stop words, compressed
       positions-free postings), from the widths of the columns the expression names (title || body,
       250 bytes: 86 a row; name || description, 218: 91);
@@ -97,9 +113,9 @@ def static_size(cand: Candidate, snapshot: SchemaSnapshot, stats: StatsMap) -> i
             text = sum(st.avg_width for (tb, col), st in stats.items() if tb == cand.table and col in named) or width
             per_row = 0.35 * text + 8
         elif any("jsonb_path_ops" in k for k in cand.keys):
-            per_row = width / 10 + 1
+            per_row = width / 10 + 1 + GIN_OWN_ENTRY * _unrepeated(cand, rows, stats)
         else:
-            per_row = 2 * (width / 10 + 1)
+            per_row = 2 * (width / 10 + 1) + GIN_OWN_ENTRY * _unrepeated(cand, rows, stats)
         return int(rows * per_row) + 2 * 8192
     return int(rows * (width + 16) / 0.9) + 8192
 
