@@ -1239,8 +1239,11 @@ class _Selector:
             over = self.budget_bytes is not None and set_bytes > self.budget_bytes
             if not over:
                 # not over the budget: the lowest per byte among the members that add nothing, or that hold
-                # a share of the set's bytes worth saving (a small index costs little whatever it buys)
-                weak = [c for c in marg if marg[c][0] <= 0 or sizes[c] >= PRUNE_MIN_SHARE * set_bytes]
+                # a share of the set's bytes worth saving (a small index costs little whatever it buys) — but
+                # not one without which a query goes back from a lookup to a scan (`estimate.major_gain`: a
+                # login 1,274 → 6 is worth its bytes however large the set's other savings are per byte)
+                weak = [c for c in marg if marg[c][0] <= 0 or (sizes[c] >= PRUNE_MIN_SHARE * set_bytes
+                        and not major_gain({q: (w, n) for q, w, n in marg[c][1]}))]  # fmt: skip
                 if not weak:
                     break
                 worst = min(weak, key=lambda c: (marg[c][0] / max(1, sizes[c]), c.signature))

@@ -10,7 +10,7 @@ import sqlglot
 from pglast import parse_sql
 from sqlglot import exp
 
-from dbarchitect.core.indexing.models import ColumnStats
+from dbarchitect.core.indexing.models import ColumnStats, WorkloadQuery
 from dbarchitect.core.models import SchemaSnapshot
 
 COSTABLE = {"SelectStmt", "InsertStmt", "UpdateStmt", "DeleteStmt"}
@@ -83,11 +83,51 @@ def _pick(stats: ColumnStats, op: type) -> str | None:
     return None
 
 
+# a column whose most common value holds at least this share of the rows, and COMMON_MIN_RATIO × an average
+# value's, has a "common side" (a huge tenant) that one representative value does not show
+COMMON_MIN_SHARE = 0.01
+COMMON_MIN_RATIO = 10.0
+
+
+def _common(stats: ColumnStats, op: type) -> str | None:
+    """The most common value of a skewed column compared by equality (None: no common side to show)."""
+    if op not in (exp.EQ, exp.In) or not stats.most_common_vals or not stats.most_common_freqs:
+        return None
+    top = stats.most_common_freqs[0]
+    distinct = stats.distinct(1e6)
+    if top < COMMON_MIN_SHARE or top < COMMON_MIN_RATIO * (1.0 - stats.null_frac) / max(distinct, 1.0):
+        return None
+    return stats.most_common_vals[0]
+
+
+def bind_common(
+    sql: str, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats]
+) -> tuple[str | None, dict[str, str]]:
+    """`bind_from_stats`, but each `$n` compared by equality to a skewed column (a tenant holding 8 % of
+    the rows) bound to that column's most common value: the query's common side, which the representative
+    (histogram) value — a typical small tenant — never shows. (None, {}) when no parameter has one."""
+    common = _bind(sql, snapshot, stats, _common)
+    if not common[1]:
+        return None, {}
+    rare_sql, rare = bind_from_stats(sql, snapshot, stats)
+    if rare_sql is None:
+        return None, {}
+    values = {int(k[1:]): v for k, v in {**rare, **common[1]}.items()}
+    return substitute(sql, values), {f"${n}": v for n, v in sorted(values.items())}
+
+
 def bind_from_stats(
     sql: str, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats]
 ) -> tuple[str | None, dict[str, str]]:
     """(`sql` with every `$n` replaced by a representative value, the values) — or (None, partial
     values) when some parameter's column cannot be found."""
+    return _bind(sql, snapshot, stats, _pick, complete=True)
+
+
+def _bind(sql: str, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats], pick, complete: bool = False
+          ) -> tuple[str | None, dict[str, str]]:  # fmt: skip
+    """`$n` → a value `pick(column stats, comparison)` chooses. With `complete`, LIMIT/OFFSET take 10/0 and
+    the SQL is returned only when every parameter got a value; otherwise only the picked ones are listed."""
     wanted = parameters(sql)
     if not wanted:
         return sql, {}
@@ -108,15 +148,20 @@ def bind_from_stats(
             continue
         node, child = p.parent, p
         position = None
-        while isinstance(node, (exp.Paren, exp.Cast, exp.Tuple)):
+        # through parentheses, casts, tuples and a function of the parameter alone (`lower($2)`) to the comparison
+        while isinstance(node, (exp.Paren, exp.Cast, exp.Tuple)) or (
+            isinstance(node, exp.Func) and not isinstance(node, (exp.Any, exp.All)) and node.find(exp.Column) is None
+        ):  # fmt: skip
             if isinstance(node, exp.Tuple) and position is None:
                 position = next((i for i, e in enumerate(node.expressions) if e is child), None)
             node, child = node.parent, node
         if isinstance(node, exp.Limit):
-            values[n] = "10"
+            if complete:
+                values[n] = "10"
             continue
         if isinstance(node, exp.Offset):
-            values[n] = "0"
+            if complete:
+                values[n] = "0"
             continue
         if node is None:
             continue
@@ -134,10 +179,41 @@ def bind_from_stats(
             q for q in set(aliases.values()) if (t := snapshot.table(q)) is not None and t.column(col.name)]  # fmt: skip
         if len(owners) != 1 or (owners[0], col.name) not in stats:
             continue
-        value = _pick(stats[(owners[0], col.name)], type(node))
+        value = pick(stats[(owners[0], col.name)], type(node))
         if value is not None:
             values[n] = _quote(value) if not isinstance(node, (exp.Like, exp.ILike)) else _quote(value + "%")
     bound = {f"${n}": v for n, v in sorted(values.items())}
     if set(values) != set(wanted):
         return None, bound
     return substitute(sql, values), bound
+
+
+def with_common_sides(workload: list[WorkloadQuery], shapes: Mapping[str, object], snapshot: SchemaSnapshot,
+                      stats: Mapping[tuple[str, str], ColumnStats], notes: list[str]
+                      ) -> tuple[list[WorkloadQuery], dict[str, object]]:  # fmt: skip
+    """A `$n` query is costed with one representative value per parameter (a histogram value: a typical,
+    small tenant) or the generic plan's average — never with the huge tenant that holds 8 % of the rows,
+    where an index the small one does not need (a composite for its top-N, an OR's branch indexes) is what
+    keeps it from a scan. Each query with an equality parameter on such a skewed column (`_common`) is
+    costed twice, half its weight each: as given, and as `<id>.common` with that column's most common
+    value (the other parameters as bound). The notes say which."""
+    out: list[WorkloadQuery] = []
+    shaped = dict(shapes)
+    for q in workload:
+        out.append(q)
+        if not parameters(q.sql) or q.source != "explicit" and q.weight <= 0:
+            continue
+        common_sql, values = bind_common(q.sql, snapshot, stats)
+        if common_sql is None or common_sql == q.explain_sql:
+            continue
+        half = q.weight / 2
+        q.weight = half
+        twin = q.model_copy(update={"id": f"{q.id}.common", "weight": half, "explain_sql": common_sql,
+                                    "bound_parameters": values})  # fmt: skip
+        out.append(twin)
+        shaped[twin.id] = shapes[q.id]
+        shown = ", ".join(f"{k} = {v}" for k, v in values.items() if q.bound_parameters.get(k) != v)
+        notes.append(f"{q.id}: costed twice, half its weight each — with representative values and, as {twin.id}, "
+                     f"with the most common value of a skewed column ({shown}): a plan for a small value hides "
+                     "what the largest one needs")  # fmt: skip
+    return out, shaped

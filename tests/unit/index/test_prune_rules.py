@@ -181,24 +181,29 @@ async def test_the_whole_set_gin_included_stays_within_the_budget():
 
 
 class _TwoQueryOracle:
-    """Index on project_id: q1 100,000 → 10; index on status: q2 2,000 → 100."""
+    """Index on project_id: q1 100,000 → 10; index on status: q2 `q2_without` → `q2_with` (900 → 100: a
+    cheap query made cheaper; 20,000 → 100: a scan turned into a lookup)."""
+
+    def __init__(self, q2_without: float = 900.0, q2_with: float = 100.0):
+        self.q2 = (q2_without, q2_with)
 
     async def cost(self, query, indexes):
         lead = {c.columns[0] for c in indexes if c.columns}
         if query.id == "q1":
             return PlanCost(10.0 if "project_id" in lead else 100_000.0,
                             frozenset(c for c in indexes if c.columns[0] == "project_id"))
-        return PlanCost(100.0 if "status" in lead else 2_000.0, frozenset(c for c in indexes if c.columns[0] == "status"))
+        return PlanCost(self.q2[1] if "status" in lead else self.q2[0],
+                        frozenset(c for c in indexes if c.columns[0] == "status"))
 
     async def size(self, cand):
         return 80 * 2**20
 
 
-async def _two(weight2: float):
+async def _two(weight2: float, oracle=None):
     wl = [WorkloadQuery(id="q1", sql="SELECT id FROM issues WHERE project_id = $1", weight=100),
           WorkloadQuery(id="q2", sql="SELECT id FROM issues WHERE status = $1", weight=weight2)]  # fmt: skip
     shapes = {q.id: analyze(q.sql, SNAP) for q in wl}
-    return await select(wl, shapes, generate(shapes, SNAP, {}), SNAP, _TwoQueryOracle(), budget_bytes=2**40)
+    return await select(wl, shapes, generate(shapes, SNAP, {}), SNAP, oracle or _TwoQueryOracle(), budget_bytes=2**40)
 
 
 @pytest.mark.anyio
@@ -207,6 +212,13 @@ async def test_an_index_buying_far_less_per_byte_than_the_set_is_pruned():
     assert [p.candidate.columns[0] for p in sel.picks] == ["project_id"], sel.picks
     (why,) = [w for c, (_, _, w) in sel.pruned.items() if c.columns[0] == "status"]
     assert "of the members' benefit per byte" in why
+
+
+@pytest.mark.anyio
+async def test_an_index_turning_a_scan_into_a_lookup_is_not_pruned_for_its_bytes():
+    # the same low benefit per byte, but without it q2 goes back to a scan (20,000 units, not 900)
+    sel = await _two(weight2=0.25, oracle=_TwoQueryOracle(q2_without=20_000.0))
+    assert sorted(p.candidate.columns[0] for p in sel.picks) == ["project_id", "status"] and not sel.pruned
 
 
 @pytest.mark.anyio
