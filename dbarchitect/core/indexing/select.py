@@ -86,6 +86,7 @@ BROAD_RANGE_ROWS_PER_PAGE = 3.0  # a range matching ≥ 3 rows per heap page tou
 # this share of the members' marginal benefit per byte (1/25: more than an order of magnitude below) goes
 PRUNE_DENSITY = 0.04
 PRUNE_MIN_SHARE = 0.05  # … and that holds at least this share of the set's bytes
+PRUNE_KEEP_LOOKUP_SHARE = 0.1  # … unless below this share it turns a query from a scan into a lookup
 # A GIN index serving a query (costsize.c's bitmap heap scan, simplified): the matching rows' heap pages
 # (Mackert–Lohman: pages × (1 − e^(−rows/pages))) at random_page_cost, each row at cpu_tuple_cost plus
 # its recheck, plus the index scan's startup
@@ -1240,10 +1241,12 @@ class _Selector:
             if not over:
                 # not over the budget: the lowest per byte among the members that add nothing, or that hold
                 # a share of the set's bytes worth saving (a small index costs little whatever it buys) — but
-                # not one without which a query goes back from a lookup to a scan (`estimate.major_gain`: a
-                # login 1,274 → 6 is worth its bytes however large the set's other savings are per byte)
-                weak = [c for c in marg if marg[c][0] <= 0 or (sizes[c] >= PRUNE_MIN_SHARE * set_bytes
-                        and not major_gain({q: (w, n) for q, w, n in marg[c][1]}))]  # fmt: skip
+                # not one below PRUNE_KEEP_LOOKUP_SHARE of the set's bytes without which a query goes back from
+                # a lookup to a scan (`estimate.major_gain`: a login 1,274 → 6 for 6 % of the set is worth its
+                # bytes however large the other members' savings per byte; a larger member pays per byte)
+                weak = [c for c in marg if marg[c][0] <= 0 or (sizes[c] >= PRUNE_MIN_SHARE * set_bytes and not (
+                        sizes[c] < PRUNE_KEEP_LOOKUP_SHARE * set_bytes
+                        and major_gain({q: (w, n) for q, w, n in marg[c][1]})))]  # fmt: skip
                 if not weak:
                     break
                 worst = min(weak, key=lambda c: (marg[c][0] / max(1, sizes[c]), c.signature))

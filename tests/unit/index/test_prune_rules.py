@@ -196,7 +196,7 @@ class _TwoQueryOracle:
                         frozenset(c for c in indexes if c.columns[0] == "status"))
 
     async def size(self, cand):
-        return 80 * 2**20
+        return (800 if cand.columns[0] == "project_id" else 60) * 2**20
 
 
 async def _two(weight2: float, oracle=None):
@@ -216,9 +216,21 @@ async def test_an_index_buying_far_less_per_byte_than_the_set_is_pruned():
 
 @pytest.mark.anyio
 async def test_an_index_turning_a_scan_into_a_lookup_is_not_pruned_for_its_bytes():
-    # the same low benefit per byte, but without it q2 goes back to a scan (20,000 units, not 900)
+    # the same low benefit per byte, but without it q2 goes back to a scan (20,000 units, not 900), and it is
+    # under a tenth of the set's bytes (60 of 860 MB)
     sel = await _two(weight2=0.25, oracle=_TwoQueryOracle(q2_without=20_000.0))
     assert sorted(p.candidate.columns[0] for p in sel.picks) == ["project_id", "status"] and not sel.pruned
+    # a member holding a larger share of the set's bytes pays its way per byte like any other
+    big = _TwoQueryOracle(q2_without=20_000.0)
+    big.size = _sized({"project_id": 300, "status": 100})
+    sel = await _two(weight2=0.25, oracle=big)
+    assert [p.candidate.columns[0] for p in sel.picks] == ["project_id"] and sel.pruned
+
+
+def _sized(mb):
+    async def size(cand):
+        return mb[cand.columns[0]] * 2**20
+    return size
 
 
 @pytest.mark.anyio
