@@ -47,6 +47,7 @@ from dbarchitect.core.indexing.estimate import DEFAULT_BUDGET_CEILING, MAJOR_GAI
 from dbarchitect.core.indexing.limit import LimitInput, executor_cost, rare_selectivity
 from dbarchitect.core.indexing.models import Candidate, WorkloadQuery
 from dbarchitect.core.indexing.shape import QueryShape
+from dbarchitect.core.indexing.workload import substitute
 from dbarchitect.core.indexing.size import btree_size
 from dbarchitect.core.models import SchemaSnapshot
 
@@ -631,6 +632,7 @@ class _Selector:
         self.budget_bytes = budget_bytes
         self.costs = _Costs(oracle, {q.id: q for q in queries}, shapes, self.sel, progress, snapshot, stats)
         self.weights = {q.id: q.weight for q in queries}
+        self.by_id = {q.id: q for q in queries}
         self.live: list[str] = []
         self.hypo = [c for c in cset.candidates if c.hypothetical]
         self.relevant: dict[Candidate, list[str]] = {}
@@ -1112,8 +1114,9 @@ class _Selector:
     async def gin_models(self, uncosted: Mapping[Candidate, int]) -> dict[Candidate, dict[str, float]]:
         """Per uncosted (GIN) candidate, the modelled cost of each live query it serves once built
         (`gin_served_cost`), from the rows its predicate matches: for full text the oracle's sampled
-        count (`matched`, optional), else its planner estimate (`rows`), else GIN_DEFAULT_MATCH of the table
-        (a predicate with `$n` parameters cannot be probed)."""
+        count (`matched`, optional), else its planner estimate (`rows`), else GIN_DEFAULT_MATCH of the table.
+        A predicate with `$n` parameters is probed with the values the query is costed with (its
+        `bound_parameters`); one that has none cannot be probed."""
         matched_probe = getattr(self.oracle, "matched", None)
         rows_probe = getattr(self.oracle, "rows", None)
         out: dict[Candidate, dict[str, float]] = {}
@@ -1125,6 +1128,10 @@ class _Selector:
                 if q not in self.sel.base or q in self.sel.skipped:
                     continue
                 matched = None
+                bound = self.by_id[q].bound_parameters if q in self.by_id else {}
+                if re.search(r"\$\d", pred) and bound:
+                    # the values the query is costed with (`workload.bind_from_stats`): probed like a literal
+                    pred = substitute(pred, {int(k[1:]): v for k, v in bound.items() if k[1:].isdigit()})
                 if not re.search(r"\$\d", pred):
                     try:
                         # the planner's own estimate decides whether it takes the GIN path: on a plain column

@@ -324,3 +324,34 @@ async def test_a_small_gain_refused_early_is_judged_again_against_what_the_picks
     # silent: with nothing else picked, the sliver stays refused, judged again
     alone = await _login(after=200.0)
     assert any("judged again" in why for _, why in alone.rejected.values())
+
+
+class _ProbeOracle(LeadingColumnOracle):
+    """Answers the GIN probe with few matches for a literal array, and records what it was asked."""
+
+    def __init__(self):
+        super().__init__(30, served=300.0, unserved=25_000.0, size_mb=20)
+        self.asked: list[tuple[str, ...]] = []
+
+    async def rows(self, table, predicates):
+        self.asked.append(predicates)
+        return 30.0
+
+
+@pytest.mark.anyio
+async def test_a_parameter_gin_predicate_is_probed_with_the_values_the_query_is_costed_with():
+    sql = "SELECT id FROM customers WHERE tenant_id = 1 AND labels && $1::int[] AND deleted_at IS NULL"
+    bound = WorkloadQuery(id="q1", sql=sql, weight=10, bound_parameters={"$1": "'{3}'"})
+    unbound = WorkloadQuery(id="q1", sql=sql, weight=10)
+    for q, probed in ((bound, True), (unbound, False)):
+        shapes = {"q1": analyze(q.sql, SNAP)}
+        cs = generate(shapes, SNAP, STATS)
+        gin = next(c for c in cs.candidates if c.method == "gin")
+        oracle = _ProbeOracle()
+        sel = await select([q], shapes, cs, SNAP, oracle, stats=STATS, uncosted={gin: 10 * 2**20})
+        gin_asks = [p for p in oracle.asked if any("labels" in x for x in p)]
+        if probed:  # the bound value, as a literal: the planner's estimate (30 rows) makes the GIN worth it
+            assert gin_asks and "'{3}'" in gin_asks[0][0] and "$1" not in gin_asks[0][0]
+            assert gin in sel.uncosted_kept
+        else:  # nothing to probe with: the flat default share (0.5 % of a million rows) loses to the btree
+            assert not gin_asks and gin not in sel.uncosted_kept
