@@ -323,6 +323,15 @@ async def test_snapshot_does_not_wait_for_a_busy_pool(pg):
         assert [i.columns for i in s.table("a").indexes] == [["x"], ["y"]]
         assert elapsed < 1.0  # a wait for a spare connection times out after 1 s
         again = await db.snapshot(refresh=True)  # all four free again: read in parallel, same result
-        assert again.model_copy(update={"taken_at": ""}) == s.model_copy(update={"taken_at": ""})
+        assert _structure(again) == _structure(s)
     finally:
         await db.close()
+
+
+def _structure(snap):
+    """A snapshot without its activity counters: the statistics collector before PostgreSQL 15 delivers
+    scan and row counts up to ~0.5 s late, so two reads a moment apart may differ there and nowhere else."""
+    tables = [t.model_copy(update={"stats": type(t.stats)(),
+                                   "indexes": [i.model_copy(update={"scans": 0, "tuples_read": 0}) for i in t.indexes]})
+              for t in snap.tables]  # fmt: skip
+    return snap.model_copy(update={"taken_at": "", "tables": tables})
