@@ -521,6 +521,11 @@ def rank(queries: Sequence[WorkloadQuery], shapes: Mapping[str, QueryShape], can
     why: dict[Candidate, str] = {c: ("every query block it could serve is already cheap (a small table or an existing "
                                      "index) or binds none of its leading keys") for c in candidates if c not in per}  # fmt: skip
 
+    def may_exceed(extra: float, saving: float, helps: Mapping[str, tuple[float, float]]) -> bool:
+        """Beyond the budget only with a default one (`ceiling`), by `select.judge_over_budget`'s rule."""
+        return (ceiling is not None and used + extra <= ceiling and saving >= MAJOR_GAIN_SHARE * total
+                and major_gain(helps))  # fmt: skip
+
     def grown(c: Candidate) -> int:  # "barely larger" compares entry widths (`size.entry_btree_size`)
         return (entry_sizes or {}).get(c) or sizes[c]
 
@@ -542,8 +547,7 @@ def rank(queries: Sequence[WorkloadQuery], shapes: Mapping[str, QueryShape], can
             replaces = next((o for o, _, _ in picks if _prefix_of(o, c)), None)
             extra = sizes[c] - (sizes[replaces] if replaces is not None else 0)
             beyond = budget_bytes is not None and used + extra > budget_bytes
-            if beyond and not (ceiling is not None and used + extra <= ceiling and saving >= MAJOR_GAIN_SHARE * total
-                               and major_gain(helps)):  # fmt: skip
+            if beyond and not may_exceed(extra, saving, helps):
                 why[c] = f"does not fit the storage budget (~{extra / 2**20:,.1f} MB more, {max(budget_bytes - used, 0) / 2**20:,.1f} MB left)"
                 continue
             # within the budget first: a candidate beyond it only when none within it is left
@@ -602,8 +606,7 @@ def rank(queries: Sequence[WorkloadQuery], shapes: Mapping[str, QueryShape], can
                                   f"of the workload's estimate (less than {100 * MIN_SAVING:.1f} %)")  # fmt: skip
             continue
         beyond = budget_bytes is not None and used + size > budget_bytes
-        if beyond and not (ceiling is not None and used + size <= ceiling and saving >= MAJOR_GAIN_SHARE * total
-                           and major_gain(helps)):  # fmt: skip
+        if beyond and not may_exceed(size, saving, helps):
             for m in members:
                 why[m] = f"the OR's branch indexes ({label}) do not fit the storage budget together (~{size / 2**20:,.1f} MB)"
             continue
