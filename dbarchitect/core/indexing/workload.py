@@ -201,7 +201,7 @@ def with_common_sides(workload: list[WorkloadQuery], shapes: Mapping[str, object
     shaped = dict(shapes)
     for q in workload:
         out.append(q)
-        if not parameters(q.sql) or q.source != "explicit" and q.weight <= 0:
+        if not parameters(q.sql):
             continue
         common_sql, values = bind_common(q.sql, snapshot, stats)
         if common_sql is None or common_sql == q.explain_sql:
