@@ -349,8 +349,9 @@ def from_selection(
         budget_bytes = sel.default_budget
         notes.append(f"No budget_mb given: the default budget is {sel.default_budget / 2**20:.0f} MB "
                      "(half the heap the workload reads, at least 64 MB).")  # fmt: skip
-        notes += [over_budget_note(c, share, sel.sizes.get(c, 0)) for c, (share, _) in sel.over_budget.items()
-                  if any(p.candidate == c for p in sel.picks)]  # in the order taken
+        notes += [over_budget_note(c, share, sel.sizes.get(c, sel.uncosted.get(c, 0)))
+                  for c, (share, _) in sel.over_budget.items()
+                  if any(p.candidate == c for p in sel.picks) or c in sel.uncosted_kept]  # in the order taken
     if len(sel.rejected) > shown:
         notes.append(f"{len(sel.rejected) - shown} more rejected candidates not listed.")
     if sel.dedup_sized:

@@ -1111,6 +1111,35 @@ class _Selector:
         return bad
 
     # --- the final pruning pass (backward elimination) -------------------------------------------
+    def gins_beyond_budget(self, gins: set[Candidate], marg: Mapping[Candidate, tuple[float, list]],
+                           now: Mapping[str, float], sizes: Mapping[Candidate, int], set_bytes: int
+                           ) -> dict[Candidate, float]:  # fmt: skip
+        """`judge_over_budget`'s rule for the GIN kinds, which meet the budget first in the pruning pass
+        (HypoPG cannot cost them in the greedy): with no budget_mb given and the set within
+        DEFAULT_BUDGET_CEILING of the default budget, a GIN member that alone removes at least
+        MAJOR_GAIN_SHARE of the workload cost and turns a query into a lookup (a trigram index for a search
+        no row matches: 118,766 → 15) is kept beyond the budget — as few of them as cover the excess, those
+        the pass would prune first. GIN → its share of the workload cost (for the note)."""
+        sel = self.sel
+        budget = self.budget_bytes
+        if sel.default_budget is None or budget is None or set_bytes <= budget:
+            return {}
+        if set_bytes > DEFAULT_BUDGET_CEILING * sel.default_budget:
+            return {}
+        total = sum(self.weights[q] * now[q] for q in self.live)
+        major = {}
+        for g in gins:
+            loss, moved = marg.get(g, (0.0, []))
+            share = loss / max(total + max(loss, 0.0), 1e-9)
+            if share >= MAJOR_GAIN_SHARE and major_gain({q: (w, n) for q, w, n in moved}):
+                major[g] = share
+        out: dict[Candidate, float] = {}
+        for g in sorted(major, key=lambda g: (marg[g][0] / max(1, sizes[g]), g.signature)):
+            if set_bytes - sum(sizes[x] for x in out) <= budget:
+                break
+            out[g] = major[g]
+        return out
+
     async def gin_models(self, uncosted: Mapping[Candidate, int]) -> dict[Candidate, dict[str, float]]:
         """Per uncosted (GIN) candidate, the modelled cost of each live query it serves once built
         (`gin_served_cost`), from the rows its predicate matches: for full text the oracle's sampled
@@ -1228,6 +1257,7 @@ class _Selector:
         gins = {g for g in uncosted if served.get(g)}
         await self.drop_gins_beside_btrees(gins, served)
         sizes = {**sel.sizes, **uncosted}
+        beyond: dict[Candidate, float] = {}  # GIN members kept beyond the default budget (the last round's)
         while True:
             btrees = frozenset(p.candidate for p in sel.picks)
             if not btrees and not gins:
@@ -1242,9 +1272,13 @@ class _Selector:
             set_benefit = sum(max(0.0, m) for m, _ in marg.values())
             set_bytes = sum(sizes[c] for c in marg)
             density = set_benefit / max(1, set_bytes)
-            worst = min(marg, key=lambda c: (marg[c][0] / max(1, sizes[c]), c.signature))
+            beyond = self.gins_beyond_budget(gins, marg, now, sizes, set_bytes)
+            over = self.budget_bytes is not None and set_bytes - sum(sizes[g] for g in beyond) > self.budget_bytes
+            pool = [c for c in marg if c not in beyond]
+            if not pool:
+                break
+            worst = min(pool, key=lambda c: (marg[c][0] / max(1, sizes[c]), c.signature))
             loss, moved = marg[worst]
-            over = self.budget_bytes is not None and set_bytes > self.budget_bytes
             if not over:
                 # not over the budget: the lowest per byte among the members that add nothing, or that hold
                 # a share of the set's bytes worth saving (a small index costs little whatever it buys) — but
@@ -1277,6 +1311,9 @@ class _Selector:
                 self.pruned_picks += [p for p in sel.picks if p.candidate == worst]
                 sel.picks = [p for p in sel.picks if p.candidate != worst]
             sel.rejected[worst] = (max(loss, 0.0), "pruned: " + why)
+        for g, share in beyond.items():
+            if g in gins:
+                sel.over_budget.setdefault(g, (share, self.budget_bytes or 0))
         await self.readmit(sel.pruned, gins, served, sizes)
         btrees = frozenset(p.candidate for p in sel.picks)
         for g in sorted(gins, key=lambda c: c.signature):

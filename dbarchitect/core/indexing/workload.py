@@ -3,6 +3,7 @@ values from pg_stats (PostgreSQL < 16 has no EXPLAIN (GENERIC_PLAN))."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 
@@ -70,16 +71,42 @@ def _quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _pick(stats: ColumnStats, op: type) -> str | None:
+def _pick(stats: ColumnStats, op: type, concatenated: bool = False) -> str | None:
     hist, mcv = stats.histogram_bounds, stats.most_common_vals
     if op in (exp.GT, exp.GTE) and hist:
         return hist[min(len(hist) - 1, int(len(hist) * 0.9))]
     if op in (exp.LT, exp.LTE) and hist:
         return hist[int(len(hist) * 0.1)]
-    if hist:
-        return hist[len(hist) // 2]
-    if mcv:
-        return mcv[len(mcv) // 2]
+    value = hist[len(hist) // 2] if hist else mcv[len(mcv) // 2] if mcv else None
+    if value is not None and op in (exp.Like, exp.ILike) and not concatenated:
+        return value + "%"  # a prefix of a stored value
+    return value
+
+
+# a word no stored text or document holds (no common trigram either): what a search for something rare binds
+RARE_WORD = "qzxjv"
+# comparisons where the parameter is searched for inside a value (GIN / trigram territory): what an
+# application passes there is mostly rare — one bound value from the histogram shows only the common case
+_SEARCH = (exp.Like, exp.ILike, exp.RegexpLike, exp.RegexpILike, exp.MatchAgainst)
+_CONTAINS = (exp.ArrayContainsAll, exp.JSONBContainsTopKey)
+
+
+def _rare(stats: ColumnStats, op: type, concatenated: bool = False) -> str | None:
+    """A value matching (almost) nothing for a parameter searched for inside a column: a pattern or
+    full-text word no row holds, a jsonb document with a stored key and a value no row has; None for
+    every other comparison (and for arrays, whose element type the statistics do not tell)."""
+    if op in _SEARCH:
+        return RARE_WORD if concatenated or op not in (exp.Like, exp.ILike) else f"%{RARE_WORD}%"
+    if op in _CONTAINS:
+        sample = _pick(stats, exp.EQ)
+        try:
+            doc = json.loads(sample) if sample else None
+        except ValueError:
+            return None
+        if op is exp.JSONBContainsTopKey:
+            return RARE_WORD if isinstance(doc, dict) else None
+        if isinstance(doc, dict):
+            return json.dumps({next(iter(doc), RARE_WORD): RARE_WORD})
     return None
 
 
@@ -89,7 +116,7 @@ COMMON_MIN_SHARE = 0.01
 COMMON_MIN_RATIO = 10.0
 
 
-def _common(stats: ColumnStats, op: type) -> str | None:
+def _common(stats: ColumnStats, op: type, concatenated: bool = False) -> str | None:
     """The most common value of a skewed column compared by equality (None: no common side to show)."""
     if op not in (exp.EQ, exp.In) or not stats.most_common_vals or not stats.most_common_freqs:
         return None
@@ -106,13 +133,20 @@ def bind_common(
     """`bind_from_stats`, but each `$n` compared by equality to a skewed column (a tenant holding 8 % of
     the rows) bound to that column's most common value: the query's common side, which the representative
     (histogram) value — a typical small tenant — never shows. (None, {}) when no parameter has one."""
-    common = _bind(sql, snapshot, stats, _common)
-    if not common[1]:
+    return _side(sql, snapshot, stats, _common)
+
+
+def _side(sql: str, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats], *picks
+          ) -> tuple[str | None, dict[str, str]]:  # fmt: skip
+    """The representative binding overlaid with each pick's values in turn, later ones winning; (None, {})
+    when the last pick binds nothing (the side does not exist) or some parameter has no value at all."""
+    chosen = [_bind(sql, snapshot, stats, pick)[1] for pick in picks]
+    if not chosen[-1]:
         return None, {}
-    rare_sql, rare = bind_from_stats(sql, snapshot, stats)
-    if rare_sql is None:
+    base_sql, base = bind_from_stats(sql, snapshot, stats)
+    if base_sql is None:
         return None, {}
-    values = {int(k[1:]): v for k, v in {**rare, **common[1]}.items()}
+    values = {int(k[1:]): v for k, v in {**base, **{k: v for c in chosen for k, v in c.items()}}.items()}
     return substitute(sql, values), {f"${n}": v for n, v in sorted(values.items())}
 
 
@@ -147,13 +181,16 @@ def _bind(sql: str, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], Co
         except (TypeError, ValueError):
             continue
         node, child = p.parent, p
-        position = None
-        # through parentheses, casts, tuples and a function of the parameter alone (`lower($2)`) to the comparison
+        position, concatenated = None, False
+        # through parentheses, casts, tuples, a function of the parameter alone (`lower($2)`) and a
+        # concatenation with literals (`'%' || $2 || '%'`) to the comparison
         while isinstance(node, (exp.Paren, exp.Cast, exp.Tuple)) or (
-            isinstance(node, exp.Func) and not isinstance(node, (exp.Any, exp.All)) and node.find(exp.Column) is None
+            isinstance(node, (exp.Func, exp.DPipe)) and not isinstance(node, (exp.Any, exp.All))
+            and node.find(exp.Column) is None
         ):  # fmt: skip
             if isinstance(node, exp.Tuple) and position is None:
                 position = next((i for i, e in enumerate(node.expressions) if e is child), None)
+            concatenated = concatenated or isinstance(node, exp.DPipe)
             node, child = node.parent, node
         if isinstance(node, exp.Limit):
             if complete:
@@ -179,41 +216,61 @@ def _bind(sql: str, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], Co
             q for q in set(aliases.values()) if (t := snapshot.table(q)) is not None and t.column(col.name)]  # fmt: skip
         if len(owners) != 1 or (owners[0], col.name) not in stats:
             continue
-        value = pick(stats[(owners[0], col.name)], type(node))
+        value = pick(stats[(owners[0], col.name)], type(node), concatenated)
         if value is not None:
-            values[n] = _quote(value) if not isinstance(node, (exp.Like, exp.ILike)) else _quote(value + "%")
+            values[n] = _quote(value)
     bound = {f"${n}": v for n, v in sorted(values.items())}
     if set(values) != set(wanted):
         return None, bound
     return substitute(sql, values), bound
 
 
-def with_common_sides(workload: list[WorkloadQuery], shapes: Mapping[str, object], snapshot: SchemaSnapshot,
-                      stats: Mapping[tuple[str, str], ColumnStats], notes: list[str]
-                      ) -> tuple[list[WorkloadQuery], dict[str, object]]:  # fmt: skip
+def bind_rare(
+    sql: str, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats]
+) -> tuple[str | None, dict[str, str]]:
+    """`bind_from_stats`, but each `$n` searched for inside a column (`ILIKE $2`, `attrs @> $1`, `@@
+    plainto_tsquery($1)`) bound to a value matching almost nothing (`_rare`) and each equality parameter on a
+    skewed column to its most common value: the query's rare side — the largest tenant searching for
+    something few rows hold, which reads the most without a GIN or trigram index. (None, {}) when no
+    parameter is searched for."""
+    return _side(sql, snapshot, stats, _common, _rare)
+
+
+def with_sides(workload: list[WorkloadQuery], shapes: Mapping[str, object], snapshot: SchemaSnapshot,
+               stats: Mapping[tuple[str, str], ColumnStats], notes: list[str]
+               ) -> tuple[list[WorkloadQuery], dict[str, object]]:  # fmt: skip
     """A `$n` query is costed with one representative value per parameter (a histogram value: a typical,
-    small tenant) or the generic plan's average — never with the huge tenant that holds 8 % of the rows,
-    where an index the small one does not need (a composite for its top-N, an OR's branch indexes) is what
-    keeps it from a scan. Each query with an equality parameter on such a skewed column (`_common`) is
-    costed twice, half its weight each: as given, and as `<id>.common` with that column's most common
-    value (the other parameters as bound). The notes say which."""
+    small tenant, a stored document) or the generic plan's average. That hides two sides an index is built
+    for: the huge tenant holding 8 % of the rows (`_common`: where a composite for its top-N or an OR's
+    branch indexes keep it from a scan) and a search for something rare (`_rare`: where a GIN or trigram
+    index answers at once and anything else reads on until the end). A query with such parameters is
+    costed as given and as `<id>.common` / `<id>.rare` (`bind_common`, `bind_rare`), its weight shared
+    equally. The notes say which."""
     out: list[WorkloadQuery] = []
     shaped = dict(shapes)
     for q in workload:
         out.append(q)
         if not parameters(q.sql):
             continue
-        common_sql, values = bind_common(q.sql, snapshot, stats)
-        if common_sql is None or common_sql == q.explain_sql:
+        twins = []
+        for side, bind in (("common", bind_common), ("rare", bind_rare)):
+            side_sql, values = bind(q.sql, snapshot, stats)
+            if side_sql is not None and side_sql != q.explain_sql:
+                twins.append((side, side_sql, values))
+        if not twins:
             continue
-        half = q.weight / 2
-        q.weight = half
-        twin = q.model_copy(update={"id": f"{q.id}.common", "weight": half, "explain_sql": common_sql,
-                                    "bound_parameters": values})  # fmt: skip
-        out.append(twin)
-        shaped[twin.id] = shapes[q.id]
-        shown = ", ".join(f"{k} = {v}" for k, v in values.items() if q.bound_parameters.get(k) != v)
-        notes.append(f"{q.id}: costed twice, half its weight each — with representative values and, as {twin.id}, "
-                     f"with the most common value of a skewed column ({shown}): a plan for a small value hides "
-                     "what the largest one needs")  # fmt: skip
+        share = q.weight / (len(twins) + 1)
+        q.weight = share
+        for side, side_sql, values in twins:
+            twin = q.model_copy(update={"id": f"{q.id}.{side}", "weight": share, "explain_sql": side_sql,
+                                        "bound_parameters": values})  # fmt: skip
+            out.append(twin)
+            shaped[twin.id] = shapes[q.id]
+            shown = ", ".join(f"{k} = {v}" for k, v in values.items() if q.bound_parameters.get(k) != v)
+            what = ("the most common value of a skewed column: a plan for a small value hides what the largest "
+                    "one needs" if side == "common" else
+                    "a searched-for value no row holds: a search for something rare reads on to the end "
+                    "without a GIN or trigram index")  # fmt: skip
+            notes.append(f"{q.id}: also costed as {twin.id} ({shown}), with {what}; the weight shared equally "
+                         f"({len(twins) + 1} sides)")  # fmt: skip
     return out, shaped

@@ -29,7 +29,7 @@ from dbarchitect.core.indexing.models import (
 from dbarchitect.core.indexing.review import IndexReview, review
 from dbarchitect.core.indexing.select import select
 from dbarchitect.core.indexing.shape import analyze
-from dbarchitect.core.indexing.workload import bind_from_stats, costable, parameters, with_common_sides
+from dbarchitect.core.indexing.workload import bind_from_stats, costable, parameters, with_sides
 from dbarchitect.core.models import Evidence, SchemaSnapshot
 from dbarchitect.live.postgres.cancel import Connection
 from dbarchitect.live.postgres.compat import catalog_sql
@@ -239,7 +239,7 @@ async def _recommend(
                 q.explain_sql = bound
             else:
                 notes.append(f"{q.id}: some $n parameters have no column statistics; costed with the generic plan")
-    workload, shapes = with_common_sides(workload, shapes, snapshot, stats, notes)
+    workload, shapes = with_sides(workload, shapes, snapshot, stats, notes)
     implied = await implied_on_sample(conn, implied_pairs(shapes), snapshot, stats, statement_timeout_ms)
     cset = generate(shapes, snapshot, stats, implied)
     sampled, sample_notes = await sample_expressions(conn, cset, shapes, snapshot, statement_timeout_ms)

@@ -552,3 +552,37 @@ async def test_one_project_index_serves_both_and_the_gin_prunes_the_tenant_btree
     # the tenant btree the greedy picked is pruned, with the search's cost with and without it as evidence
     assert not tenant and pruned and "q3 " in pruned[0] and " without it, " in pruned[0], (got, advice.notes)
     assert advice.total_size_bytes <= (advice.budget_bytes or 2**62)
+
+
+RARE_TABLES = """
+CREATE TABLE prods (id int PRIMARY KEY, status text NOT NULL, price numeric NOT NULL, name text NOT NULL, attrs jsonb NOT NULL);
+INSERT INTO prods SELECT g, CASE WHEN g % 10 = 0 THEN 'hidden' ELSE 'active' END, (g * 37) % 1000, 'product ' || g,
+                         CASE WHEN g % 4000 = 0 THEN '{"limited": true}'
+                              ELSE jsonb_build_object('color', (ARRAY['red', 'blue', 'black'])[g % 3 + 1],
+                                                      'size', (ARRAY['S', 'M', 'L', 'XL'])[g % 4 + 1]) END
+  FROM generate_series(1, 400000) g;
+ANALYZE prods;
+"""
+
+
+@pytest.mark.requires_hypopg
+async def test_a_parameter_searched_for_is_also_costed_with_a_rare_value(pg, blog_dsn):
+    """`attrs @> $1::jsonb` bound to a stored document (red and M: every twelfth product) finds its 24 rows
+    at once without an index; an application mostly filters for something rarer, where the same plan reads
+    every product. The `.rare` side (a stored key with a value no document holds) shows it, and the GIN is
+    recommended. The equality filter beside it (`status = $1`) gets no rare side."""
+    pg.admin(RARE_TABLES, dbname=psycopg.conninfo.conninfo_to_dict(blog_dsn)["dbname"])
+    conn = await _connect(blog_dsn)
+    try:
+        advice = await recommend_indexes(conn, [
+            "SELECT id, name, price FROM prods WHERE attrs @> $1::jsonb AND status = 'active' LIMIT 24",
+            "SELECT id, name FROM prods WHERE status = $1 AND id > 399000 LIMIT 5",
+        ], weights=[40, 1])  # fmt: skip
+    finally:
+        await conn.close()
+    ids = [q.id for q in advice.queries]
+    assert "q1.rare" in ids and not any(i.startswith("q2.") for i in ids), (ids, advice.notes)
+    rare = next(q for q in advice.queries if q.id == "q1.rare")
+    assert "qzxjv" in rare.costed_sql and rare.weight == 20, rare
+    got = [(r.method, [norm_key(k) for k in r.keys]) for r in advice.recommendations]
+    assert any(m == "gin" and "attrs" in " ".join(k) for m, k in got), (got, advice.notes)

@@ -1,12 +1,12 @@
 """A `$n` query's common side (issue 16: "a rare and a common value"): a query with an equality parameter
 on a skewed column is costed twice, half its weight each — with the representative (histogram) value and,
-as `<id>.common`, with the column's most common value (`workload.with_common_sides`)."""
+as `<id>.common`, with the column's most common value (`workload.with_sides`)."""
 
 from __future__ import annotations
 
 from dbarchitect.core.indexing.models import ColumnStats, WorkloadQuery
 from dbarchitect.core.indexing.shape import analyze
-from dbarchitect.core.indexing.workload import bind_common, bind_from_stats, with_common_sides
+from dbarchitect.core.indexing.workload import bind_common, bind_from_stats, bind_rare, with_sides
 from dbarchitect.core.models import SchemaSnapshot
 
 from tests.unit.index.kit import pk, table
@@ -50,7 +50,7 @@ def test_the_query_is_costed_twice_at_half_its_weight():
     other = WorkloadQuery(id="q2", sql="SELECT id FROM customers WHERE status = $1", weight=10)
     shapes = {x.id: analyze(x.sql, SNAP) for x in (q, other)}
     notes: list[str] = []
-    out, shaped = with_common_sides([q, other], shapes, SNAP, STATS, notes)
+    out, shaped = with_sides([q, other], shapes, SNAP, STATS, notes)
     assert [x.id for x in out] == ["q1", "q1.common", "q2"]
     assert [x.weight for x in out] == [20, 20, 10]
     assert "tenant_id = '1'" in out[1].costed_sql and out[1].sql == SQL
@@ -65,3 +65,54 @@ def test_a_parameter_inside_a_function_is_bound_from_the_column_it_is_compared_w
     assert bound is not None and "lower('+200')" in bound and set(values) == {"$1", "$2"}
     common, _ = bind_common(sql, SNAP, STATS)
     assert "tenant_id = '1'" in common and "lower('+200')" in common
+
+
+# --- the rare side: a parameter searched for inside a column -------------------------------------------
+
+DOCS = SchemaSnapshot(database="t", tables=[
+    table("items", [("id", "bigint"), ("tenant_id", "bigint"), ("title", "text"), ("attrs", "jsonb"),
+                    ("tags", "text[]")], 1_000_000, indexes=[pk("items")])])  # fmt: skip
+DOC_STATS = {
+    ("public.items", "tenant_id"): STATS[("public.customers", "tenant_id")].model_copy(update={"table": "public.items"}),
+    ("public.items", "title"): ColumnStats(table="public.items", column="title", n_distinct=-0.9,
+                                           histogram_bounds=["alpha bug", "login fails", "zebra crash"]),
+    ("public.items", "attrs"): ColumnStats(table="public.items", column="attrs", n_distinct=-0.5,
+                                           histogram_bounds=['{"color": "red", "size": "M"}', '{"size": "L"}']),
+    ("public.items", "tags"): ColumnStats(table="public.items", column="tags", n_distinct=-0.5,
+                                          histogram_bounds=["{a,b}", "{c}"]),
+}  # fmt: skip
+
+
+def test_a_searched_parameter_gets_a_value_no_row_holds():
+    sql, values = bind_rare("SELECT id FROM items WHERE title ILIKE $1 LIMIT 20", DOCS, DOC_STATS)
+    assert values == {"$1": "'%qzxjv%'"} and "ILIKE '%qzxjv%'" in sql
+    # the representative value is a stored title's prefix: the common case
+    assert "ILIKE 'login fails%'" in bind_from_stats("SELECT id FROM items WHERE title ILIKE $1", DOCS, DOC_STATS)[0]
+    # a pattern built around the parameter: the bare word
+    sql, _ = bind_rare("SELECT id FROM items WHERE title ILIKE '%' || $1 || '%'", DOCS, DOC_STATS)
+    assert "'%' || 'qzxjv' || '%'" in sql
+    # jsonb containment: a stored key with a value no document has
+    sql, _ = bind_rare("SELECT id FROM items WHERE attrs @> $1::jsonb AND tenant_id = $2", DOCS, DOC_STATS)
+    assert """attrs @> '{"size": "qzxjv"}'::jsonb""" in sql
+    assert "tenant_id = '1'" in sql  # with the largest tenant: the search that reads the most without a GIN
+    sql, _ = bind_rare("SELECT id FROM items WHERE to_tsvector('english', title) @@ plainto_tsquery('english', $1)",
+                       DOCS, DOC_STATS)  # fmt: skip
+    assert "plainto_tsquery('english', 'qzxjv')" in sql
+
+
+def test_no_rare_side_for_equality_ranges_or_arrays():
+    for sql in ("SELECT id FROM items WHERE title = $1", "SELECT id FROM items WHERE tenant_id > $1",
+                "SELECT id FROM items WHERE tags @> ARRAY[$1]", "SELECT id FROM items WHERE attrs ->> 'size' = $1"):
+        assert bind_rare(sql, DOCS, DOC_STATS) == (None, {}), sql
+
+
+def test_a_query_with_both_sides_is_costed_three_times_at_a_third_of_its_weight():
+    sql = "SELECT id FROM items WHERE tenant_id = $1 AND attrs @> $2::jsonb LIMIT 20"
+    q = WorkloadQuery(id="q7", sql=sql, weight=30)
+    q.explain_sql, q.bound_parameters = bind_from_stats(sql, DOCS, DOC_STATS)
+    shapes = {q.id: analyze(sql, DOCS)}
+    notes: list[str] = []
+    out, shaped = with_sides([q], shapes, DOCS, DOC_STATS, notes)
+    assert [(x.id, x.weight) for x in out] == [("q7", 10), ("q7.common", 10), ("q7.rare", 10)]
+    assert "qzxjv" in out[2].costed_sql and "qzxjv" not in out[1].costed_sql
+    assert shaped["q7.rare"] is shapes["q7"] and len(notes) == 2 and "q7.rare" in notes[1]

@@ -237,3 +237,26 @@ def _sized(mb):
 async def test_an_index_buying_a_fair_share_per_byte_stays():
     sel = await _two(weight2=300)
     assert sorted(p.candidate.columns[0] for p in sel.picks) == ["project_id", "status"] and not sel.pruned
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("given, ratio, kept", [
+    (False, 1.5, True),   # no budget_mb: the trigram index for a rare search stays beyond the default budget
+    (True, 1.5, False),   # the caller's budget_mb is hard
+    (False, 2.5, False),  # not beyond DEFAULT_BUDGET_CEILING × the default budget
+])  # fmt: skip
+async def test_a_gin_turning_a_search_into_a_lookup_may_go_beyond_the_default_budget(given, ratio, kept):
+    from dbarchitect.core.indexing.select import default_budget
+
+    q = WorkloadQuery(id="q1", sql=ILIKE, weight=10)
+    shapes = {"q1": analyze(q.sql, SNAP)}
+    cs = generate(shapes, SNAP, STATS)
+    gin = next(c for c in cs.candidates if c.kind == "gin_trgm")
+    default = default_budget(SNAP, shapes)
+    oracle = LeadingColumnOracle(10, served=300.0, unserved=5000.0, size_mb=40)
+    sel = await select([q], shapes, cs, SNAP, oracle, stats=STATS, uncosted={gin: int(ratio * default)},
+                       budget_bytes=default if given else None)  # fmt: skip
+    assert (gin in sel.uncosted_kept) is kept, (sel.pruned, sel.rejected.get(gin))
+    assert (gin in sel.over_budget) is kept
+    if not kept:
+        assert "exceeds the" in sel.pruned[gin][2]
