@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import sqlglot
 from pglast import parse_sql
@@ -71,14 +72,33 @@ def _quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _pick(stats: ColumnStats, op: type, concatenated: bool = False) -> str | None:
-    hist, mcv = stats.histogram_bounds, stats.most_common_vals
+class Use(NamedTuple):
+    """How a `$n` meets its column: the comparison, whether literals are concatenated around it (`'%' ||
+    $2 || '%'`), whether it is an array compared element-wise (`= ANY($1::int[])`), whether it is an upper
+    bound paired with a lower bound on the same column (`>= $1 AND < $2`, `BETWEEN $1 AND $2`), and its
+    place among the parameters compared the same way with that column (`IN ($1, $2, $3)`)."""
+
+    op: type
+    concatenated: bool = False
+    array: bool = False
+    paired: bool = False
+    nth: int = 0
+
+
+def _pick(stats: ColumnStats, use: Use) -> str | None:
+    """A representative value: a lower bound near the top of the histogram (a recent window), an upper
+    bound near its bottom — or its top when a lower bound is given too, so that the range holds rows —
+    else a middle value (the next ones spread over the histogram for a list)."""
+    hist, mcv, op = stats.histogram_bounds, stats.most_common_vals, use.op
     if op in (exp.GT, exp.GTE) and hist:
         return hist[min(len(hist) - 1, int(len(hist) * 0.9))]
     if op in (exp.LT, exp.LTE) and hist:
-        return hist[int(len(hist) * 0.1)]
-    value = hist[len(hist) // 2] if hist else mcv[len(mcv) // 2] if mcv else None
-    if value is not None and op in (exp.Like, exp.ILike) and not concatenated:
+        return hist[-1] if use.paired else hist[int(len(hist) * 0.1)]
+    values = hist or mcv
+    if not values:
+        return None
+    value = values[(len(values) // 2 + use.nth * max(1, len(values) // 7)) % len(values)]
+    if op in (exp.Like, exp.ILike) and not use.concatenated:
         return value + "%"  # a prefix of a stored value
     return value
 
@@ -91,14 +111,17 @@ _SEARCH = (exp.Like, exp.ILike, exp.RegexpLike, exp.RegexpILike, exp.MatchAgains
 _CONTAINS = (exp.ArrayContainsAll, exp.JSONBContainsTopKey)
 
 
-def _rare(stats: ColumnStats, op: type, concatenated: bool = False) -> str | None:
+def _rare(stats: ColumnStats, use: Use) -> str | None:
     """A value matching (almost) nothing for a parameter searched for inside a column: a pattern or
     full-text word no row holds, a jsonb document with a stored key and a value no row has; None for
     every other comparison (and for arrays, whose element type the statistics do not tell)."""
+    op = use.op
+    if use.array:
+        return None
     if op in _SEARCH:
-        return RARE_WORD if concatenated or op not in (exp.Like, exp.ILike) else f"%{RARE_WORD}%"
+        return RARE_WORD if use.concatenated or op not in (exp.Like, exp.ILike) else f"%{RARE_WORD}%"
     if op in _CONTAINS:
-        sample = _pick(stats, exp.EQ)
+        sample = _pick(stats, Use(exp.EQ))
         try:
             doc = json.loads(sample) if sample else None
         except ValueError:
@@ -116,9 +139,9 @@ COMMON_MIN_SHARE = 0.01
 COMMON_MIN_RATIO = 10.0
 
 
-def _common(stats: ColumnStats, op: type, concatenated: bool = False) -> str | None:
+def _common(stats: ColumnStats, use: Use) -> str | None:
     """The most common value of a skewed column compared by equality (None: no common side to show)."""
-    if op not in (exp.EQ, exp.In) or not stats.most_common_vals or not stats.most_common_freqs:
+    if use.op not in (exp.EQ, exp.In) or not stats.most_common_vals or not stats.most_common_freqs:
         return None
     top = stats.most_common_freqs[0]
     distinct = stats.distinct(1e6)
@@ -160,7 +183,7 @@ def bind_from_stats(
 
 def _bind(sql: str, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats], pick, complete: bool = False
           ) -> tuple[str | None, dict[str, str]]:  # fmt: skip
-    """`$n` → a value `pick(column stats, comparison)` chooses. With `complete`, LIMIT/OFFSET take 10/0 and
+    """`$n` → a value `pick(column stats, Use)` chooses. With `complete`, LIMIT/OFFSET take 10/0 and
     the SQL is returned only when every parameter got a value; otherwise only the picked ones are listed."""
     wanted = parameters(sql)
     if not wanted:
@@ -175,22 +198,24 @@ def _bind(sql: str, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], Co
         if table is not None:
             aliases[t.alias_or_name] = table.qualified
     values: dict[int, str] = {}
+    found: list[tuple[int, tuple[str, str], Use]] = []
     for p in tree.find_all(exp.Parameter):
         try:
             n = int(p.this.this if isinstance(p.this, exp.Literal) else p.name)
         except (TypeError, ValueError):
             continue
         node, child = p.parent, p
-        position, concatenated = None, False
-        # through parentheses, casts, tuples, a function of the parameter alone (`lower($2)`) and a
-        # concatenation with literals (`'%' || $2 || '%'`) to the comparison
+        position, concatenated, array = None, False, False
+        # through parentheses, casts, tuples, a function of the parameter alone (`lower($2)`), a
+        # concatenation with literals (`'%' || $2 || '%'`) and ANY / ALL of an array parameter to the comparison
         while isinstance(node, (exp.Paren, exp.Cast, exp.Tuple)) or (
-            isinstance(node, (exp.Func, exp.DPipe)) and not isinstance(node, (exp.Any, exp.All))
-            and node.find(exp.Column) is None
+            isinstance(node, (exp.Func, exp.DPipe, exp.Any, exp.All)) and node.find(exp.Column) is None
         ):  # fmt: skip
             if isinstance(node, exp.Tuple) and position is None:
                 position = next((i for i, e in enumerate(node.expressions) if e is child), None)
             concatenated = concatenated or isinstance(node, exp.DPipe)
+            array = array or isinstance(node, (exp.Any, exp.All)) or (
+                isinstance(node, exp.Anonymous) and str(node.this).upper() in ("ANY", "ALL", "SOME"))  # fmt: skip
             node, child = node.parent, node
         if isinstance(node, exp.Limit):
             if complete:
@@ -216,7 +241,22 @@ def _bind(sql: str, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], Co
             q for q in set(aliases.values()) if (t := snapshot.table(q)) is not None and t.column(col.name)]  # fmt: skip
         if len(owners) != 1 or (owners[0], col.name) not in stats:
             continue
-        value = pick(stats[(owners[0], col.name)], type(node), concatenated)
+        op = type(node)
+        if isinstance(node, exp.Between):  # BETWEEN $1 AND $2: a lower and an upper bound
+            op = exp.GTE if child is node.args.get("low") else exp.LTE
+        found.append((n, (owners[0], col.name), Use(op, concatenated, array)))
+    lower = {key for _, key, use in found if use.op in (exp.GT, exp.GTE)}
+    seen: dict[tuple, int] = {}
+    for n, key, use in found:
+        nth = seen[(key, use.op)] = seen.get((key, use.op), -1) + 1
+        use = use._replace(paired=use.op in (exp.LT, exp.LTE) and key in lower, nth=nth)
+        if use.array:  # a few distinct values as an array literal
+            items = list(dict.fromkeys(v for i in range(3) if (v := pick(stats[key], use._replace(nth=i))) is not None))
+            if items:
+                values[n] = _quote("{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+                                                  for v in items) + "}")  # fmt: skip
+            continue
+        value = pick(stats[key], use)
         if value is not None:
             values[n] = _quote(value)
     bound = {f"${n}": v for n, v in sorted(values.items())}

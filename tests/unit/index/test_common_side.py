@@ -116,3 +116,34 @@ def test_a_query_with_both_sides_is_costed_three_times_at_a_third_of_its_weight(
     assert [(x.id, x.weight) for x in out] == [("q7", 10), ("q7.common", 10), ("q7.rare", 10)]
     assert "qzxjv" in out[2].costed_sql and "qzxjv" not in out[1].costed_sql
     assert shaped["q7.rare"] is shapes["q7"] and len(notes) == 2 and "q7.rare" in notes[1]
+
+
+# --- representative values: ranges that hold rows, lists of distinct values, array parameters ------------
+
+TIMES = ["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01", "2024-05-01", "2024-06-01", "2024-07-01",
+         "2024-08-01", "2024-09-01", "2024-10-01", "2024-11-01"]  # fmt: skip
+RANGE_STATS = {
+    **DOC_STATS,
+    ("public.items", "id"): ColumnStats(table="public.items", column="id", n_distinct=-1.0, histogram_bounds=TIMES),
+}
+
+
+def test_a_lower_and_an_upper_bound_on_one_column_make_a_range_that_holds_rows():
+    sql, values = bind_from_stats("SELECT id FROM items WHERE id >= $1 AND id < $2", DOCS, RANGE_STATS)
+    assert values == {"$1": "'2024-10-01'", "$2": "'2024-11-01'"}, values  # a recent window, not an empty one
+    sql, values = bind_from_stats("SELECT id FROM items WHERE id BETWEEN $1 AND $2", DOCS, RANGE_STATS)
+    assert values == {"$1": "'2024-10-01'", "$2": "'2024-11-01'"}, values
+    # an upper bound alone stays near the bottom (a queue's due items), a lower bound alone near the top
+    _, values = bind_from_stats("SELECT id FROM items WHERE id <= $1", DOCS, RANGE_STATS)
+    assert values == {"$1": "'2024-02-01'"}
+
+
+def test_an_in_list_of_parameters_gets_distinct_values_and_an_array_parameter_an_array():
+    _, values = bind_from_stats("SELECT id FROM items WHERE id IN ($1, $2, $3)", DOCS, RANGE_STATS)
+    assert len(set(values.values())) == 3, values
+    sql, values = bind_from_stats("SELECT id FROM items WHERE id = ANY($1::text[])", DOCS, RANGE_STATS)
+    assert sql is not None and values["$1"].startswith("'{\"2024-") and values["$1"].count(",") == 2, values
+    # the common side of an array of tenants: the largest one
+    sql, values = bind_common("SELECT id FROM items WHERE tenant_id = ANY($1)", DOCS, DOC_STATS)
+    assert values == {"$1": """'{"1"}'"""}, values
+    assert bind_rare("SELECT id FROM items WHERE title = ANY($1)", DOCS, DOC_STATS) == (None, {})
