@@ -310,7 +310,7 @@ def with_sides(workload: list[WorkloadQuery], shapes: Mapping[str, object], snap
             what = ("the most common value of a skewed column: a plan for a small value hides what the largest "
                     "one needs" if side == "common" else
                     "a searched-for value no row holds: a search for something rare reads on to the end "
-                    "without a GIN or trigram index")  # fmt: skip
+                    "without an index that finds it")  # fmt: skip
             notes.append(f"{q.id}: also costed as {twin.id} ({shown}), with {what}; the weight shared equally "
                          f"({len(twins) + 1} sides)")  # fmt: skip
     return out, shaped
