@@ -85,15 +85,24 @@ class Use(NamedTuple):
     nth: int = 0
 
 
+# an array parameter on a column whose most common values hold this share of the rows takes the commonest
+ARRAY_MCV_SHARE = 0.95
+
+
 def _pick(stats: ColumnStats, use: Use) -> str | None:
     """A representative value: a lower bound near the top of the histogram (a recent window), an upper
     bound near its bottom — or its top when a lower bound is given too, so that the range holds rows —
-    else a middle value (the next ones spread over the histogram for a list)."""
+    else a middle value (the next ones spread over the histogram for a list; an array on a status-like
+    column takes its commonest values)."""
     hist, mcv, op = stats.histogram_bounds, stats.most_common_vals, use.op
     if op in (exp.GT, exp.GTE) and hist:
         return hist[min(len(hist) - 1, int(len(hist) * 0.9))]
     if op in (exp.LT, exp.LTE) and hist:
         return hist[-1] if use.paired else hist[int(len(hist) * 0.1)]
+    if use.array and mcv and sum(stats.most_common_freqs) >= ARRAY_MCV_SHARE:
+        # a list on a status-like column (the common values hold nearly every row): the commonest ones,
+        # where a key on the column followed by a sort reads most of the rows and an ordered walk does not
+        return mcv[use.nth % len(mcv)]
     values = hist or mcv
     if not values:
         return None

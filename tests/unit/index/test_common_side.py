@@ -147,3 +147,11 @@ def test_an_in_list_of_parameters_gets_distinct_values_and_an_array_parameter_an
     sql, values = bind_common("SELECT id FROM items WHERE tenant_id = ANY($1)", DOCS, DOC_STATS)
     assert values == {"$1": """'{"1"}'"""}, values
     assert bind_rare("SELECT id FROM items WHERE title = ANY($1)", DOCS, DOC_STATS) == (None, {})
+
+
+def test_an_array_on_a_status_like_column_takes_its_commonest_values():
+    _, values = bind_from_stats("SELECT id FROM customers WHERE status = ANY($1::text[])", SNAP, STATS)
+    assert values == {"$1": """'{"active","new","idle"}'"""}, values
+    # a scalar keeps the middle value of the list
+    _, values = bind_from_stats("SELECT id FROM customers WHERE status = $1", SNAP, STATS)
+    assert values == {"$1": "'idle'"}, values
