@@ -76,13 +76,16 @@ class Use(NamedTuple):
     """How a `$n` meets its column: the comparison, whether literals are concatenated around it (`'%' ||
     $2 || '%'`), whether it is an array compared element-wise (`= ANY($1::int[])`), whether it is an upper
     bound paired with a lower bound on the same column (`>= $1 AND < $2`, `BETWEEN $1 AND $2`), and its
-    place among the parameters compared the same way with that column (`IN ($1, $2, $3)`)."""
+    place among the parameters compared the same way with that column (`IN ($1, $2, $3)`); for an array
+    column, its element type and whether the parameter is an element or the whole array."""
 
     op: type
     concatenated: bool = False
     array: bool = False
     paired: bool = False
     nth: int = 0
+    elem: str | None = None  # the element type when the column is an array (`integer` for integer[])
+    element: bool = False  # … and the parameter is one element of it (`ARRAY[$1]`, `$1 = ANY(tags)`)
 
 
 # an array parameter on a column whose most common values hold this share of the rows takes the commonest
@@ -95,6 +98,9 @@ def _pick(stats: ColumnStats, use: Use) -> str | None:
     else a middle value (the next ones spread over the histogram for a list; an array on a status-like
     column takes its commonest values)."""
     hist, mcv, op = stats.histogram_bounds, stats.most_common_vals, use.op
+    if use.elem is not None:  # an array column: a stored array, or its first element
+        stored = (hist or mcv or [None])[len(hist or mcv or [None]) // 2]
+        return _first_element(stored) if use.element and stored else stored
     if op in (exp.GT, exp.GTE) and hist:
         return hist[min(len(hist) - 1, int(len(hist) * 0.9))]
     if op in (exp.LT, exp.LTE) and hist:
@@ -112,8 +118,23 @@ def _pick(stats: ColumnStats, use: Use) -> str | None:
     return value
 
 
+def _first_element(literal: str) -> str | None:
+    """The first element of an array literal's text (`{3,17}` → `3`, `{"a b",c}` → `a b`)."""
+    inner = literal.strip()[1:-1] if literal.strip().startswith("{") else ""
+    if not inner:
+        return None
+    if inner.startswith('"'):
+        m = re.match(r'"((?:[^"\\]|\\.)*)"', inner)
+        return re.sub(r"\\(.)", r"\1", m.group(1)) if m else None
+    return inner.split(",", 1)[0].strip() or None
+
+
 # a word no stored text or document holds (no common trigram either): what a search for something rare binds
 RARE_WORD = "qzxjv"
+# an array element no row holds, by element type: the type's least value, or the rare word
+_RARE_ELEMENT = {"smallint": "-32768", "integer": "-2147483648", "bigint": "-9223372036854775808",
+                 "text": RARE_WORD, "character varying": RARE_WORD, "citext": RARE_WORD}  # fmt: skip
+_ARRAY_SEARCH = (exp.ArrayOverlaps, exp.ArrayContainsAll, exp.EQ)
 # comparisons where the parameter is searched for inside a value (GIN / trigram territory): what an
 # application passes there is mostly rare — one bound value from the histogram shows only the common case
 _SEARCH = (exp.Like, exp.ILike, exp.RegexpLike, exp.RegexpILike, exp.MatchAgainst)
@@ -123,8 +144,14 @@ _CONTAINS = (exp.ArrayContainsAll, exp.JSONBContainsTopKey)
 def _rare(stats: ColumnStats, use: Use) -> str | None:
     """A value matching (almost) nothing for a parameter searched for inside a column: a pattern or
     full-text word no row holds, a jsonb document with a stored key and a value no row has; None for
-    every other comparison (and for arrays, whose element type the statistics do not tell)."""
+    every other comparison; for an array column an element no row holds (the element type's least value,
+    or the rare word for text)."""
     op = use.op
+    if use.elem is not None:  # an array column searched for an element (`&&`, `@>`, `$1 = ANY(tags)`)
+        rare = _RARE_ELEMENT.get(re.sub(r"\(.*\)", "", use.elem).strip())
+        if rare is None or op not in _ARRAY_SEARCH or (op is exp.EQ and not use.element):
+            return None
+        return rare if use.element else "{" + rare + "}"
     if use.array:
         return None
     if op in _SEARCH:
@@ -150,7 +177,7 @@ COMMON_MIN_RATIO = 10.0
 
 def _common(stats: ColumnStats, use: Use) -> str | None:
     """The most common value of a skewed column compared by equality (None: no common side to show)."""
-    if use.op not in (exp.EQ, exp.In) or not stats.most_common_vals or not stats.most_common_freqs:
+    if use.elem is not None or use.op not in (exp.EQ, exp.In) or not stats.most_common_vals or not stats.most_common_freqs:
         return None
     top = stats.most_common_freqs[0]
     distinct = stats.distinct(1e6)
@@ -214,7 +241,7 @@ def _bind(sql: str, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], Co
         except (TypeError, ValueError):
             continue
         node, child = p.parent, p
-        position, concatenated, array = None, False, False
+        position, concatenated, array, element = None, False, False, False
         # through parentheses, casts, tuples, a function of the parameter alone (`lower($2)`), a
         # concatenation with literals (`'%' || $2 || '%'`) and ANY / ALL of an array parameter to the comparison
         while isinstance(node, (exp.Paren, exp.Cast, exp.Tuple)) or (
@@ -223,6 +250,7 @@ def _bind(sql: str, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], Co
             if isinstance(node, exp.Tuple) and position is None:
                 position = next((i for i, e in enumerate(node.expressions) if e is child), None)
             concatenated = concatenated or isinstance(node, exp.DPipe)
+            element = element or isinstance(node, exp.Array)
             array = array or isinstance(node, (exp.Any, exp.All)) or (
                 isinstance(node, exp.Anonymous) and str(node.this).upper() in ("ANY", "ALL", "SOME"))  # fmt: skip
             node, child = node.parent, node
@@ -250,10 +278,15 @@ def _bind(sql: str, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], Co
             q for q in set(aliases.values()) if (t := snapshot.table(q)) is not None and t.column(col.name)]  # fmt: skip
         if len(owners) != 1 or (owners[0], col.name) not in stats:
             continue
+        column = (t := snapshot.table(owners[0])) and t.column(col.name)
+        kind = column.type if column else ""
+        elem = kind[:-2] if kind.endswith("[]") else None
+        # `$1 = ANY(tags)`: the parameter is one element of the array column
+        element = elem is not None and (element or (isinstance(node, exp.EQ) and node.find(exp.Any) is not None))
         op = type(node)
         if isinstance(node, exp.Between):  # BETWEEN $1 AND $2: a lower and an upper bound
             op = exp.GTE if child is node.args.get("low") else exp.LTE
-        found.append((n, (owners[0], col.name), Use(op, concatenated, array)))
+        found.append((n, (owners[0], col.name), Use(op, concatenated, array, elem=elem, element=element)))
     lower = {key for _, key, use in found if use.op in (exp.GT, exp.GTE)}
     seen: dict[tuple, int] = {}
     for n, key, use in found:

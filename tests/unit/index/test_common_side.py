@@ -100,10 +100,27 @@ def test_a_searched_parameter_gets_a_value_no_row_holds():
     assert "plainto_tsquery('english', 'qzxjv')" in sql
 
 
-def test_no_rare_side_for_equality_ranges_or_arrays():
+def test_no_rare_side_for_equality_or_ranges():
     for sql in ("SELECT id FROM items WHERE title = $1", "SELECT id FROM items WHERE tenant_id > $1",
-                "SELECT id FROM items WHERE tags @> ARRAY[$1]", "SELECT id FROM items WHERE attrs ->> 'size' = $1"):
+                "SELECT id FROM items WHERE attrs ->> 'size' = $1", "SELECT id FROM items WHERE tags = $1"):
         assert bind_rare(sql, DOCS, DOC_STATS) == (None, {}), sql
+
+
+def test_an_array_column_searched_for_an_element():
+    # the representative: a stored array, or its first element where the parameter is one element
+    assert bind_from_stats("SELECT id FROM items WHERE tags && $1::text[]", DOCS, DOC_STATS)[1] == {"$1": "'{c}'"}
+    assert bind_from_stats("SELECT id FROM items WHERE tags @> ARRAY[$1]", DOCS, DOC_STATS)[1] == {"$1": "'c'"}
+    assert bind_from_stats("SELECT id FROM items WHERE $1 = ANY(tags)", DOCS, DOC_STATS)[1] == {"$1": "'c'"}
+    # the rare side: an element no row holds, as an array or as the element
+    assert bind_rare("SELECT id FROM items WHERE tags && $1::text[]", DOCS, DOC_STATS)[1] == {"$1": "'{qzxjv}'"}
+    assert bind_rare("SELECT id FROM items WHERE tags @> ARRAY[$1]", DOCS, DOC_STATS)[1] == {"$1": "'qzxjv'"}
+    assert bind_rare("SELECT id FROM items WHERE $1 = ANY(tags)", DOCS, DOC_STATS)[1] == {"$1": "'qzxjv'"}
+    ints = SchemaSnapshot(database="t", tables=[table("items", [("id", "bigint"), ("labels", "integer[]")], 1000)])
+    stats = {("public.items", "labels"): ColumnStats(table="public.items", column="labels", histogram_bounds=["{1,2}", "{7}"])}
+    assert bind_rare("SELECT id FROM items WHERE labels && $1::int[]", ints, stats)[1] == {"$1": "'{-2147483648}'"}
+    # an element type without a value known to be absent: no rare side
+    uuids = SchemaSnapshot(database="t", tables=[table("items", [("id", "bigint"), ("labels", "uuid[]")], 1000)])
+    assert bind_rare("SELECT id FROM items WHERE labels && $1", uuids, stats) == (None, {})
 
 
 def test_a_query_with_both_sides_is_costed_three_times_at_a_third_of_its_weight():
