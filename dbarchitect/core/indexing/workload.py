@@ -77,7 +77,8 @@ class Use(NamedTuple):
     $2 || '%'`), whether it is an array compared element-wise (`= ANY($1::int[])`), whether it is an upper
     bound paired with a lower bound on the same column (`>= $1 AND < $2`, `BETWEEN $1 AND $2`), and its
     place among the parameters compared the same way with that column (`IN ($1, $2, $3)`); for an array
-    column, its element type and whether the parameter is an element or the whole array."""
+    column, its element type and whether the parameter is an element or the whole array; whether the
+    comparison is negated (`NOT ILIKE $1`). `paired` is set on both bounds of a pair."""
 
     op: type
     concatenated: bool = False
@@ -86,6 +87,7 @@ class Use(NamedTuple):
     nth: int = 0
     elem: str | None = None  # the element type when the column is an array (`integer` for integer[])
     element: bool = False  # … and the parameter is one element of it (`ARRAY[$1]`, `$1 = ANY(tags)`)
+    negated: bool = False
 
 
 # an array parameter on a column whose most common values hold this share of the rows takes the commonest
@@ -98,11 +100,14 @@ def _pick(stats: ColumnStats, use: Use) -> str | None:
     else a middle value (the next ones spread over the histogram for a list; an array on a status-like
     column takes its commonest values)."""
     hist, mcv, op = stats.histogram_bounds, stats.most_common_vals, use.op
+    if use.paired and op in (exp.GT, exp.GTE, exp.LT, exp.LTE) and len(hist) < 2:
+        return None  # no order to draw a range that holds rows from (most common values are unordered)
     if use.elem is not None:  # an array column: a stored array, or its first element
         stored = (hist or mcv or [None])[len(hist or mcv or [None]) // 2]
         return _first_element(stored) if use.element and stored else stored
     if op in (exp.GT, exp.GTE) and hist:
-        return hist[min(len(hist) - 1, int(len(hist) * 0.9))]
+        # paired with an upper bound (the last bound): strictly below it, however short the histogram
+        return hist[min(len(hist) - (2 if use.paired else 1), int(len(hist) * 0.9))]
     if op in (exp.LT, exp.LTE) and hist:
         return hist[-1] if use.paired else hist[int(len(hist) * 0.1)]
     if use.array and mcv and sum(stats.most_common_freqs) >= ARRAY_MCV_SHARE:
@@ -113,8 +118,11 @@ def _pick(stats: ColumnStats, use: Use) -> str | None:
     if not values:
         return None
     value = values[(len(values) // 2 + use.nth * max(1, len(values) // 7)) % len(values)]
-    if op in (exp.Like, exp.ILike) and not use.concatenated:
-        return value + "%"  # a prefix of a stored value
+    if op in (exp.Like, exp.ILike):
+        # the stored text taken literally (its `%`, `_` and backslashes escaped): a prefix of it, or the
+        # part a pattern built around the parameter puts its wildcards around
+        value = re.sub(r"([\\%_])", r"\\\1", value)
+        return value if use.concatenated else value + "%"
     return value
 
 
@@ -147,6 +155,8 @@ def _rare(stats: ColumnStats, use: Use) -> str | None:
     every other comparison; for an array column an element no row holds (the element type's least value,
     or the rare word for text)."""
     op = use.op
+    if use.negated:  # NOT ILIKE '%x%', NOT (tags && $1): every row but a few
+        return None
     if use.elem is not None:  # an array column searched for an element (`&&`, `@>`, `$1 = ANY(tags)`)
         rare = _RARE_ELEMENT.get(re.sub(r"\(.*\)", "", use.elem).strip())
         if rare is None or op not in _ARRAY_SEARCH or (op is exp.EQ and not use.element):
@@ -286,12 +296,19 @@ def _bind(sql: str, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], Co
         op = type(node)
         if isinstance(node, exp.Between):  # BETWEEN $1 AND $2: a lower and an upper bound
             op = exp.GTE if child is node.args.get("low") else exp.LTE
-        found.append((n, (owners[0], col.name), Use(op, concatenated, array, elem=elem, element=element)))
-    lower = {key for _, key, use in found if use.op in (exp.GT, exp.GTE)}
+        outer = node.parent
+        while isinstance(outer, exp.Paren):
+            outer = outer.parent
+        negated = bool(node.args.get("negate")) or isinstance(outer, exp.Not)
+        found.append((n, (owners[0], col.name), Use(op, concatenated, array, elem=elem, element=element,
+                                                      negated=negated)))
+    bounds = (exp.GT, exp.GTE, exp.LT, exp.LTE)
+    lower = {key for _, key, use in found if use.op in bounds[:2]}
+    upper = {key for _, key, use in found if use.op in bounds[2:]}
     seen: dict[tuple, int] = {}
     for n, key, use in found:
         nth = seen[(key, use.op)] = seen.get((key, use.op), -1) + 1
-        use = use._replace(paired=use.op in (exp.LT, exp.LTE) and key in lower, nth=nth)
+        use = use._replace(paired=use.op in bounds and key in lower and key in upper, nth=nth)
         if use.array:  # a few distinct values as an array literal
             items = list(dict.fromkeys(v for i in range(3) if (v := pick(stats[key], use._replace(nth=i))) is not None))
             if items:

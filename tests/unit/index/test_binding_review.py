@@ -49,9 +49,9 @@ def test_no_rare_side_for_a_negated_search():
 
 def test_an_element_parameter_of_an_array_column_is_not_bound_to_a_whole_array():
     # `$1 = ANY(tags)`: $1 is one element; the histogram holds whole arrays ('{c}'), which as an int[]
-    # element does not even parse — leave it to the generic plan
+    # element does not even parse
     sql, values = bind_from_stats("SELECT id FROM items WHERE $1 = ANY(tags)", DOCS, DOC_STATS)
-    assert sql is None and "$1" not in values, (sql, values)
+    assert sql is not None and not values["$1"].startswith("'{"), (sql, values)
     # an array parameter against a scalar column is still bound
     assert bind_from_stats("SELECT id FROM items WHERE title = ANY($1)", DOCS, DOC_STATS)[0] is not None
 
