@@ -118,12 +118,25 @@ def _pick(stats: ColumnStats, use: Use) -> str | None:
     if not values:
         return None
     value = values[(len(values) // 2 + use.nth * max(1, len(values) // 7)) % len(values)]
+    if op is exp.JSONBContainsTopKey:  # `attrs ? $1`: a key of the stored document, not the document
+        doc = _json(value)
+        return next(iter(doc)) if isinstance(doc, dict) and doc else None
+    if op in (exp.RegexpLike, exp.RegexpILike):  # the stored text as a regular expression matching itself
+        return re.sub(r"([\\.^$|?*+()\[\]{}])", r"\\\1", value)
     if op in (exp.Like, exp.ILike):
         # the stored text taken literally (its `%`, `_` and backslashes escaped): a prefix of it, or the
         # part a pattern built around the parameter puts its wildcards around
         value = re.sub(r"([\\%_])", r"\\\1", value)
         return value if use.concatenated else value + "%"
     return value
+
+
+def _json(text: str | None) -> object:
+    """`text` read as JSON, or None."""
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
 
 
 def _first_element(literal: str) -> str | None:
@@ -167,11 +180,7 @@ def _rare(stats: ColumnStats, use: Use) -> str | None:
     if op in _SEARCH:
         return RARE_WORD if use.concatenated or op not in (exp.Like, exp.ILike) else f"%{RARE_WORD}%"
     if op in _CONTAINS:
-        sample = _pick(stats, Use(exp.EQ))
-        try:
-            doc = json.loads(sample) if sample else None
-        except ValueError:
-            return None
+        doc = _json(_pick(stats, Use(exp.EQ)))
         if op is exp.JSONBContainsTopKey:
             return RARE_WORD if isinstance(doc, dict) else None
         if isinstance(doc, dict):

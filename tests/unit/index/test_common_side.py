@@ -172,3 +172,12 @@ def test_an_array_on_a_status_like_column_takes_its_commonest_values():
     # a scalar keeps the middle value of the list
     _, values = bind_from_stats("SELECT id FROM customers WHERE status = $1", SNAP, STATS)
     assert values == {"$1": "'idle'"}, values
+
+
+def test_a_key_test_gets_a_stored_key_and_a_regular_expression_a_literal_stored_text():
+    _, values = bind_from_stats("SELECT id FROM items WHERE attrs ? $1", DOCS, DOC_STATS)
+    assert values == {"$1": "'size'"}, values  # not a whole document, which is no key
+    stats = {**DOC_STATS, ("public.items", "title"): ColumnStats(table="public.items", column="title",
+                                                                  histogram_bounds=["a", "v1.2 (beta)?", "z"])}
+    _, values = bind_from_stats("SELECT id FROM items WHERE title ~* $1", DOCS, stats)
+    assert values == {"$1": r"'v1\.2 \(beta\)\?'"}, values
