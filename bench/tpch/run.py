@@ -116,6 +116,12 @@ def run_pgmcp(python: str, dsn_url: str, qualified: bool) -> dict:
             "process_s": round(wall, 2), "errors": doc.get("errors") or doc.get("failed_queries")}  # fmt: skip
 
 
+def _named(names: dict[str, str], qid: str) -> str:
+    """A query id as its TPC-H name; a side the advisor costs besides (`q9.rare`) keeps its suffix."""
+    base, dot, side = qid.partition(".")
+    return names.get(base, base) + dot + side
+
+
 async def run_dbarchitect(dsn: str) -> dict:
     conn = await psycopg.AsyncConnection.connect(dsn, autocommit=True)
     try:
@@ -136,7 +142,7 @@ async def run_dbarchitect(dsn: str) -> dict:
         "workload_cost_before": advice.workload_cost_before,
         "workload_cost_after": advice.workload_cost_after,
         "per_index": [{"ddl": r.ddl, "evidence": r.evidence.kind, "size": r.estimated_size_bytes,
-                       "helps": {names[h.query]: [h.cost_before, h.cost_after] for h in r.helps}}
+                       "helps": {_named(names, h.query): [h.cost_before, h.cost_after] for h in r.helps}}
                       for r in advice.recommendations],  # fmt: skip
         "rejected": [r.model_dump() for r in advice.rejected],
         "skipped": advice.skipped_queries,

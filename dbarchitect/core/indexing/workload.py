@@ -247,11 +247,7 @@ def _bind(sql: str, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], Co
         tree = sqlglot.parse_one(spaced_params(sql), read="postgres")
     except Exception:  # noqa: BLE001
         return None, {}
-    aliases: dict[str, str] = {}
-    for t in tree.find_all(exp.Table):
-        table = snapshot.table(f"{t.db}.{t.name}" if t.db else t.name)
-        if table is not None:
-            aliases[t.alias_or_name] = table.qualified
+    aliases = _aliases(tree, snapshot)
     values: dict[int, str] = {}
     found: list[tuple[int, tuple[str, str], Use]] = []
     for p in tree.find_all(exp.Parameter):
@@ -293,8 +289,7 @@ def _bind(sql: str, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], Co
             if not isinstance(other.expressions[position], exp.Column):
                 continue
             col = other.expressions[position]
-        owners = [aliases[col.table]] if col.table in aliases else [
-            q for q in set(aliases.values()) if (t := snapshot.table(q)) is not None and t.column(col.name)]  # fmt: skip
+        owners = _owners(col, aliases, snapshot)
         if len(owners) != 1 or (owners[0], col.name) not in stats:
             continue
         column = (t := snapshot.table(owners[0])) and t.column(col.name)
@@ -331,6 +326,80 @@ def _bind(sql: str, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], Co
     if set(values) != set(wanted):
         return None, bound
     return substitute(sql, values), bound
+
+
+def _aliases(tree: exp.Expression, snapshot: SchemaSnapshot) -> dict[str, str]:
+    """Alias (or name) → schema.table for the tables of the statement the snapshot knows."""
+    out: dict[str, str] = {}
+    for t in tree.find_all(exp.Table):
+        table = snapshot.table(f"{t.db}.{t.name}" if t.db else t.name)
+        if table is not None:
+            out[t.alias_or_name] = table.qualified
+    return out
+
+
+def _owners(col: exp.Column, aliases: Mapping[str, str], snapshot: SchemaSnapshot) -> list[str]:
+    """The tables of the statement that may hold `col` (one, when it resolves)."""
+    if col.table in aliases:
+        return [aliases[col.table]]
+    return [q for q in set(aliases.values()) if (t := snapshot.table(q)) is not None and t.column(col.name)]
+
+
+class LiteralSearch(NamedTuple):
+    """A search predicate with a literal: its table, the predicate alone (for a row estimate), the literal
+    as written in the statement and a value no row holds in its place."""
+
+    table: str
+    predicate: str
+    written: str
+    rare: str
+
+
+def literal_searches(sql: str, snapshot: SchemaSnapshot) -> list[LiteralSearch]:
+    """The search predicates of a statement without parameters that compare a column with a string
+    literal: an infix pattern (`ILIKE '%x%'`), jsonb containment of an object (`payload @> '{"k": "v"}'`),
+    an array column overlapping or containing an array literal (`labels && '{250}'`). Negated ones and
+    literals written more than once are left out (the replacement must be unambiguous)."""
+    if parameters(sql):
+        return []
+    try:
+        tree = sqlglot.parse_one(sql, read="postgres")
+    except Exception:  # noqa: BLE001
+        return []
+    aliases = _aliases(tree, snapshot)
+    out: list[LiteralSearch] = []
+    for node in tree.find_all(exp.Like, exp.ILike, exp.ArrayContainsAll, exp.ArrayOverlaps):
+        col, lit = node.this, node.expression
+        while isinstance(lit, (exp.Cast, exp.Paren)):
+            lit = lit.this
+        if not isinstance(col, exp.Column) or not isinstance(lit, exp.Literal) or not lit.is_string:
+            continue
+        outer = node.parent
+        while isinstance(outer, exp.Paren):
+            outer = outer.parent
+        if node.args.get("negate") or isinstance(outer, exp.Not):
+            continue
+        owners = _owners(col, aliases, snapshot)
+        column = (t := snapshot.table(owners[0])) and t.column(col.name) if len(owners) == 1 else None
+        if not column:
+            continue
+        value, kind = lit.this, column.type
+        rare = None
+        if isinstance(node, (exp.Like, exp.ILike)):
+            rare = f"%{RARE_WORD}%" if value.startswith("%") and len(value.strip("%")) >= 3 else None
+        elif kind == "jsonb":
+            doc = _json(value)
+            rare = json.dumps({next(iter(doc)): RARE_WORD}) if isinstance(doc, dict) and doc else None
+        elif kind.endswith("[]"):
+            element = _RARE_ELEMENT.get(re.sub(r"\(.*\)", "", kind[:-2]).strip())
+            rare = "{" + element + "}" if element else None
+        written = _quote(value)
+        if rare is None or sql.count(written) != 1:
+            continue
+        bare = node.copy()
+        bare.this.set("table", None)
+        out.append(LiteralSearch(owners[0], bare.sql(dialect="postgres"), written, _quote(rare)))
+    return out
 
 
 def bind_rare(

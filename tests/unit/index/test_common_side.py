@@ -181,3 +181,21 @@ def test_a_key_test_gets_a_stored_key_and_a_regular_expression_a_literal_stored_
                                                                   histogram_bounds=["a", "v1.2 (beta)?", "z"])}
     _, values = bind_from_stats("SELECT id FROM items WHERE title ~* $1", DOCS, stats)
     assert values == {"$1": r"'v1\.2 \(beta\)\?'"}, values
+
+
+def test_literal_searches_are_found_with_a_value_no_row_holds():
+    from dbarchitect.core.indexing.workload import literal_searches
+
+    (jsonb,) = literal_searches("""SELECT id FROM items i WHERE i.tenant_id = 1 AND i.attrs @> '{"size": "M"}'::jsonb""", DOCS)
+    assert jsonb.table == "public.items" and jsonb.written == """'{"size": "M"}'""" and jsonb.rare == """'{"size": "qzxjv"}'"""
+    assert "i." not in jsonb.predicate and jsonb.predicate.startswith("attrs @>")  # probed on the table alone
+    (pattern,) = literal_searches("SELECT id FROM items WHERE title ILIKE '%login%'", DOCS)
+    assert pattern.rare == "'%qzxjv%'"
+    (array,) = literal_searches("SELECT id FROM items WHERE tags && '{a}'", DOCS)
+    assert array.rare == "'{qzxjv}'"
+    # silent: a prefix pattern, a negated search, a parameter, a literal written twice, an equality
+    for sql in ("SELECT id FROM items WHERE title ILIKE 'log%'", "SELECT id FROM items WHERE title NOT ILIKE '%login%'",
+                "SELECT id FROM items WHERE title ILIKE $1",
+                "SELECT id FROM items WHERE title ILIKE '%login%' OR name ILIKE '%login%'",
+                "SELECT id FROM items WHERE title = '%login%'"):
+        assert literal_searches(sql, DOCS) == [], sql
