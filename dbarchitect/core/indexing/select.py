@@ -921,6 +921,7 @@ class _Selector:
         if sel.default_budget is None or self.budget_bytes is None:
             return
         ceiling = int(DEFAULT_BUDGET_CEILING * sel.default_budget)
+        gin_served = {q for served in self.cset.probes.values() for q in served}
         # out of `rejected` while judged, so that an OR's refused branch candidates count as partners again
         refused = {c: r for c, r in sel.rejected.items() if r[1].startswith("does not fit the storage budget")}
         # … and their OR partners, refused alone (one branch's index saves nothing without the others')
@@ -940,7 +941,9 @@ class _Selector:
             if c in self.risks:
                 continue
             net = benefit - self.charge_rate[c.table]
-            total_now = sum(self.weights[q] * self.current[q] for q in self.live)
+            # what the picks leave — less what a GIN kind may serve (they are judged later, in the pruning
+            # pass: a search for a value no row holds would otherwise dwarf every btree's share)
+            total_now = sum(self.weights[q] * self.current[q] for q in self.live if q not in gin_served)
             size = self.unit_size(c)
             share = net / max(total_now, 1e-9)
             if share < MAJOR_GAIN_SHARE or not major_gain(helps) or self.used_bytes + size > ceiling:

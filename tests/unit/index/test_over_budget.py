@@ -35,6 +35,8 @@ class _Oracle:
         used = frozenset(indexes)
         if query.id == "qor":
             return PlanCost(10.0, used) if {"c", "d"} <= leads else PlanCost(self.scan, frozenset())
+        if query.id in ("qs", "qd"):  # a search only a GIN kind serves; a range no candidate serves here
+            return PlanCost(self.scan, frozenset())
         col = {"qa": "a", "qb": "b"}[query.id]
         return PlanCost(self.served[col], used) if col in leads else PlanCost(self.scan, frozenset())
 
@@ -43,7 +45,8 @@ class _Oracle:
 
 
 QUERIES = {"qa": "SELECT id FROM t WHERE a = 1", "qb": "SELECT id FROM t WHERE b = 2",
-           "qor": "SELECT id FROM t WHERE c = 'x' OR d = 'y'"}  # fmt: skip
+           "qor": "SELECT id FROM t WHERE c = 'x' OR d = 'y'",
+           "qs": "SELECT id FROM t WHERE c ILIKE '%qzxjv%'", "qd": "SELECT id FROM t WHERE d > 'y'"}  # fmt: skip
 
 
 async def _select(oracle, ids=("qa", "qb"), budget_bytes=None, weights=None):
@@ -81,6 +84,19 @@ async def test_a_weaker_win_a_small_share_or_the_ceiling_keep_it_out():
     # the set would pass twice the default budget (128 MB)
     sel = await _select(_Oracle({"a": 10.0, "b": 10.0}, {"a": 40, "b": 100}))
     assert _picked(sel) == {"a"} and not sel.over_budget
+
+
+@pytest.mark.anyio
+async def test_a_search_a_gin_kind_serves_does_not_dilute_the_share():
+    # a heavy `c ILIKE '%x%'` (the trigram GIN's, judged in the pruning pass) is not what the btree picks
+    # leave: b still removes nearly all the rest and goes beyond the default budget
+    sel = await _select(_Oracle({"a": 10.0, "b": 10.0}, {"a": 40, "b": 40, "c": 40}), ids=("qa", "qb", "qs"),
+                        weights={"qs": 100.0})  # fmt: skip
+    assert _picked(sel) == {"a", "b"} and len(sel.over_budget) == 1
+    # the same weight on a query no GIN kind serves: b's share is under 10 %, it stays out
+    sel = await _select(_Oracle({"a": 10.0, "b": 10.0}, {"a": 40, "b": 40, "d": 40}), ids=("qa", "qb", "qd"),
+                        weights={"qd": 100.0})  # fmt: skip
+    assert len(_picked(sel) & {"a", "b"}) == 1 and not sel.over_budget
 
 
 @pytest.mark.anyio
