@@ -23,7 +23,9 @@ Per workload (tracker, shop, booking; `--workload`):
 
 The advisors get the queries as literal SQL, one statement per parameter variant (dbarchitect with
 the query's weight shared equally between its variants); `--dbarchitect-input params` gives
-dbarchitect the $n text instead (one statement per query, the whole weight).
+dbarchitect the $n text instead (one statement per query, the whole weight); the configurations
+dbarchitect_params, heuristic_params and heuristic_budget_params (`--only`) do so in the same run as
+the literal ones.
 
 Usage (generated data stays in /tmp, never in git):
   .venv/bin/python bench/oltp/run.py --workload tracker --scale 1 --pgmcp-python /tmp/pgmcp-venv/bin/python \
@@ -57,10 +59,14 @@ from dbarchitect.live.postgres.cluster import LocalCluster  # noqa: E402
 from dbarchitect.live.postgres.index_advisor import recommend_indexes  # noqa: E402
 
 RUNS = ("baseline", "expert", "pgmcp", "dbarchitect", "heuristic", "heuristic_budget")
+# also accepted by --only (not in the default list): the same advisor runs given the $n texts, whatever
+# --dbarchitect-input says, so that one run measures both inputs against the same expert and baseline
+PARAMS_RUNS = ("dbarchitect_params", "heuristic_params", "heuristic_budget_params")
 LABELS = {"baseline": "no secondary indexes", "expert": "expert set (expert.sql, by hand)",
           "pgmcp": "postgres-mcp 0.3.0", "dbarchitect": "dbarchitect recommend_indexes (HypoPG)",
           "heuristic": "dbarchitect heuristic (no HypoPG), no budget",
           "heuristic_budget": "dbarchitect heuristic (no HypoPG), budget_mb"}  # fmt: skip
+LABELS.update({r: LABELS[r.removesuffix("_params")] + ", `$n` input" for r in PARAMS_RUNS})
 SLOWER = 1.10  # the target: no query more than 10 % slower than with no secondary indexes
 FLOOR_MS = 0.5  # … and by more than this: sub-millisecond medians on a shared machine differ by noise alone
 
@@ -75,7 +81,7 @@ def parse_args():
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--timeout-s", type=float, default=30.0)
     p.add_argument("--budget-mb", type=float, default=None, help="heuristic_budget's budget_mb (default 1.2 × expert bytes)")
-    p.add_argument("--only", default=",".join(RUNS))
+    p.add_argument("--only", default=",".join(RUNS), help=f"configurations, of {', '.join(RUNS + PARAMS_RUNS)}")
     p.add_argument("--dbarchitect-input", choices=("literal", "params"), default="literal")
     p.add_argument("--out", default=None)
     p.add_argument("--report", default=None, metavar="RESULTS_JSON", help="only print the markdown of earlier results")
@@ -258,6 +264,8 @@ def main() -> None:
     params = common.draw_parameters(cluster.dsn(source), args.workload, args.scale, args.seed)
     stmts = statements(wl, params)
     only = [r for r in args.only.split(",") if r]
+    if unknown := [r for r in only if r not in RUNS + PARAMS_RUNS]:
+        raise SystemExit(f"unknown configuration {', '.join(unknown)}: one of {', '.join(RUNS + PARAMS_RUNS)}")
     if "pgmcp" in only and not args.pgmcp_python:
         only.remove("pgmcp")
     builds: dict[str, dict] = {}
@@ -273,13 +281,15 @@ def main() -> None:
         elif run == "pgmcp":
             advisors[run] = run_pgmcp(args.pgmcp_python, cluster.url(db), stmts)
         else:
+            kind = run.removesuffix("_params")
             budget = None
-            if run == "heuristic_budget":
+            if kind == "heuristic_budget":
                 budget = args.budget_mb or (round(1.2 * builds["expert"]["index_bytes"] / 2**20) if "expert" in builds else None)
                 if budget is None:
                     raise SystemExit("heuristic_budget needs --budget-mb or the expert configuration first")
-            advisors[run] = asyncio.run(run_dbarchitect(cluster.dsn(db), wl, stmts, hypopg=run == "dbarchitect",
-                                                        budget_mb=budget, mode=args.dbarchitect_input))  # fmt: skip
+            mode = "params" if run.endswith("_params") else args.dbarchitect_input
+            advisors[run] = asyncio.run(run_dbarchitect(cluster.dsn(db), wl, stmts, hypopg=kind == "dbarchitect",
+                                                        budget_mb=budget, mode=mode))  # fmt: skip
         log(f"   advisor: {advisors[run].get('advisor_s')} s, {len(advisors[run]['statements'])} indexes")
         builds[run] = build(cluster.dsn(db), advisors[run]["statements"], advisors[run].get("extensions", []))
         log(f"   built {builds[run]['indexes']} indexes, {builds[run]['index_bytes'] / 2**20:.0f} MB in {builds[run]['build_s']} s"
