@@ -15,7 +15,7 @@ from typing import Callable
 import psycopg
 
 HERE = Path(__file__).resolve().parent
-WORKLOADS = ("tracker", "shop", "booking")
+WORKLOADS = ("tracker", "shop", "booking", "social")
 
 REAL_WORDS = (
     "error crash login page slow timeout update payment user report export import search button email mobile "

@@ -22,6 +22,7 @@ SKEW = {  # the share of the largest tenant / the best seller (Zipf: about 1/ln(
     "tracker": "SELECT avg((tenant_id = 1)::int) FROM issues",
     "shop": "SELECT avg((product_id = 1)::int) FROM order_items",
     "booking": "SELECT avg((tenant_id = 1)::int) FROM appointments",
+    "social": "SELECT avg((recipient_id = 1)::int) FROM notifications",
 }
 
 

@@ -1,0 +1,17 @@
+ALTER TABLE follows              ADD FOREIGN KEY (follower_id)     REFERENCES users;
+ALTER TABLE follows              ADD FOREIGN KEY (followee_id)     REFERENCES users;
+ALTER TABLE posts                ADD FOREIGN KEY (author_id)       REFERENCES users;
+ALTER TABLE posts                ADD FOREIGN KEY (reply_to)        REFERENCES posts;
+ALTER TABLE comments             ADD FOREIGN KEY (post_id)         REFERENCES posts;
+ALTER TABLE comments             ADD FOREIGN KEY (author_id)       REFERENCES users;
+ALTER TABLE likes                ADD FOREIGN KEY (user_id)         REFERENCES users;
+ALTER TABLE likes                ADD FOREIGN KEY (post_id)         REFERENCES posts;
+ALTER TABLE notifications        ADD FOREIGN KEY (recipient_id)    REFERENCES users;
+ALTER TABLE notifications        ADD FOREIGN KEY (actor_id)        REFERENCES users;
+ALTER TABLE notifications        ADD FOREIGN KEY (post_id)         REFERENCES posts;
+ALTER TABLE conversation_members ADD FOREIGN KEY (conversation_id) REFERENCES conversations;
+ALTER TABLE conversation_members ADD FOREIGN KEY (user_id)         REFERENCES users;
+ALTER TABLE messages             ADD FOREIGN KEY (conversation_id) REFERENCES conversations;
+ALTER TABLE messages             ADD FOREIGN KEY (sender_id)       REFERENCES users;
+ALTER TABLE reports              ADD FOREIGN KEY (post_id)         REFERENCES posts;
+ALTER TABLE reports              ADD FOREIGN KEY (reporter_id)     REFERENCES users;
