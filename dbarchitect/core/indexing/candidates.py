@@ -327,7 +327,7 @@ def for_access(access: TableAccess, query: str, snapshot: SchemaSnapshot, stats:
             keys = [f"{_q(c)}" for c, _ in head] + [f"{_q(r)} text_pattern_ops"]
             out.add(
                 Candidate(table=t, keys=tuple(keys), columns=(*[c for c, _ in head], r)),
-                f"LIKE '{like.value}' is a prefix search: text_pattern_ops serves it under any collation",
+                f"{like.sql} is a prefix search: text_pattern_ops serves it under any collation",
                 query,
             )
     if flags and not head and not ranges and not access.sort and not joins:
@@ -403,6 +403,20 @@ def for_access(access: TableAccess, query: str, snapshot: SchemaSnapshot, stats:
                 + (f"; partial on {flag_where}" if flag_where else ""),
                 query,
             )
+    # a prefix LIKE on an expression: lower(username) LIKE 'ab%' is a range of the expression's values, but
+    # only in an index whose ordering is the byte order LIKE matches in — pattern_ops (a default-opclass
+    # btree serves it as a range only under the "C" collation). Its equality operator is the ordinary one,
+    # so the same index also serves `lower(username) = $1`.
+    for p in access.preds:
+        if p.kind == "like_prefix" and p.expr:
+            keys = tuple([_q(c) for c in eq] + [f"({p.expr}) {pattern_ops(p.expr, table)}"])[:MAX_KEYS]
+            out.add(
+                Candidate(table=t, keys=keys, columns=(*eq[: len(keys) - 1], None), kind="expression",
+                          predicate=flag_where),  # fmt: skip
+                f"{p.sql} is a prefix search on an expression: a pattern_ops index on it serves the prefix as a "
+                "range under any collation (and `=` on it too)" + (f"; partial on {flag_where}" if flag_where else ""),
+                query,
+            )
     # GIN kinds HypoPG cannot model
     for p in access.preds:
         if p.kind == "like_infix":
@@ -447,6 +461,16 @@ def for_access(access: TableAccess, query: str, snapshot: SchemaSnapshot, stats:
                     f"{r} follows the physical row order (correlation {st.correlation:.2f}): a BRIN index is tiny",
                     query,
                 )
+
+
+def pattern_ops(expr: str, table: Table | None) -> str:
+    """The pattern opclass for an expression key: varchar_pattern_ops when it is a bare varchar column
+    (or a cast to varchar), text_pattern_ops otherwise (lower(), upper(), concatenations return text)."""
+    bare = expr.strip().strip("()").strip().strip('"')
+    col = table.column(bare) if table is not None and re.fullmatch(r"\w+", bare) else None
+    varchar = (col is not None and col.type.startswith("character varying")) or re.search(
+        r"::\s*(varchar|character varying)(\(\d+\))?\s*\)*$", expr.strip(), re.I) is not None
+    return "varchar_pattern_ops" if varchar else "text_pattern_ops"
 
 
 def without_implied(table: str, eq: list[str], implied: set[tuple[str, str, str]]) -> list[str]:

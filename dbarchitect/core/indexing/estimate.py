@@ -33,7 +33,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
-from dbarchitect.core.indexing.expr_stats import canon, lookup_expr
+from dbarchitect.core.indexing.expr_stats import canon, lookup_expr, without_opclass
 from dbarchitect.core.indexing.limit import NEAR_UNIQUE, rare_selectivity
 from dbarchitect.core.indexing.models import Candidate, ColumnStats, WorkloadQuery
 from dbarchitect.core.indexing.shape import QueryShape, TableAccess, strict_keys
@@ -274,7 +274,7 @@ def _index_cost(c: Candidate, access: TableAccess, shape: QueryShape, snapshot: 
             by_col[key] = p
     sel, bound, ordered, loops, ranges = 1.0, 0, False, 1.0, False
     for i, (col, key) in enumerate(zip(c.columns, c.keys)):
-        p = by_col.get(col) if col else by_col.get(key.lower())
+        p = by_col.get(col) if col else by_col.get(without_opclass(key).lower())
         if p is None:
             rest = [x for x in c.columns[i:]]
             ordered = bool(access.sort) and rest[: len(access.sort)] == [s for s, _ in access.sort]

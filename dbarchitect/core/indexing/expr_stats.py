@@ -82,11 +82,27 @@ def expr_key(table: str, text: str) -> tuple[str, str]:
     return table, "expr:" + canon(text)
 
 
+_OPCLASS = re.compile(r"\s+[a-z_][a-z0-9_]*_ops\s*$", re.IGNORECASE)
+
+
+def without_opclass(key: str) -> str:
+    """A key's text without its DESC/ASC and operator class: `(lower(username)) text_pattern_ops` →
+    `(lower(username))`."""
+    k = re.sub(r"\s+(DESC|ASC)\s*$", "", key.strip(), flags=re.IGNORECASE)
+    return _OPCLASS.sub("", k).strip()
+
+
+def has_opclass(key: str) -> bool:
+    k = re.sub(r"\s+(DESC|ASC)\s*$", "", key.strip(), flags=re.IGNORECASE)
+    return _OPCLASS.search(k) is not None
+
+
 def expression_of(key: str, column: str | None) -> str | None:
-    """The expression text of a candidate key (without DESC), None for a plain column or an opclass key."""
+    """The expression text of a candidate key (without DESC or an operator class), None for a plain
+    column or a GIN opclass key."""
     if column is not None:
         return None
-    k = re.sub(r"\s+(DESC|ASC)\s*$", "", key.strip(), flags=re.IGNORECASE)
+    k = without_opclass(key)
     return k if k.startswith("(") else None
 
 

@@ -43,6 +43,7 @@ from dbarchitect.core.indexing.candidates import (
     StatsMap,
     scattered_join_key,
 )
+from dbarchitect.core.indexing.expr_stats import without_opclass
 from dbarchitect.core.indexing.estimate import DEFAULT_BUDGET_CEILING, MAJOR_GAIN_SHARE, major_gain, stored_columns
 from dbarchitect.core.indexing.limit import LimitInput, executor_cost, rare_selectivity
 from dbarchitect.core.indexing.models import Candidate, WorkloadQuery
@@ -197,7 +198,7 @@ def leading_column_used(cand: Candidate, shape: QueryShape) -> bool:
         if a.table != cand.table:
             continue
         if lead is None:
-            return any(p.expr and f"({p.expr})" == cand.keys[0] for p in a.preds)
+            return any(p.expr and f"({p.expr})" == without_opclass(cand.keys[0]) for p in a.preds)
         if any(p.column == lead for p in a.preds) or any(c == lead for c, _ in a.sort) or lead in a.group:
             return True
     return False
@@ -486,7 +487,7 @@ def unanalyzed_expression(plan: PlanCost, shape: QueryShape, snapshot: SchemaSna
         t = snapshot.table(c.table)
         if t is None or t.estimated_rows <= 0:
             continue
-        exprs = [k for k, col in zip(c.keys, c.columns) if col is None]
+        exprs = [without_opclass(k) for k, col in zip(c.keys, c.columns) if col is None]
         for p in access.preds:
             if p.kind != "expr_eq" or not p.expr or f"({p.expr})" not in exprs:
                 continue

@@ -138,6 +138,40 @@ def _array_literals(node: exp.Expression) -> tuple[str, ...] | None:
     return None
 
 
+def _param_prefix(node: exp.Expression) -> bool:
+    """`$1 || '%'` (or `concat($1, '%')`): a pattern that starts with a `$n` followed by a literal — a
+    prefix search whatever the bound value, unless the application passes a leading wildcard in it."""
+    while isinstance(node, (exp.Cast, exp.Paren)):
+        node = node.this
+    if isinstance(node, exp.DPipe):
+        parts = [node.this, node.expression]
+    elif isinstance(node, exp.Concat):
+        parts = list(node.expressions)
+    else:
+        return False
+    last = _literal(parts[-1]) if len(parts) == 2 else None
+    return last is not None and _is_param(parts[0])
+
+
+def like_prefix_text(pattern: str | None) -> str | None:
+    """The fixed text a LIKE pattern starts with (up to its first unescaped `%` or `_`, backslash escapes
+    resolved), or None when unknown (a parameter) or empty."""
+    if pattern is None:
+        return None
+    out, i = [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            out.append(pattern[i + 1])
+            i += 2
+            continue
+        if ch in "%_":
+            break
+        out.append(ch)
+        i += 1
+    return "".join(out) or None
+
+
 def _literal(node: exp.Expression) -> str | None:
     while isinstance(node, (exp.Cast, exp.Paren)):
         node = node.this
@@ -274,8 +308,13 @@ def _analyze_conjunct(c: exp.Expression, res: _Resolver, acc: dict[str, TableAcc
         if len({a for a, _ in cols}) != 1 or res.local_columns(c.expression):
             return
         alias = cols[0][0]
-        if isinstance(c, exp.Like) and isinstance(target, exp.Column) and pattern and not pattern.startswith(("%", "_")):
-            acc[alias].preds.append(Pred("like_prefix", column=target.name, value=pattern, constant=True, sql=text))
+        prefix_param = pattern is None and isinstance(c, exp.Like) and _param_prefix(c.expression)
+        if isinstance(c, exp.Like) and (prefix_param or (pattern and not pattern.startswith(("%", "_")))):
+            # a prefix search (`username LIKE 'ab%'`, `lower(username) LIKE $1 || '%'`): a range of the key
+            # in a pattern_ops (or "C"-collated) btree on the column or the same expression
+            col = target.name if isinstance(target, exp.Column) else None
+            acc[alias].preds.append(Pred("like_prefix", column=col, expr=None if col else _strip(target), value=pattern,
+                                         constant=pattern is not None, param=bool(prefix_param), sql=text))  # fmt: skip
         elif pattern is None or pattern.strip("%_"):
             col = target.name if isinstance(target, exp.Column) else None
             acc[alias].preds.append(Pred("like_infix", column=col, expr=None if col else _strip(target), sql=text))

@@ -46,7 +46,7 @@ import math
 import re
 from collections.abc import Mapping
 
-from dbarchitect.core.indexing.expr_stats import SampledStats, expression_of, lookup_expr
+from dbarchitect.core.indexing.expr_stats import SampledStats, expression_of, has_opclass, lookup_expr, without_opclass
 from dbarchitect.core.indexing.models import Candidate, ColumnStats
 from dbarchitect.core.models import SchemaSnapshot, Table
 
@@ -170,7 +170,7 @@ def _key_columns(cand: Candidate, stats: Mapping[tuple[str, str], ColumnStats] |
     out: list[str | SampledStats] = []
     for key, col in zip(cand.keys, cand.columns):
         if col is None:
-            m = _CASE_FN.match(key.strip().removesuffix(" DESC").strip())
+            m = _CASE_FN.match(without_opclass(key))
             sampled = lookup_expr(stats, cand.table, expr) if stats and (expr := expression_of(key, col)) else None
             if m is None and sampled is None:
                 return None
@@ -212,7 +212,8 @@ def _estimate(cand: Candidate, snapshot: SchemaSnapshot, stats: Mapping[tuple[st
     key_cols = _key_columns(cand, stats) if cand.method == "btree" and cand.columns else None
     if not key_cols:
         return None
-    opclass = any(" " in k.strip().removesuffix(" DESC").strip() for k in cand.keys if not k.startswith("("))
+    opclass = any(has_opclass(k) or (" " in k.strip().removesuffix(" DESC").strip() and not k.startswith("("))
+                  for k in cand.keys)  # fmt: skip
     table = snapshot.table(cand.table)
     if table is None or table.estimated_rows <= 0:
         return None
