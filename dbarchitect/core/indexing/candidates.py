@@ -469,7 +469,7 @@ def pattern_ops(expr: str, table: Table | None) -> str:
     bare = expr.strip().strip("()").strip().strip('"')
     col = table.column(bare) if table is not None and re.fullmatch(r"\w+", bare) else None
     varchar = (col is not None and col.type.startswith("character varying")) or re.search(
-        r"::\s*(varchar|character varying)(\(\d+\))?\s*\)*$", expr.strip(), re.I) is not None
+        r"(::|\bAS)\s*(varchar|character varying)(\(\d+\))?\s*\)*$", expr.strip(), re.I) is not None
     return "varchar_pattern_ops" if varchar else "text_pattern_ops"
 
 

@@ -29,8 +29,9 @@ import re
 from collections.abc import Mapping
 from typing import NamedTuple
 
+from dbarchitect.core.indexing.expr_stats import lookup_expr
 from dbarchitect.core.indexing.models import ColumnStats
-from dbarchitect.core.indexing.shape import Pred, QueryShape, TableAccess
+from dbarchitect.core.indexing.shape import Pred, QueryShape, TableAccess, like_prefix_text
 from dbarchitect.core.models import SchemaSnapshot
 
 NEAR_UNIQUE = 0.5  # a column with distinct values ≥ half its rows: an equality matches ~one row (or none)
@@ -49,6 +50,8 @@ class ScanNode(NamedTuple):
     node: str
     index_cond: str
     filter: str
+    in_order: bool = False  # the Limit's input comes in this scan's order (no Sort between them)
+    backward: bool = False  # an index scan walked from its last key
 
 
 class LimitInput(NamedTuple):
@@ -187,10 +190,101 @@ def _mentions(text: str, what: str) -> bool:
 
 def executor_cost(cost: float, limit: LimitInput | None, shape: QueryShape, snapshot: SchemaSnapshot,
                   stats: Mapping[tuple[str, str], ColumnStats]) -> tuple[float, str | None]:  # fmt: skip
-    """(the cost to use for a plan, why it differs from the planner's `cost` or None)."""
+    """(the cost to use for a plan, why it differs from the planner's `cost` or None): the higher of the
+    filtered-LIMIT and the prefix-walk repricing."""
     if limit is None or shape.limit is None or not stats or limit.total <= limit.startup:
         return cost, None
-    wanted = float(shape.limit)
+    found = [r for r in (_filtered_limit(cost, limit, shape, snapshot, stats),
+                         prefix_walk(cost, limit, shape, snapshot, stats)) if r[1]]  # fmt: skip
+    return max(found, key=lambda r: r[0]) if found else (cost, None)
+
+
+# the share of an ordered walk's keys that lie before a prefix whose position no statistics show: on
+# average half the keys precede a prefix drawn anywhere in the key range
+UNKNOWN_PREFIX_SKIP = 0.5
+# functions whose value on a column's histogram bounds is computed here (and keep the bounds' text)
+_CASE_MAPS = {"lower": str.lower, "upper": str.upper}
+
+
+def _prefix_mapper(target: str, access: TableAccess, snapshot: SchemaSnapshot,
+                   stats: Mapping[tuple[str, str], ColumnStats]):  # fmt: skip
+    """(statistics, the function mapping their values to the LIKE target's) for a column or lower()/upper()
+    of one, or (None, None). An expression's own sampled statistics are used when they hold a histogram."""
+    if re.fullmatch(r"[a-z_][a-z0-9_]*", target):
+        return stats.get((access.table, target)), (lambda v: v)
+    own = lookup_expr(stats, access.table, f"({target})")
+    if own is not None and own.histogram_bounds:
+        return own, (lambda v: v)
+    m = re.fullmatch(r"\s*(lower|upper)\(\s*\"?([a-z_][a-z0-9_]*)\"?\s*\)\s*", target, re.I)
+    if m is None:
+        return None, None
+    return stats.get((access.table, m.group(2))), _CASE_MAPS[m.group(1).lower()]
+
+
+def share_before_prefix(st: ColumnStats, prefix: str, fn, backward: bool) -> float | None:
+    """Share of the rows an ordered walk over the values `fn` maps `st`'s values to passes before it
+    reaches the first value starting with `prefix`: those below it (forward), or those above the prefix's
+    range and the NULLs (backward: NULLS FIRST). Most-common values count their frequencies, the
+    histogram bounds (equal shares of the rest) by how many of them fall there; compared in code-point
+    order (exact for the C and C.UTF-8 collations, close for others). None without values."""
+    def before(v: str) -> bool:
+        v = fn(v)
+        return (v > prefix and not v.startswith(prefix)) if backward else v < prefix
+
+    if not st.histogram_bounds and not st.most_common_vals:
+        return None
+    mcv = sum(f for v, f in zip(st.most_common_vals, st.most_common_freqs) if before(v))
+    rest = max(0.0, 1.0 - st.null_frac - sum(st.most_common_freqs))
+    hist = st.histogram_bounds
+    share = mcv + (rest * sum(1 for v in hist if before(v)) / len(hist) if hist else 0.0)
+    return min(1.0, share + (st.null_frac if backward else 0.0))
+
+
+def prefix_walk(cost: float, limit: LimitInput, shape: QueryShape, snapshot: SchemaSnapshot,
+                stats: Mapping[tuple[str, str], ColumnStats]) -> tuple[float, str | None]:  # fmt: skip
+    """A LIMIT read through an index walked in ORDER BY order, whose key is the very column or expression
+    a prefix LIKE filters (`WHERE lower(username) LIKE 'ab%' ORDER BY lower(username) LIMIT 10` through a
+    default-opclass btree under a non-C collation, where the prefix cannot be an index condition).
+
+    The planner charges the fraction LIMIT / estimated matches of the walk's run cost, as if the matches
+    were spread evenly over the index. They are not: they sit together, in one stretch of the key order,
+    and the executor reads the index from its first key (its last for a backward walk) and fetches each
+    heap row to test the LIKE on it, so it passes every key before that stretch before it finds the first
+    match. The run cost is charged for the share of the keys before the prefix (`share_before_prefix`,
+    from the column's or expression's statistics, UNKNOWN_PREFIX_SKIP when they cannot tell or the
+    pattern is a parameter) plus the planner's own fraction."""
+    for a in shape.accesses:
+        if not a.limit or a.order_key is None:
+            continue
+        target, _ = a.order_key
+        likes = [p for p in a.preds if p.kind == "like_prefix" and (p.column or p.expr) == target]
+        name = a.table.split(".", 1)[1]
+        walks = [s for s in limit.scans if s.relation == name and s.in_order and s.node in ("Index Scan", "Index Only Scan")
+                 and _mentions(s.filter, target) and not _mentions(s.index_cond, target)]  # fmt: skip
+        if not likes or not walks:
+            continue
+        prefix = like_prefix_text(likes[0].value)
+        st, fn = _prefix_mapper(target, a, snapshot, stats) if prefix else (None, None)
+        skip = share_before_prefix(st, prefix, fn, walks[0].backward) if st is not None and prefix else None
+        how = (f"~{100 * skip:.1f} % of {target}'s values lie before '{prefix}' in that order (pg_stats)"
+               if skip is not None else f"where '{prefix or likes[0].sql}' falls in that order is unknown: "
+               f"counted as {100 * UNKNOWN_PREFIX_SKIP:.0f} % of the keys")  # fmt: skip
+        skip = UNKNOWN_PREFIX_SKIP if skip is None else skip
+        planned = min(1.0, float(shape.limit or 0) / max(limit.rows, 1.0))
+        share = min(1.0, skip + planned)
+        adjusted = limit.startup + (limit.total - limit.startup) * share
+        if adjusted <= cost * 1.05:
+            continue
+        return adjusted, (f"LIMIT {shape.limit} walks {name} in {target} order ({walks[0].node}"
+                          f"{', backward' if walks[0].backward else ''}) and tests {likes[0].sql} on each row: the "
+                          f"prefix is no index condition there, so every key before the matching ones is read first; "
+                          f"{how}: costed {cost:,.1f} → {adjusted:,.1f}")  # fmt: skip
+    return cost, None
+
+
+def _filtered_limit(cost: float, limit: LimitInput, shape: QueryShape, snapshot: SchemaSnapshot,
+                    stats: Mapping[tuple[str, str], ColumnStats]) -> tuple[float, str | None]:  # fmt: skip
+    wanted = float(shape.limit or 0)
     for table, (matches, cols, why) in expected_matches(shape, snapshot, stats).items():
         name = table.split(".", 1)[1]
         scans = [s for s in limit.scans if s.relation == name]

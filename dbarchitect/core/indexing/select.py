@@ -559,6 +559,8 @@ class _Costs:
                     hit = hit._replace(cost=repriced, planner_cost=hit.cost)
                     if not key[1]:
                         self.sel.limit_notes[qid] = f"{qid}: {why}"
+                    elif "walks" in why and "before the matching ones" in why:
+                        self.sel.limit_notes.setdefault(qid, f"{qid}: {why}")
                 found = unanalyzed_expression(hit, self.shapes[qid], self.snapshot, self.stats,
                                               await self.sample_expressions(hit, qid))  # fmt: skip
                 if found is not None:

@@ -53,6 +53,8 @@ class TableAccess:
     group: list[str] = field(default_factory=list)
     referenced: set[str] = field(default_factory=set)
     limit: bool = False
+    # the block's first ORDER BY key when it is this table's: (column name or expression text, descending)
+    order_key: tuple[str, bool] | None = None
     # ORs across columns (`phone = $2 OR email = $3`): per OR, per branch, what that branch asks of this
     # table. Every branch must be served by an index of its own for a BitmapOr (`candidates.or_branches`).
     ors: list[list[list[Pred]]] = field(default_factory=list)
@@ -390,6 +392,13 @@ def _analyze_scope(scope: Scope, snapshot: SchemaSnapshot, default_schema: str) 
             acc[alias].referenced.add(col.name)
     has_limit = sel.args.get("limit") is not None
     order = sel.args.get("order")
+    if order is not None and order.expressions:
+        first = order.expressions[0]
+        owners = {a for a, _ in res.local_columns(first.this)}
+        if len(owners) == 1 and not isinstance(first.this, exp.Literal):
+            node = first.this
+            acc[owners.pop()].order_key = (node.name if isinstance(node, exp.Column) else _strip(node),
+                                           bool(first.args.get("desc")))  # fmt: skip
     if order is not None:
         keys = []
         for o in order.expressions:

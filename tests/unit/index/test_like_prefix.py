@@ -1,0 +1,124 @@
+"""Prefix LIKE on an expression (`lower(username) LIKE 'abc%'`): the pattern_ops index it needs, and the
+ordered walk that filters the prefix row by row priced as the executor runs it."""
+
+from __future__ import annotations
+
+from dbarchitect.core.indexing.candidates import generate, pattern_ops
+from dbarchitect.core.indexing.expr_stats import expression_of, without_opclass
+from dbarchitect.core.indexing.limit import LimitInput, ScanNode, executor_cost, share_before_prefix
+from dbarchitect.core.indexing.models import Candidate, ColumnStats
+from dbarchitect.core.indexing.shape import analyze, like_prefix_text
+from dbarchitect.core.indexing.size import btree_size
+from dbarchitect.core.models import SchemaSnapshot
+
+from tests.unit.index.kit import pk, table
+
+USERS = table("users", [("id", "bigint"), ("username", "text"), ("display_name", "text"), ("deleted_at", "timestamptz"),
+                        ("handle", "character varying(40)")], 500_000, indexes=[pk("users")])  # fmt: skip
+SNAP = SchemaSnapshot(tables=[USERS])
+# usernames spread over the alphabet: 'a…' first, 'z…' last (mixed case: lower() maps them)
+BOUNDS = [f"{chr(ord('A') + i // 4)}{chr(ord('a') + i % 26)}user{i}" for i in range(101)]
+STATS = {("public.users", "username"): ColumnStats(table="public.users", column="username", n_distinct=-1.0,
+                                                   avg_width=12, histogram_bounds=BOUNDS)}  # fmt: skip
+
+AUTOCOMPLETE = ("SELECT id, username, display_name FROM users WHERE lower(username) LIKE 'u%' AND deleted_at IS NULL "
+                "ORDER BY lower(username) LIMIT 10")  # fmt: skip
+
+
+def preds(sql):
+    return [(p.kind, p.column, p.expr, p.value, p.param) for a in analyze(sql, SNAP).accesses for p in a.preds]
+
+
+def test_a_constant_prefix_on_an_expression_is_a_prefix_predicate():
+    assert ("like_prefix", None, "LOWER(username)", "u%", False) in preds(AUTOCOMPLETE)
+    assert preds("SELECT id FROM users WHERE lower(username) LIKE $1 || '%'") == [
+        ("like_prefix", None, "LOWER(username)", None, True)]
+
+
+def test_infix_and_bare_parameter_patterns_stay_trigram_searches():
+    assert preds("SELECT id FROM users WHERE lower(username) LIKE '%err%'")[0][0] == "like_infix"
+    assert preds("SELECT id FROM users WHERE lower(username) LIKE $1")[0][0] == "like_infix"
+    assert preds("SELECT id FROM users WHERE username LIKE '%' || $1 || '%'")[0][0] == "like_infix"
+
+
+def test_the_fixed_text_of_a_pattern():
+    assert like_prefix_text("error_%") == "error"
+    assert like_prefix_text("err\\_or%") == "err_or"
+    assert like_prefix_text("%x") is None and like_prefix_text(None) is None
+
+
+def test_a_prefix_on_an_expression_gets_a_pattern_ops_candidate_and_no_trigram():
+    cset = generate({"q": analyze(AUTOCOMPLETE, SNAP)}, SNAP, STATS, set())
+    sigs = [c.signature for c in cset.candidates]
+    assert "public.users USING btree ((LOWER(username)) text_pattern_ops) WHERE deleted_at IS NULL" in sigs
+    assert not any("gin_trgm_ops" in s for s in sigs)
+
+
+def test_an_infix_on_an_expression_gets_the_trigram_candidate_only():
+    cset = generate({"q": analyze("SELECT id FROM users WHERE lower(username) LIKE '%rr%'", SNAP)}, SNAP, STATS, set())
+    sigs = [c.signature for c in cset.candidates]
+    assert sigs == ["public.users USING gin ((LOWER(username)) gin_trgm_ops)"]
+
+
+def test_pattern_opclass_follows_the_key_type():
+    assert pattern_ops("LOWER(username)", USERS) == "text_pattern_ops"
+    assert pattern_ops("handle", USERS) == "varchar_pattern_ops"
+    assert pattern_ops("CAST(username AS VARCHAR)", USERS) == "varchar_pattern_ops"
+    assert pattern_ops("username || display_name", USERS) == "text_pattern_ops"
+    assert pattern_ops("username::varchar(40)", USERS) == "varchar_pattern_ops"
+
+
+def test_an_expression_key_with_an_opclass_is_sized_and_sampled_as_its_expression():
+    key = "(LOWER(username)) text_pattern_ops"
+    assert without_opclass(key) == "(LOWER(username))" and expression_of(key, None) == "(LOWER(username))"
+    plain = Candidate(table="public.users", keys=("(LOWER(username))",), columns=(None,), kind="expression")
+    ops = Candidate(table="public.users", keys=(key,), columns=(None,), kind="expression")
+    assert btree_size(ops, SNAP, STATS) is not None
+    assert btree_size(ops, SNAP, STATS) >= btree_size(plain, SNAP, STATS)
+
+
+def test_share_before_a_prefix_from_the_column_histogram_through_lower():
+    st = STATS[("public.users", "username")]
+    early, late = share_before_prefix(st, "b", str.lower, False), share_before_prefix(st, "x", str.lower, False)
+    assert early is not None and late is not None and early < 0.1 < 0.8 < late
+    assert share_before_prefix(st, "x", str.lower, True) < 0.1  # backward: only what sorts after x…
+    assert share_before_prefix(ColumnStats(table="t", column="c"), "x", str.lower, False) is None
+
+
+# EXPLAIN of AUTOCOMPLETE through a default btree on lower(username), walked in order, LIKE as a filter
+WALK = LimitInput(0.42, 60_000.0, 5_000.0, (ScanNode("users", "Index Scan", "", "((lower(username) ~~ 'u%'::text) "
+                                                     "AND (deleted_at IS NULL))", in_order=True),))  # fmt: skip
+
+
+def planned(limit):
+    return limit.startup + (limit.total - limit.startup) * 10 / limit.rows
+
+
+def test_an_ordered_walk_filtering_its_own_key_by_a_late_prefix_is_priced_past_the_keys_before_it():
+    cost, why = executor_cost(planned(WALK), WALK, analyze(AUTOCOMPLETE, SNAP), SNAP, STATS)
+    assert why and "before the matching ones" in why
+    assert cost > 0.75 * WALK.total  # 'u…' comes after ~80 % of the usernames
+
+
+def test_an_unknown_prefix_is_priced_at_half_the_keys():
+    sql = ("SELECT id FROM users WHERE lower(username) LIKE $1 || '%' AND deleted_at IS NULL "
+           "ORDER BY lower(username) LIMIT 10")  # fmt: skip
+    cost, why = executor_cost(planned(WALK), WALK, analyze(sql, SNAP), SNAP, STATS)
+    assert why and "unknown" in why and 0.45 * WALK.total < cost < 0.55 * WALK.total
+
+
+def test_no_repricing_when_the_prefix_is_an_index_condition_or_the_walk_is_not_the_order():
+    shape = analyze(AUTOCOMPLETE, SNAP)
+    bounded = WALK._replace(scans=(ScanNode("users", "Index Scan", "((lower(username) ~>=~ 'u'::text) AND "
+                                            "(lower(username) ~<~ 'v'::text))", "(lower(username) ~~ 'u%'::text)",
+                                            in_order=True),))  # fmt: skip
+    assert executor_cost(planned(bounded), bounded, shape, SNAP, STATS)[1] is None
+    sorted_input = WALK._replace(scans=(WALK.scans[0]._replace(in_order=False),))
+    assert executor_cost(planned(sorted_input), sorted_input, shape, SNAP, STATS)[1] is None
+    other_order = analyze(AUTOCOMPLETE.replace("ORDER BY lower(username)", "ORDER BY id"), SNAP)
+    assert executor_cost(planned(WALK), WALK, other_order, SNAP, STATS)[1] is None
+
+
+def test_an_early_prefix_keeps_the_planners_figure():
+    early = analyze(AUTOCOMPLETE.replace("'u%'", "'aa%'"), SNAP)
+    assert executor_cost(planned(WALK), WALK, early, SNAP, STATS)[1] is None
