@@ -746,7 +746,12 @@ class _Selector:
             if not mine:
                 continue
             try:
-                used_any |= (await self.costs.cost(q, mine)).used
+                plan = await self.costs.cost(q, mine)
+                used_any |= plan.used
+                if plan.planner_cost is not None and plan.cost > plan.planner_cost and plan.used:
+                    # the planner's pick is a LIMIT plan the executor runs far longer than it assumes (`limit`:
+                    # a filtered or prefix-filtering ordered walk): what it would pick without those stays too
+                    used_any |= (await self.costs.cost(q, mine - plan.used)).used
             except OracleError as exc:
                 sel.skipped[q] = str(exc)
         for c in usable:
