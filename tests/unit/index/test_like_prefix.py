@@ -3,10 +3,13 @@ ordered walk that filters the prefix row by row priced as the executor runs it."
 
 from __future__ import annotations
 
+import pytest
+
 from dbarchitect.core.indexing.candidates import generate, pattern_ops
 from dbarchitect.core.indexing.expr_stats import expression_of, without_opclass
 from dbarchitect.core.indexing.limit import LimitInput, ScanNode, executor_cost, share_before_prefix
-from dbarchitect.core.indexing.models import Candidate, ColumnStats
+from dbarchitect.core.indexing.models import Candidate, ColumnStats, WorkloadQuery
+from dbarchitect.core.indexing.select import PlanCost, select
 from dbarchitect.core.indexing.shape import analyze, like_prefix_text
 from dbarchitect.core.indexing.size import btree_size
 from dbarchitect.core.models import SchemaSnapshot
@@ -122,3 +125,53 @@ def test_no_repricing_when_the_prefix_is_an_index_condition_or_the_walk_is_not_t
 def test_an_early_prefix_keeps_the_planners_figure():
     early = analyze(AUTOCOMPLETE.replace("'u%'", "'aa%'"), SNAP)
     assert executor_cost(planned(WALK), WALK, early, SNAP, STATS)[1] is None
+
+
+# --- the selection: the planner prefers the walk; the pattern_ops index must survive as its second choice
+
+PROFILE = "SELECT id, display_name FROM users WHERE lower(username) = lower($1) AND deleted_at IS NULL LIMIT 1"
+DEFAULT = Candidate(table="public.users", keys=("(LOWER(username))",), columns=(None,), kind="expression")
+
+
+class _WalkOracle:
+    """The planner's view under a non-C collation: a default btree on lower(username) is walked in order
+    for the autocomplete (cheap, with the LIKE as a filter: `walk`), the pattern_ops index serves it as a
+    range and a sort; both serve the profile lookup."""
+
+    def __init__(self, walk: bool):
+        self.walk = walk
+
+    async def cost(self, query, indexes):
+        default = frozenset(c for c in indexes if c.keys == DEFAULT.keys)
+        ops = frozenset(c for c in indexes if "text_pattern_ops" in c.keys[-1])
+        if "LIKE" in query.sql:
+            if default:
+                return PlanCost(planned(WALK), default, limit=WALK if self.walk else None)
+            return PlanCost(1_761.0, ops) if ops else PlanCost(4_863.0, frozenset())
+        if default or ops:
+            return PlanCost(8.5, default or ops)
+        return PlanCost(4_948.0, frozenset())
+
+    async def size(self, cand):
+        return 11 * 2**20
+
+
+async def _pick(walk: bool):
+    qs = [WorkloadQuery(id="q1", sql=AUTOCOMPLETE, weight=60), WorkloadQuery(id="q2", sql=PROFILE, weight=150)]
+    shapes = {q.id: analyze(q.sql, SNAP) for q in qs}
+    cs = generate(shapes, SNAP, STATS, set())
+    return await select(qs, shapes, cs, SNAP, _WalkOracle(walk), stats=STATS)
+
+
+@pytest.mark.anyio
+async def test_the_pattern_ops_index_replaces_a_default_btree_the_planner_would_walk():
+    sel = await _pick(walk=True)
+    picked = [p.candidate.keys for p in sel.picks]
+    assert picked == [("(LOWER(username)) text_pattern_ops",)], picked
+    assert any(c.keys == DEFAULT.keys for c in sel.rejected)
+
+
+@pytest.mark.anyio
+async def test_without_the_walk_the_planners_choice_stands():
+    sel = await _pick(walk=False)
+    assert [p.candidate.keys for p in sel.picks] == [DEFAULT.keys]
