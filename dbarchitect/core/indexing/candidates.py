@@ -424,7 +424,8 @@ def for_access(access: TableAccess, query: str, snapshot: SchemaSnapshot, stats:
             out.add(
                 Candidate(table=t, keys=(f"{key} gin_trgm_ops",), columns=(p.column,), method="gin",
                           kind="gin_trgm", requires_extension="pg_trgm"),  # fmt: skip
-                f"{p.sql} has a leading wildcard: only a trigram index serves it",
+                f"{p.sql} {'may have' if re.search(r'[$]\d', p.sql) else 'has'} a leading wildcard: only a trigram index "
+                "serves it",
                 query, p.sql,
             )  # fmt: skip
         elif p.kind == "contains" and p.column:

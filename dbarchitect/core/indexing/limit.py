@@ -267,7 +267,7 @@ def prefix_walk(cost: float, limit: LimitInput, shape: QueryShape, snapshot: Sch
         st, fn = _prefix_mapper(target, a, snapshot, stats) if prefix else (None, None)
         skip = share_before_prefix(st, prefix, fn, walks[0].backward) if st is not None and prefix else None
         how = (f"~{100 * skip:.1f} % of {target}'s values lie before '{prefix}' in that order (pg_stats)"
-               if skip is not None else f"where '{prefix or likes[0].sql}' falls in that order is unknown: "
+               if skip is not None else f"where {repr(prefix) if prefix else 'the pattern of ' + likes[0].sql} falls in that order is unknown: "
                f"counted as {100 * UNKNOWN_PREFIX_SKIP:.0f} % of the keys")  # fmt: skip
         skip = UNKNOWN_PREFIX_SKIP if skip is None else skip
         planned = min(1.0, float(shape.limit or 0) / max(limit.rows, 1.0))

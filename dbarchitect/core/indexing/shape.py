@@ -320,6 +320,12 @@ def _analyze_conjunct(c: exp.Expression, res: _Resolver, acc: dict[str, TableAcc
         elif pattern is None or pattern.strip("%_"):
             col = target.name if isinstance(target, exp.Column) else None
             acc[alias].preds.append(Pred("like_infix", column=col, expr=None if col else _strip(target), sql=text))
+            if col is None and isinstance(c, exp.Like) and _is_param(c.expression):
+                # `lower(username) LIKE $1`: the value may be a prefix or an infix pattern. Its representative
+                # binding is a stored value followed by `%` (`workload._pick`), its rare side an infix: both
+                # the trigram and the prefix's pattern_ops index are candidates, and an ordered walk on the
+                # expression is priced as a prefix search of unknown position (`limit.prefix_walk`)
+                acc[alias].preds.append(Pred("like_prefix", expr=_strip(target), param=True, sql=text))
         return
     if isinstance(c, (exp.ArrayContainsAll, exp.ArrayOverlaps)) or (
         isinstance(c, exp.Binary) and c.key in ("jsonbcontains", "arraycontained", "jsonbhaskey")

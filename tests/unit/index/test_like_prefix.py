@@ -40,7 +40,10 @@ def test_a_constant_prefix_on_an_expression_is_a_prefix_predicate():
 
 def test_infix_and_bare_parameter_patterns_stay_trigram_searches():
     assert preds("SELECT id FROM users WHERE lower(username) LIKE '%err%'")[0][0] == "like_infix"
-    assert preds("SELECT id FROM users WHERE lower(username) LIKE $1")[0][0] == "like_infix"
+    assert preds("SELECT id FROM users WHERE username LIKE $1") == [("like_infix", "username", None, None, False)]
+    # a bare parameter on an expression: an infix search, and a prefix search of unknown text
+    assert preds("SELECT id FROM users WHERE lower(username) LIKE $1") == [
+        ("like_infix", None, "LOWER(username)", None, False), ("like_prefix", None, "LOWER(username)", None, True)]
     assert preds("SELECT id FROM users WHERE username LIKE '%' || $1 || '%'")[0][0] == "like_infix"
 
 
@@ -104,10 +107,11 @@ def test_an_ordered_walk_filtering_its_own_key_by_a_late_prefix_is_priced_past_t
 
 
 def test_an_unknown_prefix_is_priced_at_half_the_keys():
-    sql = ("SELECT id FROM users WHERE lower(username) LIKE $1 || '%' AND deleted_at IS NULL "
-           "ORDER BY lower(username) LIMIT 10")  # fmt: skip
-    cost, why = executor_cost(planned(WALK), WALK, analyze(sql, SNAP), SNAP, STATS)
-    assert why and "unknown" in why and 0.45 * WALK.total < cost < 0.55 * WALK.total
+    for pattern in ("$1 || '%'", "$1"):
+        sql = (f"SELECT id FROM users WHERE lower(username) LIKE {pattern} AND deleted_at IS NULL "
+               "ORDER BY lower(username) LIMIT 10")  # fmt: skip
+        cost, why = executor_cost(planned(WALK), WALK, analyze(sql, SNAP), SNAP, STATS)
+        assert why and "unknown" in why and 0.45 * WALK.total < cost < 0.55 * WALK.total
 
 
 def test_no_repricing_when_the_prefix_is_an_index_condition_or_the_walk_is_not_the_order():
