@@ -424,7 +424,7 @@ def for_access(access: TableAccess, query: str, snapshot: SchemaSnapshot, stats:
             out.add(
                 Candidate(table=t, keys=(f"{key} gin_trgm_ops",), columns=(p.column,), method="gin",
                           kind="gin_trgm", requires_extension="pg_trgm"),  # fmt: skip
-                f"{p.sql} {'may have' if re.search(r'[$]\d', p.sql) else 'has'} a leading wildcard: only a trigram index "
+                f"{p.sql} {'may have' if _PARAM.search(p.sql) else 'has'} a leading wildcard: only a trigram index "
                 "serves it",
                 query, p.sql,
             )  # fmt: skip
@@ -462,6 +462,9 @@ def for_access(access: TableAccess, query: str, snapshot: SchemaSnapshot, stats:
                     f"{r} follows the physical row order (correlation {st.correlation:.2f}): a BRIN index is tiny",
                     query,
                 )
+
+
+_PARAM = re.compile(r"\$\d")
 
 
 def pattern_ops(expr: str, table: Table | None) -> str:
