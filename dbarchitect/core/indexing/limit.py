@@ -51,7 +51,6 @@ class ScanNode(NamedTuple):
     index_cond: str
     filter: str
     in_order: bool = False  # the Limit's input comes in this scan's order (no Sort between them)
-    backward: bool = False  # an index scan walked from its last key
 
 
 class LimitInput(NamedTuple):
@@ -248,7 +247,7 @@ def prefix_walk(cost: float, limit: LimitInput, shape: QueryShape, snapshot: Sch
 
     The planner charges the fraction LIMIT / estimated matches of the walk's run cost, as if the matches
     were spread evenly over the index. They are not: they sit together, in one stretch of the key order,
-    and the executor reads the index from its first key (its last for a backward walk) and fetches each
+    and the executor reads the index from its first key in that order (NULLs first for DESC) and fetches each
     heap row to test the LIKE on it, so it passes every key before that stretch before it finds the first
     match. The run cost is charged for the share of the keys before the prefix (`share_before_prefix`,
     from the column's or expression's statistics, UNKNOWN_PREFIX_SKIP when they cannot tell or the
@@ -256,7 +255,7 @@ def prefix_walk(cost: float, limit: LimitInput, shape: QueryShape, snapshot: Sch
     for a in shape.accesses:
         if not a.limit or a.order_key is None:
             continue
-        target, _ = a.order_key
+        target, desc = a.order_key
         likes = [p for p in a.preds if p.kind == "like_prefix" and (p.column or p.expr) == target]
         name = a.table.split(".", 1)[1]
         walks = [s for s in limit.scans if s.relation == name and s.in_order and s.node in ("Index Scan", "Index Only Scan")
@@ -265,18 +264,19 @@ def prefix_walk(cost: float, limit: LimitInput, shape: QueryShape, snapshot: Sch
             continue
         prefix = like_prefix_text(likes[0].value)
         st, fn = _prefix_mapper(target, a, snapshot, stats) if prefix else (None, None)
-        skip = share_before_prefix(st, prefix, fn, walks[0].backward) if st is not None and prefix else None
-        how = (f"~{100 * skip:.1f} % of {target}'s values lie before '{prefix}' in that order (pg_stats)"
-               if skip is not None else f"where {repr(prefix) if prefix else 'the pattern of ' + likes[0].sql} falls in that order is unknown: "
-               f"counted as {100 * UNKNOWN_PREFIX_SKIP:.0f} % of the keys")  # fmt: skip
+        skip = share_before_prefix(st, prefix, fn, desc) if st is not None and prefix else None
+        where = repr(prefix) if prefix else f"the pattern of {likes[0].sql}"
+        how = (f"~{100 * skip:.1f} % of {target}'s values lie before {where} in that order (pg_stats)"
+               if skip is not None else
+               f"where {where} falls in that order is unknown: counted as {100 * UNKNOWN_PREFIX_SKIP:.0f} % of the keys")  # fmt: skip
         skip = UNKNOWN_PREFIX_SKIP if skip is None else skip
         planned = min(1.0, float(shape.limit or 0) / max(limit.rows, 1.0))
         share = min(1.0, skip + planned)
         adjusted = limit.startup + (limit.total - limit.startup) * share
         if adjusted <= cost * 1.05:
             continue
-        return adjusted, (f"LIMIT {shape.limit} walks {name} in {target} order ({walks[0].node}"
-                          f"{', backward' if walks[0].backward else ''}) and tests {likes[0].sql} on each row: the "
+        return adjusted, (f"LIMIT {shape.limit} walks {name} in {target}{' DESC' if desc else ''} order "
+                          f"({walks[0].node}) and tests {likes[0].sql} on each row: the "
                           f"prefix is no index condition there, so every key before the matching ones is read first; "
                           f"{how}: costed {cost:,.1f} → {adjusted:,.1f}")  # fmt: skip
     return cost, None

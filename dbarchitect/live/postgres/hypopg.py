@@ -176,7 +176,7 @@ def limit_input(plan: dict) -> LimitInput | None:
         if n.get("Relation Name"):
             scans.append(ScanNode(n["Relation Name"], n.get("Node Type", ""),
                                   n.get("Index Cond", "") or n.get("Recheck Cond", ""), n.get("Filter", ""),
-                                  in_order=n is driver, backward=n.get("Scan Direction") == "Backward"))  # fmt: skip
+                                  in_order=n is driver))  # fmt: skip
         for k in n.get("Plans", ()):
             if k.get("Node Type") == "Bitmap Index Scan" and n.get("Relation Name"):
                 continue

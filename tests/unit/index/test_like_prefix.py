@@ -179,3 +179,9 @@ async def test_the_pattern_ops_index_replaces_a_default_btree_the_planner_would_
 async def test_without_the_walk_the_planners_choice_stands():
     sel = await _pick(walk=False)
     assert [p.candidate.keys for p in sel.picks] == [DEFAULT.keys]
+
+
+def test_a_descending_walk_passes_the_keys_after_the_prefix():
+    desc = analyze(AUTOCOMPLETE.replace("ORDER BY lower(username)", "ORDER BY lower(username) DESC"), SNAP)
+    cost, why = executor_cost(planned(WALK), WALK, desc, SNAP, STATS)
+    assert why and " DESC order" in why and 0.1 * WALK.total < cost < 0.3 * WALK.total  # v… to z… come first
