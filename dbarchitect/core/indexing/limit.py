@@ -20,7 +20,9 @@ index condition pins the filtered column), the run cost is scaled by min(1, limi
 matches) instead of limit / planner rows, the expected matches taken on the rare side
 (`rare_selectivity`). When the expected matches are fewer than the LIMIT, that is the cost without
 the LIMIT. A plan whose index condition covers the filters reads only matching rows: the planner's
-figure stands for it.
+figure stands for it. On a query's rare side (`<id>.rare`: a searched-for value no row holds) a search
+read row by row (full text, an infix pattern, containment) matches nothing: the walk reads its whole
+input, whatever fixed share the planner assumed.
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ from dbarchitect.core.models import SchemaSnapshot
 
 NEAR_UNIQUE = 0.5  # a column with distinct values ≥ half its rows: an equality matches ~one row (or none)
 FILTER_KINDS = ("eq", "expr_eq", "null", "in")
+# searches inside a value (full text, an infix pattern, containment): no statistics say how many rows a
+# given word matches (a full-text vector without an index has none: the planner takes 0.5 % for any word);
+# only on a query's rare side — a value no row holds, by construction — is the answer known: none
+SEARCH_KINDS = ("fts", "like_infix", "contains")
 # functions mapping many values of their argument to one (a day, a prefix, a rounded number, a part of a is not as distinct as its column
 # date): an expression using one is not as distinct as its column; nor is a field of a jsonb document (`->>`)
 COLLAPSING = re.compile(r"\b(date|date_trunc|date_part|extract|substr|substring|left|right|round|floor|ceil|ceiling|"
@@ -149,10 +155,12 @@ def _expr_columns(expr: str, table) -> list[str]:
     return sorted({w for w in re.findall(r"[a-z_][a-z0-9_]*", expr.lower()) if w in names})
 
 
-def expected_matches(shape: QueryShape, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats]
-                     ) -> dict[str, tuple[float, list[str], list[str]]]:  # fmt: skip
+def expected_matches(shape: QueryShape, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], ColumnStats],
+                     side: str | None = None) -> dict[str, tuple[float, list[str], list[str]]]:  # fmt: skip
     """Per table the LIMIT block filters: (expected matching rows on the rare side, filtered columns
-    (or expression texts), how each was judged)."""
+    (or expression texts), how each was judged). `side`: the statement is a query's rare side
+    (`<id>.rare`), whose searches look for a value no row holds — each matches nothing —, or its common
+    side (`<id>.common`), whose parameters hold their column's most common value."""
     out: dict[str, tuple[float, list[str], list[str]]] = {}
     for a in shape.accesses:
         if not a.limit:
@@ -162,9 +170,14 @@ def expected_matches(shape: QueryShape, snapshot: SchemaSnapshot, stats: Mapping
             continue
         sel, cols, why = 1.0, [], []
         for p in a.preds:
+            if side == "rare" and p.kind in SEARCH_KINDS and (p.column or p.expr):
+                sel = 0.0
+                cols.append(p.column or p.expr or "")
+                why.append(f"{p.sql}: the rare side searches for a value no row holds")
+                continue
             if p.kind not in FILTER_KINDS:
                 continue
-            judged = rare_selectivity(p, a, snapshot, stats)
+            judged = rare_selectivity(p, a, snapshot, stats, common=side == "common")
             if judged is None:
                 continue
             sel *= judged[0]
@@ -188,12 +201,13 @@ def _mentions(text: str, what: str) -> bool:
 
 
 def executor_cost(cost: float, limit: LimitInput | None, shape: QueryShape, snapshot: SchemaSnapshot,
-                  stats: Mapping[tuple[str, str], ColumnStats]) -> tuple[float, str | None]:  # fmt: skip
+                  stats: Mapping[tuple[str, str], ColumnStats], side: str | None = None
+                  ) -> tuple[float, str | None]:  # fmt: skip
     """(the cost to use for a plan, why it differs from the planner's `cost` or None): the higher of the
-    filtered-LIMIT and the prefix-walk repricing."""
+    filtered-LIMIT and the prefix-walk repricing. `side`: see `expected_matches`."""
     if limit is None or shape.limit is None or not stats or limit.total <= limit.startup:
         return cost, None
-    found = [r for r in (_filtered_limit(cost, limit, shape, snapshot, stats),
+    found = [r for r in (_filtered_limit(cost, limit, shape, snapshot, stats, side),
                          prefix_walk(cost, limit, shape, snapshot, stats)) if r[1]]  # fmt: skip
     return max(found, key=lambda r: r[0]) if found else (cost, None)
 
@@ -283,9 +297,9 @@ def prefix_walk(cost: float, limit: LimitInput, shape: QueryShape, snapshot: Sch
 
 
 def _filtered_limit(cost: float, limit: LimitInput, shape: QueryShape, snapshot: SchemaSnapshot,
-                    stats: Mapping[tuple[str, str], ColumnStats]) -> tuple[float, str | None]:  # fmt: skip
+                    stats: Mapping[tuple[str, str], ColumnStats], side: str | None) -> tuple[float, str | None]:  # fmt: skip
     wanted = float(shape.limit or 0)
-    for table, (matches, cols, why) in expected_matches(shape, snapshot, stats).items():
+    for table, (matches, cols, why) in expected_matches(shape, snapshot, stats, side).items():
         name = table.split(".", 1)[1]
         scans = [s for s in limit.scans if s.relation == name]
         filtered = [s for s in scans if s.node == "Seq Scan" or any(

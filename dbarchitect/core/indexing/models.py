@@ -52,6 +52,10 @@ class ColumnStats(BaseModel):
     most_common_freqs: list[float] = Field(default_factory=list)
     histogram_bounds: list[str] = Field(default_factory=list)
     correlation: float | None = None
+    # an array column's most common elements and the share of rows holding each (pg_stats' extra
+    # trailing figures — least and greatest frequency, nulls — left out)
+    most_common_elems: list[str] = Field(default_factory=list)
+    most_common_elem_freqs: list[float] = Field(default_factory=list)
 
     def frequency(self, value: str | None) -> float | None:
         """The fraction of rows equal to `value`, when pg_stats knows it (an MCV), else None."""

@@ -554,7 +554,8 @@ class _Costs:
         if hit is None:
             hit = await self.oracle.cost(self.queries[qid], key[1])
             if self.snapshot is not None and self.stats:
-                repriced, why = executor_cost(hit.cost, hit.limit, self.shapes[qid], self.snapshot, self.stats)
+                repriced, why = executor_cost(hit.cost, hit.limit, self.shapes[qid], self.snapshot, self.stats,
+                                              side=qid.rpartition(".")[2] if "." in qid else None)  # fmt: skip
                 if why:
                     hit = hit._replace(cost=repriced, planner_cost=hit.cost)
                     if not key[1]:

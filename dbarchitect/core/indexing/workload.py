@@ -88,6 +88,7 @@ class Use(NamedTuple):
     elem: str | None = None  # the element type when the column is an array (`integer` for integer[])
     element: bool = False  # … and the parameter is one element of it (`ARRAY[$1]`, `$1 = ANY(tags)`)
     negated: bool = False
+    rows: float = 0.0  # the column's table's estimated rows (0: unknown)
 
 
 # an array parameter on a column whose most common values hold this share of the rows takes the commonest
@@ -192,17 +193,39 @@ def _rare(stats: ColumnStats, use: Use) -> str | None:
 # value's, has a "common side" (a huge tenant) that one representative value does not show
 COMMON_MIN_SHARE = 0.01
 COMMON_MIN_RATIO = 10.0
+COMMON_MIN_ROWS = 1000
 
 
 def _common(stats: ColumnStats, use: Use) -> str | None:
-    """The most common value of a skewed column compared by equality (None: no common side to show)."""
-    if use.elem is not None or use.op not in (exp.EQ, exp.In) or not stats.most_common_vals or not stats.most_common_freqs:
+    """The most common value of a skewed column compared by equality, or an array column's most common
+    element searched for (`tags @> ARRAY[$1]`, `labels && $2`: the popular tag, whose newest rows an ordered
+    walk finds at once and a GIN lists by the thousands); None: no common side to show. Skewed: the value
+    holds COMMON_MIN_RATIO × an average value's rows, and either COMMON_MIN_SHARE of the table or
+    COMMON_MIN_ROWS rows (one follower of thousands of accounts among millions of follows: a join that fans
+    out to thousands of rows is planned differently from one that reaches a dozen)."""
+    if use.negated:
+        return None
+    if use.elem is not None:
+        if use.op not in _ARRAY_SEARCH or (use.op is exp.EQ and not use.element) or not stats.most_common_elem_freqs:
+            return None
+        top, value = stats.most_common_elem_freqs[0], stats.most_common_elems[0]
+        # an element's share is of the rows that hold it; pg_stats lists the elements above a frequency cut,
+        # not how many there are: the least listed one stands for a typical element (every other is rarer)
+        typical = min(stats.most_common_elem_freqs)
+        if not _skewed(top, typical, use.rows):
+            return None
+        return value if use.element else "{" + value + "}"
+    if use.op not in (exp.EQ, exp.In) or not stats.most_common_vals or not stats.most_common_freqs:
         return None
     top = stats.most_common_freqs[0]
-    distinct = stats.distinct(1e6)
-    if top < COMMON_MIN_SHARE or top < COMMON_MIN_RATIO * (1.0 - stats.null_frac) / max(distinct, 1.0):
+    distinct = stats.distinct(use.rows or 1e6)
+    if not _skewed(top, (1.0 - stats.null_frac) / max(distinct, 1.0), use.rows):
         return None
     return stats.most_common_vals[0]
+
+
+def _skewed(top: float, average: float, rows: float) -> bool:
+    return top >= COMMON_MIN_RATIO * average and (top >= COMMON_MIN_SHARE or top * rows >= COMMON_MIN_ROWS)
 
 
 def bind_common(
@@ -305,7 +328,7 @@ def _bind(sql: str, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], Co
             outer = outer.parent
         negated = bool(node.args.get("negate")) or isinstance(outer, exp.Not)
         found.append((n, (owners[0], col.name), Use(op, concatenated, array, elem=elem, element=element,
-                                                      negated=negated)))
+                                                      negated=negated, rows=float(t.estimated_rows) if t else 0.0)))
     bounds = (exp.GT, exp.GTE, exp.LT, exp.LTE)
     lower = {key for _, key, use in found if use.op in bounds[:2]}
     upper = {key for _, key, use in found if use.op in bounds[2:]}
@@ -353,12 +376,14 @@ class LiteralSearch(NamedTuple):
     predicate: str
     written: str
     rare: str
+    unsampled: bool = False  # no statistics describe it (a full-text vector not indexed): a fixed share
 
 
 def literal_searches(sql: str, snapshot: SchemaSnapshot) -> list[LiteralSearch]:
     """The search predicates of a statement without parameters that compare a column with a string
     literal: an infix pattern (`ILIKE '%x%'`), jsonb containment of an object (`payload @> '{"k": "v"}'`),
-    an array column overlapping or containing an array literal (`labels && '{250}'`). Negated ones and
+    an array column overlapping or containing an array literal (`labels && '{250}'`), a full-text match
+    with the query text written (`@@ plainto_tsquery('simple', 'word')`). Negated ones and
     literals written more than once are left out (the replacement must be unambiguous)."""
     if parameters(sql):
         return []
@@ -368,6 +393,10 @@ def literal_searches(sql: str, snapshot: SchemaSnapshot) -> list[LiteralSearch]:
         return []
     aliases = _aliases(tree, snapshot)
     out: list[LiteralSearch] = []
+    for node in tree.find_all(exp.MatchAgainst):
+        found = _literal_fts(node, sql, aliases, snapshot)
+        if found is not None:
+            out.append(found)
     for node in tree.find_all(exp.Like, exp.ILike, exp.ArrayContainsAll, exp.ArrayOverlaps):
         col, lit = node.this, node.expression
         while isinstance(lit, (exp.Cast, exp.Paren)):
@@ -400,6 +429,36 @@ def literal_searches(sql: str, snapshot: SchemaSnapshot) -> list[LiteralSearch]:
         bare.this.set("table", None)
         out.append(LiteralSearch(owners[0], bare.sql(dialect="postgres"), written, _quote(rare)))
     return out
+
+
+def _literal_fts(node: exp.MatchAgainst, sql: str, aliases: Mapping[str, str], snapshot: SchemaSnapshot
+                 ) -> LiteralSearch | None:  # fmt: skip
+    """`to_tsvector('simple', body) @@ plainto_tsquery('simple', 'word')` with the query text a string
+    literal and the vector over one table's columns: the predicate alone and the word no row holds in the
+    query text's place. Without an index on the vector's expression there are no statistics for it, and the
+    planner takes a fixed share of the rows for any word (tsmatchsel's default, 0.5 %)."""
+    query = node.this
+    if not isinstance(query, exp.Anonymous) or not str(query.this).lower().endswith("tsquery") or not query.expressions:
+        return None
+    lit = query.expressions[-1]
+    while isinstance(lit, (exp.Cast, exp.Paren)):
+        lit = lit.this
+    if not isinstance(lit, exp.Literal) or not lit.is_string or len(node.expressions) != 1:
+        return None
+    outer = node.parent
+    while isinstance(outer, exp.Paren):
+        outer = outer.parent
+    if isinstance(outer, exp.Not):
+        return None
+    vector = node.expressions[0]
+    owners = {o for col in vector.find_all(exp.Column) for o in _owners(col, aliases, snapshot)}
+    written = _quote(lit.this)
+    if len(owners) != 1 or sql.count(written) != 1:
+        return None
+    bare = node.copy()
+    for col in bare.find_all(exp.Column):
+        col.set("table", None)
+    return LiteralSearch(owners.pop(), bare.sql(dialect="postgres"), written, _quote(RARE_WORD), unsampled=True)
 
 
 def bind_rare(

@@ -45,7 +45,8 @@ SLOW_RUN_MS = 1000.0  # validate: a statement this slow is timed once, not `runs
 Q_STATS = """
 SELECT schemaname || '.' || tablename, attname, coalesce(null_frac, 0)::float8, coalesce(n_distinct, 0)::float8,
        coalesce(avg_width, 0), most_common_vals::text::text[], most_common_freqs::float8[],
-       histogram_bounds::text::text[], correlation::float8
+       histogram_bounds::text::text[], correlation::float8, most_common_elems::text::text[],
+       most_common_elem_freqs::float8[]
   FROM pg_stats
  WHERE NOT inherited AND (schemaname || '.' || tablename) = ANY(%s)
 """
@@ -67,11 +68,11 @@ async def column_stats(conn: psycopg.AsyncConnection, tables: Sequence[str]) -> 
         return {}
     cur = await conn.execute(Q_STATS, (list(tables),))
     out = {}
-    for table, col, null_frac, n_distinct, width, mcv, mcf, hist, corr in await cur.fetchall():
+    for table, col, null_frac, n_distinct, width, mcv, mcf, hist, corr, mce, mcef in await cur.fetchall():
         out[(table, col)] = ColumnStats(
             table=table, column=col, null_frac=null_frac, n_distinct=n_distinct, avg_width=width,
             most_common_vals=mcv or [], most_common_freqs=mcf or [], histogram_bounds=hist or [],
-            correlation=corr,
+            correlation=corr, most_common_elems=mce or [], most_common_elem_freqs=(mcef or [])[: len(mce or [])],
         )  # fmt: skip
     return out
 
@@ -166,9 +167,13 @@ async def literal_rare_sides(conn: psycopg.AsyncConnection, workload: list[Workl
         out.append(twin)
         shaped[twin.id] = analyze(twin_sql, snapshot)
         shown = "; ".join(f"{f.predicate} estimated at {share:.2%} of {f.table}" for f, share in thin)
+        why = ("the planner's fixed share for a search no statistics describe (a full-text vector without an index), "
+               "whatever the word: a rare one reads on to the end without an index that finds it"
+               if all(f.unsampled for f, _ in thin) else
+               "an estimate that rests on a few values of ANALYZE's sample, which another sample may put at the "
+               "floor, where the planner takes that plan")  # fmt: skip
         notes.append(f"{q.id}: also costed as {twin.id}, with a value no row holds in place of the searched literal "
-                     f"({shown}): an estimate that rests on a few values of ANALYZE's sample, which another "
-                     "sample may put at the floor, where the planner takes that plan; the weight shared equally")  # fmt: skip
+                     f"({shown}): {why}; the weight shared equally")  # fmt: skip
     return out, shaped
 
 

@@ -199,3 +199,49 @@ def test_literal_searches_are_found_with_a_value_no_row_holds():
                 "SELECT id FROM items WHERE title ILIKE '%login%' OR name ILIKE '%login%'",
                 "SELECT id FROM items WHERE title = '%login%'"):
         assert literal_searches(sql, DOCS) == [], sql
+
+
+def test_a_literal_full_text_search_is_found_with_a_word_no_row_holds():
+    from dbarchitect.core.indexing.workload import literal_searches
+
+    (fts,) = literal_searches("SELECT id FROM items i WHERE to_tsvector('simple', i.title) @@ "
+                              "plainto_tsquery('simple', 'login') ORDER BY id DESC LIMIT 20", DOCS)  # fmt: skip
+    assert fts.table == "public.items" and fts.written == "'login'" and fts.rare == "'qzxjv'" and fts.unsampled
+    assert "i." not in fts.predicate and "@@" in fts.predicate
+    # silent: negated, a parameter, the word written twice
+    for sql in ("SELECT id FROM items WHERE NOT to_tsvector('simple', title) @@ plainto_tsquery('simple', 'login')",
+                "SELECT id FROM items WHERE to_tsvector('simple', title) @@ plainto_tsquery('simple', $1)",
+                "SELECT id FROM items WHERE to_tsvector('simple', title) @@ plainto_tsquery('simple', 'login') "
+                "AND title <> 'login'"):
+        assert literal_searches(sql, DOCS) == [], sql
+
+
+FOLLOWS = SchemaSnapshot(database="t", tables=[
+    table("follows", [("follower_id", "bigint"), ("followee_id", "bigint")], 3_000_000),
+    table("posts", [("id", "bigint"), ("hashtags", "text[]"), ("created_at", "timestamptz")], 1_000_000)])  # fmt: skip
+
+
+def test_a_value_of_thousands_of_rows_has_a_common_side_below_one_percent():
+    # one account follows 4,200 of 3 M follows (0.14 %, 300× the average of 13): a feed over its followees
+    # fans out to thousands of authors, planned unlike the dozen of a typical follower
+    heavy = {("public.follows", "follower_id"): ColumnStats(
+        table="public.follows", column="follower_id", n_distinct=231_000, most_common_vals=["469546", "405307"],
+        most_common_freqs=[0.0014, 0.0006], histogram_bounds=["3", "250000", "499000"])}  # fmt: skip
+    sql = "SELECT followee_id FROM follows WHERE follower_id = $1"
+    assert bind_common(sql, FOLLOWS, heavy)[1] == {"$1": "'469546'"}
+    # silent: the same share of a 300,000-row table is 420 rows — not a different plan
+    small = SchemaSnapshot(database="t", tables=[table("follows", [("follower_id", "bigint")], 300_000)])
+    assert bind_common(sql, small, heavy) == (None, {})
+
+
+def test_a_popular_array_element_has_a_common_side():
+    popular = {("public.posts", "hashtags"): ColumnStats(
+        table="public.posts", column="hashtags", n_distinct=-0.8, histogram_bounds=["{a,b}", "{kafupex}"],
+        most_common_elems=["account", "error", "rare1"], most_common_elem_freqs=[0.06, 0.05, 0.002])}  # fmt: skip
+    assert bind_common("SELECT id FROM posts WHERE hashtags @> ARRAY[$1]::text[]", FOLLOWS, popular)[1] == {"$1": "'account'"}
+    assert bind_common("SELECT id FROM posts WHERE hashtags && $1::text[]", FOLLOWS, popular)[1] == {"$1": "'{account}'"}
+    # silent: elements of even frequency, or none listed
+    flat = {k: v.model_copy(update={"most_common_elem_freqs": [0.01, 0.009, 0.008]}) for k, v in popular.items()}
+    assert bind_common("SELECT id FROM posts WHERE hashtags @> ARRAY[$1]::text[]", FOLLOWS, flat) == (None, {})
+    bare = {k: v.model_copy(update={"most_common_elems": [], "most_common_elem_freqs": []}) for k, v in popular.items()}
+    assert bind_common("SELECT id FROM posts WHERE hashtags @> ARRAY[$1]::text[]", FOLLOWS, bare) == (None, {})

@@ -445,3 +445,32 @@ def test_a_jsonb_gin_counts_an_entry_of_its_own_for_documents_no_other_row_repea
     assert 100 * 2**20 < static_size(gin, snap, unique) < 160 * 2**20
     # a few thousand distinct documents (issues.attrs): hashes shared in posting lists, a few bytes a row
     assert static_size(gin, snap, repeated) < 10 * rows
+
+
+def test_the_rare_side_of_a_search_walked_under_a_limit_reads_its_whole_input():
+    # `@@` on a vector with no statistics: the planner takes 0.5 % for any word, so a backward walk of
+    # created_at that filters the match looks like it stops after 20 / 0.5 % of the rows
+    sql = ("SELECT id FROM docs WHERE to_tsvector('simple', body) @@ plainto_tsquery('simple', $1) "
+           "ORDER BY id DESC LIMIT 20")  # fmt: skip
+    shape = analyze(sql, SNAP)
+    walk = LimitInput(0.4, 80_000.0, 10_000.0, (ScanNode("docs", "Index Scan Backward", "",
+                                                          "(to_tsvector('simple'::regconfig, body) @@ '''qzxjv'''::tsquery)"),))  # fmt: skip
+    planner = 0.4 + 80_000 * 20 / 10_000
+    cost, why = executor_cost(planner, walk, shape, SNAP, STATS, side="rare")
+    assert cost == pytest.approx(80_000.0) and "no row holds" in why and "without the LIMIT" in why
+    # the query as given (a word of unknown frequency) keeps the planner's figure; so does a GIN that
+    # finds the rows in its index condition on the rare side
+    assert executor_cost(planner, walk, shape, SNAP, STATS) == (planner, None)
+    gin = LimitInput(30.0, 40.0, 10_000.0, (ScanNode("docs", "Bitmap Heap Scan",
+                                                    "(to_tsvector('simple'::regconfig, body) @@ '''qzxjv'''::tsquery)", ""),))  # fmt: skip
+    assert executor_cost(30.1, gin, shape, SNAP, STATS, side="rare") == (30.1, None)
+
+
+def test_the_common_side_is_costed_with_the_most_common_value():
+    # tenant 1 holds 30 % of the issues: a walk of created_at finds 20 of its rows at once — the rare
+    # tenant's pricing (read much further) must not be applied to the `.common` statement
+    shape = analyze("SELECT id FROM issues WHERE tenant_id = $1 ORDER BY created_at DESC LIMIT 20", SNAP)
+    by_date = LimitInput(0.4, 90_000.0, 400.0, (ScanNode("issues", "Index Scan Backward", "", "(tenant_id = 1)"),))
+    planner = 0.4 + 90_000 * 20 / 400
+    assert executor_cost(planner, by_date, shape, SNAP, STATS, side="common") == (planner, None)
+    assert executor_cost(planner, by_date, shape, SNAP, STATS)[0] > planner
