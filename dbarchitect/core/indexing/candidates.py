@@ -395,7 +395,8 @@ def for_access(access: TableAccess, query: str, snapshot: SchemaSnapshot, stats:
     for p in access.preds:
         if p.kind in ("expr_eq", "expr_range") and p.expr:
             expr_key = f"({p.expr})"
-            keys = tuple([_q(c) for c in eq] + [expr_key])[:MAX_KEYS]
+            # the expression is the key that serves the predicate: it stays, the equalities before it give way
+            keys = tuple([_q(c) for c in eq[: MAX_KEYS - 1]] + [expr_key])
             out.add(
                 Candidate(table=t, keys=keys, columns=(*eq[: len(keys) - 1], None), kind="expression",
                           predicate=flag_where),  # fmt: skip
@@ -409,7 +410,7 @@ def for_access(access: TableAccess, query: str, snapshot: SchemaSnapshot, stats:
     # so the same index also serves `lower(username) = $1`.
     for p in access.preds:
         if p.kind == "like_prefix" and p.expr:
-            keys = tuple([_q(c) for c in eq] + [f"({p.expr}) {pattern_ops(p.expr, table)}"])[:MAX_KEYS]
+            keys = tuple([_q(c) for c in eq[: MAX_KEYS - 1]] + [f"({p.expr}) {pattern_ops(p.expr, table)}"])
             out.add(
                 Candidate(table=t, keys=keys, columns=(*eq[: len(keys) - 1], None), kind="expression",
                           predicate=flag_where),  # fmt: skip

@@ -185,3 +185,25 @@ def test_a_descending_walk_passes_the_keys_after_the_prefix():
     desc = analyze(AUTOCOMPLETE.replace("ORDER BY lower(username)", "ORDER BY lower(username) DESC"), SNAP)
     cost, why = executor_cost(planned(WALK), WALK, desc, SNAP, STATS)
     assert why and " DESC order" in why and 0.1 * WALK.total < cost < 0.3 * WALK.total  # v… to z… come first
+
+
+WIDE = table("accounts", [("id", "bigint"), ("a", "int"), ("b", "int"), ("c", "int"), ("d", "int"), ("email", "text")],
+             500_000, indexes=[pk("accounts")])  # fmt: skip
+WIDE_SNAP = SchemaSnapshot(tables=[WIDE])
+
+
+@pytest.mark.parametrize("where", ["lower(email) LIKE 'ab%'", "lower(email) = $5"])
+def test_an_expression_key_survives_more_equalities_than_the_key_limit(where):
+    # four equalities and the expression: the cut to MAX_KEYS (4) used to drop the expression, leaving a
+    # plain-column key `d` marked as an expression (column None)
+    sql = f"SELECT id FROM accounts WHERE a = $1 AND b = $2 AND c = $3 AND d = $4 AND {where}"
+    cset = generate({"q": analyze(sql, WIDE_SNAP)}, WIDE_SNAP, {}, set())
+    exprs = [c for c in cset.candidates if c.kind == "expression"]
+    assert exprs
+    for c in exprs:
+        assert len(c.keys) <= 4 and c.keys[-1].startswith("(LOWER(email))"), c.keys
+        assert [k for k, col in zip(c.keys, c.columns) if col is None] == [c.keys[-1]]
+    # silent: fewer equalities keep them all ahead of the expression
+    short = generate({"q": analyze(sql.replace(" AND d = $4", ""), WIDE_SNAP)}, WIDE_SNAP, {}, set())
+    assert any(c.keys[:3] == ("a", "b", "c") and c.keys[-1].startswith("(LOWER(email))") for c in short.candidates
+               if c.kind == "expression")  # fmt: skip
