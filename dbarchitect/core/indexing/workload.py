@@ -214,7 +214,7 @@ def _common(stats: ColumnStats, use: Use) -> str | None:
         typical = min(stats.most_common_elem_freqs)
         if not _skewed(top, typical, use.rows):
             return None
-        return value if use.element else "{" + value + "}"
+        return value if use.element else "{" + _array_element(value) + "}"
     if use.op not in (exp.EQ, exp.In) or not stats.most_common_vals or not stats.most_common_freqs:
         return None
     top = stats.most_common_freqs[0]
@@ -222,6 +222,14 @@ def _common(stats: ColumnStats, use: Use) -> str | None:
     if not _skewed(top, (1.0 - stats.null_frac) / max(distinct, 1.0), use.rows):
         return None
     return stats.most_common_vals[0]
+
+
+def _array_element(value: str) -> str:
+    """One element as array-literal text: quoted (backslash escapes) unless it is a plain word, so that
+    `a,b`, `{x}`, `say "hi"` or the word NULL stay one element, as pg_stats listed it."""
+    if re.fullmatch(r"[\w.:+-]+", value) and value.upper() != "NULL":
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _skewed(top: float, average: float, rows: float) -> bool:

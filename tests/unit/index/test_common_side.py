@@ -4,6 +4,8 @@ as `<id>.common`, with the column's most common value (`workload.with_sides`).""
 
 from __future__ import annotations
 
+import pytest
+
 from dbarchitect.core.indexing.models import ColumnStats, WorkloadQuery
 from dbarchitect.core.indexing.shape import analyze
 from dbarchitect.core.indexing.workload import bind_common, bind_from_stats, bind_rare, with_sides
@@ -245,3 +247,18 @@ def test_a_popular_array_element_has_a_common_side():
     assert bind_common("SELECT id FROM posts WHERE hashtags @> ARRAY[$1]::text[]", FOLLOWS, flat) == (None, {})
     bare = {k: v.model_copy(update={"most_common_elems": [], "most_common_elem_freqs": []}) for k, v in popular.items()}
     assert bind_common("SELECT id FROM posts WHERE hashtags @> ARRAY[$1]::text[]", FOLLOWS, bare) == (None, {})
+
+
+@pytest.mark.parametrize(("element", "literal"), [
+    ("a,b", """'{"a,b"}'"""), ('say "hi"', r"""'{"say \"hi\""}'"""), ("NULL", """'{"NULL"}'"""),
+    ("{x}", """'{"{x}"}'"""), ("c:\\tmp", r"""'{"c:\\tmp"}'"""), ("it's", """'{"it''s"}'"""),
+    ("account", "'{account}'"), ("2026-01-01", "'{2026-01-01}'")])  # fmt: skip
+def test_a_popular_array_element_is_bound_as_one_element(element, literal):
+    # pg_stats lists elements unquoted; `{a,b}` would search for two elements and `{NULL}` for a NULL one
+    popular = {("public.posts", "hashtags"): ColumnStats(
+        table="public.posts", column="hashtags", n_distinct=-0.8, histogram_bounds=["{a,b}", "{kafupex}"],
+        most_common_elems=[element, "error", "rare1"], most_common_elem_freqs=[0.06, 0.05, 0.002])}  # fmt: skip
+    assert bind_common("SELECT id FROM posts WHERE hashtags && $1::text[]", FOLLOWS, popular)[1] == {"$1": literal}
+    # an element parameter takes the element itself
+    assert bind_common("SELECT id FROM posts WHERE hashtags @> ARRAY[$1]::text[]", FOLLOWS, popular)[1] == {
+        "$1": "'" + element.replace("'", "''") + "'"}
