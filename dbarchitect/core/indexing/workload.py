@@ -208,7 +208,11 @@ def _common(stats: ColumnStats, use: Use) -> str | None:
     if use.elem is not None:
         if use.op not in _ARRAY_SEARCH or (use.op is exp.EQ and not use.element) or not stats.most_common_elem_freqs:
             return None
-        top, value = stats.most_common_elem_freqs[0], stats.most_common_elems[0]
+        # pg_stats sorts the elements by value (for a binary search), not by frequency: the commonest is the
+        # one with the greatest frequency wherever it stands
+        freqs = stats.most_common_elem_freqs
+        first = max(range(len(freqs)), key=lambda i: (freqs[i], -i))
+        top, value = freqs[first], stats.most_common_elems[first]
         # an element's share is of the rows that hold it; pg_stats lists the elements above a frequency cut,
         # not how many there are: the least listed one stands for a typical element (every other is rarer)
         typical = min(stats.most_common_elem_freqs)

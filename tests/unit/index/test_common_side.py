@@ -262,3 +262,14 @@ def test_a_popular_array_element_is_bound_as_one_element(element, literal):
     # an element parameter takes the element itself
     assert bind_common("SELECT id FROM posts WHERE hashtags @> ARRAY[$1]::text[]", FOLLOWS, popular)[1] == {
         "$1": "'" + element.replace("'", "''") + "'"}
+
+
+def test_the_popular_element_is_the_most_frequent_one_not_the_first_listed():
+    # pg_stats lists the elements in value order: the popular tag may stand anywhere in the list
+    stats = {("public.posts", "hashtags"): ColumnStats(
+        table="public.posts", column="hashtags", n_distinct=-0.8, histogram_bounds=["{a,b}", "{kafupex}"],
+        most_common_elems=["aardvark", "error", "zebra"], most_common_elem_freqs=[0.002, 0.3, 0.002])}  # fmt: skip
+    assert bind_common("SELECT id FROM posts WHERE hashtags @> ARRAY[$1]::text[]", FOLLOWS, stats)[1] == {"$1": "'error'"}
+    # silent: a list with no popular element, whatever its order
+    flat = {k: v.model_copy(update={"most_common_elem_freqs": [0.002, 0.003, 0.002]}) for k, v in stats.items()}
+    assert bind_common("SELECT id FROM posts WHERE hashtags @> ARRAY[$1]::text[]", FOLLOWS, flat) == (None, {})
