@@ -415,7 +415,9 @@ def literal_searches(sql: str, snapshot: SchemaSnapshot) -> list[LiteralSearch]:
             lit = lit.this
         if not isinstance(col, exp.Column) or not isinstance(lit, exp.Literal) or not lit.is_string:
             continue
-        outer = node.parent
+        # `LIKE '%x!%%' ESCAPE '!'`: the escape clause wraps the LIKE, and belongs to the probed predicate
+        whole = node.parent if isinstance(node.parent, exp.Escape) else node
+        outer = whole.parent
         while isinstance(outer, exp.Paren):
             outer = outer.parent
         if node.args.get("negate") or isinstance(outer, exp.Not):
@@ -437,8 +439,9 @@ def literal_searches(sql: str, snapshot: SchemaSnapshot) -> list[LiteralSearch]:
         written = _quote(value)
         if rare is None or sql.count(written) != 1:
             continue
-        bare = node.copy()
-        bare.this.set("table", None)
+        bare = whole.copy()
+        for c in bare.find_all(exp.Column):
+            c.set("table", None)
         out.append(LiteralSearch(owners[0], bare.sql(dialect="postgres"), written, _quote(rare)))
     return out
 
@@ -470,7 +473,10 @@ def _literal_fts(node: exp.MatchAgainst, sql: str, aliases: Mapping[str, str], s
     bare = node.copy()
     for col in bare.find_all(exp.Column):
         col.set("table", None)
-    return LiteralSearch(owners.pop(), bare.sql(dialect="postgres"), written, _quote(RARE_WORD), unsampled=True)
+    # a tsvector column has statistics of its own (its most common lexemes, sampled like any column's):
+    # only a vector computed in the query has none
+    return LiteralSearch(owners.pop(), bare.sql(dialect="postgres"), written, _quote(RARE_WORD),
+                         unsampled=not isinstance(vector, exp.Column))
 
 
 def bind_rare(

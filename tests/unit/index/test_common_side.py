@@ -273,3 +273,21 @@ def test_the_popular_element_is_the_most_frequent_one_not_the_first_listed():
     # silent: a list with no popular element, whatever its order
     flat = {k: v.model_copy(update={"most_common_elem_freqs": [0.002, 0.003, 0.002]}) for k, v in stats.items()}
     assert bind_common("SELECT id FROM posts WHERE hashtags @> ARRAY[$1]::text[]", FOLLOWS, flat) == (None, {})
+
+
+def test_a_literal_search_keeps_its_escape_clause_and_a_tsvector_column_is_sampled():
+    from dbarchitect.core.indexing.workload import literal_searches
+
+    # the probe is the predicate as written: without ESCAPE '!' the `!%` would be two characters, not a `%`
+    (escaped,) = literal_searches("SELECT id FROM items i WHERE i.title LIKE '%50!%%' ESCAPE '!'", DOCS)
+    assert escaped.predicate == "title LIKE '%50!%%' ESCAPE '!'" and escaped.rare == "'%qzxjv%'"
+    for sql in ("SELECT id FROM items WHERE NOT (title LIKE '%50!%%' ESCAPE '!')",
+                "SELECT id FROM items WHERE title NOT LIKE '%50!%%' ESCAPE '!'"):
+        assert literal_searches(sql, DOCS) == [], sql
+    # a tsvector column has statistics (its common lexemes): the planner's figure is a sample's, not a fixed share
+    vec = SchemaSnapshot(database="t", tables=[table("docs", [("id", "bigint"), ("body", "text"), ("tsv", "tsvector")],
+                                                     100_000, indexes=[pk("docs")])])  # fmt: skip
+    (col,) = literal_searches("SELECT id FROM docs WHERE tsv @@ plainto_tsquery('simple', 'login')", vec)
+    assert not col.unsampled
+    (computed,) = literal_searches("SELECT id FROM docs WHERE to_tsvector('simple', body) @@ plainto_tsquery('simple', 'login')", vec)
+    assert computed.unsampled
