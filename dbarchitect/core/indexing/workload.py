@@ -293,13 +293,14 @@ def _bind(sql: str, snapshot: SchemaSnapshot, stats: Mapping[tuple[str, str], Co
         node, child = p.parent, p
         position, concatenated, array, element = None, False, False, False
         # through parentheses, casts, tuples, a function of the parameter alone (`lower($2)`), a
-        # concatenation with literals (`'%' || $2 || '%'`) and ANY / ALL of an array parameter to the comparison
+        # concatenation with literals (`'%' || $2 || '%'`, `concat($2, '%')`) and ANY / ALL of an array
+        # parameter to the comparison
         while isinstance(node, (exp.Paren, exp.Cast, exp.Tuple)) or (
             isinstance(node, (exp.Func, exp.DPipe, exp.Any, exp.All)) and node.find(exp.Column) is None
         ):  # fmt: skip
             if isinstance(node, exp.Tuple) and position is None:
                 position = next((i for i, e in enumerate(node.expressions) if e is child), None)
-            concatenated = concatenated or isinstance(node, exp.DPipe)
+            concatenated = concatenated or isinstance(node, (exp.DPipe, exp.Concat))
             element = element or isinstance(node, exp.Array)
             array = array or isinstance(node, (exp.Any, exp.All)) or (
                 isinstance(node, exp.Anonymous) and str(node.this).upper() in ("ANY", "ALL", "SOME"))  # fmt: skip

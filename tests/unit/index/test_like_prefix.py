@@ -207,3 +207,14 @@ def test_an_expression_key_survives_more_equalities_than_the_key_limit(where):
     short = generate({"q": analyze(sql.replace(" AND d = $4", ""), WIDE_SNAP)}, WIDE_SNAP, {}, set())
     assert any(c.keys[:3] == ("a", "b", "c") and c.keys[-1].startswith("(LOWER(email))") for c in short.candidates
                if c.kind == "expression")  # fmt: skip
+
+
+@pytest.mark.parametrize("pattern", ["concat($1::text, '%')", "$1 || '%'"])
+def test_a_prefix_built_with_concat_is_bound_like_one_built_with_pipes(pattern):
+    from dbarchitect.core.indexing.workload import bind_from_stats, bind_rare
+
+    # the pattern's `%` is the statement's: the parameter is bound to stored text (no `%` of its own), and
+    # its rare side to a word no row starts with — not `%qzxjv%`, which makes the prefix search an infix one
+    sql = f"SELECT id FROM users WHERE lower(username) LIKE {pattern} ORDER BY lower(username) LIMIT 10"
+    value = bind_from_stats(sql, SNAP, STATS)[1]["$1"]
+    assert not value.rstrip("'").endswith("%") and bind_rare(sql, SNAP, STATS)[1] == {"$1": "'qzxjv'"}
