@@ -141,8 +141,9 @@ def _array_literals(node: exp.Expression) -> tuple[str, ...] | None:
 
 
 def _param_prefix(node: exp.Expression) -> bool:
-    """`$1 || '%'` (or `concat($1, '%')`): a pattern that starts with a `$n` followed by a literal — a
-    prefix search whatever the bound value, unless the application passes a leading wildcard in it."""
+    """`$1 || '%'` (or `concat($1, '%')`, `lower($1) || '%'`): a pattern that starts with a `$n` — or a
+    function of `$n`s alone — followed by a literal: a prefix search whatever the bound value, unless the
+    application passes a leading wildcard in it."""
     while isinstance(node, (exp.Cast, exp.Paren)):
         node = node.this
     if isinstance(node, exp.DPipe):
@@ -152,7 +153,15 @@ def _param_prefix(node: exp.Expression) -> bool:
     else:
         return False
     last = _literal(parts[-1]) if len(parts) == 2 else None
-    return last is not None and _is_param(parts[0])
+    return last is not None and (_is_param(parts[0]) or _param_function(parts[0]))
+
+
+def _param_function(node: exp.Expression) -> bool:
+    """`lower($1)`, `trim($1::text)`: a function whose value depends on parameters alone."""
+    while isinstance(node, (exp.Cast, exp.Paren)):
+        node = node.this
+    return (isinstance(node, exp.Func) and not isinstance(node, (exp.DPipe, exp.Concat))
+            and node.find(exp.Column) is None and node.find(exp.Parameter, exp.Placeholder) is not None)  # fmt: skip
 
 
 def like_prefix_text(pattern: str | None) -> str | None:

@@ -218,3 +218,18 @@ def test_a_prefix_built_with_concat_is_bound_like_one_built_with_pipes(pattern):
     sql = f"SELECT id FROM users WHERE lower(username) LIKE {pattern} ORDER BY lower(username) LIMIT 10"
     value = bind_from_stats(sql, SNAP, STATS)[1]["$1"]
     assert not value.rstrip("'").endswith("%") and bind_rare(sql, SNAP, STATS)[1] == {"$1": "'qzxjv'"}
+
+
+def test_a_function_of_the_parameter_before_the_wildcard_is_a_prefix_search():
+    # the usual autocomplete: the typed text lower-cased, then `%`
+    assert preds("SELECT id FROM users WHERE lower(username) LIKE lower($1) || '%'") == [
+        ("like_prefix", None, "LOWER(username)", None, True)]
+    assert preds("SELECT id FROM users WHERE lower(username) LIKE concat(lower($1::text), '%')") == [
+        ("like_prefix", None, "LOWER(username)", None, True)]
+    cset = generate({"q": analyze("SELECT id FROM users WHERE lower(username) LIKE lower($1) || '%' AND deleted_at IS NULL",
+                                  SNAP)}, SNAP, STATS, set())  # fmt: skip
+    assert "public.users USING btree ((LOWER(username)) text_pattern_ops) WHERE deleted_at IS NULL" in [
+        c.signature for c in cset.candidates]
+    # silent: a wildcard before the parameter's function, or a column in it
+    assert preds("SELECT id FROM users WHERE lower(username) LIKE '%' || lower($1) || '%'")[0][0] == "like_infix"
+    assert [k for k, *_ in preds("SELECT id FROM users WHERE lower(username) LIKE lower(display_name) || '%'")] == []
