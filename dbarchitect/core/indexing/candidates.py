@@ -15,6 +15,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import sqlglot
+from sqlglot import exp
+
 from dbarchitect.core.indexing.expr_stats import canon, expression_of, lookup_expr, unwrap
 from dbarchitect.core.indexing.limit import list_selectivity
 from dbarchitect.core.indexing.models import Candidate, ColumnStats
@@ -324,10 +327,10 @@ def for_access(access: TableAccess, query: str, snapshot: SchemaSnapshot, stats:
             add(head + [(r, False)], f"equality filters then the range on {r}")
         like = next((p for p in access.preds if p.kind == "like_prefix" and p.column == r), None)
         if like is not None:
-            keys = [f"{_q(c)}" for c, _ in head] + [f"{_q(r)} text_pattern_ops"]
+            keys = [f"{_q(c)}" for c, _ in head] + [f"{_q(r)} {pattern_ops(r, table)}"]
             out.add(
                 Candidate(table=t, keys=tuple(keys), columns=(*[c for c, _ in head], r)),
-                f"{like.sql} is a prefix search: text_pattern_ops serves it under any collation",
+                f"{like.sql} is a prefix search: {pattern_ops(r, table)} serves it under any collation",
                 query,
             )
     if flags and not head and not ranges and not access.sort and not joins:
@@ -469,13 +472,26 @@ _PARAM = re.compile(r"\$\d")
 
 
 def pattern_ops(expr: str, table: Table | None) -> str:
-    """The pattern opclass for an expression key: varchar_pattern_ops when it is a bare varchar column
-    (or a cast to varchar), text_pattern_ops otherwise (lower(), upper(), concatenations return text)."""
+    """The pattern opclass for a key: varchar_pattern_ops when it is a bare varchar column (or a cast to
+    varchar), bpchar_pattern_ops for a character(n) one (text_pattern_ops does not accept that type: its
+    cast to text is a function, not a relabelling), text_pattern_ops otherwise (lower(), upper(),
+    concatenations return text)."""
     bare = expr.strip().strip("()").strip().strip('"')
     col = table.column(bare) if table is not None and re.fullmatch(r"\w+", bare) else None
-    varchar = (col is not None and col.type.startswith("character varying")) or re.search(
-        r"(::|\bAS)\s*(varchar|character varying)(\(\d+\))?\s*\)*$", expr.strip(), re.I) is not None
-    return "varchar_pattern_ops" if varchar else "text_pattern_ops"
+    kind = col.type.lower() if col is not None else ""
+    try:  # the expression's outermost node a cast: its type is the key's
+        node = sqlglot.parse_one(expr, read="postgres")
+        while isinstance(node, exp.Paren):
+            node = node.this
+        if isinstance(node, exp.Cast):
+            kind = node.to.sql(dialect="postgres").lower()
+    except Exception:  # noqa: BLE001
+        pass
+    if kind.startswith(("character varying", "varchar")):
+        return "varchar_pattern_ops"
+    if re.match(r"(character|char|bpchar)\b", kind):
+        return "bpchar_pattern_ops"
+    return "text_pattern_ops"
 
 
 def without_implied(table: str, eq: list[str], implied: set[tuple[str, str, str]]) -> list[str]:

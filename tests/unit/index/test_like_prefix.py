@@ -233,3 +233,21 @@ def test_a_function_of_the_parameter_before_the_wildcard_is_a_prefix_search():
     # silent: a wildcard before the parameter's function, or a column in it
     assert preds("SELECT id FROM users WHERE lower(username) LIKE '%' || lower($1) || '%'")[0][0] == "like_infix"
     assert [k for k, *_ in preds("SELECT id FROM users WHERE lower(username) LIKE lower(display_name) || '%'")] == []
+
+
+CODES = table("parts", [("id", "bigint"), ("code", "character(8)"), ("sku", "character varying(20)"), ("name", "text")],
+              200_000, indexes=[pk("parts")])  # fmt: skip
+CODES_SNAP = SchemaSnapshot(tables=[CODES])
+
+
+def test_the_pattern_opclass_follows_the_key_type():
+    # character(n): text_pattern_ops "does not accept data type character" (PostgreSQL), bpchar_pattern_ops does
+    sigs = [c.signature for c in generate({"q": analyze("SELECT id FROM parts WHERE code LIKE 'AB%'", CODES_SNAP)},
+                                          CODES_SNAP, {}, set()).candidates]  # fmt: skip
+    assert "public.parts USING btree (code bpchar_pattern_ops)" in sigs and not any("code text_pattern_ops" in s for s in sigs)
+    assert pattern_ops("code", CODES) == "bpchar_pattern_ops" and pattern_ops("CAST(name AS CHAR(4))", CODES) == "bpchar_pattern_ops"
+    assert pattern_ops("sku", CODES) == "varchar_pattern_ops"
+    # silent: a function of the column returns text; a cast inside a function is not the key's type
+    assert pattern_ops("LOWER(code)", CODES) == "text_pattern_ops"
+    assert pattern_ops("LOWER(CAST(name AS VARCHAR))", CODES) == "text_pattern_ops"
+    assert pattern_ops("name", CODES) == "text_pattern_ops"
