@@ -164,6 +164,20 @@ def _param_function(node: exp.Expression) -> bool:
             and node.find(exp.Column) is None and node.find(exp.Parameter, exp.Placeholder) is not None)  # fmt: skip
 
 
+def backslash_escaped(pattern: str, escape: str) -> str:
+    """A LIKE pattern written with ESCAPE `escape` (`''`: none) rewritten with the default backslash escape."""
+    out, i = [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if escape and ch == escape and i + 1 < len(pattern):
+            out.append("\\" + pattern[i + 1])
+            i += 2
+            continue
+        out.append("\\\\" if ch == "\\" else ch)
+        i += 1
+    return "".join(out)
+
+
 def like_prefix_text(pattern: str | None) -> str | None:
     """The fixed text a LIKE pattern starts with (up to its first unescaped `%` or `_`, backslash escapes
     resolved), or None when unknown (a parameter) or empty."""
@@ -246,6 +260,13 @@ def _analyze_conjunct(c: exp.Expression, res: _Resolver, acc: dict[str, TableAcc
         return
     if isinstance(c, exp.Not):
         return
+    escape = "\\"
+    if isinstance(c, exp.Escape) and isinstance(c.this, (exp.Like, exp.ILike)):
+        # `LIKE 'x!%%' ESCAPE '!'`: the LIKE itself, its pattern read with that escape character
+        written = _literal(c.expression)
+        if written is None or len(written) > 1:
+            return
+        escape, c = written, c.this
     if isinstance(c, exp.EQ) and isinstance(c.this, exp.Any):
         c = exp.EQ(this=c.expression, expression=c.this)
     if isinstance(c, exp.EQ) and isinstance(c.expression, exp.Any):
@@ -315,6 +336,8 @@ def _analyze_conjunct(c: exp.Expression, res: _Resolver, acc: dict[str, TableAcc
             return  # NOT LIKE keeps most rows: no index serves it
         target = c.this
         pattern = _literal(c.expression)
+        if pattern is not None and escape != "\\":
+            pattern = backslash_escaped(pattern, escape)
         cols = res.local_columns(target)
         if len({a for a, _ in cols}) != 1 or res.local_columns(c.expression):
             return

@@ -251,3 +251,16 @@ def test_the_pattern_opclass_follows_the_key_type():
     assert pattern_ops("LOWER(code)", CODES) == "text_pattern_ops"
     assert pattern_ops("LOWER(CAST(name AS VARCHAR))", CODES) == "text_pattern_ops"
     assert pattern_ops("name", CODES) == "text_pattern_ops"
+
+
+def test_an_escape_clause_keeps_the_like_and_its_fixed_text():
+    sql = "SELECT id FROM users WHERE lower(username) LIKE '50!%!_off%' ESCAPE '!' ORDER BY lower(username) LIMIT 10"
+    ((kind, col, expr, value, param),) = preds(sql)
+    assert (kind, expr) == ("like_prefix", "LOWER(username)") and like_prefix_text(value) == "50%_off"
+    assert ("like_prefix", "username", None) == preds("SELECT id FROM users WHERE username LIKE 'a\\b%' ESCAPE ''")[0][:3]
+    assert like_prefix_text(preds("SELECT id FROM users WHERE username LIKE 'a\\b%' ESCAPE ''")[0][3]) == "a\\b"
+    # an escaped leading wildcard is literal text: still a prefix search
+    assert preds("SELECT id FROM users WHERE username LIKE '!%x%' ESCAPE '!'")[0][0] == "like_prefix"
+    # silent: negated, or a real leading wildcard
+    assert preds("SELECT id FROM users WHERE username NOT LIKE 'ab%' ESCAPE '!'") == []
+    assert preds("SELECT id FROM users WHERE username LIKE '%ab!%%' ESCAPE '!'")[0][0] == "like_infix"
