@@ -34,6 +34,7 @@ from typing import NamedTuple
 from dbarchitect.core.indexing.expr_stats import lookup_expr
 from dbarchitect.core.indexing.models import ColumnStats
 from dbarchitect.core.indexing.shape import Pred, QueryShape, TableAccess, like_prefix_text
+from dbarchitect.core.indexing.workload import common_value
 from dbarchitect.core.models import SchemaSnapshot
 
 NEAR_UNIQUE = 0.5  # a column with distinct values ≥ half its rows: an equality matches ~one row (or none)
@@ -73,7 +74,7 @@ def rare_selectivity(p: Pred, access: TableAccess, snapshot: SchemaSnapshot, sta
     """Share of rows one filter keeps for a value on the rare side, and how it was judged; None unknown.
 
     A literal in the most-common list keeps its frequency; an IN-list (or `= ANY`) of constants the sum of
-    its values' shares (`list_selectivity`). With `common`, a parameter takes the most
+    its values' shares (`list_selectivity`). With `common`, a parameter on a skewed column takes the most
     common value's frequency (the other end of the distribution). Otherwise a value outside that list: the rows
     the list does not hold, shared by the other distinct values — the side of the distribution most
     parameter values fall on when a few values dominate. An expression over one near-unique column
@@ -103,7 +104,9 @@ def rare_selectivity(p: Pred, access: TableAccess, snapshot: SchemaSnapshot, sta
         listed = sum(1 for v in dict.fromkeys(p.values) if st.frequency(v) is not None)
         return sel, (f"{what} IN ({len(set(p.values))} constants, {listed} of them most-common values): "
                      f"{100 * sel:.2f} % of rows")  # fmt: skip
-    if common and not p.constant and p.kind in ("eq", "expr_eq", "in") and st.most_common_freqs:
+    # only a skewed column's parameter holds its most common value on the common side (`workload._common`);
+    # the others keep their representative binding, judged as on the query as given
+    if common and not p.constant and p.kind in ("eq", "expr_eq", "in") and common_value(st, rows) is not None:
         f = st.most_common_freqs[0] * (3 if p.kind == "in" else 1)
         return min(1.0, f), f"{p.column or p.expr}: its most common value holds {100 * f:.1f} % of rows"
     distinct = st.distinct(rows)

@@ -219,11 +219,17 @@ def _common(stats: ColumnStats, use: Use) -> str | None:
         if not _skewed(top, typical, use.rows):
             return None
         return value if use.element else "{" + _array_element(value) + "}"
-    if use.op not in (exp.EQ, exp.In) or not stats.most_common_vals or not stats.most_common_freqs:
+    return common_value(stats, use.rows) if use.op in (exp.EQ, exp.In) else None
+
+
+def common_value(stats: ColumnStats, rows: float) -> str | None:
+    """The most common value of a column of `rows` rows (0: unknown) when it is skewed — the value a
+    `.common` statement binds its parameter to —, else None."""
+    if not stats.most_common_vals or not stats.most_common_freqs:
         return None
     top = stats.most_common_freqs[0]
-    distinct = stats.distinct(use.rows or 1e6)
-    if not _skewed(top, (1.0 - stats.null_frac) / max(distinct, 1.0), use.rows):
+    distinct = stats.distinct(rows or 1e6)
+    if not _skewed(top, (1.0 - stats.null_frac) / max(distinct, 1.0), rows):
         return None
     return stats.most_common_vals[0]
 

@@ -474,3 +474,23 @@ def test_the_common_side_is_costed_with_the_most_common_value():
     planner = 0.4 + 90_000 * 20 / 400
     assert executor_cost(planner, by_date, shape, SNAP, STATS, side="common") == (planner, None)
     assert executor_cost(planner, by_date, shape, SNAP, STATS)[0] > planner
+
+
+def test_on_the_common_side_only_the_skewed_column_takes_its_most_common_value():
+    # tenant 1 holds 30 % (skewed: 1,500× an average tenant); `state` has four values of even weight: its
+    # parameter keeps its representative binding on the `.common` statement, judged as on the query as given
+    from dbarchitect.core.indexing.limit import expected_matches
+
+    shape = analyze("SELECT id FROM issues WHERE tenant_id = $1 AND state = $2 ORDER BY created_at DESC LIMIT 20", SNAP)
+    common, _, why = expected_matches(shape, SNAP, STATS, side="common")["public.issues"]
+    given, _, _ = expected_matches(shape, SNAP, STATS)["public.issues"]
+    assert any("tenant_id: its most common value holds 30.0 %" in w for w in why)
+    assert not any(w.startswith("state: its most common value") for w in why), why
+    assert common == pytest.approx(given * 0.3 / rare_selectivity_of("tenant_id", shape))
+
+
+def rare_selectivity_of(column, shape):
+    from dbarchitect.core.indexing.limit import rare_selectivity
+
+    (a,) = shape.accesses
+    return rare_selectivity(next(p for p in a.preds if p.column == column), a, SNAP, STATS)[0]
