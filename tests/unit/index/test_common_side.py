@@ -289,5 +289,6 @@ def test_a_literal_search_keeps_its_escape_clause_and_a_tsvector_column_is_sampl
                                                      100_000, indexes=[pk("docs")])])  # fmt: skip
     (col,) = literal_searches("SELECT id FROM docs WHERE tsv @@ plainto_tsquery('simple', 'login')", vec)
     assert not col.unsampled
-    (computed,) = literal_searches("SELECT id FROM docs WHERE to_tsvector('simple', body) @@ plainto_tsquery('simple', 'login')", vec)
+    (computed,) = literal_searches("SELECT id FROM docs WHERE to_tsvector('simple', body) @@ "
+                                   "plainto_tsquery('simple', 'login')", vec)  # fmt: skip
     assert computed.unsampled
