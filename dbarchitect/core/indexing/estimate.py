@@ -33,7 +33,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
-from dbarchitect.core.indexing.expr_stats import canon, lookup_expr, without_opclass
+from dbarchitect.core.indexing.expr_stats import canon, has_opclass, lookup_expr, without_opclass
 from dbarchitect.core.indexing.limit import NEAR_UNIQUE, rare_selectivity
 from dbarchitect.core.indexing.models import Candidate, ColumnStats, WorkloadQuery
 from dbarchitect.core.indexing.shape import QueryShape, TableAccess, strict_keys
@@ -275,6 +275,13 @@ def _index_cost(c: Candidate, access: TableAccess, shape: QueryShape, snapshot: 
     sel, bound, ordered, loops, ranges = 1.0, 0, False, 1.0, False
     for i, (col, key) in enumerate(zip(c.columns, c.keys)):
         p = by_col.get(col) if col else by_col.get(without_opclass(key).lower())
+        if p is not None and p.kind == "like_prefix" and not has_opclass(key):
+            # a key in the default operator class serves LIKE as a range only under the "C" collation;
+            # elsewhere the prefix is a filter, and a walk of this key in order reads every key below the
+            # prefix before the first match (`limit.prefix_walk`): the pattern_ops key is the one that serves
+            if i == 0:
+                return None
+            p = None
         if p is None:
             rest = [x for x in c.columns[i:]]
             ordered = bool(access.sort) and rest[: len(access.sort)] == [s for s, _ in access.sort]

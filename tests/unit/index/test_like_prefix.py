@@ -160,25 +160,41 @@ class _WalkOracle:
         return 11 * 2**20
 
 
-async def _pick(walk: bool):
+async def _pick(walk: bool, keep_default: bool = False):
     qs = [WorkloadQuery(id="q1", sql=AUTOCOMPLETE, weight=60), WorkloadQuery(id="q2", sql=PROFILE, weight=150)]
     shapes = {q.id: analyze(q.sql, SNAP) for q in qs}
     cs = generate(shapes, SNAP, STATS, set())
-    return await select(qs, shapes, cs, SNAP, _WalkOracle(walk), stats=STATS)
+    if keep_default:  # as if the fold had not dropped it: the selection's own guard decides
+        default = next(c for c in cs.risky if c.keys == DEFAULT.keys)
+        cs.reasons[default] = cs.risky.pop(default)
+        cs.queries[default] = {"q1", "q2"}
+    return await select(qs, shapes, cs, SNAP, _WalkOracle(walk), stats=STATS), cs
 
 
 @pytest.mark.anyio
 async def test_the_pattern_ops_index_replaces_a_default_btree_the_planner_would_walk():
-    sel = await _pick(walk=True)
+    sel, cs = await _pick(walk=True)
     picked = [p.candidate.keys for p in sel.picks]
     assert picked == [("(LOWER(username)) text_pattern_ops",)], picked
+    # folded at generation: the pattern_ops twin serves `=` too (`candidates.fold_pattern_ops`)
+    assert any(c.keys == DEFAULT.keys and "pattern_ops twin" in why for c, why in cs.risky.items())
+    # and the selection's guard alone turns the walk down as well
+    sel, _ = await _pick(walk=True, keep_default=True)
+    assert [p.candidate.keys for p in sel.picks] == [("(LOWER(username)) text_pattern_ops",)]
     assert any(c.keys == DEFAULT.keys for c in sel.rejected)
 
 
 @pytest.mark.anyio
 async def test_without_the_walk_the_planners_choice_stands():
-    sel = await _pick(walk=False)
+    sel, _ = await _pick(walk=False, keep_default=True)
     assert [p.candidate.keys for p in sel.picks] == [DEFAULT.keys]
+
+
+def test_the_default_twin_stays_when_a_query_sorts_by_the_expression_without_the_prefix():
+    listing = "SELECT id FROM users WHERE deleted_at IS NULL ORDER BY lower(username) LIMIT 50"
+    shapes = {q: analyze(sql, SNAP) for q, sql in (("q1", AUTOCOMPLETE), ("q2", PROFILE), ("q3", listing))}
+    cs = generate(shapes, SNAP, STATS, set())
+    assert not any(c.keys == DEFAULT.keys and "pattern_ops twin" in why for c, why in cs.risky.items())
 
 
 def test_a_descending_walk_passes_the_keys_after_the_prefix():
