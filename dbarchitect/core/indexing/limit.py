@@ -256,6 +256,10 @@ def share_before_prefix(st: ColumnStats, prefix: str, fn, backward: bool) -> flo
     return min(1.0, share + (st.null_frac if backward else 0.0))
 
 
+# what a prefix_walk reason says (`select` keeps such a reason as a note for a candidate's plan too)
+PREFIX_WALK_READS = "every key before the matching ones is read first"
+
+
 def prefix_walk(cost: float, limit: LimitInput, shape: QueryShape, snapshot: SchemaSnapshot,
                 stats: Mapping[tuple[str, str], ColumnStats]) -> tuple[float, str | None]:  # fmt: skip
     """A LIMIT read through an index walked in ORDER BY order, whose key is the very column or expression
@@ -294,7 +298,7 @@ def prefix_walk(cost: float, limit: LimitInput, shape: QueryShape, snapshot: Sch
             continue
         return adjusted, (f"LIMIT {shape.limit} walks {name} in {target}{' DESC' if desc else ''} order "
                           f"({walks[0].node}) and tests {likes[0].sql} on each row: the "
-                          f"prefix is no index condition there, so every key before the matching ones is read first; "
+                          f"prefix is no index condition there, so {PREFIX_WALK_READS}; "
                           f"{how}: costed {cost:,.1f} → {adjusted:,.1f}")  # fmt: skip
     return cost, None
 

@@ -45,7 +45,7 @@ from dbarchitect.core.indexing.candidates import (
 )
 from dbarchitect.core.indexing.expr_stats import without_opclass
 from dbarchitect.core.indexing.estimate import DEFAULT_BUDGET_CEILING, MAJOR_GAIN_SHARE, major_gain, stored_columns
-from dbarchitect.core.indexing.limit import LimitInput, executor_cost, rare_selectivity
+from dbarchitect.core.indexing.limit import PREFIX_WALK_READS, LimitInput, executor_cost, rare_selectivity
 from dbarchitect.core.indexing.models import Candidate, WorkloadQuery
 from dbarchitect.core.indexing.shape import QueryShape
 from dbarchitect.core.indexing.workload import substitute
@@ -560,7 +560,7 @@ class _Costs:
                     hit = hit._replace(cost=repriced, planner_cost=hit.cost)
                     if not key[1]:
                         self.sel.limit_notes[qid] = f"{qid}: {why}"
-                    elif "walks" in why and "before the matching ones" in why:
+                    elif PREFIX_WALK_READS in why:
                         self.sel.limit_notes.setdefault(qid, f"{qid}: {why}")
                 found = unanalyzed_expression(hit, self.shapes[qid], self.snapshot, self.stats,
                                               await self.sample_expressions(hit, qid))  # fmt: skip
